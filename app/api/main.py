@@ -1,0 +1,47 @@
+"""The FastAPI app: wiring only. Layers are loaded once, in the lifespan."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse
+
+from app import __version__
+from app.api import routes_dataset
+from app.api.errors import DEFAULT_STATUS_CODES, add_exception_handlers
+from app.core.dataset import Dataset
+from app.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.settings = settings
+        app.state.dataset = Dataset.open(settings.data_dir())
+        yield
+
+    app = FastAPI(
+        title="unggulan",
+        version=__version__,
+        description="Komoditas unggulan per desa dan kecamatan / flagship commodities per area.",
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST"], allow_headers=["*"])
+    add_exception_handlers(app, DEFAULT_STATUS_CODES)
+    app.include_router(routes_dataset.router, prefix="/api/v1")
+
+    @app.get("/health", tags=["service"])
+    def health() -> dict:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

@@ -1,0 +1,181 @@
+"""The ``unggulan`` command. Each command calls the core and prints; exit code != 0 on failure."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from app.core.errors import UnggulanError
+from app.core.problems import Problem
+
+cli = typer.Typer(
+    help="unggulan: flagship commodities (komoditas unggulan) per desa and kecamatan.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+# piped output (CI logs, files) gets a wide table instead of rich's 80 columns
+out = Console(width=None if sys.stdout.isatty() else 140)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option("--data", help="dataset folder (default: UNGGULAN_DATA or the bundled data/)"),
+]
+
+
+def _fail(exc: Exception, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _open(data: Path | None):
+    from app import Dataset
+
+    try:
+        return Dataset.open(data)
+    except UnggulanError as exc:
+        _fail(exc)
+
+
+@cli.command()
+def validate(
+    data: DataOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+) -> None:
+    """Load a dataset and print what was read and guessed; exit 0 when it is usable."""
+    ds = _open(data)
+    summary = ds.summary()
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n")
+    else:
+        _print_summary(summary)
+    if not summary["usable"]:
+        raise typer.Exit(1)
+
+
+def _print_summary(s: dict) -> None:
+    title = f"Dataset [bold]{s['dataset']}[/] ({s['folder']})"
+    if s["synthetic"]:
+        title += "  [yellow]SINTETIS / SYNTHETIC data[/]"
+    out.print(title)
+    out.print(f"CRS stored {s['crs']}; areas measured in {s['area_crs']}")
+
+    t = Table(title="Areas / Wilayah")
+    for c in ("level", "areas", "file", "code column", "name column", "code system", "repaired",
+              "dropped"):
+        t.add_column(c)
+    for lv, v in s["levels"].items():
+        src = "dissolved from desa" if v["dissolved"] else Path(v["file"]).name + (
+            f" [{v['layer']}]" if v["layer"] else "")
+        t.add_row(lv, str(v["areas"]), src, str(v["code_column"] or "-"),
+                  str(v["name_column"] or "-"),
+                  f"{v['code_system']} ({v['code_system_reason']})", str(v["repaired"]),
+                  str(v["dropped"]))
+    out.print(t)
+
+    se = s["sentra"]
+    t = Table(title="Sentra")
+    t.add_column("what")
+    t.add_column("value", overflow="fold")
+    for f in se["files"]:
+        cols = ", ".join(f"{k}={v}" for k, v in f["columns"].items())
+        t.add_row(f"file {f['file']}", f"{f['rows']} rows; sep={f['sep']!r} "
+                  f"decimal={f['decimal']!r} encoding={f['encoding']}; columns: {cols}")
+    t.add_row("records", str(se["records"]))
+    t.add_row("placed", f"{se['placed']} (" + ", ".join(
+        f"{k}: {v}" for k, v in se["placed_by"].items()) + ")")
+    t.add_row("unplaced", str(se["unplaced"]))
+    for reason, n in se["unplaced_reasons"].items():
+        t.add_row("  reason", f"{n} x {reason}")
+    t.add_row("commodities matched", f"{se['commodities_matched']} commodities, "
+              f"{se['records_matched']} records ({se['match_kinds']})")
+    if se["unmatched_names"]:
+        t.add_row("unmatched names", ", ".join(f"{k} ({v})" for k, v in
+                                                se["unmatched_names"].items()))
+    out.print(t)
+
+    t = Table(title="Rasters")
+    for c in ("attribute", "file", "taken as", "CRS", "size", "resolution", "nodata"):
+        t.add_column(c)
+    for attr, r in s["rasters"].items():
+        t.add_row(attr, Path(r["path"]).name, "guessed from name" if r["guessed"] else "config",
+                  r["crs"], f"{r['width']}x{r['height']}",
+                  f"{r['resolution'][0]:.6g}", str(r["nodata"]))
+    out.print(t)
+
+    probs = s["problems"]
+    if probs:
+        out.print("[bold]Problems[/]")
+        colour = {"error": "red", "warning": "yellow", "info": "cyan"}
+        for p in probs[:200]:
+            text = str(Problem(**p))
+            # one line per problem, never wrapped, so a path or column stays greppable
+            out.print(f"  [{colour[p['severity']]}]{p['severity']:<7}[/] {escape(text)}",
+                      soft_wrap=True, highlight=False)
+        if len(probs) > 200:
+            out.print(f"  ... and {len(probs) - 200} more (use --json for all)")
+    n_err = sum(p["severity"] == "error" for p in probs)
+    if s["usable"]:
+        out.print("[green]usable[/]: the dataset can be used.")
+    else:
+        out.print(f"[red]not usable[/]: {n_err} error(s) above must be fixed.")
+
+
+@cli.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="dataset folder")],
+    force: Annotated[
+        bool, typer.Option("--force", help="replace an existing dataset.toml")
+    ] = False,
+) -> None:
+    """Write DIR/dataset.toml holding what was guessed, for you to correct."""
+    from app.core.config import CONFIG_NAME
+    from app.io.dataset_toml import write_guessed_config
+
+    target = folder / CONFIG_NAME
+    if target.exists() and not force:
+        _fail(f"{target} exists; use --force to replace it", 1)
+    ds = _open(folder)
+    try:
+        write_guessed_config(ds, target)
+    except OSError as exc:
+        _fail(exc)
+    out.print(f"wrote {target}")
+
+
+@cli.command()
+def serve(
+    data: DataOpt = None,
+    host: Annotated[str | None, typer.Option(help="address to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="port")] = None,
+) -> None:
+    """Start the HTTP service (uvicorn) on the dataset."""
+    import os
+
+    import uvicorn
+
+    from app.settings import Settings
+
+    if data is not None:
+        os.environ["UNGGULAN_DATA"] = str(data)
+    settings = Settings()
+    _open(settings.data_dir())  # fail here, with a clear message, rather than inside uvicorn
+    uvicorn.run(
+        "app.api.main:create_app", factory=True, host=host or settings.host,
+        port=port or settings.port, log_level=settings.log_level,
+    )
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,437 @@
+"""Desa and kecamatan boundaries: finding the code and name columns, repairing geometry,
+deriving the code hierarchy, and dissolving kecamatan from desa when no layer is given.
+
+Layers are stored in EPSG:4326; areas (``area_ha``) are measured in the global equal-area
+projection EPSG:6933 (WGS 84 / NSIDC EASE-Grid 2.0 Global).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from app.core.codes import (
+    CodeSystem,
+    clean_code,
+    format_code,
+    guess_system,
+    parent_code,
+)
+from app.core.config import BoundaryConfig
+from app.core.errors import DatasetError
+from app.core.names import column_key
+from app.core.problems import Problem
+from app.io.readers import list_vector_layers, read_vector
+
+STORAGE_CRS = "EPSG:4326"
+AREA_CRS = "EPSG:6933"
+LEVELS = ("desa", "kecamatan")
+
+CODE_ALIASES = {
+    "desa": [
+        "kode_desa", "kd_desa", "kdepum", "kdebps", "kode_kel", "kode_kelurahan", "kd_kel",
+        "adm4_pcode", "kodedesa", "desa_code", "id_desa", "iddesa", "kode_desa_kel", "kdesa",
+        "village_code", "kode_wilayah", "kd_wilayah", "kode", "code",
+    ],
+    "kecamatan": [
+        "kode_kec", "kd_kec", "kdcpum", "kdcbps", "adm3_pcode", "kode_kecamatan", "kodekec",
+        "kecamatan_code", "id_kec", "idkec", "kdkec", "district_code", "kode_wilayah",
+        "kd_wilayah", "kode", "code",
+    ],
+}  # fmt: skip
+NAME_ALIASES = {
+    "desa": [
+        "nama_desa", "nama_kel", "nama_kelurahan", "nama_desa_kel", "namobj", "wadmkd", "desa",
+        "kelurahan", "desa_kelurahan", "desa_kel", "nm_desa", "nmdesa", "adm4_en", "adm4_id",
+        "village", "nama", "name",
+    ],
+    "kecamatan": [
+        "nama_kec", "nama_kecamatan", "wadmkc", "kecamatan", "nm_kec", "nmkec", "adm3_en",
+        "adm3_id", "district", "namobj", "nama", "name",
+    ],
+}  # fmt: skip
+# columns of a desa layer naming its kecamatan (used for dissolved kecamatan names)
+PARENT_NAME_ALIASES = ["nama_kec", "nama_kecamatan", "wadmkc", "kecamatan", "nm_kec", "adm3_en"]
+
+_LEVEL_WORDS = {
+    "desa": ("desa", "kel", "kelurahan", "village", "adm4"),
+    "kecamatan": ("kec", "kecamatan", "district", "adm3"),
+}
+
+
+@dataclass
+class CodeColumn:
+    column: str
+    digits: pd.Series  # cleaned digits per row (None where not a code)
+    length: int
+    share_valid: float
+    by_alias: bool
+
+
+@dataclass
+class LayerInfo:
+    """How a boundary layer was read: shown by ``unggulan validate``."""
+
+    level: str
+    file: str | None
+    layer: str | None = None
+    code_column: str | None = None
+    name_column: str | None = None
+    code_system: str | None = None
+    code_system_reason: str | None = None
+    source_crs: str | None = None
+    features: int = 0
+    repaired: int = 0
+    dropped: int = 0
+    dissolved: bool = False
+    guessed: dict[str, str] = field(default_factory=dict)
+
+
+def _code_candidates(gdf: gpd.GeoDataFrame) -> list[CodeColumn]:
+    """Columns whose values look like area codes, most specific first."""
+    keys = {column_key(c): c for c in gdf.columns if c != gdf.geometry.name}
+    aliases = {a for lv in CODE_ALIASES.values() for a in lv}
+    out = []
+    for key, col in keys.items():
+        series = gdf[col]
+        if series.dtype.kind == "f" and not series.dropna().map(float.is_integer).all():
+            continue
+        digits = series.map(clean_code)
+        valid = digits.dropna()
+        if valid.empty:
+            continue
+        length, count = Counter(valid.str.len()).most_common(1)[0]
+        if length not in (2, 4, 6, 7, 10):
+            continue
+        share = count / len(series)
+        by_alias = key in aliases
+        if share < (0.5 if by_alias else 0.95):
+            continue
+        out.append(CodeColumn(col, digits, length, share, by_alias))
+    out.sort(key=lambda c: (c.by_alias, c.length, c.share_valid), reverse=True)
+    return out
+
+
+def _level_from_length(length: int) -> str | None:
+    return {10: "desa", 6: "kecamatan", 7: "kecamatan", 4: "kabupaten", 2: "provinsi"}.get(length)
+
+
+def _level_from_name(path: Path, layer: str | None) -> str | None:
+    words = column_key(f"{path.stem} {layer or ''}").split("_")
+    for level, hints in _LEVEL_WORDS.items():
+        if any(w.startswith(h) for w in words for h in hints):
+            return level
+    return None
+
+
+def _find_name(gdf: gpd.GeoDataFrame, level: str, code_col: str) -> str | None:
+    keys = {column_key(c): c for c in gdf.columns if c not in (gdf.geometry.name, code_col)}
+    for alias in NAME_ALIASES[level]:
+        if alias in keys:
+            col = keys[alias]
+            if gdf[col].dtype == object or pd.api.types.is_string_dtype(gdf[col]):
+                return col
+    # otherwise the text column with the most distinct, mostly alphabetic values
+    best, best_n = None, 0
+    for key, col in keys.items():
+        s = gdf[col]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        vals = s.dropna().astype(str)
+        alpha = vals.str.contains(r"[A-Za-z]{3,}", regex=True).mean() if len(vals) else 0
+        n = vals.nunique()
+        if alpha > 0.9 and n > best_n and key not in ("geometry", "jenis", "type", "tipe"):
+            best, best_n = col, n
+    return best if best_n >= max(2, 0.5 * len(gdf)) else None
+
+
+def _polygonal(geom):
+    """The polygonal part of a geometry (collections can hold lines after repairs)."""
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    if not parts:
+        return None
+    return shapely.union_all(parts)
+
+
+def repair_geometries(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
+    """Make geometries valid and polygonal; return the frame and the number repaired."""
+    geoms = gdf.geometry.values
+    invalid = ~shapely.is_valid(np.asarray(geoms))
+    fixed = np.asarray(geoms).copy()
+    if invalid.any():
+        fixed[invalid] = shapely.make_valid(fixed[invalid])
+    non_poly = ~np.isin(shapely.get_type_id(fixed), (3, 6))
+    repaired = invalid | non_poly
+    if non_poly.any():
+        fixed[non_poly] = [_polygonal(g) for g in fixed[non_poly]]
+    out = gdf.copy()
+    out[gdf.geometry.name] = gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs)
+    changed = int((repaired & ~shapely.is_empty(np.asarray(geoms))).sum())
+    return out, changed
+
+
+def _read_crs(gdf: gpd.GeoDataFrame, cfg: BoundaryConfig, path: Path) -> gpd.GeoDataFrame:
+    if gdf.crs is None:
+        if not cfg.crs:
+            raise DatasetError(
+                "the layer has no CRS (a shapefile without its .prj?). Add the .prj, or set "
+                'crs = "EPSG:4326" (or the right one) under its [boundaries.*] in dataset.toml',
+                path=path,
+                field="crs",
+            )
+        try:
+            gdf = gdf.set_crs(CRS.from_user_input(cfg.crs))
+        except Exception as exc:
+            raise DatasetError(f"crs '{cfg.crs}' is not a CRS: {exc}", path=path) from None
+    return gdf
+
+
+@dataclass
+class RawLayer:
+    path: Path
+    layer: str | None
+    gdf: gpd.GeoDataFrame
+    code: CodeColumn | None
+    level: str | None
+
+
+def inspect_layer(path: Path, layer: str | None, cfg: BoundaryConfig | None = None) -> RawLayer:
+    """Read one layer and find its code column and level (without normalising yet)."""
+    cfg = cfg or BoundaryConfig()
+    gdf = read_vector(path, layer)
+    code = None
+    if cfg.code:
+        if cfg.code not in gdf.columns:
+            raise DatasetError(
+                f"configured code column '{cfg.code}' is not in the layer; "
+                f"columns are: {', '.join(map(str, gdf.columns.drop(gdf.geometry.name)))}",
+                path=path,
+                field=cfg.code,
+            )
+        digits = gdf[cfg.code].map(clean_code)
+        valid = digits.dropna()
+        length = Counter(valid.str.len()).most_common(1)[0][0] if len(valid) else 0
+        code = CodeColumn(cfg.code, digits, length, len(valid) / len(gdf), True)
+    else:
+        cands = _code_candidates(gdf)
+        code = cands[0] if cands else None
+    level = _level_from_length(code.length) if code else _level_from_name(path, layer)
+    return RawLayer(path, layer, gdf, code, level)
+
+
+def normalise_layer(
+    raw: RawLayer, level: str, cfg: BoundaryConfig, problems: list[Problem]
+) -> tuple[gpd.GeoDataFrame, LayerInfo]:
+    """Canonical boundary frame of one level from a raw layer.
+
+    Columns: ``code``, ``name``, ``level``, ``parent_code`` and the hierarchy
+    (``province_code``, ``kabupaten_code``, ``kecamatan_code`` for desa), ``area_ha`` and
+    geometry, indexed by ``code``.
+    """
+    path = raw.path
+    gdf = raw.gdf
+    fname = str(path)
+    info = LayerInfo(level=level, file=fname, layer=raw.layer, features=len(gdf))
+    if raw.code is None:
+        cols = ", ".join(map(str, gdf.columns.drop(gdf.geometry.name)))
+        raise DatasetError(
+            f"no area-code column found for the {level} layer (columns: {cols}). Set "
+            f'code = "<column>" under [boundaries.{level}] in dataset.toml',
+            path=path,
+            field="code",
+        )
+    code = raw.code
+    info.code_column = code.column
+    if not cfg.code:
+        info.guessed["code"] = code.column
+    geom_types = set(gdf.geom_type.dropna())
+    if geom_types and not geom_types & {"Polygon", "MultiPolygon", "GeometryCollection"}:
+        raise DatasetError(
+            f"the {level} layer holds {', '.join(sorted(geom_types))}, not polygons", path=path
+        )
+    gdf = _read_crs(gdf, cfg, path)
+    info.source_crs = gdf.crs.to_string()
+
+    system: CodeSystem
+    if cfg.code_system:
+        system, reason = cfg.code_system, "set in dataset.toml"
+    else:
+        sample = gdf[code.column].dropna().astype(str).head(200).tolist()
+        if any("." in s.strip() for s in sample) and not all(
+            s.strip().endswith(".0") for s in sample
+        ):
+            system, reason = "kemendagri", "codes written with dots (Kemendagri)"
+        else:
+            system, reason = guess_system(code.digits.dropna().tolist(), hint=code.column)
+        info.guessed["code_system"] = system
+    info.code_system, info.code_system_reason = system, reason
+
+    digits = code.digits
+    want = {"desa": 10, "kecamatan": 6 if system == "kemendagri" else 7}[level]
+    bad = digits.isna() | (digits.str.len() != want)
+    if bad.any():
+        n = int(bad.sum())
+        examples = gdf.loc[bad, code.column].astype(str).head(3).tolist()
+        if n == len(gdf):
+            raise DatasetError(
+                f"column '{code.column}' holds no {level} codes ({want} digits in the "
+                f"{system} system), e.g. {examples}",
+                path=path,
+                field=code.column,
+            )
+        problems.append(
+            Problem(
+                "warning",
+                fname,
+                f"{n} feature(s) without a valid {level} code were left out, e.g. {examples}",
+                field=code.column,
+            )
+        )
+        gdf, digits = gdf.loc[~bad], digits.loc[~bad]
+        info.dropped += n
+
+    name_col = cfg.name or _find_name(gdf, level, code.column)
+    if cfg.name and cfg.name not in gdf.columns:
+        raise DatasetError(
+            f"configured name column '{cfg.name}' is not in the layer", path=path, field=cfg.name
+        )
+    info.name_column = name_col
+    if name_col and not cfg.name:
+        info.guessed["name"] = name_col
+
+    was_empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    gdf, repaired = repair_geometries(gdf)
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    repaired -= int((empty & ~was_empty).sum())
+    info.repaired = repaired
+    if repaired:
+        problems.append(
+            Problem("info", fname, f"{repaired} invalid geometr{'y' if repaired == 1 else 'ies'}"
+                    " repaired (make_valid)")
+        )
+    if empty.any():
+        n = int(empty.sum())
+        codes = ", ".join(gdf.loc[empty, code.column].astype(str).head(5))
+        problems.append(
+            Problem("error", fname, f"{n} feature(s) with empty geometry, or no area even after "
+                    f"repair, were left out: {codes}", field="geometry")
+        )
+        gdf, digits = gdf.loc[~empty], digits.loc[~empty]
+        info.dropped += n
+
+    names = gdf[name_col].astype(str).str.strip() if name_col else pd.Series(None, index=gdf.index)
+    out = gpd.GeoDataFrame(
+        {"code": digits.map(lambda d: format_code(d, system)), "name": names},
+        geometry=gdf.geometry.to_crs(STORAGE_CRS).values,
+        crs=STORAGE_CRS,
+    )
+    if level == "desa":
+        pcol = parent_name_column(gdf.drop(columns=[name_col] if name_col else []))
+        if pcol:
+            out["kecamatan_name"] = gdf[pcol].astype(str).str.strip().values
+            info.guessed["kecamatan_name"] = pcol
+    out.index = range(len(out))
+
+    dup = out["code"].duplicated(keep=False)
+    if dup.any():
+        if cfg.merge_duplicates:
+            n_before = len(out)
+            agg = {c: "first" for c in out.columns if c not in ("code", "geometry")}
+            out = out.dissolve(by="code", aggfunc=agg, as_index=False)
+            problems.append(
+                Problem("info", fname, f"{n_before - len(out)} duplicate feature(s) merged")
+            )
+        else:
+            codes = sorted(out.loc[dup, "code"].unique())
+            raise DatasetError(
+                f"{len(codes)} duplicate {level} code(s) in column '{code.column}', e.g. "
+                f"{', '.join(codes[:5])}. If these are parts of one area, set "
+                f"merge_duplicates = true under [boundaries.{level}]",
+                path=path,
+                field=code.column,
+            )
+    out = add_hierarchy(out, level, system)
+    return out, info
+
+
+def add_hierarchy(gdf: gpd.GeoDataFrame, level: str, system: CodeSystem) -> gpd.GeoDataFrame:
+    """Add level, parent and ancestor codes derived from the codes, and the area in ha."""
+    digits = gdf["code"].str.replace(".", "", regex=False)
+    gdf = gdf.copy()
+    gdf["level"] = level
+    gdf["code_system"] = system
+    gdf["province_code"] = digits.map(lambda d: format_code(d[:2], system))
+    gdf["kabupaten_code"] = digits.map(lambda d: format_code(d[:4], system))
+    if level == "desa":
+        gdf["kecamatan_code"] = digits.map(
+            lambda d: format_code(parent_code(d, "kecamatan", system), system)
+        )
+        gdf["parent_code"] = gdf["kecamatan_code"]
+    else:
+        gdf["parent_code"] = gdf["kabupaten_code"]
+    gdf["area_ha"] = gdf.geometry.to_crs(AREA_CRS).area / 1e4
+    cols = ["code", "name", "level", "parent_code", "province_code", "kabupaten_code"]
+    if level == "desa":
+        cols.append("kecamatan_code")
+        if "kecamatan_name" not in gdf.columns:
+            gdf["kecamatan_name"] = None
+        cols.append("kecamatan_name")
+    cols += ["code_system", "area_ha", "geometry"]
+    return gdf[cols].sort_values("code").set_index("code", drop=False).rename_axis(None)
+
+
+def dissolve_kecamatan(desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Kecamatan polygons as the union of their desa, named where the desa layer says."""
+    system = desa["code_system"].iloc[0]
+    grouped = desa[["kecamatan_code", "geometry"]].dissolve(by="kecamatan_code")
+    kec = gpd.GeoDataFrame(
+        {"code": grouped.index.astype(str)}, geometry=grouped.geometry.values, crs=desa.crs
+    )
+    names = desa["kecamatan_name"].dropna().groupby(desa["kecamatan_code"]).agg(
+        lambda s: s.mode().iat[0]
+    )
+    kec["name"] = kec["code"].map(names)
+    kec["geometry"] = kec.geometry.map(_polygonal)
+    return add_hierarchy(kec, "kecamatan", system)
+
+
+def vector_files(folder: Path) -> list[Path]:
+    from app.io.readers import VECTOR_SUFFIXES
+
+    if not folder.is_dir():
+        return []
+    files = [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix.lower() in VECTOR_SUFFIXES and not p.name.startswith(".")
+    ]
+    return files
+
+
+def discover_layers(folder: Path) -> list[RawLayer]:
+    """Every readable polygon layer under ``folder``, with its guessed level."""
+    found = []
+    for path in vector_files(folder):
+        for layer in list_vector_layers(path):
+            lyr = None if len(list_vector_layers(path)) == 1 else layer
+            found.append(inspect_layer(path, lyr))
+    return found
+
+
+def parent_name_column(gdf: gpd.GeoDataFrame) -> str | None:
+    keys = {column_key(c): c for c in gdf.columns}
+    for alias in PARENT_NAME_ALIASES:
+        if alias in keys:
+            return keys[alias]
+    return None

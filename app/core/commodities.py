@@ -1,0 +1,159 @@
+"""The commodity catalogue and the matching of typed commodity and sector names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from app.core.errors import DatasetError, UnknownCommodity
+from app.core.names import best_match, fold
+
+#: the six sentra sectors, with the words people use for them
+SECTORS: dict[str, dict[str, str]] = {
+    "pertanian_perkebunan": {"id": "Pertanian & perkebunan", "en": "Farming & estate crops"},
+    "perikanan": {"id": "Perikanan", "en": "Fishery"},
+    "peternakan": {"id": "Peternakan", "en": "Livestock"},
+    "makanan_minuman": {"id": "Makanan & minuman", "en": "Food & drink"},
+    "sandang": {"id": "Sandang", "en": "Clothing & textiles"},
+    "industri_kerajinan": {"id": "Industri & kerajinan", "en": "Industry & crafts"},
+}
+_SECTOR_WORDS = {
+    "pertanian_perkebunan": "pertanian perkebunan tanaman pangan hortikultura farming agriculture "
+    "estate crops plantation tani kebun",
+    "perikanan": "perikanan kelautan budidaya tangkap fishery fisheries aquaculture ikan",
+    "peternakan": "peternakan ternak livestock animal husbandry",
+    "makanan_minuman": "makanan minuman mamin pangan olahan olahan pangan food drink beverage "
+    "kuliner agroindustri",
+    "sandang": "sandang tekstil pakaian busana fashion clothing textile garment tenun batik",
+    "industri_kerajinan": "industri kerajinan kriya craft crafts handicraft industry logam "
+    "kimia bahan bangunan",
+}
+
+
+def match_sector(text: object) -> str | None:
+    """The sector id for a typed sector name ('Makanan & Minuman', 'kerajinan', ...)."""
+    key = fold(text)
+    if not key:
+        return None
+    if key.replace(" ", "_") in SECTORS:
+        return key.replace(" ", "_")
+    words = set(key.split())
+    scores = {
+        sid: len(words & set(vocab.split()))
+        for sid, vocab in _SECTOR_WORDS.items()
+    }
+    best = max(scores, key=lambda s: scores[s])
+    if scores[best] == 0:
+        return None
+    if list(scores.values()).count(scores[best]) > 1:
+        return None
+    return best
+
+
+@dataclass(frozen=True)
+class Commodity:
+    id: str
+    name_id: str
+    name_en: str
+    sector: str
+    ovop_group: str
+    raw_material: tuple[str, ...]
+    synonyms: tuple[str, ...]
+
+
+class Catalogue:
+    """Commodities with their names, sector, OVOP group and raw material.
+
+    Examples
+    --------
+    >>> cat = Catalogue.load()
+    >>> cat.match("Coklat")
+    ('kakao', 'synonym')
+    """
+
+    def __init__(self, frame: pd.DataFrame, source: Path | None = None):
+        self.frame = frame.set_index("id", drop=False)
+        self.source = source
+        self.items = {
+            r.id: Commodity(
+                id=r.id,
+                name_id=r.name_id,
+                name_en=r.name_en,
+                sector=r.sector,
+                ovop_group=r.ovop_group,
+                raw_material=tuple(x for x in str(r.raw_material or "").split("|") if x),
+                synonyms=tuple(x for x in str(r.synonyms or "").split("|") if x),
+            )
+            for r in frame.itertuples(index=False)
+        }
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Catalogue:
+        """Read a catalogue CSV (default: the bundled ``data/commodities.csv``)."""
+        from app.settings import bundled_data_dir
+
+        path = Path(path) if path else bundled_data_dir() / "commodities.csv"
+        if not path.exists():
+            raise DatasetError("commodity catalogue not found", path=path)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        required = {"id", "name_id", "name_en", "sector", "ovop_group", "raw_material", "synonyms"}
+        missing = required - set(frame.columns)
+        if missing:
+            raise DatasetError(f"catalogue lacks column(s) {sorted(missing)}", path=path)
+        dup = frame["id"][frame["id"].duplicated()].tolist()
+        if dup:
+            raise DatasetError(f"duplicate commodity id(s) {dup}", path=path)
+        bad = sorted(set(frame["sector"]) - set(SECTORS))
+        if bad:
+            raise DatasetError(f"unknown sector(s) {bad}; use one of {list(SECTORS)}", path=path)
+        ids = set(frame["id"])
+        for r in frame.itertuples():
+            for raw in filter(None, r.raw_material.split("|")):
+                if raw not in ids:
+                    raise DatasetError(
+                        f"row '{r.id}': raw_material '{raw}' is not a catalogue id", path=path
+                    )
+        return cls(frame, source=path)
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self.items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def get(self, cid: str) -> Commodity:
+        try:
+            return self.items[cid]
+        except KeyError:
+            raise UnknownCommodity(f"unknown commodity '{cid}'") from None
+
+    @cached_property
+    def _keys(self) -> dict[str, tuple[str, str]]:
+        keys: dict[str, tuple[str, str]] = {}
+        for c in self.items.values():
+            for text, how in (
+                (c.id, "exact"),
+                (c.name_id, "exact"),
+                (c.name_en, "exact"),
+                *((s, "synonym") for s in c.synonyms),
+            ):
+                k = fold(text).replace(" ", "")
+                # an exact name wins over another commodity's synonym
+                if k not in keys or (how == "exact" and keys[k][1] != "exact"):
+                    keys[k] = (c.id, how)
+        return keys
+
+    def match(self, text: object) -> tuple[str | None, str]:
+        """Match a typed commodity name: ``(id, how)`` with how in exact/synonym/fuzzy/none."""
+        key = fold(text).replace(" ", "")
+        if not key:
+            return None, "none"
+        if key in self._keys:
+            return self._keys[key]
+        hit = best_match(key, self._keys)
+        if hit:
+            return self._keys[hit][0], "fuzzy"
+        return None, "none"

@@ -1,0 +1,251 @@
+"""A dataset: a folder of boundaries, sentra tables and agro-ecological rasters.
+
+Layout (each part optional but the boundaries)::
+
+    DIR/
+      dataset.toml        optional; every key optional, what is missing is guessed
+      boundaries/         desa and/or kecamatan polygons (gpkg, shp, geojson, parquet)
+      sentra/             sentra tables (csv, xlsx) or point layers
+      agroecology/        rasters (GeoTIFF ...), attribute guessed from the file name
+      commodities.csv     optional catalogue replacing the bundled one
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+
+from app.core import boundaries as bnd
+from app.core.commodities import Catalogue
+from app.core.config import DatasetConfig, load_config
+from app.core.errors import DatasetError
+from app.core.problems import Problem
+from app.core.rasters import RasterInfo, find_rasters
+from app.core.sentra import SentraSource, load_sentra, sentra_files
+
+
+@dataclass
+class Dataset:
+    """Boundaries, sentra and rasters of one region, read and checked.
+
+    Examples
+    --------
+    >>> from app import Dataset
+    >>> ds = Dataset.open()            # the bundled demo dataset
+    >>> ds.areas("desa").head()        # doctest: +SKIP
+    """
+
+    folder: Path
+    config: DatasetConfig
+    catalogue: Catalogue
+    layers: dict[str, gpd.GeoDataFrame]
+    layer_info: dict[str, bnd.LayerInfo]
+    sentra_records: gpd.GeoDataFrame
+    sentra_sources: list[SentraSource]
+    rasters: dict[str, RasterInfo]
+    problems: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, path: str | Path | None = None) -> Dataset:
+        """Open a dataset folder (default: ``UNGGULAN_DATA`` or the bundled ``data/``).
+
+        Raises :class:`DatasetError` when it cannot be used at all; smaller problems are
+        kept in ``ds.problems``.
+        """
+        from app.settings import Settings
+
+        folder = Path(path) if path is not None else Settings().data_dir()
+        if not folder.exists():
+            raise DatasetError("dataset folder not found", path=folder)
+        if not folder.is_dir():
+            raise DatasetError("a dataset is a folder, not a file", path=folder)
+        problems: list[Problem] = []
+        config = load_config(folder)
+        own = folder / "commodities.csv"
+        catalogue = Catalogue.load(own if own.exists() else None)
+        layers, info = _load_boundaries(folder, config, problems)
+        spaths = _sentra_paths(folder, config)
+        if not spaths:
+            problems.append(Problem("warning", str(folder / "sentra"), "no sentra table found"))
+        desa = layers.get("desa")
+        if desa is None and spaths:
+            problems.append(Problem("warning", str(spaths[0]), "no desa layer: sentra records "
+                                    "cannot be placed"))
+            spaths = []
+        records, sources = load_sentra(
+            spaths, config.sentra, desa if desa is not None else None,
+            layers.get("kecamatan"), catalogue, problems,
+        )
+        rasters = find_rasters(folder / "agroecology", config.rasters, problems)
+        if not rasters:
+            problems.append(Problem("warning", str(folder / "agroecology"), "no rasters found: "
+                                    "land suitability cannot be assessed"))
+        return cls(folder, config, catalogue, layers, info, records, sources, rasters, problems)
+
+    # ------------------------------------------------------------------ accessors
+    @property
+    def name(self) -> str:
+        return self.config.name or self.folder.resolve().name
+
+    @property
+    def synthetic(self) -> bool:
+        return self.config.synthetic
+
+    @property
+    def levels(self) -> list[str]:
+        return [lv for lv in bnd.LEVELS if lv in self.layers]
+
+    def areas(self, level: str = "desa") -> gpd.GeoDataFrame:
+        """Boundary polygons of ``level`` ('desa' or 'kecamatan'), EPSG:4326, keyed by code."""
+        if level not in self.layers:
+            raise DatasetError(
+                f"no {level} layer in this dataset (levels: {', '.join(self.levels)})",
+                path=self.folder,
+            )
+        return self.layers[level]
+
+    def sentra(self, placed_only: bool = False) -> gpd.GeoDataFrame:
+        """Sentra records with commodity match and placement (one row per input row)."""
+        s = self.sentra_records
+        return s[s["desa_code"].notna()] if placed_only else s
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    # ------------------------------------------------------------------ summary
+    def summary(self) -> dict:
+        """What was read and what was guessed: the content of ``unggulan validate``."""
+        s = self.sentra_records
+        placed = s["desa_code"].notna()
+        reasons = (
+            s.loc[~placed, "unplaced_reason"].fillna("").str.split("; ").str[0]
+            .str.replace(r"'[^']*'", "'…'", regex=True).value_counts().to_dict()
+        )
+        matched = s["commodity_id"].notna()
+        return {
+            "dataset": self.name,
+            "folder": str(self.folder),
+            "synthetic": self.synthetic,
+            "crs": bnd.STORAGE_CRS,
+            "area_crs": bnd.AREA_CRS,
+            "levels": {
+                lv: {
+                    **{k: v for k, v in asdict(self.layer_info[lv]).items()},
+                    "areas": int(len(self.layers[lv])),
+                    "area_ha": round(float(self.layers[lv]["area_ha"].sum()), 1),
+                }
+                for lv in self.levels
+            },
+            "sentra": {
+                "files": [asdict(src) for src in self.sentra_sources],
+                "records": int(len(s)),
+                "placed": int(placed.sum()),
+                "unplaced": int((~placed).sum()),
+                "placed_by": s.loc[placed, "placed_by"].value_counts().to_dict(),
+                "unplaced_reasons": reasons,
+                "commodities_matched": int(s.loc[matched, "commodity_id"].nunique()),
+                "records_matched": int(matched.sum()),
+                "unmatched_names": s.loc[~matched & (s["commodity_raw"] != ""), "commodity_raw"]
+                .value_counts().to_dict(),
+                "match_kinds": s["commodity_match"].value_counts().to_dict(),
+            },
+            "rasters": {a: r.to_dict() for a, r in self.rasters.items()},
+            "catalogue": {"commodities": len(self.catalogue),
+                          "source": str(self.catalogue.source)},
+            "problems": [p.to_dict() for p in self.problems],
+            "usable": not self.errors,
+        }
+
+
+def _resolve(folder: Path, rel: str) -> Path:
+    p = Path(rel)
+    return p if p.is_absolute() else folder / p
+
+
+def _sentra_paths(folder: Path, config: DatasetConfig) -> list[Path]:
+    if config.sentra.path:
+        path = _resolve(folder, config.sentra.path)
+        if not path.exists():
+            raise DatasetError("sentra file not found (set in dataset.toml [sentra] path)",
+                               path=path)
+        return [path]
+    return sentra_files(folder / "sentra")
+
+
+def _load_boundaries(
+    folder: Path, config: DatasetConfig, problems: list[Problem]
+) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, bnd.LayerInfo]]:
+    cfgs = {"desa": config.boundaries.desa, "kecamatan": config.boundaries.kecamatan}
+    raws: dict[str, bnd.RawLayer] = {}
+    for level, cfg in cfgs.items():
+        if cfg.path:
+            path = _resolve(folder, cfg.path)
+            raws[level] = bnd.inspect_layer(path, cfg.layer, cfg)
+    if len(raws) < 2:
+        bdir = folder / "boundaries"
+        if not bdir.is_dir() and not raws:
+            raise DatasetError(
+                "no boundaries/ folder and no [boundaries] paths in dataset.toml", path=folder
+            )
+        configured = {r.path.resolve() for r in raws.values()}
+        for raw in bnd.discover_layers(bdir):
+            if raw.path.resolve() in configured:
+                continue
+            level = raw.level
+            if raw.code is None and level in cfgs and level not in raws:
+                raws[level] = raw  # normalise_layer reports the missing code column
+                continue
+            if level not in cfgs:
+                what = f"{level} level" if level else "no recognisable area codes"
+                problems.append(Problem("info", str(raw.path), f"layer not used ({what})"))
+                continue
+            if level in raws:
+                problems.append(Problem("warning", str(raw.path), f"second {level} layer "
+                                        f"ignored (using {raws[level].path})"))
+                continue
+            raws[level] = raw
+    if not raws:
+        raise DatasetError("no desa or kecamatan polygon layer found", path=folder / "boundaries")
+
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    info: dict[str, bnd.LayerInfo] = {}
+    for level in ("desa", "kecamatan"):
+        if level in raws:
+            layers[level], info[level] = bnd.normalise_layer(
+                raws[level], level, cfgs[level], problems
+            )
+    if "desa" in layers and "kecamatan" in layers:
+        desa, kec = layers["desa"], layers["kecamatan"]
+        if desa["code_system"].iat[0] != kec["code_system"].iat[0]:
+            raise DatasetError(
+                f"desa codes are {desa['code_system'].iat[0]} but kecamatan codes are "
+                f"{kec['code_system'].iat[0]}; the two systems cannot be joined. Set "
+                "code_system under [boundaries.*] if a guess was wrong",
+                path=info["kecamatan"].file,
+            )
+        wanted = set(desa["kecamatan_code"])
+        extra = ~kec["code"].isin(wanted)
+        if extra.any():
+            problems.append(Problem("info", str(info["kecamatan"].file),
+                                    f"{int(extra.sum())} kecamatan without desa in the desa "
+                                    "layer left out"))
+            layers["kecamatan"] = kec = kec[~extra]
+        missing = sorted(wanted - set(kec["code"]))
+        if missing:
+            problems.append(Problem("warning", str(info["kecamatan"].file),
+                                    f"{len(missing)} kecamatan code(s) of desa are not in the "
+                                    f"kecamatan layer, e.g. {', '.join(missing[:3])}"))
+        fill = desa["kecamatan_code"].map(kec["name"])
+        desa["kecamatan_name"] = fill.where(fill.notna(), desa["kecamatan_name"])
+    elif "desa" in layers:
+        layers["kecamatan"] = bnd.dissolve_kecamatan(layers["desa"])
+        info["kecamatan"] = bnd.LayerInfo(
+            level="kecamatan", file=info["desa"].file, dissolved=True,
+            code_system=info["desa"].code_system, features=len(layers["kecamatan"]),
+            code_system_reason="from the desa codes",
+        )
+    return layers, info
+

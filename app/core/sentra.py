@@ -1,0 +1,480 @@
+"""Sentra records: reading the tables people keep, and placing every record in a desa.
+
+A record is placed, in this order, by its desa code, by its coordinates (spatial join,
+or the nearest desa within ``SNAP_DISTANCE_M`` for points just off a coast), or by its
+desa name together with its kecamatan name. A record that cannot be placed keeps the
+reason in ``unplaced_reason``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from app.core.boundaries import AREA_CRS, STORAGE_CRS
+from app.core.codes import clean_code
+from app.core.commodities import Catalogue, match_sector
+from app.core.config import SENTRA_FIELDS, SentraConfig
+from app.core.errors import DatasetError
+from app.core.names import best_match, column_key, fold, place_key
+from app.core.problems import Problem
+from app.io.readers import (
+    RASTER_SUFFIXES,
+    TABLE_SUFFIXES,
+    VECTOR_SUFFIXES,
+    parse_numbers,
+    read_table,
+    read_vector,
+)
+
+#: a point this close to a desa (but outside every desa) is placed in it, e.g. seaweed plots
+SNAP_DISTANCE_M = 2000.0
+
+ALIASES: dict[str, list[str]] = {
+    "id": ["id_sentra", "kode_sentra", "no_sentra", "id", "no", "nomor", "no_urut"],
+    "sentra_name": ["nama_sentra", "sentra", "nama_kelompok", "nama_ikm", "nama_usaha",
+                    "nama_sentra_ikm", "nama"],
+    "commodity": ["komoditas", "komoditi", "commodity", "produk", "jenis_produk", "nama_produk",
+                  "produk_unggulan", "komoditas_unggulan", "jenis_komoditas", "product",
+                  "komoditas_produk"],
+    "sector": ["sektor", "sector", "bidang", "kategori", "subsektor", "sub_sektor",
+               "kelompok_industri", "cabang_industri", "jenis_usaha"],
+    "desa_code": ["kode_desa", "kd_desa", "kode_kel", "kode_kelurahan", "kode_desa_kel",
+                  "kdepum", "kdebps", "desa_code", "id_desa", "kode_wilayah", "kd_wilayah"],
+    "desa": ["desa", "nama_desa", "kelurahan", "desa_kelurahan", "nama_kelurahan", "desa_kel",
+             "nama_desa_kel", "lokasi_desa", "village", "desa_lokasi"],
+    "kecamatan": ["kecamatan", "nama_kecamatan", "nama_kec", "kec", "district"],
+    "lon": ["lon", "long", "lng", "longitude", "bujur", "x", "koordinat_x", "bujur_timur", "bt"],
+    "lat": ["lat", "latitude", "lintang", "y", "koordinat_y", "lintang_selatan", "ls"],
+    "units": ["unit_usaha", "jumlah_unit_usaha", "jumlah_unit", "jml_unit", "units",
+              "jumlah_usaha", "jml_usaha", "jumlah_ikm", "jml_ikm", "unit", "ikm",
+              "jumlah_pelaku_usaha"],
+    "workers": ["tenaga_kerja", "jumlah_tenaga_kerja", "jml_tenaga_kerja", "jml_tk", "tk",
+                "jumlah_tk", "workers", "tenagakerja", "pekerja", "jumlah_pekerja", "naker",
+                "employment"],
+    "value": ["nilai_produksi", "nilai_output", "nilai", "output", "value", "omzet",
+              "nilai_produksi_rp", "production_value"],
+    "year": ["tahun_mulai", "tahun_berdiri", "tahun_mulai_usaha", "mulai_tahun", "year_started",
+             "berdiri_sejak", "sejak", "tahun", "year"],
+    "market": ["pemasaran", "jangkauan_pemasaran", "wilayah_pemasaran", "jangkauan_pasar",
+               "pasar", "market", "market_reach", "tujuan_pemasaran", "daerah_pemasaran"],
+}  # fmt: skip
+# columns whose header may carry a unit suffix (nilai_produksi_juta_rp, tenaga_kerja_orang)
+_PREFIX_OK = {"units", "workers", "value", "year", "market", "commodity", "sentra_name"}
+
+MARKETS = ("lokal", "regional", "nasional", "ekspor")
+_MARKET_WORDS = {
+    "lokal": "lokal local desa kecamatan setempat",
+    "regional": "regional kabupaten provinsi antar kabupaten antarkabupaten kota",
+    "nasional": "nasional national antar provinsi antarprovinsi indonesia",
+    "ekspor": "ekspor export internasional international luar negeri mancanegara",
+}
+_MARKET_ORDER = ("ekspor", "nasional", "regional", "lokal")  # widest first wins
+
+
+def match_market(text: object) -> str | None:
+    """'lokal' | 'regional' | 'nasional' | 'ekspor' from a typed market reach."""
+    words = set(fold(text).split())
+    for m in _MARKET_ORDER:
+        if words & set(_MARKET_WORDS[m].split()):
+            return m
+    return None
+
+
+def guess_columns(columns: list[str], cfg: SentraConfig) -> tuple[dict[str, str], dict[str, str]]:
+    """Map canonical sentra fields to table columns; return (mapping, what was guessed)."""
+    keys = {column_key(c): c for c in columns}
+    mapping: dict[str, str] = {}
+    guessed: dict[str, str] = {}
+    for fld in SENTRA_FIELDS:
+        given = getattr(cfg, fld)
+        if given:
+            if given not in columns:
+                raise DatasetError(
+                    f"configured column '{given}' for {fld} is not in the table; columns are: "
+                    f"{', '.join(columns)}",
+                    field=given,
+                )
+            mapping[fld] = given
+    taken = set(mapping.values())
+    # exact alias matches first (in alias order), then headers that start with an alias
+    for exact in (True, False):
+        for fld in SENTRA_FIELDS:
+            if fld in mapping or (not exact and fld not in _PREFIX_OK):
+                continue
+            for alias in ALIASES[fld]:
+                hit = next(
+                    (
+                        col
+                        for key, col in keys.items()
+                        if col not in taken
+                        and (key == alias if exact else key.startswith(alias + "_"))
+                    ),
+                    None,
+                )
+                if hit:
+                    mapping[fld] = guessed[fld] = hit
+                    taken.add(hit)
+                    break
+    return mapping, guessed
+
+
+@dataclass
+class SentraSource:
+    """How one sentra file was read: shown by ``unggulan validate``."""
+
+    file: str
+    rows: int = 0
+    columns: dict[str, str] = field(default_factory=dict)
+    guessed: dict[str, str] = field(default_factory=dict)
+    sep: str | None = None
+    decimal: str | None = None
+    encoding: str | None = None
+
+
+def sentra_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return [
+        p
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+        and not p.name.startswith((".", "~$"))
+        and p.suffix.lower() in TABLE_SUFFIXES + VECTOR_SUFFIXES
+        and p.suffix.lower() not in RASTER_SUFFIXES
+        and p.suffix.lower() != ".md"
+    ]
+
+
+def read_sentra_file(path: Path, cfg: SentraConfig) -> tuple[pd.DataFrame, SentraSource]:
+    """Read one sentra table or point layer into string columns named by canonical field."""
+    src = SentraSource(file=str(path))
+    hint = {a for names in ALIASES.values() for a in names}
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        frame, fmt = read_table(
+            path, sep=cfg.sep, decimal=cfg.decimal, encoding=cfg.encoding, sheet=cfg.sheet,
+            header_hint=hint,
+        )
+        src.sep, src.decimal, src.encoding = fmt.sep, fmt.decimal, fmt.encoding
+        src.guessed.update({k: repr(v) for k, v in fmt.guessed.items()})
+    else:
+        gdf = read_vector(path, cfg.layer)
+        if gdf.crs is None:
+            raise DatasetError("the sentra layer has no CRS", path=path)
+        pts = gdf.geometry.to_crs(STORAGE_CRS)
+        pts = pts.where(pts.geom_type == "Point", pts.representative_point())
+        frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(str)
+        frame = frame.replace({"None": "", "nan": "", "<NA>": ""})
+        frame["lon"] = pts.x.map(lambda v: "" if np.isnan(v) else repr(v))
+        frame["lat"] = pts.y.map(lambda v: "" if np.isnan(v) else repr(v))
+        frame.index = np.arange(1, len(frame) + 1)
+        src.decimal = "."
+    try:
+        mapping, guessed = guess_columns(list(frame.columns), cfg)
+    except DatasetError as exc:
+        raise DatasetError(exc.detail, path=path, field=exc.field) from None
+    src.columns, src.rows = mapping, len(frame)
+    src.guessed.update(guessed)
+    if "commodity" not in mapping:
+        raise DatasetError(
+            "no commodity column found (looked for komoditas, komoditi, produk, commodity, ...). "
+            f'Set commodity = "<column>" under [sentra] in dataset.toml; columns are: '
+            f"{', '.join(map(str, frame.columns))}",
+            path=path,
+            field="commodity",
+        )
+    located = {"desa_code", "desa"} & set(mapping) or {"lon", "lat"} <= set(mapping)
+    if not located:
+        keys = {column_key(c) for c in frame.columns}
+        hint = ""
+        if keys & {"kode_kab", "kabupaten", "nama_kab", "kab_kota", "kode_kabupaten"}:
+            hint = " (it looks like a kabupaten-level table; sentra need a desa location)"
+        raise DatasetError(
+            f"no location columns found{hint}: need lon and lat, a desa code, or a desa name. "
+            "Set them under [sentra] in dataset.toml",
+            path=path,
+        )
+    out = pd.DataFrame(index=frame.index)
+    for fld in SENTRA_FIELDS:
+        out[fld] = frame[mapping[fld]] if fld in mapping else ""
+    return out, src
+
+
+def _numbers(
+    raw: pd.DataFrame, decimal: str, fname: str, src: SentraSource, problems: list[Problem]
+) -> pd.DataFrame:
+    this_year = dt.date.today().year
+    rules = {
+        "units": (0, None, True, "number of business units"),
+        "workers": (0, None, True, "number of workers"),
+        "value": (0, None, False, "output value"),
+        "year": (1800, this_year + 1, True, "year started"),
+        "lon": (-180, 180, False, "longitude"),
+        "lat": (-90, 90, False, "latitude"),
+    }
+    out = {}
+    for fld, (lo, hi, integer, label) in rules.items():
+        values, bad = parse_numbers(raw[fld], decimal)
+        col = src.columns.get(fld, fld)
+        for row in raw.index[bad]:
+            problems.append(
+                Problem("error", fname, f"{label} '{raw.at[row, fld]}' is not a number",
+                        row=int(row), field=col)
+            )
+        out_of_range = values.notna() & (
+            (values < lo) | (values > hi if hi is not None else False)
+        )
+        if integer and fld != "year":
+            out_of_range |= values.notna() & (values % 1 != 0)
+        for row in raw.index[out_of_range]:
+            rng = f"in {lo}..{hi}" if hi is not None else f">= {lo}"
+            what = "a whole number " if integer else "a number "
+            problems.append(
+                Problem("error", fname, f"{label} {raw.at[row, fld]} must be {what}{rng}",
+                        row=int(row), field=col)
+            )
+        out[fld] = values.where(~out_of_range)
+    return pd.DataFrame(out, index=raw.index)
+
+
+class _Gazetteer:
+    """Look-ups of desa by code, by name and by kecamatan name."""
+
+    def __init__(self, desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None):
+        self.desa = desa
+        self.by_digits = dict(zip(desa["code"].str.replace(".", "", regex=False), desa["code"]))
+        self.name_keys = desa["name"].map(place_key)
+        kec_names = {}
+        if kecamatan is not None and "name" in kecamatan:
+            kec_names = dict(zip(kecamatan["code"], kecamatan["name"]))
+        if "kecamatan_name" in desa:
+            for code, name in zip(desa["kecamatan_code"], desa["kecamatan_name"]):
+                if name and code not in kec_names:
+                    kec_names[code] = name
+        self.kec_by_key: dict[str, list[str]] = {}
+        for code, name in kec_names.items():
+            if name:
+                self.kec_by_key.setdefault(place_key(name), []).append(code)
+
+    def by_name(self, desa: str, kecamatan: str) -> tuple[str | None, str | None, str]:
+        """(code, reason_if_not_placed, how)."""
+        key = place_key(desa)
+        if not key:
+            return None, "no desa name", ""
+        cand = self.desa
+        keys = self.name_keys
+        kec_note = ""
+        if kecamatan:
+            kkey = place_key(kecamatan)
+            kec_codes = self.kec_by_key.get(kkey)
+            if kec_codes is None:
+                hit = best_match(kkey, self.kec_by_key)
+                kec_codes = self.kec_by_key.get(hit) if hit else None
+            if kec_codes:
+                mask = cand["kecamatan_code"].isin(kec_codes)
+                cand, keys = cand[mask], keys[mask]
+            else:
+                kec_note = f"; kecamatan '{kecamatan}' unknown"
+        hits = cand.index[keys == key]
+        how = "name"
+        if len(hits) == 0:
+            fuzzy = best_match(key, set(keys))
+            hits = cand.index[keys == fuzzy] if fuzzy else hits
+            how = "name (spelling tolerated)"
+        if len(hits) == 1:
+            return cand.at[hits[0], "code"], None, how
+        if len(hits) > 1:
+            kecs = sorted(cand.loc[hits, "kecamatan_code"].unique())
+            return (None, f"desa name '{desa}' matches {len(hits)} desa in kecamatan "
+                          f"{', '.join(kecs)}; give the kecamatan or the desa code", "")
+        return None, f"unknown desa name '{desa}'{kec_note}", ""
+
+
+def place_sentra(
+    raw: pd.DataFrame,
+    nums: pd.DataFrame,
+    desa: gpd.GeoDataFrame,
+    kecamatan: gpd.GeoDataFrame | None,
+    fname: str,
+    problems: list[Problem],
+) -> pd.DataFrame:
+    """Place each record in a desa; return desa_code, placed_by, note, unplaced_reason, lon, lat."""
+    gaz = _Gazetteer(desa, kecamatan)
+    n = len(raw)
+    lon, lat = nums["lon"].copy(), nums["lat"].copy()
+    note = pd.Series("", index=raw.index, dtype=object)
+    # swapped coordinates (lat in the lon column) are common in hand-typed tables
+    swapped = lon.between(-15, 10) & lat.between(90, 145)
+    if swapped.any():
+        lon[swapped], lat[swapped] = nums.loc[swapped, "lat"], nums.loc[swapped, "lon"]
+        note[swapped] = "lon/lat were swapped; "
+    has_xy = lon.notna() & lat.notna() & ~((lon == 0) & (lat == 0))
+    in_desa = pd.Series(None, index=raw.index, dtype=object)
+    dist_m = pd.Series(np.nan, index=raw.index)
+    if has_xy.any():
+        pts = gpd.GeoDataFrame(
+            geometry=gpd.points_from_xy(lon[has_xy], lat[has_xy]), index=raw.index[has_xy],
+            crs=STORAGE_CRS,
+        )
+        joined = gpd.sjoin(pts, desa[["code", "geometry"]], how="left", predicate="intersects")
+        joined = joined[~joined.index.duplicated(keep="first")]
+        in_desa[joined.index] = joined["code"].where(joined["code"].notna(), None)
+        outside = joined.index[joined["code"].isna()]
+        if len(outside):
+            near = gpd.sjoin_nearest(
+                pts.loc[outside].to_crs(AREA_CRS), desa[["code", "geometry"]].to_crs(AREA_CRS),
+                how="left", distance_col="dist",
+            )
+            near = near[~near.index.duplicated(keep="first")]
+            dist_m[near.index] = near["dist"]
+            ok = near.index[near["dist"] <= SNAP_DISTANCE_M]
+            in_desa[ok] = near.loc[ok, "code"]
+            for r in ok:
+                note[r] += f"point {near.at[r, 'dist']:.0f} m outside desa, placed in nearest; "
+
+    codes = pd.Series(None, index=raw.index, dtype=object)
+    placed_by = pd.Series("", index=raw.index, dtype=object)
+    reason = pd.Series("", index=raw.index, dtype=object)
+    for r in raw.index:
+        digits = clean_code(raw.at[r, "desa_code"])
+        why = []
+        if digits:
+            code = gaz.by_digits.get(digits)
+            if code:
+                codes[r], placed_by[r] = code, "code"
+                if in_desa[r] and in_desa[r] != code:
+                    note[r] += f"coordinates lie in desa {in_desa[r]}; "
+                continue
+            why.append(f"desa code '{raw.at[r, 'desa_code']}' not in the boundaries")
+        elif raw.at[r, "desa_code"]:
+            why.append(f"desa code '{raw.at[r, 'desa_code']}' is not a code")
+        if has_xy[r]:
+            if in_desa[r]:
+                codes[r], placed_by[r] = in_desa[r], "coordinates"
+                continue
+            why.append(f"point outside every desa (nearest {dist_m[r] / 1000:.1f} km away)")
+        if raw.at[r, "desa"]:
+            code, bad, how = gaz.by_name(raw.at[r, "desa"], raw.at[r, "kecamatan"])
+            if code:
+                codes[r], placed_by[r] = code, how
+                continue
+            why.append(bad)
+        if not why:
+            why.append("no desa code, no coordinates and no desa name")
+        elif not has_xy[r] and not raw.at[r, "desa"] and not digits:
+            why.append("no coordinates and no desa name")
+        reason[r] = "; ".join(why)
+    n_unplaced = int((reason != "").sum())
+    if n_unplaced:
+        problems.append(
+            Problem("warning", fname, f"{n_unplaced} of {n} record(s) could not be placed in a "
+                    "desa (see unplaced_reason)")
+        )
+    return pd.DataFrame(
+        {
+            "desa_code": codes,
+            "placed_by": placed_by,
+            "unplaced_reason": reason.where(reason != "", None),
+            "note": note.str.rstrip("; ").where(note != "", None),
+            "lon": lon.where(has_xy),
+            "lat": lat.where(has_xy),
+        },
+        index=raw.index,
+    )
+
+
+def load_sentra(
+    paths: list[Path],
+    cfg: SentraConfig,
+    desa: gpd.GeoDataFrame,
+    kecamatan: gpd.GeoDataFrame | None,
+    catalogue: Catalogue,
+    problems: list[Problem],
+) -> tuple[gpd.GeoDataFrame, list[SentraSource]]:
+    """Read, clean and place the sentra records of every file given.
+
+    Returns one GeoDataFrame (EPSG:4326 points: the record's coordinates, or the desa's
+    representative point when it was placed by code or name; ``point_source`` says which).
+    """
+    frames, sources = [], []
+    for path in paths:
+        fname = str(path)
+        try:
+            raw, src = read_sentra_file(path, cfg)
+        except DatasetError as exc:
+            # one unusable table must not hide what the others and the layers say
+            problems.append(Problem("error", fname, exc.detail, field=exc.field))
+            sources.append(SentraSource(file=fname))
+            continue
+        nums = _numbers(raw, src.decimal or ".", fname, src, problems)
+        placed = place_sentra(raw, nums, desa, kecamatan, fname, problems)
+        matches = raw["commodity"].map(catalogue.match)
+        cid = matches.map(lambda m: m[0])
+        sector = raw["sector"].map(match_sector)
+        sector = sector.where(sector.notna(), cid.map(
+            lambda c: catalogue.get(c).sector if isinstance(c, str) else None))
+        market = raw["market"].map(match_market)
+        bad_market = (raw["market"] != "") & market.isna()
+        for r in raw.index[bad_market]:
+            problems.append(Problem("warning", fname, f"market reach '{raw.at[r, 'market']}' "
+                                    f"not understood (use one of {', '.join(MARKETS)})",
+                                    row=int(r), field=src.columns.get("market")))
+        no_commodity = raw["commodity"] == ""
+        for r in raw.index[no_commodity]:
+            problems.append(Problem("error", fname, "commodity is empty", row=int(r),
+                                    field=src.columns.get("commodity")))
+        frame = pd.DataFrame(
+            {
+                "source_file": path.name,
+                "row": raw.index.astype(int),
+                "sentra_id": raw["id"].replace("", None),
+                "sentra_name": raw["sentra_name"].replace("", None),
+                "commodity_raw": raw["commodity"],
+                "commodity_id": cid,
+                "commodity_match": matches.map(lambda m: m[1]),
+                "sector": sector,
+                "desa_code": placed["desa_code"],
+                "placed_by": placed["placed_by"].replace("", None),
+                "unplaced_reason": placed["unplaced_reason"],
+                "note": placed["note"],
+                "units": nums["units"],
+                "workers": nums["workers"],
+                "value": nums["value"],
+                "year": nums["year"],
+                "market": market,
+                "lon": placed["lon"],
+                "lat": placed["lat"],
+            }
+        )
+        frames.append(frame)
+        sources.append(src)
+    columns = [
+        "source_file", "row", "sentra_id", "sentra_name", "commodity_raw", "commodity_id",
+        "commodity_match", "sector", "desa_code", "kecamatan_code", "placed_by",
+        "unplaced_reason", "note", "units", "workers", "value", "year", "market", "lon", "lat",
+        "point_source",
+    ]  # fmt: skip
+    if not frames:
+        numeric = {"row", "units", "workers", "value", "year", "lon", "lat"}
+        empty = gpd.GeoDataFrame(
+            {c: pd.Series([], dtype=float if c in numeric else object) for c in columns},
+            geometry=[], crs=STORAGE_CRS,
+        )
+        return empty, sources
+    allf = pd.concat(frames, ignore_index=True)
+    allf["kecamatan_code"] = allf["desa_code"].map(desa["kecamatan_code"])
+    desa_pts = desa.geometry.representative_point()
+    xy = gpd.points_from_xy(allf["lon"], allf["lat"])
+    fallback = allf["desa_code"].map(desa_pts)
+    use_xy = allf["lon"].notna().to_numpy()
+    geom = np.where(use_xy, np.asarray(xy, dtype=object), fallback.to_numpy(dtype=object))
+    allf["point_source"] = np.where(
+        use_xy, "coordinates", np.where(allf["desa_code"].notna(), "desa", None)
+    )
+    out = gpd.GeoDataFrame(allf[columns], geometry=list(geom), crs=STORAGE_CRS)
+    return out, sources

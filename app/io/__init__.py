@@ -1,0 +1,1 @@
+"""Reading inputs and writing exports. Files in, DataFrames out; no domain rules here."""

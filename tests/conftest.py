@@ -1,0 +1,43 @@
+"""Shared fixtures. Real data is read in place from ../shared/data (CI has it beside us)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+BONE = SHARED / "bone"
+MALANG = SHARED / "malang_batu"
+BUNDLED = ROOT / "data"
+
+
+def _need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} not present (tests read ../shared/data in place)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def bone_dir() -> Path:
+    return _need(BONE)
+
+
+@pytest.fixture(scope="session")
+def malang_dir() -> Path:
+    return _need(MALANG)
+
+
+@pytest.fixture(scope="session")
+def bone(bone_dir):
+    from app import Dataset
+
+    return Dataset.open(bone_dir)
+
+
+@pytest.fixture(scope="session")
+def demo():
+    from app import Dataset
+
+    return Dataset.open(BUNDLED)
