@@ -195,6 +195,8 @@ def _load_boundaries(
             if raw.path.resolve() in configured:
                 continue
             level = raw.level
+            if level in cfgs and cfgs[level].model_fields_set - {"path"}:
+                raw = bnd.inspect_layer(raw.path, raw.layer, cfgs[level])
             if raw.code is None and level in cfgs and level not in raws:
                 raws[level] = raw  # normalise_layer reports the missing code column
                 continue

@@ -217,9 +217,15 @@ def _numbers(
         "lon": (-180, 180, False, "longitude"),
         "lat": (-90, 90, False, "latitude"),
     }
-    out = {}
+    parsed = {fld: parse_numbers(raw[fld], decimal) for fld in rules}
+    # swapped coordinates (lat typed in the lon column) are common in hand-typed tables
+    lon, lat = parsed["lon"][0], parsed["lat"][0]
+    swapped = lon.between(-15, 10) & lat.between(90, 145)
+    parsed["lon"] = (lon.where(~swapped, lat), parsed["lon"][1])
+    parsed["lat"] = (lat.where(~swapped, lon), parsed["lat"][1])
+    out = {"swapped": swapped}
     for fld, (lo, hi, integer, label) in rules.items():
-        values, bad = parse_numbers(raw[fld], decimal)
+        values, bad = parsed[fld]
         col = src.columns.get(fld, fld)
         for row in raw.index[bad]:
             problems.append(
@@ -306,13 +312,9 @@ def place_sentra(
     """Place each record in a desa; return desa_code, placed_by, note, unplaced_reason, lon, lat."""
     gaz = _Gazetteer(desa, kecamatan)
     n = len(raw)
-    lon, lat = nums["lon"].copy(), nums["lat"].copy()
+    lon, lat = nums["lon"], nums["lat"]
     note = pd.Series("", index=raw.index, dtype=object)
-    # swapped coordinates (lat in the lon column) are common in hand-typed tables
-    swapped = lon.between(-15, 10) & lat.between(90, 145)
-    if swapped.any():
-        lon[swapped], lat[swapped] = nums.loc[swapped, "lat"], nums.loc[swapped, "lon"]
-        note[swapped] = "lon/lat were swapped; "
+    note[nums["swapped"]] = "lon/lat were swapped; "
     has_xy = lon.notna() & lat.notna() & ~((lon == 0) & (lat == 0))
     in_desa = pd.Series(None, index=raw.index, dtype=object)
     dist_m = pd.Series(np.nan, index=raw.index)
@@ -347,14 +349,14 @@ def place_sentra(
             code = gaz.by_digits.get(digits)
             if code:
                 codes[r], placed_by[r] = code, "code"
-                if in_desa[r] and in_desa[r] != code:
+                if isinstance(in_desa[r], str) and in_desa[r] != code:
                     note[r] += f"coordinates lie in desa {in_desa[r]}; "
                 continue
             why.append(f"desa code '{raw.at[r, 'desa_code']}' not in the boundaries")
         elif raw.at[r, "desa_code"]:
             why.append(f"desa code '{raw.at[r, 'desa_code']}' is not a code")
         if has_xy[r]:
-            if in_desa[r]:
+            if isinstance(in_desa[r], str):
                 codes[r], placed_by[r] = in_desa[r], "coordinates"
                 continue
             why.append(f"point outside every desa (nearest {dist_m[r] / 1000:.1f} km away)")
