@@ -87,7 +87,7 @@ def test_swapped_coordinates_far_points_and_unknown_names(tmp_path):
     assert pd.isna(s.at[1, "desa_code"]) and "outside every desa" in s.at[1, "unplaced_reason"]
     assert "unknown desa name 'Desa Tidak Ada'" in s.at[2, "unplaced_reason"]
     assert "no desa code, no coordinates and no desa name" in s.at[3, "unplaced_reason"]
-    assert s.at[4, "desa_code"] == "73.08.02.2003"
+    assert s.at[4, "desa_code"] == "73.08.02.2002"
     assert pd.isna(s.at[4, "commodity_id"]) and s.at[4, "commodity_raw"] == "batu akik"
 
 
