@@ -150,6 +150,56 @@ def init(
     out.print(f"wrote {target}")
 
 
+LevelOpt = Annotated[str, typer.Option("--level", help="desa or kecamatan")]
+
+
+def _write_table(frame, out_path: Path, areas=None, overwrite: bool = True) -> None:
+    from app.io.exports import write_frame
+
+    try:
+        write_frame(frame, out_path, geometry=areas, overwrite=overwrite)
+    except UnggulanError as exc:
+        _fail(exc)
+    out.print(f"wrote {out_path} ({len(frame)} rows)")
+
+
+@cli.command()
+def attributes(
+    data: DataOpt = None,
+    level: LevelOpt = "desa",
+    out_path: Annotated[Path, typer.Option("--out", help=".gpkg .geojson .csv .parquet")] = Path(
+        "attributes.csv"),
+) -> None:
+    """Agro-ecological attributes per area (zonal statistics of every raster)."""
+    ds = _open(data)
+    try:
+        frame = ds.attributes(level, progress=True)
+    except UnggulanError as exc:
+        _fail(exc)
+    frame = frame.rename_axis("code").reset_index()
+    _write_table(frame, out_path, ds.areas(level))
+
+
+@cli.command()
+def suitability(
+    data: DataOpt = None,
+    level: LevelOpt = "desa",
+    out_path: Annotated[Path, typer.Option("--out", help=".gpkg .geojson .csv .parquet")] = Path(
+        "suitability.csv"),
+    commodity: Annotated[list[str] | None, typer.Option(
+        "--commodity", help="commodity id (repeat for several); default: all")] = None,
+    management: Annotated[str, typer.Option(help="rendah, sedang or tinggi")] = "rendah",
+) -> None:
+    """Land suitability class (S1/S2/S3/N) per area and commodity, with limiting factors."""
+    ds = _open(data)
+    try:
+        frame = ds.suitability(level, commodities=commodity or None, management=management,
+                               progress=True)
+    except UnggulanError as exc:
+        _fail(exc)
+    _write_table(frame, out_path, ds.areas(level))
+
+
 @cli.command()
 def serve(
     data: DataOpt = None,

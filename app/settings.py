@@ -21,6 +21,19 @@ class Settings(BaseSettings):
     log_level: str = "info"
     cors_origins: list[str] = []
     write_api_key: str | None = None
+    workers: int = 1
+    cache_dir: Path | None = None
+    no_cache: bool = False
+
+    def cache_path(self) -> Path | None:
+        """Where coverage is cached on disk (None: no disk cache)."""
+        if self.no_cache:
+            return None
+        if self.cache_dir:
+            return Path(self.cache_dir)
+        from app.core.attributes import default_cache_dir
+
+        return default_cache_dir()
 
     def data_dir(self) -> Path:
         return Path(self.data) if self.data else bundled_data_dir()

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 
 from app.core import boundaries as bnd
 from app.core.commodities import Catalogue
@@ -46,6 +48,9 @@ class Dataset:
     sentra_sources: list[SentraSource]
     rasters: dict[str, RasterInfo]
     problems: list[Problem] = field(default_factory=list)
+    _engine: object = field(default=None, repr=False)
+    _requirements: object = field(default=None, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> Dataset:
@@ -115,6 +120,99 @@ class Dataset:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
+    # ------------------------------------------------------------------ land
+    @property
+    def engine(self):
+        """The zonal-statistics engine over this dataset's rasters (built on first use)."""
+        if self._engine is None:
+            from app.core.attributes import AttributeEngine
+            from app.settings import Settings
+
+            st = Settings()
+            self._engine = AttributeEngine(self.rasters, workers=st.workers,
+                                           cache_dir=st.cache_path())
+        return self._engine
+
+    @property
+    def requirements(self):
+        if self._requirements is None:
+            from app.core.suitability import Requirements
+
+            own = self.folder / "land_requirements.csv"
+            self._requirements = Requirements.load(self.folder if own.exists() else None)
+        return self._requirements
+
+    def attributes(self, level: str = "desa", progress: bool = False) -> pd.DataFrame:
+        """Agro-ecological attributes per area of ``level`` (zonal statistics).
+
+        Columns ``{attr}_mean``, ``_min``, ``_max`` and ``_covered`` (share of the area's
+        surface with data) for every raster, derived slope and estimated temperature; for
+        drainage and texture also ``_majority`` and ``_share_{class}``. Kecamatan values come
+        from the kecamatan polygons themselves. Indexed by area code.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> ds.attributes("desa")["elevation_mean"].max() > 1000
+        True
+        """
+        key = ("attributes", level)
+        if key not in self._cache:
+            self._cache[key] = self.engine.attributes(level + ":" + self.name,
+                                                      self.areas(level), progress=progress)
+        return self._cache[key].copy()
+
+    def suitability(
+        self, level: str = "desa", commodities: list[str] | None = None,
+        management: str = "rendah", progress: bool = False,
+    ) -> pd.DataFrame:
+        """Land suitability per (area, commodity), long form, with class shares.
+
+        ``suitability_class`` is the limiting-factor class of the area's mean attribute
+        values; ``share_s1`` ... ``share_n`` are the shares of the area's covered surface in
+        each class from per-pixel classification. ``potential_class`` is the class after the
+        interventions of ``management`` ('rendah', 'sedang', 'tinggi').
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> s = ds.suitability("kecamatan", commodities=["kopi_arabika"])
+        >>> set(s["suitability_class"]) <= {"S1", "S2", "S3", "N"}
+        True
+        """
+        from app.core.suitability import CLASSES, assess_areas, cell_classes
+        from app.core.zonal import class_shares
+
+        cids = commodities or [c for c in self.catalogue.items]
+        for c in cids:
+            self.catalogue.get(c)  # raises UnknownCommodity
+        key = ("suitability", level, tuple(cids), management)
+        if key in self._cache:
+            return self._cache[key].copy()
+        attrs = self.attributes(level, progress=progress)
+        out = assess_areas(attrs, cids, self.catalogue, self.requirements, management)
+        shares = np.full((len(out), 4), np.nan)
+        if self.rasters:
+            cov, cells = self.engine.cell_values(level + ":" + self.name, self.areas(level))
+            by_basis: dict[str, np.ndarray] = {}
+            n = len(attrs)
+            for j in range(len(cids)):
+                basis = _basis(out.iloc[j * n])
+                if basis is None:
+                    continue
+                if basis not in by_basis:
+                    best = None
+                    for b in basis.split("|"):
+                        sh = class_shares(cov, cell_classes(cells, b, self.requirements))
+                        if best is None or np.nansum(sh[:, :2]) > np.nansum(best[:, :2]):
+                            best = sh
+                    by_basis[basis] = best
+                shares[j * n:(j + 1) * n] = by_basis[basis]
+        for k, c in enumerate(CLASSES):
+            out[f"share_{c.lower()}"] = shares[:, k]
+        self._cache[key] = out
+        return out.copy()
+
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict:
         """What was read and what was guessed: the content of ``unggulan validate``."""
@@ -158,6 +256,15 @@ class Dataset:
             "problems": [p.to_dict() for p in self.problems],
             "usable": not self.errors,
         }
+
+
+def _basis(row) -> str | None:
+    """The commodity (or raw materials) whose land requirements judge this row."""
+    if row["status"] == "assessed":
+        return row["commodity"]
+    if row["status"] == "inherited":
+        return row["basis"]
+    return None
 
 
 def _resolve(folder: Path, rel: str) -> Path:

@@ -1,0 +1,277 @@
+"""Zonal statistics engine: pixel coverage computed once per grid, shared by every raster.
+
+Each area's covered cells and coverage fractions are computed with exactextract
+(``cell_id`` and ``coverage`` on an all-valid stand-in of the raster grid, so no cell is
+skipped because one raster has nodata there), cached in memory and on disk keyed by a
+content hash of the geometries and the grid. Every raster on that grid is then reduced with
+vectorised numpy: coverage-weighted mean (as exactextract's ``mean``), min and max over
+cells with coverage > 0, the covered share (coverage with data / all coverage), majority
+and class shares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio
+import shapely
+from affine import Affine
+from exactextract import exact_extract
+from exactextract._exactextract import Feature
+from exactextract.feature import FeatureSource
+from exactextract.raster import NumPyRasterSource
+from pyproj import CRS
+
+CACHE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A raster grid: CRS, transform and size. Rasters on the same grid share coverage."""
+
+    crs_wkt: str
+    transform: tuple[float, ...]
+    width: int
+    height: int
+
+    @classmethod
+    def of(cls, src: rasterio.io.DatasetReader) -> Grid:
+        return cls(src.crs.to_wkt(), tuple(src.transform)[:6], src.width, src.height)
+
+    @property
+    def affine(self) -> Affine:
+        return Affine(*self.transform)
+
+    @property
+    def crs(self) -> CRS:
+        return CRS.from_wkt(self.crs_wkt)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        a = self.affine
+        x0, y0 = a.c, a.f
+        x1 = a.c + a.a * self.width + a.b * self.height
+        y1 = a.f + a.d * self.width + a.e * self.height
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+    def key(self) -> str:
+        crs = CRS.from_wkt(self.crs_wkt)
+        ident = crs.to_string()
+        txt = f"{ident}|{','.join(f'{v:.12g}' for v in self.transform)}|{self.width}|{self.height}"
+        return hashlib.sha256(txt.encode()).hexdigest()[:20]
+
+
+class _WKBFeature(Feature):
+    """A feature handed to exactextract as WKB (no per-feature GeoJSON conversion)."""
+
+    def __init__(self, wkb: bytes | None = None, idx: int | None = None):
+        Feature.__init__(self)
+        self.wkb = wkb
+        self.props: dict = {} if idx is None else {"_idx": idx}
+
+    def geometry(self):
+        return self.wkb
+
+    def set_geometry_format(self):
+        return "wkb"
+
+    def get(self, name):
+        return self.props[name]
+
+    def set(self, name, value):
+        self.props[name] = value
+
+    def fields(self):
+        return list(self.props)
+
+
+class _WKBSource(FeatureSource):
+    def __init__(self, wkbs: list[bytes], srs_wkt: str, start: int = 0):
+        super().__init__()
+        self.wkbs, self.wkt, self.start = wkbs, srs_wkt, start
+
+    def count(self):
+        return len(self.wkbs)
+
+    def __iter__(self):
+        for i, w in enumerate(self.wkbs):
+            yield _WKBFeature(w, self.start + i)
+
+    def srs_wkt(self):
+        return self.wkt
+
+
+@dataclass
+class Coverage:
+    """Covered cells of every area on one grid.
+
+    ``cells`` (flat row-major indices) and ``weights`` (coverage fractions) of area ``i``
+    are ``cells[offsets[i]:offsets[i + 1]]``; ``area`` repeats ``i`` for each of its cells.
+    """
+
+    grid: Grid
+    offsets: np.ndarray
+    cells: np.ndarray
+    weights: np.ndarray
+
+    @property
+    def n_areas(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def area(self) -> np.ndarray:
+        return np.repeat(np.arange(self.n_areas, dtype=np.int64), np.diff(self.offsets))
+
+
+def _coverage_chunk(args) -> tuple[int, list[np.ndarray], list[np.ndarray]]:
+    wkbs, start, grid = args
+    xmin, ymin, xmax, ymax = grid.bounds
+    # an all-valid stand-in of the grid: exactextract skips nodata cells of the raster it runs on
+    stand_in = NumPyRasterSource(np.zeros((grid.height, grid.width), dtype=np.uint8),
+                                 xmin, ymin, xmax, ymax, srs_wkt=grid.crs_wkt)
+    res = exact_extract(stand_in, _WKBSource(wkbs, grid.crs_wkt, start), ["cell_id", "coverage"],
+                        include_cols=["_idx"], output="pandas")
+    res = res.sort_values("_idx")
+    return start, list(res["cell_id"]), list(res["coverage"])
+
+
+def geometry_hash(geoms: gpd.GeoSeries) -> str:
+    h = hashlib.sha256()
+    h.update(str(geoms.crs.to_string() if geoms.crs else "").encode())
+    for wkb in shapely.to_wkb(np.asarray(geoms.values), hex=False):
+        h.update(wkb if wkb is not None else b"\0")
+    return h.hexdigest()[:24]
+
+
+def compute_coverage(
+    geoms: gpd.GeoSeries,
+    grid: Grid,
+    *,
+    workers: int = 1,
+    cache_dir: Path | None = None,
+) -> Coverage:
+    """Covered cells and coverage fractions of ``geoms`` on ``grid``.
+
+    Geometries are transformed to the grid's CRS first. With ``workers > 1`` the areas
+    are split into spatially contiguous chunks (Hilbert order) over processes; the result
+    is the same either way. With ``cache_dir`` the result is stored as ``.npz`` keyed by
+    the geometry hash and the grid.
+    """
+    path = None
+    if cache_dir is not None:
+        key = f"cov-{CACHE_VERSION}-{geometry_hash(geoms)}-{grid.key()}.npz"
+        path = Path(cache_dir) / key
+        if path.exists():
+            with np.load(path) as z:
+                return Coverage(grid, z["offsets"], z["cells"], z["weights"])
+    g = geoms.to_crs(grid.crs) if geoms.crs is not None and not CRS(geoms.crs).equals(grid.crs) \
+        else geoms
+    wkbs = list(shapely.to_wkb(np.asarray(g.values)))
+    n = len(wkbs)
+    if workers > 1 and n >= 2000:
+        order = np.argsort(g.hilbert_distance(), kind="stable")
+        chunks = np.array_split(order, workers * 4)
+        jobs = [([wkbs[i] for i in c], 0, grid) for c in chunks if len(c)]
+        cells: list = [None] * n
+        covs: list = [None] * n
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for (chunk, (_, c_cells, c_cov)) in zip(
+                [c for c in chunks if len(c)], pool.map(_coverage_chunk, jobs)
+            ):
+                for pos, i in enumerate(chunk):
+                    cells[i], covs[i] = c_cells[pos], c_cov[pos]
+    else:
+        _, cells, covs = _coverage_chunk((wkbs, 0, grid))
+    counts = np.fromiter((len(c) for c in cells), dtype=np.int64, count=n)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    cat_cells = np.concatenate(cells).astype(np.int64) if n else np.empty(0, np.int64)
+    cat_w = np.concatenate(covs).astype(np.float64) if n else np.empty(0)
+    cov = Coverage(grid, offsets, cat_cells, cat_w)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, offsets=offsets, cells=cat_cells, weights=cat_w)
+        os.replace(tmp, path)
+    return cov
+
+
+def valid_mask(values: np.ndarray, nodata: float | None) -> np.ndarray:
+    ok = np.isfinite(values) if values.dtype.kind == "f" else np.ones(values.shape, bool)
+    if nodata is not None and not (isinstance(nodata, float) and np.isnan(nodata)):
+        ok &= values != nodata
+    return ok
+
+
+def _segment_reduce(ufunc, values, area, n):
+    """ufunc.reduceat per area over sorted ``area`` ids; NaN for areas without values."""
+    out = np.full(n, np.nan)
+    if values.size == 0:
+        return out
+    counts = np.bincount(area, minlength=n)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    has = counts > 0
+    # reduceat does not handle empty groups: reduce only over the non-empty ones
+    out[has] = ufunc.reduceat(values, starts[has])
+    return out
+
+
+def reduce_continuous(cov: Coverage, values: np.ndarray, nodata: float | None) -> pd.DataFrame:
+    """Per area: coverage-weighted ``mean``, ``min``, ``max`` and ``covered`` share.
+
+    ``values`` is the flat raster (``arr.ravel()``) on ``cov.grid``.
+    """
+    n = cov.n_areas
+    v = values[cov.cells].astype(np.float64)
+    ok = valid_mask(v, nodata)
+    area = cov.area
+    w = np.where(ok, cov.weights, 0.0)
+    sum_w = np.bincount(area, weights=w, minlength=n)
+    sum_wv = np.bincount(area, weights=w * np.where(ok, v, 0.0), minlength=n)
+    total = np.bincount(area, weights=cov.weights, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(sum_w > 0, sum_wv / sum_w, np.nan)
+        covered = np.where(total > 0, sum_w / total, 0.0)
+    keep = ok & (cov.weights > 0)
+    mins = _segment_reduce(np.minimum, v[keep], area[keep], n)
+    maxs = _segment_reduce(np.maximum, v[keep], area[keep], n)
+    return pd.DataFrame({"mean": mean, "min": mins, "max": maxs, "covered": covered})
+
+
+def reduce_categorical(
+    cov: Coverage, values: np.ndarray, nodata: float | None
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Per area: the majority class and the share of each class in the covered part."""
+    n = cov.n_areas
+    v = values[cov.cells]
+    ok = valid_mask(v, nodata) & (cov.weights > 0)
+    classes = np.unique(v[ok]) if ok.any() else np.array([])
+    area = cov.area
+    shares = {}
+    for c in classes:
+        m = ok & (v == c)
+        shares[c] = np.bincount(area[m], weights=cov.weights[m], minlength=n)
+    frame = pd.DataFrame(shares, index=range(n))
+    tot = frame.sum(axis=1)
+    frame = frame.div(tot.where(tot > 0), axis=0)
+    majority = frame.idxmax(axis=1) if len(classes) else pd.Series(np.nan, index=range(n))
+    return majority.where(tot > 0), frame
+
+
+def class_shares(cov: Coverage, cell_class: np.ndarray, n_classes: int = 4) -> np.ndarray:
+    """(n_areas, n_classes) shares of classes 1..n over the covered cells with a class (>0)."""
+    n = cov.n_areas
+    ok = (cell_class > 0) & (cov.weights > 0)
+    area = cov.area[ok]
+    idx = area * n_classes + (cell_class[ok].astype(np.int64) - 1)
+    sums = np.bincount(idx, weights=cov.weights[ok], minlength=n * n_classes).reshape(
+        n, n_classes)
+    tot = sums.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(tot > 0, sums / tot, np.nan)
