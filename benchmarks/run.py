@@ -1,42 +1,174 @@
-"""`make bench`: measured, never asserted. Prints a table."""
+"""`make bench`: speed and memory, measured and printed as a table, never asserted.
+
+Every row runs in a fresh process (so its peak memory is its own) and reports the median of
+several runs. Real data comes from ../shared/data; the national-size layer is synthetic
+(benchmarks/synthetic.py, built once into benchmarks/out/).
+"""
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import resource
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "data"
+OUT = ROOT / "benchmarks" / "out"
+NATIONAL = OUT / "national"
 
 
-def timed(fn, repeat: int = 3) -> float:
+# ---------------------------------------------------------------- measured bodies
+def _dataset(folder):
+    from app import Dataset
+
+    return Dataset.open(folder)
+
+
+def open_dataset(folder):
+    _dataset(folder)
+
+
+def attributes(folder, level="desa", workers=1, cache=None):
+    from app.core.attributes import AttributeEngine
+
+    ds = _dataset(folder)
+    t0 = time.perf_counter()
+    AttributeEngine(ds.rasters, workers=workers, cache_dir=cache).attributes(level,
+                                                                             ds.areas(level))
+    return time.perf_counter() - t0
+
+
+def class_shares_all(folder, level="desa", workers=1, cache=None):
+    """Per-pixel class shares of every commodity with land requirements."""
+    from app.core.attributes import AttributeEngine
+    from app.core.suitability import cell_classes
+    from app.core.zonal import class_shares
+
+    ds = _dataset(folder)
+    eng = AttributeEngine(ds.rasters, workers=workers, cache_dir=cache)
+    cov, cells = eng.cell_values(level, ds.areas(level))  # coverage outside the timing
+    t0 = time.perf_counter()
+    for cid in ds.requirements.commodities():
+        class_shares(cov, cell_classes(cells, cid, ds.requirements))
+    return time.perf_counter() - t0
+
+
+def suitability_end_to_end(folder, level="desa", workers=1):
+    """Attributes + class shares + suitability of the whole catalogue, coverage included."""
+    os.environ["UNGGULAN_NO_CACHE"] = "1"
+    os.environ["UNGGULAN_WORKERS"] = str(workers)
+    ds = _dataset(folder)
+    t0 = time.perf_counter()
+    ds.suitability(level)
+    return time.perf_counter() - t0
+
+
+def naive_loop(folder, n=5000):
+    """exactextract called once per raster on a GeoDataFrame (mean, min, max)."""
+    from exactextract import exact_extract
+
+    ds = _dataset(folder)
+    areas = ds.areas("desa").iloc[:n]
+    t0 = time.perf_counter()
+    for info in ds.rasters.values():
+        exact_extract(info.path, areas, ["mean", "min", "max"], output="pandas")
+    return time.perf_counter() - t0
+
+
+def engine_subset(folder, n=5000):
+    from app.core.attributes import AttributeEngine
+
+    ds = _dataset(folder)
+    areas = ds.areas("desa").iloc[:n]
+    eng = AttributeEngine({k: v for k, v in ds.rasters.items()})
+    eng.layers = {k: v for k, v in eng.layers.items() if k in ds.rasters}  # same rasters only
+    t0 = time.perf_counter()
+    eng.attributes("subset", areas)
+    return time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------- isolation
+def _child(conn, fn_name, args, repeat):
+    fn = globals()[fn_name]
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        inner = fn(*args)
+        times.append(inner if isinstance(inner, float) else time.perf_counter() - t0)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    conn.send((times, peak_mb))
+    conn.close()
+
+
+def measure(fn_name, *args, repeat=3):
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    p = ctx.Process(target=_child, args=(child, fn_name, args, repeat))
+    p.start()
+    times, peak = parent.recv()
+    p.join()
+    return statistics.median(times), peak, repeat
 
 
 def main() -> None:
-    from app import Dataset
-
+    quick = "--quick" in sys.argv
     rows = []
-    for label, folder in (("bundled demo", ROOT / "data"), ("Bone (real)", SHARED / "bone")):
-        if folder.exists():
-            seconds = timed(lambda f=folder: Dataset.open(f))
-            rows.append((f"Dataset.open: {label}", f"{seconds:.3f} s"))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rows.append(("peak RSS of this run", f"{peak:.0f} MB"))
+
+    def row(label, fn_name, *args, repeat=3):
+        sec, peak, n = measure(fn_name, *args, repeat=repeat)
+        rows.append((label, sec, peak, n))
+        print(f"  {label}: {sec:.3f} s, peak {peak:.0f} MB", file=sys.stderr, flush=True)
+        return sec
+
+    bone = SHARED / "bone"
+    row("demo: Dataset.open", "open_dataset", ROOT / "data")
+    if bone.exists():
+        row("Bone: Dataset.open (372 desa, 510 sentra)", "open_dataset", bone)
+        row("Bone: attributes, 18 rasters, desa (coverage included)", "attributes", bone)
+        row("Bone: attributes + suitability, all commodities, desa", "suitability_end_to_end",
+            bone)
+        row("Bone: attributes + suitability, all commodities, kecamatan",
+            "suitability_end_to_end", bone, "kecamatan")
+    if not quick:
+        from benchmarks.synthetic import build
+
+        t0 = time.perf_counter()
+        build(NATIONAL)
+        print(f"  national layer ready ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+        row("national: Dataset.open (84,000 desa; kecamatan dissolved)", "open_dataset",
+            NATIONAL, repeat=1)
+        row("national: attributes, 10 rasters, 1 process (coverage included)", "attributes",
+            NATIONAL, "desa", 1)
+        row("national: attributes, 10 rasters, 2 processes (coverage included)", "attributes",
+            NATIONAL, "desa", 2)
+        with tempfile.TemporaryDirectory() as cache:
+            measure("attributes", NATIONAL, "desa", 1, Path(cache), repeat=1)  # fill the cache
+            row("national: attributes, 10 rasters, coverage from disk cache", "attributes",
+                NATIONAL, "desa", 1, Path(cache))
+            row("national: class shares, every commodity with land requirements",
+                "class_shares_all", NATIONAL, "desa", 1, Path(cache))
+        row("national: attributes + class shares + suitability, whole catalogue",
+            "suitability_end_to_end", NATIONAL, "desa", 2, repeat=1)
+        naive = row("national subset 5,000 desa: naive exactextract loop per raster",
+                    "naive_loop", NATIONAL, repeat=1)
+        engine = row("national subset 5,000 desa: engine (coverage included)", "engine_subset",
+                     NATIONAL)
+        rows.append(("  ratio naive / engine", naive / engine, float("nan"), 0))
+
     width = max(len(r[0]) for r in rows)
-    print(f"{'benchmark':<{width}}  result")
-    print(f"{'-' * width}  ------")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+    print(f"\n{'benchmark':<{width}}  {'median s':>9}  {'peak MB':>8}  runs")
+    print(f"{'-' * width}  {'-' * 9}  {'-' * 8}  ----")
+    for label, sec, peak, n in rows:
+        if label.strip().startswith("ratio"):
+            print(f"{label:<{width}}  {sec:>8.1f}x")
+        else:
+            print(f"{label:<{width}}  {sec:>9.3f}  {peak:>8.0f}  {n:>4}")
 
 
 if __name__ == "__main__":

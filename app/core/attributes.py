@@ -9,7 +9,9 @@ raster is given, and marked as estimated.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,12 +147,15 @@ class AttributeEngine:
         self.workers = workers
         self.cache_dir = cache_dir
         self._values: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
         self._coverage: dict[tuple[str, str], Coverage] = {}
 
     def values(self, attr: str) -> np.ndarray:
         """The flat (row-major) values of an attribute on its own grid."""
         if attr not in self._values:
-            self._values[attr] = np.ascontiguousarray(self.layers[attr].load()).ravel()
+            arr = np.ascontiguousarray(self.layers[attr].load()).ravel()
+            with self._lock:
+                self._values.setdefault(attr, arr)
         return self._values[attr]
 
     def coverage(self, key: str, geoms: gpd.GeoSeries, grid: Grid) -> Coverage:
@@ -165,22 +170,38 @@ class AttributeEngine:
         ``{attr}_majority`` and ``{attr}_share_{class}``. Indexed like ``areas``."""
         cols: dict[str, np.ndarray] = {}
         items = list(self.layers.items())
-        it = items
-        if progress:
-            from rich.progress import track
+        # coverage first (it may use processes), then rasters read and reduced on threads:
+        # GDAL decompression and numpy's reductions release the GIL
+        for _, layer in items:
+            self.coverage(key, areas.geometry, layer.grid)
 
-            it = track(items, description=f"attributes ({len(areas)} areas)")
-        for attr, layer in it:
+        def one(item):
+            attr, layer = item
             cov = self.coverage(key, areas.geometry, layer.grid)
             vals = self.values(attr)
             stats = reduce_continuous(cov, vals, layer.nodata)
-            for c in ("mean", "min", "max", "covered"):
-                cols[f"{attr}_{c}"] = stats[c].to_numpy()
+            res = {f"{attr}_{c}": stats[c].to_numpy() for c in ("mean", "min", "max", "covered")}
             if layer.categorical:
                 majority, shares = reduce_categorical(cov, vals, layer.nodata)
-                cols[f"{attr}_majority"] = majority.to_numpy()
+                res[f"{attr}_majority"] = majority.to_numpy()
                 for cls in shares.columns:
-                    cols[f"{attr}_share_{cls:g}"] = shares[cls].to_numpy()
+                    res[f"{attr}_share_{cls:g}"] = shares[cls].to_numpy()
+            return attr, res
+
+        results: dict[str, dict] = {}
+        with ThreadPoolExecutor(max_workers=max(2, self.workers)) as pool:
+            futures = [pool.submit(one, item) for item in items]
+            done = as_completed(futures)
+            if progress:
+                from rich.progress import track
+
+                done = track(done, total=len(futures),
+                             description=f"attributes ({len(areas)} areas)")
+            for fut in done:
+                attr, res = fut.result()
+                results[attr] = res
+        for attr, _ in items:  # columns in layer order, whatever finished first
+            cols.update(results[attr])
         out = pd.DataFrame(cols, index=areas.index)
         return out
 

@@ -164,14 +164,16 @@ class Dataset:
 
     def suitability(
         self, level: str = "desa", commodities: list[str] | None = None,
-        management: str = "rendah", progress: bool = False,
+        management: str = "rendah", progress: bool = False, explain: bool = True,
     ) -> pd.DataFrame:
         """Land suitability per (area, commodity), long form, with class shares.
 
         ``suitability_class`` is the limiting-factor class of the area's mean attribute
         values; ``share_s1`` ... ``share_n`` are the shares of the area's covered surface in
         each class from per-pixel classification. ``potential_class`` is the class after the
-        interventions of ``management`` ('rendah', 'sedang', 'tinggi').
+        interventions of ``management`` ('rendah', 'sedang', 'tinggi'). With ``explain``,
+        ``evidence_id`` / ``evidence_en`` say why (skip it for national runs: it is text for
+        every row).
 
         Examples
         --------
@@ -181,37 +183,39 @@ class Dataset:
         True
         """
         from app.core.suitability import CLASSES, assess_areas, cell_classes
+        from app.core.suitability import explain as explain_rows
         from app.core.zonal import class_shares
 
-        cids = commodities or [c for c in self.catalogue.items]
+        cids = commodities or list(self.catalogue.items)
         for c in cids:
             self.catalogue.get(c)  # raises UnknownCommodity
         key = ("suitability", level, tuple(cids), management)
-        if key in self._cache:
-            return self._cache[key].copy()
-        attrs = self.attributes(level, progress=progress)
-        out = assess_areas(attrs, cids, self.catalogue, self.requirements, management)
-        shares = np.full((len(out), 4), np.nan)
-        if self.rasters:
-            cov, cells = self.engine.cell_values(level + ":" + self.name, self.areas(level))
-            by_basis: dict[str, np.ndarray] = {}
+        if key not in self._cache:
+            attrs = self.attributes(level, progress=progress)
+            out = assess_areas(attrs, cids, self.catalogue, self.requirements, management)
             n = len(attrs)
-            for j in range(len(cids)):
-                basis = _basis(out.iloc[j * n])
-                if basis is None:
-                    continue
-                if basis not in by_basis:
-                    best = None
-                    for b in basis.split("|"):
-                        sh = class_shares(cov, cell_classes(cells, b, self.requirements))
-                        if best is None or np.nansum(sh[:, :2]) > np.nansum(best[:, :2]):
-                            best = sh
-                    by_basis[basis] = best
-                shares[j * n:(j + 1) * n] = by_basis[basis]
-        for k, c in enumerate(CLASSES):
-            out[f"share_{c.lower()}"] = shares[:, k]
-        self._cache[key] = out
-        return out.copy()
+            shares = np.full((len(out), 4), np.nan, dtype=np.float32)
+            if self.rasters:
+                cov, cells = self.engine.cell_values(level + ":" + self.name, self.areas(level))
+                by_basis: dict[str, np.ndarray] = {}
+                classified: dict = {}
+                bases = out["basis"].to_numpy()[::n] if n else []
+                for j, basis in enumerate(bases):
+                    if not isinstance(basis, str):
+                        continue
+                    if basis not in by_basis:
+                        by_basis[basis] = class_shares(
+                            cov, cell_classes(cells, basis, self.requirements, classified))
+                    shares[j * n:(j + 1) * n] = by_basis[basis]
+            for k, c in enumerate(CLASSES):
+                out[f"share_{c.lower()}"] = shares[:, k]
+            self._cache[key] = out
+        out = self._cache[key].copy()
+        if explain:
+            attrs = self.attributes(level)
+            out["evidence_id"] = explain_rows(out, attrs, self.requirements, "id")
+            out["evidence_en"] = explain_rows(out, attrs, self.requirements, "en")
+        return out
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict:
@@ -256,15 +260,6 @@ class Dataset:
             "problems": [p.to_dict() for p in self.problems],
             "usable": not self.errors,
         }
-
-
-def _basis(row) -> str | None:
-    """The commodity (or raw materials) whose land requirements judge this row."""
-    if row["status"] == "assessed":
-        return row["commodity"]
-    if row["status"] == "inherited":
-        return row["basis"]
-    return None
 
 
 def _resolve(folder: Path, rel: str) -> Path:

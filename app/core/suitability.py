@@ -21,7 +21,8 @@ MANAGEMENT = ("rendah", "sedang", "tinggi")
 FACTOR_LABEL = {
     "temperature": ("suhu", "temperature", "°C"),
     "rainfall": ("curah hujan", "rainfall", "mm"),
-    "dry_months": ("bulan kering", "dry months", "bln"), "humidity": ("kelembapan", "humidity", "%"),
+    "dry_months": ("bulan kering", "dry months", "bln"),
+    "humidity": ("kelembapan", "humidity", "%"),
     "elevation": ("elevasi", "elevation", "m"), "slope": ("lereng", "slope", "%"),
     "soil_depth": ("kedalaman tanah", "soil depth", "cm"),
     "coarse_fragments": ("bahan kasar", "coarse fragments", "%"), "ph": ("pH", "pH", ""),
@@ -90,11 +91,10 @@ def classify(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     The better class wins at a shared limit.
     """
     v = np.asarray(values, dtype=float)
-    s3l, s2l, s1l, s1h, s2h, s3h = bounds
-    out = np.full(v.shape, 4, dtype=np.int8)
-    out[(v >= s3l) & (v <= s3h)] = 3
-    out[(v >= s2l) & (v <= s2h)] = 2
-    out[(v >= s1l) & (v <= s1h)] = 1
+    # steps below S1 on the low side (0..3) and above it on the high side (0..3)
+    low = 3 - np.searchsorted(bounds[:3], v, side="right")
+    high = np.searchsorted(bounds[3:], v, side="left")
+    out = (1 + np.maximum(low, high)).astype(np.int8)
     out[np.isnan(v)] = 0
     return out
 
@@ -173,9 +173,10 @@ def assess_areas(
     """Suitability of each area (rows of ``values``: ``{factor}_mean`` columns) for each
     commodity, long form: one row per (area, commodity).
 
-    Columns: ``code``, ``commodity``, ``status``, ``suitability_class``, ``suitability_index``,
-    ``limiting_factors``, ``potential_class``, ``interventions``, ``evidence_id``,
-    ``evidence_en``, ``factors_used``.
+    Columns: ``code``, ``commodity``, ``status``, ``basis`` (the commodity whose land
+    requirements judge it: itself, or its raw material), ``suitability_class``,
+    ``suitability_index``, ``limiting_factors``, ``potential_class``, ``interventions``,
+    ``factors_used``. Text columns are categorical (a national run has millions of rows).
     """
     if management not in MANAGEMENT:
         raise UnggulanError(f"management must be one of {', '.join(MANAGEMENT)}, "
@@ -187,125 +188,150 @@ def assess_areas(
     for cid in commodities:
         status, basis = status_of(cid, catalogue, req)
         if status in ("assessed", "inherited"):
-            parts = [cache.get(b) if b in cache else _assess_one(values, b, req, level_i)
-                     for b in basis.split("|")]
-            for b, p in zip(basis.split("|"), parts):
-                cache[b] = p
+            parts = []
+            for b in basis.split("|"):
+                if b not in cache:
+                    cache[b] = _assess_one(values, b, req, level_i)
+                parts.append(cache[b].assign(basis=b))
             # several raw materials: the best one counts
-            best = parts[0].copy()
+            f = parts[0]
             for p in parts[1:]:
-                better = p["suitability_index"].fillna(-1) > best["suitability_index"].fillna(-1)
-                best[better] = p[better]
-            f = best.copy()
-            if status == "inherited":
-                f["evidence_id"] = "bahan baku: " + f["evidence_id"]
-                f["evidence_en"] = "raw material: " + f["evidence_en"]
+                better = p["suitability_index"].fillna(-1) > f["suitability_index"].fillna(-1)
+                f = f.where(~better, p)
         else:
             f = pd.DataFrame({
-                "suitability_class": [None] * n, "suitability_index": np.nan,
+                "basis": None, "suitability_class": None, "suitability_index": np.nan,
                 "limiting_factors": None, "potential_class": None, "interventions": None,
-                "evidence_id": "tidak dinilai" if status == "not_assessed" else "tidak berlaku",
-                "evidence_en": "not assessed" if status == "not_assessed" else "not applicable",
-                "factors_used": 0}, index=values.index)
-        f.insert(0, "basis", basis)
+                "factors_used": np.int16(0)}, index=values.index)
+        f = f.copy()
         f.insert(0, "status", status)
         f.insert(0, "commodity", cid)
         f.insert(0, "code", values.index.to_numpy())
-        frames.append(f)
+        frames.append(f.reset_index(drop=True))
     out = pd.concat(frames, ignore_index=True)
+    for col in ("code", "commodity", "status", "basis", "suitability_class", "limiting_factors",
+                "potential_class", "interventions"):
+        out[col] = out[col].astype("category")
     return out
 
 
 def _assess_one(values: pd.DataFrame, commodity: str, req: Requirements,
                 level_i: int) -> pd.DataFrame:
-    rows = req.factors(commodity)
+    rows = [r for _, r in req.factors(commodity).iterrows() if f"{r['factor']}_mean" in values]
     n = len(values)
-    worst = np.zeros(n, dtype=np.int8)
-    potential = np.zeros(n, dtype=np.int8)
-    index = np.full(n, np.inf)
-    limiting: list[list[str]] = [[] for _ in range(n)]
-    lifts: list[set[str]] = [set() for _ in range(n)]
-    ev_id: list[list[str]] = [[] for _ in range(n)]
-    ev_en: list[list[str]] = [[] for _ in range(n)]
-    used = np.zeros(n, dtype=np.int16)
-    per_factor = []
-    for _, r in rows.iterrows():
-        col = f"{r['factor']}_mean"
-        if col not in values:
-            continue
-        b = _bounds(r)
-        v = values[col].to_numpy(dtype=float)
-        cls = classify(v, b)
-        idx = factor_index(v, b)
-        has = cls > 0
-        used += has
-        worst = np.maximum(worst, cls)
-        index = np.where(has, np.minimum(index, idx), index)
-        inter = req.interventions.loc[r["factor"]] if r["factor"] in req.interventions.index \
-            else None
-        lift = int(inter[MANAGEMENT[level_i]]) if inter is not None else 0
-        pot = np.where(has, np.maximum(cls - lift, 1), 0).astype(np.int8)
-        # N caused by a factor that cannot be lifted stays N; lifting never passes S1
-        potential = np.maximum(potential, pot)
-        per_factor.append((r["factor"], cls, v, b, lift, inter, pot))
-    for factor, cls, v, b, lift, inter, pot in per_factor:
-        lab_id, lab_en, unit = FACTOR_LABEL.get(factor, (factor, factor, ""))
-        for i in np.nonzero((cls == worst) & (worst > 1))[0]:
-            limiting[i].append(factor)
-            txt = f"{_fmt(v[i])}{(' ' + unit) if unit else ''}"
-            ev_id[i].append(f"{lab_id} {txt} (S1 {_range_text(b)})")
-            ev_en[i].append(f"{lab_en} {txt} (S1 {_range_text(b)})")
-            if lift and pot[i] < cls[i] and inter is not None:
-                lifts[i].add(f"{inter['intervention_id']}|{inter['intervention_en']}")
-    best_fit_id, best_fit_en = _s1_evidence(per_factor, worst)
+    if not rows:
+        return pd.DataFrame({"suitability_class": None, "suitability_index": np.nan,
+                             "limiting_factors": None, "potential_class": None,
+                             "interventions": None, "factors_used": np.int16(0)},
+                            index=values.index)
+    names = [r["factor"] for r in rows]
+    cls = np.stack([classify(values[f"{f}_mean"].to_numpy(float), _bounds(r))
+                    for f, r in zip(names, rows)], axis=1)
+    idx = np.stack([factor_index(values[f"{f}_mean"].to_numpy(float), _bounds(r))
+                    for f, r in zip(names, rows)], axis=1)
+    lifts = np.array([int(req.interventions.loc[f, MANAGEMENT[level_i]])
+                      if f in req.interventions.index else 0 for f in names])
+    has = cls > 0
+    used = has.sum(axis=1).astype(np.int16)
+    worst = cls.max(axis=1)
+    index = np.where(has, idx, np.inf).min(axis=1)
+    index[used == 0] = np.nan
+    pot = np.where(has, np.maximum(cls - lifts, 1), 0)
+    potential = pot.max(axis=1)
+    limiting = (cls == worst[:, None]) & (worst[:, None] > 1)
+    # an intervention counts where it lifts a factor that holds the class down
+    lifted = has & (pot < cls) & (cls > potential[:, None])
+    weights = 1 << np.arange(len(names), dtype=np.int64)
+    lim_bits = limiting.astype(np.int64) @ weights
+    lift_bits = lifted.astype(np.int64) @ weights
+
+    def names_of(bits: int) -> str | None:
+        return ",".join(f for k, f in enumerate(names) if bits >> k & 1) or None
+
+    def interventions_of(bits: int) -> str | None:
+        items = {f"{req.interventions.loc[f, 'intervention_id']}|"
+                 f"{req.interventions.loc[f, 'intervention_en']}"
+                 for k, f in enumerate(names) if bits >> k & 1}
+        return ";".join(sorted(items)) or None
+
+    lim_u, lim_inv = np.unique(lim_bits, return_inverse=True)
+    lift_u, lift_inv = np.unique(lift_bits, return_inverse=True)
     cls_names = np.array((None, *CLASSES), dtype=object)
-    out = pd.DataFrame({
+    return pd.DataFrame({
         "suitability_class": cls_names[worst],
-        "suitability_index": np.where(used > 0, index, np.nan),
-        "limiting_factors": [",".join(x) if x else None for x in limiting],
-        "potential_class": cls_names[potential],
-        "interventions": [";".join(sorted(x)) if x else None for x in lifts],
-        "evidence_id": [("; ".join(e) if e else best_fit_id[i]) for i, e in enumerate(ev_id)],
-        "evidence_en": [("; ".join(e) if e else best_fit_en[i]) for i, e in enumerate(ev_en)],
+        "suitability_index": index,
+        "limiting_factors": np.array([names_of(b) for b in lim_u], dtype=object)[lim_inv],
+        "potential_class": np.where(used > 0, cls_names[potential], None),
+        "interventions": np.array([interventions_of(b) for b in lift_u], dtype=object)[lift_inv],
         "factors_used": used,
     }, index=values.index)
-    out.loc[used == 0, ["suitability_class", "potential_class"]] = None
-    out.loc[used == 0, "evidence_id"] = "tidak ada data lahan"
-    out.loc[used == 0, "evidence_en"] = "no land data"
-    return out
 
 
-def _s1_evidence(per_factor, worst):
-    """For S1 areas: the first factor (elevation or temperature preferred) that fits."""
-    n = len(worst)
-    ev_id, ev_en = [""] * n, [""] * n
-    order = sorted(per_factor, key=lambda t: ("elevation", "temperature", "rainfall").index(t[0])
-                   if t[0] in ("elevation", "temperature", "rainfall") else 9)
-    if not order:
-        return ev_id, ev_en
-    factor, cls, v, b, *_ = order[0]
-    lab_id, lab_en, unit = FACTOR_LABEL.get(factor, (factor, factor, ""))
-    for i in range(n):
-        if worst[i] == 1 and cls[i] == 1:
-            txt = f"{_fmt(v[i])}{(' ' + unit) if unit else ''}"
-            ev_id[i] = f"{lab_id} {txt} cocok ({_range_text(b)})"
-            ev_en[i] = f"{lab_en} {txt} fits ({_range_text(b)})"
-    return ev_id, ev_en
+def explain(rows: pd.DataFrame, values: pd.DataFrame, req: Requirements,
+            lang: str = "id") -> pd.Series:
+    """Short evidence text of suitability rows (from :func:`assess_areas`): the limiting
+    factors' values against their S1 range, or, for S1, the factor that fits best.
+
+    ``values`` are the area attributes (``{factor}_mean``) indexed by code.
+    """
+    k = 0 if lang == "id" else 1
+    out = []
+    facs_of: dict[str, pd.DataFrame] = {}
+    for r in rows.itertuples(index=False):
+        status = str(r.status)
+        if status in ("not_assessed", "not_applicable"):
+            out.append({"not_assessed": ("tidak dinilai", "not assessed"),
+                        "not_applicable": ("tidak berlaku", "not applicable")}[status][k])
+            continue
+        if pd.isna(r.suitability_class):
+            out.append(("tidak ada data lahan", "no land data")[k])
+            continue
+        basis = str(r.basis)
+        if basis not in facs_of:
+            facs_of[basis] = req.factors(basis).set_index("factor")
+        facs = facs_of[basis]
+        if r.suitability_class == "S1":
+            order = [f for f in ("elevation", "temperature", "rainfall") if f in facs.index
+                     and f"{f}_mean" in values]
+            chosen = order[:1]
+            verb = (" cocok", " fits")[k]
+        else:
+            chosen = str(r.limiting_factors).split(",") if not pd.isna(r.limiting_factors)                 else []
+            verb = ""
+        parts = []
+        for f in chosen:
+            lab = FACTOR_LABEL.get(f, (f, f, ""))
+            v = values.at[r.code, f"{f}_mean"]
+            unit = f" {lab[2]}" if lab[2] else ""
+            parts.append(f"{lab[k]} {_fmt(v)}{unit}{verb} (S1 {_range_text(_bounds(facs.loc[f]))})")
+        text = f"{r.suitability_class}: " + "; ".join(parts) if parts else str(r.suitability_class)
+        if status == "inherited":
+            text = (f"bahan baku {basis}: ", f"raw material {basis}: ")[k] + text
+        out.append(text)
+    return pd.Series(out, index=rows.index, dtype=object)
 
 
 def cell_classes(
-    cell_values: dict[str, np.ndarray], commodity: str, req: Requirements
+    cell_values: dict[str, np.ndarray], commodity: str, req: Requirements,
+    cache: dict | None = None,
 ) -> np.ndarray:
     """Per covered cell: the limiting class (1..4) of a commodity over the factors that have
-    data in that cell; 0 where no factor has data."""
-    rows = req.factors(commodity)
+    data in that cell; 0 where no factor has data. ``cache`` (a dict kept by the caller)
+    shares the classification of a factor between commodities with the same limits."""
     out = None
-    for _, r in rows.iterrows():
+    for _, r in req.factors(commodity).iterrows():
         v = cell_values.get(r["factor"])
         if v is None:
             continue
-        c = classify(v, _bounds(r))
-        out = c if out is None else np.maximum(out, c)
+        b = _bounds(r)
+        key = (r["factor"], tuple(b))
+        if cache is not None and key in cache:
+            c = cache[key]
+        else:
+            c = classify(v, b)
+            if cache is not None:
+                cache[key] = c
+        out = c.copy() if out is None else np.maximum(out, c, out=out)
     if out is None:
         n = len(next(iter(cell_values.values()))) if cell_values else 0
         return np.zeros(n, dtype=np.int8)

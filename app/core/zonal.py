@@ -15,6 +15,7 @@ import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -113,7 +114,8 @@ class Coverage:
     """Covered cells of every area on one grid.
 
     ``cells`` (flat row-major indices) and ``weights`` (coverage fractions) of area ``i``
-    are ``cells[offsets[i]:offsets[i + 1]]``; ``area`` repeats ``i`` for each of its cells.
+    are ``cells[offsets[i]:offsets[i + 1]]``. Cells are grouped by area, so per-area sums
+    are ``reduceat`` over contiguous segments.
     """
 
     grid: Grid
@@ -125,9 +127,32 @@ class Coverage:
     def n_areas(self) -> int:
         return len(self.offsets) - 1
 
-    @property
+    @cached_property
     def area(self) -> np.ndarray:
         return np.repeat(np.arange(self.n_areas, dtype=np.int64), np.diff(self.offsets))
+
+    @cached_property
+    def nonempty(self) -> np.ndarray:
+        return np.diff(self.offsets) > 0
+
+    @cached_property
+    def starts(self) -> np.ndarray:
+        """Segment starts of the non-empty areas (``reduceat`` cannot take empty groups)."""
+        return self.offsets[:-1][self.nonempty]
+
+    @cached_property
+    def total_weight(self) -> np.ndarray:
+        return self.segment_sum(self.weights)
+
+    @cached_property
+    def all_positive(self) -> bool:
+        return bool((self.weights > 0).all())
+
+    def segment_sum(self, x: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.n_areas)
+        if x.size:
+            out[self.nonempty] = np.add.reduceat(x, self.starts)
+        return out
 
 
 def _coverage_chunk(args) -> tuple[int, list[np.ndarray], list[np.ndarray]]:
@@ -209,38 +234,43 @@ def valid_mask(values: np.ndarray, nodata: float | None) -> np.ndarray:
     return ok
 
 
-def _segment_reduce(ufunc, values, area, n):
-    """ufunc.reduceat per area over sorted ``area`` ids; NaN for areas without values."""
-    out = np.full(n, np.nan)
-    if values.size == 0:
-        return out
-    counts = np.bincount(area, minlength=n)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    has = counts > 0
-    # reduceat does not handle empty groups: reduce only over the non-empty ones
-    out[has] = ufunc.reduceat(values, starts[has])
-    return out
-
-
 def reduce_continuous(cov: Coverage, values: np.ndarray, nodata: float | None) -> pd.DataFrame:
     """Per area: coverage-weighted ``mean``, ``min``, ``max`` and ``covered`` share.
 
-    ``values`` is the flat raster (``arr.ravel()``) on ``cov.grid``.
+    ``values`` is the flat raster (``arr.ravel()``) on ``cov.grid``. Cells without data,
+    and cells with zero coverage, are left out of min and max (as exactextract does).
     """
     n = cov.n_areas
-    v = values[cov.cells].astype(np.float64)
+    v = values.take(cov.cells)
     ok = valid_mask(v, nodata)
-    area = cov.area
-    w = np.where(ok, cov.weights, 0.0)
-    sum_w = np.bincount(area, weights=w, minlength=n)
-    sum_wv = np.bincount(area, weights=w * np.where(ok, v, 0.0), minlength=n)
-    total = np.bincount(area, weights=cov.weights, minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(sum_w > 0, sum_wv / sum_w, np.nan)
-        covered = np.where(total > 0, sum_w / total, 0.0)
-    keep = ok & (cov.weights > 0)
-    mins = _segment_reduce(np.minimum, v[keep], area[keep], n)
-    maxs = _segment_reduce(np.maximum, v[keep], area[keep], n)
+    if not cov.all_positive:
+        ok &= cov.weights > 0
+    mean = np.full(n, np.nan)
+    mins = np.full(n, np.nan)
+    maxs = np.full(n, np.nan)
+    if v.size == 0:
+        return pd.DataFrame({"mean": mean, "min": mins, "max": maxs, "covered": np.zeros(n)})
+    if ok.all():
+        w = cov.weights
+        vmin = vmax = v
+    else:
+        w = np.where(ok, cov.weights, 0.0)
+        big = np.inf if v.dtype.kind == "f" else np.iinfo(v.dtype).max
+        small = -np.inf if v.dtype.kind == "f" else np.iinfo(v.dtype).min
+        vmin = np.where(ok, v, big)
+        vmax = np.where(ok, v, small)
+        v = np.where(ok, v, 0)
+    sum_w = cov.segment_sum(w)
+    sum_wv = cov.segment_sum(w * v.astype(np.float64, copy=False))
+    has = sum_w > 0
+    mean[has] = sum_wv[has] / sum_w[has]
+    ne = cov.nonempty
+    mins[ne] = np.minimum.reduceat(vmin, cov.starts)
+    maxs[ne] = np.maximum.reduceat(vmax, cov.starts)
+    mins[~has] = np.nan
+    maxs[~has] = np.nan
+    tot = cov.total_weight
+    covered = np.divide(sum_w, tot, out=np.zeros(n), where=tot > 0)
     return pd.DataFrame({"mean": mean, "min": mins, "max": maxs, "covered": covered})
 
 
@@ -267,11 +297,9 @@ def reduce_categorical(
 def class_shares(cov: Coverage, cell_class: np.ndarray, n_classes: int = 4) -> np.ndarray:
     """(n_areas, n_classes) shares of classes 1..n over the covered cells with a class (>0)."""
     n = cov.n_areas
-    ok = (cell_class > 0) & (cov.weights > 0)
-    area = cov.area[ok]
-    idx = area * n_classes + (cell_class[ok].astype(np.int64) - 1)
-    sums = np.bincount(idx, weights=cov.weights[ok], minlength=n * n_classes).reshape(
-        n, n_classes)
+    sums = np.zeros((n, n_classes))
+    for k in range(n_classes):
+        sums[:, k] = cov.segment_sum(np.where(cell_class == k + 1, cov.weights, 0.0))
     tot = sums.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(tot > 0, sums / tot, np.nan)

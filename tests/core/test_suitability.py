@@ -9,7 +9,7 @@ import pytest
 
 from app.core.commodities import Catalogue
 from app.core.errors import DatasetError
-from app.core.suitability import Requirements, assess_areas, classify, factor_index
+from app.core.suitability import Requirements, assess_areas, classify, explain, factor_index
 from tests.conftest import BUNDLED, SHARED
 
 INF = np.inf
@@ -77,8 +77,10 @@ def test_limiting_factor_and_potential_class():
     assert r.at["B", "limiting_factors"] == "slope,ph"
     assert r.at["C", "limiting_factors"] == "slope"
     assert r.at["D", "limiting_factors"] == "temperature"
-    assert "suhu 26" in r.at["A", "evidence_id"] and "cocok" in r.at["A", "evidence_id"]
-    assert "lereng 20 %" in r.at["B", "evidence_id"]
+    ev = explain(r.reset_index(), values, req, "id")
+    assert ev[0] == "S1: suhu 26 °C cocok (S1 25–28)"
+    assert ev[1] == "S3: lereng 20 % (S1 ≤ 8); pH 5 (S1 6–7)"
+    assert explain(r.reset_index(), values, req, "en")[3] == "N: temperature 36 °C (S1 25–28)"
     # sedang: terracing and liming lift slope and pH one class; temperature cannot be lifted
     s = assess_areas(values, ["kakao"], cat, req, "sedang").set_index("code")
     assert list(s["potential_class"]) == ["S1", "S2", "S2", "N"]
