@@ -201,6 +201,32 @@ def suitability(
 
 
 @cli.command()
+def propose(
+    data: DataOpt = None,
+    level: LevelOpt = "desa",
+    top: Annotated[int, typer.Option("--top", min=1, help="candidates per area")] = 3,
+    weights: Annotated[str | None, typer.Option(
+        "--weights", help="e.g. suitability=0.4,specialisation=0.3 (others keep defaults)")]
+    = None,
+    out_path: Annotated[Path, typer.Option("--out", help=".gpkg .geojson .csv .parquet")] = Path(
+        "candidates.gpkg"),
+    long: Annotated[bool, typer.Option("--long", help="one row per area and rank")] = False,
+    reference: Annotated[str, typer.Option(
+        help="LQ reference region: kabupaten, province or dataset")] = "kabupaten",
+    management: Annotated[str, typer.Option(help="rendah, sedang or tinggi")] = "rendah",
+) -> None:
+    """Ranked candidate flagship commodities per area, with evidence and reasons."""
+    ds = _open(data)
+    try:
+        frame = ds.candidates(level, top=top, weights=weights, wide=not long,
+                              reference=reference, management=management)
+    except UnggulanError as exc:
+        _fail(exc)
+    table = frame.drop(columns="geometry")
+    _write_table(table, out_path, ds.areas(level))
+
+
+@cli.command()
 def serve(
     data: DataOpt = None,
     host: Annotated[str | None, typer.Option(help="address to bind")] = None,

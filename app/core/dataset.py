@@ -217,6 +217,30 @@ class Dataset:
             out["evidence_en"] = explain_rows(out, attrs, self.requirements, "en")
         return out
 
+    def candidates(
+        self, level: str = "desa", top: int = 3, weights=None, *, wide: bool = False,
+        reference: str = "kabupaten", management: str = "rendah",
+    ) -> gpd.GeoDataFrame:
+        """Ranked candidate flagship commodities per area, with the evidence and a reason.
+
+        Long form (default): one row per area and rank with ``code, name, level, rank,
+        commodity, score, suitability_class, limiting_factors, lq, sentra, workers, cluster,
+        reason_id, reason_en`` and the score components. ``wide=True``: one feature per
+        area with ``top1..topN`` and their scores. ``weights``: a mapping or
+        ``"suitability=0.4,specialisation=0.3"``; see :mod:`app.core.scoring`.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> c = ds.candidates("kecamatan", top=2)
+        >>> c["rank"].max()
+        2
+        """
+        from app.core.candidates import propose, to_wide
+
+        long = propose(self, level, top, weights, reference, management)
+        return to_wide(long, self.areas(level), top) if wide else long
+
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict:
         """What was read and what was guessed: the content of ``unggulan validate``."""

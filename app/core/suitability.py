@@ -146,21 +146,25 @@ def status_of(commodity: str, catalogue: Catalogue, req: Requirements) -> tuple[
     return "not_applicable", None
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: float, lang: str = "en") -> str:
+    """1,150 / 23.3 (en) or 1.150 / 23,3 (id)."""
     if np.isinf(x):
         return "∞"
-    return f"{x:,.1f}".rstrip("0").rstrip(".") if abs(x) < 100 else f"{x:,.0f}"
+    text = f"{x:,.1f}".rstrip("0").rstrip(".") if abs(x) < 100 else f"{x:,.0f}"
+    if lang == "id":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
 
 
-def _range_text(b: np.ndarray) -> str:
+def _range_text(b: np.ndarray, lang: str = "en") -> str:
     lo, hi = b[2], b[3]
     if np.isinf(lo) and np.isinf(hi):
         return "any"
     if np.isinf(lo):
-        return f"≤ {_fmt(hi)}"
+        return f"≤ {_fmt(hi, lang)}"
     if np.isinf(hi):
-        return f"≥ {_fmt(lo)}"
-    return f"{_fmt(lo)}–{_fmt(hi)}"
+        return f"≥ {_fmt(lo, lang)}"
+    return f"{_fmt(lo, lang)}–{_fmt(hi, lang)}"
 
 
 def assess_areas(
@@ -182,7 +186,6 @@ def assess_areas(
         raise UnggulanError(f"management must be one of {', '.join(MANAGEMENT)}, "
                             f"not '{management}'")
     level_i = MANAGEMENT.index(management)
-    n = len(values)
     frames = []
     cache: dict[str, pd.DataFrame] = {}
     for cid in commodities:
@@ -218,7 +221,6 @@ def assess_areas(
 def _assess_one(values: pd.DataFrame, commodity: str, req: Requirements,
                 level_i: int) -> pd.DataFrame:
     rows = [r for _, r in req.factors(commodity).iterrows() if f"{r['factor']}_mean" in values]
-    n = len(values)
     if not rows:
         return pd.DataFrame({"suitability_class": None, "suitability_index": np.nan,
                              "limiting_factors": None, "potential_class": None,
@@ -296,14 +298,16 @@ def explain(rows: pd.DataFrame, values: pd.DataFrame, req: Requirements,
             chosen = order[:1]
             verb = (" cocok", " fits")[k]
         else:
-            chosen = str(r.limiting_factors).split(",") if not pd.isna(r.limiting_factors)                 else []
+            lim = r.limiting_factors
+            chosen = [] if pd.isna(lim) else str(lim).split(",")
             verb = ""
         parts = []
         for f in chosen:
             lab = FACTOR_LABEL.get(f, (f, f, ""))
             v = values.at[r.code, f"{f}_mean"]
             unit = f" {lab[2]}" if lab[2] else ""
-            parts.append(f"{lab[k]} {_fmt(v)}{unit}{verb} (S1 {_range_text(_bounds(facs.loc[f]))})")
+            rng = _range_text(_bounds(facs.loc[f]), lang)
+            parts.append(f"{lab[k]} {_fmt(v, lang)}{unit}{verb} (S1 {rng})")
         text = f"{r.suitability_class}: " + "; ".join(parts) if parts else str(r.suitability_class)
         if status == "inherited":
             text = (f"bahan baku {basis}: ", f"raw material {basis}: ")[k] + text

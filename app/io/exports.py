@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from app.core.errors import UnggulanError
+
+
+@contextmanager
+def pyogrio_config(options: dict[str, str]):
+    """GDAL config options for the duration of a write."""
+    import pyogrio
+
+    old = {k: pyogrio.get_gdal_config_option(k) for k in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(old)
+
 
 FORMATS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".csv": "CSV", ".parquet": "Parquet"}
 
@@ -46,7 +61,9 @@ def write_frame(frame: pd.DataFrame, path: Path, geometry: gpd.GeoDataFrame | No
                 gdf.to_parquet(tmp_path, index=False)
             else:
                 tmp_path.unlink()
-                gdf.to_file(tmp_path, driver=FORMATS[suffix], layer=layer or path.stem)
+                # a fixed timestamp makes GeoPackages byte-identical for the same inputs
+                with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
+                    gdf.to_file(tmp_path, driver=FORMATS[suffix], layer=layer or path.stem)
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
