@@ -245,10 +245,10 @@ class AttributeEngine:
         cov = self.coverage(key, areas.geometry, grid)
         out = {}
         for attr, layer in self.layers.items():
-            v = self.values_on(attr, grid)[cov.cells].astype(np.float64)
+            v = self.values_on(attr, grid).take(cov.cells).astype(np.float32)
             nod = layer.nodata if layer.grid.key() == grid.key() else None
             if nod is not None and not np.isnan(nod):
-                v[v == nod] = np.nan
+                v[v == np.float32(nod)] = np.nan
             out[attr] = v
         return cov, out
 

@@ -30,24 +30,34 @@ def _num(x: float, lang: str, decimals: int = 0) -> str:
 
 def evidence(ds, level: str = "desa", reference: str = "kabupaten",
              management: str = "rendah") -> pd.DataFrame:
-    """Every (area, commodity) pair with its evidence components (before weighting)."""
+    """The (area, commodity) pairs that may be proposed (:func:`eligible`), with their
+    evidence components before weighting."""
     key = ("evidence", level, reference, management)
     if key in ds._cache:
         return ds._cache[key]
     areas = ds.areas(level)
     area_col = "desa_code" if level == "desa" else "kecamatan_code"
-    suit = ds.suitability(level, management=management, explain=False)
-    suit = suit.drop(columns=[c for c in suit.columns if c.startswith("share_")])
-    for col in ("code", "commodity"):
-        suit[col] = suit[col].astype(str)
+    suit = ds.suitability(level, management=management, explain=False, copy=False)
     cnt = counts(ds.sentra(placed_only=True), area_col)
     spec = specialisation(cnt, areas, reference) if len(cnt) else cnt
-    ev = suit.merge(spec, on=["code", "commodity"], how="left")
+    # filter before anything else: a national run has millions of pairs
+    code_cat = suit["code"].cat.categories
+    comm_cat = suit["commodity"].cat.categories
+    pair = suit["code"].cat.codes.to_numpy(np.int64) * len(comm_cat) + \
+        suit["commodity"].cat.codes.to_numpy(np.int64)
+    mask = suit["suitability_class"].isin(["S1", "S2", "S3"]).to_numpy().copy()
+    if len(spec):
+        sp = (pd.Categorical(spec["code"], categories=code_cat).codes.astype(np.int64)
+              * len(comm_cat)
+              + pd.Categorical(spec["commodity"], categories=comm_cat).codes.astype(np.int64))
+        mask |= np.isin(pair, sp[sp >= 0])
+    ev = suit.loc[mask, [c for c in suit.columns if not c.startswith("share_")]].copy()
+    for col in ("code", "commodity"):
+        ev[col] = ev[col].astype(str)
+    ev = ev.merge(spec, on=["code", "commodity"], how="left") if len(spec) else ev
     for col in ("sentra", "workers", "units", "lq_score", "continuity_score", "market_score",
                 "uniqueness"):
-        if col not in ev:
-            ev[col] = 0.0
-        ev[col] = ev[col].fillna(0.0)
+        ev[col] = ev[col].fillna(0.0) if col in ev else 0.0
     for col in ("lq", "lq_raw", "lq_units", "continuity_years", "market", "first_year"):
         if col not in ev:
             ev[col] = np.nan
@@ -93,12 +103,19 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
         raise UnggulanError(f"top must be at least 1, not {top}")
     w = parse_weights(weights)
     ev = evidence(ds, level, reference, management)
-    cand = ev[eligible(ev)].copy()
-    cand["score"] = score(cand, w)
-    cand = cand.sort_values(["code", "score", "workers", "commodity"],
-                            ascending=[True, False, False, True], kind="mergesort")
-    cand["rank"] = cand.groupby("code").cumcount() + 1
-    cand = cand[cand["rank"] <= top].reset_index(drop=True)
+    sc = score(ev, w).to_numpy()
+    # rank within each area: score, then workers, then commodity id (deterministic)
+    order = np.lexsort((ev["commodity"].to_numpy(), -ev["workers"].to_numpy(float), -sc,
+                        ev["code"].to_numpy()))
+    codes = ev["code"].to_numpy()[order]
+    first = np.r_[True, codes[1:] != codes[:-1]]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(len(codes)), 0))
+    rank = np.arange(len(codes)) - group_start + 1
+    keep = order[rank <= top]
+    cand = ev.iloc[keep].copy()
+    cand["score"] = sc[keep]
+    cand["rank"] = rank[rank <= top]
+    cand = cand.reset_index(drop=True)
 
     areas = ds.areas(level)
     cat = ds.catalogue.frame

@@ -12,6 +12,7 @@ Layout (each part optional but the boundaries)::
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -165,6 +166,7 @@ class Dataset:
     def suitability(
         self, level: str = "desa", commodities: list[str] | None = None,
         management: str = "rendah", progress: bool = False, explain: bool = True,
+        copy: bool = True,
     ) -> pd.DataFrame:
         """Land suitability per (area, commodity), long form, with class shares.
 
@@ -197,20 +199,24 @@ class Dataset:
             shares = np.full((len(out), 4), np.nan, dtype=np.float32)
             if self.rasters:
                 cov, cells = self.engine.cell_values(level + ":" + self.name, self.areas(level))
-                by_basis: dict[str, np.ndarray] = {}
                 classified: dict = {}
-                bases = out["basis"].to_numpy()[::n] if n else []
+                bases = list(out["basis"].to_numpy()[::n]) if n else []
+                unique = sorted({b for b in bases if isinstance(b, str)})
+
+                def shares_of(basis: str) -> np.ndarray:
+                    return class_shares(
+                        cov, cell_classes(cells, basis, self.requirements, classified))
+
+                # numpy's comparisons release the GIL: two threads share the work
+                with ThreadPoolExecutor(max_workers=2) as pool:
+                    by_basis = dict(zip(unique, pool.map(shares_of, unique)))
                 for j, basis in enumerate(bases):
-                    if not isinstance(basis, str):
-                        continue
-                    if basis not in by_basis:
-                        by_basis[basis] = class_shares(
-                            cov, cell_classes(cells, basis, self.requirements, classified))
-                    shares[j * n:(j + 1) * n] = by_basis[basis]
+                    if isinstance(basis, str):
+                        shares[j * n:(j + 1) * n] = by_basis[basis]
             for k, c in enumerate(CLASSES):
                 out[f"share_{c.lower()}"] = shares[:, k]
             self._cache[key] = out
-        out = self._cache[key].copy()
+        out = self._cache[key].copy() if copy or explain else self._cache[key]
         if explain:
             attrs = self.attributes(level)
             out["evidence_id"] = explain_rows(out, attrs, self.requirements, "id")

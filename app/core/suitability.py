@@ -90,11 +90,22 @@ def classify(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     ``bounds`` = (s3_low, s2_low, s1_low, s1_high, s2_high, s3_high), ±inf when open.
     The better class wins at a shared limit.
     """
-    v = np.asarray(values, dtype=float)
-    # steps below S1 on the low side (0..3) and above it on the high side (0..3)
-    low = 3 - np.searchsorted(bounds[:3], v, side="right")
-    high = np.searchsorted(bounds[3:], v, side="left")
-    out = (1 + np.maximum(low, high)).astype(np.int8)
+    v = np.asarray(values)
+    if v.dtype.kind != "f":
+        v = v.astype(float)
+    # steps below S1 on the low side (0..3) and above it on the high side (0..3); plain
+    # comparisons are several times faster than a binary search over millions of cells
+    s3l, s2l, s1l, s1h, s2h, s3h = bounds
+    low = np.zeros(v.shape, dtype=np.int8)
+    for limit in (s1l, s2l, s3l):
+        if limit > -np.inf:
+            low += v < limit
+    high = np.zeros(v.shape, dtype=np.int8)
+    for limit in (s1h, s2h, s3h):
+        if limit < np.inf:
+            high += v > limit
+    out = np.maximum(low, high)
+    out += 1
     out[np.isnan(v)] = 0
     return out
 
@@ -278,8 +289,11 @@ def explain(rows: pd.DataFrame, values: pd.DataFrame, req: Requirements,
     """
     k = 0 if lang == "id" else 1
     out = []
-    facs_of: dict[str, pd.DataFrame] = {}
-    for r in rows.itertuples(index=False):
+    facs_of: dict[str, dict[str, str]] = {}
+    pos = pd.Series(np.arange(len(values)), index=values.index)
+    row_of = pos.reindex(rows["code"].astype(str)).to_numpy()
+    columns = {c: values[c].to_numpy() for c in values.columns if c.endswith("_mean")}
+    for j, r in enumerate(rows.itertuples(index=False)):
         status = str(r.status)
         if status in ("not_assessed", "not_applicable"):
             out.append({"not_assessed": ("tidak dinilai", "not assessed"),
@@ -290,11 +304,12 @@ def explain(rows: pd.DataFrame, values: pd.DataFrame, req: Requirements,
             continue
         basis = str(r.basis)
         if basis not in facs_of:
-            facs_of[basis] = req.factors(basis).set_index("factor")
+            facs_of[basis] = {row["factor"]: _range_text(_bounds(row), lang)
+                              for _, row in req.factors(basis).iterrows()}
         facs = facs_of[basis]
         if r.suitability_class == "S1":
-            order = [f for f in ("elevation", "temperature", "rainfall") if f in facs.index
-                     and f"{f}_mean" in values]
+            order = [f for f in ("elevation", "temperature", "rainfall") if f in facs
+                     and f"{f}_mean" in columns]
             chosen = order[:1]
             verb = (" cocok", " fits")[k]
         else:
@@ -304,9 +319,9 @@ def explain(rows: pd.DataFrame, values: pd.DataFrame, req: Requirements,
         parts = []
         for f in chosen:
             lab = FACTOR_LABEL.get(f, (f, f, ""))
-            v = values.at[r.code, f"{f}_mean"]
+            v = columns[f"{f}_mean"][row_of[j]]
             unit = f" {lab[2]}" if lab[2] else ""
-            rng = _range_text(_bounds(facs.loc[f]), lang)
+            rng = facs[f]
             parts.append(f"{lab[k]} {_fmt(v, lang)}{unit}{verb} (S1 {rng})")
         text = f"{r.suitability_class}: " + "; ".join(parts) if parts else str(r.suitability_class)
         if status == "inherited":

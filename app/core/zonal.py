@@ -148,6 +148,13 @@ class Coverage:
     def all_positive(self) -> bool:
         return bool((self.weights > 0).all())
 
+    def class_key_base(self, n_classes: int) -> np.ndarray:
+        """``area * (n_classes + 1)`` per cell, kept for repeated class-share counts."""
+        cache = self.__dict__.setdefault("_class_key_base", {})
+        if n_classes not in cache:
+            cache[n_classes] = self.area * (n_classes + 1)
+        return cache[n_classes]
+
     def segment_sum(self, x: np.ndarray) -> np.ndarray:
         out = np.zeros(self.n_areas)
         if x.size:
@@ -297,9 +304,9 @@ def reduce_categorical(
 def class_shares(cov: Coverage, cell_class: np.ndarray, n_classes: int = 4) -> np.ndarray:
     """(n_areas, n_classes) shares of classes 1..n over the covered cells with a class (>0)."""
     n = cov.n_areas
-    sums = np.zeros((n, n_classes))
-    for k in range(n_classes):
-        sums[:, k] = cov.segment_sum(np.where(cell_class == k + 1, cov.weights, 0.0))
+    key = cov.class_key_base(n_classes) + cell_class  # class 0 (no data) gets its own slot
+    sums = np.bincount(key, weights=cov.weights, minlength=n * (n_classes + 1))
+    sums = sums.reshape(n, n_classes + 1)[:, 1:]
     tot = sums.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(tot > 0, sums / tot, np.nan)
