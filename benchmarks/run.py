@@ -46,16 +46,21 @@ def attributes(folder, level="desa", workers=1, cache=None):
 
 def class_shares_all(folder, level="desa", workers=1, cache=None):
     """Per-pixel class shares of every commodity with land requirements."""
+    from collections import Counter
+
     from app.core.attributes import AttributeEngine
-    from app.core.suitability import cell_classes
+    from app.core.suitability import ClassCache, cell_classes, classification_keys
     from app.core.zonal import class_shares
 
     ds = _dataset(folder)
     eng = AttributeEngine(ds.rasters, workers=workers, cache_dir=cache)
     cov, cells = eng.cell_values(level, ds.areas(level))  # coverage outside the timing
     t0 = time.perf_counter()
-    for cid in ds.requirements.commodities():
-        class_shares(cov, cell_classes(cells, cid, ds.requirements))
+    cids = ds.requirements.commodities()
+    shared = ClassCache(Counter(k for c in cids
+                                for k in classification_keys(c, ds.requirements, cells)))
+    for cid in cids:
+        class_shares(cov, cell_classes(cells, cid, ds.requirements, shared))
     return time.perf_counter() - t0
 
 

@@ -206,6 +206,11 @@ class AttributeEngine:
         return out
 
 
+    def drop_values(self) -> None:
+        """Forget the raster values read so far (they are read again when needed)."""
+        with self._lock:
+            self._values.clear()
+
     def reference_grid(self) -> Grid | None:
         """The grid most layers share (elevation's on a tie): per-pixel classes live there."""
         if not self.layers:

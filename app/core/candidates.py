@@ -127,10 +127,16 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
     for comp, col in COLUMNS.items():
         cand[f"score_{comp}"] = cand[col]
     attrs = ds.attributes(level)
+    sentra = cand["sentra"].to_numpy(float)
+    lq = cand["lq"].to_numpy(float)
+    workers = cand["workers"].to_numpy(float)
+    cluster = cand["cluster"].to_numpy(object)
+    gi_p = cand["gi_p"].to_numpy(float)
     for lang in ("id", "en"):
-        land = explain(cand, attrs, ds.requirements, lang)
+        land = explain(cand, attrs, ds.requirements, lang).to_numpy(object)
         cand[f"reason_{lang}"] = [
-            _reason(land_txt, r, lang) for land_txt, r in zip(land, cand.itertuples())
+            _reason(land[i], sentra[i], lq[i], workers[i], cluster[i], gi_p[i], lang)
+            for i in range(len(cand))
         ]
     for col in ("suitability_class", "limiting_factors", "potential_class"):
         cand[col] = cand[col].astype(object)
@@ -139,18 +145,19 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
     return out
 
 
-def _reason(land: str, r, lang: str) -> str:
+def _reason(land: str, sentra: float, lq: float, workers: float, cluster, gi_p: float,
+            lang: str) -> str:
     parts = [land]
-    if r.sentra > 0:
-        lq = "" if pd.isna(r.lq) else f"LQ {_num(r.lq, lang, 1)} "
+    if sentra > 0:
+        lq_txt = "" if np.isnan(lq) else f"LQ {_num(lq, lang, 1)} "
         if lang == "id":
-            parts.append(f"{lq}dari {int(r.sentra)} sentra, {_num(r.workers, lang)} tenaga kerja")
+            parts.append(f"{lq_txt}dari {int(sentra)} sentra, {_num(workers, lang)} tenaga kerja")
         else:
-            parts.append(f"{lq}from {int(r.sentra)} sentra, {_num(r.workers, lang)} workers")
+            parts.append(f"{lq_txt}from {int(sentra)} sentra, {_num(workers, lang)} workers")
     else:
         parts.append("belum ada sentra" if lang == "id" else "no sentra yet")
-    if isinstance(r.cluster, str) and r.cluster == "hot spot":
-        p = _num(r.gi_p, lang, 3)
+    if isinstance(cluster, str) and cluster == "hot spot":
+        p = _num(gi_p, lang, 3)
         parts.append(f"hot spot p={p}" if lang == "id" else f"in a hot spot (p={p})")
     return "; ".join(parts)
 

@@ -12,6 +12,7 @@ Layout (each part optional but the boundaries)::
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -184,7 +185,13 @@ class Dataset:
         >>> set(s["suitability_class"]) <= {"S1", "S2", "S3", "N"}
         True
         """
-        from app.core.suitability import CLASSES, assess_areas, cell_classes
+        from app.core.suitability import (
+            CLASSES,
+            ClassCache,
+            assess_areas,
+            cell_classes,
+            classification_keys,
+        )
         from app.core.suitability import explain as explain_rows
         from app.core.zonal import class_shares
 
@@ -199,9 +206,13 @@ class Dataset:
             shares = np.full((len(out), 4), np.nan, dtype=np.float32)
             if self.rasters:
                 cov, cells = self.engine.cell_values(level + ":" + self.name, self.areas(level))
-                classified: dict = {}
+                # the per-cell values are all that is needed now; whole rasters can go
+                self.engine.drop_values()
                 bases = list(out["basis"].to_numpy()[::n]) if n else []
                 unique = sorted({b for b in bases if isinstance(b, str)})
+                uses = Counter(k for b in unique
+                               for k in classification_keys(b, self.requirements, cells))
+                classified = ClassCache(uses)
 
                 def shares_of(basis: str) -> np.ndarray:
                     return class_shares(

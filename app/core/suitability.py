@@ -197,46 +197,88 @@ def assess_areas(
         raise UnggulanError(f"management must be one of {', '.join(MANAGEMENT)}, "
                             f"not '{management}'")
     level_i = MANAGEMENT.index(management)
-    frames = []
-    cache: dict[str, pd.DataFrame] = {}
+    n = len(values)
+    parts: list[dict] = []
+    cache: dict[str, dict] = {}
+    empty = {"suitability_class": pd.Categorical([None] * n),
+             "suitability_index": np.full(n, np.nan),
+             "limiting_factors": pd.Categorical([None] * n),
+             "potential_class": pd.Categorical([None] * n),
+             "interventions": pd.Categorical([None] * n),
+             "factors_used": np.zeros(n, dtype=np.int16)}
     for cid in commodities:
         status, basis = status_of(cid, catalogue, req)
         if status in ("assessed", "inherited"):
-            parts = []
+            options = []
             for b in basis.split("|"):
                 if b not in cache:
                     cache[b] = _assess_one(values, b, req, level_i)
-                parts.append(cache[b].assign(basis=b))
-            # several raw materials: the best one counts
-            f = parts[0]
-            for p in parts[1:]:
-                better = p["suitability_index"].fillna(-1) > f["suitability_index"].fillna(-1)
-                f = f.where(~better, p)
+                options.append((b, cache[b]))
+            best_b, best = options[0]
+            part = dict(best)
+            part["basis"] = np.full(n, best_b, dtype=object)
+            for b, p in options[1:]:  # several raw materials: the best one counts
+                better = np.nan_to_num(p["suitability_index"], nan=-1) > np.nan_to_num(
+                    part["suitability_index"], nan=-1)
+                for col in part:
+                    if col == "basis":
+                        part[col] = np.where(better, b, part[col])
+                    else:
+                        cur = np.asarray(part[col], dtype=object if isinstance(
+                            part[col], pd.Categorical) else None)
+                        new_vals = np.asarray(p[col], dtype=cur.dtype)
+                        part[col] = np.where(better, new_vals, cur)
         else:
-            f = pd.DataFrame({
-                "basis": None, "suitability_class": None, "suitability_index": np.nan,
-                "limiting_factors": None, "potential_class": None, "interventions": None,
-                "factors_used": np.int16(0)}, index=values.index)
-        f = f.copy()
-        f.insert(0, "status", status)
-        f.insert(0, "commodity", cid)
-        f.insert(0, "code", values.index.to_numpy())
-        frames.append(f.reset_index(drop=True))
-    out = pd.concat(frames, ignore_index=True)
-    for col in ("code", "commodity", "status", "basis", "suitability_class", "limiting_factors",
-                "potential_class", "interventions"):
-        out[col] = out[col].astype("category")
-    return out
+            part = dict(empty)
+            part["basis"] = np.full(n, None, dtype=object)
+        part["status"] = status
+        part["commodity"] = cid
+        parts.append(part)
+    out = {
+        "code": pd.Categorical.from_codes(np.tile(np.arange(n), len(parts)),
+                                          categories=pd.Index(values.index.astype(str))),
+        "commodity": pd.Categorical.from_codes(np.repeat(np.arange(len(parts)), n),
+                                               categories=pd.Index(commodities)),
+        "status": pd.Categorical(np.repeat([p["status"] for p in parts], n)),
+    }
+    for col in ("basis", "suitability_class", "limiting_factors", "potential_class",
+                "interventions"):
+        out[col] = _concat_categoricals([p[col] for p in parts])
+    out["suitability_index"] = np.concatenate([np.asarray(p["suitability_index"], float)
+                                               for p in parts]) if parts else []
+    out["factors_used"] = np.concatenate([np.asarray(p["factors_used"], np.int16)
+                                          for p in parts]) if parts else []
+    cols = ["code", "commodity", "status", "basis", "suitability_class", "suitability_index",
+            "limiting_factors", "potential_class", "interventions", "factors_used"]
+    return pd.DataFrame({c: out[c] for c in cols})
+
+
+def _concat_categoricals(items: list) -> pd.Categorical:
+    """Concatenate categoricals (or object arrays) whose categories differ, by codes."""
+    cats: dict[str, int] = {}
+    codes = []
+    for item in items:
+        c = item if isinstance(item, pd.Categorical) else pd.Categorical(
+            np.asarray(item, dtype=object))
+        local = [str(x) for x in c.categories]
+        remap = np.array([cats.setdefault(x, len(cats)) for x in local] + [-1], dtype=np.int64)
+        codes.append(remap[np.where(c.codes < 0, len(local), c.codes)])
+    if not codes:
+        return pd.Categorical([])
+    return pd.Categorical.from_codes(np.concatenate(codes), categories=list(cats))
 
 
 def _assess_one(values: pd.DataFrame, commodity: str, req: Requirements,
                 level_i: int) -> pd.DataFrame:
     rows = [r for _, r in req.factors(commodity).iterrows() if f"{r['factor']}_mean" in values]
+    n = len(values)
     if not rows:
-        return pd.DataFrame({"suitability_class": None, "suitability_index": np.nan,
-                             "limiting_factors": None, "potential_class": None,
-                             "interventions": None, "factors_used": np.int16(0)},
-                            index=values.index)
+        return {"suitability_class": pd.Categorical([None] * n),
+                "suitability_index": np.full(n, np.nan),
+                "limiting_factors": pd.Categorical([None] * n),
+                "potential_class": pd.Categorical([None] * n),
+                "interventions": pd.Categorical([None] * n),
+                "factors_used": np.zeros(n, dtype=np.int16)}
     names = [r["factor"] for r in rows]
     cls = np.stack([classify(values[f"{f}_mean"].to_numpy(float), _bounds(r))
                     for f, r in zip(names, rows)], axis=1)
@@ -267,17 +309,24 @@ def _assess_one(values: pd.DataFrame, commodity: str, req: Requirements,
                  for k, f in enumerate(names) if bits >> k & 1}
         return ";".join(sorted(items)) or None
 
-    lim_u, lim_inv = np.unique(lim_bits, return_inverse=True)
-    lift_u, lift_inv = np.unique(lift_bits, return_inverse=True)
-    cls_names = np.array((None, *CLASSES), dtype=object)
-    return pd.DataFrame({
-        "suitability_class": cls_names[worst],
+    def categorical(bits: np.ndarray, label) -> pd.Categorical:
+        uniq, inv = np.unique(bits, return_inverse=True)
+        labels = [label(int(b)) for b in uniq]
+        cats = sorted({x for x in labels if x is not None})
+        code_of = {c: i for i, c in enumerate(cats)}
+        codes = np.array([code_of.get(x, -1) for x in labels], dtype=np.int64)[inv]
+        return pd.Categorical.from_codes(codes, categories=cats)
+
+    class_codes = np.where(used > 0, worst - 1, -1)
+    pot_codes = np.where(used > 0, potential - 1, -1)
+    return {
+        "suitability_class": pd.Categorical.from_codes(class_codes, categories=list(CLASSES)),
         "suitability_index": index,
-        "limiting_factors": np.array([names_of(b) for b in lim_u], dtype=object)[lim_inv],
-        "potential_class": np.where(used > 0, cls_names[potential], None),
-        "interventions": np.array([interventions_of(b) for b in lift_u], dtype=object)[lift_inv],
+        "limiting_factors": categorical(lim_bits, names_of),
+        "potential_class": pd.Categorical.from_codes(pot_codes, categories=list(CLASSES)),
+        "interventions": categorical(lift_bits, interventions_of),
         "factors_used": used,
-    }, index=values.index)
+    }
 
 
 def explain(rows: pd.DataFrame, values: pd.DataFrame, req: Requirements,
@@ -293,27 +342,29 @@ def explain(rows: pd.DataFrame, values: pd.DataFrame, req: Requirements,
     pos = pd.Series(np.arange(len(values)), index=values.index)
     row_of = pos.reindex(rows["code"].astype(str)).to_numpy()
     columns = {c: values[c].to_numpy() for c in values.columns if c.endswith("_mean")}
-    for j, r in enumerate(rows.itertuples(index=False)):
-        status = str(r.status)
+    cols = {c: rows[c].to_numpy(dtype=object) for c in
+            ("status", "suitability_class", "basis", "limiting_factors")}
+    for j, (status, klass, basis, lim) in enumerate(zip(
+            cols["status"], cols["suitability_class"], cols["basis"], cols["limiting_factors"])):
+        status = str(status)
         if status in ("not_assessed", "not_applicable"):
             out.append({"not_assessed": ("tidak dinilai", "not assessed"),
                         "not_applicable": ("tidak berlaku", "not applicable")}[status][k])
             continue
-        if pd.isna(r.suitability_class):
+        if pd.isna(klass):
             out.append(("tidak ada data lahan", "no land data")[k])
             continue
-        basis = str(r.basis)
+        basis = str(basis)
         if basis not in facs_of:
             facs_of[basis] = {row["factor"]: _range_text(_bounds(row), lang)
                               for _, row in req.factors(basis).iterrows()}
         facs = facs_of[basis]
-        if r.suitability_class == "S1":
+        if klass == "S1":
             order = [f for f in ("elevation", "temperature", "rainfall") if f in facs
                      and f"{f}_mean" in columns]
             chosen = order[:1]
             verb = (" cocok", " fits")[k]
         else:
-            lim = r.limiting_factors
             chosen = [] if pd.isna(lim) else str(lim).split(",")
             verb = ""
         parts = []
@@ -323,33 +374,62 @@ def explain(rows: pd.DataFrame, values: pd.DataFrame, req: Requirements,
             unit = f" {lab[2]}" if lab[2] else ""
             rng = facs[f]
             parts.append(f"{lab[k]} {_fmt(v, lang)}{unit}{verb} (S1 {rng})")
-        text = f"{r.suitability_class}: " + "; ".join(parts) if parts else str(r.suitability_class)
+        text = f"{klass}: " + "; ".join(parts) if parts else str(klass)
         if status == "inherited":
             text = (f"bahan baku {basis}: ", f"raw material {basis}: ")[k] + text
         out.append(text)
     return pd.Series(out, index=rows.index, dtype=object)
 
 
+def classification_keys(commodity: str, req: Requirements, factors) -> list[tuple]:
+    """The (factor, limits) classifications a commodity needs, for shared caching."""
+    return [(r["factor"], tuple(_bounds(r))) for _, r in req.factors(commodity).iterrows()
+            if r["factor"] in factors]
+
+
+class ClassCache:
+    """Per-cell classifications shared between commodities with the same limits, each
+    dropped once the last commodity that needs it has used it (national runs would
+    otherwise hold one int8 array per distinct limit set)."""
+
+    def __init__(self, uses: dict[tuple, int]):
+        import threading
+
+        self.uses = dict(uses)
+        self.store: dict[tuple, np.ndarray] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, values: np.ndarray) -> np.ndarray:
+        with self.lock:
+            hit = self.store.get(key)
+        if hit is None:
+            hit = classify(values, np.array(key[1]))
+            with self.lock:
+                if self.uses.get(key, 0) > 1:
+                    self.store.setdefault(key, hit)
+        return hit
+
+    def release(self, key: tuple) -> None:
+        with self.lock:
+            self.uses[key] = self.uses.get(key, 1) - 1
+            if self.uses[key] <= 0:
+                self.store.pop(key, None)
+
+
 def cell_classes(
     cell_values: dict[str, np.ndarray], commodity: str, req: Requirements,
-    cache: dict | None = None,
+    cache: ClassCache | None = None,
 ) -> np.ndarray:
     """Per covered cell: the limiting class (1..4) of a commodity over the factors that have
-    data in that cell; 0 where no factor has data. ``cache`` (a dict kept by the caller)
-    shares the classification of a factor between commodities with the same limits."""
+    data in that cell; 0 where no factor has data."""
     out = None
-    for _, r in req.factors(commodity).iterrows():
-        v = cell_values.get(r["factor"])
-        if v is None:
-            continue
-        b = _bounds(r)
-        key = (r["factor"], tuple(b))
-        if cache is not None and key in cache:
-            c = cache[key]
+    for key in classification_keys(commodity, req, cell_values):
+        v = cell_values[key[0]]
+        if cache is not None:
+            c = cache.get(key, v)
+            cache.release(key)
         else:
-            c = classify(v, b)
-            if cache is not None:
-                cache[key] = c
+            c = classify(v, np.array(key[1]))
         out = c.copy() if out is None else np.maximum(out, c, out=out)
     if out is None:
         n = len(next(iter(cell_values.values()))) if cell_values else 0

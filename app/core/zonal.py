@@ -129,7 +129,8 @@ class Coverage:
 
     @cached_property
     def area(self) -> np.ndarray:
-        return np.repeat(np.arange(self.n_areas, dtype=np.int64), np.diff(self.offsets))
+        dtype = np.int32 if self.n_areas < 2**31 // 8 else np.int64
+        return np.repeat(np.arange(self.n_areas, dtype=dtype), np.diff(self.offsets))
 
     @cached_property
     def nonempty(self) -> np.ndarray:
@@ -152,7 +153,7 @@ class Coverage:
         """``area * (n_classes + 1)`` per cell, kept for repeated class-share counts."""
         cache = self.__dict__.setdefault("_class_key_base", {})
         if n_classes not in cache:
-            cache[n_classes] = self.area * (n_classes + 1)
+            cache[n_classes] = self.area * self.area.dtype.type(n_classes + 1)
         return cache[n_classes]
 
     def segment_sum(self, x: np.ndarray) -> np.ndarray:
