@@ -74,6 +74,16 @@ def suitability_end_to_end(folder, level="desa", workers=1):
     return time.perf_counter() - t0
 
 
+def candidates_end_to_end(folder, level="desa", workers=1):
+    """Attributes + class shares + suitability + candidates, coverage included."""
+    os.environ["UNGGULAN_NO_CACHE"] = "1"
+    os.environ["UNGGULAN_WORKERS"] = str(workers)
+    ds = _dataset(folder)
+    t0 = time.perf_counter()
+    ds.candidates(level)
+    return time.perf_counter() - t0
+
+
 def naive_loop(folder, n=5000):
     """exactextract called once per raster on a GeoDataFrame (mean, min, max)."""
     from exactextract import exact_extract
@@ -140,6 +150,9 @@ def main() -> None:
             bone)
         row("Bone: attributes + suitability, all commodities, kecamatan",
             "suitability_end_to_end", bone, "kecamatan")
+        row("Bone: attributes + suitability + candidates, desa", "candidates_end_to_end", bone)
+        row("Bone: attributes + suitability + candidates, kecamatan", "candidates_end_to_end",
+            bone, "kecamatan")
     if not quick:
         from benchmarks.synthetic import build
 
@@ -159,7 +172,9 @@ def main() -> None:
             row("national: class shares, every commodity with land requirements",
                 "class_shares_all", NATIONAL, "desa", 1, Path(cache))
         row("national: attributes + class shares + suitability, whole catalogue",
-            "suitability_end_to_end", NATIONAL, "desa", 2, repeat=1)
+            "suitability_end_to_end", NATIONAL, "desa", 1)
+        row("national: attributes + suitability + candidates (84,000 x catalogue)",
+            "candidates_end_to_end", NATIONAL, "desa", 1)
         naive = row("national subset 5,000 desa: naive exactextract loop per raster",
                     "naive_loop", NATIONAL, repeat=1)
         engine = row("national subset 5,000 desa: engine (coverage included)", "engine_subset",

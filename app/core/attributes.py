@@ -86,7 +86,7 @@ class Layer:
     attribute: str
     grid: Grid
     nodata: float | None
-    load: Callable[[], np.ndarray]
+    load: Callable[..., np.ndarray]  # load(window=None) -> 2-D array
     source: str
     estimated: bool = False
 
@@ -95,12 +95,32 @@ class Layer:
         return self.attribute in CATEGORICAL
 
 
-def _reader(path: str) -> Callable[[], np.ndarray]:
-    def load() -> np.ndarray:
-        with rasterio.open(path) as src:
-            return src.read(1)
+Window = tuple[int, int, int, int]  # row_off, col_off, height, width
 
-    return load
+
+def _read(path: str, window: Window | None) -> np.ndarray:
+    from rasterio.windows import Window as RWindow
+
+    with rasterio.open(path) as src:
+        if window is None:
+            return src.read(1)
+        r0, c0, h, w = window
+        return src.read(1, window=RWindow(c0, r0, w, h))
+
+
+def _reader(path: str) -> Callable[[Window | None], np.ndarray]:
+    return lambda window=None: _read(path, window)
+
+
+def _padded(window: Window | None, grid: Grid) -> tuple[Window | None, tuple[slice, slice]]:
+    """The window grown by one cell (within the grid) and the slices that cut it back."""
+    if window is None:
+        return None, (slice(None), slice(None))
+    r0, c0, h, w = window
+    pr0, pc0 = max(r0 - 1, 0), max(c0 - 1, 0)
+    pr1, pc1 = min(r0 + h + 1, grid.height), min(c0 + w + 1, grid.width)
+    return (pr0, pc0, pr1 - pr0, pc1 - pc0), (slice(r0 - pr0, r0 - pr0 + h),
+                                              slice(c0 - pc0, c0 - pc0 + w))
 
 
 def build_layers(rasters: dict[str, RasterInfo]) -> dict[str, Layer]:
@@ -112,24 +132,33 @@ def build_layers(rasters: dict[str, RasterInfo]) -> dict[str, Layer]:
             nodata = src.nodata
         layers[attr] = Layer(attr, grid, nodata, _reader(info.path), Path(info.path).name)
     elev = layers.get("elevation")
+
+    def dem(e: Layer, window: Window | None) -> np.ndarray:
+        z = e.load(window).astype(np.float64)
+        if e.nodata is not None and not np.isnan(e.nodata):
+            z[z == e.nodata] = np.nan
+        return z
+
     if elev is not None and "slope" not in layers:
-        def load_slope(e=elev):
-            dem = e.load().astype(np.float64)
-            if e.nodata is not None and not np.isnan(e.nodata):
-                dem[dem == e.nodata] = np.nan
-            return slope_percent(dem, e.grid)
+        def load_slope(window=None, e=elev):
+            # one extra cell around the window, so its edge cells get central differences
+            padded, cut = _padded(window, e.grid)
+            z = dem(e, padded)
+            if padded is None:
+                return slope_percent(z, e.grid)
+            r0, c0, h, w = padded
+            a = e.grid.affine
+            sub = Grid(e.grid.crs_wkt, (a.a, a.b, a.c + c0 * a.a, a.d, a.e, a.f + r0 * a.e),
+                       w, h)
+            return slope_percent(z, sub)[cut]
 
         layers["slope"] = Layer("slope", elev.grid, None, load_slope,
                                 f"derived from {elev.source}")
     if elev is not None and "temperature" not in layers:
-        def load_temp(e=elev):
-            dem = e.load().astype(np.float64)
-            if e.nodata is not None and not np.isnan(e.nodata):
-                dem[dem == e.nodata] = np.nan
-            return braak_temperature(dem)
-
-        layers["temperature"] = Layer("temperature", elev.grid, None, load_temp,
-                                      f"estimated from {elev.source} (Braak)", estimated=True)
+        layers["temperature"] = Layer(
+            "temperature", elev.grid, None,
+            lambda window=None, e=elev: braak_temperature(dem(e, window)),
+            f"estimated from {elev.source} (Braak)", estimated=True)
     return layers
 
 
@@ -150,13 +179,18 @@ class AttributeEngine:
         self._lock = threading.Lock()
         self._coverage: dict[tuple[str, str], Coverage] = {}
 
-    def values(self, attr: str) -> np.ndarray:
-        """The flat (row-major) values of an attribute on its own grid."""
-        if attr not in self._values:
-            arr = np.ascontiguousarray(self.layers[attr].load()).ravel()
+    def values(self, attr: str, window: Window | None = None) -> np.ndarray:
+        """The flat (row-major) values of an attribute on its own grid, or of a window
+        ``(row_off, col_off, height, width)`` of it."""
+        grid = self.layers[attr].grid
+        if window is not None and window == (0, 0, grid.height, grid.width):
+            window = None
+        key = attr if window is None else f"{attr}@{window}"
+        if key not in self._values:
+            arr = np.ascontiguousarray(self.layers[attr].load(window)).ravel()
             with self._lock:
-                self._values.setdefault(attr, arr)
-        return self._values[attr]
+                self._values.setdefault(key, arr)
+        return self._values[key]
 
     def coverage(self, key: str, geoms: gpd.GeoSeries, grid: Grid) -> Coverage:
         k = (key, grid.key())
@@ -178,7 +212,7 @@ class AttributeEngine:
         def one(item):
             attr, layer = item
             cov = self.coverage(key, areas.geometry, layer.grid)
-            vals = self.values(attr)
+            vals = self.values(attr, cov.window)
             stats = reduce_continuous(cov, vals, layer.nodata)
             res = {f"{attr}_{c}": stats[c].to_numpy() for c in ("mean", "min", "max", "covered")}
             if layer.categorical:
@@ -250,7 +284,9 @@ class AttributeEngine:
         cov = self.coverage(key, areas.geometry, grid)
         out = {}
         for attr, layer in self.layers.items():
-            v = self.values_on(attr, grid).take(cov.cells).astype(np.float32)
+            same = layer.grid.key() == grid.key()
+            src = self.values(attr, cov.window) if same else self.values_on(attr, grid)
+            v = cov.pick(src).astype(np.float32)
             nod = layer.nodata if layer.grid.key() == grid.key() else None
             if nod is not None and not np.isnan(nod):
                 v[v == np.float32(nod)] = np.nan

@@ -149,6 +149,29 @@ class Coverage:
     def all_positive(self) -> bool:
         return bool((self.weights > 0).all())
 
+    @cached_property
+    def window(self) -> tuple[int, int, int, int]:
+        """(row_off, col_off, height, width) of the grid window holding every covered cell."""
+        if self.cells.size == 0:
+            return (0, 0, 0, 0)
+        w = self.grid.width
+        rows, cols = np.divmod(self.cells, w)
+        r0, c0 = int(rows.min()), int(cols.min())
+        return (r0, c0, int(rows.max()) - r0 + 1, int(cols.max()) - c0 + 1)
+
+    @cached_property
+    def local_cells(self) -> np.ndarray:
+        """Cell indices into the flat window (see :attr:`window`)."""
+        r0, c0, _, width = self.window
+        rows, cols = np.divmod(self.cells, self.grid.width)
+        return (rows - r0) * width + (cols - c0)
+
+    def pick(self, values: np.ndarray) -> np.ndarray:
+        """Values at the covered cells, from a flat full grid or a flat :attr:`window`."""
+        if values.size == self.grid.width * self.grid.height:
+            return values.take(self.cells)
+        return values.take(self.local_cells)
+
     def class_key_base(self, n_classes: int) -> np.ndarray:
         """``area * (n_classes + 1)`` per cell, kept for repeated class-share counts."""
         cache = self.__dict__.setdefault("_class_key_base", {})
@@ -245,11 +268,12 @@ def valid_mask(values: np.ndarray, nodata: float | None) -> np.ndarray:
 def reduce_continuous(cov: Coverage, values: np.ndarray, nodata: float | None) -> pd.DataFrame:
     """Per area: coverage-weighted ``mean``, ``min``, ``max`` and ``covered`` share.
 
-    ``values`` is the flat raster (``arr.ravel()``) on ``cov.grid``. Cells without data,
+    ``values`` is the flat raster (``arr.ravel()``) on ``cov.grid``, or the flat
+    ``cov.window`` of it. Cells without data,
     and cells with zero coverage, are left out of min and max (as exactextract does).
     """
     n = cov.n_areas
-    v = values.take(cov.cells)
+    v = cov.pick(values)
     ok = valid_mask(v, nodata)
     if not cov.all_positive:
         ok &= cov.weights > 0
@@ -287,7 +311,7 @@ def reduce_categorical(
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Per area: the majority class and the share of each class in the covered part."""
     n = cov.n_areas
-    v = values[cov.cells]
+    v = cov.pick(values)
     ok = valid_mask(v, nodata) & (cov.weights > 0)
     classes = np.unique(v[ok]) if ok.any() else np.array([])
     area = cov.area

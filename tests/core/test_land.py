@@ -77,3 +77,21 @@ def test_cli_suitability_writes_every_format(tmp_path, suffix):
 def test_cli_bad_output_format(tmp_path):
     res = run_cli("suitability", "--out", str(tmp_path / "x.xlsx"))
     assert res.returncode != 0 and "unknown output format" in res.stderr
+
+
+def test_windowed_reads_equal_whole_grid_results(demo):
+    """A subset of areas reads a window; derived slope must not change at its edges."""
+    from app.core.attributes import AttributeEngine, slope_percent
+    from app.core.zonal import reduce_continuous
+
+    areas = demo.areas("desa").iloc[10:20]
+    eng = AttributeEngine(demo.rasters)
+    got = eng.attributes("subset", areas)
+    cov = eng.coverage("subset", areas.geometry, eng.layers["slope"].grid)
+    assert cov.window[2] < cov.grid.height or cov.window[3] < cov.grid.width
+    dem = eng.layers["elevation"].load().astype(float)
+    full = slope_percent(dem, cov.grid)
+    ref = reduce_continuous(cov, full.ravel(), None)
+    assert np.allclose(got["slope_mean"], ref["mean"], rtol=1e-12, equal_nan=True)
+    elev_ref = reduce_continuous(cov, dem.ravel(), np.nan)
+    assert np.allclose(got["elevation_mean"], elev_ref["mean"], rtol=1e-12)
