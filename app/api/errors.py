@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from app.core.errors import (
@@ -13,12 +14,23 @@ from app.core.errors import (
     UnknownCommodity,
 )
 
+
+class PayloadTooLarge(UnggulanError):
+    """An upload over the size limit."""
+
+
+class NotAuthorised(UnggulanError):
+    """A write without the configured API key."""
+
+
 DEFAULT_STATUS_CODES: dict[type[Exception], int] = {
     UnknownArea: 404,
     UnknownCommodity: 404,
     InvalidWeights: 422,
+    PayloadTooLarge: 413,
+    NotAuthorised: 403,
     DatasetError: 422,
-    UnggulanError: 400,
+    UnggulanError: 422,
 }
 
 
@@ -30,3 +42,14 @@ def add_exception_handlers(app: FastAPI, codes: dict[type[Exception], int]) -> N
             return JSONResponse(status_code=status, content=body)
 
         app.add_exception_handler(exc_type, handler)
+
+    def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = [str(x) for x in first.get("loc", []) if x not in ("query", "path", "body")]
+        field = ".".join(loc) or None
+        msg = first.get("msg", "invalid request")
+        return JSONResponse(status_code=422,
+                            content={"detail": f"{field}: {msg}" if field else msg,
+                                     "field": field})
+
+    app.add_exception_handler(RequestValidationError, validation)

@@ -50,8 +50,10 @@ def hot_spots(areas, intensity: pd.DataFrame, permutations: int = PERMUTATIONS,
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            # n_jobs=1: esda's default (-1) starts a joblib process pool, which deadlocks
+            # inside a worker process and makes results depend on scheduling
             g = G_Local(y, w, transform="B", star=True, permutations=permutations, seed=seed,
-                        keep_simulations=False)
+                        keep_simulations=False, n_jobs=1)
         z, p = np.asarray(g.Zs), np.asarray(g.p_sim)
         label = np.where((p <= ALPHA) & (z > 0), "hot spot",
                          np.where((p <= ALPHA) & (z < 0), "cold spot", "not significant"))

@@ -1,0 +1,59 @@
+"""DataFrame rows to plain JSON values (NaN -> None, numpy scalars -> Python)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+
+def clean(value):
+    if value is None:
+        return None
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    cols = [c for c in frame.columns if c != "geometry"]
+    arrays = {c: frame[c].to_numpy(dtype=object) for c in cols}
+    return [{c: clean(arrays[c][i]) for c in cols} for i in range(len(frame))]
+
+
+def feature_collection(gdf: gpd.GeoDataFrame, id_col: str | None = "code",
+                       precision: int = 6) -> dict:
+    """GeoJSON (RFC 7946) of a GeoDataFrame in EPSG:4326."""
+    gdf = gdf.to_crs(4326) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
+    geoms = json.loads(gpd.GeoSeries(gdf.geometry.values).to_json(to_wgs84=False))["features"] \
+        if len(gdf) else []
+    props = records(gdf)
+    features = []
+    for i, (g, p) in enumerate(zip(geoms, props)):
+        feat = {"type": "Feature", "geometry": _round(g["geometry"], precision),
+                "properties": p}
+        if id_col:
+            feat["id"] = p.get(id_col, i)
+        features.append(feat)
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _round(geom, precision):
+    if geom is None:
+        return None
+
+    def r(c):
+        if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
+            return [round(x, precision) for x in c]
+        return [r(x) for x in c]
+
+    return {"type": geom["type"], "coordinates": r(geom["coordinates"])}

@@ -1,0 +1,189 @@
+"""OGC API - Features, Part 1 Core with GeoJSON: landing page, conformance, collections,
+items (bbox, limit, offset, property filters, next/prev links) and single features, so QGIS
+("Add WFS / OGC API - Features layer") can load the layers from the running service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+import geopandas as gpd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from app.api.convert import feature_collection
+from app.api.deps import DatasetDep
+from app.api.routes_areas import parse_bbox
+from app.core.errors import UnggulanError, UnknownArea
+
+router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
+GEOJSON = "application/geo+json"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+]
+COLLECTIONS = {
+    "desa": ("Desa / kelurahan", "Village polygons with codes and names"),
+    "kecamatan": ("Kecamatan", "District polygons with codes and names"),
+    "sentra": ("Sentra", "Sentra records placed in desa (points)"),
+    "candidates_desa": ("Kandidat komoditas unggulan (desa)",
+                        "Top candidate commodities per desa, one feature per desa"),
+    "candidates_kecamatan": ("Kandidat komoditas unggulan (kecamatan)",
+                             "Top candidate commodities per kecamatan"),
+}
+RESERVED = {"bbox", "limit", "offset", "f", "datetime", "crs", "bbox-crs"}
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _layer(ds, cid: str) -> gpd.GeoDataFrame:
+    if cid not in COLLECTIONS:
+        raise UnknownArea(f"no collection '{cid}'; collections: {', '.join(COLLECTIONS)}")
+    if cid in ("desa", "kecamatan"):
+        a = ds.areas(cid)
+        cols = [c for c in a.columns if c != "code_system"]
+        return a[cols].reset_index(drop=True)
+    if cid == "sentra":
+        s = ds.sentra(placed_only=True).copy()
+        s["fid"] = s["source_file"] + ":" + s["row"].astype(int).astype(str)
+        return s.reset_index(drop=True)
+    level = cid.split("_", 1)[1]
+    return ds.candidates(level, wide=True).reset_index(drop=True)
+
+
+def _id_col(cid: str) -> str:
+    return "fid" if cid == "sentra" else "code"
+
+
+def _collection(request: Request, ds, cid: str) -> dict:
+    base = _base(request)
+    title, description = COLLECTIONS[cid]
+    layer = _layer(ds, cid)
+    minx, miny, maxx, maxy = (float(v) for v in layer.total_bounds)
+    if ds.synthetic:
+        title += " (SINTETIS / synthetic data)"
+    return {
+        "id": cid, "title": title, "description": description, "itemType": "feature",
+        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "extent": {"spatial": {"bbox": [[minx, miny, maxx, maxy]],
+                               "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
+        "links": [
+            {"href": f"{base}/ogc/collections/{cid}", "rel": "self",
+             "type": "application/json", "title": title},
+            {"href": f"{base}/ogc/collections/{cid}/items", "rel": "items",
+             "type": GEOJSON, "title": title},
+        ],
+    }
+
+
+@router.get("")
+@router.get("/", include_in_schema=False)
+def landing(request: Request, ds: DatasetDep):
+    """Landing page with links to the API definition, conformance and collections."""
+    base = _base(request)
+    return {
+        "title": f"unggulan: {ds.name}",
+        "description": "Komoditas unggulan per desa dan kecamatan (OGC API - Features)"
+        + (" - SINTETIS / synthetic data" if ds.synthetic else ""),
+        "links": [
+            {"href": f"{base}/ogc", "rel": "self", "type": "application/json",
+             "title": "this document"},
+            {"href": f"{base}/openapi.json", "rel": "service-desc",
+             "type": "application/vnd.oai.openapi+json;version=3.0", "title": "API definition"},
+            {"href": f"{base}/docs", "rel": "service-doc", "type": "text/html",
+             "title": "API documentation"},
+            {"href": f"{base}/ogc/conformance", "rel": "conformance",
+             "type": "application/json", "title": "conformance classes"},
+            {"href": f"{base}/ogc/collections", "rel": "data", "type": "application/json",
+             "title": "collections"},
+        ],
+    }
+
+
+@router.get("/conformance")
+def conformance():
+    """The conformance classes implemented."""
+    return {"conformsTo": CONFORMANCE}
+
+
+@router.get("/collections")
+def collections(request: Request, ds: DatasetDep):
+    """Every collection with its extent and links."""
+    base = _base(request)
+    return {
+        "links": [{"href": f"{base}/ogc/collections", "rel": "self",
+                   "type": "application/json", "title": "collections"}],
+        "collections": [_collection(request, ds, cid) for cid in COLLECTIONS],
+    }
+
+
+@router.get("/collections/{collection_id}")
+def collection(request: Request, ds: DatasetDep, collection_id: str):
+    """One collection."""
+    if collection_id not in COLLECTIONS:
+        raise UnknownArea(f"no collection '{collection_id}'")
+    return _collection(request, ds, collection_id)
+
+
+@router.get("/collections/{collection_id}/items")
+def items(
+    request: Request, ds: DatasetDep, collection_id: str,
+    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (CRS84)")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """Features of a collection; other query parameters filter on equal property values."""
+    layer = _layer(ds, collection_id)
+    box = parse_bbox(bbox)
+    if box:
+        layer = layer.iloc[sorted(layer.sindex.query(_shape(box), predicate="intersects"))]
+    for key, value in request.query_params.items():
+        if key in RESERVED:
+            continue
+        if key not in layer.columns or key == "geometry":
+            raise UnggulanError(f"unknown property '{key}' for collection '{collection_id}'")
+        layer = layer[layer[key].astype(str) == value]
+    matched = len(layer)
+    page = layer.iloc[offset:offset + limit]
+    fc = feature_collection(page, id_col=_id_col(collection_id))
+    base = _base(request) + f"/ogc/collections/{collection_id}/items"
+    params = {k: v for k, v in request.query_params.items() if k not in ("offset", "limit")}
+
+    def link(rel: str, off: int) -> dict:
+        q = urlencode({**params, "limit": limit, "offset": off})
+        return {"href": f"{base}?{q}", "rel": rel, "type": GEOJSON}
+
+    links = [link("self", offset),
+             {"href": _base(request) + f"/ogc/collections/{collection_id}", "rel": "collection",
+              "type": "application/json"}]
+    if offset + limit < matched:
+        links.append(link("next", offset + limit))
+    if offset > 0:
+        links.append(link("prev", max(offset - limit, 0)))
+    fc.update({"numberMatched": matched, "numberReturned": len(page), "links": links})
+    return JSONResponse(fc, media_type=GEOJSON)
+
+
+@router.get("/collections/{collection_id}/items/{feature_id}")
+def item(request: Request, ds: DatasetDep, collection_id: str, feature_id: str):
+    """One feature."""
+    layer = _layer(ds, collection_id)
+    hit = layer[layer[_id_col(collection_id)].astype(str) == feature_id]
+    if hit.empty:
+        raise UnknownArea(f"no feature '{feature_id}' in collection '{collection_id}'")
+    feat = feature_collection(hit, id_col=_id_col(collection_id))["features"][0]
+    base = _base(request) + f"/ogc/collections/{collection_id}"
+    feat["links"] = [
+        {"href": f"{base}/items/{feature_id}", "rel": "self", "type": GEOJSON},
+        {"href": base, "rel": "collection", "type": "application/json"},
+    ]
+    return JSONResponse(feat, media_type=GEOJSON)
+
+
+def _shape(box):
+    from shapely.geometry import box as make_box
+
+    return make_box(*box)

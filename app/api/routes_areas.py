@@ -1,0 +1,136 @@
+"""Areas: listing with filters and paging, one area with its evidence, its candidates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from app.api.convert import clean, feature_collection, records
+from app.api.deps import DatasetDep, LevelDep
+from app.api.models import AreaCandidates, AreaDetail, AreaPage, CandidateItem
+from app.core.errors import UnggulanError, UnknownArea
+from app.core.names import fold
+from app.core.scoring import COLUMNS, parse_weights
+
+router = APIRouter(tags=["areas"])
+AREA_FIELDS = ["code", "name", "level", "parent_code", "kecamatan_code", "kecamatan_name",
+               "kabupaten_code", "province_code", "area_ha"]
+BboxQ = Annotated[str | None, Query(description="minx,miny,maxx,maxy in WGS84",
+                                    examples=["119.9,-5.0,120.3,-4.6"])]
+
+
+def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
+    if not bbox:
+        return None
+    try:
+        parts = [float(x) for x in bbox.split(",")]
+    except ValueError:
+        raise UnggulanError(f"bbox '{bbox}' is not four numbers") from None
+    if len(parts) != 4 or not all(np.isfinite(parts)):
+        raise UnggulanError(f"bbox '{bbox}' must be minx,miny,maxx,maxy")
+    minx, miny, maxx, maxy = parts
+    if minx > maxx or miny > maxy:
+        raise UnggulanError(f"bbox '{bbox}': min is larger than max")
+    return minx, miny, maxx, maxy
+
+
+def filter_areas(ds, level: str, parent: str | None, q: str | None, bbox):
+    areas = ds.areas(level)
+    if parent:
+        mask = (areas["parent_code"] == parent) | (areas["kabupaten_code"] == parent) | (
+            areas["province_code"] == parent)
+        areas = areas[mask]
+    if q:
+        key = fold(q)
+        areas = areas[areas["name"].map(fold).str.contains(key, regex=False, na=False)]
+    if bbox:
+        areas = areas.iloc[areas.sindex.query(_box(bbox), predicate="intersects")].sort_index()
+    return areas
+
+
+def _box(bbox):
+    from shapely.geometry import box
+
+    return box(*bbox)
+
+
+@router.get("/areas", response_model=AreaPage)
+def list_areas(
+    ds: DatasetDep, level: LevelDep,
+    parent: Annotated[str | None, Query(description="kecamatan, kabupaten or province code")]
+    = None,
+    q: Annotated[str | None, Query(description="part of the name", examples=["bonto"])] = None,
+    bbox: BboxQ = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    geometry: Annotated[bool, Query(description="answer GeoJSON with polygons")] = False,
+):
+    """Areas of a level, filtered by parent code, name and bbox, in pages."""
+    areas = filter_areas(ds, level, parent, q, parse_bbox(bbox))
+    page = areas.iloc[offset:offset + limit]
+    if geometry:
+        fc = feature_collection(page[AREA_FIELDS + ["geometry"]])
+        fc.update({"numberMatched": len(areas), "numberReturned": len(page)})
+        return JSONResponse(fc, media_type="application/geo+json")
+    return AreaPage(total=len(areas), limit=limit, offset=offset,
+                    items=records(page[AREA_FIELDS]))
+
+
+def _area(ds, level: str, code: str):
+    areas = ds.areas(level)
+    if code not in areas.index:
+        raise UnknownArea(f"no {level} with code '{code}'")
+    return areas.loc[code]
+
+
+def _candidate_items(frame: pd.DataFrame) -> list[CandidateItem]:
+    items = []
+    for r in records(frame):
+        r["components"] = {k: r.get(f"score_{k}") for k in COLUMNS}
+        r["sentra"] = int(r.get("sentra") or 0)
+        r["workers"] = r.get("workers") or 0
+        items.append(CandidateItem(**r))
+    return items
+
+
+def area_candidates(ds, level, code, top, weights):
+    c = ds.candidates(level, top=top, weights=weights)
+    return c[c["code"] == code]
+
+
+@router.get("/areas/{code}", response_model=AreaDetail)
+def get_area(ds: DatasetDep, code: str, level: LevelDep,
+             top: Annotated[int, Query(ge=1, le=20)] = 3):
+    """One area: its attributes, its suitability for every commodity, its candidates."""
+    row = _area(ds, level, code)
+    attrs = ds.attributes(level).loc[code]
+    suit = ds.suitability(level)
+    suit = suit[suit["code"].astype(str) == code]
+    return AreaDetail(
+        area={k: clean(row[k]) for k in AREA_FIELDS if k in row.index},
+        synthetic=ds.synthetic,
+        attributes={k: clean(v) for k, v in attrs.items()},
+        suitability=records(suit.drop(columns=["code", "basis", "interventions",
+                                               "factors_used"])),
+        candidates=_candidate_items(area_candidates(ds, level, code, top, None)),
+    )
+
+
+@router.get("/areas/{code}/candidates", response_model=AreaCandidates)
+def get_area_candidates(
+    ds: DatasetDep, code: str, level: LevelDep,
+    top: Annotated[int, Query(ge=1, le=20)] = 3,
+    weights: Annotated[str | None, Query(
+        description="name=value pairs, e.g. suitability=0.4,specialisation=0.3",
+        examples=["suitability=0.4,specialisation=0.3"])] = None,
+):
+    """The ranked candidates of one area, with the weights used."""
+    row = _area(ds, level, code)
+    w = parse_weights(weights)
+    return AreaCandidates(code=code, name=clean(row["name"]), level=level, weights=w,
+                          candidates=_candidate_items(area_candidates(ds, level, code, top,
+                                                                      weights)))
