@@ -227,6 +227,33 @@ def propose(
 
 
 @cli.command()
+def export(
+    data: DataOpt = None,
+    layer: Annotated[str, typer.Option(help="areas, sentra, suitability or candidates")]
+    = "candidates",
+    level: LevelOpt = "desa",
+    out_path: Annotated[Path, typer.Option(
+        "--out", help=".gpkg .zip (shapefile) .geojson .csv .parquet")] = Path("unggulan.gpkg"),
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing file")]
+    = False,
+    top: Annotated[int, typer.Option(min=1)] = 3,
+    weights: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Export a layer for QGIS/ArcGIS (several layers can share one GeoPackage)."""
+    from app.core.layers import get_layer
+    from app.io.exports import write_layer
+
+    ds = _open(data)
+    try:
+        gdf = get_layer(ds, layer, level, top=top, weights=weights)
+        name = layer if layer == "sentra" else f"{layer}_{level}"
+        write_layer(gdf, out_path, layer=name, overwrite=overwrite)
+    except UnggulanError as exc:
+        _fail(exc)
+    out.print(f"wrote {out_path} (layer {name}, {len(gdf)} features)")
+
+
+@cli.command()
 def serve(
     data: DataOpt = None,
     host: Annotated[str | None, typer.Option(help="address to bind")] = None,

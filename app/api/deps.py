@@ -62,7 +62,8 @@ def get_dataset(request: Request) -> Dataset:
 def level_param(level: str = Query("desa", description="desa or kecamatan",
                                    examples=["desa"])) -> str:
     if level not in LEVELS:
-        raise UnggulanError(f"level must be one of {', '.join(LEVELS)}, not '{level}'")
+        raise UnggulanError(f"level must be one of {', '.join(LEVELS)}, not '{level}'",
+                            field="level")
     return level
 
 

@@ -9,9 +9,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
 from app import __version__
-from app.api import routes_dataset
+from app.api import ogc, routes_areas, routes_data, routes_dataset, routes_export
+from app.api.deps import DatasetHolder
 from app.api.errors import DEFAULT_STATUS_CODES, add_exception_handlers
-from app.core.dataset import Dataset
 from app.settings import Settings
 
 
@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.settings = settings
-        app.state.dataset = Dataset.open(settings.data_dir())
+        app.state.holder = DatasetHolder(settings.data_dir())
         yield
 
     app = FastAPI(
@@ -34,7 +34,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST"], allow_headers=["*"])
     add_exception_handlers(app, DEFAULT_STATUS_CODES)
-    app.include_router(routes_dataset.router, prefix="/api/v1")
+    for r in (routes_dataset.router, routes_areas.router, routes_data.router,
+              routes_export.router):
+        app.include_router(r, prefix="/api/v1")
+    app.include_router(ogc.router)
 
     @app.get("/health", tags=["service"])
     def health() -> dict:

@@ -144,7 +144,8 @@ def items(
         if key in RESERVED:
             continue
         if key not in layer.columns or key == "geometry":
-            raise UnggulanError(f"unknown property '{key}' for collection '{collection_id}'")
+            raise UnggulanError(f"unknown property '{key}' for collection '{collection_id}'",
+                                field=key)
         layer = layer[layer[key].astype(str) == value]
     matched = len(layer)
     page = layer.iloc[offset:offset + limit]

@@ -29,12 +29,12 @@ def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
     try:
         parts = [float(x) for x in bbox.split(",")]
     except ValueError:
-        raise UnggulanError(f"bbox '{bbox}' is not four numbers") from None
+        raise UnggulanError(f"bbox '{bbox}' is not four numbers", field="bbox") from None
     if len(parts) != 4 or not all(np.isfinite(parts)):
-        raise UnggulanError(f"bbox '{bbox}' must be minx,miny,maxx,maxy")
+        raise UnggulanError(f"bbox '{bbox}' must be minx,miny,maxx,maxy", field="bbox")
     minx, miny, maxx, maxy = parts
     if minx > maxx or miny > maxy:
-        raise UnggulanError(f"bbox '{bbox}': min is larger than max")
+        raise UnggulanError(f"bbox '{bbox}': min is larger than max", field="bbox")
     return minx, miny, maxx, maxy
 
 
@@ -72,18 +72,19 @@ def list_areas(
     """Areas of a level, filtered by parent code, name and bbox, in pages."""
     areas = filter_areas(ds, level, parent, q, parse_bbox(bbox))
     page = areas.iloc[offset:offset + limit]
+    fields = [c for c in AREA_FIELDS if c in areas.columns]
     if geometry:
-        fc = feature_collection(page[AREA_FIELDS + ["geometry"]])
+        fc = feature_collection(page[fields + ["geometry"]])
         fc.update({"numberMatched": len(areas), "numberReturned": len(page)})
         return JSONResponse(fc, media_type="application/geo+json")
     return AreaPage(total=len(areas), limit=limit, offset=offset,
-                    items=records(page[AREA_FIELDS]))
+                    items=records(page[fields]))
 
 
 def _area(ds, level: str, code: str):
     areas = ds.areas(level)
     if code not in areas.index:
-        raise UnknownArea(f"no {level} with code '{code}'")
+        raise UnknownArea(f"no {level} with code '{code}'", field="code")
     return areas.loc[code]
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from app.api.convert import clean, feature_collection, records
+from app.api.convert import feature_collection, records
 from app.api.deps import DatasetDep, LevelDep
 from app.api.models import (
     CandidatePage,

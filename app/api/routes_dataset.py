@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from app.api.deps import DatasetDep
 
@@ -13,3 +13,11 @@ router = APIRouter(tags=["dataset"])
 def summary(ds: DatasetDep) -> dict:
     """What the service has loaded: areas per level, sentra placed and unplaced, rasters."""
     return ds.summary()
+
+
+@router.post("/reload")
+def reload(request: Request) -> dict:
+    """Read the dataset folder again now (changes are also noticed by themselves)."""
+    holder = request.app.state.holder
+    ds = holder.reload()
+    return {"reloaded": True, "dataset": ds.name, "loaded_at": holder.loaded_at}

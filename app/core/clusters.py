@@ -86,7 +86,7 @@ def neighbourhood_score(w, codes: pd.Index, workers: pd.DataFrame,
     share = (neigh + k * p_rest) / (neigh_total + k)
     lq = share / p_rest
     score = np.clip(np.log2(np.clip(lq, 1.0, None)) / np.log2(full_lq), 0, 1)
-    out = pd.DataFrame(score, index=codes, columns=workers.columns)
-    out.index.name = "code"
+    # a new Index: naming the caller's own would rename its frame's index too
+    out = pd.DataFrame(score, index=pd.Index(codes, name="code"), columns=workers.columns)
     return out.stack().rename("cluster_score").reset_index().rename(
         columns={"level_1": "commodity"})

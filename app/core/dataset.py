@@ -258,6 +258,24 @@ class Dataset:
         long = propose(self, level, top, weights, reference, management)
         return to_wide(long, self.areas(level), top) if wide else long
 
+    def export(self, layer: str, path: str | Path, level: str = "desa",
+               overwrite: bool = False, **options) -> Path:
+        """Write ``layer`` ('areas', 'sentra', 'suitability', 'candidates') to ``path``;
+        the format follows the extension (.gpkg, .zip shapefile, .geojson, .csv, .parquet).
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> ds.export("candidates", "/tmp/kandidat.gpkg", level="kecamatan", overwrite=True)
+        PosixPath('/tmp/kandidat.gpkg')
+        """
+        from app.core.layers import get_layer
+        from app.io.exports import write_layer
+
+        gdf = get_layer(self, layer, level, **options)
+        name = layer if layer == "sentra" else f"{layer}_{level}"
+        return write_layer(gdf, Path(path), layer=name, overwrite=overwrite)
+
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict:
         """What was read and what was guessed: the content of ``unggulan validate``."""

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 
 class UnggulanError(Exception):
-    """Base class of every error the core raises on purpose."""
+    """Base class of every error the core raises on purpose.
+
+    ``field`` names the parameter, column or key at fault, where there is one.
+    """
+
+    def __init__(self, message: str = "", *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class DatasetError(UnggulanError):
@@ -16,9 +23,8 @@ class DatasetError(UnggulanError):
 
     def __init__(self, message: str, *, path: object | None = None, field: str | None = None):
         self.path = str(path) if path is not None else None
-        self.field = field
         prefix = f"{self.path}: " if self.path else ""
-        super().__init__(prefix + message)
+        super().__init__(prefix + message, field=field)
         self.detail = message
 
 

@@ -60,7 +60,7 @@ def parse_weights(spec: str | Mapping[str, float] | None) -> dict[str, float]:
     elif isinstance(spec, str):
         for part in filter(None, (p.strip() for p in spec.split(","))):
             if "=" not in part:
-                raise InvalidWeights(f"weight '{part}' is not name=value")
+                raise InvalidWeights(f"weight '{part}' is not name=value", field="weights")
             name, value = (x.strip() for x in part.split("=", 1))
             given[name] = value
     else:
@@ -69,16 +69,18 @@ def parse_weights(spec: str | Mapping[str, float] | None) -> dict[str, float]:
     for name, value in given.items():
         if name not in DEFAULT_WEIGHTS:
             raise InvalidWeights(f"unknown weight '{name}'; known: "
-                                 f"{', '.join(DEFAULT_WEIGHTS)}")
+                                 f"{', '.join(DEFAULT_WEIGHTS)}", field="weights")
         try:
             v = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise InvalidWeights(f"weight {name}={value!r} is not a number") from None
+            raise InvalidWeights(f"weight {name}={value!r} is not a number",
+                                 field="weights") from None
         if not math.isfinite(v) or v < 0 or v > 1:
-            raise InvalidWeights(f"weight {name}={v:g} is outside [0, 1]")
+            raise InvalidWeights(f"weight {name}={v:g} is outside [0, 1]", field="weights")
         weights[name] = v
     if sum(weights.values()) <= 0:
-        raise InvalidWeights("the weights sum to 0; at least one must be positive")
+        raise InvalidWeights("the weights sum to 0; at least one must be positive",
+                             field="weights")
     return weights
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,6 +65,111 @@ def write_frame(frame: pd.DataFrame, path: Path, geometry: gpd.GeoDataFrame | No
                 # a fixed timestamp makes GeoPackages byte-identical for the same inputs
                 with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
                     gdf.to_file(tmp_path, driver=FORMATS[suffix], layer=layer or path.stem)
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def shapefile_field_names(columns: list[str]) -> dict[str, str]:
+    """Collision-free shapefile field names (at most 10 characters), in column order.
+
+    A name that fits is kept; a longer one is cut to 10 characters; when that collides
+    (case-insensitively, as dBase compares names) it is cut to 8 and given a number,
+    ``_1``, ``_2``, ... The mapping is written beside the shapefile (``fields.csv``).
+
+    >>> shapefile_field_names(["suitability_class", "suitability_index"])
+    {'suitability_class': 'suitabilit', 'suitability_index': 'suitabil_1'}
+    """
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for col in columns:
+        name = col[:10]
+        k = 0
+        while name.lower() in used:
+            k += 1
+            suffix = f"_{k}"
+            name = col[: 10 - len(suffix)] + suffix
+        used.add(name.lower())
+        out[col] = name
+    return out
+
+
+def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
+                overwrite: bool = True) -> Path:
+    """Write a layer; the format follows the extension.
+
+    ``.gpkg`` (adds or replaces ``layer`` in an existing GeoPackage), ``.zip`` (zipped
+    shapefile: .shp .shx .dbf .prj .cpg in UTF-8, plus ``fields.csv`` mapping the column
+    names to 10-character field names), ``.geojson`` (RFC 7946, WGS84), ``.csv`` (WKT
+    geometry), ``.parquet`` (GeoParquet). Written to a temporary file, then renamed.
+    """
+    import zipfile
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        if path.exists() and not overwrite:
+            raise UnggulanError(f"{path} exists; use --overwrite to replace it")
+        if not path.parent.exists():
+            raise UnggulanError(f"{path.parent}: folder does not exist")
+        name = layer or path.stem
+        mapping = shapefile_field_names([c for c in gdf.columns if c != gdf.geometry.name])
+        shp = gdf.rename(columns=mapping)
+        with tempfile.TemporaryDirectory(dir=path.parent) as tmpdir:
+            target = Path(tmpdir) / f"{name}.shp"
+            with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
+                shp.to_file(target, driver="ESRI Shapefile", encoding="UTF-8")
+            (Path(tmpdir) / "fields.csv").write_text(
+                "column,shapefile_field\n" + "".join(f"{k},{v}\n" for k, v in mapping.items()),
+                encoding="utf-8")
+            cpg = Path(tmpdir) / f"{name}.cpg"
+            if not cpg.exists():
+                cpg.write_text("UTF-8", encoding="ascii")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".zip")
+            os.close(fd)
+            try:
+                with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+                    for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+                        zf.write(Path(tmpdir) / f"{name}{ext}", f"{name}{ext}")
+                    zf.write(Path(tmpdir) / "fields.csv", "fields.csv")
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        return path
+    if suffix == ".csv":
+        frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+        frame["wkt"] = gdf.geometry.to_wkt()
+        return write_frame(frame, path, overwrite=overwrite)
+    if suffix not in (".gpkg", ".geojson", ".parquet"):
+        raise UnggulanError(f"{path}: unknown output format '{suffix}'; use .gpkg, .zip, "
+                            ".geojson, .csv or .parquet")
+    if path.exists() and not overwrite and not (suffix == ".gpkg" and layer):
+        raise UnggulanError(f"{path} exists; use --overwrite to replace it")
+    if not path.parent.exists():
+        raise UnggulanError(f"{path.parent}: folder does not exist")
+    if suffix == ".geojson":
+        gdf = gdf.to_crs(4326)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=suffix)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        if suffix == ".parquet":
+            gdf.to_parquet(tmp_path, index=False)
+        else:
+            if suffix == ".gpkg" and layer and path.exists():
+                # a GeoPackage holds several layers: add or replace this one, keep the others
+                import pyogrio
+
+                if layer in [n for n, _ in pyogrio.list_layers(path)] and not overwrite:
+                    raise UnggulanError(f"{path} already has layer '{layer}'; use --overwrite")
+                shutil.copy2(path, tmp_path)
+            else:
+                tmp_path.unlink()
+            with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
+                gdf.to_file(tmp_path, driver=FORMATS[suffix], layer=layer or path.stem)
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)

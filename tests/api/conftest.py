@@ -1,0 +1,17 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api.main import create_app
+from app.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(), raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def bone_client(bone_dir):
+    with TestClient(create_app(Settings(data=bone_dir)), raise_server_exceptions=False) as c:
+        yield c
