@@ -41,35 +41,35 @@ def write_frame(frame: pd.DataFrame, path: Path, geometry: gpd.GeoDataFrame | No
     if suffix not in FORMATS:
         raise UnggulanError(f"{path}: unknown output format '{suffix}'; use one of "
                             f"{', '.join(FORMATS)}")
-    if path.exists() and not overwrite:
-        raise UnggulanError(f"{path} exists; use --overwrite to replace it")
-    if not path.parent.exists():
-        raise UnggulanError(f"{path.parent}: folder does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=suffix)
+    if suffix == ".csv":
+        if path.exists() and not overwrite:
+            raise UnggulanError(f"{path} exists; use --overwrite to replace it")
+        if not path.parent.exists():
+            raise UnggulanError(f"{path.parent}: folder does not exist")
+        with _atomic(path) as tmp_path:
+            frame.to_csv(tmp_path, index=False)
+        return path
+    if geometry is not None and "code" in frame.columns:
+        geo = geometry[["code", "geometry"]].reset_index(drop=True)
+        gdf = gpd.GeoDataFrame(frame.merge(geo, on="code", how="left"), geometry="geometry",
+                               crs=geometry.crs)
+    else:
+        gdf = gpd.GeoDataFrame(frame)
+    return write_layer(gdf, path, layer=layer, overwrite=overwrite)
+
+
+@contextmanager
+def _atomic(path: Path):
+    """A temporary file beside ``path``, renamed onto it when the block succeeds."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
-        if suffix == ".csv":
-            frame.to_csv(tmp_path, index=False)
-        else:
-            if geometry is not None and "code" in frame.columns:
-                geo = geometry[["code", "geometry"]].reset_index(drop=True)
-                gdf = gpd.GeoDataFrame(frame.merge(geo, on="code", how="left"),
-                                       geometry="geometry", crs=geometry.crs)
-            else:
-                gdf = gpd.GeoDataFrame(frame)
-            if suffix == ".parquet":
-                gdf.to_parquet(tmp_path, index=False)
-            else:
-                tmp_path.unlink()
-                # a fixed timestamp makes GeoPackages byte-identical for the same inputs
-                with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
-                    gdf.to_file(tmp_path, driver=FORMATS[suffix], layer=layer or path.stem)
+        yield tmp_path
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
-    return path
 
 
 def shapefile_field_names(columns: list[str]) -> dict[str, str]:
@@ -127,17 +127,10 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
             cpg = Path(tmpdir) / f"{name}.cpg"
             if not cpg.exists():
                 cpg.write_text("UTF-8", encoding="ascii")
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".zip")
-            os.close(fd)
-            try:
-                with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-                    for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-                        zf.write(Path(tmpdir) / f"{name}{ext}", f"{name}{ext}")
-                    zf.write(Path(tmpdir) / "fields.csv", "fields.csv")
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with _atomic(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+                for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+                    zf.write(Path(tmpdir) / f"{name}{ext}", f"{name}{ext}")
+                zf.write(Path(tmpdir) / "fields.csv", "fields.csv")
         return path
     if suffix == ".csv":
         frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
@@ -150,28 +143,22 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
         raise UnggulanError(f"{path} exists; use --overwrite to replace it")
     if not path.parent.exists():
         raise UnggulanError(f"{path.parent}: folder does not exist")
-    if suffix == ".geojson":
+    if suffix == ".geojson" and gdf.crs is not None:
         gdf = gdf.to_crs(4326)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=suffix)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
+    with _atomic(path) as tmp_path:
         if suffix == ".parquet":
             gdf.to_parquet(tmp_path, index=False)
-        else:
-            if suffix == ".gpkg" and layer and path.exists():
-                # a GeoPackage holds several layers: add or replace this one, keep the others
-                import pyogrio
+            return path
+        if suffix == ".gpkg" and layer and path.exists():
+            # a GeoPackage holds several layers: add or replace this one, keep the others
+            import pyogrio
 
-                if layer in [n for n, _ in pyogrio.list_layers(path)] and not overwrite:
-                    raise UnggulanError(f"{path} already has layer '{layer}'; use --overwrite")
-                shutil.copy2(path, tmp_path)
-            else:
-                tmp_path.unlink()
-            with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
-                gdf.to_file(tmp_path, driver=FORMATS[suffix], layer=layer or path.stem)
-        os.replace(tmp_path, path)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
+            if layer in [n for n, _ in pyogrio.list_layers(path)] and not overwrite:
+                raise UnggulanError(f"{path} already has layer '{layer}'; use --overwrite")
+            shutil.copy2(path, tmp_path)
+        else:
+            tmp_path.unlink()
+        # a fixed timestamp makes GeoPackages byte-identical for the same inputs
+        with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
+            gdf.to_file(tmp_path, driver=FORMATS[suffix], layer=layer or path.stem)
     return path
