@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     log_level: str = "info"
     cors_origins: list[str] = []
     write_api_key: str | None = None
+    max_upload_mb: int = 10
     workers: int = 1
     cache_dir: Path | None = None
     no_cache: bool = False

@@ -9,7 +9,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
 from app import __version__
-from app.api import ogc, routes_areas, routes_data, routes_dataset, routes_export
+from app.api import (
+    ogc,
+    routes_areas,
+    routes_data,
+    routes_dataset,
+    routes_export,
+    routes_upload,
+)
 from app.api.deps import DatasetHolder
 from app.api.errors import DEFAULT_STATUS_CODES, add_exception_handlers
 from app.settings import Settings
@@ -35,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_methods=["GET", "POST"], allow_headers=["*"])
     add_exception_handlers(app, DEFAULT_STATUS_CODES)
     for r in (routes_dataset.router, routes_areas.router, routes_data.router,
-              routes_export.router):
+              routes_export.router, routes_upload.router):
         app.include_router(r, prefix="/api/v1")
     app.include_router(ogc.router)
 

@@ -215,6 +215,8 @@ class AttributeEngine:
             vals = self.values(attr, cov.window)
             stats = reduce_continuous(cov, vals, layer.nodata)
             res = {f"{attr}_{c}": stats[c].to_numpy() for c in ("mean", "min", "max", "covered")}
+            if layer.estimated:  # e.g. temperature from elevation (Braak), not measured
+                res[f"{attr}_estimated"] = np.ones(len(areas), dtype=bool)
             if layer.categorical:
                 majority, shares = reduce_categorical(cov, vals, layer.nodata)
                 res[f"{attr}_majority"] = majority.to_numpy()

@@ -160,3 +160,59 @@ def test_export_streams_a_named_file(client, fmt, ctype, suffix):
 def test_export_rejects_unknown_format(client):
     r = client.get("/api/v1/export", params={"format": "xlsx"})
     assert r.status_code == 422 and r.json()["field"] == "format"
+
+
+def _upload(client, text, name="baru.csv", **params):
+    return client.post("/api/v1/sentra/preview", params=params,
+                       files={"file": (name, text.encode("utf-8"), "text/csv")},
+                       headers=params.pop("headers", {}))
+
+
+def test_upload_preview_reports_rows_and_changes_nothing(client, demo):
+    code = demo.areas("desa")["code"].iloc[0]
+    before = client.get("/api/v1/summary").json()["sentra"]["records"]
+    text = ("komoditas;kode_desa;tenaga_kerja\n"
+            f"kakao;{code};12\n"
+            "batu akik;99.01.01.9999;3\n"
+            f"kopi robusta;{code};dua\n")
+    r = _upload(client, text)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["rows"] == 3 and body["placed"] == 2 and body["applied"] is False
+    assert body["unmatched_names"] == ["batu akik"]
+    bad = [p for p in body["problems"] if p["severity"] == "error"]
+    assert bad and bad[0]["row"] == 4 and bad[0]["field"] == "tenaga_kerja"
+    assert client.get("/api/v1/summary").json()["sentra"]["records"] == before
+
+
+def test_upload_errors(client):
+    assert _upload(client, "x", name="peta.pdf").status_code == 422
+    r = _upload(client, "komoditas,desa\nkakao,x\n", apply="true")
+    assert r.status_code == 403 and r.json()["field"] == "x-api-key"
+    client.app.state.settings.max_upload_mb = 0
+    try:
+        r = _upload(client, "komoditas,desa\nkakao,x\n")
+        assert r.status_code == 413
+    finally:
+        client.app.state.settings.max_upload_mb = 10
+
+
+def test_upload_applied_with_the_key(tmp_path):
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from app.api.main import create_app
+    from app.settings import Settings
+    from tests.conftest import BUNDLED
+
+    for sub in ("boundaries", "sentra"):
+        shutil.copytree(BUNDLED / sub, tmp_path / sub)
+    with TestClient(create_app(Settings(data=tmp_path, write_api_key="rahasia"))) as c:
+        before = c.get("/api/v1/summary").json()["sentra"]["records"]
+        code = c.get("/api/v1/areas?limit=1").json()["items"][0]["code"]
+        r = _upload(c, f"komoditas,kode_desa\nkakao,{code}\n", apply="true",
+                    headers={"X-API-Key": "rahasia"})
+        assert r.status_code == 200 and r.json()["applied"] is True
+        assert (tmp_path / "sentra" / "baru.csv").exists()
+        assert c.get("/api/v1/summary").json()["sentra"]["records"] == before + 1

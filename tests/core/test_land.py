@@ -35,6 +35,7 @@ def test_kecamatan_values_come_from_kecamatan_polygons(bone, bone_dir):
 def test_demo_estimates_temperature_and_derives_slope(demo):
     a = demo.attributes("desa")
     assert np.allclose(a["temperature_mean"], 26.3 - 0.6 * a["elevation_mean"] / 100)
+    assert a["temperature_estimated"].all() and "slope_estimated" not in a
     layers = demo.engine.layers
     assert layers["temperature"].estimated and "Braak" in layers["temperature"].source
     assert layers["slope"].source.startswith("derived from")

@@ -185,3 +185,20 @@ def test_slope_from_a_geographic_dem_on_a_known_plane(lat0):
 def test_braak_lapse_rate():
     assert braak_temperature(np.array([0.0]))[0] == pytest.approx(26.3)
     assert braak_temperature(np.array([1150.0]))[0] == pytest.approx(26.3 - 6.9)
+
+
+def test_engine_equals_exactextract_on_a_synthetic_layer(tmp_path):
+    rng = np.random.default_rng(3)
+    arr = rng.normal(100, 30, size=(120, 150)).astype("float32")
+    arr[rng.random(arr.shape) < 0.05] = np.nan
+    tif = _raster(tmp_path / "s.tif", arr, from_origin(100.0, 1.0, 0.01, 0.01))
+    centres = rng.uniform([100.05, -0.15], [101.45, 0.95], size=(300, 2))
+    sizes = rng.uniform(0.002, 0.2, size=(300, 2))  # from sub-pixel to many pixels
+    polys = gpd.GeoDataFrame(geometry=[
+        box(x - w / 2, y - h / 2, x + w / 2, y + h / 2).buffer(w / 5)
+        for (x, y), (w, h) in zip(centres, sizes)], crs="EPSG:4326")
+    cov = compute_coverage(polys.geometry, _grid(tif))
+    ours = reduce_continuous(cov, arr.ravel(), np.nan)
+    ref = exact_extract(str(tif), polys, ["mean", "min", "max"], output="pandas")
+    for stat in ("mean", "min", "max"):
+        assert _rel(ours[stat].to_numpy(), ref[stat].to_numpy()) <= 1e-9, stat
