@@ -19,6 +19,7 @@ from app.api import (
 )
 from app.api.deps import DatasetHolder
 from app.api.errors import DEFAULT_STATUS_CODES, add_exception_handlers
+from app.api.models import ERROR_RESPONSES
 from app.settings import Settings
 
 
@@ -43,8 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_exception_handlers(app, DEFAULT_STATUS_CODES)
     for r in (routes_dataset.router, routes_areas.router, routes_data.router,
               routes_export.router, routes_upload.router):
-        app.include_router(r, prefix="/api/v1")
-    app.include_router(ogc.router)
+        app.include_router(r, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(ogc.router, responses=ERROR_RESPONSES)
 
     @app.get("/health", tags=["service"])
     def health() -> dict:

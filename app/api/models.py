@@ -145,3 +145,14 @@ class CandidatePage(BaseModel):
 class Weights(BaseModel):
     defaults: dict[str, float]
     description: dict[str, str]
+
+
+class ErrorBody(BaseModel):
+    detail: str = Field(description="what is wrong", examples=["no desa with code '73.08.99'"])
+    field: str | None = Field(None, description="the parameter at fault", examples=["code"])
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "unknown code, commodity or collection"},
+    422: {"model": ErrorBody, "description": "a parameter is not valid"},
+}
