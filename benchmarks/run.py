@@ -108,6 +108,75 @@ def engine_subset(folder, n=5000):
     return time.perf_counter() - t0
 
 
+def http_load(folder, path_template: str, requests_total: int = 400, threads: int = 8,
+              max_seconds: float = 60.0) -> dict:
+    """A bounded load on 127.0.0.1 against one uvicorn worker; stops by itself."""
+    import socket
+    import subprocess
+    import threading
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "UNGGULAN_DATA": str(folder)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.api.main:create_app", "--factory", "--host",
+         "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        codes = httpx.get(f"{base}/api/v1/areas", params={"limit": 10_000}).json()["items"]
+        codes = [c["code"] for c in codes]
+        # warm the caches (first candidates call computes the evidence)
+        httpx.get(base + path_template.format(code=codes[0]), timeout=300)
+        latencies: list[float] = []
+        errors = [0]
+        lock = threading.Lock()
+        stop_at = time.monotonic() + max_seconds
+        per_thread = requests_total // threads
+
+        def worker(k: int) -> None:
+            with httpx.Client(base_url=base, timeout=30) as client:
+                for i in range(per_thread):
+                    if time.monotonic() > stop_at:
+                        return
+                    url = path_template.format(code=codes[(k * per_thread + i) % len(codes)])
+                    t0 = time.perf_counter()
+                    r = client.get(url)
+                    dt = time.perf_counter() - t0
+                    with lock:
+                        latencies.append(dt)
+                        if r.status_code != 200:
+                            errors[0] += 1
+
+        t0 = time.perf_counter()
+        ts = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        wall = time.perf_counter() - t0
+        lat = sorted(latencies)
+        return {"n": len(lat), "rps": len(lat) / wall, "p50": lat[len(lat) // 2] * 1000,
+                "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
+                "errors": errors[0]}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 # ---------------------------------------------------------------- isolation
 def _child(conn, fn_name, args, repeat):
     fn = globals()[fn_name]
@@ -156,6 +225,17 @@ def main() -> None:
         row("Bone: attributes + suitability + candidates, desa", "candidates_end_to_end", bone)
         row("Bone: attributes + suitability + candidates, kecamatan", "candidates_end_to_end",
             bone, "kecamatan")
+    http_rows = []
+    if bone.exists() and (not only or "HTTP" in only):
+        for label, tmpl in (
+            ("HTTP GET one desa's candidates (Bone)",
+             "/api/v1/areas/{code}/candidates?level=desa"),
+            ("HTTP GET OGC items page of 100 desa (Bone)",
+             "/ogc/collections/desa/items?limit=100&offset=0"),
+        ):
+            res = http_load(bone, tmpl)
+            http_rows.append((label, res))
+            print(f"  {label}: {res}", file=sys.stderr, flush=True)
     if not quick:
         from benchmarks.synthetic import build
 
@@ -185,6 +265,13 @@ def main() -> None:
         if not only:
             rows.append(("  ratio naive / engine", naive / engine, float("nan"), 0))
 
+    if http_rows:
+        w = max(len(r[0]) for r in http_rows)
+        print(f"\n{'load on 127.0.0.1, 1 uvicorn worker, 8 clients':<{w}}  requests  "
+              f"{'req/s':>7}  {'p50 ms':>7}  {'p99 ms':>7}  errors")
+        for label, r in http_rows:
+            print(f"{label:<{w}}  {r['n']:>8}  {r['rps']:>7.1f}  {r['p50']:>7.1f}  "
+                  f"{r['p99']:>7.1f}  {r['errors']:>6}")
     if not rows:
         return
     width = max(len(r[0]) for r in rows)

@@ -32,28 +32,19 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 def feature_collection(gdf: gpd.GeoDataFrame, id_col: str | None = "code",
                        precision: int = 6) -> dict:
-    """GeoJSON (RFC 7946) of a GeoDataFrame in EPSG:4326."""
+    """GeoJSON (RFC 7946) of a GeoDataFrame in EPSG:4326, coordinates rounded."""
+    import shapely
+
     gdf = gdf.to_crs(4326) if gdf.crs is not None and gdf.crs.to_epsg() != 4326 else gdf
-    geoms = json.loads(gpd.GeoSeries(gdf.geometry.values).to_json(to_wgs84=False))["features"] \
-        if len(gdf) else []
+    geoms = shapely.transform(np.asarray(gdf.geometry.values),
+                              lambda xy: np.round(xy, precision))
+    texts = shapely.to_geojson(geoms)
     props = records(gdf)
     features = []
-    for i, (g, p) in enumerate(zip(geoms, props)):
-        feat = {"type": "Feature", "geometry": _round(g["geometry"], precision),
+    for i, (g, p) in enumerate(zip(texts, props)):
+        feat = {"type": "Feature", "geometry": json.loads(g) if g is not None else None,
                 "properties": p}
         if id_col:
             feat["id"] = p.get(id_col, i)
         features.append(feat)
     return {"type": "FeatureCollection", "features": features}
-
-
-def _round(geom, precision):
-    if geom is None:
-        return None
-
-    def r(c):
-        if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
-            return [round(x, precision) for x in c]
-        return [r(x) for x in c]
-
-    return {"type": geom["type"], "coordinates": r(geom["coordinates"])}

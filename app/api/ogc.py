@@ -8,6 +8,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 import geopandas as gpd
+import numpy as np
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
@@ -52,6 +53,15 @@ def _layer(ds, cid: str) -> gpd.GeoDataFrame:
         return s.reset_index(drop=True)
     level = cid.split("_", 1)[1]
     return ds.candidates(level, wide=True).reset_index(drop=True)
+
+
+def _features(ds, cid: str) -> tuple[gpd.GeoDataFrame, list[dict]]:
+    """The collection's frame and its GeoJSON features, built once per loaded dataset."""
+    key = ("ogc", cid)
+    if key not in ds._cache:
+        layer = _layer(ds, cid)
+        ds._cache[key] = (layer, feature_collection(layer, id_col=_id_col(cid))["features"])
+    return ds._cache[key]
 
 
 def _id_col(cid: str) -> str:
@@ -136,20 +146,24 @@ def items(
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
     """Features of a collection; other query parameters filter on equal property values."""
-    layer = _layer(ds, collection_id)
+    if collection_id not in COLLECTIONS:
+        raise UnknownArea(f"no collection '{collection_id}'")
+    layer, features = _features(ds, collection_id)
+    positions = np.arange(len(layer))
     box = parse_bbox(bbox)
     if box:
-        layer = layer.iloc[sorted(layer.sindex.query(_shape(box), predicate="intersects"))]
+        positions = np.sort(layer.sindex.query(_shape(box), predicate="intersects"))
     for key, value in request.query_params.items():
         if key in RESERVED:
             continue
         if key not in layer.columns or key == "geometry":
             raise UnggulanError(f"unknown property '{key}' for collection '{collection_id}'",
                                 field=key)
-        layer = layer[layer[key].astype(str) == value]
-    matched = len(layer)
-    page = layer.iloc[offset:offset + limit]
-    fc = feature_collection(page, id_col=_id_col(collection_id))
+        keep = (layer[key].astype(str) == value).to_numpy()
+        positions = positions[keep[positions]]
+    matched = len(positions)
+    fc = {"type": "FeatureCollection",
+          "features": [features[i] for i in positions[offset:offset + limit]]}
     base = _base(request) + f"/ogc/collections/{collection_id}/items"
     params = {k: v for k, v in request.query_params.items() if k not in ("offset", "limit")}
 
@@ -164,18 +178,21 @@ def items(
         links.append(link("next", offset + limit))
     if offset > 0:
         links.append(link("prev", max(offset - limit, 0)))
-    fc.update({"numberMatched": matched, "numberReturned": len(page), "links": links})
+    fc.update({"numberMatched": matched, "numberReturned": len(fc["features"]),
+               "links": links})
     return JSONResponse(fc, media_type=GEOJSON)
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}")
 def item(request: Request, ds: DatasetDep, collection_id: str, feature_id: str):
     """One feature."""
-    layer = _layer(ds, collection_id)
-    hit = layer[layer[_id_col(collection_id)].astype(str) == feature_id]
-    if hit.empty:
+    if collection_id not in COLLECTIONS:
+        raise UnknownArea(f"no collection '{collection_id}'")
+    layer, features = _features(ds, collection_id)
+    hit = np.flatnonzero((layer[_id_col(collection_id)].astype(str) == feature_id).to_numpy())
+    if len(hit) == 0:
         raise UnknownArea(f"no feature '{feature_id}' in collection '{collection_id}'")
-    feat = feature_collection(hit, id_col=_id_col(collection_id))["features"][0]
+    feat = dict(features[hit[0]])
     base = _base(request) + f"/ogc/collections/{collection_id}"
     feat["links"] = [
         {"href": f"{base}/items/{feature_id}", "rel": "self", "type": GEOJSON},

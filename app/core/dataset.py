@@ -254,9 +254,14 @@ class Dataset:
         2
         """
         from app.core.candidates import propose, to_wide
+        from app.core.scoring import parse_weights
 
-        long = propose(self, level, top, weights, reference, management)
-        return to_wide(long, self.areas(level), top) if wide else long
+        w = parse_weights(weights)
+        key = ("candidates", level, top, tuple(sorted(w.items())), wide, reference, management)
+        if key not in self._cache:
+            long = propose(self, level, top, w, reference, management)
+            self._cache[key] = to_wide(long, self.areas(level), top) if wide else long
+        return self._cache[key].copy()
 
     def export(self, layer: str, path: str | Path, level: str = "desa",
                overwrite: bool = False, **options) -> Path:
