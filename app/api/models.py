@@ -147,6 +147,34 @@ class Weights(BaseModel):
     description: dict[str, str]
 
 
+class SuitabilityRow(SuitabilityItem):
+    code: str
+    factors_used: int | None = None
+    interventions: str | None = None
+
+
+class CommoditySuitability(BaseModel):
+    commodity: str
+    level: str
+    items: list[SuitabilityRow]
+
+
+class Summary(BaseModel):
+    """What was read and guessed (the same as ``unggulan validate --json``)."""
+
+    dataset: str
+    folder: str
+    synthetic: bool
+    crs: str
+    area_crs: str
+    levels: dict[str, dict[str, Any]]
+    sentra: dict[str, Any]
+    rasters: dict[str, dict[str, Any]]
+    catalogue: dict[str, Any]
+    problems: list[dict[str, Any]]
+    usable: bool
+
+
 class ErrorBody(BaseModel):
     detail: str = Field(description="what is wrong", examples=["no desa with code '73.08.99'"])
     field: str | None = Field(None, description="the parameter at fault", examples=["code"])

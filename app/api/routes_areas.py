@@ -58,7 +58,9 @@ def _box(bbox):
     return box(*bbox)
 
 
-@router.get("/areas", response_model=AreaPage)
+@router.get("/areas", response_model=AreaPage,
+            responses={200: {"content": {"application/geo+json": {}},
+                             "description": "JSON, or GeoJSON with geometry=true"}})
 def list_areas(
     ds: DatasetDep, level: LevelDep,
     parent: Annotated[str | None, Query(description="kecamatan, kabupaten or province code")]

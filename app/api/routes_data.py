@@ -11,6 +11,7 @@ from app.api.convert import feature_collection, records
 from app.api.deps import DatasetDep, LevelDep
 from app.api.models import (
     CandidatePage,
+    CommoditySuitability,
     Commodity,
     CommodityDetail,
     Requirement,
@@ -57,7 +58,10 @@ def get_commodity(ds: DatasetDep, commodity_id: str):
     return CommodityDetail(**_commodity(c), land_status=status, requirements=rows)
 
 
-@router.get("/commodities/{commodity_id}/suitability", tags=["commodities"])
+@router.get("/commodities/{commodity_id}/suitability", tags=["commodities"],
+            response_model=CommoditySuitability,
+            responses={200: {"content": {"application/geo+json": {}},
+                             "description": "JSON, or GeoJSON with geometry=true"}})
 def commodity_suitability(ds: DatasetDep, commodity_id: str, level: LevelDep,
                           geometry: bool = False):
     """A commodity's suitability class, index and limiting factors across all areas."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from app.api.deps import DatasetDep
+from app.api.models import Summary
 
 router = APIRouter(tags=["dataset"])
 
 
-@router.get("/summary")
-def summary(ds: DatasetDep) -> dict:
+@router.get("/summary", response_model=Summary)
+def summary(ds: DatasetDep):
     """What the service has loaded: areas per level, sentra placed and unplaced, rasters."""
     return ds.summary()
 
