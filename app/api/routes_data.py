@@ -11,9 +11,9 @@ from app.api.convert import feature_collection, records
 from app.api.deps import DatasetDep, LevelDep
 from app.api.models import (
     CandidatePage,
-    CommoditySuitability,
     Commodity,
     CommodityDetail,
+    CommoditySuitability,
     Requirement,
     SentraPage,
     Weights,
