@@ -25,6 +25,7 @@ from app.core.rasters import RasterInfo
 from app.core.zonal import (
     Coverage,
     Grid,
+    bounds_window,
     compute_coverage,
     reduce_categorical,
     reduce_continuous,
@@ -204,29 +205,38 @@ class AttributeEngine:
         ``{attr}_majority`` and ``{attr}_share_{class}``. Indexed like ``areas``."""
         cols: dict[str, np.ndarray] = {}
         items = list(self.layers.items())
-        # coverage first (it may use processes), then rasters read and reduced on threads:
-        # GDAL decompression and numpy's reductions release the GIL
-        for _, layer in items:
-            self.coverage(key, areas.geometry, layer.grid)
+        # Raster windows follow from the areas' bounds, so reading (GDAL releases the GIL)
+        # starts on threads while exactextract computes the coverage.
+        windows = {}
+        for attr, layer in items:
+            geoms = areas.geometry
+            if geoms.crs is not None and not layer.grid.crs.equals(geoms.crs):
+                geoms = geoms.to_crs(layer.grid.crs)
+            windows[attr] = bounds_window(layer.grid, tuple(geoms.total_bounds))
 
-        def one(item):
-            attr, layer = item
+        def read(attr):
+            return self.values(attr, windows[attr])
+
+        def reduce(attr, layer, vals):
             cov = self.coverage(key, areas.geometry, layer.grid)
-            vals = self.values(attr, cov.window)
-            stats = reduce_continuous(cov, vals, layer.nodata)
+            stats = reduce_continuous(cov, vals, layer.nodata, windows[attr])
             res = {f"{attr}_{c}": stats[c].to_numpy() for c in ("mean", "min", "max", "covered")}
             if layer.estimated:  # e.g. temperature from elevation (Braak), not measured
                 res[f"{attr}_estimated"] = np.ones(len(areas), dtype=bool)
             if layer.categorical:
-                majority, shares = reduce_categorical(cov, vals, layer.nodata)
+                majority, shares = reduce_categorical(cov, vals, layer.nodata, windows[attr])
                 res[f"{attr}_majority"] = majority.to_numpy()
                 for cls in shares.columns:
                     res[f"{attr}_share_{cls:g}"] = shares[cls].to_numpy()
-            return attr, res
+            return res
 
         results: dict[str, dict] = {}
         with ThreadPoolExecutor(max_workers=max(2, self.workers)) as pool:
-            futures = [pool.submit(one, item) for item in items]
+            reads = {attr: pool.submit(read, attr) for attr, _ in items}
+            for _, layer in items:
+                self.coverage(key, areas.geometry, layer.grid)
+            futures = {pool.submit(reduce, attr, layer, reads[attr].result()): attr
+                       for attr, layer in items}
             done = as_completed(futures)
             if progress:
                 from rich.progress import track
@@ -234,8 +244,7 @@ class AttributeEngine:
                 done = track(done, total=len(futures),
                              description=f"attributes ({len(areas)} areas)")
             for fut in done:
-                attr, res = fut.result()
-                results[attr] = res
+                results[futures[fut]] = fut.result()
         for attr, _ in items:  # columns in layer order, whatever finished first
             cols.update(results[attr])
         out = pd.DataFrame(cols, index=areas.index)
@@ -284,11 +293,15 @@ class AttributeEngine:
         (NaN where a layer has no data)."""
         grid = self.reference_grid()
         cov = self.coverage(key, areas.geometry, grid)
+        geoms = areas.geometry
+        if geoms.crs is not None and not grid.crs.equals(geoms.crs):
+            geoms = geoms.to_crs(grid.crs)
+        window = bounds_window(grid, tuple(geoms.total_bounds))  # as attributes() reads
         out = {}
         for attr, layer in self.layers.items():
             same = layer.grid.key() == grid.key()
-            src = self.values(attr, cov.window) if same else self.values_on(attr, grid)
-            v = cov.pick(src).astype(np.float32)
+            src = self.values(attr, window) if same else self.values_on(attr, grid)
+            v = cov.pick(src, window if same else None).astype(np.float32)
             nod = layer.nodata if layer.grid.key() == grid.key() else None
             if nod is not None and not np.isnan(nod):
                 v[v == np.float32(nod)] = np.nan

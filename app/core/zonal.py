@@ -166,11 +166,17 @@ class Coverage:
         rows, cols = np.divmod(self.cells, self.grid.width)
         return (rows - r0) * width + (cols - c0)
 
-    def pick(self, values: np.ndarray) -> np.ndarray:
-        """Values at the covered cells, from a flat full grid or a flat :attr:`window`."""
+    def pick(self, values: np.ndarray, window: tuple[int, int, int, int] | None = None
+             ) -> np.ndarray:
+        """Values at the covered cells, from a flat full grid, the flat :attr:`window`, or
+        the flat ``window`` given (which must hold every covered cell)."""
         if values.size == self.grid.width * self.grid.height:
             return values.take(self.cells)
-        return values.take(self.local_cells)
+        if window is None or window == self.window:
+            return values.take(self.local_cells)
+        r0, c0, _, width = window
+        rows, cols = np.divmod(self.cells, self.grid.width)
+        return values.take((rows - r0) * width + (cols - c0))
 
     def class_key_base(self, n_classes: int) -> np.ndarray:
         """``area * (n_classes + 1)`` per cell, kept for repeated class-share counts."""
@@ -265,7 +271,23 @@ def valid_mask(values: np.ndarray, nodata: float | None) -> np.ndarray:
     return ok
 
 
-def reduce_continuous(cov: Coverage, values: np.ndarray, nodata: float | None) -> pd.DataFrame:
+def bounds_window(grid: Grid, bounds: tuple[float, float, float, float]
+                  ) -> tuple[int, int, int, int]:
+    """The grid window (row_off, col_off, height, width) holding ``bounds`` (grid CRS),
+    one cell wider on every side; cut to the grid."""
+    a = grid.affine
+    minx, miny, maxx, maxy = bounds
+    cols = sorted(((minx - a.c) / a.a, (maxx - a.c) / a.a))
+    rows = sorted(((maxy - a.f) / a.e, (miny - a.f) / a.e))
+    c0 = max(int(np.floor(cols[0])) - 1, 0)
+    r0 = max(int(np.floor(rows[0])) - 1, 0)
+    c1 = min(int(np.ceil(cols[1])) + 1, grid.width)
+    r1 = min(int(np.ceil(rows[1])) + 1, grid.height)
+    return (r0, c0, max(r1 - r0, 0), max(c1 - c0, 0))
+
+
+def reduce_continuous(cov: Coverage, values: np.ndarray, nodata: float | None,
+                      window: tuple[int, int, int, int] | None = None) -> pd.DataFrame:
     """Per area: coverage-weighted ``mean``, ``min``, ``max`` and ``covered`` share.
 
     ``values`` is the flat raster (``arr.ravel()``) on ``cov.grid``, or the flat
@@ -273,7 +295,7 @@ def reduce_continuous(cov: Coverage, values: np.ndarray, nodata: float | None) -
     and cells with zero coverage, are left out of min and max (as exactextract does).
     """
     n = cov.n_areas
-    v = cov.pick(values)
+    v = cov.pick(values, window)
     ok = valid_mask(v, nodata)
     if not cov.all_positive:
         ok &= cov.weights > 0
@@ -307,11 +329,12 @@ def reduce_continuous(cov: Coverage, values: np.ndarray, nodata: float | None) -
 
 
 def reduce_categorical(
-    cov: Coverage, values: np.ndarray, nodata: float | None
+    cov: Coverage, values: np.ndarray, nodata: float | None,
+    window: tuple[int, int, int, int] | None = None,
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Per area: the majority class and the share of each class in the covered part."""
     n = cov.n_areas
-    v = cov.pick(values)
+    v = cov.pick(values, window)
     ok = valid_mask(v, nodata) & (cov.weights > 0)
     classes = np.unique(v[ok]) if ok.any() else np.array([])
     area = cov.area
