@@ -64,23 +64,16 @@ def class_shares_all(folder, level="desa", workers=1, cache=None):
     return time.perf_counter() - t0
 
 
-def suitability_end_to_end(folder, level="desa", workers=1):
-    """Attributes + class shares + suitability of the whole catalogue, coverage included."""
+def end_to_end(folder, level="desa", workers=1, what="suitability"):
+    """Attributes + class shares + suitability (+ candidates), coverage included."""
     os.environ["UNGGULAN_NO_CACHE"] = "1"
     os.environ["UNGGULAN_WORKERS"] = str(workers)
     ds = _dataset(folder)
     t0 = time.perf_counter()
-    ds.suitability(level, explain=False)  # text for millions of rows is not what this measures
-    return time.perf_counter() - t0
-
-
-def candidates_end_to_end(folder, level="desa", workers=1):
-    """Attributes + class shares + suitability + candidates, coverage included."""
-    os.environ["UNGGULAN_NO_CACHE"] = "1"
-    os.environ["UNGGULAN_WORKERS"] = str(workers)
-    ds = _dataset(folder)
-    t0 = time.perf_counter()
-    ds.candidates(level)
+    if what == "candidates":
+        ds.candidates(level)
+    else:
+        ds.suitability(level, explain=False)  # text for millions of rows is not measured here
     return time.perf_counter() - t0
 
 
@@ -210,7 +203,7 @@ def main() -> None:
             return float("nan")
         sec, peak, n = measure(fn_name, *args, repeat=repeat)
         rows.append((label, sec, peak, n))
-        print(f"  {label}: {sec:.3f} s, peak {peak:.0f} MB", file=sys.stderr, flush=True)
+        print(f"  {label}: {sec:.3f} s, peak {peak:.0f} MiB", file=sys.stderr, flush=True)
         return sec
 
     bone = SHARED / "bone"
@@ -218,13 +211,14 @@ def main() -> None:
     if bone.exists():
         row("Bone: Dataset.open (372 desa, 510 sentra)", "open_dataset", bone)
         row("Bone: attributes, 18 rasters, desa (coverage included)", "attributes", bone)
-        row("Bone: attributes + suitability, all commodities, desa", "suitability_end_to_end",
+        row("Bone: attributes + suitability, all commodities, desa", "end_to_end",
             bone)
         row("Bone: attributes + suitability, all commodities, kecamatan",
-            "suitability_end_to_end", bone, "kecamatan")
-        row("Bone: attributes + suitability + candidates, desa", "candidates_end_to_end", bone)
-        row("Bone: attributes + suitability + candidates, kecamatan", "candidates_end_to_end",
-            bone, "kecamatan")
+            "end_to_end", bone, "kecamatan")
+        row("Bone: attributes + suitability + candidates, desa", "end_to_end", bone, "desa",
+            1, "candidates")
+        row("Bone: attributes + suitability + candidates, kecamatan", "end_to_end", bone,
+            "kecamatan", 1, "candidates")
     http_rows = []
     if bone.exists() and (not only or "HTTP" in only):
         for label, tmpl in (
@@ -255,9 +249,9 @@ def main() -> None:
             row("national: class shares, every commodity with land requirements",
                 "class_shares_all", NATIONAL, "desa", 1, Path(cache))
         row("national: attributes + class shares + suitability, whole catalogue",
-            "suitability_end_to_end", NATIONAL, "desa", 1)
+            "end_to_end", NATIONAL, "desa", 1)
         row("national: attributes + suitability + candidates (84,000 x catalogue)",
-            "candidates_end_to_end", NATIONAL, "desa", 1)
+            "end_to_end", NATIONAL, "desa", 1, "candidates")
         naive = row("national subset 5,000 desa: naive exactextract loop per raster",
                     "naive_loop", NATIONAL, repeat=1)
         engine = row("national subset 5,000 desa: engine (coverage included)", "engine_subset",
@@ -275,7 +269,7 @@ def main() -> None:
     if not rows:
         return
     width = max(len(r[0]) for r in rows)
-    print(f"\n{'benchmark':<{width}}  {'median s':>9}  {'peak MB':>8}  runs")
+    print(f"\n{'benchmark':<{width}}  {'median s':>9}  {'peak MiB':>8}  runs")
     print(f"{'-' * width}  {'-' * 9}  {'-' * 8}  ----")
     for label, sec, peak, n in rows:
         if label.strip().startswith("ratio"):
