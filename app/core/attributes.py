@@ -19,7 +19,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio
-from pyproj import CRS
 
 from app.core.rasters import RasterInfo
 from app.core.zonal import (
@@ -307,12 +306,3 @@ class AttributeEngine:
                 v[v == np.float32(nod)] = np.nan
             out[attr] = v
         return cov, out
-
-
-def layers_summary(engine: AttributeEngine) -> pd.DataFrame:
-    rows = []
-    for attr, layer in engine.layers.items():
-        crs = CRS.from_wkt(layer.grid.crs_wkt).to_string()
-        rows.append({"attribute": attr, "source": layer.source, "estimated": layer.estimated,
-                     "unit": UNITS.get(attr, ""), "crs": crs, "categorical": layer.categorical})
-    return pd.DataFrame(rows)

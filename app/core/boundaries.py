@@ -423,9 +423,9 @@ def discover_layers(folder: Path) -> list[RawLayer]:
     """Every readable polygon layer under ``folder``, with its guessed level."""
     found = []
     for path in vector_files(folder):
-        for layer in list_vector_layers(path):
-            lyr = None if len(list_vector_layers(path)) == 1 else layer
-            found.append(inspect_layer(path, lyr))
+        layers = list_vector_layers(path)
+        for layer in layers:
+            found.append(inspect_layer(path, None if len(layers) == 1 else layer))
     return found
 
 

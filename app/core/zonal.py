@@ -159,12 +159,15 @@ class Coverage:
         r0, c0 = int(rows.min()), int(cols.min())
         return (r0, c0, int(rows.max()) - r0 + 1, int(cols.max()) - c0 + 1)
 
-    @cached_property
-    def local_cells(self) -> np.ndarray:
-        """Cell indices into the flat window (see :attr:`window`)."""
-        r0, c0, _, width = self.window
-        rows, cols = np.divmod(self.cells, self.grid.width)
-        return (rows - r0) * width + (cols - c0)
+    def local_cells(self, window: tuple[int, int, int, int] | None = None) -> np.ndarray:
+        """Cell indices into a flat grid window (default :attr:`window`), kept per window."""
+        window = self.window if window is None else window
+        cache = self.__dict__.setdefault("_local_cells", {})
+        if window not in cache:
+            r0, c0, _, width = window
+            rows, cols = np.divmod(self.cells, self.grid.width)
+            cache[window] = (rows - r0) * width + (cols - c0)
+        return cache[window]
 
     def pick(self, values: np.ndarray, window: tuple[int, int, int, int] | None = None
              ) -> np.ndarray:
@@ -172,11 +175,7 @@ class Coverage:
         the flat ``window`` given (which must hold every covered cell)."""
         if values.size == self.grid.width * self.grid.height:
             return values.take(self.cells)
-        if window is None or window == self.window:
-            return values.take(self.local_cells)
-        r0, c0, _, width = window
-        rows, cols = np.divmod(self.cells, self.grid.width)
-        return values.take((rows - r0) * width + (cols - c0))
+        return values.take(self.local_cells(window))
 
     def class_key_base(self, n_classes: int) -> np.ndarray:
         """``area * (n_classes + 1)`` per cell, kept for repeated class-share counts."""
