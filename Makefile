@@ -1,10 +1,15 @@
-# One target per habit. Everything installs into .venv; nothing is assumed on the machine.
+# One target per habit. Everything installs here: Python packages into .venv, Leaflet and its
+# plugins from npm into web/node_modules (served by the map pages), Debian's chromium for the
+# browser tests. Nothing is assumed on the machine but python3, npm and apt-get.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+WEB    := web/node_modules/.installed-stamp
+CHROMIUM ?= /usr/bin/chromium
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test bench lint demo-data clean
+.PHONY: install run test bench lint demo-data clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -14,15 +19,25 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# the map pages load Leaflet from the service itself, never from a CDN
+$(WEB): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB)
+
+install: $(STAMP) $(WEB)
+
+# headless Chromium for the browser tests (Debian's package; Playwright drives it)
+browser:
+	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 run: install
 	$(VENV)/bin/unggulan serve --host 127.0.0.1 --port 8000
 
-test: install
-	$(VENV)/bin/pytest -q
+test: install browser
+	UNGGULAN_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -q
 
-bench: install
+bench: install browser
 	$(PY) benchmarks/run.py
 
 lint: install
@@ -32,4 +47,4 @@ demo-data: install
 	$(PY) scripts/make_demo_data.py data
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) web/node_modules .pytest_cache build *.egg-info

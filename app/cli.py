@@ -238,6 +238,8 @@ def export(
     = False,
     top: Annotated[int, typer.Option(min=1)] = 3,
     weights: Annotated[str | None, typer.Option()] = None,
+    area: Annotated[str | None, typer.Option(
+        help="only this area: a desa, kecamatan, kabupaten or province code")] = None,
 ) -> None:
     """Export a layer for QGIS/ArcGIS (several layers can share one GeoPackage)."""
     from app.core.layers import get_layer
@@ -245,12 +247,49 @@ def export(
 
     ds = _open(data)
     try:
-        gdf = get_layer(ds, layer, level, top=top, weights=weights)
+        gdf = get_layer(ds, layer, level, area=area, top=top, weights=weights)
         name = layer if layer == "sentra" else f"{layer}_{level}"
         write_layer(gdf, out_path, layer=name, overwrite=overwrite)
     except UnggulanError as exc:
         _fail(exc)
     out.print(f"wrote {out_path} (layer {name}, {len(gdf)} features)")
+
+
+@cli.command("map")
+def map_page(
+    data: DataOpt = None,
+    out_path: Annotated[Path, typer.Option("--out", help="the HTML file to write")]
+    = Path("peta_unggulan.html"),
+    level: LevelOpt = "desa",
+    lang: Annotated[str, typer.Option(help="id (Bahasa Indonesia) or en")] = "id",
+    weights: Annotated[str | None, typer.Option()] = None,
+    top: Annotated[int, typer.Option(min=1, max=10)] = 3,
+    commodity: Annotated[str | None, typer.Option(
+        help="a commodity view instead of the candidate map")] = None,
+    view: Annotated[str, typer.Option(help="commodity view: class or score")] = "class",
+    basemap: Annotated[str, typer.Option(help="osm or plain")] = "osm",
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing file")]
+    = False,
+) -> None:
+    """Write the web map as one HTML file that opens offline (scripts inlined)."""
+    from app.io.exports import _atomic
+    from app.maps.pages import PageOptions, commodity_map, main_map, render
+
+    ds = _open(data)
+    if out_path.exists() and not overwrite:
+        _fail(UnggulanError(f"{out_path} exists; pass --overwrite to replace it"))
+    if not out_path.parent.exists():
+        _fail(UnggulanError(f"{out_path.parent}: folder does not exist"))
+    try:
+        opt = PageOptions(lang=lang, weights=weights, top=top, inline=True, basemap=basemap)
+        m = commodity_map(ds, commodity, view, level, opt) if commodity else \
+            main_map(ds, level, opt)
+        html = render(m)
+        with _atomic(out_path) as tmp:
+            tmp.write_text(html, encoding="utf-8")
+    except UnggulanError as exc:
+        _fail(exc)
+    out.print(f"wrote {out_path} ({len(html.encode()) / 1e6:.2f} MB)")
 
 
 @cli.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -25,6 +26,7 @@ class Settings(BaseSettings):
     workers: int = 1
     cache_dir: Path | None = None
     no_cache: bool = False
+    basemap: Literal["osm", "plain"] = "osm"  # the map pages' default base layer
 
     def cache_path(self) -> Path | None:
         """Where coverage is cached on disk (None: no disk cache)."""

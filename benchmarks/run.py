@@ -14,6 +14,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,12 +102,11 @@ def engine_subset(folder, n=5000):
     return time.perf_counter() - t0
 
 
-def http_load(folder, path_template: str, requests_total: int = 400, threads: int = 8,
-              max_seconds: float = 60.0) -> dict:
-    """A bounded load on 127.0.0.1 against one uvicorn worker; stops by itself."""
+@contextmanager
+def service(folder):
+    """One uvicorn worker on 127.0.0.1 serving ``folder``; yields its base URL."""
     import socket
     import subprocess
-    import threading
 
     import httpx
 
@@ -127,6 +127,80 @@ def http_load(folder, path_template: str, requests_total: int = 400, threads: in
                     break
             except httpx.HTTPError:
                 time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def map_build(folder, level="desa"):
+    """Build and render the main map page (inlined scripts, as `unggulan map` writes it);
+    the candidates are computed before the timing."""
+    from app.maps.pages import PageOptions, main_map, render
+
+    ds = _dataset(folder)
+    for lv in ds.levels:
+        ds.candidates(lv)
+    t0 = time.perf_counter()
+    render(main_map(ds, level, PageOptions(inline=True)))
+    return time.perf_counter() - t0
+
+
+def map_size(folder, level="desa") -> tuple[float, float]:
+    """HTML size (MB) of the standalone page and of the served page (scripts linked)."""
+    from app.maps.pages import PageOptions, main_map, render
+
+    ds = _dataset(folder)
+    inline = len(render(main_map(ds, level, PageOptions(inline=True))).encode())
+    served = len(render(main_map(ds, level, PageOptions(
+        inline=False, api="/api/v1", pages="/peta", data_url="/peta/data"))).encode())
+    return inline / 1e6, served / 1e6
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run"]
+
+
+def map_drawn(folder, levels=("desa", "kecamatan"), runs=3) -> dict:
+    """Milliseconds from navigation to the polygons drawn, in headless Chromium, against
+    the service (page cached on the server after a first load; map tiles blocked)."""
+    from playwright.sync_api import sync_playwright
+
+    out = {}
+    with service(folder) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        for level in levels:
+            times = []
+            for i in range(runs + 1):
+                ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+                page = ctx.new_page()
+                page.route("**/*", lambda r: r.abort() if "tile.openstreetmap" in r.request.url
+                           else r.continue_())
+                page.goto(f"{base}/?level={level}")
+                page.wait_for_function(
+                    f"document.documentElement.getAttribute('data-drawn-{level}') !== null",
+                    timeout=120_000)
+                ms = page.evaluate(f"window.unggulan.state.drawnAt['{level}']")
+                if i:  # the first load builds the page on the server
+                    times.append(ms)
+                ctx.close()
+            out[level] = statistics.median(times)
+        browser.close()
+    return out
+
+
+def http_load(folder, path_template: str, requests_total: int = 400, threads: int = 8,
+              max_seconds: float = 60.0) -> dict:
+    """A bounded load on 127.0.0.1 against one uvicorn worker; stops by itself."""
+    import threading
+
+    import httpx
+
+    with service(folder) as base:
         codes = httpx.get(f"{base}/api/v1/areas", params={"limit": 10_000}).json()["items"]
         codes = [c["code"] for c in codes]
         # warm the caches (first candidates call computes the evidence)
@@ -162,12 +236,6 @@ def http_load(folder, path_template: str, requests_total: int = 400, threads: in
         return {"n": len(lat), "rps": len(lat) / wall, "p50": lat[len(lat) // 2] * 1000,
                 "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
                 "errors": errors[0]}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 # ---------------------------------------------------------------- isolation
@@ -181,6 +249,22 @@ def _child(conn, fn_name, args, repeat):
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     conn.send((times, peak_mb))
     conn.close()
+
+
+def _call_child(conn, fn_name, args):
+    conn.send(globals()[fn_name](*args))
+    conn.close()
+
+
+def _call(fn_name, *args):
+    """``fn_name(*args)`` in a fresh process; its return value."""
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    p = ctx.Process(target=_call_child, args=(child, fn_name, args))
+    p.start()
+    out = parent.recv()
+    p.join()
+    return out
 
 
 def measure(fn_name, *args, repeat=3):
@@ -219,6 +303,14 @@ def main() -> None:
             1, "candidates")
         row("Bone: attributes + suitability + candidates, kecamatan", "end_to_end", bone,
             "kecamatan", 1, "candidates")
+    map_rows = []
+    if bone.exists() and (not only or "map" in only):
+        drawn = _call("map_drawn", bone)
+        for level in ("desa", "kecamatan"):
+            build, _, _ = measure("map_build", bone, level)
+            inline, served = _call("map_size", bone, level)
+            map_rows.append((f"Bone main map, {level}", inline, served, build, drawn[level]))
+            print(f"  map {level}: {map_rows[-1][1:]}", file=sys.stderr, flush=True)
     http_rows = []
     if bone.exists() and (not only or "HTTP" in only):
         for label, tmpl in (
@@ -259,6 +351,13 @@ def main() -> None:
         if not only:
             rows.append(("  ratio naive / engine", naive / engine, float("nan"), 0))
 
+    if map_rows:
+        w = max(len(r[0]) for r in map_rows)
+        head = "web map (scripts inlined in the file)"
+        print(f"\n{head:<{w}}  {'file MB':>7}  {'served MB':>9}  {'build s':>7}  "
+              f"{'drawn ms':>8}")
+        for label, inline, served, build, ms in map_rows:
+            print(f"{label:<{w}}  {inline:>7.2f}  {served:>9.2f}  {build:>7.3f}  {ms:>8.0f}")
     if http_rows:
         w = max(len(r[0]) for r in http_rows)
         print(f"\n{'load on 127.0.0.1, 1 uvicorn worker, 8 clients':<{w}}  requests  "

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.api import (
@@ -15,11 +15,13 @@ from app.api import (
     routes_data,
     routes_dataset,
     routes_export,
+    routes_maps,
     routes_upload,
 )
 from app.api.deps import DatasetHolder
 from app.api.errors import DEFAULT_STATUS_CODES, add_exception_handlers
 from app.api.models import ERROR_RESPONSES
+from app.maps.assets import OWN_DIR, OWN_URL, VENDOR_URL, assets_dir
 from app.settings import Settings
 
 
@@ -46,13 +48,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               routes_export.router, routes_upload.router):
         app.include_router(r, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(ogc.router, responses=ERROR_RESPONSES)
+    app.include_router(routes_maps.router, responses=ERROR_RESPONSES)
+    # the map pages' scripts: Leaflet and plugins from npm (make install), and our own
+    app.mount(VENDOR_URL, StaticFiles(directory=assets_dir(), check_dir=False), name="vendor")
+    app.mount(OWN_URL, StaticFiles(directory=OWN_DIR), name="peta-static")
 
     @app.get("/health", tags=["service"])
     def health() -> dict:
         return {"status": "ok", "version": __version__}
-
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
 
     return app

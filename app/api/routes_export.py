@@ -28,12 +28,17 @@ def export(
                       Query(examples=["gpkg"])] = "gpkg",
     top: Annotated[int, Query(ge=1, le=20)] = 3,
     weights: Annotated[str | None, Query(examples=["suitability=0.4"])] = None,
+    area: Annotated[str | None, Query(description="only this area (desa, kecamatan, "
+                                      "kabupaten or province code)")] = None,
 ):
     """A layer as a file: zipped shapefile (10-character fields, mapping in fields.csv),
     GeoPackage, GeoJSON, CSV (WKT) or GeoParquet."""
-    gdf = get_layer(ds, layer, level, top=top, weights=weights)
+    gdf = get_layer(ds, layer, level, area=area, top=top, weights=weights)
     ext, media = MEDIA[format]
-    name = f"unggulan_{layer}_{level}.{ext}" if layer != "sentra" else f"unggulan_sentra.{ext}"
+    stem = f"unggulan_{layer}_{level}" if layer != "sentra" else "unggulan_sentra"
+    if area:
+        stem += "_" + "".join(ch for ch in area if ch.isalnum())
+    name = f"{stem}.{ext}"
     tmpdir = tempfile.mkdtemp(prefix="unggulan-export-")
     path = write_layer(gdf, Path(tmpdir) / name, layer=Path(name).stem)
     background.add_task(_cleanup, tmpdir)

@@ -281,6 +281,30 @@ class Dataset:
         name = layer if layer == "sentra" else f"{layer}_{level}"
         return write_layer(gdf, Path(path), layer=name, overwrite=overwrite)
 
+    def map(self, level: str = "desa", *, commodity: str | None = None, view: str = "class",
+            lang: str = "id", weights=None, top: int = 3, basemap: str = "osm"):
+        """The web map as a :class:`folium.Map`; shown inline in Jupyter.
+
+        Without ``commodity``: areas coloured by their top candidate, with popups listing the
+        ranked candidates and why, both levels and the sentra. With ``commodity``: that
+        commodity's suitability class (``view="class"``) or score (``view="score"``) across
+        all areas. Scripts are inlined, so the map works offline; ``lang`` is ``"id"`` or
+        ``"en"``. Save it with ``m.save("peta.html")``.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> m = ds.map("kecamatan", lang="en")
+        >>> type(m).__name__
+        'Map'
+        """
+        from app.maps.pages import PageOptions, commodity_map, main_map
+
+        opt = PageOptions(lang=lang, weights=weights, top=top, inline=True, basemap=basemap)
+        if commodity:
+            return commodity_map(self, commodity, view, level, opt)
+        return main_map(self, level, opt)
+
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict:
         """What was read and what was guessed: the content of ``unggulan validate``."""

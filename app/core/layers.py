@@ -10,11 +10,47 @@ from app.core.errors import UnggulanError
 LAYERS = ("areas", "sentra", "suitability", "candidates")
 
 
-def get_layer(ds, layer: str, level: str = "desa", **options) -> gpd.GeoDataFrame:
-    """A GeoDataFrame of ``layer`` ('areas', 'sentra', 'suitability', 'candidates')."""
+def get_layer(ds, layer: str, level: str = "desa", area: str | None = None,
+              **options) -> gpd.GeoDataFrame:
+    """A GeoDataFrame of ``layer`` ('areas', 'sentra', 'suitability', 'candidates').
+
+    ``area``: only the rows inside this area code (a desa, kecamatan, kabupaten or province,
+    with or without dots).
+    """
     if layer not in LAYERS:
         raise UnggulanError(f"layer must be one of {', '.join(LAYERS)}, not '{layer}'",
                             field="layer")
+    out = _layer(ds, layer, level, **options)
+    if area is None:
+        return out
+    codes = codes_within(ds, level, area)
+    if layer == "sentra":
+        keep = out["desa_code"].isin(codes_within(ds, "desa", area)) if "desa" in ds.levels \
+            else out["kecamatan_code"].isin(codes)
+    else:
+        keep = out["code"].isin(codes)
+    return out[keep.to_numpy()].reset_index(drop=True)
+
+
+def codes_within(ds, level: str, area: str) -> set[str]:
+    """Codes of ``level`` that lie in ``area`` (the area itself or one of its parents)."""
+    from app.core.codes import clean_code
+
+    a = ds.areas(level)
+    wanted = clean_code(area) or str(area)
+    hit = set()
+    for col in ("code", "parent_code", "kecamatan_code", "kabupaten_code", "province_code"):
+        if col in a:
+            cleaned = a[col].map(lambda c: clean_code(c) if isinstance(c, str) else None)
+            hit |= set(a.loc[(cleaned == wanted).to_numpy(), "code"])
+    if not hit:
+        from app.core.errors import UnknownArea
+
+        raise UnknownArea(f"no {level} in area '{area}'", field="area")
+    return hit
+
+
+def _layer(ds, layer: str, level: str, **options) -> gpd.GeoDataFrame:
     if layer == "areas":
         a = ds.areas(level)
         attrs = ds.attributes(level) if ds.rasters else None

@@ -127,10 +127,13 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
             cpg = Path(tmpdir) / f"{name}.cpg"
             if not cpg.exists():
                 cpg.write_text("UTF-8", encoding="ascii")
+            qml = _style(shp, layer, mapping)
             with _atomic(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
                 for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
                     zf.write(Path(tmpdir) / f"{name}{ext}", f"{name}{ext}")
                 zf.write(Path(tmpdir) / "fields.csv", "fields.csv")
+                if qml:
+                    zf.writestr(f"{name}.qml", qml)
         return path
     if suffix == ".csv":
         frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
@@ -145,6 +148,11 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
         raise UnggulanError(f"{path.parent}: folder does not exist")
     if suffix == ".geojson" and gdf.crs is not None:
         gdf = gdf.to_crs(4326)
+    qml = _style(gdf, layer)
+    if qml and suffix in (".geojson", ".parquet"):
+        # QGIS loads <name>.qml beside a file-based layer
+        with _atomic(path.with_suffix(".qml")) as tmp_qml:
+            tmp_qml.write_text(qml, encoding="utf-8")
     with _atomic(path) as tmp_path:
         if suffix == ".parquet":
             gdf.to_parquet(tmp_path, index=False)
@@ -161,4 +169,20 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
         # a fixed timestamp makes GeoPackages byte-identical for the same inputs
         with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
             gdf.to_file(tmp_path, driver=FORMATS[suffix], layer=layer or path.stem)
+        if qml and suffix == ".gpkg":
+            from app.io.qml import write_gpkg_style
+
+            write_gpkg_style(tmp_path, layer or path.stem, qml, gdf.geometry.name)
     return path
+
+
+def _style(gdf, layer: str | None, mapping: dict | None = None) -> str | None:
+    """The QGIS style of a candidates layer (one feature per area with ``top1``)."""
+    mapping = mapping or {}
+    top = mapping.get("top1", "top1")
+    if "candidates" not in (layer or "") or top not in gdf.columns:
+        return None
+    from app.io.qml import candidates_qml
+
+    return candidates_qml(gdf, field=top, label_field=mapping.get("name", "name"),
+                          name_field=mapping.get("top1_name", "top1_name"))

@@ -1,0 +1,611 @@
+"""Folium map pages: the candidate map, the commodity view and the area detail page.
+
+One builder serves the service (``/``, ``/peta``, ``/peta/komoditas/{id}``,
+``/peta/wilayah/{code}``), ``unggulan map --out FILE.html`` and ``Dataset.map`` in Jupyter.
+Folium builds the page (map, tiles, fullscreen button, scale bar); :class:`UnggulanLayers`
+hands the areas and sentra, simplified and rounded, to ``static/unggulan.js``, which draws
+them and the legend, popups, search, weights panel and language switch. Scripts come from the
+service or are inlined (:mod:`app.maps.assets`), never from a CDN.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass, field
+
+import folium
+import mapclassify
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
+from folium.plugins import Fullscreen
+from folium.template import Template
+
+from app.core.commodities import SECTORS
+from app.core.errors import UnggulanError, UnknownArea
+from app.core.scoring import COLUMNS, DEFAULT_WEIGHTS, parse_weights, score
+from app.core.suitability import FACTOR_LABEL
+from app.maps import palette
+from app.maps.assets import localise
+
+#: a served page inlines at most this many areas per level; more are fetched from the service
+EMBED_LIMIT = 3000
+#: coordinate decimals in pages (5: about 1 m)
+PRECISION = 5
+LANGS = ("id", "en")
+
+
+@dataclass
+class PageOptions:
+    """Where the page lives: served (links to the API and other pages) or a standalone file."""
+
+    lang: str = "id"
+    weights: str | None = None
+    top: int = 3
+    api: str | None = None  # "/api/v1" when served: the weights panel calls it
+    pages: str | None = None  # "/peta" when served: links to commodity and detail pages
+    data_url: str | None = None  # "/peta/data" when served: large levels are fetched from it
+    inline: bool = True  # inline the scripts (standalone file, notebook)
+    basemap: str = "osm"
+    embed_limit: int = EMBED_LIMIT
+    extra: dict = field(default_factory=dict)
+
+    def check(self) -> None:
+        if self.lang not in LANGS:
+            raise UnggulanError(f"lang must be one of {', '.join(LANGS)}, not '{self.lang}'",
+                                field="lang")
+        if self.basemap not in ("osm", "plain"):
+            raise UnggulanError(f"basemap must be osm or plain, not '{self.basemap}'",
+                                field="basemap")
+        parse_weights(self.weights)
+
+
+class UnggulanLayers(JSCSSMixin, MacroElement):
+    """The areas, sentra and page configuration, drawn by ``unggulan.js``."""
+
+    default_js = [("unggulan_js", "unggulan.js"),
+                  ("markerclusterjs", ""), ("Leaflet.Search.js", ""),
+                  ("leaflet.groupedlayercontrol.min.js", "")]
+    default_css = [("unggulan_css", "unggulan.css"), ("markerclustercss", ""),
+                   ("markerclusterdefaultcss", ""), ("Leaflet.Search.css", ""),
+                   ("leaflet.groupedlayercontrol.min.css", "")]
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        unggulanInit({{ this._parent.get_name() }}, {{ this.config_text }},
+                     {osm: {{ this.osm.get_name() if this.osm else 'null' }}});
+        {% endmacro %}
+    """)
+
+    def __init__(self, config_text: str, osm=None):
+        super().__init__()
+        self._name = "UnggulanLayers"
+        self.config_text = config_text
+        self.osm = osm
+
+
+# ---------------------------------------------------------------------- geometry
+def simplified(ds, level: str) -> np.ndarray:
+    """The level's polygons simplified for the zoom levels a page uses, coordinates rounded.
+
+    Shared edges stay shared (shapely's coverage simplification) when the layer is a valid
+    coverage; otherwise each polygon is simplified on its own, preserving its topology. The
+    tolerance is 1/4000 of the layer's extent (about 30 m for a kabupaten, 1.3 km for the
+    nation's kecamatan), small next to what a screen shows at the zoom that fits the extent.
+    """
+    key = ("map-geometry", level)
+    if key in ds._cache:
+        return ds._cache[key]
+    geoms = np.asarray(ds.areas(level).geometry.values)
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    tol = max(x1 - x0, y1 - y0) / 4000
+    try:
+        valid = bool(shapely.coverage_is_valid(geoms))
+    except Exception:  # noqa: BLE001 - GEOS refuses odd inputs; fall back below
+        valid = False
+    out = shapely.coverage_simplify(geoms, tol) if valid else \
+        shapely.simplify(geoms, tol, preserve_topology=True)
+    out = shapely.transform(out, lambda xy: np.round(xy, PRECISION))
+    bad = shapely.is_empty(out) | ~shapely.is_valid(out)
+    if bad.any():  # rounding or simplifying broke a few: keep their originals, rounded
+        out[bad] = shapely.transform(geoms[bad], lambda xy: np.round(xy, PRECISION))
+    ds._cache[key] = out
+    return out
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _num(x, digits: int = 2):
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) or math.isinf(x) else round(x, digits)
+
+
+def _text(x):
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA \
+        else str(x)
+
+
+def features_text(ds, level: str, props: list[dict], codes=None) -> str:
+    """A GeoJSON FeatureCollection, as text, of the level's simplified polygons."""
+    areas = ds.areas(level)
+    geoms = simplified(ds, level)
+    if codes is not None:
+        pos = areas.index.get_indexer(codes)
+        geoms = geoms[pos]
+    texts = shapely.to_geojson(geoms)
+    parts = [f'{{"type":"Feature","geometry":{g},"properties":{_json(p)}}}'
+             for g, p in zip(texts, props)]
+    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+
+
+def _area_base(areas: pd.DataFrame, level: str) -> list[dict]:
+    codes = areas["code"].to_numpy(object)
+    names = areas["name"].to_numpy(object)
+    kec = areas["kecamatan_name"].to_numpy(object) if "kecamatan_name" in areas else \
+        [None] * len(areas)
+    return [{"code": str(c), "name": _text(n), "level": level, "kec": _text(k)}
+            for c, n, k in zip(codes, names, kec)]
+
+
+def candidate_props(ds, level: str, top: int, weights) -> tuple[list[dict], pd.DataFrame]:
+    """Per area: name and its ranked candidates ``c`` = [commodity, score, class, limiting
+    factors, LQ, sentra, workers, reason_id, reason_en]."""
+    areas = ds.areas(level)
+    props = _area_base(areas, level)
+    cand = ds.candidates(level, top=top, weights=weights)
+    cols = ["code", "commodity", "score", "suitability_class", "limiting_factors", "lq",
+            "sentra", "workers", "reason_id", "reason_en"]
+    arr = {c: cand[c].to_numpy(object) for c in cols}
+    by_code: dict[str, list] = {}
+    for i in range(len(cand)):
+        by_code.setdefault(str(arr["code"][i]), []).append([
+            str(arr["commodity"][i]), _num(arr["score"][i], 1),
+            _text(arr["suitability_class"][i]), _text(arr["limiting_factors"][i]),
+            _num(arr["lq"][i], 2), int(arr["sentra"][i] or 0), int(arr["workers"][i] or 0),
+            _text(arr["reason_id"][i]), _text(arr["reason_en"][i])])
+    for p in props:
+        c = by_code.get(p["code"], [])
+        p["c"] = c
+        p["top"] = c[0][0] if c else None
+    return props, cand
+
+
+# ---------------------------------------------------------------------- shared config
+def _commodity_names(ds, ids) -> dict[str, list[str]]:
+    cat = ds.catalogue.frame
+    out = {}
+    for i in sorted({str(x) for x in ids if isinstance(x, str)}):
+        if i in cat.index:
+            out[i] = [str(cat.at[i, "name_id"]), str(cat.at[i, "name_en"])]
+        else:
+            out[i] = [i, i]
+    return out
+
+
+def _sectors() -> dict:
+    return {k: {"id": v["id"], "en": v["en"], "color": palette.SECTOR_COLOURS[k]}
+            for k, v in SECTORS.items()}
+
+
+def sentra_points(ds, commodity: str | None = None, codes=None) -> list[list]:
+    """Placed sentra as [lat, lon, sector, commodity, name, units, workers, desa name]."""
+    s = ds.sentra(placed_only=True)
+    if commodity is not None:
+        s = s[s["commodity_id"] == commodity]
+    if codes is not None:
+        s = s[s["desa_code"].isin(codes) | s["kecamatan_code"].isin(codes)]
+    s = s[s.geometry.notna() & ~s.geometry.is_empty]
+    desa = ds.areas("desa")["name"] if "desa" in ds.levels else pd.Series(dtype=object)
+    xs, ys = s.geometry.x.to_numpy(), s.geometry.y.to_numpy()
+    cols = {c: s[c].to_numpy(object) for c in ("sector", "commodity_id", "sentra_name",
+                                                  "units", "workers", "desa_code")}
+    out = []
+    for i in range(len(s)):
+        out.append([round(float(ys[i]), PRECISION), round(float(xs[i]), PRECISION),
+                    _text(cols["sector"][i]), _text(cols["commodity_id"][i]),
+                    _text(cols["sentra_name"][i]), _num(cols["units"][i], 0),
+                    _num(cols["workers"][i], 0), _text(desa.get(cols["desa_code"][i]))])
+    return out
+
+
+def _base_map(ds, opt: PageOptions, levels: list[str], n_features: int, **frame) -> tuple:
+    bounds = shapely.total_bounds(np.asarray(ds.areas(levels[0]).geometry.values))
+    m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
+                   zoom_start=9, tiles=None, control_scale=True,
+                   prefer_canvas=n_features > opt.embed_limit, **frame)
+    osm = folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False,
+                           show=opt.basemap == "osm")
+    osm.add_to(m)
+    Fullscreen(position="topleft", title="Layar penuh / full screen",
+               title_cancel="Keluar / exit").add_to(m)
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    return m, osm
+
+
+def _level_spec(ds, level: str, opt: PageOptions, props_text, query: dict) -> dict:
+    n = len(ds.areas(level))
+    if opt.data_url and n > opt.embed_limit:
+        q = "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
+        return {"url": f"{opt.data_url}/{level}.geojson" + (f"?{q}" if q else ""), "n": n}
+    return {"data": "__DATA_" + level + "__", "n": n, "_text": props_text()}
+
+
+def _assemble(cfg: dict) -> str:
+    """The config as JS text, with the (large) GeoJSON texts spliced in unquoted."""
+    texts = {lv: spec.pop("_text") for lv, spec in cfg["levels"].items() if "_text" in spec}
+    out = _json(cfg)
+    for lv, t in texts.items():
+        out = out.replace(f'"__DATA_{lv}__"', t)
+    return out.replace("</", "<\\/")
+
+
+def _finish(m, cfg: dict, osm, opt: PageOptions) -> folium.Map:
+    UnggulanLayers(_assemble(cfg), osm).add_to(m)
+    localise(m, inline=opt.inline)
+    return m
+
+
+# ---------------------------------------------------------------------- pages
+def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.Map:
+    """Areas coloured by their top candidate, both levels switchable, sentra clustered."""
+    opt = opt or PageOptions()
+    opt.check()
+    if level not in ds.levels:
+        raise UnggulanError(f"level must be one of {', '.join(ds.levels)}, not '{level}'",
+                            field="level")
+    levels = [level] + [lv for lv in ds.levels if lv != level]
+    cfg_levels, counts, other, pal, ids = {}, {}, {}, {}, set()
+    for lv in levels:
+        props, cand = candidate_props(ds, lv, opt.top, opt.weights)
+        tops = [p["top"] for p in props]
+        pal[lv] = palette.commodity_colours(tops)
+        cc = palette.commodity_counts(tops)
+        counts[lv] = [list(x) for x in cc[:len(palette.TOL_MUTED)]]
+        other[lv] = sum(n for _, n in cc[len(palette.TOL_MUTED):])
+        ids |= set(cand["commodity"].astype(str))
+        cfg_levels[lv] = _level_spec(
+            ds, lv, opt, lambda lv=lv, props=props: features_text(ds, lv, props),
+            {"weights": opt.weights, "top": opt.top})
+    n_max = max(s["n"] for s in cfg_levels.values())
+    m, osm = _base_map(ds, opt, levels, n_max)
+    sentra = sentra_points(ds)
+    ids |= {s[3] for s in sentra if s[3]}
+    viewable = _viewable(ds)
+    w = parse_weights(opt.weights)
+    cfg = {
+        "mode": "main", "lang": opt.lang, "level": level, "levels": cfg_levels,
+        "dataset": ds.name, "synthetic": ds.synthetic,
+        "palette": pal[level], "palettes": pal, "counts": counts, "otherCount": other,
+        "other": palette.OTHER, "nodata": palette.NODATA,
+        "commodities": _commodity_names(ds, ids | set(viewable)), "viewable": viewable,
+        "sectors": _sectors(), "sectorsPresent": sorted({s[2] for s in sentra if s[2]}),
+        "sentra": sentra, "api": opt.api, "weights": opt.weights,
+        "weightValues": {k: round(v, 4) for k, v in w.items()}, "defaults": DEFAULT_WEIGHTS,
+        "detail": f"{opt.pages}/wilayah/" if opt.pages else None,
+        "links": _links(opt), "basemap": opt.basemap,
+    }
+    return _finish(m, cfg, osm, opt)
+
+
+def _links(opt: PageOptions) -> dict | None:
+    if not opt.pages:
+        return None
+    return {"main": f"{opt.pages}?lang={opt.lang}", "commodity": f"{opt.pages}/komoditas/"}
+
+
+def _viewable(ds) -> list[str]:
+    """Commodities worth a commodity view: with land requirements or with sentra."""
+    from app.core.suitability import status_of
+
+    ids = set(ds.sentra()["commodity_id"].dropna().astype(str))
+    for cid in ds.catalogue.items:
+        status, _ = status_of(cid, ds.catalogue, ds.requirements)
+        if status in ("assessed", "inherited"):
+            ids.add(cid)
+    cat = ds.catalogue.frame
+    return sorted(ids, key=lambda i: str(cat.at[i, "name_id"]) if i in cat.index else i)
+
+
+def commodity_props(ds, level: str, commodity: str, view: str, weights) -> tuple[list, list]:
+    """Per area: the commodity's class ``k``, limiting factors ``lim``, score ``s``, legend
+    bin ``b`` and sentra count ``n``; and the legend bins."""
+    from app.core.candidates import eligible, evidence
+
+    ds.catalogue.get(commodity)
+    areas = ds.areas(level)
+    props = _area_base(areas, level)
+    suit = ds.suitability(level, commodities=[commodity], explain=False).set_index("code")
+    ev = evidence(ds, level)
+    ev = ev[ev["commodity"] == commodity]
+    ev = ev[eligible(ev).to_numpy()]
+    scores = pd.Series(score(ev, parse_weights(weights)).to_numpy(), index=ev["code"].to_numpy())
+    col = "desa_code" if level == "desa" else "kecamatan_code"
+    s = ds.sentra(placed_only=True)
+    nsentra = s[s["commodity_id"] == commodity][col].value_counts()
+    klass = suit["suitability_class"].astype(object)
+    lim = suit["limiting_factors"].astype(object)
+    if view == "class":
+        keys = ["S1", "S2", "S3", "N"]
+        legend = [{"key": k, "label": k, "color": palette.CLASS_COLOURS[k]} for k in keys]
+        lookup = {k: i for i, k in enumerate(keys)}
+    else:
+        vals = scores.to_numpy(float)
+        legend, edges = _score_bins(vals)
+    for p in props:
+        code = p["code"]
+        k = _text(klass.get(code))
+        p["k"] = k
+        p["lim"] = _text(lim.get(code))
+        sc = scores.get(code)
+        p["s"] = _num(sc, 1) if sc is not None else None
+        p["n"] = int(nsentra.get(code, 0))
+        if view == "class":
+            p["b"] = lookup.get(k, -1)
+        else:
+            p["b"] = int(np.searchsorted(edges, sc, side="left")) if sc is not None else -1
+            if p["b"] >= len(legend):
+                p["b"] = len(legend) - 1
+    return props, legend
+
+
+def _score_bins(values: np.ndarray) -> tuple[list[dict], np.ndarray]:
+    """Natural-breaks (Jenks) classes of the scores, at most five, as legend entries."""
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return [], np.array([])
+    k = min(5, len(np.unique(values)))
+    if k < 2:
+        edges = np.array([values.max()])
+    else:
+        edges = np.asarray(mapclassify.NaturalBreaks(values, k=k).bins, dtype=float)
+    colours = palette.SCORE_COLOURS[-len(edges):] if len(edges) < 5 else palette.SCORE_COLOURS
+    lo = values.min()
+    legend = []
+    for i, hi in enumerate(edges):
+        legend.append({"key": str(i), "label": f"{lo:.1f}–{hi:.1f}", "color": colours[i]})
+        lo = hi
+    return legend, edges
+
+
+def commodity_map(ds, commodity: str, view: str = "class", level: str = "desa",
+                  opt: PageOptions | None = None) -> folium.Map:
+    """One commodity across all areas: suitability class or score, and its sentra."""
+    from app.core.suitability import status_of
+
+    opt = opt or PageOptions()
+    opt.check()
+    if view not in ("class", "score"):
+        raise UnggulanError(f"view must be class or score, not '{view}'", field="view")
+    if level not in ds.levels:
+        raise UnggulanError(f"level must be one of {', '.join(ds.levels)}, not '{level}'",
+                            field="level")
+    ds.catalogue.get(commodity)
+    status, _ = status_of(commodity, ds.catalogue, ds.requirements)
+    if view == "class" and status not in ("assessed", "inherited"):
+        view = "score"  # crafts, fish, livestock: land classes do not apply
+    props, legend = commodity_props(ds, level, commodity, view, opt.weights)
+    spec = _level_spec(ds, level, opt, lambda: features_text(ds, level, props),
+                       {"commodity": commodity, "view": view, "weights": opt.weights})
+    m, osm = _base_map(ds, opt, [level], spec["n"])
+    sentra = sentra_points(ds, commodity)
+    viewable = _viewable(ds)
+    cfg = {
+        "mode": "commodity", "commodity": commodity, "view": view, "lang": opt.lang,
+        "level": level, "levels": {level: spec}, "dataset": ds.name,
+        "synthetic": ds.synthetic, "legend": legend, "other": palette.OTHER,
+        "nodata": palette.NODATA, "commodities": _commodity_names(ds, set(viewable) | {commodity}),
+        "viewable": viewable, "sectors": _sectors(),
+        "sectorsPresent": sorted({s[2] for s in sentra if s[2]}), "sentra": sentra,
+        "api": None, "weights": opt.weights, "detail": f"{opt.pages}/wilayah/" if opt.pages
+        else None, "links": _links(opt), "basemap": opt.basemap,
+    }
+    return _finish(m, cfg, osm, opt)
+
+
+def level_geojson(ds, level: str, weights=None, top: int = 3, commodity: str | None = None,
+                  view: str = "class") -> str:
+    """The text a page fetches for a level too large to inline (same properties)."""
+    if commodity:
+        props, _ = commodity_props(ds, level, commodity, view, weights)
+    else:
+        props, _ = candidate_props(ds, level, top, weights)
+    return features_text(ds, level, props)
+
+
+# ---------------------------------------------------------------------- detail page
+COMPONENT_LABEL = {
+    "suitability": ("Kesesuaian lahan", "Land suitability"),
+    "specialisation": ("Spesialisasi (LQ)", "Specialisation (LQ)"),
+    "cluster": ("Klaster", "Cluster"),
+    "continuity": ("Keberlanjutan", "Continuity"),
+    "market": ("Pasar", "Market"),
+    "uniqueness": ("Keunikan", "Uniqueness"),
+}
+COMPONENT_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#DDCC77", "#CC6677"]
+
+
+def _both(id_text: str, en_text: str) -> str:
+    return (f'<span lang="id">{html.escape(id_text)}</span>'
+            f'<span lang="en">{html.escape(en_text)}</span>')
+
+
+def _fmt(x, digits=1) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:,.{digits}f}"
+
+
+def breakdown_svg(cand: pd.DataFrame, weights: dict) -> str:
+    """Grouped horizontal bars: per candidate, each evidence component (0-100) side by side,
+    with the component's weight in the legend."""
+    comps = list(COLUMNS)
+    bar, gap, left, width = 9, 10, 190, 320
+    group_h = bar * len(comps) + gap
+    height = 30 + group_h * max(len(cand), 1) + 20
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="breakdown" width="{left + width + 60}"'
+           f' height="{height}" role="img" aria-label="score breakdown">']
+    for t in range(0, 101, 25):
+        x = left + width * t / 100
+        out.append(f'<line x1="{x}" y1="24" x2="{x}" y2="{height - 18}" stroke="#ddd"/>'
+                   f'<text x="{x}" y="{height - 4}" font-size="10" text-anchor="middle">{t}</text>')
+    for g, row in enumerate(cand.itertuples(index=False)):
+        y0 = 30 + g * group_h
+        lab_id = html.escape(f"{int(row.rank)}. {row.commodity_name_id}")
+        lab_en = html.escape(f"{int(row.rank)}. {row.commodity_name_en}")
+        out.append(f'<text x="{left - 6}" y="{y0 + group_h / 2}" font-size="11" '
+                   f'text-anchor="end" class="cand"><tspan lang="id">{lab_id}</tspan>'
+                   f'<tspan lang="en">{lab_en}</tspan> ({_fmt(row.score)})</text>')
+        for i, comp in enumerate(comps):
+            v = getattr(row, f"score_{comp}")
+            v = 0.0 if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+            w = width * v
+            out.append(f'<rect x="{left}" y="{y0 + i * bar}" width="{w:.1f}" height="{bar - 1}"'
+                       f' fill="{COMPONENT_COLOURS[i]}"><title>{comp}: {v * 100:.0f}</title>'
+                       f'</rect>')
+    for i, comp in enumerate(comps):
+        x = 4 + (i % 3) * 170
+        y = 4 + (i // 3) * 11
+        lab_id, lab_en = COMPONENT_LABEL[comp]
+        out.append(f'<rect x="{x}" y="{y}" width="9" height="9" fill="{COMPONENT_COLOURS[i]}"/>'
+                   f'<text x="{x + 12}" y="{y + 8}" font-size="10">'
+                   f'<tspan lang="id">{lab_id}</tspan><tspan lang="en">{lab_en}</tspan>'
+                   f' ×{weights[comp]:.2f}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def area_page(ds, code: str, opt: PageOptions | None = None) -> folium.Map:
+    """An area with its neighbours, its attributes, its candidates' score breakdown and
+    links to export its data."""
+    from app.core.codes import clean_code
+
+    opt = opt or PageOptions(top=5)
+    opt.check()
+    level, row = None, None
+    for lv in ds.levels:
+        areas = ds.areas(lv)
+        hit = areas.index[areas["code"] == code]
+        if not len(hit):
+            cc = clean_code(code)
+            hit = areas.index[areas["code"].map(clean_code) == cc] if cc else hit
+        if len(hit):
+            level, row = lv, areas.loc[hit[0]]
+            break
+    if level is None:
+        raise UnknownArea(f"no desa or kecamatan with code '{code}'", field="code")
+    code = str(row["code"])
+    areas = ds.areas(level)
+    geom = row.geometry
+    near = areas.index[areas.sindex.query(geom, predicate="intersects")]
+    near = [code] + [c for c in near if c != code]
+    props, cand = candidate_props(ds, level, opt.top, opt.weights)
+    pos = areas.index.get_indexer(near)
+    sub_props = [props[i] for i in pos]
+    spec = {"data": "__DATA_" + level + "__", "n": len(near),
+            "_text": features_text(ds, level, sub_props, codes=near)}
+    # the detail on the left, the map on the right
+    m, osm = _base_map(ds, opt, [level], len(near), width="56%", height="100%", left="44%",
+                       top="0%", position="absolute")
+    b = shapely.total_bounds(np.asarray(areas.loc[near].geometry.values))
+    m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
+    tops = [p["top"] for p in props]
+    sentra = sentra_points(ds, codes=[code])
+    ids = {c[0] for p in sub_props for c in p["c"]} | {s[3] for s in sentra if s[3]}
+    cfg = {
+        "mode": "main", "lang": opt.lang, "level": level, "levels": {level: spec},
+        "dataset": ds.name, "synthetic": ds.synthetic,
+        "palette": palette.commodity_colours(tops),
+        "counts": {level: [list(x) for x in palette.commodity_counts(
+            [p["top"] for p in sub_props])]}, "otherCount": {level: 0},
+        "other": palette.OTHER, "nodata": palette.NODATA, "focus": code,
+        "commodities": _commodity_names(ds, ids), "viewable": [], "sectors": _sectors(),
+        "sectorsPresent": sorted({s[2] for s in sentra if s[2]}), "sentra": sentra,
+        "api": None, "weights": opt.weights, "weightValues": {},
+        "detail": f"{opt.pages}/wilayah/" if opt.pages else None, "links": None,
+        "basemap": opt.basemap,
+    }
+    own = cand[cand["code"] == code].sort_values("rank")
+    m.get_root().html.add_child(Element(_detail_html(ds, level, row, own, opt)),
+                                name="unggulan_detail")
+    m.get_root().title = f"{row['name']} – unggulan"
+    return _finish(m, cfg, osm, opt)
+
+
+def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> str:
+    code = str(row["code"])
+    w = parse_weights(opt.weights)
+    esc = html.escape
+    kind = _both("Desa/kelurahan", "Village") if level == "desa" else \
+        _both("Kecamatan", "District")
+    head = (f'<div class="unggulan-detail"><h2>{esc(str(row["name"]))} '
+            f'<small>{kind} · {esc(code)}</small></h2>')
+    langs = " ".join(f'<button type="button" class="lang-btn" onclick="unggulan.setLang(\'{lg}\');'
+                     f'">{lg.upper()}</button>' for lg in LANGS)
+    back = (f'<a href="{opt.pages}?lang={opt.lang}&level={level}">'
+            f'{_both("← Peta kandidat", "← Candidate map")}</a> · ' if opt.pages else "")
+    parts = [head, f"<p>{back}{langs}</p>", '<div class="cols"><div>']
+    # candidates and their breakdown
+    parts.append(f"<h3>{_both('Kandidat komoditas unggulan', 'Candidate flagship commodities')}"
+                 "</h3>")
+    if len(cand):
+        parts.append(breakdown_svg(cand, w))
+        parts.append("<table><tr><th>#</th><th>" + _both("Komoditas", "Commodity") +
+                     "</th><th>" + _both("Skor", "Score") + "</th><th>" +
+                     _both("Kelas", "Class") + "</th><th>" + _both("Alasan", "Why") +
+                     "</th></tr>")
+        for r in cand.itertuples(index=False):
+            name = _both(str(r.commodity_name_id), str(r.commodity_name_en))
+            parts.append(f"<tr><td>{int(r.rank)}</td><td>{name}</td>"
+                         f"<td class='num'>{_fmt(r.score)}</td>"
+                         f"<td>{esc(str(r.suitability_class or '–'))}</td>"
+                         f"<td>{_both(str(r.reason_id), str(r.reason_en))}</td></tr>")
+        parts.append("</table>")
+    else:
+        parts.append(f"<p>{_both('Tidak ada kandidat.', 'No candidate.')}</p>")
+    parts.append("</div><div>")
+    # attributes
+    if ds.rasters:
+        attrs = ds.attributes(level)
+        if code in attrs.index:
+            a = attrs.loc[code]
+            parts.append(f"<h3>{_both('Atribut agroekologi', 'Agro-ecological attributes')}"
+                         "</h3><table><tr><th></th><th>" + _both("rata-rata", "mean") +
+                         "</th><th>min</th><th>max</th></tr>")
+            for attr in ds.engine.layers:
+                if f"{attr}_mean" not in a.index:
+                    continue
+                lab = FACTOR_LABEL.get(attr, (attr.replace("_", " "),) * 2 + ("",))
+                unit = f" ({lab[2]})" if lab[2] else ""
+                parts.append(f"<tr><th>{_both(lab[0] + unit, lab[1] + unit)}</th>"
+                             f"<td class='num'>{_fmt(a[f'{attr}_mean'])}</td>"
+                             f"<td class='num'>{_fmt(a[f'{attr}_min'])}</td>"
+                             f"<td class='num'>{_fmt(a[f'{attr}_max'])}</td></tr>")
+            parts.append("</table>")
+    # exports
+    if opt.api:
+        parts.append(f"<h3>{_both('Unduh data wilayah ini', 'Download this area')}</h3><ul>")
+        for layer, lid, len_ in (("candidates", "Kandidat", "Candidates"),
+                                 ("suitability", "Kesesuaian lahan", "Land suitability"),
+                                 ("areas", "Batas & atribut", "Boundary & attributes"),
+                                 ("sentra", "Sentra", "Sentra")):
+            links = " · ".join(
+                f'<a href="{opt.api}/export?layer={layer}&level={level}&area={code}'
+                f'&format={fmt}{"&weights=" + opt.weights if opt.weights else ""}">{label}</a>'
+                for fmt, label in (("gpkg", "GeoPackage"), ("shp", "Shapefile"),
+                                   ("geojson", "GeoJSON"), ("csv", "CSV")))
+            parts.append(f"<li>{_both(lid, len_)}: {links}</li>")
+        parts.append("</ul>")
+    parts.append("</div></div></div>")
+    return "".join(parts)
+
+
+def render(m: folium.Map) -> str:
+    """The page's HTML."""
+    return m.get_root().render()

@@ -1,0 +1,427 @@
+/* unggulan map pages: layers, popups, legend, controls and the language switch.
+ *
+ * The page (built by app/maps with Folium) calls unggulan.init(map, config, bases) once.
+ * Every label comes from I18N, so switching language redraws the controls and the next
+ * popup or tooltip in the other language without reloading the page.
+ * No network access is needed but for the area data of large extents (config.levels[x].url)
+ * and the weights panel (config.api), both on the service that served the page.
+ */
+(function () {
+  "use strict";
+
+  var I18N = {
+    id: {
+      title: "Komoditas unggulan", level: "Tingkat wilayah", desa: "Desa/kelurahan",
+      kecamatan: "Kecamatan", sentra: "Sentra", basemap: "Peta dasar", plain: "Polos (tanpa peta dasar)",
+      top: "Kandidat utama", none: "Tidak ada kandidat", other: "Lainnya", rank: "Peringkat",
+      commodity: "Komoditas", score: "Skor", cls: "Kelas lahan", limiting: "Faktor pembatas",
+      lq: "LQ", nsentra: "Sentra", workers: "Tenaga kerja", units: "Unit usaha",
+      reason: "Alasan", detail: "Detail wilayah", search: "Cari desa/kecamatan...",
+      notfound: "Tidak ditemukan", weights: "Bobot skor", recompute: "Hitung ulang",
+      reset: "Bawaan", view: "Lihat komoditas", main: "Peta kandidat", language: "Bahasa",
+      byClass: "Kelas kesesuaian", byScore: "Skor", noscore: "Tidak diusulkan",
+      suitability: "Kesesuaian lahan", specialisation: "Spesialisasi (LQ)", cluster: "Klaster",
+      continuity: "Keberlanjutan", market: "Pasar", uniqueness: "Keunikan",
+      sectorLegend: "Sentra menurut sektor", classN: "N (tidak sesuai)", unknown: "Tidak diketahui",
+      loading: "Memuat...", failed: "Gagal memuat data", kecOf: "Kec.", hotspot: "klaster",
+      weightsError: "Bobot ditolak", sector: "Sektor", synthetic: "Data contoh (sintetis)"
+    },
+    en: {
+      title: "Flagship commodities", level: "Area level", desa: "Village (desa)",
+      kecamatan: "District (kecamatan)", sentra: "Sentra", basemap: "Base map", plain: "Plain (no base map)",
+      top: "Top candidate", none: "No candidate", other: "Other", rank: "Rank",
+      commodity: "Commodity", score: "Score", cls: "Land class", limiting: "Limiting factor",
+      lq: "LQ", nsentra: "Sentra", workers: "Workers", units: "Business units",
+      reason: "Why", detail: "Area details", search: "Find a village/district...",
+      notfound: "Not found", weights: "Score weights", recompute: "Recompute",
+      reset: "Defaults", view: "View a commodity", main: "Candidate map", language: "Language",
+      byClass: "Suitability class", byScore: "Score", noscore: "Not proposed",
+      suitability: "Land suitability", specialisation: "Specialisation (LQ)", cluster: "Cluster",
+      continuity: "Continuity", market: "Market", uniqueness: "Uniqueness",
+      sectorLegend: "Sentra by sector", classN: "N (not suitable)", unknown: "Unknown",
+      loading: "Loading...", failed: "Could not load the data", kecOf: "Kec.", hotspot: "cluster",
+      weightsError: "Weights refused", sector: "Sector", synthetic: "Sample data (synthetic)"
+    }
+  };
+  var LANGS = ["id", "en"];
+
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+
+  function num(x, lang, digits) {
+    if (x == null || isNaN(x)) return "–";
+    return Number(x).toLocaleString(lang === "id" ? "id-ID" : "en-GB",
+      {minimumFractionDigits: digits || 0, maximumFractionDigits: digits || 0});
+  }
+
+  function init(map, cfg, bases) {
+    var state = {
+      lang: LANGS.indexOf(new URLSearchParams(location.search).get("lang")) >= 0
+        ? new URLSearchParams(location.search).get("lang") : (cfg.lang || "id"),
+      level: cfg.level, layers: {}, drawn: {}, controls: {}
+    };
+    var api = {state: state, map: map, cfg: cfg};
+    window.unggulan = api;
+    document.documentElement.setAttribute("data-lang", state.lang);
+    function t(key) { return (I18N[state.lang] || I18N.id)[key] || key; }
+    function cname(id) {
+      var c = cfg.commodities[id];
+      return c ? (state.lang === "en" ? c[1] : c[0]) : (id || "");
+    }
+    function sectorName(id) {
+      var s = cfg.sectors[id];
+      return s ? s[state.lang] : (id || t("unknown"));
+    }
+
+    // ---- base layers: OpenStreetMap (may fail offline) and a plain light background
+    var plain = L.layerGroup();
+    plain.on("add", function () { map.getContainer().classList.add("unggulan-plain"); });
+    plain.on("remove", function () { map.getContainer().classList.remove("unggulan-plain"); });
+    if (cfg.basemap === "plain" || !bases.osm) {
+      if (bases.osm) map.removeLayer(bases.osm);
+      plain.addTo(map);
+    }
+
+    // ---- area layers
+    function areaColour(p) {
+      if (cfg.mode === "commodity") {
+        var bins = cfg.legend;
+        if (p.b == null || p.b < 0) return cfg.nodata;
+        return bins[p.b].color;
+      }
+      if (!p.top) return cfg.nodata;
+      return palette(p.level)[p.top] || cfg.other;
+    }
+    function palette(level) { return (cfg.palettes && cfg.palettes[level]) || cfg.palette; }
+    function style(f) {
+      var p = f.properties, focus = cfg.focus && cfg.focus === p.code;
+      return {color: focus ? "#000" : "#444", weight: focus ? 3 : (p.level === "kecamatan" ? 1.2 : 0.6),
+              opacity: 0.9, fillColor: areaColour(p), fillOpacity: focus ? 0.85 : 0.75,
+              className: "unggulan-area unggulan-" + p.level};
+    }
+    function tooltip(layer) {
+      var p = layer.feature.properties;
+      var line;
+      if (cfg.mode === "commodity") {
+        line = cname(cfg.commodity) + ": " + (p.k || "–") +
+          (p.s != null ? " · " + t("score") + " " + num(p.s, state.lang, 1) : "");
+      } else {
+        line = p.c && p.c.length ? t("top") + ": " + cname(p.c[0][0]) : t("none");
+      }
+      return "<b>" + esc(p.name) + "</b>" + (p.kec ? " (" + t("kecOf") + " " + esc(p.kec) + ")" : "") +
+        "<br>" + esc(line);
+    }
+    function popup(layer) {
+      var p = layer.feature.properties, L_ = state.lang;
+      var h = "<div class='unggulan-popup'><h4>" + esc(p.name) + "</h4><div class='code'>" +
+        esc(t(p.level)) + " · " + esc(p.code) + (p.kec ? " · " + t("kecOf") + " " + esc(p.kec) : "") + "</div>";
+      if (cfg.mode === "commodity") {
+        h += "<table><tr><th>" + t("commodity") + "</th><td>" + esc(cname(cfg.commodity)) + "</td></tr>" +
+          "<tr><th>" + t("cls") + "</th><td class='cls'>" + esc(p.k || "–") + "</td></tr>" +
+          "<tr><th>" + t("limiting") + "</th><td>" + esc(p.lim || "–") + "</td></tr>" +
+          "<tr><th>" + t("score") + "</th><td>" + (p.s != null ? num(p.s, L_, 1) : t("noscore")) + "</td></tr>" +
+          "<tr><th>" + t("nsentra") + "</th><td>" + num(p.n || 0, L_) + "</td></tr></table>";
+      } else if (!p.c || !p.c.length) {
+        h += "<p>" + t("none") + "</p>";
+      } else {
+        h += "<table class='ranked'><thead><tr><th>#</th><th>" + t("commodity") + "</th><th>" + t("score") +
+          "</th><th>" + t("cls") + "</th><th>" + t("limiting") + "</th><th>" + t("lq") + "</th><th>" +
+          t("nsentra") + "</th><th>" + t("workers") + "</th></tr></thead><tbody>";
+        p.c.forEach(function (c, i) {
+          h += "<tr" + (i === 0 ? " class='top1'" : "") + "><td>" + (i + 1) + "</td><td class='commodity'>" +
+            esc(cname(c[0])) + "</td><td>" + num(c[1], L_, 1) + "</td><td>" + esc(c[2] || "–") +
+            "</td><td>" + esc(c[3] || "–") + "</td><td>" + (c[4] == null ? "–" : num(c[4], L_, 1)) +
+            "</td><td>" + num(c[5], L_) + "</td><td>" + num(c[6], L_) + "</td></tr>";
+        });
+        h += "</tbody></table><ol class='reasons'>";
+        p.c.forEach(function (c) {
+          h += "<li><b>" + esc(cname(c[0])) + "</b>: " + esc(L_ === "en" ? c[8] : c[7]) + "</li>";
+        });
+        h += "</ol>";
+      }
+      if (cfg.detail) {
+        var q = new URLSearchParams({lang: state.lang});
+        if (cfg.weights) q.set("weights", cfg.weights);
+        h += "<a class='detail-link' href='" + cfg.detail + encodeURIComponent(p.code) + "?" + q + "'>" +
+          t("detail") + " &rarr;</a>";
+      }
+      return h + "</div>";
+    }
+    function makeLayer(level) {
+      var layer = L.geoJson(null, {
+        style: style,
+        onEachFeature: function (f, l) {
+          f.properties.label = f.properties.name + (f.properties.kec ? " (" + f.properties.kec + ")" : "");
+          l.bindTooltip(tooltip, {sticky: true});
+          l.bindPopup(popup, {maxWidth: 520, minWidth: 280});
+        }
+      });
+      state.layers[level] = layer;
+      var spec = cfg.levels[level];
+      var done = function (data) {
+        layer.addData(data);
+        state.drawn[level] = layer.getLayers().length;
+        state.drawnAt = state.drawnAt || {};
+        state.drawnAt[level] = performance.now();  // ms since navigation: `make bench` reads it
+        document.documentElement.setAttribute("data-drawn-" + level, state.drawn[level]);
+        if (level === state.level) fit(layer);
+        if (spec.onload) spec.onload();
+      };
+      if (spec.data) { done(spec.data); }
+      else {
+        layer.once("add", function () {
+          setStatus(t("loading"));
+          fetch(spec.url).then(function (r) {
+            if (!r.ok) throw new Error(r.status);
+            return r.json();
+          }).then(function (d) { setStatus(""); done(d); })
+            .catch(function (e) { setStatus(t("failed") + " (" + e.message + ")"); });
+        });
+      }
+      return layer;
+    }
+    function fit(layer) {
+      var b = layer.getBounds();
+      if (b.isValid()) map.fitBounds(b, {padding: [8, 8]});
+    }
+    Object.keys(cfg.levels).forEach(makeLayer);
+
+    // ---- sentra, clustered, coloured by sector
+    // a cluster takes the colour of the sector with most sentra in it
+    var sentra = L.markerClusterGroup({
+      chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45,
+      iconCreateFunction: function (cluster) {
+        var n = {}, best = null;
+        cluster.getAllChildMarkers().forEach(function (m) {
+          n[m.options.sector] = (n[m.options.sector] || 0) + 1;
+          if (best === null || n[m.options.sector] > n[best]) best = m.options.sector;
+        });
+        var colour = (cfg.sectors[best] || {}).color || cfg.other;
+        var count = cluster.getChildCount();
+        var size = count < 10 ? 28 : (count < 100 ? 34 : 40);
+        return L.divIcon({
+          html: "<div style='background:" + colour + ";width:" + size + "px;height:" + size +
+            "px;line-height:" + size + "px'>" + count + "</div>",
+          className: "unggulan-cluster", iconSize: L.point(size, size)
+        });
+      }
+    });
+    (cfg.sentra || []).forEach(function (s) {
+      var colour = (cfg.sectors[s[2]] || {}).color || cfg.other;
+      var m = L.circleMarker([s[0], s[1]], {radius: 6, color: "#222", weight: 1, sector: s[2],
+                                            fillColor: colour, fillOpacity: 0.95});
+      m.bindPopup(function () {
+        return "<div class='unggulan-popup'><h4>" + esc(s[4] || cname(s[3])) + "</h4><table>" +
+          "<tr><th>" + t("commodity") + "</th><td>" + esc(cname(s[3])) + "</td></tr>" +
+          "<tr><th>" + t("sector") + "</th><td>" + esc(sectorName(s[2])) + "</td></tr>" +
+          "<tr><th>" + t("units") + "</th><td>" + num(s[5], state.lang) + "</td></tr>" +
+          "<tr><th>" + t("workers") + "</th><td>" + num(s[6], state.lang) + "</td></tr>" +
+          "<tr><th>" + t("desa") + "</th><td>" + esc(s[7] || "–") + "</td></tr></table></div>";
+      });
+      sentra.addLayer(m);
+    });
+    sentra.addTo(map);
+    state.sentra = sentra;
+
+    state.layers[state.level].addTo(map);
+    map.on("overlayadd", function (e) {
+      Object.keys(state.layers).forEach(function (lv) {
+        if (state.layers[lv] === e.layer) {
+          state.level = lv;
+          if (search) search.setLayer(e.layer);
+          if (state.drawn[lv]) fit(e.layer);
+          sentra.bringToFront && sentra.bringToFront();
+          buildLegend();
+          var u = new URL(location.href); u.searchParams.set("level", lv);
+          if (location.protocol !== "file:") history.replaceState(null, "", u);
+        }
+      });
+    });
+
+    // ---- controls
+    var search = null;
+    if (L.Control.Search) {
+      search = new L.Control.Search({
+        layer: state.layers[state.level], propertyName: "label", initial: false,
+        textPlaceholder: t("search"), textErr: t("notfound"), hideMarkerOnCollapse: true,
+        marker: false, position: "topleft",
+        moveToLocation: function (latlng, title, m) {
+          if (latlng.layer && latlng.layer.getBounds) {
+            m.fitBounds(latlng.layer.getBounds(), {maxZoom: 14});
+            latlng.layer.openPopup();
+          }
+        }
+      });
+      map.addControl(search);
+    }
+    function buildLayerControl() {
+      if (state.controls.layers) map.removeControl(state.controls.layers);
+      var basesCtl = {};
+      if (bases.osm) basesCtl["OpenStreetMap"] = bases.osm;
+      basesCtl[t("plain")] = plain;
+      var groups = {}, lv = {};
+      Object.keys(state.layers).forEach(function (k) { lv[t(k)] = state.layers[k]; });
+      groups[t("level")] = lv;
+      var sg = {}; sg[t("sentra")] = sentra; groups[t("sentra")] = sg;
+      state.controls.layers = L.control.groupedLayers(basesCtl, groups,
+        {exclusiveGroups: [t("level")], collapsed: false, position: "topright"}).addTo(map);
+    }
+    var legend = L.control({position: "bottomright"});
+    legend.onAdd = function () {
+      this._div = L.DomUtil.create("div", "unggulan-legend");
+      L.DomEvent.disableScrollPropagation(this._div);
+      return this._div;
+    };
+    legend.addTo(map);
+    function buildLegend() {
+      var h = "";
+      if (cfg.mode === "commodity") {
+        h += "<h4>" + esc(cname(cfg.commodity)) + "</h4><div class='sub'>" +
+          (cfg.view === "score" ? t("byScore") : t("byClass")) + "</div>";
+        cfg.legend.forEach(function (b) {
+          var label = b.key === "N" ? t("classN") : b.label;
+          h += "<div><i style='background:" + b.color + "'></i>" + esc(label) + "</div>";
+        });
+        h += "<div><i style='background:" + cfg.nodata + "'></i>" + t("noscore") + "</div>";
+      } else {
+        h += "<h4>" + t("top") + " (" + esc(t(state.level)) + ")</h4>";
+        var counts = cfg.counts[state.level] || [];
+        counts.forEach(function (c) {
+          h += "<div><i style='background:" + (palette(state.level)[c[0]] || cfg.other) + "'></i>" +
+            esc(cname(c[0])) + " <span class='n'>" + c[1] + "</span></div>";
+        });
+        if (cfg.otherCount[state.level]) {
+          h += "<div><i style='background:" + cfg.other + "'></i>" + t("other") + " <span class='n'>" +
+            cfg.otherCount[state.level] + "</span></div>";
+        }
+        h += "<div><i style='background:" + cfg.nodata + "'></i>" + t("none") + "</div>";
+      }
+      h += "<h4>" + t("sectorLegend") + "</h4>";
+      Object.keys(cfg.sectors).forEach(function (k) {
+        if (!cfg.sectorsPresent || cfg.sectorsPresent.indexOf(k) >= 0) {
+          h += "<div><i class='dot' style='background:" + cfg.sectors[k].color + "'></i>" +
+            esc(sectorName(k)) + "</div>";
+        }
+      });
+      legend._div.innerHTML = h;
+    }
+
+    var panel = L.control({position: "topright"});
+    var statusEl;
+    function setStatus(text) { if (statusEl) statusEl.textContent = text; }
+    panel.onAdd = function () {
+      this._div = L.DomUtil.create("div", "unggulan-panel");
+      L.DomEvent.disableClickPropagation(this._div);
+      L.DomEvent.disableScrollPropagation(this._div);
+      return this._div;
+    };
+    panel.addTo(map);
+    function buildPanel() {
+      var h = "<div class='title'>" + esc(t("title")) + (cfg.mode === "commodity" ? ": " +
+        esc(cname(cfg.commodity)) : "") + "</div><div class='dataset'>" + esc(cfg.dataset) +
+        (cfg.synthetic ? " · " + t("synthetic") : "") + "</div>";
+      h += "<div class='lang'>" + t("language") + ": ";
+      LANGS.forEach(function (l) {
+        h += "<button type='button' data-lang='" + l + "' class='lang-btn" + (l === state.lang ? " active" : "") +
+          "'>" + l.toUpperCase() + "</button>";
+      });
+      h += "</div>";
+      if (cfg.links) {
+        h += "<div class='views'><label>" + t("view") + " <select class='commodity-select'><option value=''>—</option>";
+        cfg.viewable.forEach(function (id) {
+          h += "<option value='" + esc(id) + "'" + (id === cfg.commodity ? " selected" : "") + ">" +
+            esc(cname(id)) + "</option>";
+        });
+        h += "</select></label>";
+        if (cfg.mode === "commodity") {
+          h += " <a class='view-mode' href='#' data-view='" + (cfg.view === "score" ? "class" : "score") + "'>" +
+            (cfg.view === "score" ? t("byClass") : t("byScore")) + "</a>";
+        }
+        h += "<div><a class='main-link' href='" + cfg.links.main + "'>" + t("main") + "</a></div></div>";
+      }
+      if (cfg.api && cfg.mode !== "commodity") {
+        h += "<details class='weights'><summary>" + t("weights") + "</summary>";
+        Object.keys(cfg.weightValues).forEach(function (k) {
+          var v = cfg.weightValues[k];
+          h += "<label>" + t(k) + " <input type='range' min='0' max='1' step='0.05' name='" + k +
+            "' value='" + v + "'><output>" + num(v, state.lang, 2) + "</output></label>";
+        });
+        h += "<button type='button' class='recompute'>" + t("recompute") + "</button> " +
+          "<button type='button' class='reset'>" + t("reset") + "</button><div class='error'></div></details>";
+      }
+      h += "<div class='status'></div>";
+      panel._div.innerHTML = h;
+      statusEl = panel._div.querySelector(".status");
+      panel._div.querySelectorAll(".lang-btn").forEach(function (b) {
+        b.addEventListener("click", function () { setLang(b.getAttribute("data-lang")); });
+      });
+      var sel = panel._div.querySelector(".commodity-select");
+      if (sel) sel.addEventListener("change", function () {
+        if (!sel.value) return;
+        var q = new URLSearchParams({lang: state.lang, level: state.level});
+        location.href = cfg.links.commodity + encodeURIComponent(sel.value) + "?" + q;
+      });
+      var vm = panel._div.querySelector(".view-mode");
+      if (vm) vm.addEventListener("click", function (e) {
+        e.preventDefault();
+        var u = new URL(location.href); u.searchParams.set("view", vm.getAttribute("data-view"));
+        u.searchParams.set("lang", state.lang); location.href = u;
+      });
+      var w = panel._div.querySelector(".weights");
+      if (w) {
+        w.querySelectorAll("input[type=range]").forEach(function (inp) {
+          inp.addEventListener("input", function () {
+            inp.nextSibling.textContent = num(inp.value, state.lang, 2);
+          });
+        });
+        w.querySelector(".reset").addEventListener("click", function () {
+          var u = new URL(location.href); u.searchParams.delete("weights"); location.href = u;
+        });
+        w.querySelector(".recompute").addEventListener("click", function () {
+          var parts = [];
+          w.querySelectorAll("input[type=range]").forEach(function (inp) {
+            parts.push(inp.name + "=" + Number(inp.value));
+          });
+          var weights = parts.join(",");
+          var q = new URLSearchParams({level: state.level, top: "1", limit: "1", weights: weights});
+          var err = w.querySelector(".error");
+          err.textContent = t("loading");
+          // the API validates and computes; the page then reloads with the new weights
+          fetch(cfg.api + "/candidates?" + q).then(function (r) {
+            return r.json().then(function (body) { return {ok: r.ok, body: body}; });
+          }).then(function (res) {
+            if (!res.ok) { err.textContent = t("weightsError") + ": " + (res.body.detail || ""); return; }
+            var u = new URL(location.href);
+            u.searchParams.set("weights", weights); u.searchParams.set("lang", state.lang);
+            u.searchParams.set("level", state.level);
+            location.href = u;
+          }).catch(function (e) { err.textContent = t("failed") + " (" + e.message + ")"; });
+        });
+      }
+    }
+    function setLang(l) {
+      if (LANGS.indexOf(l) < 0) return;
+      state.lang = l;
+      document.documentElement.setAttribute("data-lang", l);
+      document.documentElement.lang = l;
+      buildPanel(); buildLegend(); buildLayerControl();
+      if (search) {
+        search.options.textPlaceholder = t("search"); search.options.textErr = t("notfound");
+        if (search._input) search._input.placeholder = t("search");
+      }
+      map.closePopup();
+      if (location.protocol !== "file:") {
+        var u = new URL(location.href); u.searchParams.set("lang", l); history.replaceState(null, "", u);
+      }
+    }
+    api.setLang = setLang;
+    buildPanel(); buildLegend(); buildLayerControl();
+    document.documentElement.lang = state.lang;
+    return api;
+  }
+
+  window.unggulanInit = init;
+})();
