@@ -137,7 +137,12 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
         return path
     if suffix == ".csv":
         frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-        frame["wkt"] = gdf.geometry.to_wkt()
+        geo = gdf.geometry.to_crs(4326) if gdf.crs is not None else gdf.geometry
+        frame["wkt"] = geo.to_wkt()
+        if len(geo) and (geo.geom_type.dropna() == "Point").all():
+            # spreadsheets and QGIS's "delimited text" read points from lon/lat columns
+            frame["longitude"] = geo.x
+            frame["latitude"] = geo.y
         return write_frame(frame, path, overwrite=overwrite)
     if suffix not in (".gpkg", ".geojson", ".parquet"):
         raise UnggulanError(f"{path}: unknown output format '{suffix}'; use .gpkg, .zip, "
@@ -172,7 +177,11 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
         if qml and suffix == ".gpkg":
             from app.io.qml import write_gpkg_style
 
-            write_gpkg_style(tmp_path, layer or path.stem, qml, gdf.geometry.name)
+            import pyogrio
+
+            name = layer or path.stem
+            geom_col = pyogrio.read_info(tmp_path, layer=name)["geometry_name"] or "geom"
+            write_gpkg_style(tmp_path, name, qml, geom_col)
     return path
 
 

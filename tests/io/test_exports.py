@@ -24,6 +24,8 @@ def _read(path, mapping=None):
         df = pd.read_csv(path, dtype={"code": str})
         return gpd.GeoDataFrame(df.drop(columns="wkt"), geometry=gpd.GeoSeries.from_wkt(
             df["wkt"]), crs="EPSG:4326")
+    if path.suffix == ".gpkg":
+        return gpd.read_file(path, layer=pyogrio.list_layers(path)[0][0])
     return gpd.read_file(path)
 
 
@@ -74,7 +76,8 @@ def test_several_layers_in_one_geopackage(demo, tmp_path):
     demo.export("sentra", path)
     demo.export("candidates", path, level="kecamatan")
     layers = {n for n, _ in pyogrio.list_layers(path)}
-    assert layers == {"areas_desa", "sentra", "candidates_kecamatan"}
+    # layer_styles: the candidates layer's default QGIS style, as QGIS stores it
+    assert layers == {"areas_desa", "sentra", "candidates_kecamatan", "layer_styles"}
     areas = gpd.read_file(path, layer="areas_desa")
     assert "elevation_mean" in areas.columns and len(areas) == 64
 
@@ -88,3 +91,93 @@ def test_cli_export_refuses_to_clobber(tmp_path):
                    "--overwrite").returncode == 0
     res = run_cli("export", "--layer", "rivers", "--out", str(tmp_path / "x.gpkg"))
     assert res.returncode != 0 and "layer must be one of" in res.stderr
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".zip", ".geojson", ".csv", ".parquet"])
+def test_round_trip_of_areas_with_attributes(bone, tmp_path, suffix):
+    from app.core.layers import get_layer
+
+    src = get_layer(bone, "areas", "kecamatan")
+    path = write_layer(src, tmp_path / f"wilayah{suffix}", layer="areas_kecamatan")
+    mapping = shapefile_field_names([c for c in src.columns if c != "geometry"])
+    back = _read(path, mapping).set_index("code").loc[src["code"]]
+    assert back.crs.to_epsg() == 4326
+    assert list(back["name"]) == list(src["name"])
+    for col in ("area_ha", "elevation_mean", "rainfall_max", "ph_mean"):
+        np.testing.assert_allclose(back[col].astype(float), src[col].astype(float), rtol=1e-9)
+
+
+def test_csv_of_points_has_lon_lat(demo, tmp_path):
+    src = demo.sentra(placed_only=True)
+    path = write_layer(src, tmp_path / "sentra.csv", layer="sentra")
+    back = pd.read_csv(path)
+    assert len(back) == len(src)
+    np.testing.assert_allclose(back["longitude"], src.geometry.x, atol=1e-9)
+    np.testing.assert_allclose(back["latitude"], src.geometry.y, atol=1e-9)
+
+
+def _check_qml(text: str, fields: set[str], tops: list[str]):
+    import xml.etree.ElementTree as ET
+
+    from app.maps import palette
+
+    root = ET.fromstring(text.split("\n", 1)[1])  # after the DOCTYPE line
+    assert root.tag == "qgis"
+    r = root.find("renderer-v2")
+    assert r.get("type") == "categorizedSymbol"
+    assert r.get("attr") in fields, (r.get("attr"), fields)
+    symbols = {s.get("name"): s for s in r.find("symbols")}
+    cats = r.find("categories")
+    values = [c.get("value") for c in cats]
+    for c in cats:
+        assert c.get("symbol") in symbols
+    assert set(v for v in values if v) <= set(tops)
+    assert "" in values  # the catch-all for other commodities
+    colours = palette.commodity_colours(tops)
+    for c in cats:
+        if c.get("value"):
+            fill = symbols[c.get("symbol")].find("layer/Option/Option[@name='color']").get("value")
+            expected = colours[c.get("value")].lstrip("#")
+            assert fill.split(",")[:3] == [str(int(expected[i:i + 2], 16)) for i in (0, 2, 4)]
+    label = root.find("labeling/settings/text-style").get("fieldName")
+    assert label in fields
+
+
+def test_candidates_export_ships_a_qgis_style(demo, tmp_path):
+    import sqlite3
+
+    src = demo.candidates("desa", wide=True)
+    tops = list(src["top1"].dropna())
+    # GeoPackage: default style in layer_styles
+    gpkg = write_layer(src, tmp_path / "k.gpkg", layer="candidates_desa")
+    con = sqlite3.connect(gpkg)
+    rows = con.execute("SELECT f_table_name, f_geometry_column, useAsDefault, styleQML "
+                       "FROM layer_styles").fetchall()
+    con.close()
+    assert len(rows) == 1 and rows[0][0] == "candidates_desa" and rows[0][2] == 1
+    fields = set(pyogrio.read_info(gpkg, layer="candidates_desa")["fields"])
+    assert rows[0][1] == pyogrio.read_info(gpkg, layer="candidates_desa")["geometry_name"]
+    _check_qml(rows[0][3], fields, tops)
+    # zipped shapefile: <layer>.qml beside <layer>.shp, referring to the 10-character names
+    src2 = src.assign(top1_reason_id_long_name_x=1)  # force renamed fields in the mapping
+    z = write_layer(src2, tmp_path / "k.zip", layer="candidates_desa")
+    zf = zipfile.ZipFile(z)
+    assert "candidates_desa.qml" in zf.namelist()
+    shp_fields = set(pyogrio.read_info(f"/vsizip/{z}/candidates_desa.shp")["fields"])
+    _check_qml(zf.read("candidates_desa.qml").decode(), shp_fields, tops)
+    # GeoJSON: <name>.qml beside it
+    gj = write_layer(src, tmp_path / "k.geojson", layer="candidates_desa")
+    _check_qml((tmp_path / "k.qml").read_text(), set(gpd.read_file(gj).columns), tops)
+    # the web map gives the same colours
+    from app.maps.pages import PageOptions, main_map, render
+
+    html = render(main_map(demo, "desa", PageOptions(inline=False)))
+    from app.maps import palette
+
+    for cid, colour in palette.commodity_colours(src["top1"]).items():
+        assert f'"{cid}":"{colour}"' in html
+
+
+def test_no_style_for_other_layers(demo, tmp_path):
+    write_layer(demo.areas("desa"), tmp_path / "a.geojson", layer="areas_desa")
+    assert not (tmp_path / "a.qml").exists()
