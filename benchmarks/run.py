@@ -345,9 +345,9 @@ def main() -> None:
         row("national: attributes + suitability + candidates (84,000 x catalogue)",
             "end_to_end", NATIONAL, "desa", 1, "candidates")
         naive = row("national subset 5,000 desa: naive exactextract loop per raster",
-                    "naive_loop", NATIONAL, repeat=1)
+                    "naive_loop", NATIONAL, repeat=3)
         engine = row("national subset 5,000 desa: engine (coverage included)", "engine_subset",
-                     NATIONAL)
+                     NATIONAL, repeat=5)
         if not only:
             rows.append(("  ratio naive / engine", naive / engine, float("nan"), 0))
 

@@ -234,12 +234,16 @@ def assess_areas(
         part["status"] = status
         part["commodity"] = cid
         parts.append(part)
+    # every column is built from small integer codes: a national run has millions of rows
+    statuses = sorted({p["status"] for p in parts})
+    status_codes = np.array([statuses.index(p["status"]) for p in parts], dtype=np.int8)
     out = {
-        "code": pd.Categorical.from_codes(np.tile(np.arange(n), len(parts)),
+        "code": pd.Categorical.from_codes(np.tile(np.arange(n, dtype=np.int32), len(parts)),
                                           categories=pd.Index(values.index.astype(str))),
-        "commodity": pd.Categorical.from_codes(np.repeat(np.arange(len(parts)), n),
-                                               categories=pd.Index(commodities)),
-        "status": pd.Categorical(np.repeat([p["status"] for p in parts], n)),
+        "commodity": pd.Categorical.from_codes(
+            np.repeat(np.arange(len(parts), dtype=np.int32), n),
+            categories=pd.Index(commodities)),
+        "status": pd.Categorical.from_codes(np.repeat(status_codes, n), categories=statuses),
     }
     for col in ("basis", "suitability_class", "limiting_factors", "potential_class",
                 "interventions"):
@@ -256,16 +260,27 @@ def assess_areas(
 def _concat_categoricals(items: list) -> pd.Categorical:
     """Concatenate categoricals (or object arrays) whose categories differ, by codes."""
     cats: dict[str, int] = {}
-    codes = []
+    n_total = sum(len(item) for item in items)
+    codes = np.empty(n_total, dtype=np.int32)  # filled in place: no list of code arrays
+    pos = 0
     for item in items:
-        c = item if isinstance(item, pd.Categorical) else pd.Categorical(
-            np.asarray(item, dtype=object))
+        if isinstance(item, pd.Categorical):
+            c = item
+        else:
+            arr = np.asarray(item, dtype=object)
+            if len(arr) and arr[0] is arr[-1] and (arr == arr[0]).all():
+                c = pd.Categorical.from_codes(  # one value repeated (a basis, say)
+                    np.zeros(len(arr), dtype=np.int8) - (arr[0] is None),
+                    categories=[] if arr[0] is None else [arr[0]])
+            else:
+                c = pd.Categorical(arr)
         local = [str(x) for x in c.categories]
-        remap = np.array([cats.setdefault(x, len(cats)) for x in local] + [-1], dtype=np.int64)
-        codes.append(remap[np.where(c.codes < 0, len(local), c.codes)])
-    if not codes:
+        remap = np.array([cats.setdefault(x, len(cats)) for x in local] + [-1], dtype=np.int32)
+        codes[pos:pos + len(c)] = remap[np.where(c.codes < 0, len(local), c.codes)]
+        pos += len(c)
+    if not n_total and not items:
         return pd.Categorical([])
-    return pd.Categorical.from_codes(np.concatenate(codes), categories=list(cats))
+    return pd.Categorical.from_codes(codes, categories=list(cats))
 
 
 def _assess_one(values: pd.DataFrame, commodity: str, req: Requirements,

@@ -177,13 +177,6 @@ class Coverage:
             return values.take(self.cells)
         return values.take(self.local_cells(window))
 
-    def class_key_base(self, n_classes: int) -> np.ndarray:
-        """``area * (n_classes + 1)`` per cell, kept for repeated class-share counts."""
-        cache = self.__dict__.setdefault("_class_key_base", {})
-        if n_classes not in cache:
-            cache[n_classes] = self.area * self.area.dtype.type(n_classes + 1)
-        return cache[n_classes]
-
     def segment_sum(self, x: np.ndarray) -> np.ndarray:
         out = np.zeros(self.n_areas)
         if x.size:
@@ -348,12 +341,28 @@ def reduce_categorical(
     return majority.where(tot > 0), frame
 
 
+CHUNK_CELLS = 1 << 20
+
+
 def class_shares(cov: Coverage, cell_class: np.ndarray, n_classes: int = 4) -> np.ndarray:
     """(n_areas, n_classes) shares of classes 1..n over the covered cells with a class (>0)."""
     n = cov.n_areas
-    key = cov.class_key_base(n_classes) + cell_class  # class 0 (no data) gets its own slot
-    sums = np.bincount(key, weights=cov.weights, minlength=n * (n_classes + 1))
-    sums = sums.reshape(n, n_classes + 1)[:, 1:]
+    slots = n_classes + 1  # class 0 (no data) gets its own slot
+    sums = np.zeros((n, slots))
+    # areas in chunks of about a million cells: bincount's temporaries stay small when
+    # two threads classify national layers side by side
+    offsets = cov.offsets
+    a0 = 0
+    while a0 < n:
+        a1 = int(np.searchsorted(offsets, offsets[a0] + CHUNK_CELLS, side="right")) - 1
+        a1 = min(max(a1, a0 + 1), n)
+        c0, c1 = int(offsets[a0]), int(offsets[a1])
+        if c1 > c0:
+            key = (cov.area[c0:c1] - a0).astype(np.intp) * slots + cell_class[c0:c1]
+            sums[a0:a1] = np.bincount(key, weights=cov.weights[c0:c1],
+                                      minlength=(a1 - a0) * slots).reshape(a1 - a0, slots)
+        a0 = a1
+    sums = sums[:, 1:]
     tot = sums.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(tot > 0, sums / tot, np.nan)

@@ -175,9 +175,9 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
         with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
             gdf.to_file(tmp_path, driver=FORMATS[suffix], layer=layer or path.stem)
         if qml and suffix == ".gpkg":
-            from app.io.qml import write_gpkg_style
-
             import pyogrio
+
+            from app.io.qml import write_gpkg_style
 
             name = layer or path.stem
             geom_col = pyogrio.read_info(tmp_path, layer=name)["geometry_name"] or "geom"

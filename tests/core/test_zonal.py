@@ -116,6 +116,23 @@ def test_class_shares_sum_to_one_over_the_covered_part(bone_dir, bone_cov):
     ok = ~np.isnan(sh).any(axis=1)
     assert ok.sum() == bone_cov.n_areas
     assert np.allclose(sh[ok].sum(axis=1), 1.0)
+    # counted chunk by chunk (as national layers are): the same shares
+    from app.core import zonal
+
+    old = zonal.CHUNK_CELLS
+    try:
+        zonal.CHUNK_CELLS = 37
+        chunked = class_shares(bone_cov, cls)
+    finally:
+        zonal.CHUNK_CELLS = old
+    np.testing.assert_array_equal(np.isnan(chunked), np.isnan(sh))
+    np.testing.assert_allclose(chunked[ok], sh[ok], rtol=1e-12)
+    # and by hand for one area
+    i = int(np.argmax(np.diff(bone_cov.offsets)))
+    sl = slice(bone_cov.offsets[i], bone_cov.offsets[i + 1])
+    w, c = bone_cov.weights[sl], cls[sl]
+    expected = np.array([w[c == k].sum() for k in (1, 2, 3, 4)]) / w[c > 0].sum()
+    np.testing.assert_allclose(sh[i], expected, rtol=1e-12)
 
 
 def test_raster_in_another_crs_and_resolution(bone_dir, bone_desa, tmp_path):
