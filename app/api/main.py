@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
@@ -52,6 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the map pages' scripts: Leaflet and plugins from npm (make install), and our own
     app.mount(VENDOR_URL, StaticFiles(directory=assets_dir(), check_dir=False), name="vendor")
     app.mount(OWN_URL, StaticFiles(directory=OWN_DIR), name="peta-static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)  # no icon; and no 404 in the browser's console
 
     @app.get("/health", tags=["service"])
     def health() -> dict:

@@ -105,7 +105,21 @@ class Dataset:
         return [lv for lv in bnd.LEVELS if lv in self.layers]
 
     def areas(self, level: str = "desa") -> gpd.GeoDataFrame:
-        """Boundary polygons of ``level`` ('desa' or 'kecamatan'), EPSG:4326, keyed by code."""
+        """Boundary polygons of ``level`` ('desa' or 'kecamatan'), EPSG:4326, keyed by code.
+
+        Columns: ``code``, ``name``, ``level``, ``parent_code``, ``province_code``,
+        ``kabupaten_code`` (and ``kecamatan_code``, ``kecamatan_name`` for desa),
+        ``code_system`` ('kemendagri' or 'bps'), ``area_ha``, ``geometry``.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> desa = ds.areas("desa")
+        >>> desa.crs.to_epsg(), len(desa)
+        (4326, 64)
+        >>> desa.loc["99.01.01.1001", "kecamatan_code"]
+        '99.01.01'
+        """
         if level not in self.layers:
             raise DatasetError(
                 f"no {level} layer in this dataset (levels: {', '.join(self.levels)})",
@@ -114,7 +128,20 @@ class Dataset:
         return self.layers[level]
 
     def sentra(self, placed_only: bool = False) -> gpd.GeoDataFrame:
-        """Sentra records with commodity match and placement (one row per input row)."""
+        """Sentra records with commodity match and placement (one row per input row).
+
+        ``commodity_id`` is the catalogue commodity the ``commodity_raw`` text matched
+        (``commodity_match`` says how); ``desa_code``/``kecamatan_code`` where the record was
+        placed, ``placed_by`` how (code, coordinates or names) or ``unplaced_reason`` why
+        not. ``placed_only=True`` keeps the placed ones.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> s = ds.sentra(placed_only=True)
+        >>> bool(s["desa_code"].notna().all())
+        True
+        """
         s = self.sentra_records
         return s[s["desa_code"].notna()] if placed_only else s
 
@@ -155,7 +182,7 @@ class Dataset:
         Examples
         --------
         >>> ds = Dataset.open()
-        >>> ds.attributes("desa")["elevation_mean"].max() > 1000
+        >>> bool(ds.attributes("desa")["elevation_mean"].max() > 1000)
         True
         """
         key = ("attributes", level)
@@ -251,7 +278,7 @@ class Dataset:
         --------
         >>> ds = Dataset.open()
         >>> c = ds.candidates("kecamatan", top=2)
-        >>> c["rank"].max()
+        >>> int(c["rank"].max())
         2
         """
         from app.core.candidates import propose, to_wide

@@ -150,8 +150,14 @@ def _area_base(areas: pd.DataFrame, level: str) -> list[dict]:
     names = areas["name"].to_numpy(object)
     kec = areas["kecamatan_name"].to_numpy(object) if "kecamatan_name" in areas else \
         [None] * len(areas)
-    return [{"code": str(c), "name": _text(n), "level": level, "kec": _text(k)}
-            for c, n, k in zip(codes, names, kec)]
+    out = [{"code": str(c), "name": _text(n), "level": level, "kec": _text(k)}
+           for c, n, k in zip(codes, names, kec)]
+    # what the search box lists: "name (kecamatan)", with the code where that repeats
+    labels = [f"{p['name']} ({p['kec']})" if p["kec"] else str(p["name"]) for p in out]
+    seen = pd.Series(labels).duplicated(keep=False).to_numpy()
+    for p, label, dup in zip(out, labels, seen):
+        p["label"] = f"{label} · {p['code']}" if dup else label
+    return out
 
 
 def candidate_props(ds, level: str, top: int, weights) -> tuple[list[dict], pd.DataFrame]:
@@ -239,6 +245,7 @@ def _level_spec(ds, level: str, opt: PageOptions, props_text, query: dict) -> di
 
 def _assemble(cfg: dict) -> str:
     """The config as JS text, with the (large) GeoJSON texts spliced in unquoted."""
+    cfg.setdefault("factors", {f: [lab[0], lab[1]] for f, lab in FACTOR_LABEL.items()})
     texts = {lv: spec.pop("_text") for lv, spec in cfg["levels"].items() if "_text" in spec}
     out = _json(cfg)
     for lv, t in texts.items():

@@ -126,9 +126,22 @@ def test_main_map(service, page):
     assert page.locator("path.unggulan-kecamatan").count() == kec_total
     assert page.locator("path.unggulan-desa").count() == 0
 
-    # search by name finds an area
-    name_q = httpx.get(f"{base}/api/v1/areas/{code}", params={"level": "desa"}).json()
-    assert name_q["area"]["name"]
+    # search by name: type part of a desa's name, pick it, its popup opens
+    page.locator(".leaflet-control-layers label", has_text="Village").click()
+    _wait_drawn(page, "desa")
+    area = httpx.get(f"{base}/api/v1/areas/{code}", params={"level": "desa"}).json()["area"]
+    page.click(".leaflet-control-search .search-button")
+    # typed key by key, as a planner types (the search control listens to key presses)
+    page.locator(".leaflet-control-search input.search-input").press_sequentially(
+        area["name"], delay=20)
+    label = page.evaluate(f"""() => {{ let out = null;
+        window.unggulan.state.layers.desa.eachLayer(l => {{
+            if (l.feature.properties.code === {code!r}) out = l.feature.properties.label; }});
+        return out; }}""")
+    assert label.startswith(f"{area['name']} ({area['kecamatan_name']})")
+    page.locator(".leaflet-control-search .search-tip").get_by_text(label, exact=True).click()
+    page.wait_for_selector(".leaflet-popup-content .unggulan-popup")
+    assert code in page.inner_text(".leaflet-popup-content .code")
     assert console.errors == [], console.errors
     assert console.external == [], console.external
 

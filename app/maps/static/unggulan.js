@@ -71,6 +71,13 @@
       var c = cfg.commodities[id];
       return c ? (state.lang === "en" ? c[1] : c[0]) : (id || "");
     }
+    function factors(text) {  // "ph,slope" -> "pH, lereng"
+      if (!text) return "–";
+      return String(text).split(",").map(function (f) {
+        var lab = (cfg.factors || {})[f];
+        return lab ? (state.lang === "en" ? lab[1] : lab[0]) : f.replace(/_/g, " ");
+      }).join(", ");
+    }
     function sectorName(id) {
       var s = cfg.sectors[id];
       return s ? s[state.lang] : (id || t("unknown"));
@@ -121,7 +128,7 @@
       if (cfg.mode === "commodity") {
         h += "<table><tr><th>" + t("commodity") + "</th><td>" + esc(cname(cfg.commodity)) + "</td></tr>" +
           "<tr><th>" + t("cls") + "</th><td class='cls'>" + esc(p.k || "–") + "</td></tr>" +
-          "<tr><th>" + t("limiting") + "</th><td>" + esc(p.lim || "–") + "</td></tr>" +
+          "<tr><th>" + t("limiting") + "</th><td>" + esc(factors(p.lim)) + "</td></tr>" +
           "<tr><th>" + t("score") + "</th><td>" + (p.s != null ? num(p.s, L_, 1) : t("noscore")) + "</td></tr>" +
           "<tr><th>" + t("nsentra") + "</th><td>" + num(p.n || 0, L_) + "</td></tr></table>";
       } else if (!p.c || !p.c.length) {
@@ -133,7 +140,7 @@
         p.c.forEach(function (c, i) {
           h += "<tr" + (i === 0 ? " class='top1'" : "") + "><td>" + (i + 1) + "</td><td class='commodity'>" +
             esc(cname(c[0])) + "</td><td>" + num(c[1], L_, 1) + "</td><td>" + esc(c[2] || "–") +
-            "</td><td>" + esc(c[3] || "–") + "</td><td>" + (c[4] == null ? "–" : num(c[4], L_, 1)) +
+            "</td><td>" + esc(factors(c[3])) + "</td><td>" + (c[4] == null ? "–" : num(c[4], L_, 1)) +
             "</td><td>" + num(c[5], L_) + "</td><td>" + num(c[6], L_) + "</td></tr>";
         });
         h += "</tbody></table><ol class='reasons'>";
@@ -154,7 +161,9 @@
       var layer = L.geoJson(null, {
         style: style,
         onEachFeature: function (f, l) {
-          f.properties.label = f.properties.name + (f.properties.kec ? " (" + f.properties.kec + ")" : "");
+          if (!f.properties.label) {
+            f.properties.label = f.properties.name + (f.properties.kec ? " (" + f.properties.kec + ")" : "");
+          }
           l.bindTooltip(tooltip, {sticky: true});
           l.bindPopup(popup, {maxWidth: 520, minWidth: 280});
         }

@@ -1,0 +1,20 @@
+"""The examples in the Python API's docstrings run and give what they say."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["app", "app.core.dataset", "app.core.codes", "app.io.exports"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+                             verbose=False)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0
