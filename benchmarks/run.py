@@ -240,9 +240,12 @@ def http_load(folder, path_template: str, requests_total: int = 400, threads: in
 
 # ---------------------------------------------------------------- isolation
 def _child(conn, fn_name, args, repeat):
+    import gc
+
     fn = globals()[fn_name]
     times = []
     for _ in range(repeat):
+        gc.collect()  # what one run left in reference cycles is not the next run's memory
         t0 = time.perf_counter()
         inner = fn(*args)
         times.append(inner if isinstance(inner, float) else time.perf_counter() - t0)
