@@ -296,9 +296,27 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
         "sentra": sentra, "api": opt.api, "weights": opt.weights,
         "weightValues": {k: round(v, 4) for k, v in w.items()}, "defaults": DEFAULT_WEIGHTS,
         "detail": f"{opt.pages}/wilayah/" if opt.pages else None,
-        "links": _links(opt), "basemap": opt.basemap,
+        "links": _links(opt), "basemap": opt.basemap, "notice": _notice(ds, counts),
     }
     return _finish(m, cfg, osm, opt)
+
+
+def _notice(ds, counts: dict) -> dict | None:
+    """Why the map shows no candidate at all, in both languages (None when it shows some)."""
+    if any(counts.values()):
+        return None
+    placed = int(ds.sentra()["desa_code"].notna().sum())
+    parts_id, parts_en = [], []
+    if not ds.rasters:
+        parts_id.append("tidak ada raster agroekologi")
+        parts_en.append("no agro-ecological rasters")
+    if placed == 0:
+        parts_id.append("tidak ada sentra yang terpetakan ke desa")
+        parts_en.append("no sentra placed in a desa")
+    errors = [p.message for p in ds.errors][:1]
+    return {"id": "Belum ada kandidat: " + "; ".join(parts_id or ["lihat unggulan validate"]),
+            "en": "No candidates yet: " + "; ".join(parts_en or ["see unggulan validate"]),
+            "detail": errors[0] if errors else None}
 
 
 def _links(opt: PageOptions) -> dict | None:

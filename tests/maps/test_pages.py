@@ -162,3 +162,18 @@ def test_cli_map(tmp_path):
     r = run_cli("map", "--out", str(tmp_path / "x.html"), "--weights", "suitability=abc")
     assert r.returncode != 0 and "suitability" in r.stderr
     assert not (tmp_path / "x.html").exists()
+
+
+def test_a_map_with_no_candidate_says_why(tmp_path):
+    """Boundaries only (no rasters, no sentra): the map says why it is empty."""
+    import shutil
+
+    from app import Dataset
+    from tests.conftest import BUNDLED
+
+    shutil.copytree(BUNDLED / "boundaries", tmp_path / "boundaries")
+    ds = Dataset.open(tmp_path)
+    html = render(main_map(ds, "desa", PageOptions(inline=False)))
+    assert "Belum ada kandidat" in html and "no agro-ecological rasters" in html
+    html = render(main_map(Dataset.open(BUNDLED), "desa", PageOptions(inline=False)))
+    assert '"notice":null' in html

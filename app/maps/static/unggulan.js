@@ -361,6 +361,10 @@
         h += "<button type='button' class='recompute'>" + t("recompute") + "</button> " +
           "<button type='button' class='reset'>" + t("reset") + "</button><div class='error'></div></details>";
       }
+      if (cfg.notice) {
+        h += "<div class='notice'>" + esc(cfg.notice[state.lang] || cfg.notice.id) +
+          (cfg.notice.detail ? "<br><small>" + esc(cfg.notice.detail) + "</small>" : "") + "</div>";
+      }
       h += "<div class='status'></div>";
       panel._div.innerHTML = h;
       statusEl = panel._div.querySelector(".status");
