@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None
     no_cache: bool = False
     basemap: Literal["osm", "plain"] = "osm"  # the map pages' default base layer
+    map_embed_limit: int = 3000  # areas a map page inlines per level; more are fetched
 
     def cache_path(self) -> Path | None:
         """Where coverage is cached on disk (None: no disk cache)."""

@@ -193,6 +193,44 @@ def map_drawn(folder, levels=("desa", "kecamatan"), runs=3) -> dict:
     return out
 
 
+def map_served(folder, level="kecamatan", runs=3) -> dict:
+    """A served map of a large extent: the first page build (candidates included), the page
+    and data sizes, and the time to the polygons drawn in Chromium (page and data cached)."""
+    import httpx
+    from playwright.sync_api import sync_playwright
+
+    out = {}
+    with service(folder) as base:
+        t0 = time.perf_counter()
+        page_html = httpx.get(f"{base}/?level={level}", timeout=600).text
+        out["build"] = time.perf_counter() - t0
+        out["page_mb"] = len(page_html.encode()) / 1e6
+        t0 = time.perf_counter()
+        data = httpx.get(f"{base}/peta/data/{level}.geojson?top=3", timeout=600).content
+        out["data_s"] = time.perf_counter() - t0
+        out["data_mb"] = len(data) / 1e6
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                        args=CHROMIUM_FLAGS)
+            times = []
+            for _ in range(runs):
+                ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+                page = ctx.new_page()
+                page.route("**/*", lambda r: r.abort()
+                           if "tile.openstreetmap" in r.request.url else r.continue_())
+                page.goto(f"{base}/?level={level}")
+                page.wait_for_function(
+                    f"document.documentElement.getAttribute('data-drawn-{level}') !== null",
+                    timeout=300_000)
+                times.append(page.evaluate(f"window.unggulan.state.drawnAt['{level}']"))
+                out["features"] = int(page.evaluate(
+                    f"document.documentElement.getAttribute('data-drawn-{level}')"))
+                ctx.close()
+            browser.close()
+        out["drawn"] = statistics.median(times)
+    return out
+
+
 def http_load(folder, path_template: str, requests_total: int = 400, threads: int = 8,
               max_seconds: float = 60.0) -> dict:
     """A bounded load on 127.0.0.1 against one uvicorn worker; stops by itself."""
@@ -307,6 +345,7 @@ def main() -> None:
         row("Bone: attributes + suitability + candidates, kecamatan", "end_to_end", bone,
             "kecamatan", 1, "candidates")
     map_rows = []
+    national_map = None
     if bone.exists() and (not only or "map" in only):
         drawn = _call("map_drawn", bone)
         for level in ("desa", "kecamatan"):
@@ -347,6 +386,10 @@ def main() -> None:
             "end_to_end", NATIONAL, "desa", 1)
         row("national: attributes + suitability + candidates (84,000 x catalogue)",
             "end_to_end", NATIONAL, "desa", 1, "candidates")
+        if not only or "map" in only:
+            r = _call("map_served", NATIONAL)
+            national_map = r
+            print(f"  national kecamatan map: {r}", file=sys.stderr, flush=True)
         naive = row("national subset 5,000 desa: naive exactextract loop per raster",
                     "naive_loop", NATIONAL, repeat=3)
         engine = row("national subset 5,000 desa: engine (coverage included)", "engine_subset",
@@ -354,6 +397,13 @@ def main() -> None:
         if not only:
             rows.append(("  ratio naive / engine", naive / engine, float("nan"), 0))
 
+    if national_map:
+        r = national_map
+        print(f"\nweb map, national kecamatan ({r['features']:,} areas, fetched by the page): "
+              f"page {r['page_mb']:.2f} MB built in {r['build']:.1f} s; data "
+              f"{r['data_mb']:.1f} MB, first request {r['data_s']:.1f} s (attributes, "
+              f"suitability and candidates of the level computed then); polygons drawn "
+              f"{r['drawn']:.0f} ms after navigation (median of 3, server caches warm)")
     if map_rows:
         w = max(len(r[0]) for r in map_rows)
         head = "web map (scripts inlined in the file)"

@@ -32,7 +32,8 @@ DATA = "/peta/data"
 def _options(request: Request, lang: str, weights: str | None, top: int = 3) -> PageOptions:
     settings = request.app.state.settings
     return PageOptions(lang=lang, weights=weights or None, top=top, api="/api/v1",
-                       pages=PAGES, data_url=DATA, inline=False, basemap=settings.basemap)
+                       pages=PAGES, data_url=DATA, inline=False, basemap=settings.basemap,
+                       embed_limit=settings.map_embed_limit)
 
 
 def _cached(ds, key: tuple, build) -> str:

@@ -34,7 +34,7 @@ from app.maps.assets import localise
 
 #: a served page inlines at most this many areas per level; more are fetched from the service
 EMBED_LIMIT = 3000
-#: coordinate decimals in pages (5: about 1 m)
+#: coordinate decimals in pages at most (5: about 1 m); fewer for large extents
 PRECISION = 5
 LANGS = ("id", "en")
 
@@ -102,15 +102,21 @@ def simplified(ds, level: str) -> np.ndarray:
     geoms = np.asarray(ds.areas(level).geometry.values)
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
     tol = max(x1 - x0, y1 - y0) / 4000
+    # decimals a tenth of the tolerance needs: 5 for a kabupaten, 3 for the nation
+    decimals = int(np.clip(np.ceil(-np.log10(tol / 10)), 3, PRECISION)) if tol > 0 else PRECISION
     try:
         valid = bool(shapely.coverage_is_valid(geoms))
     except Exception:  # noqa: BLE001 - GEOS refuses odd inputs; fall back below
         valid = False
     out = shapely.coverage_simplify(geoms, tol) if valid else \
         shapely.simplify(geoms, tol, preserve_topology=True)
-    out = shapely.transform(out, lambda xy: np.round(xy, PRECISION))
+    simple = out
+    out = shapely.transform(simple, lambda xy: np.round(xy, decimals))
     bad = shapely.is_empty(out) | ~shapely.is_valid(out)
-    if bad.any():  # rounding or simplifying broke a few: keep their originals, rounded
+    if bad.any() and decimals < PRECISION:  # rounding broke a few: more decimals for them
+        out[bad] = shapely.transform(simple[bad], lambda xy: np.round(xy, PRECISION))
+        bad = shapely.is_empty(out) | ~shapely.is_valid(out)
+    if bad.any():  # simplifying broke a few: keep their originals, rounded
         out[bad] = shapely.transform(geoms[bad], lambda xy: np.round(xy, PRECISION))
     ds._cache[key] = out
     return out
@@ -132,8 +138,10 @@ def _text(x):
         else str(x)
 
 
-def features_text(ds, level: str, props: list[dict], codes=None) -> str:
-    """A GeoJSON FeatureCollection, as text, of the level's simplified polygons."""
+def features_text(ds, level: str, props: list[dict], codes=None, extra: dict | None = None
+                  ) -> str:
+    """A GeoJSON FeatureCollection, as text, of the level's simplified polygons; ``extra``
+    goes in as the foreign member ``unggulan`` (legend and palette of a fetched level)."""
     areas = ds.areas(level)
     geoms = simplified(ds, level)
     if codes is not None:
@@ -142,7 +150,8 @@ def features_text(ds, level: str, props: list[dict], codes=None) -> str:
     texts = shapely.to_geojson(geoms)
     parts = [f'{{"type":"Feature","geometry":{g},"properties":{_json(p)}}}'
              for g, p in zip(texts, props)]
-    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+    head = '{"type":"FeatureCollection",' + (f'"unggulan":{_json(extra)},' if extra else "")
+    return head + '"features":[' + ",".join(parts) + "]}"
 
 
 def _area_base(areas: pd.DataFrame, level: str) -> list[dict]:
@@ -237,7 +246,7 @@ def _base_map(ds, opt: PageOptions, levels: list[str], n_features: int, **frame)
 
 def _level_spec(ds, level: str, opt: PageOptions, props_text, query: dict) -> dict:
     n = len(ds.areas(level))
-    if opt.data_url and n > opt.embed_limit:
+    if _fetched(ds, level, opt):
         q = "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
         return {"url": f"{opt.data_url}/{level}.geojson" + (f"?{q}" if q else ""), "n": n}
     return {"data": "__DATA_" + level + "__", "n": n, "_text": props_text()}
@@ -270,16 +279,18 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
     levels = [level] + [lv for lv in ds.levels if lv != level]
     cfg_levels, counts, other, pal, ids = {}, {}, {}, {}, set()
     for lv in levels:
-        props, cand = candidate_props(ds, lv, opt.top, opt.weights)
-        tops = [p["top"] for p in props]
-        pal[lv] = palette.commodity_colours(tops)
-        cc = palette.commodity_counts(tops)
-        counts[lv] = [list(x) for x in cc[:len(palette.TOL_MUTED)]]
-        other[lv] = sum(n for _, n in cc[len(palette.TOL_MUTED):])
-        ids |= set(cand["commodity"].astype(str))
+        query = {"weights": opt.weights, "top": opt.top}
+        if _fetched(ds, lv, opt):
+            # computed when the page asks for it (a national desa layer only on demand);
+            # its legend comes with the data
+            cfg_levels[lv] = _level_spec(ds, lv, opt, None, query)
+            continue
+        props, _ = candidate_props(ds, lv, opt.top, opt.weights)
+        info = legend_info(ds, props)
+        pal[lv], counts[lv], other[lv] = info["palette"], info["counts"], info["otherCount"]
+        ids |= set(info["commodities"])
         cfg_levels[lv] = _level_spec(
-            ds, lv, opt, lambda lv=lv, props=props: features_text(ds, lv, props),
-            {"weights": opt.weights, "top": opt.top})
+            ds, lv, opt, lambda lv=lv, props=props: features_text(ds, lv, props), query)
     n_max = max(s["n"] for s in cfg_levels.values())
     m, osm = _base_map(ds, opt, levels, n_max)
     sentra = sentra_points(ds)
@@ -289,16 +300,33 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
     cfg = {
         "mode": "main", "lang": opt.lang, "level": level, "levels": cfg_levels,
         "dataset": ds.name, "synthetic": ds.synthetic,
-        "palette": pal[level], "palettes": pal, "counts": counts, "otherCount": other,
+        "palette": pal.get(level, {}), "palettes": pal, "counts": counts,
+        "otherCount": other,
         "other": palette.OTHER, "nodata": palette.NODATA,
         "commodities": _commodity_names(ds, ids | set(viewable)), "viewable": viewable,
         "sectors": _sectors(), "sectorsPresent": sorted({s[2] for s in sentra if s[2]}),
         "sentra": sentra, "api": opt.api, "weights": opt.weights,
         "weightValues": {k: round(v, 4) for k, v in w.items()}, "defaults": DEFAULT_WEIGHTS,
         "detail": f"{opt.pages}/wilayah/" if opt.pages else None,
-        "links": _links(opt), "basemap": opt.basemap, "notice": _notice(ds, counts),
+        "links": _links(opt), "basemap": opt.basemap,
+        "notice": _notice(ds, counts) if len(counts) == len(levels) else None,
     }
     return _finish(m, cfg, osm, opt)
+
+
+def _fetched(ds, level: str, opt: PageOptions) -> bool:
+    return bool(opt.data_url) and len(ds.areas(level)) > opt.embed_limit
+
+
+def legend_info(ds, props: list[dict]) -> dict:
+    """Palette, legend counts and commodity names of a level's top candidates."""
+    tops = [p["top"] for p in props]
+    cc = palette.commodity_counts(tops)
+    ids = {c[0] for p in props for c in p["c"]}
+    return {"palette": palette.commodity_colours(tops),
+            "counts": [list(x) for x in cc[:len(palette.TOL_MUTED)]],
+            "otherCount": sum(n for _, n in cc[len(palette.TOL_MUTED):]),
+            "commodities": _commodity_names(ds, ids)}
 
 
 def _notice(ds, counts: dict) -> dict | None:
@@ -439,9 +467,9 @@ def level_geojson(ds, level: str, weights=None, top: int = 3, commodity: str | N
     """The text a page fetches for a level too large to inline (same properties)."""
     if commodity:
         props, _ = commodity_props(ds, level, commodity, view, weights)
-    else:
-        props, _ = candidate_props(ds, level, top, weights)
-    return features_text(ds, level, props)
+        return features_text(ds, level, props)
+    props, _ = candidate_props(ds, level, top, weights)
+    return features_text(ds, level, props, extra=legend_info(ds, props))
 
 
 # ---------------------------------------------------------------------- detail page

@@ -26,10 +26,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_service(data: Path, timeout: float = 90.0):
+def start_service(data: Path, timeout: float = 90.0, **env_extra: str):
     """``unggulan serve`` in a child process; returns (process, base URL) once /health answers."""
     port = _free_port()
-    env = dict(os.environ, UNGGULAN_DATA=str(data))
+    env = dict(os.environ, UNGGULAN_DATA=str(data), **env_extra)
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -248,3 +248,30 @@ def test_standalone_file_opens_offline(page, tmp_path):
     assert page.console.errors == [], page.console.errors
     assert page.console.external == [], page.console.external
     assert np.isfinite(n)
+
+
+def test_a_level_too_large_to_inline_is_fetched(page):
+    """With a small inline limit the desa come from /peta/data, legend included."""
+    proc, base = start_service(BUNDLED, UNGGULAN_MAP_EMBED_LIMIT="10")
+    try:
+        with page.expect_response(lambda r: "/peta/data/desa.geojson" in r.url) as resp:
+            page.goto(f"{base}/")
+        assert resp.value.status == 200
+        n = _wait_drawn(page)
+        total = httpx.get(f"{base}/api/v1/areas", params={"limit": 1}).json()["total"]
+        assert n == total
+        # many areas: drawn on a canvas, not as one SVG path each
+        assert page.locator(".leaflet-overlay-pane canvas").count() >= 1
+        legend = page.locator(".unggulan-legend div").all_inner_texts()
+        counted = sum(int(t.split()[-1]) for t in legend if t.split()[-1].isdigit())
+        with_top = httpx.get(f"{base}/api/v1/candidates",
+                             params={"top": 1, "limit": 10_000}).json()["total"]
+        assert counted == with_top
+        fills = page.evaluate("""() => { const s = new Set();
+            window.unggulan.state.layers.desa.eachLayer(l => s.add(l.options.fillColor));
+            return s.size; }""")
+        assert fills > 1  # coloured by the palette that came with the data
+        assert page.console.errors == [], page.console.errors
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -97,7 +97,15 @@ def test_large_extent_is_fetched_not_inlined(demo):
     opt = PageOptions(inline=False, data_url="/peta/data", embed_limit=10)
     html = render(main_map(demo, "desa", opt))
     assert '"url":"/peta/data/desa.geojson' in html
-    assert '"type":"Feature"' not in html or html.count('"type":"Feature"') <= 10
+    assert '"url":"/peta/data/kecamatan.geojson' not in html  # 5 kecamatan: inlined
+    assert html.count('"type":"Feature"') == len(demo.areas("kecamatan"))
+    # the fetched level brings its legend: same palette as an inlined page would have
+    fc = json.loads(level_geojson(demo, "desa"))
+    inline = render(main_map(demo, "desa", PageOptions(inline=False)))
+    for cid, colour in fc["unggulan"]["palette"].items():
+        assert f'"{cid}":"{colour}"' in inline
+    assert sum(n for _, n in fc["unggulan"]["counts"]) + fc["unggulan"]["otherCount"] == sum(
+        1 for f in fc["features"] if f["properties"]["top"])
 
 
 @pytest.fixture(scope="module")

@@ -171,12 +171,21 @@
       state.layers[level] = layer;
       var spec = cfg.levels[level];
       var done = function (data) {
+        if (data.unggulan) {  // a fetched level brings its legend and palette
+          cfg.palettes = cfg.palettes || {};
+          cfg.palettes[level] = data.unggulan.palette;
+          cfg.counts[level] = data.unggulan.counts;
+          cfg.otherCount[level] = data.unggulan.otherCount;
+          Object.keys(data.unggulan.commodities || {}).forEach(function (k) {
+            cfg.commodities[k] = data.unggulan.commodities[k];
+          });
+        }
         layer.addData(data);
         state.drawn[level] = layer.getLayers().length;
         state.drawnAt = state.drawnAt || {};
         state.drawnAt[level] = performance.now();  // ms since navigation: `make bench` reads it
         document.documentElement.setAttribute("data-drawn-" + level, state.drawn[level]);
-        if (level === state.level) fit(layer);
+        if (level === state.level) { fit(layer); buildLegend(); }
         if (spec.onload) spec.onload();
       };
       if (spec.data) { done(spec.data); }
@@ -286,6 +295,7 @@
     };
     legend.addTo(map);
     function buildLegend() {
+      if (!legend || !legend._div) return;  // data embedded in the page arrives before it
       var h = "";
       if (cfg.mode === "commodity") {
         h += "<h4>" + esc(cname(cfg.commodity)) + "</h4><div class='sub'>" +
