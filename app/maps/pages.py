@@ -422,7 +422,8 @@ def _score_bins(values: np.ndarray) -> tuple[list[dict], np.ndarray]:
     lo = values.min()
     legend = []
     for i, hi in enumerate(edges):
-        legend.append({"key": str(i), "label": f"{lo:.1f}–{hi:.1f}", "color": colours[i]})
+        legend.append({"key": str(i), "label": f"{lo:.1f}–{hi:.1f}", "lo": round(float(lo), 1),
+                       "hi": round(float(hi), 1), "color": colours[i]})
         lo = hi
     return legend, edges
 

@@ -301,7 +301,8 @@
         h += "<h4>" + esc(cname(cfg.commodity)) + "</h4><div class='sub'>" +
           (cfg.view === "score" ? t("byScore") : t("byClass")) + "</div>";
         cfg.legend.forEach(function (b) {
-          var label = b.key === "N" ? t("classN") : b.label;
+          var label = b.key === "N" ? t("classN") :
+            (b.lo != null ? num(b.lo, state.lang, 1) + "–" + num(b.hi, state.lang, 1) : b.label);
           h += "<div><i style='background:" + b.color + "'></i>" + esc(label) + "</div>";
         });
         h += "<div><i style='background:" + cfg.nodata + "'></i>" + t("noscore") + "</div>";
