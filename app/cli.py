@@ -272,21 +272,17 @@ def map_page(
     = False,
 ) -> None:
     """Write the web map as one HTML file that opens offline (scripts inlined)."""
-    from app.io.exports import _atomic
+    from app.io.exports import check_target, write_text
     from app.maps.pages import PageOptions, commodity_map, main_map, render
 
     ds = _open(data)
-    if out_path.exists() and not overwrite:
-        _fail(UnggulanError(f"{out_path} exists; pass --overwrite to replace it"))
-    if not out_path.parent.exists():
-        _fail(UnggulanError(f"{out_path.parent}: folder does not exist"))
     try:
+        check_target(out_path, overwrite)  # before the map is built
         opt = PageOptions(lang=lang, weights=weights, top=top, inline=True, basemap=basemap)
         m = commodity_map(ds, commodity, view, level, opt) if commodity else \
             main_map(ds, level, opt)
         html = render(m)
-        with _atomic(out_path) as tmp:
-            tmp.write_text(html, encoding="utf-8")
+        write_text(out_path, html, overwrite)
     except UnggulanError as exc:
         _fail(exc)
     out.print(f"wrote {out_path} ({len(html.encode()) / 1e6:.2f} MB)")

@@ -165,39 +165,52 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
                   "--no-first-run"]
 
 
-def map_drawn(folder, levels=("desa", "kecamatan"), runs=3) -> dict:
-    """Milliseconds from navigation to the polygons drawn, in headless Chromium, against
-    the service (page cached on the server after a first load; map tiles blocked)."""
+@contextmanager
+def chromium():
     from playwright.sync_api import sync_playwright
 
-    out = {}
-    with service(folder) as base, sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def drawn_ms(browser, base: str, level: str) -> tuple[float, int]:
+    """One load of the main map in a fresh context, map tiles blocked: milliseconds from
+    navigation until the level's polygons are drawn, and how many were drawn."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = ctx.new_page()
+        page.route("**/*", lambda r: r.abort() if "tile.openstreetmap" in r.request.url
+                   else r.continue_())
+        page.goto(f"{base}/?level={level}")
+        attr = f"document.documentElement.getAttribute('data-drawn-{level}')"
+        page.wait_for_function(f"{attr} !== null", timeout=300_000)
+        return (page.evaluate(f"window.unggulan.state.drawnAt['{level}']"),
+                int(page.evaluate(attr)))
+    finally:
+        ctx.close()
+
+
+def map_drawn(folder, levels=("desa", "kecamatan"), runs=3) -> dict:
+    """Median milliseconds to the polygons drawn per level, against the service; a first
+    load (which builds the page on the server) is not counted."""
+    out = {}
+    with service(folder) as base, chromium() as browser:
         for level in levels:
-            times = []
-            for i in range(runs + 1):
-                ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-                page = ctx.new_page()
-                page.route("**/*", lambda r: r.abort() if "tile.openstreetmap" in r.request.url
-                           else r.continue_())
-                page.goto(f"{base}/?level={level}")
-                page.wait_for_function(
-                    f"document.documentElement.getAttribute('data-drawn-{level}') !== null",
-                    timeout=120_000)
-                ms = page.evaluate(f"window.unggulan.state.drawnAt['{level}']")
-                if i:  # the first load builds the page on the server
-                    times.append(ms)
-                ctx.close()
-            out[level] = statistics.median(times)
-        browser.close()
+            drawn_ms(browser, base, level)
+            out[level] = statistics.median(drawn_ms(browser, base, level)[0]
+                                           for _ in range(runs))
     return out
 
 
 def map_served(folder, level="kecamatan", runs=3) -> dict:
-    """A served map of a large extent: the first page build (candidates included), the page
-    and data sizes, and the time to the polygons drawn in Chromium (page and data cached)."""
+    """A served map of a large extent: the page build, the page and data sizes (the data's
+    first request computes the level's candidates), and the time to the polygons drawn in
+    Chromium (page and data cached)."""
     import httpx
-    from playwright.sync_api import sync_playwright
 
     out = {}
     with service(folder) as base:
@@ -209,25 +222,10 @@ def map_served(folder, level="kecamatan", runs=3) -> dict:
         data = httpx.get(f"{base}/peta/data/{level}.geojson?top=3", timeout=600).content
         out["data_s"] = time.perf_counter() - t0
         out["data_mb"] = len(data) / 1e6
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                        args=CHROMIUM_FLAGS)
-            times = []
-            for _ in range(runs):
-                ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-                page = ctx.new_page()
-                page.route("**/*", lambda r: r.abort()
-                           if "tile.openstreetmap" in r.request.url else r.continue_())
-                page.goto(f"{base}/?level={level}")
-                page.wait_for_function(
-                    f"document.documentElement.getAttribute('data-drawn-{level}') !== null",
-                    timeout=300_000)
-                times.append(page.evaluate(f"window.unggulan.state.drawnAt['{level}']"))
-                out["features"] = int(page.evaluate(
-                    f"document.documentElement.getAttribute('data-drawn-{level}')"))
-                ctx.close()
-            browser.close()
-        out["drawn"] = statistics.median(times)
+        with chromium() as browser:
+            runs_ = [drawn_ms(browser, base, level) for _ in range(runs)]
+        out["drawn"] = statistics.median(ms for ms, _ in runs_)
+        out["features"] = runs_[-1][1]
     return out
 
 

@@ -287,11 +287,9 @@ class AttributeEngine:
             self._values[key] = dst.ravel()
         return self._values[key]
 
-    def cell_values(self, key: str, areas: gpd.GeoDataFrame, release: bool = False
-                    ) -> tuple[Coverage, dict]:
+    def cell_values(self, key: str, areas: gpd.GeoDataFrame) -> tuple[Coverage, dict]:
         """Coverage on the reference grid and every layer's values at its covered cells
-        (NaN where a layer has no data). ``release``: forget each raster's values once its
-        cells are picked (lower peak memory; they are read again when needed)."""
+        (NaN where a layer has no data)."""
         grid = self.reference_grid()
         cov = self.coverage(key, areas.geometry, grid)
         geoms = areas.geometry
@@ -307,8 +305,4 @@ class AttributeEngine:
             if nod is not None and not np.isnan(nod):
                 v[v == np.float32(nod)] = np.nan
             out[attr] = v
-            if release:
-                with self._lock:
-                    for k in [k for k in self._values if k == attr or k.startswith(attr + "@")]:
-                        del self._values[k]
         return cov, out

@@ -232,8 +232,7 @@ class Dataset:
             n = len(attrs)
             shares = np.full((len(out), 4), np.nan, dtype=np.float32)
             if self.rasters:
-                cov, cells = self.engine.cell_values(level + ":" + self.name, self.areas(level),
-                                                     release=True)
+                cov, cells = self.engine.cell_values(level + ":" + self.name, self.areas(level))
                 # the per-cell values are all that is needed now; whole rasters can go
                 self.engine.drop_values()
                 bases = list(out["basis"].to_numpy()[::n]) if n else []

@@ -278,7 +278,7 @@ def _concat_categoricals(items: list) -> pd.Categorical:
         remap = np.array([cats.setdefault(x, len(cats)) for x in local] + [-1], dtype=np.int32)
         codes[pos:pos + len(c)] = remap[np.where(c.codes < 0, len(local), c.codes)]
         pos += len(c)
-    if not n_total and not items:
+    if not items:
         return pd.Categorical([])
     return pd.Categorical.from_codes(codes, categories=list(cats))
 

@@ -42,10 +42,7 @@ def write_frame(frame: pd.DataFrame, path: Path, geometry: gpd.GeoDataFrame | No
         raise UnggulanError(f"{path}: unknown output format '{suffix}'; use one of "
                             f"{', '.join(FORMATS)}")
     if suffix == ".csv":
-        if path.exists() and not overwrite:
-            raise UnggulanError(f"{path} exists; use --overwrite to replace it")
-        if not path.parent.exists():
-            raise UnggulanError(f"{path.parent}: folder does not exist")
+        check_target(path, overwrite)
         with _atomic(path) as tmp_path:
             frame.to_csv(tmp_path, index=False)
         return path
@@ -56,6 +53,25 @@ def write_frame(frame: pd.DataFrame, path: Path, geometry: gpd.GeoDataFrame | No
     else:
         gdf = gpd.GeoDataFrame(frame)
     return write_layer(gdf, path, layer=layer, overwrite=overwrite)
+
+
+def check_target(path: Path, overwrite: bool) -> None:
+    """Refuse to clobber an existing file without ``overwrite``, or to write into a folder
+    that does not exist, before any work is done."""
+    if path.exists() and not overwrite:
+        raise UnggulanError(f"{path} exists; use --overwrite to replace it")
+    if not path.parent.exists():
+        raise UnggulanError(f"{path.parent}: folder does not exist")
+
+
+def write_text(path: str | Path, text: str, overwrite: bool = False) -> Path:
+    """A text file (an HTML map, say), written atomically, not clobbered without
+    ``overwrite``."""
+    path = Path(path)
+    check_target(path, overwrite)
+    with _atomic(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
 
 
 @contextmanager
@@ -110,10 +126,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        if path.exists() and not overwrite:
-            raise UnggulanError(f"{path} exists; use --overwrite to replace it")
-        if not path.parent.exists():
-            raise UnggulanError(f"{path.parent}: folder does not exist")
+        check_target(path, overwrite)
         name = layer or path.stem
         mapping = shapefile_field_names([c for c in gdf.columns if c != gdf.geometry.name])
         shp = gdf.rename(columns=mapping)
@@ -147,10 +160,8 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
     if suffix not in (".gpkg", ".geojson", ".parquet"):
         raise UnggulanError(f"{path}: unknown output format '{suffix}'; use .gpkg, .zip, "
                             ".geojson, .csv or .parquet")
-    if path.exists() and not overwrite and not (suffix == ".gpkg" and layer):
-        raise UnggulanError(f"{path} exists; use --overwrite to replace it")
-    if not path.parent.exists():
-        raise UnggulanError(f"{path.parent}: folder does not exist")
+    # a GeoPackage takes another layer beside those it has
+    check_target(path, overwrite or (suffix == ".gpkg" and bool(layer)))
     if suffix == ".geojson" and gdf.crs is not None:
         gdf = gdf.to_crs(4326)
     qml = _style(gdf, layer)

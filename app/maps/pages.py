@@ -27,7 +27,7 @@ from folium.template import Template
 
 from app.core.commodities import SECTORS
 from app.core.errors import UnggulanError, UnknownArea
-from app.core.scoring import COLUMNS, DEFAULT_WEIGHTS, parse_weights, score
+from app.core.scoring import COLUMNS, parse_weights, score
 from app.core.suitability import FACTOR_LABEL
 from app.maps import palette
 from app.maps.assets import localise
@@ -169,17 +169,25 @@ def _area_base(areas: pd.DataFrame, level: str) -> list[dict]:
     return out
 
 
-def candidate_props(ds, level: str, top: int, weights) -> tuple[list[dict], pd.DataFrame]:
-    """Per area: name and its ranked candidates ``c`` = [commodity, score, class, limiting
-    factors, LQ, sentra, workers, reason_id, reason_en]."""
+def candidate_props(ds, level: str, top: int, weights, codes=None
+                    ) -> tuple[list[dict], pd.DataFrame]:
+    """Per area (all, or ``codes`` in that order): name and its ranked candidates ``c`` =
+    [commodity, score, class, limiting factors, LQ, sentra, workers, reason_id, reason_en];
+    and the level's candidates."""
     areas = ds.areas(level)
-    props = _area_base(areas, level)
     cand = ds.candidates(level, top=top, weights=weights)
+    if codes is not None:
+        areas = areas.loc[list(codes)]
+        props = _area_base(areas, level)
+        rows = cand[cand["code"].isin(set(codes))]
+    else:
+        props = _area_base(areas, level)
+        rows = cand
     cols = ["code", "commodity", "score", "suitability_class", "limiting_factors", "lq",
             "sentra", "workers", "reason_id", "reason_en"]
-    arr = {c: cand[c].to_numpy(object) for c in cols}
+    arr = {c: rows[c].to_numpy(object) for c in cols}
     by_code: dict[str, list] = {}
-    for i in range(len(cand)):
+    for i in range(len(rows)):
         by_code.setdefault(str(arr["code"][i]), []).append([
             str(arr["commodity"][i]), _num(arr["score"][i], 1),
             _text(arr["suitability_class"][i]), _text(arr["limiting_factors"][i]),
@@ -245,11 +253,19 @@ def _base_map(ds, opt: PageOptions, levels: list[str], n_features: int, **frame)
 
 
 def _level_spec(ds, level: str, opt: PageOptions, props_text, query: dict) -> dict:
+    """How a page gets a level: a URL to fetch (large levels, served pages) or inlined."""
+    from urllib.parse import urlencode
+
     n = len(ds.areas(level))
     if _fetched(ds, level, opt):
-        q = "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
+        q = urlencode({k: v for k, v in query.items() if v is not None})
         return {"url": f"{opt.data_url}/{level}.geojson" + (f"?{q}" if q else ""), "n": n}
-    return {"data": "__DATA_" + level + "__", "n": n, "_text": props_text()}
+    return _inline_spec(level, n, props_text())
+
+
+def _inline_spec(level: str, n: int, text: str) -> dict:
+    # a placeholder in the config, replaced by the GeoJSON text in _assemble
+    return {"data": "__DATA_" + level + "__", "n": n, "_text": text}
 
 
 def _assemble(cfg: dict) -> str:
@@ -273,9 +289,7 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
     """Areas coloured by their top candidate, both levels switchable, sentra clustered."""
     opt = opt or PageOptions()
     opt.check()
-    if level not in ds.levels:
-        raise UnggulanError(f"level must be one of {', '.join(ds.levels)}, not '{level}'",
-                            field="level")
+    _check_level(ds, level)
     levels = [level] + [lv for lv in ds.levels if lv != level]
     cfg_levels, counts, other, pal, ids = {}, {}, {}, {}, set()
     for lv in levels:
@@ -300,18 +314,23 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
     cfg = {
         "mode": "main", "lang": opt.lang, "level": level, "levels": cfg_levels,
         "dataset": ds.name, "synthetic": ds.synthetic,
-        "palette": pal.get(level, {}), "palettes": pal, "counts": counts,
-        "otherCount": other,
+        "palettes": pal, "counts": counts, "otherCount": other,
         "other": palette.OTHER, "nodata": palette.NODATA,
         "commodities": _commodity_names(ds, ids | set(viewable)), "viewable": viewable,
         "sectors": _sectors(), "sectorsPresent": sorted({s[2] for s in sentra if s[2]}),
         "sentra": sentra, "api": opt.api, "weights": opt.weights,
-        "weightValues": {k: round(v, 4) for k, v in w.items()}, "defaults": DEFAULT_WEIGHTS,
+        "weightValues": {k: round(v, 4) for k, v in w.items()},
         "detail": f"{opt.pages}/wilayah/" if opt.pages else None,
         "links": _links(opt), "basemap": opt.basemap,
         "notice": _notice(ds, counts) if len(counts) == len(levels) else None,
     }
     return _finish(m, cfg, osm, opt)
+
+
+def _check_level(ds, level: str) -> None:
+    if level not in ds.levels:
+        raise UnggulanError(f"level must be one of {', '.join(ds.levels)}, not '{level}'",
+                            field="level")
 
 
 def _fetched(ds, level: str, opt: PageOptions) -> bool:
@@ -437,9 +456,7 @@ def commodity_map(ds, commodity: str, view: str = "class", level: str = "desa",
     opt.check()
     if view not in ("class", "score"):
         raise UnggulanError(f"view must be class or score, not '{view}'", field="view")
-    if level not in ds.levels:
-        raise UnggulanError(f"level must be one of {', '.join(ds.levels)}, not '{level}'",
-                            field="level")
+    _check_level(ds, level)
     ds.catalogue.get(commodity)
     status, _ = status_of(commodity, ds.catalogue, ds.requirements)
     if view == "class" and status not in ("assessed", "inherited"):
@@ -559,23 +576,20 @@ def area_page(ds, code: str, opt: PageOptions | None = None) -> folium.Map:
     geom = row.geometry
     near = areas.index[areas.sindex.query(geom, predicate="intersects")]
     near = [code] + [c for c in near if c != code]
-    props, cand = candidate_props(ds, level, opt.top, opt.weights)
-    pos = areas.index.get_indexer(near)
-    sub_props = [props[i] for i in pos]
-    spec = {"data": "__DATA_" + level + "__", "n": len(near),
-            "_text": features_text(ds, level, sub_props, codes=near)}
+    sub_props, cand = candidate_props(ds, level, opt.top, opt.weights, codes=near)
+    spec = _inline_spec(level, len(near), features_text(ds, level, sub_props, codes=near))
     # the detail on the left, the map on the right
     m, osm = _base_map(ds, opt, [level], len(near), width="56%", height="100%", left="44%",
                        top="0%", position="absolute")
     b = shapely.total_bounds(np.asarray(areas.loc[near].geometry.values))
     m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
-    tops = [p["top"] for p in props]
+    tops = cand.loc[cand["rank"] == 1, "commodity"]  # the level's palette, as on the main map
     sentra = sentra_points(ds, codes=[code])
     ids = {c[0] for p in sub_props for c in p["c"]} | {s[3] for s in sentra if s[3]}
     cfg = {
         "mode": "main", "lang": opt.lang, "level": level, "levels": {level: spec},
         "dataset": ds.name, "synthetic": ds.synthetic,
-        "palette": palette.commodity_colours(tops),
+        "palettes": {level: palette.commodity_colours(tops)},
         "counts": {level: [list(x) for x in palette.commodity_counts(
             [p["top"] for p in sub_props])]}, "otherCount": {level: 0},
         "other": palette.OTHER, "nodata": palette.NODATA, "focus": code,

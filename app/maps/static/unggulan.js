@@ -102,7 +102,7 @@
       if (!p.top) return cfg.nodata;
       return palette(p.level)[p.top] || cfg.other;
     }
-    function palette(level) { return (cfg.palettes && cfg.palettes[level]) || cfg.palette; }
+    function palette(level) { return (cfg.palettes || {})[level] || {}; }
     function style(f) {
       var p = f.properties, focus = cfg.focus && cfg.focus === p.code;
       return {color: focus ? "#000" : "#444", weight: focus ? 3 : (p.level === "kecamatan" ? 1.2 : 0.6),
@@ -205,6 +205,14 @@
       var b = layer.getBounds();
       if (b.isValid()) map.fitBounds(b, {padding: [8, 8]});
     }
+    // the legend exists before the layers: data inlined in the page is drawn at once
+    var legend = L.control({position: "bottomright"});
+    legend.onAdd = function () {
+      this._div = L.DomUtil.create("div", "unggulan-legend");
+      L.DomEvent.disableScrollPropagation(this._div);
+      return this._div;
+    };
+    legend.addTo(map);
     Object.keys(cfg.levels).forEach(makeLayer);
 
     // ---- sentra, clustered, coloured by sector
@@ -287,15 +295,7 @@
       state.controls.layers = L.control.groupedLayers(basesCtl, groups,
         {exclusiveGroups: [t("level")], collapsed: false, position: "topright"}).addTo(map);
     }
-    var legend = L.control({position: "bottomright"});
-    legend.onAdd = function () {
-      this._div = L.DomUtil.create("div", "unggulan-legend");
-      L.DomEvent.disableScrollPropagation(this._div);
-      return this._div;
-    };
-    legend.addTo(map);
     function buildLegend() {
-      if (!legend || !legend._div) return;  // data embedded in the page arrives before it
       var h = "";
       if (cfg.mode === "commodity") {
         h += "<h4>" + esc(cname(cfg.commodity)) + "</h4><div class='sub'>" +
