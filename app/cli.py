@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from app.core.errors import UnggulanError
-from app.core.problems import Problem
+from app.base.errors import UnggulanError
+from app.base.problems import Problem
 
 cli = typer.Typer(
     help="unggulan: flagship commodities (komoditas unggulan) per desa and kecamatan.",

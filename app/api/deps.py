@@ -9,8 +9,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from app.base.errors import UnggulanError
 from app.core.dataset import Dataset
-from app.core.errors import UnggulanError
 
 LEVELS = ("desa", "kecamatan")
 

@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from app.core.errors import (
+from app.base.errors import (
     DatasetError,
     InvalidWeights,
     UnggulanError,

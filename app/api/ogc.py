@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from app.api.convert import feature_collection
 from app.api.deps import DatasetDep
 from app.api.routes_areas import parse_bbox
-from app.core.errors import UnggulanError, UnknownArea
+from app.base.errors import UnggulanError, UnknownArea
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 GEOJSON = "application/geo+json"

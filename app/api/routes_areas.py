@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 from app.api.convert import clean, feature_collection, records
 from app.api.deps import DatasetDep, LevelDep
 from app.api.models import AreaCandidates, AreaDetail, AreaPage, CandidateItem
-from app.core.errors import UnggulanError, UnknownArea
-from app.core.names import fold
+from app.base.errors import UnggulanError, UnknownArea
+from app.base.names import fold
 from app.core.scoring import COLUMNS, parse_weights
 
 router = APIRouter(tags=["areas"])

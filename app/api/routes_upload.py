@@ -14,8 +14,8 @@ from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from app.api.convert import records
 from app.api.deps import DatasetDep
 from app.api.errors import NotAuthorised, PayloadTooLarge
-from app.core.errors import UnggulanError
-from app.core.problems import Problem
+from app.base.errors import UnggulanError
+from app.base.problems import Problem
 from app.core.sentra import load_sentra
 from app.io.readers import TABLE_SUFFIXES
 

@@ -17,6 +17,9 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from app.base.errors import DatasetError
+from app.base.names import column_key
+from app.base.problems import Problem
 from app.core.codes import (
     CodeSystem,
     clean_code,
@@ -25,9 +28,6 @@ from app.core.codes import (
     parent_code,
 )
 from app.core.config import BoundaryConfig
-from app.core.errors import DatasetError
-from app.core.names import column_key
-from app.core.problems import Problem
 from app.io.readers import list_vector_layers, read_vector
 
 STORAGE_CRS = "EPSG:4326"

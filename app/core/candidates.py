@@ -98,7 +98,7 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
     is never proposed.
     """
     if top < 1:
-        from app.core.errors import UnggulanError
+        from app.base.errors import UnggulanError
 
         raise UnggulanError(f"top must be at least 1, not {top}")
     w = parse_weights(weights)

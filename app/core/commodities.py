@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from app.core.errors import DatasetError, UnknownCommodity
-from app.core.names import best_match, fold
+from app.base.errors import DatasetError, UnknownCommodity
+from app.base.names import best_match, fold
 
 #: the six sentra sectors, with the words people use for them
 SECTORS: dict[str, dict[str, str]] = {

@@ -21,11 +21,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from app.base.errors import DatasetError
+from app.base.problems import Problem
 from app.core import boundaries as bnd
 from app.core.commodities import Catalogue
 from app.core.config import DatasetConfig, load_config
-from app.core.errors import DatasetError
-from app.core.problems import Problem
 from app.core.rasters import RasterInfo, find_rasters
 from app.core.sentra import SentraSource, load_sentra, sentra_files
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from app.core.errors import UnggulanError
+from app.base.errors import UnggulanError
 
 LAYERS = ("areas", "sentra", "suitability", "candidates")
 
@@ -44,7 +44,7 @@ def codes_within(ds, level: str, area: str) -> set[str]:
             cleaned = a[col].map(lambda c: clean_code(c) if isinstance(c, str) else None)
             hit |= set(a.loc[(cleaned == wanted).to_numpy(), "code"])
     if not hit:
-        from app.core.errors import UnknownArea
+        from app.base.errors import UnknownArea
 
         raise UnknownArea(f"no {level} in area '{area}'", field="area")
     return hit

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import rasterio
 
+from app.base.problems import Problem
 from app.core.config import RASTER_ATTRIBUTES
-from app.core.problems import Problem
 from app.io.readers import RASTER_SUFFIXES
 
 # token groups that name an attribute in a file name; all tokens of a group must appear

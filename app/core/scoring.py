@@ -25,7 +25,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from app.core.errors import InvalidWeights
+from app.base.errors import InvalidWeights
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "suitability": 0.35,

@@ -16,13 +16,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from app.base.errors import DatasetError
+from app.base.names import best_match, column_key, fold, place_key
+from app.base.problems import Problem
 from app.core.boundaries import AREA_CRS, STORAGE_CRS
 from app.core.codes import clean_code
 from app.core.commodities import Catalogue, match_sector
 from app.core.config import SENTRA_FIELDS, SentraConfig
-from app.core.errors import DatasetError
-from app.core.names import best_match, column_key, fold, place_key
-from app.core.problems import Problem
 from app.io.readers import (
     RASTER_SUFFIXES,
     TABLE_SUFFIXES,

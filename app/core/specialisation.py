@@ -22,7 +22,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from app.core.errors import UnggulanError
+from app.base.errors import UnggulanError
 
 SHRINK_WORKERS = 20.0
 SHRINK_UNITS = 5.0

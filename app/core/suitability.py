@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from app.base.errors import DatasetError, UnggulanError
 from app.core.commodities import Catalogue
-from app.core.errors import DatasetError, UnggulanError
 
 CLASSES = ("S1", "S2", "S3", "N")  # class codes 1..4; 0 = no data
 LIMITS = ("s3_low", "s2_low", "s1_low", "s1_high", "s2_high", "s3_high")

@@ -11,7 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from app.core.errors import UnggulanError
+from app.base.errors import UnggulanError
 
 
 @contextmanager

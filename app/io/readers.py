@@ -1,6 +1,6 @@
 """Readers for the files planners hold: vector layers, spreadsheets and CSVs typed by hand.
 
-Every failure raises :class:`app.core.errors.DatasetError` naming the file and the problem.
+Every failure raises :class:`app.base.errors.DatasetError` naming the file and the problem.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from app.core.errors import DatasetError
+from app.base.errors import DatasetError
 
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".parquet", ".geoparquet", ".fgb", ".zip")
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
@@ -212,7 +212,7 @@ def _unique_columns(names: list[object]) -> list[str]:
 
 
 def _find_header(book: pd.DataFrame, hint: set[str] | None) -> int:
-    from app.core.names import column_key
+    from app.base.names import column_key
 
     best, best_hits = 0, -1
     for i in range(min(15, len(book))):

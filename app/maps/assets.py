@@ -20,7 +20,7 @@ from pathlib import Path
 
 from branca.element import Element, Figure, MacroElement
 
-from app.core.errors import UnggulanError
+from app.base.errors import UnggulanError
 
 #: folium's asset names -> files below the assets folder (None: not needed, dropped)
 VENDOR: dict[str, str | None] = {

@@ -25,11 +25,11 @@ from folium.elements import JSCSSMixin
 from folium.plugins import Fullscreen
 from folium.template import Template
 
+from app.base import palette
+from app.base.errors import UnggulanError, UnknownArea
 from app.core.commodities import SECTORS
-from app.core.errors import UnggulanError, UnknownArea
 from app.core.scoring import COLUMNS, parse_weights, score
 from app.core.suitability import FACTOR_LABEL
-from app.maps import palette
 from app.maps.assets import localise
 
 #: a served page inlines at most this many areas per level; more are fetched from the service

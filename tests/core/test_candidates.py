@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
+from app.base.errors import InvalidWeights
 from app.core import clusters
 from app.core.candidates import eligible
-from app.core.errors import InvalidWeights
 from app.core.scoring import DEFAULT_WEIGHTS, parse_weights, score
 from app.core.specialisation import specialisation
 from tests.helpers import run_cli

@@ -57,7 +57,7 @@ def test_suitability_long_form_with_shares(bone):
 
 
 def test_unknown_commodity_is_refused(bone):
-    from app.core.errors import UnknownCommodity
+    from app.base.errors import UnknownCommodity
 
     with pytest.raises(UnknownCommodity):
         bone.suitability("desa", commodities=["unobtainium"])

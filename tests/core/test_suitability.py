@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from app.base.errors import DatasetError
 from app.core.commodities import Catalogue
-from app.core.errors import DatasetError
 from app.core.suitability import Requirements, assess_areas, classify, explain, factor_index
 from tests.conftest import BUNDLED, SHARED
 

@@ -119,7 +119,7 @@ def test_csv_of_points_has_lon_lat(demo, tmp_path):
 def _check_qml(text: str, fields: set[str], tops: list[str]):
     import xml.etree.ElementTree as ET
 
-    from app.maps import palette
+    from app.base import palette
 
     root = ET.fromstring(text.split("\n", 1)[1])  # after the DOCTYPE line
     assert root.tag == "qgis"
@@ -172,7 +172,7 @@ def test_candidates_export_ships_a_qgis_style(demo, tmp_path):
     from app.maps.pages import PageOptions, main_map, render
 
     html = render(main_map(demo, "desa", PageOptions(inline=False)))
-    from app.maps import palette
+    from app.base import palette
 
     for cid, colour in palette.commodity_colours(src["top1"]).items():
         assert f'"{cid}":"{colour}"' in html

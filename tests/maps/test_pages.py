@@ -11,7 +11,7 @@ import shapely
 from fastapi.testclient import TestClient
 
 from app.api.main import create_app
-from app.maps import palette
+from app.base import palette
 from app.maps.assets import VENDOR, assets_dir
 from app.maps.pages import (
     PageOptions,

@@ -1,5 +1,5 @@
+from app.base.names import place_key
 from app.core.commodities import Catalogue, match_sector
-from app.core.names import place_key
 from app.core.sentra import match_market
 
 

@@ -1,0 +1,1 @@
+"""Below core and io: what both need (domain errors, problems found in files, name matching)."""
