@@ -53,11 +53,27 @@ def validate(
     ds = _open(data)
     summary = ds.summary()
     if as_json:
-        sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.write(json.dumps(_strict_json(summary), indent=2, ensure_ascii=False,
+                                    allow_nan=False, default=str) + "\n")
     else:
         _print_summary(summary)
     if not summary["usable"]:
         raise typer.Exit(1)
+
+
+def _strict_json(value):
+    """NaN and infinities as null: strict JSON that every parser reads."""
+    import math
+
+    if isinstance(value, dict):
+        return {str(k): _strict_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict_json(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return _strict_json(value.item())
+    return value
 
 
 def _print_summary(s: dict) -> None:
@@ -101,6 +117,8 @@ def _print_summary(s: dict) -> None:
                                                 se["unmatched_names"].items()))
     out.print(t)
 
+    _print_statistics(s.get("statistics") or {})
+
     t = Table(title="Rasters")
     for c in ("attribute", "file", "taken as", "CRS", "size", "resolution", "nodata"):
         t.add_column(c)
@@ -126,6 +144,37 @@ def _print_summary(s: dict) -> None:
         out.print("[green]usable[/]: the dataset can be used.")
     else:
         out.print(f"[red]not usable[/]: {n_err} error(s) above must be fixed.")
+
+
+def _print_statistics(st: dict) -> None:
+    if not st.get("tables"):
+        return
+    t = Table(title="Statistik / Statistics")
+    for c in ("table", "level", "rows", "areas", "years", "commodities", "measure (unit)",
+              "total row"):
+        t.add_column(c, overflow="fold")
+    for r in st["tables"]:
+        name = Path(r["file"]).name + (f" [{r['sheet']}]" if r["sheet"] else "")
+        areas = f"{r['areas_matched']} matched"
+        if r["areas_unmatched"]:
+            areas += "; unmatched: " + ", ".join(
+                f"{k} (closest: {v})" if v else k for k, v in r["areas_unmatched"].items())
+        years = r["years"]
+        ytxt = (f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])) if years \
+            else "-"
+        comm = f"{len(r['commodities_matched'])} matched"
+        if r["commodities_unmatched"]:
+            comm += "; unmatched: " + ", ".join(
+                f"{k} (near: {', '.join(v)})" if v else k
+                for k, v in r["commodities_unmatched"].items())
+        meas = ", ".join(f"{m} ({u})" for m, u in r["measures"].items())
+        tot = "-"
+        if r["totals"]:
+            off = [x for x in r["totals"] if abs(x.get("difference") or 0) > 0.5]
+            tot = (f"{len(r['totals'])} checked, {len(off)} differ" if off
+                   else f"{len(r['totals'])} checked, equal")
+        t.add_row(name, str(r["level"]), str(r["rows"]), areas, ytxt, comm, meas, tot)
+    out.print(t)
 
 
 @cli.command()
@@ -214,12 +263,18 @@ def propose(
     reference: Annotated[str, typer.Option(
         help="LQ reference region: kabupaten, province or dataset")] = "kabupaten",
     management: Annotated[str, typer.Option(help="rendah, sedang or tinggi")] = "rendah",
+    period: Annotated[str | None, typer.Option(
+        help="statistics years, e.g. 2018-2022 (default: all)")] = None,
+    measure: Annotated[str | None, typer.Option(
+        help="statistics measure for every commodity (default: production, else population, "
+             "harvested area ...)")] = None,
 ) -> None:
     """Ranked candidate flagship commodities per area, with evidence and reasons."""
     ds = _open(data)
     try:
         frame = ds.candidates(level, top=top, weights=weights, wide=not long,
-                              reference=reference, management=management)
+                              reference=reference, management=management, period=period,
+                              measure=measure)
     except UnggulanError as exc:
         _fail(exc)
     table = frame.drop(columns="geometry")
@@ -227,9 +282,46 @@ def propose(
 
 
 @cli.command()
+def analyse(
+    data: DataOpt = None,
+    method: Annotated[str, typer.Option(
+        help="slq, dlq, shift-share, klassen, specialisation or localisation")] = "dlq",
+    measure: Annotated[str, typer.Option(
+        help="production, harvested_area, population, value ... or sentra workers/units")]
+    = "production",
+    period: Annotated[str | None, typer.Option(help="e.g. 2018-2022 (default: all years)")]
+    = None,
+    level: Annotated[str | None, typer.Option(
+        help="desa, kecamatan (default: the statistics' level)")] = None,
+    reference: Annotated[str, typer.Option(
+        help="dataset (the sum of the areas) or province (a kabupaten table's sum)")]
+    = "dataset",
+    variant: Annotated[str, typer.Option(help="shift-share: classic or esteban")] = "classic",
+    growth: Annotated[str, typer.Option(
+        help="average growth: mean (of yearly rates) or cagr")] = "mean",
+    out_path: Annotated[Path, typer.Option(
+        "--out", help=".csv .gpkg .geojson .parquet (.zip shapefile)")] = Path("analysis.csv"),
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing file")]
+    = True,
+) -> None:
+    """Planning methods on the statistics: SLQ, DLQ and quadrants, shift-share, Klassen."""
+    ds = _open(data)
+    try:
+        opts = {"variant": variant} if method == "shift-share" else (
+            {"growth": growth} if method in ("dlq", "klassen") else {})
+        frame = ds.analysis(method, measure=measure, period=period, level=level,
+                            reference=reference, **opts)
+    except UnggulanError as exc:
+        _fail(exc)
+    lv = frame["level"].iat[0] if len(frame) else level
+    areas = ds.areas(lv) if "code" in frame and lv in ds.levels else None
+    _write_table(frame, out_path, areas, overwrite=overwrite)
+
+
+@cli.command()
 def export(
     data: DataOpt = None,
-    layer: Annotated[str, typer.Option(help="areas, sentra, suitability or candidates")]
+    layer: Annotated[str, typer.Option(help="areas, sentra, suitability, candidates or statistics")]
     = "candidates",
     level: LevelOpt = "desa",
     out_path: Annotated[Path, typer.Option(
@@ -248,7 +340,7 @@ def export(
     ds = _open(data)
     try:
         gdf = get_layer(ds, layer, level, area=area, top=top, weights=weights)
-        name = layer if layer == "sentra" else f"{layer}_{level}"
+        name = layer if layer in ("sentra", "statistics") else f"{layer}_{level}"
         write_layer(gdf, out_path, layer=name, overwrite=overwrite)
     except UnggulanError as exc:
         _fail(exc)
@@ -286,6 +378,48 @@ def map_page(
     except UnggulanError as exc:
         _fail(exc)
     out.print(f"wrote {out_path} ({len(html.encode()) / 1e6:.2f} MB)")
+
+
+@cli.command()
+def brief(
+    data: DataOpt = None,
+    area: Annotated[str, typer.Option(
+        "--area", help="a kecamatan code, or a kabupaten code for a whole kabupaten")] = "",
+    out_path: Annotated[Path, typer.Option("--out", help="the brief: .pdf or .html")]
+    = Path("brief.pdf"),
+    lang: Annotated[str, typer.Option(help="id (Bahasa Indonesia) or en")] = "id",
+    weights: Annotated[str | None, typer.Option(
+        help="e.g. suitability=0.4,specialisation=0.3 (others keep defaults)")] = None,
+    scenario: Annotated[Path | None, typer.Option(
+        help="a scenario file (.toml) with agreed weights; instead of --weights")] = None,
+    top: Annotated[int, typer.Option(min=1, max=10, help="candidates per area")] = 3,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing file")]
+    = False,
+) -> None:
+    """A printable brief (PDF or HTML) of a kecamatan or a whole kabupaten, for planners."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from app.io.exports import check_target
+    from app.reports import BriefOptions, write_brief
+
+    if not area:
+        _fail("give --area: a kecamatan code (73.08.01) or a kabupaten code (73.08)", 1)
+    ds = _open(data)
+    try:
+        check_target(out_path, overwrite)  # before the work
+        opt = BriefOptions(lang=lang, weights=weights, scenario=scenario, top=top)
+        with Progress(TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                      console=err) as bar:
+            task = bar.add_task("brief", total=None)
+
+            def progress(done: int, total: int, what: str) -> None:
+                bar.update(task, completed=done, total=total, description=escape(what))
+
+            write_brief(ds, area, out_path, opt, overwrite=overwrite, progress=progress)
+    except UnggulanError as exc:
+        _fail(exc)
+    out.print(f"wrote {out_path} ({out_path.stat().st_size / 1e6:.2f} MB)")
 
 
 @cli.command()

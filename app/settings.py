@@ -21,8 +21,28 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "info"
     cors_origins: list[str] = []
+    # writes (reload, applying uploads, saving scenarios) need this key in the X-API-Key header;
+    # unset or empty: writes are off (403)
     write_api_key: str | None = None
-    max_upload_mb: int = 10
+    max_upload_mb: int = 10  # an uploaded file (multipart request body: this + 64 KiB)
+    max_request_kb: int = 1024  # any other request body
+    # token bucket per client IP on the expensive endpoints (0: no limit)
+    rate_limit_per_minute: float = 30.0
+    rate_limit_burst: int = 20
+    # "[METHOD ]/path-glob" (fnmatch; * also matches /)
+    rate_limit_paths: list[str] = [
+        "POST /api/v1/reload",
+        "GET /api/v1/export",
+        "POST /api/v1/sentra/preview",
+        "POST /api/v1/scenarios*",
+        "PUT /api/v1/scenarios*",
+        "DELETE /api/v1/scenarios*",
+        "GET /peta/data/*",
+        "GET /api/v1/areas/*/brief.*",
+    ]
+    # image hosts the map pages may load (the OpenStreetMap basemap), besides 'self' and data:
+    csp_img_hosts: list[str] = ["https://tile.openstreetmap.org"]
+    referrer_policy: Literal["no-referrer", "same-origin"] = "same-origin"
     workers: int = 1
     cache_dir: Path | None = None
     no_cache: bool = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from app.base.errors import (
     DatasetError,
@@ -20,7 +21,22 @@ class PayloadTooLarge(UnggulanError):
 
 
 class NotAuthorised(UnggulanError):
-    """A write without the configured API key."""
+    """A write without the configured API key, or with another key."""
+
+
+class WritesDisabled(NotAuthorised):
+    """A write while the service has no write API key configured: writes are off."""
+
+
+class RequestTooLarge(HTTPException):
+    """A request body over the size limit, noticed while it is read.
+
+    An :class:`HTTPException` (not an :class:`UnggulanError`) so that FastAPI passes it on
+    from the body parsing instead of turning it into a 400.
+    """
+
+    def __init__(self, detail: str):
+        super().__init__(status_code=413, detail=detail)
 
 
 DEFAULT_STATUS_CODES: dict[type[Exception], int] = {
@@ -28,6 +44,7 @@ DEFAULT_STATUS_CODES: dict[type[Exception], int] = {
     UnknownCommodity: 404,
     InvalidWeights: 422,
     PayloadTooLarge: 413,
+    WritesDisabled: 403,
     NotAuthorised: 403,
     DatasetError: 422,
     UnggulanError: 422,
@@ -53,3 +70,8 @@ def add_exception_handlers(app: FastAPI, codes: dict[type[Exception], int]) -> N
                                      "field": field})
 
     app.add_exception_handler(RequestValidationError, validation)
+
+    def too_large(request: Request, exc: RequestTooLarge) -> JSONResponse:
+        return JSONResponse(status_code=413, content={"detail": exc.detail, "field": None})
+
+    app.add_exception_handler(RequestTooLarge, too_large)

@@ -13,11 +13,14 @@ from app import __version__
 from app.api import (
     ogc,
     routes_areas,
+    routes_brief,
     routes_data,
     routes_dataset,
     routes_export,
     routes_maps,
+    routes_statistics,
     routes_upload,
+    security,
 )
 from app.api.deps import DatasetHolder
 from app.api.errors import DEFAULT_STATUS_CODES, add_exception_handlers
@@ -44,10 +47,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST"], allow_headers=["*"])
+    security.install(app, settings)  # headers and CSP, request size, rate limit
     add_exception_handlers(app, DEFAULT_STATUS_CODES)
     for r in (routes_dataset.router, routes_areas.router, routes_data.router,
-              routes_export.router, routes_upload.router):
+              routes_export.router, routes_upload.router,
+              routes_statistics.router):
         app.include_router(r, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(routes_brief.router, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(ogc.router, responses=ERROR_RESPONSES)
     app.include_router(routes_maps.router, responses=ERROR_RESPONSES)
     # the map pages' scripts: Leaflet and plugins from npm (make install), and our own

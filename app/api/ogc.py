@@ -32,6 +32,9 @@ COLLECTIONS = {
                         "Top candidate commodities per desa, one feature per desa"),
     "candidates_kecamatan": ("Kandidat komoditas unggulan (kecamatan)",
                              "Top candidate commodities per kecamatan"),
+    "statistics": ("Statistik produksi / production statistics",
+                   "Values by area, commodity, measure and year from BPS and dinas tables, "
+                   "each with its source cell; the area's polygon as geometry"),
 }
 RESERVED = {"bbox", "limit", "offset", "f", "datetime", "crs", "bbox-crs"}
 
@@ -51,6 +54,12 @@ def _layer(ds, cid: str) -> gpd.GeoDataFrame:
         s = ds.sentra(placed_only=True).copy()
         s["fid"] = s["source_file"] + ":" + s["row"].astype(int).astype(str)
         return s.reset_index(drop=True)
+    if cid == "statistics":
+        from app.core.layers import statistics_layer
+
+        st = statistics_layer(ds)
+        st["fid"] = [f"s{i}" for i in range(len(st))]
+        return st
     level = cid.split("_", 1)[1]
     return ds.candidates(level, wide=True).reset_index(drop=True)
 
@@ -65,14 +74,17 @@ def _features(ds, cid: str) -> tuple[gpd.GeoDataFrame, list[dict]]:
 
 
 def _id_col(cid: str) -> str:
-    return "fid" if cid == "sentra" else "code"
+    return "fid" if cid in ("sentra", "statistics") else "code"
 
 
 def _collection(request: Request, ds, cid: str) -> dict:
     base = _base(request)
     title, description = COLLECTIONS[cid]
     layer = _layer(ds, cid)
-    minx, miny, maxx, maxy = (float(v) for v in layer.total_bounds)
+    bounds = layer.total_bounds
+    if not np.isfinite(bounds).all():  # rows of reference regions have no polygon
+        bounds = ds.areas(ds.levels[0]).total_bounds
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
     if ds.synthetic:
         title += " (SINTETIS / synthetic data)"
     return {

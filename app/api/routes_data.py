@@ -18,7 +18,7 @@ from app.api.models import (
     SentraPage,
     Weights,
 )
-from app.core.scoring import DEFAULT_WEIGHTS, parse_weights
+from app.core.scoring import DEFAULT_WEIGHTS, DESCRIPTIONS, parse_weights
 from app.core.suitability import status_of
 
 router = APIRouter()
@@ -122,13 +122,6 @@ def list_candidates(
 @router.get("/weights", response_model=Weights, tags=["candidates"])
 def weights():
     """The default score weights and what each component measures."""
-    return Weights(defaults=dict(DEFAULT_WEIGHTS), description={
-        "suitability": "land suitability index (0-1)",
-        "specialisation": "location quotient on sentra workers (LQ >= 8 scores 1)",
-        "cluster": "the neighbours' LQ, own area excluded",
-        "continuity": "years since the oldest sentra started (20 years scores 1)",
-        "market": "widest market reach (lokal .25 ... ekspor 1)",
-        "uniqueness": "the area's share of the dataset's workers in the commodity",
-    })
+    return Weights(defaults=dict(DEFAULT_WEIGHTS), description=dict(DESCRIPTIONS))
 
 

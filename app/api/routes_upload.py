@@ -9,11 +9,14 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Header, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 
 from app.api.convert import records
 from app.api.deps import DatasetDep
-from app.api.errors import NotAuthorised, PayloadTooLarge
+from app.api.errors import PayloadTooLarge
+from app.api.models import ErrorBody
+from app.api.routes_dataset import WRITE_RESPONSES
+from app.api.security import api_key_header, check_write_key
 from app.base.errors import UnggulanError
 from app.base.problems import Problem
 from app.core.sentra import load_sentra
@@ -23,24 +26,50 @@ router = APIRouter(tags=["sentra"])
 CHUNK = 1 << 20
 
 
-@router.post("/sentra/preview")
+def safe_filename(raw: str | None, default: str = "upload") -> str:
+    """A file name made from a client's: its last path part, only ``A-Z a-z 0-9 _ . -``, no
+    leading dot, at most 100 characters, the suffix kept in lower case. It never names a
+    folder or a hidden file, whatever the client sends.
+
+    >>> safe_filename("../../etc/Panen Kakao 2024.CSV")
+    'Panen_Kakao_2024.csv'
+    >>> safe_filename("..csv"), safe_filename("C:/Users/x/sentra;rm -rf.xlsx")
+    ('upload.csv', 'sentra_rm_-rf.xlsx')
+    """
+    base = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    suffix = re.sub(r"[^a-z0-9]", "", Path(base).suffix.lower())
+    stem = base[: -len(Path(base).suffix)] if Path(base).suffix else base
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", stem).lstrip("._-")[:100] or default
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+@router.post("/sentra/preview", responses={
+    **WRITE_RESPONSES,
+    413: {"model": ErrorBody, "description": "the file is larger than UNGGULAN_MAX_UPLOAD_MB"}})
 def preview_sentra(
     request: Request, ds: DatasetDep,
     file: Annotated[UploadFile, File(description="sentra table: CSV or XLSX")],
-    apply: Annotated[bool, Query(description="store it in the dataset (needs the API key)")]
-    = False,
-    x_api_key: Annotated[str | None, Header()] = None,
+    apply: Annotated[bool, Query(description="store it in the dataset (needs the write key "
+                                 "in the X-API-Key header)")] = False,
+    x_api_key: Annotated[str | None, Depends(api_key_header)] = None,
 ):
-    """Validate an uploaded sentra table: per-row problems, placement and commodity matches."""
+    """Validate an uploaded sentra table: per-row problems, placement and commodity matches.
+
+    With ``apply=true`` (and the write key) a table without errors is stored in the dataset's
+    ``sentra/`` folder and the dataset is reloaded.
+    """
     settings = request.app.state.settings
-    name = Path(file.filename or "upload.csv").name
-    suffix = Path(name).suffix.lower()
+    if apply:  # before any work: a write without the key costs nothing
+        check_write_key(settings.write_api_key, x_api_key)
+    name = (file.filename or "upload.csv").replace("\\", "/").rsplit("/", 1)[-1]
+    safe = safe_filename(name)
+    suffix = Path(safe).suffix
     if suffix not in TABLE_SUFFIXES:
         raise UnggulanError(f"'{name}': a sentra table must be one of "
                             f"{', '.join(TABLE_SUFFIXES)}", field="file")
     limit = settings.max_upload_mb * CHUNK
     with tempfile.TemporaryDirectory(prefix="unggulan-upload-") as tmp:
-        path = Path(tmp) / name
+        path = Path(tmp) / safe  # never a name the client chose
         size = 0
         with open(path, "wb") as fh:
             while chunk := file.file.read(CHUNK):
@@ -65,19 +94,21 @@ def preview_sentra(
             "applied": False,
         }
         if apply:
-            if not settings.write_api_key or x_api_key != settings.write_api_key:
-                raise NotAuthorised("storing an upload needs the write API key "
-                                    "(header X-API-Key)", field="x-api-key")
             if any(p.severity == "error" for p in problems):
                 raise UnggulanError("the upload has errors (see a preview); nothing was stored",
                                     field="file")
             target_dir = ds.folder / "sentra"
             target_dir.mkdir(exist_ok=True)
-            safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
             fd, tmp_target = tempfile.mkstemp(dir=target_dir, prefix=".upload-", suffix=suffix)
-            os.close(fd)
-            Path(tmp_target).write_bytes(path.read_bytes())
-            os.replace(tmp_target, target_dir / safe)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(path.read_bytes())
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp_target, target_dir / safe)
+            except BaseException:
+                Path(tmp_target).unlink(missing_ok=True)
+                raise
             request.app.state.holder.reload()
             body["applied"] = True
         return body

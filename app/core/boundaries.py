@@ -91,6 +91,7 @@ class LayerInfo:
     repaired: int = 0
     dropped: int = 0
     dissolved: bool = False
+    codes_derived: bool = False
     guessed: dict[str, str] = field(default_factory=dict)
 
 
@@ -231,7 +232,8 @@ def inspect_layer(path: Path, layer: str | None, cfg: BoundaryConfig | None = No
 
 
 def normalise_layer(
-    raw: RawLayer, level: str, cfg: BoundaryConfig, problems: list[Problem]
+    raw: RawLayer, level: str, cfg: BoundaryConfig, problems: list[Problem], *,
+    kabupaten: str | None = None, context: gpd.GeoDataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, LayerInfo]:
     """Canonical boundary frame of one level from a raw layer.
 
@@ -243,17 +245,16 @@ def normalise_layer(
     gdf = raw.gdf
     fname = str(path)
     info = LayerInfo(level=level, file=fname, layer=raw.layer, features=len(gdf))
+    derived_reason = None
     if raw.code is None:
-        cols = ", ".join(map(str, gdf.columns.drop(gdf.geometry.name)))
-        raise DatasetError(
-            f"no area-code column found for the {level} layer (columns: {cols}). Set "
-            f'code = "<column>" under [boundaries.{level}] in dataset.toml',
-            path=path,
-            field="code",
+        gdf = _read_crs(gdf, cfg, path)
+        gdf, code, derived_reason, info.codes_derived = codes_from_names(
+            gdf, level, cfg, problems, path, kabupaten=kabupaten, context=context
         )
-    code = raw.code
+    else:
+        code = raw.code
     info.code_column = code.column
-    if not cfg.code:
+    if not cfg.code and raw.code is not None:
         info.guessed["code"] = code.column
     geom_types = set(gdf.geom_type.dropna())
     if geom_types and not geom_types & {"Polygon", "MultiPolygon", "GeometryCollection"}:
@@ -264,7 +265,9 @@ def normalise_layer(
     info.source_crs = gdf.crs.to_string()
 
     system: CodeSystem
-    if cfg.code_system:
+    if derived_reason:
+        system, reason = "kemendagri", derived_reason
+    elif cfg.code_system:
         system, reason = cfg.code_system, "set in dataset.toml"
     else:
         sample = gdf[code.column].dropna().astype(str).head(200).tolist()
@@ -362,6 +365,7 @@ def normalise_layer(
                 field=code.column,
             )
     out = add_hierarchy(out, level, system)
+    out["code_derived"] = bool(info.codes_derived)
     return out, info
 
 
@@ -387,7 +391,10 @@ def add_hierarchy(gdf: gpd.GeoDataFrame, level: str, system: CodeSystem) -> gpd.
         if "kecamatan_name" not in gdf.columns:
             gdf["kecamatan_name"] = None
         cols.append("kecamatan_name")
-    cols += ["code_system", "area_ha", "geometry"]
+    cols += ["code_system", "area_ha"]
+    if "code_derived" in gdf.columns:
+        cols.append("code_derived")
+    cols.append("geometry")
     return gdf[cols].sort_values("code").set_index("code", drop=False).rename_axis(None)
 
 
@@ -453,3 +460,156 @@ def parent_name_column(gdf: gpd.GeoDataFrame) -> str | None:
         if alias in keys:
             return keys[alias]
     return None
+
+
+# ---------------------------------------------------------------- layers with names only
+DERIVED_CODE_COLUMN = "(kode turunan / derived code)"
+#: derived codes start with this kabupaten code when none is configured: "00" is no
+#: province, so a derived code can never be mistaken for an official one
+UNKNOWN_KABUPATEN = "0000"
+
+
+def codes_from_names(
+    gdf: gpd.GeoDataFrame, level: str, cfg: BoundaryConfig, problems: list[Problem],
+    path: Path, *, kabupaten: str | None = None, context: gpd.GeoDataFrame | None = None,
+) -> tuple[gpd.GeoDataFrame, CodeColumn, str, bool]:
+    """Codes for a layer that has names but no code column (the usual local GIS file).
+
+    In this order:
+
+    1. ``codes = "file.csv"`` under ``[boundaries.<level>]``: official codes looked up by
+       name (case, spacing, prefixes and old spelling tolerated);
+    2. a kecamatan layer beside a coded desa layer (``context``): each kecamatan takes the
+       kecamatan code of the desa whose representative points fall in it (the majority);
+    3. otherwise codes are **derived**, Kemendagri-shaped and stable: the kabupaten code
+       (``kabupaten_code`` in dataset.toml, else ``00.00``, which is no province), then the
+       areas' names sorted (lower case, accents and punctuation removed) and numbered:
+       kecamatan ``01``, ``02`` ...; desa ``2001``, ``2002`` ... within their kecamatan
+       (from the desa layer's kecamatan name column or, failing that, the kecamatan
+       polygon holding the desa). Renaming or adding an area renumbers the areas after
+       it; give official codes for anything that must be kept over time.
+    """
+    from app.base.names import fold, place_key
+
+    name_col = cfg.name or _find_name(gdf, level, "")
+    if name_col is None or name_col not in gdf.columns:
+        cols = ", ".join(map(str, gdf.columns.drop(gdf.geometry.name)))
+        raise DatasetError(
+            f"no area-code column and no name column found for the {level} layer (columns: "
+            f'{cols}). Set code = "<column>" (or name = "<column>") under '
+            f"[boundaries.{level}] in dataset.toml",
+            path=path, field="code",
+        )
+    names = gdf[name_col].astype(str).str.strip()
+    keys = names.map(place_key)  # for matching: spelling variants coincide
+    order_keys = names.map(fold)  # for numbering: every name keeps its own place
+    want = 10 if level == "desa" else 6
+    kab = clean_code(cfg.kabupaten_code or kabupaten) or UNKNOWN_KABUPATEN
+    if len(kab) != 4:
+        raise DatasetError(f"kabupaten_code '{cfg.kabupaten_code or kabupaten}' is not a "
+                           "4-digit kabupaten code", path=path, field="kabupaten_code")
+    if cfg.codes:
+        digits, rule = _codes_from_table(Path(cfg.codes), names, keys, want, path)
+        derived = False
+    elif level == "kecamatan" and context is not None and not context.get(
+            "code_derived", pd.Series(False)).any():
+        pts = gpd.GeoDataFrame(geometry=context.geometry.representative_point().values,
+                               crs=context.crs).assign(kec=context["kecamatan_code"].values)
+        hit = gpd.sjoin(pts, gdf.to_crs(context.crs)[[gdf.geometry.name]], predicate="within")
+        best = hit.groupby("index_right")["kec"].agg(lambda s: s.mode().iat[0])
+        digits = pd.Series(gdf.index.map(best), index=gdf.index).map(clean_code)
+        rule = "kecamatan codes taken from the desa inside each polygon"
+        derived = False
+    else:
+        if level == "kecamatan":
+            digits = _numbered(order_keys, pd.Series(kab, index=gdf.index), 1, 2)
+        else:
+            parent = _desa_parents(gdf, name_col, context, kab, problems, path)
+            digits = _numbered(order_keys, parent, 2001, 4)
+        derived = True
+        rule = (f"codes derived from the sorted names under kabupaten "
+                f"{format_code(kab, 'kemendagri')} (not official codes)")
+        problems.append(Problem("warning", str(path), f"the {level} layer has names but no "
+                                f"codes: {rule}. Give official codes with codes = \"file.csv\" "
+                                f"under [boundaries.{level}]", field=name_col))
+    dup = keys[keys.duplicated(keep=False)]
+    if len(dup) and cfg.codes is None:
+        problems.append(Problem("warning", str(path), f"{dup.nunique()} name(s) occur more "
+                                f"than once, e.g. '{names[dup.index[0]]}'; they were numbered "
+                                "in file order", field=name_col))
+    gdf = gdf.assign(**{DERIVED_CODE_COLUMN: digits})
+    code = CodeColumn(DERIVED_CODE_COLUMN, digits, want, float(digits.notna().mean()), True)
+    return gdf, code, rule, derived
+
+
+def _numbered(keys: pd.Series, parent: pd.Series, start: int, width: int) -> pd.Series:
+    """``parent`` digits + a number by sorted key within each parent (stable on ties)."""
+    frame = pd.DataFrame({"key": keys, "parent": parent, "pos": range(len(keys))})
+    frame = frame.sort_values(["parent", "key", "pos"])
+    frame["n"] = frame.groupby("parent").cumcount() + start
+    if (frame["n"] >= 10 ** width).any():
+        raise DatasetError(f"more than {10 ** width - start} areas in one parent: codes cannot "
+                           "be derived; give official codes")
+    out = frame["parent"] + frame["n"].map(lambda n: f"{n:0{width}d}")
+    return out.reindex(keys.index)
+
+
+def _desa_parents(gdf, name_col, kecamatan, kab, problems, path) -> pd.Series:
+    """Kecamatan digits of each desa of a names-only desa layer."""
+    from app.base.names import fold, place_key
+
+    pcol = parent_name_column(gdf.drop(columns=[name_col]))
+    if kecamatan is not None and pcol:
+        by_key = {place_key(n): c for c, n in zip(kecamatan["code"], kecamatan["name"]) if n}
+        found = gdf[pcol].map(lambda n: by_key.get(place_key(n)))
+        if found.notna().all():
+            return found.map(clean_code)
+    if kecamatan is not None:
+        pts = gpd.GeoDataFrame(geometry=gdf.geometry.representative_point().values,
+                               crs=gdf.crs, index=gdf.index)
+        hit = gpd.sjoin(pts, kecamatan.to_crs(gdf.crs)[["code", "geometry"]],
+                        predicate="within")
+        hit = hit[~hit.index.duplicated()]
+        found = hit["code"].reindex(gdf.index)
+        if found.notna().all():
+            return found.map(clean_code)
+    if pcol:
+        kec_keys = gdf[pcol].astype(str).map(fold)
+        kec_digits = _numbered(pd.Series(sorted(set(kec_keys))),
+                               pd.Series(kab, index=range(kec_keys.nunique())), 1, 2)
+        lookup = dict(zip(sorted(set(kec_keys)), kec_digits))
+        return kec_keys.map(lookup)
+    problems.append(Problem("warning", str(path), "names-only desa without a kecamatan name "
+                            "column or a kecamatan layer: all desa were put in one derived "
+                            "kecamatan"))
+    return pd.Series(kab + "00", index=gdf.index)
+
+
+def _codes_from_table(table: Path, names: pd.Series, keys: pd.Series, want: int,
+                      path: Path) -> tuple[pd.Series, str]:
+    from app.base.names import best_match, place_key
+    from app.io.readers import read_table
+
+    frame, _ = read_table(table)
+    code_col = name_col = None
+    for col in frame.columns:
+        digits = frame[col].map(clean_code)
+        if code_col is None and digits.notna().mean() > 0.9:
+            code_col = col
+        elif name_col is None and frame[col].str.contains(r"[A-Za-z]{3,}").mean() > 0.9:
+            name_col = col
+    if code_col is None or name_col is None:
+        raise DatasetError("the codes table needs a name column and a code column",
+                           path=table)
+    lookup = {place_key(n): clean_code(c) for n, c in zip(frame[name_col], frame[code_col])}
+    digits = keys.map(lookup)
+    missing = digits.isna()
+    for i in digits.index[missing]:
+        hit = best_match(keys[i], lookup)
+        if hit:
+            digits[i] = lookup[hit]
+    if digits.isna().any():
+        bad = names[digits.isna()].head(5).tolist()
+        raise DatasetError(f"{int(digits.isna().sum())} name(s) of {path.name} are not in the "
+                           f"codes table, e.g. {bad}", path=table, field=name_col)
+    return digits, f"official codes by name from {table.name}"

@@ -53,6 +53,47 @@ def match_sector(text: object) -> str | None:
     return best
 
 
+# words of a commodity name that say its sector, processing words first: "keripik ikan" is
+# food, "anyaman pandan" a craft; checked in this order
+_NAME_SECTOR_WORDS = (
+    ("makanan_minuman", "keripik kripik kue dodol abon kerupuk krupuk roti sambal minuman "
+     "sirup jamu tahu tempe emping manisan selai olahan bakso kecap terasi petis ikan asin "
+     "asinan opak rengginang wajik jenang bolu"),
+    ("sandang", "tenun tenunan batik songket sarung bordir konveksi jahit tekstil ulos "
+     "pakaian busana"),
+    ("industri_kerajinan", "kerajinan anyaman anyam gerabah tembikar keramik ukir ukiran "
+     "mebel meubel furnitur rotan bambu pandai besi logam batu bata genteng souvenir "
+     "cinderamata kriya lukis"),
+    ("perikanan", "ikan udang kepiting rajungan kerang rumput laut tambak bandeng lele nila "
+     "mas gurame kerapu teripang"),
+    ("peternakan", "sapi kambing domba ayam itik bebek kerbau babi telur susu ternak kuda "
+     "puyuh"),
+    ("pertanian_perkebunan", "tanaman kebun sayur sayuran buah padi kopi kakao"),
+)
+
+
+def guess_sector(name: object) -> tuple[str | None, str | None]:
+    """The sector a commodity name's words say, with the word that said it.
+
+    >>> guess_sector("KERAJINAN GERABAH")
+    ('industri_kerajinan', 'kerajinan')
+    >>> guess_sector("Keripik Singkong")
+    ('makanan_minuman', 'keripik')
+    """
+    words = fold(name).split()
+    for sector, vocab in _NAME_SECTOR_WORDS:
+        vs = set(vocab.split())
+        for w in words:
+            if w in vs:
+                return sector, w
+    return None, None
+
+
+def unknown_id(name: object) -> str:
+    """The id a commodity name outside the catalogue is kept under (its folded name)."""
+    return fold(name).replace(" ", "_")
+
+
 @dataclass(frozen=True)
 class Commodity:
     id: str
@@ -117,6 +158,55 @@ class Catalogue:
                         f"row '{r.id}': raw_material '{raw}' is not a catalogue id", path=path
                     )
         return cls(frame, source=path)
+
+    def with_unknown(self, names: dict[str, tuple[str, str | None]]) -> Catalogue:
+        """A catalogue that also knows commodities outside this one: ``{id: (name,
+        sector)}`` (the caller guesses the sector). They have no synonyms, raw material or
+        land requirements; ``known`` is False for them."""
+        new = [i for i in names if i not in self.items]
+        if not new:
+            return self
+        extra = pd.DataFrame({
+            "id": new,
+            "name_id": [names[i][0] for i in new],
+            "name_en": [names[i][0] for i in new],
+            "sector": [names[i][1] or "" for i in new],
+            "ovop_group": "",
+            "raw_material": "",
+            "synonyms": "",
+        })
+        base = self.frame.reset_index(drop=True)
+        if "known" not in base:
+            base = base.assign(known=True)
+        frame = pd.concat([base, extra.assign(known=False)], ignore_index=True)
+        return Catalogue(frame, source=self.source)
+
+    def with_synonyms(self, mapping: dict[str, str], path: object = None) -> Catalogue:
+        """A catalogue where each typed name of ``mapping`` ({name: id or catalogue name})
+        matches that commodity: ``[commodities]`` in dataset.toml."""
+        if not mapping:
+            return self
+        frame = self.frame.reset_index(drop=True).copy()
+        for name, target in mapping.items():
+            cid = target if target in self.items else self.match(target)[0]
+            if cid is None:
+                raise DatasetError(f"[commodities] '{name}' = '{target}': no such commodity "
+                                   "in the catalogue", path=path, field=f"commodities.{name}")
+            i = frame.index[frame["id"] == cid][0]
+            frame.at[i, "synonyms"] = "|".join(filter(None, [frame.at[i, "synonyms"], name]))
+        cat = Catalogue(frame, source=self.source)
+        # the dataset's own word wins over the bundled synonyms and names
+        for name, target in mapping.items():
+            cid = target if target in self.items else self.match(target)[0]
+            cat._keys[fold(name).replace(" ", "")] = (cid, "dataset.toml")
+        return cat
+
+    @property
+    def unknown(self) -> list[str]:
+        """Ids of the commodities that came from the data, not from the catalogue file."""
+        if "known" not in self.frame:
+            return []
+        return self.frame.index[~self.frame["known"].astype(bool)].tolist()
 
     def __contains__(self, cid: object) -> bool:
         return cid in self.items

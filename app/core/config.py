@@ -40,6 +40,12 @@ class BoundaryConfig(_Strict):
     merge_duplicates: bool = Field(
         False, description="union features that share a code (multi-part areas stored as rows)"
     )
+    codes: str | None = Field(
+        None, description="CSV of official codes by name, for a layer with names only"
+    )
+    kabupaten_code: str | None = Field(
+        None, description="kabupaten code that derived codes of a names-only layer start with"
+    )
 
 
 class BoundariesConfig(_Strict):
@@ -70,12 +76,43 @@ class SentraConfig(_Strict):
     market: str | None = None
 
 
+class StatisticsConfig(_Strict):
+    """One ``[[statistics]]`` entry: overrides what is guessed for a statistics table."""
+
+    path: str
+    sheet: str | None = None
+    header_rows: int | None = Field(None, ge=1, le=4)
+    header_row: int | None = Field(None, ge=1)
+    area_column: str | None = None
+    area_level: Literal["desa", "kecamatan", "kabupaten", "provinsi"] | None = None
+    year: int | None = Field(None, ge=1900, le=2100)
+    year_column: str | None = None
+    measure: str | None = None
+    unit: str | None = None
+    commodity_column: str | None = None
+    value_column: str | None = None
+    unit_column: str | None = None
+    commodities: dict[str, str] = Field(
+        default_factory=dict, description="column or typed name -> commodity (id or name)"
+    )
+    sep: str | None = None
+    decimal: Literal[".", ","] | None = None
+    encoding: str | None = None
+
+
 class DatasetConfig(_Strict):
     name: str | None = None
+    kabupaten_code: str | None = Field(
+        None, description="the kabupaten's code, for codes derived from names"
+    )
     synthetic: bool = Field(False, description="the data is made up (shown on maps and answers)")
     boundaries: BoundariesConfig = BoundariesConfig()
     sentra: SentraConfig = SentraConfig()
     rasters: dict[str, str] = Field(default_factory=dict)
+    statistics: list[StatisticsConfig] = Field(default_factory=list)
+    commodities: dict[str, str] = Field(
+        default_factory=dict, description="typed commodity name -> catalogue id"
+    )
 
 
 def load_config(folder: Path) -> DatasetConfig:

@@ -28,6 +28,7 @@ from app.core.commodities import Catalogue
 from app.core.config import DatasetConfig, load_config
 from app.core.rasters import RasterInfo, find_rasters
 from app.core.sentra import SentraSource, load_sentra, sentra_files
+from app.core.statistics import load_statistics, summary_of
 
 
 @dataclass
@@ -50,6 +51,8 @@ class Dataset:
     sentra_sources: list[SentraSource]
     rasters: dict[str, RasterInfo]
     problems: list[Problem] = field(default_factory=list)
+    statistics_records: pd.DataFrame | None = field(default=None, repr=False)
+    statistics_reports: list = field(default_factory=list, repr=False)
     _engine: object = field(default=None, repr=False)
     _requirements: object = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
@@ -71,7 +74,8 @@ class Dataset:
         problems: list[Problem] = []
         config = load_config(folder)
         own = folder / "commodities.csv"
-        catalogue = Catalogue.load(own if own.exists() else None)
+        catalogue = Catalogue.load(own if own.exists() else None).with_synonyms(
+            config.commodities, folder / "dataset.toml")
         layers, info = _load_boundaries(folder, config, problems)
         spaths = _sentra_paths(folder, config)
         if not spaths:
@@ -89,7 +93,10 @@ class Dataset:
         if not rasters:
             problems.append(Problem("warning", str(folder / "agroecology"), "no rasters found: "
                                     "land suitability cannot be assessed"))
-        return cls(folder, config, catalogue, layers, info, records, sources, rasters, problems)
+        stats, reports = load_statistics(folder, config.statistics, layers, catalogue, problems)
+        catalogue = _add_unknown(catalogue, records, stats, problems)
+        return cls(folder, config, catalogue, layers, info, records, sources, rasters, problems,
+                   stats, reports)
 
     # ------------------------------------------------------------------ accessors
     @property
@@ -144,6 +151,53 @@ class Dataset:
         """
         s = self.sentra_records
         return s[s["desa_code"].notna()] if placed_only else s
+
+    def statistics(
+        self, *, area: str | None = None, commodity: str | None = None,
+        measure: str | None = None, year: int | None = None, level: str | None = None,
+        with_parents: bool = False,
+    ) -> pd.DataFrame:
+        """Production statistics, long: one row per area, commodity, measure and year.
+
+        Columns ``code, name, level, commodity, commodity_name, commodity_match, measure,
+        unit, year, value, ratio, source, file, sheet, row, column``. ``measure`` is one of
+        production (ton), harvested_area / planted_area / area (ha), population (ekor),
+        units, workers (orang), value (rupiah) or productivity (ton/ha, a ratio: never
+        summed). ``value`` NaN is missing; 0 is nil ("-" in BPS tables). ``source`` locates
+        the cell: ``file#sheet!row:column``. Kecamatan tables stay at kecamatan level; with
+        ``area`` a desa code and ``with_parents=True`` its kecamatan's rows are included
+        (their ``level`` says so). Kabupaten/province tables have ``level`` 'kabupaten'.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> st = ds.statistics(measure="production")
+        >>> sorted(st.columns)[:3]
+        ['code', 'column', 'commodity']
+        """
+        st = self.statistics_records
+        if st is None:
+            from app.core.statistics import COLUMNS
+
+            return pd.DataFrame(columns=COLUMNS)
+        mask = np.ones(len(st), dtype=bool)
+        if area is not None:
+            codes = {area}
+            if with_parents:
+                for lv in self.levels:
+                    a = self.layers[lv]
+                    if area in a.index:
+                        codes |= {a.at[area, "parent_code"], a.at[area, "kabupaten_code"]}
+            mask &= st["code"].isin(codes).to_numpy()
+        if commodity is not None:
+            mask &= (st["commodity"] == commodity).to_numpy()
+        if measure is not None:
+            mask &= (st["measure"] == measure).to_numpy()
+        if year is not None:
+            mask &= (st["year"] == year).fillna(False).to_numpy(bool)
+        if level is not None:
+            mask &= (st["level"] == level).to_numpy()
+        return st[mask].copy()
 
     @property
     def errors(self) -> list[Problem]:
@@ -263,15 +317,21 @@ class Dataset:
 
     def candidates(
         self, level: str = "desa", top: int = 3, weights=None, *, wide: bool = False,
-        reference: str = "kabupaten", management: str = "rendah",
+        reference: str = "kabupaten", management: str = "rendah", period=None,
+        measure: str | None = None, method: str = "weighted_sum", scenario=None,
     ) -> gpd.GeoDataFrame:
         """Ranked candidate flagship commodities per area, with the evidence and a reason.
 
         Long form (default): one row per area and rank with ``code, name, level, rank,
         commodity, score, suitability_class, limiting_factors, lq, sentra, workers, cluster,
-        reason_id, reason_en`` and the score components. ``wide=True``: one feature per
-        area with ``top1..topN`` and their scores. ``weights``: a mapping or
-        ``"suitability=0.4,specialisation=0.3"``; see :mod:`app.core.scoring`.
+        slq, dlq, quadrant, stat_measure, period, active, reason_id, reason_en`` and the score
+        components. ``wide=True``: one feature per area with ``top1..topN`` and their
+        scores. ``weights``: a mapping or ``"suitability=0.4,specialisation=0.3"``; see
+        :mod:`app.core.scoring`. ``period`` ("2018-2022") and ``measure`` choose the
+        statistics used (default: every year, and per commodity the first of production,
+        population, harvested area ...). ``method``: ``weighted_sum`` (default), ``topsis``
+        or ``vikor``. ``scenario``: an :class:`app.core.scenario.Scenario` whose settings
+        replace these arguments.
 
         Examples
         --------
@@ -280,14 +340,88 @@ class Dataset:
         >>> int(c["rank"].max())
         2
         """
+        from app.core.activity import parse_period
         from app.core.candidates import propose, to_wide
         from app.core.scoring import parse_weights
 
+        commodities, vikor_v = None, 0.5
+        if scenario is not None:
+            sc = scenario
+            sc.check_commodities(self.catalogue.items)
+            weights, method, reference, management = (sc.weights_resolved(), sc.method,
+                                                      sc.reference, sc.management)
+            top, commodities, vikor_v = sc.top, sc.commodities, sc.vikor_v
+            if sc.statistics is not None:
+                period = sc.statistics.period or period
+                measure = sc.statistics.measure or measure
         w = parse_weights(weights)
-        key = ("candidates", level, top, tuple(sorted(w.items())), wide, reference, management)
+        per = parse_period(period)
+        key = ("candidates", level, top, tuple(sorted(w.items())), wide, reference, management,
+               per, measure, method, tuple(commodities or ()), vikor_v)
         if key not in self._cache:
-            long = propose(self, level, top, w, reference, management)
+            long = propose(self, level, top, w, reference, management, per, measure, method,
+                           commodities, vikor_v)
             self._cache[key] = to_wide(long, self.areas(level), top) if wide else long
+        return self._cache[key].copy()
+
+    def input_files(self) -> dict[str, Path]:
+        """Every file the results depend on, by role (for the inputs' content hash)."""
+        files: dict[str, Path] = {}
+        for lv, info in self.layer_info.items():
+            if info.file and not info.dissolved:
+                files[f"boundaries/{lv}"] = Path(info.file)
+        for i, src in enumerate(self.sentra_sources):
+            files[f"sentra/{i}"] = Path(src.file)
+        for i, rep in enumerate(sorted({r.file for r in self.statistics_reports})):
+            files[f"statistics/{i}"] = Path(rep)
+        for attr, r in sorted(self.rasters.items()):
+            files[f"raster/{attr}"] = Path(r.path)
+        if self.catalogue.source:
+            files["catalogue"] = Path(self.catalogue.source)
+        from app.settings import bundled_data_dir
+
+        req = self.folder if (self.folder / "land_requirements.csv").exists() \
+            else bundled_data_dir()
+        for name in ("land_requirements.csv", "land_sources.csv", "land_interventions.csv"):
+            files[f"requirements/{name}"] = req / name
+        if (self.folder / "dataset.toml").exists():
+            files["dataset.toml"] = self.folder / "dataset.toml"
+        return files
+
+    def inputs_hash(self) -> str:
+        """Content hash (sha256 hex) of every input file and the tool's version."""
+        if "inputs_hash" not in self._cache:
+            from app import __version__
+            from app.core.provenance import inputs_hash
+
+            self._cache["inputs_hash"] = inputs_hash(self.input_files(),
+                                                     {"version": __version__})
+        return self._cache["inputs_hash"]
+
+    def analysis(self, method: str, measure: str = "production", period=None,
+                 level: str | None = None, reference: str = "dataset", **options
+                 ) -> pd.DataFrame:
+        """A planning method on the statistics: ``slq``, ``dlq`` (with the SLQ x DLQ
+        quadrant), ``shift-share`` (``variant="classic"`` or ``"esteban"``), ``klassen``,
+        ``specialisation`` or ``localisation``; see :mod:`app.core.analysis`.
+
+        ``measure``: production, harvested_area, population ... or sentra ``workers`` /
+        ``units``; ``period``: ``"2018-2022"`` (default: every year); ``level``: where the
+        statistics are (default: kecamatan when there are kecamatan statistics).
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> ds.analysis("slq", measure="workers", level="desa").columns[:3].tolist()
+        ['level', 'code', 'name']
+        """
+        from app.core.analysis import analyse
+
+        key = ("analysis", method, measure, str(period), level, reference,
+               tuple(sorted(options.items())))
+        if key not in self._cache:
+            self._cache[key] = analyse(self, method, measure, period, level, reference,
+                                       **options)
         return self._cache[key].copy()
 
     def export(self, layer: str, path: str | Path, level: str = "desa",
@@ -305,7 +439,7 @@ class Dataset:
         from app.io.exports import write_layer
 
         gdf = get_layer(self, layer, level, **options)
-        name = layer if layer == "sentra" else f"{layer}_{level}"
+        name = layer if layer in ("sentra", "statistics") else f"{layer}_{level}"
         return write_layer(gdf, Path(path), layer=name, overwrite=overwrite)
 
     def map(self, level: str = "desa", *, commodity: str | None = None, view: str = "class",
@@ -341,7 +475,7 @@ class Dataset:
             s.loc[~placed, "unplaced_reason"].fillna("").str.split("; ").str[0]
             .str.replace(r"'[^']*'", "'…'", regex=True).value_counts().to_dict()
         )
-        matched = s["commodity_id"].notna()
+        matched = s["commodity_match"] != "none"
         return {
             "dataset": self.name,
             "folder": str(self.folder),
@@ -364,12 +498,18 @@ class Dataset:
                 "placed_by": s.loc[placed, "placed_by"].value_counts().to_dict(),
                 "unplaced_reasons": reasons,
                 "commodities_matched": int(s.loc[matched, "commodity_id"].nunique()),
+                "unknown_commodities": {
+                    c: {"name": self.catalogue.get(c).name_id,
+                        "sector": self.catalogue.get(c).sector,
+                        "closest": _closest(self.catalogue, self.catalogue.get(c).name_id)}
+                    for c in self.catalogue.unknown},
                 "records_matched": int(matched.sum()),
                 "unmatched_names": s.loc[~matched & (s["commodity_raw"] != ""), "commodity_raw"]
                 .value_counts().to_dict(),
                 "match_kinds": s["commodity_match"].value_counts().to_dict(),
             },
             "rasters": {a: r.to_dict() for a, r in self.rasters.items()},
+            "statistics": summary_of(self.statistics(), self.statistics_reports),
             "catalogue": {"commodities": len(self.catalogue),
                           "source": str(self.catalogue.source)},
             "problems": [p.to_dict() for p in self.problems],
@@ -431,10 +571,18 @@ def _load_boundaries(
 
     layers: dict[str, gpd.GeoDataFrame] = {}
     info: dict[str, bnd.LayerInfo] = {}
-    for level in ("desa", "kecamatan"):
+    # a layer without codes takes them from the other level: a coded desa layer first
+    order = ["kecamatan", "desa"] if "desa" in raws and raws["desa"].code is None \
+        else ["desa", "kecamatan"]
+    for level in order:
         if level in raws:
+            cfg = cfgs[level]
+            if cfg.codes:
+                cfg = cfg.model_copy(update={"codes": str(_resolve(folder, cfg.codes))})
+            other = layers.get("kecamatan" if level == "desa" else "desa")
             layers[level], info[level] = bnd.normalise_layer(
-                raws[level], level, cfgs[level], problems
+                raws[level], level, cfg, problems, kabupaten=config.kabupaten_code,
+                context=other,
             )
     if "desa" in layers and "kecamatan" in layers:
         desa, kec = layers["desa"], layers["kecamatan"]
@@ -468,3 +616,61 @@ def _load_boundaries(
         )
     return layers, info
 
+
+
+def _closest(catalogue: Catalogue, name: str, n: int = 3) -> list[str]:
+    """Catalogue ids whose names or synonyms are nearest to ``name`` (for dataset.toml)."""
+    import difflib
+
+    from app.base.names import fold
+
+    keys = {k: v for k, v in catalogue._keys.items() if v[0] not in catalogue.unknown}
+    near = difflib.get_close_matches(fold(name).replace(" ", ""), list(keys), n=8, cutoff=0.5)
+    out: list[str] = []
+    for k in near:
+        if keys[k][0] not in out:
+            out.append(keys[k][0])
+    return out[:n]
+
+
+def _add_unknown(catalogue: Catalogue, sentra: gpd.GeoDataFrame, stats: pd.DataFrame,
+                 problems: list[Problem]) -> Catalogue:
+    """Commodity names outside the catalogue stay commodities of their own (id = folded
+    name), with a sector guessed from their words; sentra records are given that id."""
+    from app.core.commodities import guess_sector, unknown_id
+
+    names: dict[str, tuple[str, str | None]] = {}
+    how: dict[str, str] = {}
+    unmatched = (sentra["commodity_id"].isna() & (sentra["commodity_raw"] != "")).to_numpy()
+    if unmatched.any():
+        ids = sentra.loc[unmatched, "commodity_raw"].map(unknown_id)
+        sentra.loc[unmatched, "commodity_id"] = ids.to_numpy()
+        for cid, raw, sec in zip(ids, sentra.loc[unmatched, "commodity_raw"],
+                                 sentra.loc[unmatched, "sector"]):
+            if cid in names:
+                continue
+            guess, word = guess_sector(raw)
+            sector = guess or (sec if isinstance(sec, str) else None) or "industri_kerajinan"
+            how[cid] = (f"'{word}'" if guess else "the record's sector" if isinstance(sec, str)
+                        else "no sign; industri_kerajinan assumed")
+            names[cid] = (" ".join(str(raw).split()).title() if str(raw).isupper()
+                          else str(raw).strip(), sector)
+        fill = sentra.loc[unmatched, "sector"].isna()
+        sentra.loc[fill[fill].index, "sector"] = sentra.loc[fill[fill].index, "commodity_id"].map(
+            lambda c: names[c][1])
+    if stats is not None and len(stats):
+        un = stats[stats["commodity_match"] == "none"].drop_duplicates("commodity")
+        for cid, name, measure in zip(un["commodity"], un["commodity_name"], un["measure"]):
+            if cid in names:
+                continue
+            guess, word = guess_sector(name)
+            sector = guess or ("peternakan" if measure == "population"
+                               else "pertanian_perkebunan")
+            how[cid] = f"'{word}'" if guess else f"the table's measure ({measure})"
+            names[cid] = (str(name), sector)
+    for cid, (name, sector) in names.items():
+        problems.append(Problem("info", "commodities.csv", f"'{name}' is not in the catalogue: "
+                                f"kept as commodity '{cid}', sector {sector} (from {how[cid]}); "
+                                "map it to a catalogue id under [commodities] in dataset.toml "
+                                "if it is one"))
+    return catalogue.with_unknown(names)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from app.base.errors import UnggulanError
+from app.base.errors import UnggulanError, UnknownArea
 
-LAYERS = ("areas", "sentra", "suitability", "candidates")
+LAYERS = ("areas", "sentra", "suitability", "candidates", "statistics", "analysis")
 
 
 def get_layer(ds, layer: str, level: str = "desa", area: str | None = None,
@@ -24,7 +24,16 @@ def get_layer(ds, layer: str, level: str = "desa", area: str | None = None,
     if area is None:
         return out
     codes = codes_within(ds, level, area)
-    if layer == "sentra":
+    if layer == "statistics":
+        inside = codes_within(ds, level, area) | {area}
+        for lv in ds.levels:
+            if lv != level:
+                try:
+                    inside |= codes_within(ds, lv, area)
+                except UnknownArea:
+                    pass
+        keep = out["code"].isin(inside)
+    elif layer == "sentra":
         keep = out["desa_code"].isin(codes_within(ds, "desa", area)) if "desa" in ds.levels \
             else out["kecamatan_code"].isin(codes)
     else:
@@ -44,8 +53,6 @@ def codes_within(ds, level: str, area: str) -> set[str]:
             cleaned = a[col].map(lambda c: clean_code(c) if isinstance(c, str) else None)
             hit |= set(a.loc[(cleaned == wanted).to_numpy(), "code"])
     if not hit:
-        from app.base.errors import UnknownArea
-
         raise UnknownArea(f"no {level} in area '{area}'", field="area")
     return hit
 
@@ -60,6 +67,13 @@ def _layer(ds, layer: str, level: str, **options) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame(out, geometry="geometry", crs=a.crs)
     if layer == "sentra":
         return ds.sentra().reset_index(drop=True)
+    if layer == "statistics":
+        return statistics_layer(ds)
+    if layer == "analysis":
+        have = set(ds.statistics()["level"])
+        return analysis_layer(ds, options.get("method", "dlq"), options.get("measure",
+                              "production"), options.get("period"),
+                              level if level in have else None)
     if layer == "suitability":
         s = ds.suitability(level, commodities=options.get("commodities"),
                            management=options.get("management", "rendah"))
@@ -68,3 +82,27 @@ def _layer(ds, layer: str, level: str, **options) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame(geo.merge(s, on="code"), geometry="geometry", crs=geo.crs)
     return ds.candidates(level, top=options.get("top", 3), weights=options.get("weights"),
                          wide=not options.get("long", False)).reset_index(drop=True)
+
+
+def statistics_layer(ds) -> gpd.GeoDataFrame:
+    """The statistics, long, with each row's area polygon (none for reference regions)."""
+    st = ds.statistics().reset_index(drop=True)
+    geom = gpd.GeoSeries([None] * len(st), crs="EPSG:4326")
+    for lv in ds.levels:
+        sel = (st["level"] == lv).to_numpy()
+        if sel.any():
+            geom[sel] = ds.areas(lv).geometry.reindex(st.loc[sel, "code"]).to_numpy()
+    st["year"] = st["year"].astype("float").astype("Int64")
+    return gpd.GeoDataFrame(st, geometry=geom.values, crs="EPSG:4326")
+
+
+def analysis_layer(ds, method: str, measure: str, period, level: str | None
+                   ) -> gpd.GeoDataFrame:
+    """A planning method's result with each area's polygon (methods per commodity only,
+    such as localisation, have none)."""
+    res = ds.analysis(method, measure=measure, period=period, level=level)
+    lv = res["level"].iat[0] if len(res) else level
+    geom = None
+    if "code" in res and lv in ds.levels:
+        geom = ds.areas(lv).geometry.reindex(res["code"]).to_numpy()
+    return gpd.GeoDataFrame(res, geometry=geom, crs="EPSG:4326")

@@ -1,20 +1,31 @@
 """Scores 0-100 per (area, commodity): a weighted mean of normalised evidence in [0, 1].
 
-Components and their default weights (documented in the README and served by the API):
+Components and their default weights (served by ``GET /api/v1/weights``):
 
-=================  =======  ==========================================================
-component          weight   evidence (column)
-=================  =======  ==========================================================
-suitability        0.35     land suitability index (``suitability_index``)
-specialisation     0.30     LQ on sentra workers, own area outside the reference (``lq_score``)
-cluster            0.10     neighbourhood LQ, own area excluded (``cluster_score``)
-continuity         0.10     years since the oldest sentra started, 20 years = 1
-market             0.10     widest market reach: lokal .25, regional .5, nasional .75, ekspor 1
-uniqueness         0.05     the area's share of the dataset's workers in the commodity
-=================  =======  ==========================================================
+==============  ======  ===================================================================
+component       weight  evidence (column) and why this weight
+==============  ======  ===================================================================
+suitability     0.25    land suitability index (``suitability_index``): whether the land
+                        carries the crop; a quarter, because land alone proposes crops no one
+                        grows (the OVOP question is what an area already makes)
+specialisation  0.25    LQ: the higher of the sentra-workers LQ (stabilised) and the
+                        statistics' SLQ (``specialisation_score``): the economic-base test
+                        Bappeda uses
+scale           0.15    the commodity's share of the area's own output (statistics, same
+                        measure) or sentra workers (``scale_score``; 50 % or more scores 1):
+                        what an area plainly lives on, even when common across the region
+trend           0.10    DLQ over the period (``trend_score``: 0.5 at DLQ 1, 1 at DLQ >= 4):
+                        growing faster than the region
+cluster         0.10    neighbourhood LQ of sentra workers, own area excluded
+continuity      0.05    years since the oldest sentra started (20 years = 1)
+market          0.05    widest market reach: lokal .25, regional .5, nasional .75, ekspor 1
+uniqueness      0.05    the area's share of the dataset's workers in the commodity
+==============  ======  ===================================================================
 
-A component without evidence for a commodity (land of crafts: not applicable) is left out and
-the other weights are renormalised, so such a commodity is judged on what there is.
+A component without evidence for a pair (no land requirement for crafts; no DLQ without a
+series) is left out and the other weights are renormalised, so such a pair is judged on what
+there is. Pairs with activity in the area (sentra, or statistics above zero) rank before pairs
+without while any activity component has weight (see :func:`app.core.candidates.propose`).
 """
 
 from __future__ import annotations
@@ -28,20 +39,38 @@ import pandas as pd
 from app.base.errors import InvalidWeights
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "suitability": 0.35,
-    "specialisation": 0.30,
+    "suitability": 0.25,
+    "specialisation": 0.25,
+    "scale": 0.15,
+    "trend": 0.10,
     "cluster": 0.10,
-    "continuity": 0.10,
-    "market": 0.10,
+    "continuity": 0.05,
+    "market": 0.05,
     "uniqueness": 0.05,
 }
 COLUMNS = {
     "suitability": "suitability_index",
-    "specialisation": "lq_score",
+    "specialisation": "specialisation_score",
+    "scale": "scale_score",
+    "trend": "trend_score",
     "cluster": "cluster_score",
     "continuity": "continuity_score",
     "market": "market_score",
     "uniqueness": "uniqueness",
+}
+#: components that measure what an area already does (the rest: its land)
+ACTIVITY_COMPONENTS = ("specialisation", "scale", "trend", "cluster", "continuity", "market",
+                       "uniqueness")
+DESCRIPTIONS = {
+    "suitability": "land suitability index (0-1)",
+    "specialisation": "location quotient: sentra workers (stabilised) or statistics (SLQ); "
+                      "the higher counts",
+    "scale": "the commodity's share of the area's own output or sentra workers (50% scores 1)",
+    "trend": "dynamic LQ over the statistics' period (1 scores 0.5, 4 or more scores 1)",
+    "cluster": "the neighbours' LQ, own area excluded",
+    "continuity": "years since the oldest sentra started (20 years scores 1)",
+    "market": "widest market reach (lokal .25 ... ekspor 1)",
+    "uniqueness": "the area's share of the dataset's workers in the commodity",
 }
 
 

@@ -29,7 +29,10 @@ FACTOR_LABEL = {
     "cec": ("KTK", "CEC", "cmol/kg"), "base_saturation": ("kejenuhan basa", "base saturation", "%"),
     "organic_carbon": ("C-organik", "organic carbon", "%"),
 }  # fmt: skip
-# sectors whose commodities are judged on land; the others are "not applicable"
+# land-based sectors: a commodity of these without requirement rows is "not assessed" (no
+# published criteria, none guessed); crafts, textiles and processed food without a judged raw
+# material are "not applicable". Any commodity with requirement rows is assessed, whatever
+# its sector (see status_of).
 LAND_SECTORS = ("pertanian_perkebunan",)
 NOT_ASSESSED_SECTORS = ("perikanan", "peternakan")
 
@@ -141,19 +144,33 @@ def factor_index(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
 
 
 def status_of(commodity: str, catalogue: Catalogue, req: Requirements) -> tuple[str, str | None]:
-    """('assessed'|'inherited'|'not_assessed'|'not_applicable', commodity whose land counts)."""
+    """How a commodity's land is judged, and whose requirements judge it.
+
+    ``('assessed', commodity)`` when it has rows in the requirement table, whatever its sector
+    (a fishery or livestock commodity with published criteria is assessed like a crop);
+    ``('inherited', 'raw|...')`` for a product whose raw material has rows;
+    ``('not_assessed', None)`` for a crop, fishery or livestock commodity without rows (no
+    published criteria: none are guessed); ``('not_applicable', None)`` otherwise.
+
+    Examples
+    --------
+    >>> cat, req = Catalogue.load(), Requirements.load()
+    >>> status_of("kakao", cat, req), status_of("gula_aren", cat, req)
+    (('assessed', 'kakao'), ('inherited', 'aren'))
+    >>> status_of("krisan", cat, req), status_of("gerabah", cat, req)
+    (('not_assessed', None), ('not_applicable', None))
+    """
     have = set(req.table["commodity"])
     if commodity in have:
         return "assessed", commodity
     c = catalogue.get(commodity) if commodity in catalogue else None
-    if c is not None:
-        raws = [r for r in c.raw_material if r in have]
-        if raws:
-            return "inherited", "|".join(raws)
-        if c.sector in NOT_ASSESSED_SECTORS:
-            return "not_assessed", None
-        if c.sector in LAND_SECTORS:
-            return "not_assessed", None
+    if c is None:
+        return "not_applicable", None
+    raws = [r for r in c.raw_material if r in have]
+    if raws:
+        return "inherited", "|".join(raws)
+    if c.sector in LAND_SECTORS or c.sector in NOT_ASSESSED_SECTORS:
+        return "not_assessed", None
     return "not_applicable", None
 
 

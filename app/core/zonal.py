@@ -12,7 +12,10 @@ and class shares.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,6 +34,7 @@ from exactextract.raster import NumPyRasterSource
 from pyproj import CRS
 
 CACHE_VERSION = "1"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -216,15 +220,17 @@ def compute_coverage(
     Geometries are transformed to the grid's CRS first. With ``workers > 1`` the areas
     are split into spatially contiguous chunks (Hilbert order) over processes; the result
     is the same either way. With ``cache_dir`` the result is stored as ``.npz`` keyed by
-    the geometry hash and the grid.
+    the geometry hash and the grid, written atomically (:func:`write_coverage_cache`); a
+    cache file that cannot be read or does not fit (a partial file, another version) is
+    deleted and the coverage computed again.
     """
     path = None
     if cache_dir is not None:
         key = f"cov-{CACHE_VERSION}-{geometry_hash(geoms)}-{grid.key()}.npz"
         path = Path(cache_dir) / key
-        if path.exists():
-            with np.load(path) as z:
-                return Coverage(grid, z["offsets"], z["cells"], z["weights"])
+        cached = read_coverage_cache(path, grid, len(geoms))
+        if cached is not None:
+            return cached
     g = geoms.to_crs(grid.crs) if geoms.crs is not None and not CRS(geoms.crs).equals(grid.crs) \
         else geoms
     wkbs = list(shapely.to_wkb(np.asarray(g.values)))
@@ -249,11 +255,104 @@ def compute_coverage(
     cat_w = np.concatenate(covs).astype(np.float64) if n else np.empty(0)
     cov = Coverage(grid, offsets, cat_cells, cat_w)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(tmp, offsets=offsets, cells=cat_cells, weights=cat_w)
-        os.replace(tmp, path)
+        write_coverage_cache(path, cov)
     return cov
+
+
+def read_coverage_cache(path: Path, grid: Grid, n_areas: int) -> Coverage | None:
+    """The coverage stored at ``path``, or None when there is none or it is unusable.
+
+    An unusable file (truncated, not an ``.npz``, arrays missing or inconsistent with
+    ``n_areas`` and ``grid``) is logged and deleted, so the caller computes and stores it
+    again; it never raises.
+
+    Examples
+    --------
+    >>> read_coverage_cache(Path("/nonexistent/cov.npz"), None, 3) is None
+    True
+    """
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            offsets, cells, weights = z["offsets"], z["cells"], z["weights"]
+        n_cells = grid.width * grid.height
+        ok = (offsets.ndim == cells.ndim == weights.ndim == 1
+              and len(offsets) == n_areas + 1 and int(offsets[0]) == 0
+              and int(offsets[-1]) == len(cells) == len(weights)
+              and bool(np.all(np.diff(offsets) >= 0))
+              and (len(cells) == 0 or (int(cells.min()) >= 0 and int(cells.max()) < n_cells))
+              and bool(np.all(np.isfinite(weights))))
+        problem = "arrays do not fit the areas or the grid"
+    except Exception as exc:  # a partial or foreign file: zipfile, numpy and OS errors alike
+        ok, problem = False, f"{type(exc).__name__}: {exc}"
+    if ok:
+        return Coverage(grid, offsets, cells, weights)
+    log.warning("coverage cache %s is unusable (%s); computing it again", path, problem)
+    try:
+        path.unlink()
+    except OSError:
+        pass
+    return None
+
+
+def write_coverage_cache(path: Path, cov: Coverage) -> None:
+    """Store ``cov`` at ``path`` atomically: a temporary file in the same folder, flushed to
+    the disk (fsync), then renamed onto ``path``. A process killed midway leaves no file at
+    ``path``, or the previous one, never a partial one; a disk that cannot take the file
+    (read-only, full) only logs a warning.
+
+    Temporary files of writes killed more than an hour ago are removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> cov = Coverage(None, np.array([0, 1]), np.array([4]), np.array([0.5]))
+    >>> write_coverage_cache(folder / "cov.npz", cov)
+    >>> sorted(p.name for p in folder.iterdir())
+    ['cov.npz']
+    """
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(path.parent)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, offsets=cov.offsets, cells=cov.cells, weights=cov.weights)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        tmp = None
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        log.warning("coverage cache %s not written (%s)", path, exc)
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_temporaries(folder: Path, age_s: float = 3600.0) -> None:
+    now = time.time()
+    for p in folder.glob(".cov-*.tmp"):
+        try:
+            if now - p.stat().st_mtime > age_s:
+                p.unlink()
+        except OSError:
+            pass
 
 
 def valid_mask(values: np.ndarray, nodata: float | None) -> np.ndarray:

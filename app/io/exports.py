@@ -74,18 +74,48 @@ def write_text(path: str | Path, text: str, overwrite: bool = False) -> Path:
     return path
 
 
+def fsync_path(path: Path, directory: bool = False) -> None:
+    """Flush a file (or a folder's entries) to the disk: after a crash or power cut, what
+    was renamed is there with its bytes, not an empty or partial file.
+
+    >>> import tempfile
+    >>> fsync_path(Path(tempfile.gettempdir()), directory=True)
+    """
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        if directory:  # some systems cannot open a folder; the rename is still atomic
+            return
+        raise
+    try:
+        os.fsync(fd)
+    except OSError:
+        if not directory:
+            raise
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def _atomic(path: Path):
-    """A temporary file beside ``path``, renamed onto it when the block succeeds."""
+    """A temporary file beside ``path`` (same folder, so same file system), flushed to the
+    disk and renamed onto it when the block succeeds; removed when it fails.
+
+    A process killed midway leaves the previous ``path`` untouched (and at worst a hidden
+    ``.<stem>-*`` temporary file beside it).
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        fsync_path(tmp_path)  # the writers (GDAL, pandas, zipfile) closed it; flush its bytes
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+    fsync_path(path.parent, directory=True)  # and the rename itself
 
 
 def shapefile_field_names(columns: list[str]) -> dict[str, str]:
@@ -130,7 +160,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
         name = layer or path.stem
         mapping = shapefile_field_names([c for c in gdf.columns if c != gdf.geometry.name])
         shp = gdf.rename(columns=mapping)
-        with tempfile.TemporaryDirectory(dir=path.parent) as tmpdir:
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.stem}-") as tmpdir:
             target = Path(tmpdir) / f"{name}.shp"
             with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
                 shp.to_file(target, driver="ESRI Shapefile", encoding="UTF-8")

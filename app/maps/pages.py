@@ -494,12 +494,15 @@ def level_geojson(ds, level: str, weights=None, top: int = 3, commodity: str | N
 COMPONENT_LABEL = {
     "suitability": ("Kesesuaian lahan", "Land suitability"),
     "specialisation": ("Spesialisasi (LQ)", "Specialisation (LQ)"),
+    "scale": ("Skala (pangsa produksi)", "Scale (share of output)"),
+    "trend": ("Tren (DLQ)", "Trend (DLQ)"),
     "cluster": ("Klaster", "Cluster"),
     "continuity": ("Keberlanjutan", "Continuity"),
     "market": ("Pasar", "Market"),
     "uniqueness": ("Keunikan", "Uniqueness"),
 }
-COMPONENT_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#DDCC77", "#CC6677"]
+COMPONENT_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77",
+                     "#CC6677", "#AA4499"]  # Paul Tol's muted
 
 
 def _both(id_text: str, en_text: str) -> str:
@@ -519,15 +522,16 @@ def breakdown_svg(cand: pd.DataFrame, weights: dict) -> str:
     comps = list(COLUMNS)
     bar, gap, left, width = 9, 10, 190, 320
     group_h = bar * len(comps) + gap
-    height = 30 + group_h * max(len(cand), 1) + 20
+    top = 10 + 11 * math.ceil(len(comps) / 3)  # below the legend's rows
+    height = top + group_h * max(len(cand), 1) + 20
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="breakdown" width="{left + width + 60}"'
            f' height="{height}" role="img" aria-label="score breakdown">']
     for t in range(0, 101, 25):
         x = left + width * t / 100
-        out.append(f'<line x1="{x}" y1="24" x2="{x}" y2="{height - 18}" stroke="#ddd"/>'
+        out.append(f'<line x1="{x}" y1="{top - 6}" x2="{x}" y2="{height - 18}" stroke="#ddd"/>'
                    f'<text x="{x}" y="{height - 4}" font-size="10" text-anchor="middle">{t}</text>')
     for g, row in enumerate(cand.itertuples(index=False)):
-        y0 = 30 + g * group_h
+        y0 = top + g * group_h
         lab_id = html.escape(f"{int(row.rank)}. {row.commodity_name_id}")
         lab_en = html.escape(f"{int(row.rank)}. {row.commodity_name_en}")
         out.append(f'<text x="{left - 6}" y="{y0 + group_h / 2}" font-size="11" '
@@ -656,13 +660,23 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
                              f"<td class='num'>{_fmt(a[f'{attr}_min'])}</td>"
                              f"<td class='num'>{_fmt(a[f'{attr}_max'])}</td></tr>")
             parts.append("</table>")
+    # statistics: the area's own, and a desa's kecamatan's (labelled as such)
+    st = ds.statistics(area=code, with_parents=True)
+    st = st[st["level"].isin(ds.levels)]
+    if len(st):
+        from app.maps.series import statistics_html
+
+        names = {c: n for lv in ds.levels for c, n in ds.areas(lv)["name"].items()
+                 if c in set(st["code"])}
+        parts.append(statistics_html(st, level, names, _both))
     # exports
     if opt.api:
         parts.append(f"<h3>{_both('Unduh data wilayah ini', 'Download this area')}</h3><ul>")
         for layer, lid, len_ in (("candidates", "Kandidat", "Candidates"),
                                  ("suitability", "Kesesuaian lahan", "Land suitability"),
                                  ("areas", "Batas & atribut", "Boundary & attributes"),
-                                 ("sentra", "Sentra", "Sentra")):
+                                 ("sentra", "Sentra", "Sentra"),
+                                 ("statistics", "Statistik", "Statistics")):
             links = " · ".join(
                 f'<a href="{opt.api}/export?layer={layer}&level={level}&area={code}'
                 f'&format={fmt}{"&weights=" + opt.weights if opt.weights else ""}">{label}</a>'

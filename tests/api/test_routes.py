@@ -1,6 +1,7 @@
 """Every JSON endpoint, with its error cases."""
 
 import pytest
+from fastapi.testclient import TestClient
 
 
 def test_areas_listing_filters_and_paging(client, demo):
@@ -114,9 +115,18 @@ def test_candidates_and_weights(client):
     assert abs(sum(r.json()["defaults"].values()) - 1.0) < 1e-9
 
 
-def test_reload(client):
-    r = client.post("/api/v1/reload")
-    assert r.status_code == 200 and r.json()["reloaded"] is True
+def test_reload_needs_the_write_key(client, tmp_path):
+    from app.api.main import create_app
+    from app.settings import Settings
+    from tests.conftest import BUNDLED
+
+    r = client.post("/api/v1/reload")  # no key configured: writes are off
+    assert r.status_code == 403
+    with TestClient(create_app(Settings(data=BUNDLED, write_api_key="rahasia"))) as c:
+        assert c.post("/api/v1/reload").status_code == 403
+        assert c.post("/api/v1/reload", headers={"X-API-Key": "salah"}).status_code == 403
+        r = c.post("/api/v1/reload", headers={"X-API-Key": "rahasia"})
+        assert r.status_code == 200 and r.json()["reloaded"] is True
 
 
 def test_changed_file_is_noticed_without_restart(tmp_path):

@@ -38,12 +38,27 @@ def test_empty_file(tmp_path):
     _expect_failure(tmp_path, "desa.gpkg", "empty")
 
 
-def test_no_code_column_found_and_none_configured(tmp_path):
+def test_no_code_column_and_no_name_column(tmp_path):
     desa = grid_desa()
     desa["kode"] = ["x"] * len(desa)
-    desa = desa.rename(columns={"kode": "label"})
+    desa = desa.rename(columns={"kode": "label"}).drop(columns="nama")
     make_dataset(tmp_path, desa)
-    _expect_failure(tmp_path, "desa.gpkg", "no area-code column", "code =")
+    _expect_failure(tmp_path, "desa.gpkg", "no area-code column and no name column", "code =")
+
+
+def test_names_without_codes_get_derived_codes(tmp_path):
+    from app import Dataset
+
+    desa = grid_desa().drop(columns="kode")
+    desa["kecamatan"] = ["Kec B"] * 3 + ["Kec A"] * 3
+    make_dataset(tmp_path, desa)
+    ds = Dataset.open(tmp_path)
+    a = ds.areas("desa")
+    # kecamatan numbered by sorted name, desa by sorted name within their kecamatan
+    assert dict(zip(a["name"], a["code"]))["Desa 2-1"] == "00.00.01.2001"
+    assert dict(zip(a["name"], a["code"]))["Desa 1-3"] == "00.00.02.2003"
+    assert a["code_derived"].all() and len(ds.areas("kecamatan")) == 2
+    assert any("not official codes" in p.message for p in ds.problems)
 
 
 def test_configured_code_column_that_does_not_exist(tmp_path):

@@ -9,8 +9,8 @@ from shapely.geometry import box
 
 from app.base.errors import InvalidWeights
 from app.core import clusters
-from app.core.candidates import eligible
-from app.core.scoring import DEFAULT_WEIGHTS, parse_weights, score
+from app.core.candidates import add_components, eligible
+from app.core.scoring import ACTIVITY_COMPONENTS, DEFAULT_WEIGHTS, parse_weights, score
 from app.core.specialisation import specialisation
 from tests.helpers import run_cli
 
@@ -78,6 +78,7 @@ def _scores(rows, suit, weights):
     neigh = clusters.neighbourhood_score(W, AREAS.index, wide)
     ev = spec.merge(neigh, on=["code", "commodity"], how="left")
     ev["suitability_index"] = ev["commodity"].map(suit)
+    ev = add_components(ev)
     return ev.set_index(["code", "commodity"])["lq_score"], score(
         ev.fillna({"cluster_score": 0.0}), weights).set_axis(
         pd.MultiIndex.from_frame(ev[["code", "commodity"]]))
@@ -125,9 +126,16 @@ def test_bone_candidates_long_form(bone, bone_candidates):
     assert c.crs.to_epsg() == 4326
     placed = set(bone.sentra(placed_only=True)["desa_code"])
     assert placed <= set(c["code"])  # every area with a sentra gets a candidate
-    no_sentra = c[c["sentra"] == 0]
-    assert no_sentra["suitability_class"].isin(["S1", "S2", "S3"]).all()
-    assert c.groupby("code")["score"].apply(lambda s: s.is_monotonic_decreasing).all()
+    inactive = c[~c["active"].astype(bool)]
+    assert inactive["suitability_class"].isin(["S1", "S2", "S3"]).all()
+    # within an area: the area's own products first, then its kecamatan's, then land
+    # only; each group by decreasing score
+    for _, g in c.sort_values(["code", "rank"]).groupby("code"):
+        tier = g["activity_tier"].to_numpy()
+        assert (tier[:-1] >= tier[1:]).all()
+        assert ((tier > 0) == g["active"].astype(bool).to_numpy()).all()
+        for t in (0, 1, 2):
+            assert g.loc[tier == t, "score"].is_monotonic_decreasing
 
 
 def test_bone_top_workers_commodity_with_good_land_is_in_top3(bone, bone_candidates):
@@ -165,9 +173,8 @@ def test_bone_more_workers_in_real_data_never_lower_the_score(bone_dir):
 
 
 def test_weights_change_the_ranking(bone):
-    land = bone.candidates("kecamatan", weights={"suitability": 1, "specialisation": 0,
-                                                 "cluster": 0, "continuity": 0, "market": 0,
-                                                 "uniqueness": 0})
+    land = bone.candidates("kecamatan", weights={c: 0 for c in ACTIVITY_COMPONENTS}
+                           | {"suitability": 1})
     sentra = bone.candidates("kecamatan", weights="suitability=0")
     assert not land[["code", "commodity"]].equals(sentra[["code", "commodity"]])
     assert (land.loc[land["score_suitability"].notna(), "score"].round(4)

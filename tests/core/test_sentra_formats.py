@@ -88,7 +88,9 @@ def test_swapped_coordinates_far_points_and_unknown_names(tmp_path):
     assert "unknown desa name 'Desa Tidak Ada'" in s.at[2, "unplaced_reason"]
     assert "no desa code, no coordinates and no desa name" in s.at[3, "unplaced_reason"]
     assert s.at[4, "desa_code"] == "73.08.02.2002"
-    assert pd.isna(s.at[4, "commodity_id"]) and s.at[4, "commodity_raw"] == "batu akik"
+    # a name outside the catalogue stays a commodity of its own, reported as unmatched
+    assert s.at[4, "commodity_id"] == "batu_akik" and s.at[4, "commodity_raw"] == "batu akik"
+    assert s.at[4, "commodity_match"] == "none"
 
 
 def test_same_desa_name_in_two_kecamatan(tmp_path):

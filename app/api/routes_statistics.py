@@ -1,0 +1,86 @@
+"""Production statistics as read from the dataset's BPS and dinas tables."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from app.api.convert import records
+from app.api.deps import DatasetDep
+
+router = APIRouter(tags=["statistics"])
+
+
+class StatisticsPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[dict[str, Any]]
+
+
+@router.get("/statistics", response_model=StatisticsPage)
+def list_statistics(
+    ds: DatasetDep,
+    area: Annotated[str | None, Query(description="area code; a desa also gets its "
+                                      "kecamatan's rows (level says whose)")] = None,
+    commodity: Annotated[str | None, Query(examples=["kakao"])] = None,
+    measure: Annotated[str | None, Query(examples=["production"])] = None,
+    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    level: Annotated[str | None, Query(description="desa, kecamatan or kabupaten")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """Values by area, commodity, measure and year, each with its source cell
+    (``file#sheet!row:column``). ``value`` null is missing; 0 is nil ("-")."""
+    st = ds.statistics(area=area, commodity=commodity, measure=measure, year=year,
+                       level=level, with_parents=area is not None)
+    page = st.iloc[offset:offset + limit]
+    return StatisticsPage(total=len(st), limit=limit, offset=offset, items=records(page))
+
+
+class AnalysisPage(BaseModel):
+    method: str
+    measure: str
+    level: str | None
+    period: str | None
+    total: int
+    limit: int
+    offset: int
+    items: list[dict[str, Any]]
+
+
+@router.get("/analysis/{method}", response_model=AnalysisPage)
+def analysis(
+    ds: DatasetDep,
+    method: Literal["slq", "dlq", "shift-share", "klassen", "specialisation", "localisation"],
+    measure: Annotated[str, Query(examples=["production"])] = "production",
+    period: Annotated[str | None, Query(examples=["2018-2022"])] = None,
+    level: Annotated[str | None, Query(description="desa or kecamatan (default: the "
+                                       "statistics' level)")] = None,
+    reference: Literal["dataset", "province"] = "dataset",
+    variant: Literal["classic", "esteban"] = "classic",
+    growth: Literal["mean", "cagr"] = "mean",
+    commodity: str | None = None,
+    area: Annotated[str | None, Query(description="area code")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """SLQ, DLQ with the SLQ x DLQ quadrant, shift-share (classic or Esteban-Marquillas),
+    Klassen typology, specialisation or localisation index, on one measure of the
+    statistics (or sentra workers/units)."""
+    opts = {"variant": variant} if method == "shift-share" else (
+        {"growth": growth} if method in ("dlq", "klassen") else {})
+    res = ds.analysis(method, measure=measure, period=period, level=level,
+                      reference=reference, **opts)
+    if commodity is not None and "commodity" in res:
+        res = res[res["commodity"] == commodity]
+    if area is not None and "code" in res:
+        res = res[res["code"] == area]
+    page = res.iloc[offset:offset + limit]
+    return AnalysisPage(method=method, measure=measure,
+                        level=str(res["level"].iat[0]) if len(res) else level,
+                        period=str(res["period"].iat[0]) if len(res) and
+                        res["period"].iat[0] is not None else period,
+                        total=len(res), limit=limit, offset=offset, items=records(page))

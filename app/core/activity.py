@@ -1,0 +1,179 @@
+"""What an area already produces, from the statistics: per (area, commodity) the measure
+used, the period's values, the commodity's share of the area's own output, the static and
+dynamic LQ and their quadrant. The candidates weigh this beside the sentra.
+
+For each commodity one measure is used, the first available at the level in this order:
+production (ton), population (ekor), harvested area, planted area, value, business units,
+workers. Shares and LQs compare a commodity with all commodities **of the same measure**
+(tons with tons, ekor with ekor); productivity ratios are never used.
+
+Desa with statistics only by kecamatan take their kecamatan's evidence, marked
+``stat_level = 'kecamatan'`` (nothing is spread over desa: every desa of the kecamatan sees
+the same kecamatan figures, and explanations say so).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MEASURE_PRIORITY = ("production", "population", "harvested_area", "planted_area", "value",
+                    "units", "workers", "area")
+REFERENCES = ("dataset", "kabupaten", "province")
+MEASURE_LABEL = {
+    "production": ("Produksi", "Production"),
+    "harvested_area": ("Luas panen", "Harvested area"),
+    "planted_area": ("Luas tanam", "Planted area"),
+    "area": ("Luas", "Area"),
+    "population": ("Populasi", "Population"),
+    "units": ("Unit usaha", "Business units"),
+    "workers": ("Tenaga kerja", "Workers"),
+    "value": ("Nilai produksi", "Production value"),
+    "productivity": ("Produktivitas", "Yield"),
+}
+
+
+def parse_period(period) -> tuple[int, int] | None:
+    """``"2018-2022"``, ``"2022"``, ``(2018, 2022)`` or None -> (first, last) or None.
+
+    >>> parse_period("2018-2022")
+    (2018, 2022)
+    """
+    from app.base.errors import UnggulanError
+
+    if period is None or period == "":
+        return None
+    if isinstance(period, tuple | list):
+        a, b = (int(x) for x in period)
+    else:
+        parts = str(period).replace("–", "-").split("-")
+        try:
+            a, b = int(parts[0]), int(parts[-1])
+        except ValueError:
+            raise UnggulanError(f"period '{period}' is not YEAR or YEAR-YEAR",
+                                field="period") from None
+    if not (1900 <= a <= b <= 2100):
+        raise UnggulanError(f"period '{period}': years must be 1900-2100, first <= last",
+                            field="period")
+    return a, b
+
+
+def measure_data(st: pd.DataFrame, level: str, measure: str | None = None
+                 ) -> dict[str, pd.DataFrame]:
+    """Per measure, the long ``code, commodity, year, value`` rows of ``level`` (one measure
+    per commodity: ``measure`` if given, else the first of :data:`MEASURE_PRIORITY` it
+    has)."""
+    rows = st[(st["level"] == level) & ~st["ratio"].astype(bool) & st["year"].notna()]
+    if measure is not None:
+        rows = rows[rows["measure"] == measure]
+    if rows.empty:
+        return {}
+    rank = {m: i for i, m in enumerate(MEASURE_PRIORITY)}
+    have = rows.groupby("commodity")["measure"].agg(
+        lambda ms: min(set(ms), key=lambda m: rank.get(m, 99)))
+    rows = rows[rows["measure"].to_numpy() == rows["commodity"].map(have).to_numpy()]
+    out = {}
+    for m, g in rows.groupby("measure"):
+        d = g[["code", "commodity", "year", "value", "unit"]].copy()
+        d["year"] = d["year"].astype(int)
+        out[str(m)] = d
+    return out
+
+
+def reference_rows(st: pd.DataFrame, measure: str, reference: str) -> pd.DataFrame | None:
+    """The reference region's ``commodity, year, value`` for ``reference='province'``: the
+    sum of a kabupaten-level table of the same measure (None: use the dataset's total)."""
+    if reference != "province":
+        return None
+    kab = st[(st["level"] == "kabupaten") & (st["measure"] == measure) & st["year"].notna()]
+    if kab.empty:
+        return None
+    ref = kab.groupby(["commodity", "year"], as_index=False)["value"].sum(min_count=1)
+    ref["year"] = ref["year"].astype(int)
+    return ref
+
+
+def statistics_evidence(st: pd.DataFrame, level: str, period: tuple[int, int] | None = None,
+                        reference: str = "dataset", measure: str | None = None
+                        ) -> pd.DataFrame:
+    """Evidence per (area, commodity) at ``level`` from the statistics.
+
+    Columns: ``code, commodity, stat_measure, stat_unit, stat_value`` (mean over the
+    period's reported years), ``stat_share`` (share of the area's own output of that
+    measure over the period), ``slq`` (LQ of the period's sums), ``dlq``, ``quadrant``,
+    ``quadrant_en``, ``period_start``, ``period_end``, ``stat_level``.
+    """
+    from app.core.dlq import dynamic_lq, quadrants
+    from app.core.lq import static_lq
+
+    frames = []
+    for m, d in measure_data(st, level, measure).items():
+        years = sorted(d["year"].unique())
+        if period:
+            years = [y for y in years if period[0] <= y <= period[1]]
+            d = d[d["year"].isin(years)]
+        if not years:
+            continue
+        ref = reference_rows(st, m, reference)
+        data = d[["code", "commodity", "year", "value"]]
+        slq = static_lq(data, ref, years=years)
+        if len(years) >= 2:
+            dlq = dynamic_lq(data, ref, years=years)
+            q = quadrants(slq, dlq)[["code", "commodity", "dlq", "quadrant", "quadrant_en"]]
+        else:
+            q = slq[["code", "commodity"]].assign(dlq=np.nan, quadrant=None, quadrant_en=None)
+        mean = d.groupby(["code", "commodity"], as_index=False)["value"].mean()
+        ev = slq[["code", "commodity", "slq", "share_area"]].rename(
+            columns={"share_area": "stat_share"}).merge(q, on=["code", "commodity"], how="left")
+        ev = ev.merge(mean.rename(columns={"value": "stat_value"}), on=["code", "commodity"],
+                      how="left")
+        ev["stat_measure"] = m
+        ev["stat_unit"] = d["unit"].iat[0]
+        ev["period_start"] = int(years[0])
+        ev["period_end"] = int(years[-1])
+        frames.append(ev)
+    cols = ["code", "commodity", "stat_measure", "stat_unit", "stat_value", "stat_share", "slq",
+            "dlq", "quadrant", "quadrant_en", "period_start", "period_end", "stat_level"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)
+    out["stat_level"] = level
+    return out[cols]
+
+
+def _by_reference(ds, st: pd.DataFrame, level: str, period, reference: str,
+                  measure: str | None) -> pd.DataFrame:
+    """With ``reference='kabupaten'`` each kabupaten's areas are compared with their own
+    kabupaten's total; otherwise with the dataset's (or a province table's)."""
+    if reference != "kabupaten" or level not in ds.levels:
+        return statistics_evidence(st, level, period, reference, measure)
+    kab = ds.areas(level)["kabupaten_code"]
+    if kab.nunique() <= 1:
+        return statistics_evidence(st, level, period, "dataset", measure)
+    parts = []
+    for codes in kab.groupby(kab).groups.values():
+        sub = st[st["code"].isin(set(codes)) | (st["level"] != level)]
+        parts.append(statistics_evidence(sub, level, period, "dataset", measure))
+    return pd.concat(parts, ignore_index=True)
+
+
+def evidence_for_level(ds, level: str, period: tuple[int, int] | None = None,
+                       reference: str = "kabupaten", measure: str | None = None
+                       ) -> pd.DataFrame:
+    """:func:`statistics_evidence` for the areas of ``level``; desa without statistics of
+    their own take their kecamatan's (``stat_level`` says whose)."""
+    st = ds.statistics()
+    if st.empty:
+        return statistics_evidence(st, level)
+    own = _by_reference(ds, st, level, period, reference, measure)
+    if level != "desa" or "kecamatan" not in set(st["level"]):
+        return own
+    kec = _by_reference(ds, st, "kecamatan", period, reference, measure)
+    if kec.empty:
+        return own
+    desa = ds.areas("desa")[["code", "kecamatan_code"]]
+    inherited = desa.merge(kec.rename(columns={"code": "kecamatan_code"}), on="kecamatan_code")
+    inherited = inherited.drop(columns="kecamatan_code")
+    if len(own):
+        inherited = inherited[~inherited["code"].isin(set(own["code"]))]
+    return pd.concat([own, inherited], ignore_index=True) if len(own) else inherited

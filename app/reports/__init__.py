@@ -1,0 +1,17 @@
+"""Printable briefs (PDF and HTML) of a kecamatan or kabupaten, for Bappeda planners.
+
+>>> from app.reports import BriefOptions, write_brief
+"""
+
+from app.reports.brief import (
+    Brief,
+    BriefOptions,
+    brief_html,
+    brief_pdf,
+    build_brief,
+    resolve_area,
+    write_brief,
+)
+
+__all__ = ["Brief", "BriefOptions", "brief_html", "brief_pdf", "build_brief", "resolve_area",
+           "write_brief"]

@@ -1,0 +1,388 @@
+"""Charts of the printable brief, drawn with matplotlib as SVG text.
+
+Every chart reads in black and white: bars carry hatch patterns besides their colour and
+their values are written beside them. Output is deterministic: a fixed ``svg.hashsalt`` (the
+element ids), no date in the metadata, one font (DejaVu Sans, kept as text so that it stays
+searchable in the PDF). Figures are built with :class:`matplotlib.figure.Figure` (no pyplot
+state) under one lock, because ``rcParams`` are global and the service renders on threads.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import threading
+from collections.abc import Callable, Sequence
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+from app.base import palette
+
+CM = 1 / 2.54
+FONT = "DejaVu Sans"
+RC = {
+    "svg.hashsalt": "unggulan",
+    "svg.fonttype": "none",  # text stays text: searchable, and drawn with the page's font
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT],
+    "font.size": 7.5,
+    "hatch.linewidth": 0.5,
+    "axes.linewidth": 0.5,
+    "xtick.major.width": 0.5,
+    "ytick.major.width": 0.5,
+}
+_LOCK = threading.RLock()
+
+#: hatch per palette colour (same order as palette.TOL_MUTED); OTHER is plain grey. Only
+#: straight lines: dots and stars are hundreds of curves per tile, slow to print
+COMMODITY_HATCHES = ["//", "\\\\", "xx", "--", "||", "++", "/-", "\\|", "x-"]
+COMPONENT_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#DDCC77", "#CC6677",
+                     "#AA4499", "#999933"]
+COMPONENT_HATCHES = ["", "//", "\\\\", "xx", "--", "||", "++", "/-"]
+CLASS_HATCHES = {"S1": "", "S2": "\\\\", "S3": "//", "N": "xx"}
+
+
+def render_svg(draw: Callable[[Figure], None], width_cm: float, height_cm: float) -> str:
+    """Build a figure with ``draw`` and return it as SVG text (deterministic).
+
+    Examples
+    --------
+    >>> svg = render_svg(lambda fig: fig.add_subplot().plot([0, 1]), 4, 3)
+    >>> svg.startswith("<?xml") and "<dc:date>" not in svg
+    True
+    """
+    with _LOCK, mpl.rc_context(RC):
+        fig = Figure(figsize=(width_cm * CM, height_cm * CM))
+        draw(fig)
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return buf.getvalue()
+
+
+def data_uri(svg: str) -> str:
+    """An SVG as a ``data:`` URI (the brief is one self-contained file).
+
+    >>> data_uri("<svg/>")
+    'data:image/svg+xml;base64,PHN2Zy8+'
+    """
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance (0 black .. 1 white) of a ``#RRGGBB`` colour.
+
+    >>> round(luminance("#FFFFFF"), 2), round(luminance("#000000"), 2)
+    (1.0, 0.0)
+    """
+    r, g, b = (int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def ink_on(colour: str) -> str:
+    """Black or white, whichever reads better on ``colour`` (text and hatch lines).
+
+    >>> ink_on("#332288"), ink_on("#DDCC77")
+    ('#FFFFFF', '#222222')
+    """
+    return "#FFFFFF" if luminance(colour) < 0.18 else "#222222"
+
+
+def commodity_style(commodity: str | None, colours: dict[str, str]) -> tuple[str, str]:
+    """(fill colour, hatch) of a top candidate, as on the web map (plus a hatch per colour).
+
+    >>> commodity_style("kakao", {"kakao": "#CC6677"})
+    ('#CC6677', '//')
+    >>> commodity_style(None, {})
+    ('#FFFFFF', '')
+    """
+    if commodity is None or (isinstance(commodity, float) and math.isnan(commodity)):
+        return palette.NODATA, ""
+    if commodity in colours:
+        i = palette.TOL_MUTED.index(colours[commodity])
+        return colours[commodity], COMMODITY_HATCHES[i]
+    return palette.OTHER, ""
+
+
+def _num(x: float, digits: int, lang: str) -> str:
+    text = f"{x:,.{digits}f}"
+    if lang == "id":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def components_chart(labels: Sequence[str], values: np.ndarray, components: Sequence[str],
+                     lang: str = "id", width_cm: float = 17.0) -> str:
+    """Grouped horizontal bars: per candidate (``labels``), each score component (0-1) as a
+    bar of 0-100, hatched, its value written at its end; NaN is "not applicable" (–).
+
+    ``values`` is (candidates x components); ``components`` are the legend labels (with
+    their weights).
+
+    Examples
+    --------
+    >>> svg = components_chart(["1. Kakao"], np.array([[0.4, np.nan]]), ["a ×0.5", "b ×0.5"])
+    >>> "1. Kakao" in svg and "–" in svg
+    True
+    """
+    n, k = values.shape
+    bar = 0.26  # cm per bar
+    legend_rows = math.ceil(k / 3)
+    height = 0.9 + 0.42 * legend_rows + n * (k * bar + 0.3)
+
+    def draw(fig: Figure) -> None:
+        top = 1 - (0.25 + 0.42 * legend_rows) / height
+        ax = fig.add_axes((0.27, 0.55 / height, 0.66, top - 0.55 / height))
+        y = 0.0
+        ticks, tick_labels = [], []
+        for g in range(n):
+            centre = []
+            for i in range(k):
+                v = values[g, i]
+                colour = COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)]
+                hatch = COMPONENT_HATCHES[i % len(COMPONENT_HATCHES)]
+                width = 0.0 if np.isnan(v) else 100 * float(v)
+                ax.barh(y, width, height=0.85, color=colour, hatch=hatch,
+                        edgecolor="#333333", linewidth=0.3, hatchcolor=ink_on(colour))
+                text = "–" if np.isnan(v) else _num(100 * float(v), 0, lang)
+                ax.text(width + 1.2, y, text, va="center", ha="left", fontsize=6.5)
+                centre.append(y)
+                y += 1
+            ticks.append(float(np.mean(centre)))
+            tick_labels.append(labels[g])
+            y += 0.9
+        ax.set_yticks(ticks, tick_labels)
+        ax.tick_params(axis="y", length=0, labelsize=7.5)
+        ax.set_ylim(y - 0.4, -0.6)
+        ax.set_xlim(0, 108)
+        ax.set_xticks([0, 25, 50, 75, 100])
+        ax.tick_params(axis="x", labelsize=6.5)
+        ax.grid(axis="x", color="#DDDDDD", linewidth=0.4)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        handles = [Patch(facecolor=COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)],
+                         hatch=COMPONENT_HATCHES[i % len(COMPONENT_HATCHES)],
+                         edgecolor="#333333", linewidth=0.3,
+                         hatchcolor=ink_on(COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)]),
+                         label=components[i]) for i in range(k)]
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 0.995), ncol=3,
+                   frameon=False, fontsize=7, handlelength=1.6, handleheight=1.0,
+                   columnspacing=1.5)
+
+    return render_svg(draw, width_cm, height)
+
+
+def contributions_chart(labels: Sequence[str], contributions: np.ndarray,
+                        components: Sequence[str], lang: str = "id",
+                        width_cm: float = 17.0) -> str:
+    """One stacked bar per candidate: each component's weighted contribution to the score
+    (they add up to the score, 0-100), hatched, the score written at the bar's end.
+
+    Examples
+    --------
+    >>> svg = contributions_chart(["1. Kakao"], np.array([[20.0, 35.5]]), ["a", "b"])
+    >>> "55,5" in svg
+    True
+    """
+    n, k = contributions.shape
+    legend_rows = math.ceil(k / 4)
+    height = 0.75 + 0.4 * legend_rows + 0.48 * n
+
+    def draw(fig: Figure) -> None:
+        top = 1 - (0.2 + 0.4 * legend_rows) / height
+        ax = fig.add_axes((0.27, 0.5 / height, 0.66, top - 0.5 / height))
+        left = np.zeros(n)
+        for i in range(k):
+            v = np.nan_to_num(contributions[:, i])
+            colour = COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)]
+            ax.barh(np.arange(n), v, left=left, height=0.72, color=colour,
+                    hatch=COMPONENT_HATCHES[i % len(COMPONENT_HATCHES)], edgecolor="#333333",
+                    linewidth=0.3, hatchcolor=ink_on(colour), label=components[i])
+            left += v
+        for j in range(n):
+            ax.text(left[j] + 1, j, _num(left[j], 1, lang), va="center", fontsize=6.5)
+        ax.set_yticks(np.arange(n), list(labels))
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_xlim(0, 100)
+        ax.set_xticks([0, 25, 50, 75, 100])
+        ax.tick_params(axis="y", length=0, labelsize=7)
+        ax.tick_params(axis="x", labelsize=6.5)
+        ax.grid(axis="x", color="#DDDDDD", linewidth=0.4)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        fig.legend(loc="upper left", bbox_to_anchor=(0.01, 0.995), ncol=4, frameon=False,
+                   fontsize=6.5, handlelength=1.6, handleheight=1.0, columnspacing=1.2)
+
+    return render_svg(draw, width_cm, height)
+
+
+def class_shares_chart(labels: Sequence[str], shares: np.ndarray, class_labels: Sequence[str],
+                       lang: str = "id", width_cm: float = 17.0) -> str:
+    """Stacked horizontal bars: per commodity the share (0-1) of the land in S1, S2, S3, N;
+    shares of 6 % and more are written inside their segment.
+
+    Examples
+    --------
+    >>> svg = class_shares_chart(["Kakao"], np.array([[0.1, 0.2, 0.3, 0.4]]),
+    ...                          ["S1", "S2", "S3", "N"])
+    >>> "40" in svg
+    True
+    """
+    n = len(labels)
+    height = 1.6 + 0.55 * n
+    keys = ["S1", "S2", "S3", "N"]
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_axes((0.22, 0.45 / height, 0.74, 1 - 1.25 / height))
+        for j, key in enumerate(keys):
+            left = np.nansum(shares[:, :j], axis=1) * 100 if j else np.zeros(n)
+            width = np.nan_to_num(shares[:, j]) * 100
+            colour = palette.CLASS_COLOURS[key]
+            ax.barh(np.arange(n), width, left=left, height=0.7, color=colour,
+                    hatch=CLASS_HATCHES[key], edgecolor="#333333", linewidth=0.3,
+                    hatchcolor="#555555", label=class_labels[j])
+            for i in range(n):
+                if width[i] >= 6:
+                    ax.text(left[i] + width[i] / 2, i, _num(width[i], 0, lang), ha="center",
+                            va="center", fontsize=6.5, color=ink_on(colour),
+                            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
+                                  "alpha": 0.85} if key != "S1" else None)
+        ax.set_yticks(np.arange(n), list(labels))
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_xlim(0, 100)
+        ax.set_xticks([0, 25, 50, 75, 100])
+        ax.set_xlabel("%", fontsize=7, labelpad=1)
+        ax.tick_params(labelsize=7)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4, frameon=False,
+                  fontsize=7, handlelength=1.6, handleheight=1.0, borderaxespad=0.2)
+
+    return render_svg(draw, width_cm, height)
+
+
+def place_labels(points: np.ndarray, radius: float) -> np.ndarray:
+    """Label positions (same units as ``points``) at least ``2 * radius`` apart: a label
+    that would overlap one already placed moves outwards on a spiral of eight directions.
+
+    >>> p = place_labels(np.array([[0.0, 0.0], [0.1, 0.0]]), 1.0)
+    >>> bool(np.hypot(*(p[0] - p[1])) >= 2.0)
+    True
+    """
+    placed = np.zeros_like(points, dtype=float)
+    angles = np.deg2rad([90, 270, 0, 180, 45, 135, 225, 315])
+    for i, p in enumerate(points):
+        pos = p
+        if i:
+            for step in range(0, 12):
+                r = step * radius * 1.1
+                options = [p] if step == 0 else [p + r * np.array([math.cos(a), math.sin(a)])
+                                                 for a in angles]
+                free = [q for q in options
+                        if np.min(np.hypot(*(placed[:i] - q).T)) >= 2 * radius]
+                if free:
+                    pos = free[0]
+                    break
+        placed[i] = pos
+    return placed
+
+
+def quadrant_chart(slq: np.ndarray, dlq: np.ndarray, numbers: Sequence[int],
+                   axis_labels: tuple[str, str], quadrant_labels: Sequence[str],
+                   lang: str = "id", width_cm: float = 12.0) -> str:
+    """SLQ (x) against DLQ (y) on log axes, the quadrant lines at 1; each point carries its
+    number (keyed to a table), moved aside with a leader line where numbers would overlap.
+
+    ``quadrant_labels`` name the quadrants top-right, top-left, bottom-left, bottom-right.
+
+    Examples
+    --------
+    >>> svg = quadrant_chart(np.array([2.0]), np.array([0.5]), [7], ("SLQ", "DLQ"),
+    ...                      ["a", "b", "c", "d"])
+    >>> ">7<" in svg
+    True
+    """
+    ok = np.isfinite(slq) & np.isfinite(dlq) & (slq > 0) & (dlq > 0)
+    xs, ys = slq[ok], dlq[ok]
+    nums = np.asarray(numbers, dtype=object)[ok]
+
+    def limits(v: np.ndarray) -> tuple[float, float]:
+        lv = np.log2(v) if len(v) else np.zeros(1)
+        return min(float(lv.min()), -1.0) - 0.7, max(float(lv.max()), 1.0) + 0.7
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_axes((0.12, 0.13, 0.85, 0.84))
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log", base=2)
+        fmt = FuncFormatter(lambda v, _: f"{v:g}".replace(".", "," if lang == "id" else "."))
+        for axis, (lo, hi), setter in ((ax.xaxis, limits(xs), ax.set_xlim),
+                                       (ax.yaxis, limits(ys), ax.set_ylim)):
+            setter(2 ** lo, 2 ** hi)
+            exps = list(range(math.ceil(lo), math.floor(hi) + 1))
+            step = max(1, math.ceil(len(exps) / 7))
+            axis.set_major_locator(FixedLocator([2.0 ** e for e in exps
+                                                 if e % step == 0]))
+            axis.set_major_formatter(fmt)
+            axis.set_minor_locator(NullLocator())
+        ax.axvline(1, color="#333333", linewidth=0.6)
+        ax.axhline(1, color="#333333", linewidth=0.6)
+        for (x, y, ha, va), text in zip([(0.98, 0.98, "right", "top"),
+                                         (0.02, 0.98, "left", "top"),
+                                         (0.02, 0.02, "left", "bottom"),
+                                         (0.98, 0.02, "right", "bottom")], quadrant_labels):
+            ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va, fontsize=7,
+                    color="#555555", style="italic")
+        ax.scatter(xs, ys, s=10, color="#332288", edgecolor="white", linewidth=0.4, zorder=3)
+        if len(xs):
+            # place the numbers in display space (points), up and right of their points
+            disp = ax.transData.transform(np.c_[xs, ys])
+            pos = place_labels(disp + 6.0, 5.5)
+            back = ax.transData.inverted().transform(pos)
+            for (x, y), (lx, ly), num in zip(np.c_[xs, ys], back, nums):
+                ax.plot([x, lx], [y, ly], color="#777777", linewidth=0.35, zorder=2)
+                ax.text(lx, ly, str(num), ha="center", va="center", fontsize=6.5, zorder=4,
+                        bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "#333333",
+                              "lw": 0.3})
+        ax.set_xlabel(axis_labels[0], fontsize=7)
+        ax.set_ylabel(axis_labels[1], fontsize=7)
+        ax.tick_params(labelsize=6.5)
+
+    return render_svg(draw, width_cm, width_cm * 0.7)
+
+
+def series_chart(years: Sequence[int], series: dict[str, Sequence[float]], unit: str,
+                 lang: str = "id", width_cm: float = 17.0) -> str:
+    """Lines of yearly values per commodity, each with its own marker (black-and-white safe).
+
+    Examples
+    --------
+    >>> svg = series_chart([2020, 2021], {"Kakao": [1.0, 2.0]}, "ton")
+    >>> "Kakao" in svg
+    True
+    """
+    markers = ["o", "s", "^", "D", "v", "P", "X", "*", "h"]
+    styles = ["-", "--", ":", "-."]
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_axes((0.09, 0.14, 0.62, 0.8))
+        for i, (name, values) in enumerate(series.items()):
+            ax.plot(list(years), list(values), marker=markers[i % len(markers)],
+                    linestyle=styles[i % len(styles)], markersize=3.5, linewidth=0.9,
+                    color=COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)], label=name)
+        ax.set_ylabel(unit, fontsize=7)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _num(v, 0, lang)))
+        ax.set_xticks(list(years))
+        ax.tick_params(labelsize=6.5)
+        ax.grid(color="#DDDDDD", linewidth=0.4)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False, fontsize=7)
+
+    return render_svg(draw, width_cm, 6.5)
