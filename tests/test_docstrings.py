@@ -7,7 +7,13 @@ import importlib
 
 import pytest
 
-MODULES = ["app", "app.core.dataset", "app.core.codes", "app.io.exports"]
+MODULES = [
+    "app", "app.core.dataset", "app.core.codes", "app.io.exports", "app.io.statistics",
+    "app.io.units", "app.core.lq", "app.core.dlq", "app.core.shift_share", "app.core.klassen",
+    "app.core.concentration", "app.core.activity", "app.core.commodities", "app.core.ahp",
+    "app.core.mcda", "app.core.scenario", "app.core.stability", "app.core.provenance",
+    "app.base.names",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

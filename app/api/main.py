@@ -57,7 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ogc.router, responses=ERROR_RESPONSES)
     app.include_router(routes_maps.router, responses=ERROR_RESPONSES)
     # the map pages' scripts: Leaflet and plugins from npm (make install), and our own
-    app.mount(VENDOR_URL, StaticFiles(directory=assets_dir(), check_dir=False), name="vendor")
+    if assets_dir().is_dir():  # without `npm ci` the pages say what is missing (check_assets)
+        app.mount(VENDOR_URL, StaticFiles(directory=assets_dir()), name="vendor")
     app.mount(OWN_URL, StaticFiles(directory=OWN_DIR), name="peta-static")
 
     @app.get("/favicon.ico", include_in_schema=False)

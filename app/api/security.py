@@ -56,13 +56,6 @@ DOCS_SOURCES = {
 }
 _SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script[\s/>]", re.IGNORECASE | re.DOTALL)
 _SRC_ATTR = re.compile(rb"\ssrc\s*=", re.IGNORECASE)
-_HANDLER_ATTR = re.compile(rb"""<[^>]*?\son[a-z]+\s*=\s*(?:"([^"]*)"|'([^']*)')""",
-                           re.IGNORECASE)
-#: inline event handlers a page may keep (by hash, with 'unsafe-hashes'): the detail page's
-#: language buttons. Any other handler in a page is refused, so data that slipped into the
-#: HTML unescaped as an ``on...=`` attribute cannot run.
-SAFE_HANDLERS = re.compile(r"unggulan\.setLang\('[a-z]{2}'\);?")
-
 api_key_header = APIKeyHeader(
     name=API_KEY_HEADER, auto_error=False, scheme_name="WriteKey",
     description="Kunci tulis / write key: the value of UNGGULAN_WRITE_API_KEY on the server")
@@ -351,30 +344,6 @@ def inline_script_hashes(html: bytes) -> list[str]:
     return out
 
 
-def allowed_handler_hashes(html: bytes) -> list[str]:
-    r"""Hashes of the page's inline event handlers that match :data:`SAFE_HANDLERS` (the
-    attribute value as the browser reads it: entities decoded).
-
-    Examples
-    --------
-    >>> allowed_handler_hashes(b"<button onclick=\"unggulan.setLang('en');\">EN</button>"
-    ...                        b"<img src=x onerror='alert(1)'>")
-    ["'sha256-z5qfdmyw4n4EmdwFw/8DiBvR0RfBFqQcU+VBB7b6me4='"]
-    """
-    import html as html_lib
-
-    out: list[str] = []
-    for match in _HANDLER_ATTR.finditer(html):
-        raw = match.group(1) if match.group(1) is not None else match.group(2)
-        value = html_lib.unescape(raw.decode("utf-8", errors="replace"))
-        if SAFE_HANDLERS.fullmatch(value):
-            digest = base64.b64encode(hashlib.sha256(value.encode("utf-8")).digest())
-            token = f"'sha256-{digest.decode('ascii')}'"
-            if token not in out:
-                out.append(token)
-    return out
-
-
 def html_policy(html: bytes, settings: Settings, docs: bool = False) -> str:
     """The Content-Security-Policy of one HTML page.
 
@@ -398,9 +367,6 @@ def html_policy(html: bytes, settings: Settings, docs: bool = False) -> str:
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
-    handlers = allowed_handler_hashes(html)
-    if handlers:
-        sources["script-src-attr"] = ["'unsafe-hashes'", *handlers]
     if docs:
         for directive, extra in DOCS_SOURCES.items():
             sources[directive] += extra

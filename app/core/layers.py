@@ -1,11 +1,22 @@
 """The exportable layers of a dataset, by name: one function serves the CLI, the API and
-the Python API (``ds.layer`` / ``ds.export``)."""
+the Python API (``ds.layer`` / ``ds.export``).
+
+Every layer carries its run metadata in ``attrs["unggulan"]`` (:meth:`app.core.run.RunInfo.
+to_dict` plus ``layer``, ``level`` and, for candidates, how ``stability`` was computed), which
+:mod:`app.io.exports` writes into each format. Options: ``scenario`` (a
+:class:`~app.core.scenario.Scenario`) or ``weights`` and ``top`` (the default scenario);
+``long`` (candidates one row per area and rank); ``stability`` (default True: the candidates
+get the per-area stability of their first candidate where the level is small enough, see
+:func:`app.core.run.area_stability`).
+"""
 
 from __future__ import annotations
 
 import geopandas as gpd
 
 from app.base.errors import UnggulanError, UnknownArea
+
+META_KEY = "unggulan"  # as app.io.exports.META_KEY (core does not import io)
 
 LAYERS = ("areas", "sentra", "suitability", "candidates", "statistics", "analysis")
 
@@ -20,7 +31,10 @@ def get_layer(ds, layer: str, level: str = "desa", area: str | None = None,
     if layer not in LAYERS:
         raise UnggulanError(f"layer must be one of {', '.join(LAYERS)}, not '{layer}'",
                             field="layer")
-    out = _layer(ds, layer, level, **options)
+    sc = _scenario(options)
+    options = {k: v for k, v in options.items() if k != "scenario"}
+    out = _layer(ds, layer, level, scenario=sc, **options)
+    out.attrs[META_KEY] = layer_metadata(ds, layer, level, sc, out)
     if area is None:
         return out
     codes = codes_within(ds, level, area)
@@ -38,7 +52,40 @@ def get_layer(ds, layer: str, level: str = "desa", area: str | None = None,
             else out["kecamatan_code"].isin(codes)
     else:
         keep = out["code"].isin(codes)
-    return out[keep.to_numpy()].reset_index(drop=True)
+    meta = out.attrs[META_KEY]
+    out = out[keep.to_numpy()].reset_index(drop=True)
+    out.attrs[META_KEY] = {**meta, "area": area}
+    return out
+
+
+def _scenario(options: dict):
+    """The scenario of a layer: ``options["scenario"]``, or the default one of ``weights``
+    and ``top`` (see :func:`app.core.run.effective_scenario`)."""
+    from app.core.run import effective_scenario
+
+    return effective_scenario(options.get("scenario"), options.get("weights"),
+                              top=options.get("top", 3))
+
+
+def layer_metadata(ds, layer: str, level: str, scenario, frame=None) -> dict:
+    """The run metadata of a layer: :meth:`~app.core.run.RunInfo.to_dict`, the layer and
+    level, and for candidates how their ``stability`` column was made (or why not)."""
+    from app.core.run import run_info, stability_note
+
+    meta = {"layer": layer, "level": level if layer not in ("sentra", "statistics") else None,
+            **run_info(ds, scenario).to_dict()}
+    if layer == "candidates":
+        n = len(ds.areas(level))
+        has = frame is not None and "stability" in frame.columns
+        meta["stability"] = stability_note(n) if has or n > _max_areas() else \
+            "not computed (stability=False)"
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def _max_areas() -> int:
+    from app.core.run import STABILITY_MAX_AREAS
+
+    return STABILITY_MAX_AREAS
 
 
 def codes_within(ds, level: str, area: str) -> set[str]:
@@ -57,7 +104,7 @@ def codes_within(ds, level: str, area: str) -> set[str]:
     return hit
 
 
-def _layer(ds, layer: str, level: str, **options) -> gpd.GeoDataFrame:
+def _layer(ds, layer: str, level: str, scenario=None, **options) -> gpd.GeoDataFrame:
     if layer == "areas":
         a = ds.areas(level)
         attrs = ds.attributes(level) if ds.rasters else None
@@ -69,19 +116,58 @@ def _layer(ds, layer: str, level: str, **options) -> gpd.GeoDataFrame:
         return ds.sentra().reset_index(drop=True)
     if layer == "statistics":
         return statistics_layer(ds)
+    stats = scenario.statistics if scenario is not None else None
     if layer == "analysis":
         have = set(ds.statistics()["level"])
-        return analysis_layer(ds, options.get("method", "dlq"), options.get("measure",
-                              "production"), options.get("period"),
+        measure = options.get("measure") or (stats.measure if stats else None) or "production"
+        period = options.get("period") or (stats.period if stats else None)
+        return analysis_layer(ds, options.get("method", "dlq"), measure, period,
                               level if level in have else None)
     if layer == "suitability":
+        management = options.get("management") or (scenario.management if scenario else
+                                                    "rendah")
         s = ds.suitability(level, commodities=options.get("commodities"),
-                           management=options.get("management", "rendah"))
+                           management=management)
         s = s.astype({c: object for c in s.columns if str(s[c].dtype) == "category"})
         geo = ds.areas(level)[["code", "name", "geometry"]].reset_index(drop=True)
         return gpd.GeoDataFrame(geo.merge(s, on="code"), geometry="geometry", crs=geo.crs)
-    return ds.candidates(level, top=options.get("top", 3), weights=options.get("weights"),
-                         wide=not options.get("long", False)).reset_index(drop=True)
+    return candidates_layer(ds, level, scenario, long=options.get("long", False),
+                            stability=options.get("stability", True))
+
+
+def candidates_layer(ds, level: str, scenario=None, *, long: bool = False,
+                     stability: bool = True) -> gpd.GeoDataFrame:
+    """The candidates of ``scenario`` (default: the default scenario), one feature per area
+    (``top1..topN``) or with ``long`` one row per area and rank, with ``scenario`` and
+    ``run_hash`` columns and, where computed, the area's ``stability`` (share of weight
+    draws in which its first candidate stays first, 0-1; on the rank-1 rows when long),
+    ``stability_challenger`` and ``stability_label_id`` / ``_en`` ("stabil 94%").
+
+    Examples
+    --------
+    >>> from app import Dataset
+    >>> c = candidates_layer(Dataset.open(), "kecamatan")
+    >>> {"top1", "stability", "scenario", "run_hash"} <= set(c.columns)
+    True
+    """
+    from app.core.run import area_stability, default_scenario, run_info
+
+    sc = scenario if scenario is not None else default_scenario()
+    out = ds.candidates(level, wide=not long, scenario=sc).reset_index(drop=True)
+    st = area_stability(ds, level, sc) if stability else None
+    if st is not None:
+        cols = ["stability", "stability_challenger", "stability_label_id",
+                "stability_label_en"]
+        st = st.set_index("code")
+        first = (out["rank"] == 1).to_numpy() if long else None
+        for c in cols:
+            values = out["code"].map(st[c])
+            out[c] = values.where(first, None) if long else values
+        out["stability"] = out["stability"].astype(float)
+    info = run_info(ds, sc)
+    out["scenario"] = info.scenario
+    out["run_hash"] = info.run_hash
+    return out
 
 
 def statistics_layer(ds) -> gpd.GeoDataFrame:

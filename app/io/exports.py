@@ -1,10 +1,31 @@
-"""Writing tables and layers, atomically (a temporary file in the target folder, then rename)."""
+"""Writing tables and layers, atomically (a temporary file in the target folder, then rename).
+
+**Run metadata.** A layer may carry what it was made from (scenario name and hash, inputs
+hash, run hash, weights, criteria without data: :meth:`app.core.run.RunInfo.to_dict`), given
+as ``metadata=`` or found in ``gdf.attrs["unggulan"]``. Each format holds it in its own
+place, with no date in it, so the same run gives byte-identical files:
+
+==============  =============================================================================
+format          where
+==============  =============================================================================
+GeoPackage      the layer's metadata (``gpkg_metadata``, GDAL's ``<MDI key=...>`` items; QGIS
+                shows them under Layer Properties > Metadata), values as text
+GeoJSON         a top-level member ``"unggulan": {...}`` of the FeatureCollection
+CSV             columns ``scenario`` and ``run_hash`` on every row, and the whole metadata
+                beside the file as ``<name>.metadata.json``
+shapefile zip   ``README.txt`` (readable) and ``metadata.json`` inside the zip
+GeoParquet      the Parquet schema metadata key ``unggulan`` (JSON)
+==============  =============================================================================
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
+import zipfile
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,23 +49,90 @@ def pyogrio_config(options: dict[str, str]):
 
 
 FORMATS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".csv": "CSV", ".parquet": "Parquet"}
+#: the key of the run metadata in ``DataFrame.attrs``, GeoJSON and GeoParquet
+META_KEY = "unggulan"
+#: the columns a CSV gets from the metadata
+CSV_META_COLUMNS = ("scenario", "run_hash")
+
+
+def run_metadata(frame: pd.DataFrame, metadata: Mapping | None = None) -> dict | None:
+    """``metadata``, else the frame's ``attrs["unggulan"]``, as a plain dict (or None).
+
+    >>> f = pd.DataFrame({"a": [1]})
+    >>> f.attrs["unggulan"] = {"scenario": "uji"}
+    >>> run_metadata(f), run_metadata(f, {"scenario": "lain"})
+    ({'scenario': 'uji'}, {'scenario': 'lain'})
+    """
+    meta = metadata if metadata is not None else frame.attrs.get(META_KEY)
+    return dict(meta) if meta else None
+
+
+def metadata_json(meta: Mapping) -> str:
+    """The metadata as JSON text: keys in their order, UTF-8, indented, ending in a newline.
+
+    >>> print(metadata_json({"scenario": "Uji", "run_hash": "ab"}), end="")
+    {
+      "scenario": "Uji",
+      "run_hash": "ab"
+    }
+    """
+    return json.dumps(dict(meta), ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def metadata_text(meta: Mapping) -> str:
+    """The metadata as text: a ``key: value`` line each, lists joined with "; ".
+
+    >>> print(metadata_text({"scenario": "Uji", "criteria_without_data": ["h. modal"]}), end="")
+    scenario: Uji
+    criteria_without_data: h. modal
+    """
+    return "".join(f"{k}: {_flat(v)}\n" for k, v in meta.items())
+
+
+def _flat(v) -> str:
+    if isinstance(v, list | tuple):
+        return "; ".join(str(x) for x in v)
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "" if v is None else str(v)
+
+
+def _with_meta_columns(frame: pd.DataFrame, meta: Mapping | None) -> pd.DataFrame:
+    """``scenario`` and ``run_hash`` columns from the metadata (kept when already there)."""
+    if not meta:
+        return frame
+    missing = [c for c in CSV_META_COLUMNS if c in meta and c not in frame.columns]
+    if not missing:
+        return frame
+    frame = frame.copy()
+    for c in missing:
+        frame[c] = str(meta[c])
+    return frame
 
 
 def write_frame(frame: pd.DataFrame, path: Path, geometry: gpd.GeoDataFrame | None = None,
-                overwrite: bool = True, layer: str | None = None) -> Path:
+                overwrite: bool = True, layer: str | None = None,
+                metadata: Mapping | None = None) -> Path:
     """Write ``frame`` (keyed by ``code``) to ``path``; the format follows the extension.
 
     For .gpkg/.geojson/.parquet the area polygons of ``geometry`` are joined on ``code``.
+    ``metadata`` (default: ``frame.attrs["unggulan"]``): the run metadata, written as the
+    module docstring says.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise UnggulanError(f"{path}: unknown output format '{suffix}'; use one of "
                             f"{', '.join(FORMATS)}")
+    meta = run_metadata(frame, metadata)
     if suffix == ".csv":
         check_target(path, overwrite)
+        out = _with_meta_columns(frame, meta)
+        if meta:
+            with _atomic(path.with_suffix(".metadata.json")) as tmp_meta:
+                tmp_meta.write_text(metadata_json(meta), encoding="utf-8")
         with _atomic(path) as tmp_path:
-            frame.to_csv(tmp_path, index=False)
+            out.to_csv(tmp_path, index=False)
         return path
     if geometry is not None and "code" in frame.columns:
         geo = geometry[["code", "geometry"]].reset_index(drop=True)
@@ -52,7 +140,7 @@ def write_frame(frame: pd.DataFrame, path: Path, geometry: gpd.GeoDataFrame | No
                                crs=geometry.crs)
     else:
         gdf = gpd.GeoDataFrame(frame)
-    return write_layer(gdf, path, layer=layer, overwrite=overwrite)
+    return write_layer(gdf, path, layer=layer, overwrite=overwrite, metadata=meta)
 
 
 def check_target(path: Path, overwrite: bool) -> None:
@@ -142,19 +230,28 @@ def shapefile_field_names(columns: list[str]) -> dict[str, str]:
     return out
 
 
+def _zip_entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed date: the same layer gives a byte-identical zip."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
 def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
-                overwrite: bool = True) -> Path:
+                overwrite: bool = True, metadata: Mapping | None = None) -> Path:
     """Write a layer; the format follows the extension.
 
     ``.gpkg`` (adds or replaces ``layer`` in an existing GeoPackage), ``.zip`` (zipped
     shapefile: .shp .shx .dbf .prj .cpg in UTF-8, plus ``fields.csv`` mapping the column
     names to 10-character field names), ``.geojson`` (RFC 7946, WGS84), ``.csv`` (WKT
     geometry), ``.parquet`` (GeoParquet). Written to a temporary file, then renamed.
+    ``metadata`` (default: ``gdf.attrs["unggulan"]``): the run metadata, written as the
+    module docstring says.
     """
-    import zipfile
-
     path = Path(path)
     suffix = path.suffix.lower()
+    meta = run_metadata(gdf, metadata)
     if suffix == ".zip":
         check_target(path, overwrite)
         name = layer or path.stem
@@ -173,10 +270,15 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
             qml = _style(shp, layer, mapping)
             with _atomic(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
                 for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-                    zf.write(Path(tmpdir) / f"{name}{ext}", f"{name}{ext}")
-                zf.write(Path(tmpdir) / "fields.csv", "fields.csv")
+                    zf.writestr(_zip_entry(f"{name}{ext}"),
+                                (Path(tmpdir) / f"{name}{ext}").read_bytes())
+                zf.writestr(_zip_entry("fields.csv"),
+                            (Path(tmpdir) / "fields.csv").read_bytes())
                 if qml:
-                    zf.writestr(f"{name}.qml", qml)
+                    zf.writestr(_zip_entry(f"{name}.qml"), qml)
+                if meta:
+                    zf.writestr(_zip_entry("README.txt"), _readme(name, meta))
+                    zf.writestr(_zip_entry("metadata.json"), metadata_json(meta))
         return path
     if suffix == ".csv":
         frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
@@ -186,7 +288,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
             # spreadsheets and QGIS's "delimited text" read points from lon/lat columns
             frame["longitude"] = geo.x
             frame["latitude"] = geo.y
-        return write_frame(frame, path, overwrite=overwrite)
+        return write_frame(frame, path, overwrite=overwrite, metadata=meta or {})
     if suffix not in (".gpkg", ".geojson", ".parquet"):
         raise UnggulanError(f"{path}: unknown output format '{suffix}'; use .gpkg, .zip, "
                             ".geojson, .csv or .parquet")
@@ -202,6 +304,8 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
     with _atomic(path) as tmp_path:
         if suffix == ".parquet":
             gdf.to_parquet(tmp_path, index=False)
+            if meta:
+                _parquet_metadata(tmp_path, meta)
             return path
         if suffix == ".gpkg" and layer and path.exists():
             # a GeoPackage holds several layers: add or replace this one, keep the others
@@ -213,8 +317,14 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
         else:
             tmp_path.unlink()
         # a fixed timestamp makes GeoPackages byte-identical for the same inputs
+        options: dict = {}
+        if meta and suffix == ".gpkg":
+            options["metadata"] = {str(k): _flat(v) for k, v in meta.items()}
+        elif meta and suffix == ".geojson":
+            options["FOREIGN_MEMBERS_COLLECTION"] = json.dumps({META_KEY: meta},
+                                                               default=str)
         with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
-            gdf.to_file(tmp_path, driver=FORMATS[suffix], layer=layer or path.stem)
+            gdf.to_file(tmp_path, driver=FORMATS[suffix], layer=layer or path.stem, **options)
         if qml and suffix == ".gpkg":
             import pyogrio
 
@@ -224,6 +334,28 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
             geom_col = pyogrio.read_info(tmp_path, layer=name)["geometry_name"] or "geom"
             write_gpkg_style(tmp_path, name, qml, geom_col)
     return path
+
+
+def _readme(name: str, meta: Mapping) -> str:
+    """README.txt of a zipped shapefile: what the layer is and what it was made from."""
+    return (f"{name}: unggulan\n\n"
+            "Dibuat dari skenario dan masukan berikut; run_hash yang sama berarti skenario, "
+            "data masukan dan versi yang sama.\n"
+            "Made from the scenario and inputs below; the same run_hash means the same "
+            "scenario, input data and version.\n"
+            "fields.csv: column -> shapefile field (10 characters).\n\n"
+            + metadata_text(meta))
+
+
+def _parquet_metadata(path: Path, meta: Mapping) -> None:
+    """Add the run metadata to a Parquet file's schema metadata (key ``unggulan``)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    schema_meta = dict(table.schema.metadata or {})
+    schema_meta[META_KEY.encode()] = json.dumps(dict(meta), ensure_ascii=False,
+                                                default=str).encode("utf-8")
+    pq.write_table(table.replace_schema_metadata(schema_meta), path)
 
 
 def _style(gdf, layer: str | None, mapping: dict | None = None) -> str | None:

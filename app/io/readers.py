@@ -158,6 +158,8 @@ def read_table(
         except Exception as exc:
             raise DatasetError(f"cannot read the spreadsheet: {exc}", path=path) from None
         book = book.fillna("")
+        if book.empty or not (book.astype(str) != "").to_numpy().any():
+            raise DatasetError("the sheet has no rows", path=path)
         fmt.sheet = sheet
         header = _find_header(book, header_hint)
         fmt.header_row = header
@@ -172,7 +174,11 @@ def read_table(
         fmt.sep = sep or ("\t" if suffix == ".tsv" else sniff_separator(text))
         if not sep:
             fmt.guessed["sep"] = fmt.sep
-        rows = list(csv.reader(io.StringIO(text), delimiter=fmt.sep))
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=fmt.sep))
+        except csv.Error as exc:
+            raise DatasetError(f"not a readable {fmt.sep!r}-separated table: {exc}",
+                               path=path) from None
         rows_nonblank = [(i, r) for i, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
         if not rows_nonblank:
             raise DatasetError("the table has no rows", path=path)

@@ -243,8 +243,10 @@ def _base_map(ds, opt: PageOptions, levels: list[str], n_features: int, **frame)
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
                    zoom_start=9, tiles=None, control_scale=True,
                    prefer_canvas=n_features > opt.embed_limit, **frame)
+    # OpenStreetMap refuses tile requests without a Referer
     osm = folium.TileLayer("OpenStreetMap", name="OpenStreetMap", control=False,
-                           show=opt.basemap == "osm")
+                           show=opt.basemap == "osm",
+                           referrerPolicy="strict-origin-when-cross-origin")
     osm.add_to(m)
     Fullscreen(position="topleft", title="Layar penuh / full screen",
                title_cancel="Keluar / exit").add_to(m)
@@ -618,8 +620,8 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
         _both("Kecamatan", "District")
     head = (f'<div class="unggulan-detail"><h2>{esc(str(row["name"]))} '
             f'<small>{kind} · {esc(code)}</small></h2>')
-    langs = " ".join(f'<button type="button" class="lang-btn" onclick="unggulan.setLang(\'{lg}\');'
-                     f'">{lg.upper()}</button>' for lg in LANGS)
+    langs = " ".join(f'<button type="button" class="lang-btn" data-lang="{lg}">{lg.upper()}'
+                     '</button>' for lg in LANGS)
     back = (f'<a href="{opt.pages}?lang={opt.lang}&level={level}">'
             f'{_both("← Peta kandidat", "← Candidate map")}</a> · ' if opt.pages else "")
     parts = [head, f"<p>{back}{langs}</p>", '<div class="cols"><div>']

@@ -142,6 +142,10 @@ T: dict[str, tuple[str, str]] = {
                         "bukan gambaran wilayah yang sebenarnya.",
                         "WARNING: files marked synthetic: {files}. Results that use them do "
                         "not describe the real area."),
+    "synthetic_short": ("PERHATIAN: {n} berkas masukan bertanda SINTETIS (daftarnya di halaman "
+                        "metode); hasil ini bukan gambaran wilayah yang sebenarnya.",
+                        "WARNING: {n} input file(s) marked SYNTHETIC (listed on the method "
+                        "page); these results do not describe the real area."),
     "weights_default": ("Bobot bawaan.", "Default weights."),
     "weights_custom": ("Bobot khusus (diberikan pengguna).", "Custom weights (given by the user)."),
     "scenario": ("Skenario", "Scenario"),
@@ -183,6 +187,8 @@ T: dict[str, tuple[str, str]] = {
                  "{n} features, code column {code}, code system {system}"),
     "sentra_file": ("{rows} baris, {placed} terpetakan ke desa",
                     "{rows} rows, {placed} placed in a desa"),
+    "stat_file": ("{tables} tabel, {values} nilai, tahun {years}; ukuran: {measures}",
+                  "{tables} table(s), {values} values, years {years}; measures: {measures}"),
     "rasters": ("Raster agroekologi", "Agro-ecological rasters"),
     "catalogue": ("Katalog komoditas", "Commodity catalogue"),
     "statistics": ("Statistik", "Statistics"),
@@ -332,6 +338,17 @@ class _Run:
             self._cand[level] = pd.DataFrame(c.drop(columns="geometry"))
         return self._cand[level]
 
+    def ranked(self, level: str) -> dict[str, list]:
+        """Area code -> its candidates (named tuples) in rank order, built once."""
+        key = ("ranked", level)
+        if key not in self._cand:
+            c = self.cand(level).sort_values(["code", "rank"], kind="stable")
+            out: dict[str, list] = {}
+            for r in c.itertuples(index=False):
+                out.setdefault(r.code, []).append(r)
+            self._cand[key] = out
+        return self._cand[key]
+
     def colours(self, level: str) -> dict[str, str]:
         """The web map's palette of ``level``: over all of the level's rank-1 candidates."""
         from app.base import palette
@@ -434,18 +451,22 @@ def _desa_of(ds, kec_codes) -> pd.DataFrame:
     return d[d["kecamatan_code"].isin(set(kec_codes))].sort_values("code")
 
 
-def _synthetic_notes(run: _Run) -> list[str]:
+def _synthetic_notes(run: _Run, short: bool = False) -> list[str]:
+    """Warnings that the data are made up: the dataset says so, or input files are named
+    so (``short``: their number only, for the title page)."""
     ds = run.ds
     out = []
     if ds.synthetic:
         out.append(run.t("synthetic"))
-    marked = []
-    for src in ds.sentra_sources:
-        name = Path(str(getattr(src, "file", ""))).name
-        if any(w in name.lower() for w in ("sintetis", "synthetic", "sintetik")):
-            marked.append(name)
+    files = [getattr(src, "file", "") for src in ds.sentra_sources] + \
+        [getattr(rep, "file", "") for rep in getattr(ds, "statistics_reports", None) or []]
+    marked = [Path(str(f)).name for f in files
+              if any(w in Path(str(f)).name.lower() for w in ("sintetis", "synthetic",
+                                                               "sintetik"))]
     if marked and not ds.synthetic:
-        out.append(run.t("synthetic_files", files=", ".join(sorted(set(marked)))))
+        names = sorted(set(marked))
+        out.append(run.t("synthetic_short", n=len(names)) if short else
+                   run.t("synthetic_files", files=", ".join(names)))
     return out
 
 
@@ -531,9 +552,7 @@ def _klass(x) -> str:
 
 
 def _desa_table(run: _Run, desa: pd.DataFrame, numbers: dict[str, int]) -> dict:
-    cand = run.cand("desa")
-    cand = cand[cand["code"].isin(set(desa["code"]))]
-    by = {c: g.sort_values("rank") for c, g in cand.groupby("code", sort=False)}
+    by = run.ranked("desa")
     head = [_cell(run.t(k), cls) for k, cls in (
         ("no", "num"), ("desa", ""), ("rank", "num"), ("commodity", ""), ("score", "num"),
         ("klass", ""), ("limiting", ""), ("lq", "num"), ("sentra", "num"), ("workers", "num"))]
@@ -541,11 +560,11 @@ def _desa_table(run: _Run, desa: pd.DataFrame, numbers: dict[str, int]) -> dict:
     for d in desa.itertuples(index=False):
         first = [_cell(numbers[d.code], "num strong"), _cell(d.name, "strong", sub=d.code)]
         g = by.get(d.code)
-        if g is None or not len(g):
+        if not g:
             groups.append([first + [_cell(run.t("none"), "muted", span=8)]])
             continue
         rows = []
-        for i, r in enumerate(g.itertuples(index=False)):
+        for i, r in enumerate(g):
             lead = first if i == 0 else [_cell(""), _cell("")]
             rows.append(lead + [
                 _cell(int(r.rank), "num"), _cell(run.commodity(r.commodity)),
@@ -560,25 +579,23 @@ def _tops_table(run: _Run, level: str, areas: pd.DataFrame, numbers: dict[str, i
                 pages: bool, compact: bool = False) -> dict:
     """One row per area: its candidates (commodity, score, class); ``compact``: one line
     per area, without codes."""
-    cand = run.cand(level)
-    cand = cand[cand["code"].isin(set(areas["code"]))]
-    by = {c: g.sort_values("rank") for c, g in cand.groupby("code", sort=False)}
+    by = run.ranked(level)
     head = [_cell(run.t("no"), "num"), _cell(run.t("desa" if level == "desa" else "kecamatan"))]
-    if level == "kecamatan":
+    count_desa = level == "kecamatan" and "desa" in run.ds.levels
+    if count_desa:
         head.append(_cell(run.t("n_desa"), "num"))
     head += [_cell(f"{run.t('cand_n')} {k}") for k in range(1, run.top + 1)]
     if pages:
         head.append(_cell(run.t("page"), "num"))
     n_desa = _desa_of(run.ds, areas["code"]).groupby("kecamatan_code").size() \
-        if level == "kecamatan" else None
+        if count_desa else None
     groups = []
     for a in areas.itertuples(index=False):
-        g = by.get(a.code)
+        items = by.get(a.code, [])
         row = [_cell(numbers[a.code], "num strong"),
                _cell(a.name, "strong", sub=None if compact else a.code)]
         if n_desa is not None:
             row.append(_cell(int(n_desa.get(a.code, 0)), "num"))
-        items = list(g.itertuples(index=False)) if g is not None else []
         for k in range(run.top):
             if k < len(items):
                 r = items[k]
@@ -590,8 +607,8 @@ def _tops_table(run: _Run, level: str, areas: pd.DataFrame, numbers: dict[str, i
         if pages:
             row.append(_cell("", "num pageref", href=f"#{_anchor(a.code)}"))
         groups.append([row])
-    widths = [5, 20] + ([9] if level == "kecamatan" else []) + \
-        [(66 - (9 if level == "kecamatan" else 0)) / run.top] * run.top + ([6] if pages else [])
+    widths = [5, 20] + ([9] if count_desa else []) + \
+        [(66 - (9 if count_desa else 0)) / run.top] * run.top + ([6] if pages else [])
     return _table(head, groups, "tops compact" if compact else "tops", widths)
 
 
@@ -862,7 +879,7 @@ def _title_block(run: _Run, kind: str, code: str, name: str) -> dict:
     what = run.t("kecamatan") if kind == "kecamatan" else run.t("kabupaten")
     return {"kind": "title", "title": run.t("title"), "what": what, "name": name, "code": code,
             "date": fmt_date(run.date, run.lang), "dataset": run.ds.name,
-            "notices": _synthetic_notes(run)}
+            "notices": _synthetic_notes(run, short=True)}
 
 
 def _kecamatan_sections(run: _Run, kec_code: str, kec_name: str) -> list[Section]:
@@ -887,8 +904,12 @@ def _kecamatan_sections(run: _Run, kec_code: str, kec_name: str) -> list[Section
     if len(desa):
         tops = _rank1(run, desa["code"])
         summary.blocks.append(_map_block(run, "desa", list(desa["code"]), tops,
-                                         [numbers[c] for c in desa["code"]], kec_code, 17.0,
+                                         [numbers[c] for c in desa["code"]], kec_code, 16.0,
                                          run.t("kecamatan").split(" ")[0].lower()))
+    else:  # a dataset of kecamatan only: the kecamatan itself, by its own candidate
+        tops = [first["commodity"].iloc[0] if len(first) else None]
+        summary.blocks.append(_map_block(run, "kecamatan", [kec_code], tops, [1], kec_code,
+                                         17.0, run.t("kecamatan").split(" ")[0].lower()))
     cands = Section("candidates", run.t("sec_candidates"), True)
     if len(own):
         cands.blocks.append(_candidate_table(run, own, with_reason=True))
@@ -1033,6 +1054,16 @@ def _method_section(run: _Run) -> Section:
         placed = int(rec.loc[mine.to_numpy(), "desa_code"].notna().sum())
         items.append(f"{run.t('sentra')}: {rel(f['file'])}; " +
                      run.t("sentra_file", rows=run.n(f["rows"]), placed=run.n(placed)))
+    tables: dict[str, list[dict]] = {}
+    for t in (summ.get("statistics") or {}).get("tables", []):
+        tables.setdefault(str(t.get("file")), []).append(t)
+    for file, ts in tables.items():
+        years = sorted({int(y) for t in ts for y in (t.get("years") or [])})
+        measures = sorted({m for t in ts for m in (t.get("measures") or {})})
+        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "–")
+        items.append(f"{run.t('statistics')}: {rel(file)}; " + run.t(
+            "stat_file", tables=len(ts), values=run.n(sum(t.get("values", 0) for t in ts)),
+            years=span, measures=", ".join(measures) or "–"))
     if summ["rasters"]:
         files = ", ".join(f"{a}: {rel(r['path'])}" for a, r in summ["rasters"].items())
         items.append(f"{run.t('rasters')} ({len(summ['rasters'])}): {files}")

@@ -444,6 +444,10 @@
       }
     }
     api.setLang = setLang;
+    // the detail page's language buttons (no inline handlers: the CSP allows none)
+    document.querySelectorAll(".unggulan-detail .lang-btn[data-lang]").forEach(function (b) {
+      b.addEventListener("click", function () { setLang(b.getAttribute("data-lang")); });
+    });
     buildPanel(); buildLegend(); buildLayerControl();
     document.documentElement.lang = state.lang;
     return api;
