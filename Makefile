@@ -9,7 +9,7 @@ WEB    := web/node_modules/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test bench lint demo-data clean browser
+.PHONY: install run test bench lint demo-data clean browser system
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,24 @@ $(WEB): web/package.json web/package-lock.json
 
 install: $(STAMP) $(WEB)
 
-# headless Chromium for the browser tests (Debian's package; Playwright drives it)
-browser:
-	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+# Debian packages, installed only when missing: Pango, HarfBuzz's subsetter and DejaVu fonts
+# for the PDF brief (WeasyPrint); for the tests also headless Chromium (Playwright drives it)
+# and poppler-utils (pdftotext, pdftoppm read the brief back)
+PDF_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+TEST_PACKAGES := chromium poppler-utils
+define apt_missing
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	[ -z "$$missing" ] || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; }
+endef
 
-run: install
+system:
+	$(call apt_missing,$(PDF_PACKAGES))
+
+browser: system
+	$(call apt_missing,$(TEST_PACKAGES))
+
+run: install system
 	$(VENV)/bin/unggulan serve --host 127.0.0.1 --port 8000
 
 test: install browser

@@ -30,6 +30,14 @@ DataOpt = Annotated[
 ]
 
 
+ScenarioOpt = Annotated[
+    str | None,
+    typer.Option("--scenario", help="a scenario file (.toml), or the id or name of a saved one "
+                 "(DIR/scenarios, data/scenarios); its settings replace --weights, --top, "
+                 "--reference, --management, --period and --measure"),
+]
+
+
 def _fail(exc: Exception, code: int = 2) -> None:
     err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
@@ -202,14 +210,43 @@ def init(
 LevelOpt = Annotated[str, typer.Option("--level", help="desa or kecamatan")]
 
 
-def _write_table(frame, out_path: Path, areas=None, overwrite: bool = True) -> None:
+def _write_table(frame, out_path: Path, areas=None, overwrite: bool = True,
+                 metadata: dict | None = None) -> None:
     from app.io.exports import write_frame
 
     try:
-        write_frame(frame, out_path, geometry=areas, overwrite=overwrite)
+        write_frame(frame, out_path, geometry=areas, overwrite=overwrite, metadata=metadata)
     except UnggulanError as exc:
         _fail(exc)
     out.print(f"wrote {out_path} ({len(frame)} rows)")
+
+
+def _load_scenario(value: str | None, ds, weights: str | None = None):
+    """The scenario named by ``--scenario`` (a file, or a saved scenario's id or name)."""
+    if value is None:
+        return None
+    if weights:
+        _fail("give --weights or --scenario, not both (a scenario states all of its weights)",
+              1)
+    from app.core.run import resolve_scenario
+
+    try:
+        return resolve_scenario(value, ds.folder)
+    except UnggulanError as exc:
+        _fail(exc)
+
+
+def _print_run(meta: dict) -> None:
+    """The scenario and hashes an output was made with, and the criteria without data."""
+    out.print(f"skenario / scenario: [bold]{escape(str(meta['scenario']))}[/] · run "
+              f"{meta['run_hash']} (scenario {meta['scenario_hash'][:12]}, inputs "
+              f"{meta['inputs_hash'][:12]})", highlight=False)
+    for key, what in (("criteria_without_data", "tanpa data / no data"),
+                      ("criteria_partial_data", "sebagian / partly")):
+        if meta.get(key):
+            out.print(f"  kriteria {what}: {escape('; '.join(meta[key]))}", highlight=False)
+    if meta.get("stability"):
+        out.print(f"  stability: {escape(str(meta['stability']))}", highlight=False)
 
 
 @cli.command()
@@ -268,17 +305,29 @@ def propose(
     measure: Annotated[str | None, typer.Option(
         help="statistics measure for every commodity (default: production, else population, "
              "harvested area ...)")] = None,
+    scenario: ScenarioOpt = None,
 ) -> None:
-    """Ranked candidate flagship commodities per area, with evidence and reasons."""
+    """Ranked candidate flagship commodities per area, with evidence and reasons.
+
+    Every output names its scenario and run hash (columns ``scenario``, ``run_hash``; the
+    format's metadata) and, for up to 5,000 areas, the ``stability`` of each area's first
+    candidate (share of 200 weight draws within +-20 % in which it stays first).
+    """
+    from app.core.layers import candidates_layer, layer_metadata
+    from app.core.run import effective_scenario
+
     ds = _open(data)
+    sc = _load_scenario(scenario, ds, weights)
     try:
-        frame = ds.candidates(level, top=top, weights=weights, wide=not long,
-                              reference=reference, management=management, period=period,
-                              measure=measure)
+        run = effective_scenario(sc, weights, top=top, reference=reference,
+                                 management=management, period=period, measure=measure)
+        frame = candidates_layer(ds, level, run, long=long)
+        meta = layer_metadata(ds, "candidates", level, run, frame)
     except UnggulanError as exc:
         _fail(exc)
     table = frame.drop(columns="geometry")
-    _write_table(table, out_path, ds.areas(level))
+    _write_table(table, out_path, ds.areas(level), metadata=meta)
+    _print_run(meta)
 
 
 @cli.command()
@@ -286,10 +335,12 @@ def analyse(
     data: DataOpt = None,
     method: Annotated[str, typer.Option(
         help="slq, dlq, shift-share, klassen, specialisation or localisation")] = "dlq",
-    measure: Annotated[str, typer.Option(
-        help="production, harvested_area, population, value ... or sentra workers/units")]
-    = "production",
-    period: Annotated[str | None, typer.Option(help="e.g. 2018-2022 (default: all years)")]
+    measure: Annotated[str | None, typer.Option(
+        help="production, harvested_area, population, value ... or sentra workers/units "
+             "(default: the scenario's [statistics] measure, else production)")]
+    = None,
+    period: Annotated[str | None, typer.Option(
+        help="e.g. 2018-2022 (default: the scenario's [statistics] period, else all years)")]
     = None,
     level: Annotated[str | None, typer.Option(
         help="desa, kecamatan (default: the statistics' level)")] = None,
@@ -303,19 +354,35 @@ def analyse(
         "--out", help=".csv .gpkg .geojson .parquet (.zip shapefile)")] = Path("analysis.csv"),
     overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing file")]
     = True,
+    scenario: ScenarioOpt = None,
 ) -> None:
-    """Planning methods on the statistics: SLQ, DLQ and quadrants, shift-share, Klassen."""
+    """Planning methods on the statistics: SLQ, DLQ and quadrants, shift-share, Klassen.
+
+    With ``--scenario`` the measure and period come from its ``[statistics]`` (unless given)
+    and the output names the scenario and run hash.
+    """
+    from app.core.layers import layer_metadata
+    from app.core.run import default_scenario
+
     ds = _open(data)
+    sc = _load_scenario(scenario, ds)
+    stats = sc.statistics if sc is not None else None
+    measure = measure or (stats.measure if stats else None) or "production"
+    period = period or (stats.period if stats else None)
     try:
         opts = {"variant": variant} if method == "shift-share" else (
             {"growth": growth} if method in ("dlq", "klassen") else {})
         frame = ds.analysis(method, measure=measure, period=period, level=level,
                             reference=reference, **opts)
+        run = sc if sc is not None else default_scenario(measure=measure, period=period)
+        lv = frame["level"].iat[0] if len(frame) else level
+        meta = {**layer_metadata(ds, "analysis", lv, run), "method_analysis": method,
+                "measure": measure, "period": period or "all"}
     except UnggulanError as exc:
         _fail(exc)
-    lv = frame["level"].iat[0] if len(frame) else level
     areas = ds.areas(lv) if "code" in frame and lv in ds.levels else None
-    _write_table(frame, out_path, areas, overwrite=overwrite)
+    _write_table(frame, out_path, areas, overwrite=overwrite, metadata=meta)
+    _print_run(meta)
 
 
 @cli.command()
@@ -332,19 +399,27 @@ def export(
     weights: Annotated[str | None, typer.Option()] = None,
     area: Annotated[str | None, typer.Option(
         help="only this area: a desa, kecamatan, kabupaten or province code")] = None,
+    scenario: ScenarioOpt = None,
 ) -> None:
-    """Export a layer for QGIS/ArcGIS (several layers can share one GeoPackage)."""
+    """Export a layer for QGIS/ArcGIS (several layers can share one GeoPackage).
+
+    The file names its scenario and run hash in the format's metadata (GeoPackage metadata,
+    a GeoJSON member, Parquet schema metadata, README.txt in a shapefile zip, columns and a
+    .metadata.json beside a CSV).
+    """
     from app.core.layers import get_layer
     from app.io.exports import write_layer
 
     ds = _open(data)
+    sc = _load_scenario(scenario, ds, weights)
     try:
-        gdf = get_layer(ds, layer, level, area=area, top=top, weights=weights)
+        gdf = get_layer(ds, layer, level, area=area, top=top, weights=weights, scenario=sc)
         name = layer if layer in ("sentra", "statistics") else f"{layer}_{level}"
         write_layer(gdf, out_path, layer=name, overwrite=overwrite)
     except UnggulanError as exc:
         _fail(exc)
     out.print(f"wrote {out_path} (layer {name}, {len(gdf)} features)")
+    _print_run(gdf.attrs["unggulan"])
 
 
 @cli.command("map")
@@ -358,19 +433,24 @@ def map_page(
     top: Annotated[int, typer.Option(min=1, max=10)] = 3,
     commodity: Annotated[str | None, typer.Option(
         help="a commodity view instead of the candidate map")] = None,
-    view: Annotated[str, typer.Option(help="commodity view: class or score")] = "class",
+    view: Annotated[str, typer.Option(
+        help="commodity view: class, score or quadrant (SLQ x DLQ)")] = "class",
     basemap: Annotated[str, typer.Option(help="osm or plain")] = "osm",
     overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing file")]
     = False,
+    scenario: ScenarioOpt = None,
 ) -> None:
-    """Write the web map as one HTML file that opens offline (scripts inlined)."""
+    """Write the web map as one HTML file that opens offline (scripts inlined); its footer
+    names the scenario and run hash."""
     from app.io.exports import check_target, write_text
     from app.maps.pages import PageOptions, commodity_map, main_map, render
 
     ds = _open(data)
+    sc = _load_scenario(scenario, ds, weights)
     try:
         check_target(out_path, overwrite)  # before the map is built
-        opt = PageOptions(lang=lang, weights=weights, top=top, inline=True, basemap=basemap)
+        opt = PageOptions(lang=lang, weights=weights, top=top, inline=True, basemap=basemap,
+                          scenario=sc)
         m = commodity_map(ds, commodity, view, level, opt) if commodity else \
             main_map(ds, level, opt)
         html = render(m)
@@ -390,8 +470,9 @@ def brief(
     lang: Annotated[str, typer.Option(help="id (Bahasa Indonesia) or en")] = "id",
     weights: Annotated[str | None, typer.Option(
         help="e.g. suitability=0.4,specialisation=0.3 (others keep defaults)")] = None,
-    scenario: Annotated[Path | None, typer.Option(
-        help="a scenario file (.toml) with agreed weights; instead of --weights")] = None,
+    scenario: Annotated[str | None, typer.Option(
+        help="a scenario file (.toml), or the id or name of a saved one; instead of "
+             "--weights")] = None,
     top: Annotated[int, typer.Option(min=1, max=10, help="candidates per area")] = 3,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing file")]
     = False,
@@ -420,6 +501,155 @@ def brief(
     except UnggulanError as exc:
         _fail(exc)
     out.print(f"wrote {out_path} ({out_path.stat().st_size / 1e6:.2f} MB)")
+
+
+scenario_cli = typer.Typer(
+    help="Scenarios (skenario): check a file's weights and AHP, compare aggregation methods, "
+         "list the saved ones.",
+    no_args_is_help=True,
+)
+cli.add_typer(scenario_cli, name="scenario")
+ScenarioArg = Annotated[str, typer.Argument(
+    help="a scenario file (.toml), or the id or name of a saved one")]
+
+
+@scenario_cli.command("check")
+def scenario_check(scenario: ScenarioArg, data: DataOpt = None) -> None:
+    """Print the scenario's weights (AHP weights, lambda max, CI, RI and CR when it has an
+    [ahp] matrix) and its hash; exit 1 when it is refused (e.g. CR >= 0.10, naming the
+    judgement to revisit)."""
+    import tomllib
+
+    from app.core.ahp import ahp_weights
+    from app.core.run import resolve_scenario
+
+    p = Path(scenario)
+    raw: dict = {}
+    if p.is_file():
+        try:
+            raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            raw = {}
+    ahp = raw.get("ahp") if isinstance(raw.get("ahp"), dict) else None
+    if ahp is not None:
+        try:  # the matrix's weights and CR, shown even when the scenario is refused
+            _print_ahp(ahp_weights(ahp.get("criteria", []), ahp.get("matrix", []),
+                                   ahp.get("ri_table", "saaty1980")))
+        except (UnggulanError, TypeError, ValueError):
+            pass
+    try:
+        sc = resolve_scenario(scenario, data)
+    except UnggulanError as exc:
+        _fail(exc, 1)
+    if ahp is None and sc.ahp is not None:
+        _print_ahp(sc.ahp_result())
+    t = Table(title=f"Skenario / scenario: {escape(sc.name)}")
+    t.add_column("weight / bobot")
+    t.add_column("value", justify="right")
+    t.add_column("share", justify="right")
+    w = sc.weights_resolved()
+    total = sum(w.values())
+    for k, v in w.items():
+        t.add_row(k, f"{v:.4g}", f"{v / total:.1%}")
+    out.print(t)
+    out.print(f"method {sc.method}, reference {sc.reference}, management {sc.management}, "
+              f"top {sc.top}" + (f", commodities {', '.join(sc.commodities)}"
+                                 if sc.commodities else ""))
+    if sc.criteria:
+        t = Table(title="Kriteria / criteria")
+        for c in ("criterion", "evidence", "status"):
+            t.add_column(c, overflow="fold")
+        for c in sc.criteria.values():
+            t.add_row(escape(f"{c.name_id} ({c.name_en})" if c.name_en else c.name_id),
+                      ", ".join(c.evidence) or "-", c.status)
+        out.print(t)
+    out.print(f"content hash {sc.content_hash()}")
+    out.print("[green]ok[/]: the scenario can be used.")
+
+
+def _print_ahp(res) -> None:
+    t = Table(title="AHP")
+    t.add_column("criterion")
+    t.add_column("weight", justify="right")
+    for k, v in res.weights.items():
+        t.add_row(k, f"{v:.4f}")
+    out.print(t)
+    verdict = "[green]consistent[/]" if res.consistent else "[red]not consistent[/]"
+    out.print(f"lambda_max {res.lambda_max:.4f}, CI {res.ci:.4f}, RI {res.ri:.2f} "
+              f"({escape(res.ri_source)}), CR {res.cr:.4f}: {verdict} (CR < 0.10)",
+              highlight=False)
+
+
+@scenario_cli.command("compare")
+def scenario_compare(
+    scenario: ScenarioArg,
+    data: DataOpt = None,
+    level: LevelOpt = "desa",
+    sample: Annotated[int | None, typer.Option(
+        help="compare on this many areas drawn at random (seeded), e.g. for a national run")]
+    = None,
+    draws: Annotated[int, typer.Option(min=1, help="weight draws of the sensitivity check")]
+    = 200,
+    seed: Annotated[int, typer.Option(help="seed of the draws and of the sample")] = 12345,
+) -> None:
+    """Rank agreement between weighted sum, TOPSIS and VIKOR for the scenario's weights
+    (Kendall's tau per area, summarised; share of areas with the same first candidate) and
+    the sensitivity of each area's first candidate to the weights (+-20 %)."""
+    from app.core.run import STABILITY_SPREAD, area_stability, method_comparison
+
+    ds = _open(data)
+    sc = _load_scenario(scenario, ds)
+    try:
+        table = method_comparison(ds, level, sc, sample_areas=sample, seed=seed)
+        st = area_stability(ds, level, sc, draws=draws, seed=seed,
+                            sample_areas=sample if sample is not None else None,
+                            max_areas=10**9 if sample is None else 0)
+    except UnggulanError as exc:
+        _fail(exc)
+    t = Table(title=f"Kesepakatan metode / method agreement: {escape(sc.name)} ({level})")
+    for c in ("methods", "areas", "mean tau", "median tau", "same first"):
+        t.add_column(c, justify="right" if c != "methods" else "left")
+    for r in table.itertuples(index=False):
+        t.add_row(f"{r.method_a} vs {r.method_b}", str(r.areas), f"{r.mean_tau:.3f}",
+                  f"{r.median_tau:.3f}", f"{r.top1_share:.1%}")
+    out.print(t)
+    if st is not None and len(st):
+        s = st["stability"]
+        out.print(f"stabilitas / stability ({sc.method}, {draws} draws, each weight "
+                  f"+-{STABILITY_SPREAD:.0%}, seed {seed}): {len(st)} areas, median "
+                  f"{s.median():.0%}; first candidate stays first in >= 90 % of draws in "
+                  f"{(s >= 0.9).mean():.0%} of the areas, in < 50 % in {(s < 0.5).mean():.0%}",
+                  highlight=False)
+        weak = st.sort_values(["stability", "code"]).head(5)
+        if len(weak) and weak["stability"].iat[0] < 1:
+            t = Table(title="Paling tidak stabil / least stable")
+            for c in ("code", "first", "stability", "challenger"):
+                t.add_column(c)
+            for r in weak.itertuples(index=False):
+                t.add_row(r.code, str(r.stability_top), f"{r.stability:.0%}",
+                          str(r.stability_challenger or "-"))
+            out.print(t)
+
+
+@scenario_cli.command("list")
+def scenario_list(data: DataOpt = None) -> None:
+    """The saved scenarios: DIR/scenarios/*.toml, then the bundled data/scenarios/*.toml."""
+    from app.core.run import saved_scenarios
+    from app.core.scenario import load_scenario
+
+    t = Table(title="Skenario tersimpan / saved scenarios")
+    for c in ("id", "name", "method", "source", "hash / problem"):
+        t.add_column(c, overflow="fold")
+    from app.settings import Settings
+
+    folder = data if data is not None else Settings().data_dir()
+    for s in saved_scenarios(folder):
+        try:
+            sc = load_scenario(s.path)
+            t.add_row(s.id, escape(sc.name), sc.method, s.source, sc.content_hash()[:12])
+        except UnggulanError as exc:
+            t.add_row(s.id, "-", "-", s.source, escape(getattr(exc, "detail", str(exc))))
+    out.print(t)
 
 
 @cli.command()

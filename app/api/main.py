@@ -18,6 +18,7 @@ from app.api import (
     routes_dataset,
     routes_export,
     routes_maps,
+    routes_scenarios,
     routes_statistics,
     routes_upload,
     security,
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_exception_handlers(app, DEFAULT_STATUS_CODES)
     for r in (routes_dataset.router, routes_areas.router, routes_data.router,
               routes_export.router, routes_upload.router,
-              routes_statistics.router):
+              routes_statistics.router, routes_scenarios.router):
         app.include_router(r, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(routes_brief.router, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(ogc.router, responses=ERROR_RESPONSES)

@@ -132,6 +132,29 @@ class SentraPage(BaseModel):
     items: list[SentraRecord]
 
 
+class Run(BaseModel):
+    """What a result was made from (also in the ``X-Unggulan-Run`` and
+    ``X-Unggulan-Scenario`` headers)."""
+
+    scenario: str = Field(description="the scenario's name; 'bawaan / default' without one",
+                          examples=["Permendagri 9/2014"])
+    scenario_hash: str = Field(description="sha256 of the scenario's resolved settings")
+    inputs_hash: str = Field(description="sha256 of every input file and the tool version")
+    run_hash: str = Field(description="16 hex characters from both hashes and the version",
+                          examples=["3f9c2a1b0d4e5f60"])
+    version: str
+    dataset: str
+    method: str = Field(examples=["weighted_sum"])
+    top: int
+    weights: dict[str, float] = Field(description="the weights used (zero weights left out)")
+    criteria_without_data: list[str] = Field(
+        default_factory=list, description="the scenario's criteria with no data (never dropped "
+        "silently)")
+    criteria_partial_data: list[str] = Field(default_factory=list)
+    stability: str | None = Field(None, description="how the items' stability was computed, "
+                                  "or why it was not")
+
+
 class CandidatePage(BaseModel):
     level: str
     top: int
@@ -139,7 +162,45 @@ class CandidatePage(BaseModel):
     total: int
     limit: int
     offset: int
-    items: list[dict[str, Any]]
+    items: list[dict[str, Any]] = Field(
+        description="one row per area and rank; rank-1 rows carry the area's stability (share "
+        "of weight draws in which its first candidate stays first) where it was computed")
+    scenario: str | None = Field(None, description="the scenario's name (as run.scenario)")
+    run: Run | None = None
+
+
+class ScenarioSummary(BaseModel):
+    id: str = Field(description="the file's stem: use it in ?scenario= and "
+                    "/api/v1/scenarios/{id}", examples=["permendagri_9_2014"])
+    name: str | None = Field(None, examples=["Permendagri 9/2014"])
+    source: str = Field(description="dataset (DIR/scenarios) or bundled (data/scenarios)")
+    file: str = Field(description="the file's name", examples=["permendagri_9_2014.toml"])
+    description: str | None = None
+    method: str | None = None
+    scenario_hash: str | None = None
+    error: str | None = Field(None, description="why the file cannot be used, if it cannot")
+
+
+class ScenarioList(BaseModel):
+    writable: bool = Field(description="saving is on (the server has a write key)")
+    items: list[ScenarioSummary]
+
+
+class ScenarioDetail(ScenarioSummary):
+    scenario: dict[str, Any] = Field(description="the scenario as JSON: POST it to "
+                                     "/api/v1/candidates or /api/v1/scenarios")
+    weights: dict[str, float] = Field(description="every component's weight as used")
+    ahp: dict[str, Any] | None = Field(None, description="AHP weights, lambda_max, CI, RI, CR")
+    criteria: list[dict[str, Any]] = Field(default_factory=list)
+    toml: str = Field(description="the scenario as TOML text")
+
+
+class ScenarioSaved(BaseModel):
+    id: str
+    name: str
+    file: str
+    scenario_hash: str
+    replaced: bool = Field(description="an existing file of that id was replaced")
 
 
 class Weights(BaseModel):

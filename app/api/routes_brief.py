@@ -20,25 +20,48 @@ router = APIRouter(tags=["brief"])
 LangQ = Annotated[Literal["id", "en"], Query(description="Bahasa Indonesia or English")]
 WeightsQ = Annotated[str | None, Query(examples=["suitability=0.5,specialisation=0.3"])]
 TopQ = Annotated[int, Query(ge=1, le=10, description="candidates per area")]
+ScenarioQ = Annotated[str | None, Query(
+    description="id or name of a saved scenario (instead of weights)",
+    examples=["permendagri_9_2014"])]
 #: briefs kept per dataset
 KEEP = 8
 _LOCK = threading.Lock()
 
 
-def _brief(ds, code: str, fmt: str, lang: str, weights: str | None, top: int) -> bytes:
+def _scenario(ds, name: str | None):
+    """A saved scenario by id or name (never a path from the request), or None."""
+    if not name:
+        return None
+    from app.base.errors import DatasetError
+    from app.core.run import find_scenario, saved_scenarios
+    from app.core.scenario import load_scenario
+
+    hit = find_scenario(ds.folder, name)
+    if hit is None:
+        known = ", ".join(s.id for s in saved_scenarios(ds.folder)) or "none"
+        raise DatasetError(f"no saved scenario '{name}'; saved: {known}", field="scenario")
+    return load_scenario(hit.path)
+
+
+def _brief(ds, code: str, fmt: str, lang: str, weights: str | None, top: int,
+           scenario: str | None) -> tuple[bytes, dict[str, str]]:
+    """The brief's bytes and its run headers, built or from the cache."""
     kind, code, _ = resolve_area(ds, code)  # 404 / 422 before any work
-    key = (code, fmt, lang, weights or None, top, dt.date.today())
+    key = (code, fmt, lang, weights or None, top, scenario or None, dt.date.today())
     cache = ds._cache.setdefault("briefs", {})
     with _LOCK:
         if key in cache:
             return cache[key]
-    b = build_brief(ds, code, BriefOptions(lang=lang, weights=weights or None, top=top))
+    sc = _scenario(ds, scenario)
+    b = build_brief(ds, code, BriefOptions(lang=lang, weights=weights or None, top=top,
+                                           scenario=sc))
     body = html_to_pdf(b.html, b.date)[0] if fmt == "pdf" else b.html.encode("utf-8")
+    headers = b.info.headers() if b.info is not None else {}
     with _LOCK:
         if len(cache) >= KEEP:
             cache.pop(next(iter(cache)))
-        cache[key] = body
-    return body
+        cache[key] = (body, headers)
+    return body, headers
 
 
 def _filename(code: str, lang: str, ext: str) -> str:
@@ -48,16 +71,18 @@ def _filename(code: str, lang: str, ext: str) -> str:
 @router.get("/areas/{code}/brief.pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}})
 def brief_pdf(ds: DatasetDep, code: str, lang: LangQ = "id", weights: WeightsQ = None,
-              top: TopQ = 3):
+              top: TopQ = 3, scenario: ScenarioQ = None):
     """A printable A4 brief of a kecamatan, or of a kabupaten (a page per kecamatan): map,
     ranked candidates per desa, land suitability, score components, sentra, method."""
-    body = _brief(ds, code, "pdf", lang, weights, top)
+    body, headers = _brief(ds, code, "pdf", lang, weights, top, scenario)
     return Response(body, media_type="application/pdf", headers={
+        **headers,
         "Content-Disposition": f'inline; filename="{_filename(code, lang, "pdf")}"'})
 
 
 @router.get("/areas/{code}/brief.html", response_class=HTMLResponse)
 def brief_html(ds: DatasetDep, code: str, lang: LangQ = "id", weights: WeightsQ = None,
-               top: TopQ = 3):
+               top: TopQ = 3, scenario: ScenarioQ = None):
     """The same brief as one self-contained HTML page (images inlined)."""
-    return HTMLResponse(_brief(ds, code, "html", lang, weights, top).decode("utf-8"))
+    body, headers = _brief(ds, code, "html", lang, weights, top, scenario)
+    return HTMLResponse(body.decode("utf-8"), headers=headers)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
 
 from app.api.convert import feature_collection, records
@@ -15,10 +15,12 @@ from app.api.models import (
     CommodityDetail,
     CommoditySuitability,
     Requirement,
+    Run,
     SentraPage,
     Weights,
 )
-from app.core.scoring import DEFAULT_WEIGHTS, DESCRIPTIONS, parse_weights
+from app.core.run import run_headers
+from app.core.scoring import DEFAULT_WEIGHTS, DESCRIPTIONS
 from app.core.suitability import status_of
 
 router = APIRouter()
@@ -103,20 +105,87 @@ def list_sentra(
     return SentraPage(total=len(s), limit=limit, offset=offset, items=records(page))
 
 
+ScenarioQ = Annotated[str | None, Query(
+    description="the id or name of a saved scenario (GET /api/v1/scenarios); replaces "
+                "weights and top", examples=["permendagri_9_2014"])]
+StabilityQ = Annotated[bool, Query(
+    description="add each area's stability (share of 200 weight draws within +-20 % in which "
+                "its first candidate stays first) where the level has at most 5,000 areas")]
+LimitQ = Annotated[int, Query(ge=1, le=10_000)]
+OffsetQ = Annotated[int, Query(ge=0)]
+SCENARIO_EXAMPLES = {
+    "weights": {"summary": "weights", "value": {
+        "name": "Musrenbang 2025", "weights": {"suitability": 0.4, "specialisation": 0.3,
+                                               "market": 0.3}}},
+    "ahp": {"summary": "AHP pairwise comparisons", "value": {
+        "name": "FGD Bappeda (AHP)", "ahp": {
+            "criteria": ["suitability", "specialisation", "market"],
+            "matrix": [[1, 3, 5], ["1/3", 1, 2], ["1/5", "1/2", 1]]}}},
+    "topsis": {"summary": "TOPSIS, two commodities", "value": {
+        "name": "TOPSIS kakao-kopi", "method": "topsis", "top": 2,
+        "weights": {"suitability": 0.5, "specialisation": 0.5}}},
+}
+
+
+def candidate_page(ds, level: str, scenario, response: Response, *, stability: bool = True,
+                   limit: int = 1000, offset: int = 0) -> CandidatePage:
+    """The candidates of ``scenario`` as a page, with the run in the body and headers."""
+    from app.core.layers import candidates_layer, layer_metadata
+
+    c = candidates_layer(ds, level, scenario, long=True, stability=stability)
+    meta = layer_metadata(ds, "candidates", level, scenario, c)
+    page = c.iloc[offset:offset + limit].drop(columns=["geometry", "scenario", "run_hash"])
+    run = {k: meta[k] for k in Run.model_fields if k in meta}
+    response.headers.update(run_headers(meta))
+    return CandidatePage(level=level, top=scenario.top, weights=scenario.weights_resolved(),
+                         total=len(c), limit=limit, offset=offset, items=records(page),
+                         scenario=meta["scenario"], run=Run(**run))
+
+
 @router.get("/candidates", response_model=CandidatePage, tags=["candidates"])
 def list_candidates(
-    ds: DatasetDep, level: LevelDep,
+    ds: DatasetDep, level: LevelDep, response: Response,
     top: Annotated[int, Query(ge=1, le=20)] = 3,
     weights: WeightsQ = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    scenario: ScenarioQ = None,
+    stability: StabilityQ = True,
+    limit: LimitQ = 1000,
+    offset: OffsetQ = 0,
 ):
-    """Ranked candidates of every area (long form), paged."""
-    w = parse_weights(weights)
-    c = ds.candidates(level, top=top, weights=weights)
-    page = c.iloc[offset:offset + limit].drop(columns="geometry")
-    return CandidatePage(level=level, top=top, weights=w, total=len(c), limit=limit,
-                         offset=offset, items=records(page))
+    """Ranked candidates of every area (long form), paged, with the scenario and run hash
+    they were made with (``run``; headers ``X-Unggulan-Run``, ``X-Unggulan-Scenario``).
+    Without ``scenario`` the weights (default: the defaults) and ``top`` are the scenario
+    "bawaan / default"."""
+    from app.api.routes_scenarios import saved_scenario
+    from app.core.run import effective_scenario
+
+    sc = saved_scenario(ds, scenario) if scenario else None
+    run = effective_scenario(sc, weights, top=top)
+    return candidate_page(ds, level, run, response, stability=stability, limit=limit,
+                          offset=offset)
+
+
+@router.post("/candidates", response_model=CandidatePage, tags=["candidates"])
+def post_candidates(
+    ds: DatasetDep, level: LevelDep, response: Response,
+    scenario: Annotated[dict[str, Any], Body(
+        description="a scenario as JSON: the keys of a scenario TOML file (name, weights or "
+                    "ahp, method, top, reference, management, commodities, statistics, "
+                    "criteria; see data/scenarios/README.md)",
+        openapi_examples=SCENARIO_EXAMPLES)],
+    stability: StabilityQ = True,
+    limit: LimitQ = 1000,
+    offset: OffsetQ = 0,
+):
+    """Ranked candidates for a scenario sent as the JSON body (weights or AHP, weighted sum,
+    TOPSIS or VIKOR); 422 naming the key for a scenario that cannot be used (an unknown
+    weight, an AHP matrix with CR >= 0.10 naming the judgement to revisit, ...)."""
+    from app.core.scenario import scenario_from_dict
+
+    sc = scenario_from_dict(scenario)
+    sc.check_commodities(ds.catalogue.items)
+    return candidate_page(ds, level, sc, response, stability=stability, limit=limit,
+                          offset=offset)
 
 
 @router.get("/weights", response_model=Weights, tags=["candidates"])

@@ -60,7 +60,7 @@ def main_page(request: Request, ds: DatasetDep, level: LevelQ = "desa", lang: La
 
 @router.get("/peta/komoditas/{commodity_id}", response_class=HTMLResponse)
 def commodity_page(request: Request, ds: DatasetDep, commodity_id: str,
-                   view: Literal["class", "score"] = "class", level: LevelQ = "desa",
+                   view: Literal["class", "score", "quadrant"] = "class", level: LevelQ = "desa",
                    lang: LangQ = "id", weights: WeightsQ = None):
     """One commodity's suitability class or score across all areas, with its sentra."""
     opt = _options(request, lang, weights)
@@ -83,7 +83,7 @@ def area_detail_page(request: Request, ds: DatasetDep, code: str, lang: LangQ = 
             responses={200: {"content": {"application/geo+json": {}}}})
 def map_data(ds: DatasetDep, level: Literal["desa", "kecamatan"], weights: WeightsQ = None,
              top: Annotated[int, Query(ge=1, le=10)] = 3, commodity: str | None = None,
-             view: Literal["class", "score"] = "class"):
+             view: Literal["class", "score", "quadrant"] = "class"):
     """Simplified polygons with the properties a map page draws; fetched by pages whose
     extent is too large to inline."""
     text = _cached(ds, ("data", level, weights, top, commodity, view),

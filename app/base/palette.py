@@ -26,6 +26,9 @@ SECTOR_COLOURS = {
     "industri_kerajinan": "#56B4E9",
 }
 CLASS_COLOURS = {"S1": "#238443", "S2": "#78C679", "S3": "#D9F0A3", "N": "#E7E1EF"}
+#: SLQ x DLQ quadrants, from Paul Tol's muted scheme (distinct under colour-vision deficiency)
+QUADRANT_COLOURS = {"unggulan": "#117733", "andalan": "#DDCC77", "prospektif": "#88CCEE",
+                    "tertinggal": "#CC6677"}
 SCORE_COLOURS = ["#FFFFCC", "#A1DAB4", "#41B6C4", "#2C7FB8", "#253494"]
 
 

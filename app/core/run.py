@@ -263,8 +263,18 @@ class RunInfo:
     def headers(self) -> dict[str, str]:
         """``X-Unggulan-Run`` (the run hash) and ``X-Unggulan-Scenario`` (the name,
         :func:`header_value`)."""
-        return {"X-Unggulan-Run": self.run_hash,
-                "X-Unggulan-Scenario": header_value(self.scenario)}
+        return run_headers({"run_hash": self.run_hash, "scenario": self.scenario})
+
+
+def run_headers(meta: Mapping) -> dict[str, str]:
+    """The HTTP headers of an output from its metadata (:meth:`RunInfo.to_dict`, a layer's
+    ``attrs["unggulan"]``).
+
+    >>> run_headers({"run_hash": "0123456789abcdef", "scenario": "bawaan / default"})
+    {'X-Unggulan-Run': '0123456789abcdef', 'X-Unggulan-Scenario': 'bawaan / default'}
+    """
+    return {"X-Unggulan-Run": str(meta["run_hash"]),
+            "X-Unggulan-Scenario": header_value(str(meta["scenario"]))}
 
 
 def flat_metadata(meta: Mapping) -> dict[str, str]:
@@ -314,7 +324,7 @@ def run_info(ds, scenario: Scenario | None = None) -> RunInfo:
 
 
 # ---------------------------------------------------------------------- stability
-def stability_note(n_areas: int, max_areas: int = STABILITY_MAX_AREAS) -> str:
+def stability_note(n_areas: int, max_areas: int | None = None) -> str:
     """How the stability column was computed, or why it was not (for the metadata).
 
     >>> stability_note(372)[:60]
@@ -322,6 +332,7 @@ def stability_note(n_areas: int, max_areas: int = STABILITY_MAX_AREAS) -> str:
     >>> stability_note(84000)
     'not computed: 84000 areas > 5000 (unggulan scenario compare samples areas)'
     """
+    max_areas = STABILITY_MAX_AREAS if max_areas is None else max_areas
     if n_areas > max_areas:
         return (f"not computed: {n_areas} areas > {max_areas} (unggulan scenario compare "
                 "samples areas)")
@@ -345,7 +356,7 @@ def scenario_evidence(ds, level: str, scenario: Scenario) -> pd.DataFrame:
 
 def area_stability(ds, level: str, scenario: Scenario | None = None, *,
                    draws: int = STABILITY_DRAWS, spread: float = STABILITY_SPREAD,
-                   seed: int = STABILITY_SEED, max_areas: int = STABILITY_MAX_AREAS,
+                   seed: int = STABILITY_SEED, max_areas: int | None = None,
                    sample_areas: int | None = None) -> pd.DataFrame | None:
     """Per area, how often its first candidate stays first when the weights move.
 
@@ -355,7 +366,8 @@ def area_stability(ds, level: str, scenario: Scenario | None = None, *,
         Columns ``code``, ``stability`` (share of draws, 0-1), ``stability_top`` (the first
         candidate), ``stability_challenger`` (the one most often first instead),
         ``stability_label_id`` ("stabil 94%"), ``stability_label_en`` ("stable 94%"); None
-        when the level has more than ``max_areas`` areas and no ``sample_areas`` is given.
+        when the level has more than ``max_areas`` (default :data:`STABILITY_MAX_AREAS`)
+        areas and no ``sample_areas`` is given.
 
     Examples
     --------
@@ -369,7 +381,7 @@ def area_stability(ds, level: str, scenario: Scenario | None = None, *,
 
     sc = scenario if scenario is not None else default_scenario()
     n = len(ds.areas(level))
-    if n > max_areas and sample_areas is None:
+    if n > (STABILITY_MAX_AREAS if max_areas is None else max_areas) and sample_areas is None:
         return None
     resolved = sc.resolved()
     resolved.pop("name", None)

@@ -53,6 +53,10 @@ class PageOptions:
     basemap: str = "osm"
     embed_limit: int = EMBED_LIMIT
     extra: dict = field(default_factory=dict)
+    #: an app.core.scenario.Scenario replacing weights and top; its id (a saved scenario's
+    #: file stem) goes into the page's links and fetches as ?scenario=
+    scenario: object | None = None
+    scenario_id: str | None = None
 
     def check(self) -> None:
         if self.lang not in LANGS:
@@ -62,6 +66,25 @@ class PageOptions:
             raise UnggulanError(f"basemap must be osm or plain, not '{self.basemap}'",
                                 field="basemap")
         parse_weights(self.weights)
+        if self.scenario is not None and self.weights:
+            raise UnggulanError("give weights or a scenario, not both", field="scenario")
+
+    def effective_scenario(self, top: int | None = None):
+        """The scenario of the page: :attr:`scenario`, else the default one of
+        :attr:`weights` and ``top`` (default :attr:`top`)."""
+        from app.core.run import default_scenario
+
+        if self.scenario is not None:
+            return self.scenario
+        return default_scenario(self.weights, top=self.top if top is None else top)
+
+    def scenario_query(self) -> str | None:
+        """The value of ``?scenario=`` for links and fetches (None without a scenario)."""
+        if self.scenario is None:
+            return None
+        from app.core.run import slug
+
+        return self.scenario_id or slug(self.scenario.name)  # type: ignore[attr-defined]
 
 
 class UnggulanLayers(JSCSSMixin, MacroElement):
@@ -169,13 +192,20 @@ def _area_base(areas: pd.DataFrame, level: str) -> list[dict]:
     return out
 
 
-def candidate_props(ds, level: str, top: int, weights, codes=None
+def candidate_props(ds, level: str, top: int, weights, codes=None, scenario=None
                     ) -> tuple[list[dict], pd.DataFrame]:
     """Per area (all, or ``codes`` in that order): name and its ranked candidates ``c`` =
-    [commodity, score, class, limiting factors, LQ, sentra, workers, reason_id, reason_en];
-    and the level's candidates."""
+    [commodity, score, class, limiting factors, LQ, sentra, workers, reason_id, reason_en],
+    and ``st`` = [stability of the first candidate (0-1), challenger] where the level is
+    small enough (:func:`app.core.run.area_stability`); and the level's candidates.
+    ``scenario`` (an :class:`app.core.scenario.Scenario`) replaces ``top`` and ``weights``."""
+    from app.core.run import area_stability, default_scenario
+
     areas = ds.areas(level)
-    cand = ds.candidates(level, top=top, weights=weights)
+    sc = scenario if scenario is not None else default_scenario(weights, top=top)
+    cand = ds.candidates(level, scenario=sc)
+    stab = area_stability(ds, level, sc)
+    stab = stab.set_index("code") if stab is not None else None
     if codes is not None:
         areas = areas.loc[list(codes)]
         props = _area_base(areas, level)
@@ -197,7 +227,32 @@ def candidate_props(ds, level: str, top: int, weights, codes=None
         c = by_code.get(p["code"], [])
         p["c"] = c
         p["top"] = c[0][0] if c else None
+        if stab is not None and c and p["code"] in stab.index:
+            r = stab.loc[p["code"]]
+            p["st"] = [_num(r["stability"], 3), _text(r["stability_challenger"])]
     return props, cand
+
+
+def run_config(ds, opt: PageOptions, top: int | None = None) -> dict:
+    """What the page's footer shows: the scenario, the run hash and the criteria without
+    data; and the settings the weights panel saves with a scenario."""
+    from app.core.run import run_info
+
+    sc = opt.effective_scenario(top)
+    info = run_info(ds, sc)
+    settings = {"method": sc.method, "top": sc.top, "reference": sc.reference,
+                "management": sc.management}
+    if sc.method == "vikor":
+        settings["vikor_v"] = sc.vikor_v
+    if sc.commodities:
+        settings["commodities"] = list(sc.commodities)
+    if sc.statistics is not None:
+        settings["statistics"] = sc.statistics.model_dump(exclude_none=True)
+    return {"scenario": info.scenario, "id": opt.scenario_query(), "run": info.run_hash,
+            "scenarioHash": info.short_hash, "inputsHash": info.inputs_hash[:12],
+            "version": info.version, "method": info.method,
+            "missing": info.criteria_with("tidak ada data"),
+            "partial": info.criteria_with("sebagian"), "settings": settings}
 
 
 # ---------------------------------------------------------------------- shared config
@@ -294,14 +349,15 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
     _check_level(ds, level)
     levels = [level] + [lv for lv in ds.levels if lv != level]
     cfg_levels, counts, other, pal, ids = {}, {}, {}, {}, set()
+    sc = opt.effective_scenario()
     for lv in levels:
-        query = {"weights": opt.weights, "top": opt.top}
+        query = {"weights": opt.weights, "top": opt.top, "scenario": opt.scenario_query()}
         if _fetched(ds, lv, opt):
             # computed when the page asks for it (a national desa layer only on demand);
             # its legend comes with the data
             cfg_levels[lv] = _level_spec(ds, lv, opt, None, query)
             continue
-        props, _ = candidate_props(ds, lv, opt.top, opt.weights)
+        props, _ = candidate_props(ds, lv, opt.top, opt.weights, scenario=sc)
         info = legend_info(ds, props)
         pal[lv], counts[lv], other[lv] = info["palette"], info["counts"], info["otherCount"]
         ids |= set(info["commodities"])
@@ -312,7 +368,7 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
     sentra = sentra_points(ds)
     ids |= {s[3] for s in sentra if s[3]}
     viewable = _viewable(ds)
-    w = parse_weights(opt.weights)
+    w = sc.weights_resolved()
     cfg = {
         "mode": "main", "lang": opt.lang, "level": level, "levels": cfg_levels,
         "dataset": ds.name, "synthetic": ds.synthetic,
@@ -325,6 +381,7 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
         "detail": f"{opt.pages}/wilayah/" if opt.pages else None,
         "links": _links(opt), "basemap": opt.basemap,
         "notice": _notice(ds, counts) if len(counts) == len(levels) else None,
+        "run": run_config(ds, opt),
     }
     return _finish(m, cfg, osm, opt)
 
@@ -379,6 +436,8 @@ def _viewable(ds) -> list[str]:
     from app.core.suitability import status_of
 
     ids = set(ds.sentra()["commodity_id"].dropna().astype(str))
+    st = ds.statistics()
+    ids |= set(st.loc[st["level"].isin(ds.levels), "commodity"].astype(str))
     for cid in ds.catalogue.items:
         status, _ = status_of(cid, ds.catalogue, ds.requirements)
         if status in ("assessed", "inherited"):
@@ -405,10 +464,15 @@ def commodity_props(ds, level: str, commodity: str, view: str, weights) -> tuple
     nsentra = s[s["commodity_id"] == commodity][col].value_counts()
     klass = suit["suitability_class"].astype(object)
     lim = suit["limiting_factors"].astype(object)
+    quad = ev.set_index("code")[["slq", "dlq", "quadrant"]] if "quadrant" in ev else None
     if view == "class":
         keys = ["S1", "S2", "S3", "N"]
         legend = [{"key": k, "label": k, "color": palette.CLASS_COLOURS[k]} for k in keys]
         lookup = {k: i for i, k in enumerate(keys)}
+    elif view == "quadrant":
+        legend = [{"key": k, "label": f"{k} ({rule})", "label_en": f"{en} ({rule})",
+                   "color": palette.QUADRANT_COLOURS[k]} for k, en, rule in QUADRANTS]
+        lookup = {k: i for i, (k, _, _) in enumerate(QUADRANTS)}
     else:
         vals = scores.to_numpy(float)
         legend, edges = _score_bins(vals)
@@ -420,13 +484,28 @@ def commodity_props(ds, level: str, commodity: str, view: str, weights) -> tuple
         sc = scores.get(code)
         p["s"] = _num(sc, 1) if sc is not None else None
         p["n"] = int(nsentra.get(code, 0))
+        if quad is not None and code in quad.index:
+            q = quad.loc[code]
+            p["slq"], p["dlq"], p["q"] = _num(q["slq"]), _num(q["dlq"]), _text(q["quadrant"])
         if view == "class":
             p["b"] = lookup.get(k, -1)
+        elif view == "quadrant":
+            p["b"] = lookup.get(p.get("q"), -1)
         else:
             p["b"] = int(np.searchsorted(edges, sc, side="left")) if sc is not None else -1
             if p["b"] >= len(legend):
                 p["b"] = len(legend) - 1
     return props, legend
+
+
+VIEWS = ("class", "score", "quadrant")
+#: SLQ x DLQ quadrants (app.core.dlq's default convention), legend order
+QUADRANTS = (
+    ("unggulan", "leading", "SLQ>1, DLQ>1"),
+    ("andalan", "mainstay", "SLQ>1, DLQ≤1"),
+    ("prospektif", "prospective", "SLQ≤1, DLQ>1"),
+    ("tertinggal", "lagging", "SLQ≤1, DLQ≤1"),
+)
 
 
 def _score_bins(values: np.ndarray) -> tuple[list[dict], np.ndarray]:
@@ -456,21 +535,30 @@ def commodity_map(ds, commodity: str, view: str = "class", level: str = "desa",
 
     opt = opt or PageOptions()
     opt.check()
-    if view not in ("class", "score"):
-        raise UnggulanError(f"view must be class or score, not '{view}'", field="view")
+    if view not in VIEWS:
+        raise UnggulanError(f"view must be class, score or quadrant, not '{view}'",
+                            field="view")
     _check_level(ds, level)
     ds.catalogue.get(commodity)
     status, _ = status_of(commodity, ds.catalogue, ds.requirements)
-    if view == "class" and status not in ("assessed", "inherited"):
+    views = ["class", "score"] if status in ("assessed", "inherited") else ["score"]
+    st = ds.statistics(commodity=commodity)
+    if len(st) and len(st[st["level"].isin(ds.levels)]):
+        views.append("quadrant")
+    if view not in views:
         view = "score"  # crafts, fish, livestock: land classes do not apply
-    props, legend = commodity_props(ds, level, commodity, view, opt.weights)
+    weights = opt.weights if opt.scenario is None else \
+        opt.effective_scenario().weights_resolved()  # type: ignore[attr-defined]
+    props, legend = commodity_props(ds, level, commodity, view, weights)
     spec = _level_spec(ds, level, opt, lambda: features_text(ds, level, props),
-                       {"commodity": commodity, "view": view, "weights": opt.weights})
+                       {"commodity": commodity, "view": view, "weights": opt.weights,
+                        "scenario": opt.scenario_query()})
     m, osm = _base_map(ds, opt, [level], spec["n"])
     sentra = sentra_points(ds, commodity)
     viewable = _viewable(ds)
     cfg = {
-        "mode": "commodity", "commodity": commodity, "view": view, "lang": opt.lang,
+        "mode": "commodity", "commodity": commodity, "view": view, "views": views,
+        "lang": opt.lang,
         "level": level, "levels": {level: spec}, "dataset": ds.name,
         "synthetic": ds.synthetic, "legend": legend, "other": palette.OTHER,
         "nodata": palette.NODATA, "commodities": _commodity_names(ds, set(viewable) | {commodity}),
@@ -478,17 +566,21 @@ def commodity_map(ds, commodity: str, view: str = "class", level: str = "desa",
         "sectorsPresent": sorted({s[2] for s in sentra if s[2]}), "sentra": sentra,
         "api": None, "weights": opt.weights, "detail": f"{opt.pages}/wilayah/" if opt.pages
         else None, "links": _links(opt), "basemap": opt.basemap,
+        "run": run_config(ds, opt),
     }
     return _finish(m, cfg, osm, opt)
 
 
 def level_geojson(ds, level: str, weights=None, top: int = 3, commodity: str | None = None,
-                  view: str = "class") -> str:
-    """The text a page fetches for a level too large to inline (same properties)."""
+                  view: str = "class", scenario=None) -> str:
+    """The text a page fetches for a level too large to inline (same properties);
+    ``scenario`` replaces ``weights`` and ``top``."""
     if commodity:
+        if scenario is not None:
+            weights = scenario.weights_resolved()
         props, _ = commodity_props(ds, level, commodity, view, weights)
         return features_text(ds, level, props)
-    props, _ = candidate_props(ds, level, top, weights)
+    props, _ = candidate_props(ds, level, top, weights, scenario=scenario)
     return features_text(ds, level, props, extra=legend_info(ds, props))
 
 
@@ -582,7 +674,8 @@ def area_page(ds, code: str, opt: PageOptions | None = None) -> folium.Map:
     geom = row.geometry
     near = areas.index[areas.sindex.query(geom, predicate="intersects")]
     near = [code] + [c for c in near if c != code]
-    sub_props, cand = candidate_props(ds, level, opt.top, opt.weights, codes=near)
+    sub_props, cand = candidate_props(ds, level, opt.top, opt.weights, codes=near,
+                                      scenario=opt.scenario)
     spec = _inline_spec(level, len(near), features_text(ds, level, sub_props, codes=near))
     # the detail on the left, the map on the right
     m, osm = _base_map(ds, opt, [level], len(near), width="56%", height="100%", left="44%",
@@ -603,9 +696,15 @@ def area_page(ds, code: str, opt: PageOptions | None = None) -> folium.Map:
         "sectorsPresent": sorted({s[2] for s in sentra if s[2]}), "sentra": sentra,
         "api": None, "weights": opt.weights, "weightValues": {},
         "detail": f"{opt.pages}/wilayah/" if opt.pages else None, "links": None,
-        "basemap": opt.basemap,
+        "basemap": opt.basemap, "run": run_config(ds, opt),
     }
     own = cand[cand["code"] == code].sort_values("rank")
+    if opt.scenario is not None:  # the breakdown's legend shows the scenario's weights
+        from dataclasses import replace
+
+        w_used = opt.effective_scenario().weights_resolved()  # type: ignore[attr-defined]
+        opt = replace(opt, scenario=None, weights=",".join(f"{k}={v:g}"
+                                                           for k, v in w_used.items()))
     m.get_root().html.add_child(Element(_detail_html(ds, level, row, own, opt)),
                                 name="unggulan_detail")
     m.get_root().title = f"{row['name']} – unggulan"
@@ -630,15 +729,27 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
                  "</h3>")
     if len(cand):
         parts.append(breakdown_svg(cand, w))
+        from app.maps.series import series_svg
+
+        st = ds.statistics(area=code, with_parents=True)
         parts.append("<table><tr><th>#</th><th>" + _both("Komoditas", "Commodity") +
                      "</th><th>" + _both("Skor", "Score") + "</th><th>" +
-                     _both("Kelas", "Class") + "</th><th>" + _both("Alasan", "Why") +
+                     _both("Kelas", "Class") + "</th><th>LQ · DLQ</th><th>" +
+                     _both("Seri", "Series") + "</th><th>" + _both("Alasan", "Why") +
                      "</th></tr>")
         for r in cand.itertuples(index=False):
             name = _both(str(r.commodity_name_id), str(r.commodity_name_en))
+            quad = (f"<br><small>{esc(r.quadrant)}</small>" if isinstance(r.quadrant, str)
+                    else "")
+            ser = st[(st["commodity"] == r.commodity) & (st["measure"] == r.stat_measure)]
+            ser = ser.dropna(subset=["year"]).sort_values("year")
+            chart = series_svg([int(y) for y in ser["year"]], ser["value"].astype(float).tolist(),
+                               width=110, height=26) if len(ser) else "–"
             parts.append(f"<tr><td>{int(r.rank)}</td><td>{name}</td>"
                          f"<td class='num'>{_fmt(r.score)}</td>"
                          f"<td>{esc(str(r.suitability_class or '–'))}</td>"
+                         f"<td class='num'>{_fmt(r.slq, 2)} · {_fmt(r.dlq, 2)}{quad}</td>"
+                         f"<td>{chart}</td>"
                          f"<td>{_both(str(r.reason_id), str(r.reason_en))}</td></tr>")
         parts.append("</table>")
     else:
@@ -691,5 +802,27 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
 
 
 def render(m: folium.Map) -> str:
-    """The page's HTML."""
+    """The page's HTML; the same map gives the same bytes (element ids numbered in tree
+    order instead of folium's random ones)."""
+    _number_ids(m.get_root())
     return m.get_root().render()
+
+
+def _number_ids(root) -> None:
+    """Replace branca's random element ids by their position in the tree (``0000...01``)."""
+    seen: set[int] = set()
+    stack = [root]
+    n = 0
+    while stack:
+        el = stack.pop(0)
+        if id(el) in seen:
+            continue
+        seen.add(id(el))
+        if hasattr(el, "_id"):
+            n += 1
+            el._id = f"{n:032x}"
+        stack.extend(getattr(el, "_children", {}).values())
+        for attr in ("header", "html", "script"):
+            child = getattr(el, attr, None)
+            if child is not None and hasattr(child, "_children"):
+                stack.append(child)

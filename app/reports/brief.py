@@ -155,9 +155,17 @@ T: dict[str, tuple[str, str]] = {
                "Candidates per area: {top}; LQ reference region: {reference}; land management "
                "level: {management}."),
     "method": ("Metode agregasi skor: {method}.", "Score aggregation method: {method}."),
+    "run_scenario": ("Skenario: {name}; hash skenario (sha256): {hash}",
+                     "Scenario: {name}; scenario hash (sha256): {hash}"),
     "inputs_hash": ("Hash isi berkas masukan (sha256; sama berarti masukan sama): {hash}",
                     "Content hash of the input files (sha256; equal means the same inputs): "
                     "{hash}"),
+    "run_hash": ("Hash run (skenario + masukan + versi): {hash}",
+                 "Run hash (scenario + inputs + version): {hash}"),
+    "criteria_none": ("Kriteria skenario tanpa data: {names}.",
+                      "Scenario criteria without data: {names}."),
+    "criteria_part": ("Kriteria skenario dengan data sebagian: {names}.",
+                      "Scenario criteria with partial data: {names}."),
     "made": ("Dibuat {date} dengan unggulan versi {version} (perangkat lunak sumber terbuka).",
              "Made on {date} with unggulan version {version} (open-source software)."),
     "read_score": (
@@ -255,14 +263,15 @@ def fmt_date(d: dt.date, lang: str = "id") -> str:
 class BriefOptions:
     """What a brief shows and how.
 
-    ``weights`` (a mapping or ``"suitability=0.4,..."``) and ``scenario`` (a scenario TOML
-    file, :mod:`app.core.scenario`) exclude each other. ``date`` defaults to today; fix it
+    ``weights`` (a mapping or ``"suitability=0.4,..."``) and ``scenario`` (a
+    :class:`app.core.scenario.Scenario`, a scenario TOML file, or the id or name of a saved
+    scenario) exclude each other. ``date`` defaults to today; fix it
     to get byte-identical output.
     """
 
     lang: str = "id"
     weights: str | Mapping[str, float] | None = None
-    scenario: str | Path | None = None
+    scenario: Any = None
     top: int = 3
     date: dt.date | None = None
 
@@ -302,6 +311,7 @@ class Brief:
     weights: dict[str, float]
     scenario: dict | None
     steps: int = 0  # progress steps the build reported
+    info: Any = None  # app.core.run.RunInfo: scenario, inputs and run hashes
 
 
 # ---------------------------------------------------------------------- a run
@@ -318,6 +328,7 @@ class _Run:
     date: dt.date
     method: str = "weighted_sum"
     scenario_obj: Any = None
+    info: Any = None  # app.core.run.RunInfo when the core has it
     notes: list[str] = field(default_factory=list)
     _cand: dict = field(default_factory=dict)
 
@@ -1079,13 +1090,12 @@ def _method_section(run: _Run) -> Section:
     sec.blocks.append({"kind": "h3", "text": run.t("h_weights")})
     if run.scenario:
         sc = run.scenario
-        sec.blocks.append({"kind": "p", "text": f"{run.t('scenario')}: {sc['name']} "
-                           f"({run.t('hash')} {sc['hash']})" +
-                           (f". {sc['description']}" if sc.get("description") else ""),
-                           "cls": "strong"})
+        said = {"kind": "p", "text": f"{run.t('scenario')}: {sc['name']} "
+                f"({run.t('hash')} {sc['hash']})" +
+                (f". {sc['description']}" if sc.get("description") else ""), "cls": "strong"}
     else:
-        sec.blocks.append({"kind": "p", "text": run.t(
-            "weights_custom" if run.weights_given else "weights_default")})
+        said = {"kind": "p", "text": run.t(
+            "weights_custom" if run.weights_given else "weights_default")}
     head = [_cell(run.t("component")), _cell(run.t("weight"), "num"), _cell(run.t("evidence"))]
     try:
         from app.core.scoring import DESCRIPTIONS
@@ -1096,17 +1106,22 @@ def _method_section(run: _Run) -> Section:
     groups = [[[_cell(COMPONENT_LABEL.get(c, (c, c))[k], "strong"),
                 _cell(fmt_num(w, 2, run.lang), "num"), _cell(evidence[c])]]
               for c, w in run.weights.items()]
+    # the table first, so that the heading stays with it
     sec.blocks.append(_table(head, groups, "weights keep", [28, 12, 60]))
+    sec.blocks.append(said)
     sec.blocks.append({"kind": "p", "text": run.t(
         "params", top=run.top, reference=run.reference, management=run.management) +
         " " + run.t("method", method=run.method)})
-    if hasattr(ds, "inputs_hash"):
-        try:
-            digest = str(ds.inputs_hash())
-        except (OSError, UnggulanError) as exc:
-            digest = f"– ({exc})"
-        sec.blocks.append({"kind": "p", "text": run.t("inputs_hash", hash=digest),
-                           "cls": "note"})
+    if run.info is not None:
+        i = run.info
+        sec.blocks.append({"kind": "list", "items": [
+            run.t("run_scenario", name=i.scenario, hash=i.scenario_hash),
+            run.t("inputs_hash", hash=i.inputs_hash), run.t("run_hash", hash=i.run_hash)]})
+        for status, key in (("tidak ada data", "criteria_none"), ("sebagian", "criteria_part")):
+            names = i.criteria_with(status)
+            if names:
+                sec.blocks.append({"kind": "p", "text": run.t(key, names="; ".join(names)),
+                                   "cls": "note"})
     sec.blocks += [{"kind": "h3", "text": run.t("h_reading")},
                    {"kind": "p", "text": run.t("read_score")},
                    {"kind": "p", "text": run.t("read_class")},
@@ -1118,28 +1133,51 @@ def _method_section(run: _Run) -> Section:
 
 
 # ---------------------------------------------------------------------- scenario
-def _scenario(opt: BriefOptions) -> tuple[dict | None, Any]:
-    """(scenario info for the method page, the scenario object) from ``opt.scenario``."""
+def _scenario(ds, opt: BriefOptions) -> tuple[dict | None, Any]:
+    """(scenario info for the method page, the scenario object) from ``opt.scenario``: a
+    :class:`app.core.scenario.Scenario`, a scenario file, or the id or name of a saved
+    scenario (the dataset's ``scenarios/`` or the bundled ones)."""
     if opt.scenario is None:
         return None, None
-    try:
-        from app.core.scenario import load_scenario
-    except ImportError:
-        raise UnggulanError("scenarios need app.core.scenario, which this version of "
-                            "unggulan does not have yet; use weights instead",
-                            field="scenario") from None
-    sc = load_scenario(Path(opt.scenario))
+    if hasattr(opt.scenario, "content_hash"):
+        sc = opt.scenario
+    else:
+        try:
+            from app.core.run import resolve_scenario
+        except ImportError:
+            resolve_scenario = None
+        if resolve_scenario is not None:
+            sc = resolve_scenario(opt.scenario, ds.folder)
+        else:
+            try:
+                from app.core.scenario import load_scenario
+            except ImportError:
+                raise UnggulanError("scenarios need app.core.scenario, which this version of "
+                                    "unggulan does not have; use weights instead",
+                                    field="scenario") from None
+            sc = load_scenario(Path(opt.scenario))
     info = {"name": str(sc.name), "hash": str(sc.content_hash()),
-            "description": getattr(sc, "description", None) or None,
-            "file": Path(opt.scenario).name}
+            "description": getattr(sc, "description", None) or None}
     return info, sc
+
+
+def _run_info(ds, sc, weights, top: int, reference: str, management: str):
+    """The run's :class:`app.core.run.RunInfo` (scenario, inputs and run hashes), or None
+    with a core that does not have it."""
+    try:
+        from app.core.run import default_scenario, run_info
+    except ImportError:
+        return None
+    if sc is None:
+        sc = default_scenario(weights, top=top, reference=reference, management=management)
+    return run_info(ds, sc)
 
 
 def _make_run(ds, opt: BriefOptions) -> _Run:
     from app.core.scoring import parse_weights
 
     opt.check()
-    info, sc = _scenario(opt)
+    info, sc = _scenario(ds, opt)
     top, reference, management = int(opt.top), "kabupaten", "rendah"
     method = "weighted_sum"
     if sc is not None:
@@ -1156,7 +1194,8 @@ def _make_run(ds, opt: BriefOptions) -> _Run:
     return _Run(ds=ds, lang=opt.lang, top=top, weights=weights,
                 weights_given=opt.weights is not None, scenario=info, reference=reference,
                 management=management, date=opt.date or dt.date.today(), method=method,
-                scenario_obj=sc)
+                scenario_obj=sc, info=_run_info(ds, sc, opt.weights if sc is None else None,
+                                                top, reference, management))
 
 
 # ---------------------------------------------------------------------- public
@@ -1209,7 +1248,7 @@ def build_brief(ds, code: str, options: BriefOptions | None = None,
     return Brief(code=code, kind=kind, name=name, lang=run.lang, date=run.date, html=html,
                  sections=sections,
                  desa=[(c, n, t) for c, n, t in zip(shown["code"], shown["name"], tops)],
-                 weights=run.weights, scenario=run.scenario, steps=total)
+                 weights=run.weights, scenario=run.scenario, steps=total, info=run.info)
 
 
 def render_html(sections: list[Section], run: _Run, kind: str, code: str, name: str) -> str:
@@ -1220,10 +1259,11 @@ def render_html(sections: list[Section], run: _Run, kind: str, code: str, name: 
     css = (TEMPLATES / "brief.css").read_text(encoding="utf-8")
     what = run.t("kecamatan") if kind == "kecamatan" else run.t("kabupaten")
     running = f"{what.split(' ')[0]} {name} · {code}"
+    run_label = f"run {run.info.run_hash} · " if run.info is not None else ""
     page_css = (
         "@page {\n"
         f"  @top-left {{ content: {css_string(running)}; }}\n"
-        f"  @bottom-left {{ content: {css_string(f'unggulan {__version__} · ')} "
+        f"  @bottom-left {{ content: {css_string(f'unggulan {__version__} · ' + run_label)} "
         f"{css_string(fmt_date(run.date, run.lang))}; }}\n"
         f"  @bottom-right {{ content: {css_string(run.t('page_of') + ' ')} counter(page) "
         f"{css_string(' ' + run.t('of') + ' ')} counter(pages); }}\n}}")

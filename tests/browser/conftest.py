@@ -91,7 +91,9 @@ class Console:
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    # Playwright's wait_for_function evaluates strings, which the pages' CSP forbids; the
+    # CSP itself is tested with it in force (test_csp_browser.py)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
     pg = context.new_page()
     # no network here (as in many offices): tiles fail, the page must still work
     pg.route("**/*", lambda route: route.abort()

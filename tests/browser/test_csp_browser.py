@@ -13,7 +13,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.browser.conftest import start_service
+from tests.browser.conftest import TILE_HOSTS, Console, start_service
 from tests.conftest import BUNDLED
 
 COLLECT = """
@@ -36,12 +36,19 @@ def service():
 
 
 @pytest.fixture
-def csp_page(page):
+def csp_page(browser):
+    # its own context: the shared ``page`` fixture bypasses the CSP for Playwright's helpers
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.route("**/*", lambda route: route.abort()
+               if any(h in route.request.url for h in TILE_HOSTS) else route.continue_())
+    page.console = Console(page)
     page.add_init_script(COLLECT)
     page.csp_console = []
     page.on("console", lambda m: page.csp_console.append(m.text)
             if "Content Security Policy" in m.text or "Refused to" in m.text else None)
-    return page
+    yield page
+    context.close()
 
 
 def _violations(page) -> list[str]:

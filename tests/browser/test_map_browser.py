@@ -222,7 +222,9 @@ def test_commodity_view_and_detail_page(service, page):
                     params={"level": "desa", "top": 5}).json()
     n_cand = len(api["candidates"])
     assert page.locator("svg.breakdown text.cand").count() == n_cand
-    assert page.locator("svg.breakdown rect title").count() == 6 * n_cand
+    from app.maps.pages import COMPONENT_LABEL
+
+    assert page.locator("svg.breakdown rect title").count() == len(COMPONENT_LABEL) * n_cand
     href = page.get_attribute("a[href*='/export?layer=candidates'][href*='format=gpkg']", "href")
     r = httpx.get(base + href, timeout=60)
     assert r.status_code == 200 and r.content[:15] == b"SQLite format 3"

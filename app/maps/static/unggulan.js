@@ -5,6 +5,9 @@
  * popup or tooltip in the other language without reloading the page.
  * No network access is needed but for the area data of large extents (config.levels[x].url)
  * and the weights panel (config.api), both on the service that served the page.
+ * The footer names the run (config.run: scenario, run hash, criteria without data); the
+ * weights panel saves the sliders as a scenario (POST config.api/scenarios, with the write
+ * key the planner types) and loads a saved one (the page reloads with ?scenario=ID).
  */
 (function () {
   "use strict";
@@ -19,13 +22,24 @@
       reason: "Alasan", detail: "Detail wilayah", search: "Cari desa/kecamatan...",
       notfound: "Tidak ditemukan", weights: "Bobot skor", recompute: "Hitung ulang",
       reset: "Bawaan", view: "Lihat komoditas", main: "Peta kandidat", language: "Bahasa",
-      byClass: "Kelas kesesuaian", byScore: "Skor", noscore: "Tidak diusulkan",
+      byClass: "Kelas kesesuaian", byScore: "Skor", byQuadrant: "Kuadran SLQ × DLQ",
+      quadrant: "Kuadran", noscore: "Tidak diusulkan", nofigures: "Tidak ada angka produksi",
       suitability: "Kesesuaian lahan", specialisation: "Spesialisasi (LQ)", scale: "Skala",
       trend: "Tren (DLQ)", cluster: "Klaster",
       continuity: "Keberlanjutan", market: "Pasar", uniqueness: "Keunikan",
       sectorLegend: "Sentra menurut sektor", classN: "N (tidak sesuai)", unknown: "Tidak diketahui",
       loading: "Memuat...", failed: "Gagal memuat data", kecOf: "Kec.", hotspot: "klaster",
-      weightsError: "Bobot ditolak", sector: "Sektor", synthetic: "Data contoh (sintetis)"
+      weightsError: "Bobot ditolak", sector: "Sektor", synthetic: "Data contoh (sintetis)",
+      scenario: "Skenario", scenarioDefault: "bawaan (tanpa skenario)", save: "Simpan skenario",
+      scenarioName: "Nama skenario", writeKey: "Kunci tulis", saved: "Tersimpan",
+      saveOff: "Penyimpanan mati: server ini tidak punya kunci tulis (UNGGULAN_WRITE_API_KEY). " +
+        "Minta pengelola server menyalakannya, atau simpan bobot dalam berkas TOML.",
+      needName: "Isi nama skenario", needKey: "Isi kunci tulis",
+      replace: "Skenario dengan nama itu sudah ada. Ganti?", saveFailed: "Gagal menyimpan",
+      stability: "Stabilitas peringkat 1", challenger: "penantang",
+      stabilityHelp: "bagian dari 200 undian bobot (masing-masing ±20%) yang tetap menempatkan kandidat ini pertama",
+      missing: "kriteria tanpa data", partial: "kriteria dengan data sebagian",
+      inputs: "masukan", stablePrefix: "stabil"
     },
     en: {
       title: "Flagship commodities", level: "Area level", desa: "Village (desa)",
@@ -36,16 +50,28 @@
       reason: "Why", detail: "Area details", search: "Find a village/district...",
       notfound: "Not found", weights: "Score weights", recompute: "Recompute",
       reset: "Defaults", view: "View a commodity", main: "Candidate map", language: "Language",
-      byClass: "Suitability class", byScore: "Score", noscore: "Not proposed",
+      byClass: "Suitability class", byScore: "Score", byQuadrant: "SLQ × DLQ quadrant",
+      quadrant: "Quadrant", noscore: "Not proposed", nofigures: "No production figures",
       suitability: "Land suitability", specialisation: "Specialisation (LQ)", scale: "Scale",
       trend: "Trend (DLQ)", cluster: "Cluster",
       continuity: "Continuity", market: "Market", uniqueness: "Uniqueness",
       sectorLegend: "Sentra by sector", classN: "N (not suitable)", unknown: "Unknown",
       loading: "Loading...", failed: "Could not load the data", kecOf: "Kec.", hotspot: "cluster",
-      weightsError: "Weights refused", sector: "Sector", synthetic: "Sample data (synthetic)"
+      weightsError: "Weights refused", sector: "Sector", synthetic: "Sample data (synthetic)",
+      scenario: "Scenario", scenarioDefault: "default (no scenario)", save: "Save scenario",
+      scenarioName: "Scenario name", writeKey: "Write key", saved: "Saved",
+      saveOff: "Saving is off: this server has no write key (UNGGULAN_WRITE_API_KEY). " +
+        "Ask the server's administrator to turn it on, or keep the weights in a TOML file.",
+      needName: "Give the scenario a name", needKey: "Type the write key",
+      replace: "A scenario of that name exists. Replace it?", saveFailed: "Could not save",
+      stability: "Stability of rank 1", challenger: "challenger",
+      stabilityHelp: "share of 200 weight draws (each ±20%) that keep this candidate first",
+      missing: "criteria without data", partial: "criteria with partial data",
+      inputs: "inputs", stablePrefix: "stable"
     }
   };
   var LANGS = ["id", "en"];
+  var VIEW_LABEL = {"class": "byClass", "score": "byScore", "quadrant": "byQuadrant"};
 
   function esc(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
@@ -84,6 +110,7 @@
       var s = cfg.sectors[id];
       return s ? s[state.lang] : (id || t("unknown"));
     }
+    function scenarioId() { return cfg.run && cfg.run.id ? cfg.run.id : null; }
 
     // ---- base layers: OpenStreetMap (may fail offline) and a plain light background
     var plain = L.layerGroup();
@@ -132,7 +159,10 @@
           "<tr><th>" + t("cls") + "</th><td class='cls'>" + esc(p.k || "–") + "</td></tr>" +
           "<tr><th>" + t("limiting") + "</th><td>" + esc(factors(p.lim)) + "</td></tr>" +
           "<tr><th>" + t("score") + "</th><td>" + (p.s != null ? num(p.s, L_, 1) : t("noscore")) + "</td></tr>" +
-          "<tr><th>" + t("nsentra") + "</th><td>" + num(p.n || 0, L_) + "</td></tr></table>";
+          "<tr><th>" + t("nsentra") + "</th><td>" + num(p.n || 0, L_) + "</td></tr>" +
+          (p.q || p.slq != null ? "<tr><th>SLQ · DLQ</th><td>" + (p.slq != null ? num(p.slq, L_, 2) : "–") +
+            " · " + (p.dlq != null ? num(p.dlq, L_, 2) : "–") + "</td></tr><tr><th>" + t("quadrant") +
+            "</th><td class='quadrant'>" + esc(p.q || "–") + "</td></tr>" : "") + "</table>";
       } else if (!p.c || !p.c.length) {
         h += "<p>" + t("none") + "</p>";
       } else {
@@ -145,7 +175,13 @@
             "</td><td>" + esc(factors(c[3])) + "</td><td>" + (c[4] == null ? "–" : num(c[4], L_, 1)) +
             "</td><td>" + num(c[5], L_) + "</td><td>" + num(c[6], L_) + "</td></tr>";
         });
-        h += "</tbody></table><ol class='reasons'>";
+        h += "</tbody></table>";
+        if (p.st && p.st[0] != null) {
+          h += "<div class='stability' title='" + esc(t("stabilityHelp")) + "'>" + t("stability") + ": <b>" +
+            t("stablePrefix") + " " + Math.floor(p.st[0] * 100 + 1e-9) + "%</b>" +
+            (p.st[1] && p.st[0] < 1 ? " · " + t("challenger") + ": " + esc(cname(p.st[1])) : "") + "</div>";
+        }
+        h += "<ol class='reasons'>";
         p.c.forEach(function (c) {
           h += "<li><b>" + esc(cname(c[0])) + "</b>: " + esc(L_ === "en" ? c[8] : c[7]) + "</li>";
         });
@@ -154,6 +190,7 @@
       if (cfg.detail) {
         var q = new URLSearchParams({lang: state.lang});
         if (cfg.weights) q.set("weights", cfg.weights);
+        if (scenarioId()) q.set("scenario", scenarioId());
         h += "<a class='detail-link' href='" + cfg.detail + encodeURIComponent(p.code) + "?" + q + "'>" +
           t("detail") + " &rarr;</a>";
       }
@@ -301,13 +338,15 @@
       var h = "";
       if (cfg.mode === "commodity") {
         h += "<h4>" + esc(cname(cfg.commodity)) + "</h4><div class='sub'>" +
-          (cfg.view === "score" ? t("byScore") : t("byClass")) + "</div>";
+          t(VIEW_LABEL[cfg.view]) + "</div>";
         cfg.legend.forEach(function (b) {
           var label = b.key === "N" ? t("classN") :
-            (b.lo != null ? num(b.lo, state.lang, 1) + "–" + num(b.hi, state.lang, 1) : b.label);
+            (b.lo != null ? num(b.lo, state.lang, 1) + "–" + num(b.hi, state.lang, 1) :
+             (state.lang === "en" && b.label_en ? b.label_en : b.label));
           h += "<div><i style='background:" + b.color + "'></i>" + esc(label) + "</div>";
         });
-        h += "<div><i style='background:" + cfg.nodata + "'></i>" + t("noscore") + "</div>";
+        h += "<div><i style='background:" + cfg.nodata + "'></i>" +
+          t(cfg.view === "quadrant" ? "nofigures" : "noscore") + "</div>";
       } else {
         h += "<h4>" + t("top") + " (" + esc(t(state.level)) + ")</h4>";
         var counts = cfg.counts[state.level] || [];
@@ -359,10 +398,13 @@
         });
         h += "</select></label>";
         if (cfg.mode === "commodity") {
-          h += " <a class='view-mode' href='#' data-view='" + (cfg.view === "score" ? "class" : "score") + "'>" +
-            (cfg.view === "score" ? t("byClass") : t("byScore")) + "</a>";
+          (cfg.views || []).forEach(function (v) {
+            if (v !== cfg.view) h += " <a class='view-mode' href='#' data-view='" + v + "'>" +
+              t(VIEW_LABEL[v]) + "</a>";
+          });
         }
-        h += "<div><a class='main-link' href='" + cfg.links.main + "'>" + t("main") + "</a></div></div>";
+        h += "<div><a class='main-link' href='" + esc(cfg.links.main +
+          (scenarioId() ? "&scenario=" + encodeURIComponent(scenarioId()) : "")) + "'>" + t("main") + "</a></div></div>";
       }
       if (cfg.api && cfg.mode !== "commodity") {
         h += "<details class='weights'><summary>" + t("weights") + "</summary>";
@@ -372,7 +414,10 @@
             "' value='" + v + "'><output>" + num(v, state.lang, 2) + "</output></label>";
         });
         h += "<button type='button' class='recompute'>" + t("recompute") + "</button> " +
-          "<button type='button' class='reset'>" + t("reset") + "</button><div class='error'></div></details>";
+          "<button type='button' class='reset'>" + t("reset") + "</button><div class='error'></div>";
+        h += "<div class='scenarios'><label>" + t("scenario") + " <select class='scenario-select'>" +
+          "<option value=''>" + esc(t("scenarioDefault")) + "</option></select></label>" +
+          "<div class='save'></div><div class='scenario-msg' role='status'></div></div></details>";
       }
       if (cfg.notice) {
         h += "<div class='notice'>" + esc(cfg.notice[state.lang] || cfg.notice.id) +
@@ -388,13 +433,15 @@
       if (sel) sel.addEventListener("change", function () {
         if (!sel.value) return;
         var q = new URLSearchParams({lang: state.lang, level: state.level});
+        if (scenarioId()) q.set("scenario", scenarioId());
         location.href = cfg.links.commodity + encodeURIComponent(sel.value) + "?" + q;
       });
-      var vm = panel._div.querySelector(".view-mode");
-      if (vm) vm.addEventListener("click", function (e) {
-        e.preventDefault();
-        var u = new URL(location.href); u.searchParams.set("view", vm.getAttribute("data-view"));
-        u.searchParams.set("lang", state.lang); location.href = u;
+      panel._div.querySelectorAll(".view-mode").forEach(function (vm) {
+        vm.addEventListener("click", function (e) {
+          e.preventDefault();
+          var u = new URL(location.href); u.searchParams.set("view", vm.getAttribute("data-view"));
+          u.searchParams.set("lang", state.lang); location.href = u;
+        });
       });
       var w = panel._div.querySelector(".weights");
       if (w) {
@@ -404,7 +451,8 @@
           });
         });
         w.querySelector(".reset").addEventListener("click", function () {
-          var u = new URL(location.href); u.searchParams.delete("weights"); location.href = u;
+          var u = new URL(location.href); u.searchParams.delete("weights");
+          u.searchParams.delete("scenario"); location.href = u;
         });
         w.querySelector(".recompute").addEventListener("click", function () {
           var parts = [];
@@ -412,7 +460,8 @@
             parts.push(inp.name + "=" + Number(inp.value));
           });
           var weights = parts.join(",");
-          var q = new URLSearchParams({level: state.level, top: "1", limit: "1", weights: weights});
+          var q = new URLSearchParams({level: state.level, top: "1", limit: "1", weights: weights,
+                                       stability: "false"});
           var err = w.querySelector(".error");
           err.textContent = t("loading");
           // the API validates and computes; the page then reloads with the new weights
@@ -421,19 +470,126 @@
           }).then(function (res) {
             if (!res.ok) { err.textContent = t("weightsError") + ": " + (res.body.detail || ""); return; }
             var u = new URL(location.href);
+            u.searchParams.delete("scenario");
             u.searchParams.set("weights", weights); u.searchParams.set("lang", state.lang);
             u.searchParams.set("level", state.level);
             location.href = u;
           }).catch(function (e) { err.textContent = t("failed") + " (" + e.message + ")"; });
         });
+        fillScenarios(w);
       }
+    }
+
+    // ---- saved scenarios: a select that loads one (the page reloads with ?scenario=ID) and a
+    // form that saves the sliders as one (needs the server's write key)
+    function sliderWeights(w) {
+      var out = {};
+      w.querySelectorAll("input[type=range]").forEach(function (inp) { out[inp.name] = Number(inp.value); });
+      return out;
+    }
+    function fillScenarios(w) {
+      var box = w.querySelector(".scenarios");
+      if (!box) return;
+      var apply = function (list) {
+        var sel = box.querySelector(".scenario-select");
+        (list.items || []).forEach(function (s) {
+          var o = document.createElement("option");
+          o.value = s.id;
+          o.textContent = s.name + (s.source === "bundled" ? " *" : "");
+          if (s.error) { o.disabled = true; o.textContent += " (!)"; o.title = s.error; }
+          if (s.id === scenarioId()) o.selected = true;
+          sel.appendChild(o);
+        });
+        sel.addEventListener("change", function () {
+          var u = new URL(location.href);
+          u.searchParams.delete("weights");
+          if (sel.value) u.searchParams.set("scenario", sel.value); else u.searchParams.delete("scenario");
+          u.searchParams.set("lang", state.lang); u.searchParams.set("level", state.level);
+          location.href = u;
+        });
+        var save = box.querySelector(".save");
+        if (!list.writable) { save.innerHTML = "<div class='save-off'>" + esc(t("saveOff")) + "</div>"; return; }
+        save.innerHTML = "<input type='text' class='scenario-name' maxlength='120' placeholder='" +
+          esc(t("scenarioName")) + "' aria-label='" + esc(t("scenarioName")) + "'> " +
+          "<input type='password' class='write-key' autocomplete='off' placeholder='" + esc(t("writeKey")) +
+          "' aria-label='" + esc(t("writeKey")) + "'> <button type='button' class='save-scenario'>" +
+          t("save") + "</button>";
+        save.querySelector(".save-scenario").addEventListener("click", function () { saveScenario(w, box, false); });
+      };
+      if (state.scenarios) { apply(state.scenarios); return; }
+      fetch(cfg.api + "/scenarios").then(function (r) { return r.ok ? r.json() : {items: [], writable: false}; })
+        .then(function (list) { state.scenarios = list; apply(list); })
+        .catch(function () { apply({items: [], writable: false}); });
+    }
+    function saveScenario(w, box, overwrite) {
+      var msg = box.querySelector(".scenario-msg");
+      var name = box.querySelector(".scenario-name").value.trim();
+      var key = box.querySelector(".write-key").value;
+      if (!name) { msg.textContent = t("needName"); return; }
+      if (!key) { msg.textContent = t("needKey"); return; }
+      var body = Object.assign({}, (cfg.run && cfg.run.settings) || {}, {
+        name: name, description: "Disimpan dari peta web / saved from the web map",
+        weights: sliderWeights(w)});
+      msg.textContent = t("loading");
+      fetch(cfg.api + "/scenarios" + (overwrite ? "?overwrite=true" : ""), {
+        method: "POST", headers: {"Content-Type": "application/json", "X-API-Key": key},
+        body: JSON.stringify(body)
+      }).then(function (r) {
+        return r.json().then(function (b) { return {status: r.status, body: b}; });
+      }).then(function (res) {
+        if (res.status === 409 && !overwrite) {
+          if (window.confirm(t("replace"))) saveScenario(w, box, true); else msg.textContent = "";
+          return;
+        }
+        if (res.status !== 201 && res.status !== 200) {
+          msg.textContent = t("saveFailed") + ": " + (res.body.detail || res.status); return;
+        }
+        msg.textContent = t("saved") + ": " + res.body.name + " (" + res.body.id + ")";
+        var sel = box.querySelector(".scenario-select");
+        var have = Array.prototype.some.call(sel.options, function (o) { return o.value === res.body.id; });
+        if (!have) {
+          var o = document.createElement("option");
+          o.value = res.body.id; o.textContent = res.body.name; sel.appendChild(o);
+          if (state.scenarios) state.scenarios.items.push({id: res.body.id, name: res.body.name, source: "dataset"});
+        }
+      }).catch(function (e) { msg.textContent = t("saveFailed") + " (" + e.message + ")"; });
+    }
+
+    // ---- the footer: which scenario and run the page shows
+    var footer = null;
+    function buildFooter() {
+      if (!cfg.run) return;
+      if (!footer) {
+        footer = L.control({position: "bottomleft"});
+        footer.onAdd = function () {
+          this._div = L.DomUtil.create("div", "unggulan-footer");
+          L.DomEvent.disableClickPropagation(this._div);
+          return this._div;
+        };
+        footer.addTo(map);
+      }
+      var r = cfg.run;
+      var title = t("scenario") + " " + r.scenarioHash + " · " + t("inputs") + " " + r.inputsHash +
+        " · unggulan " + r.version + " · " + r.method;
+      var h = "<span class='scenario-name'>" + esc(t("scenario")) + ": <b>" + esc(r.scenario) + "</b></span>" +
+        " · <span class='run-hash'>run " + esc(r.run) + "</span>";
+      if (r.missing && r.missing.length) {
+        h += " · <span class='missing' title='" + esc(r.missing.join("; ")) + "'>" + r.missing.length + " " +
+          esc(t("missing")) + "</span>";
+      }
+      if (r.partial && r.partial.length) {
+        h += " · <span class='partial' title='" + esc(r.partial.join("; ")) + "'>" + r.partial.length + " " +
+          esc(t("partial")) + "</span>";
+      }
+      footer._div.innerHTML = h;
+      footer._div.title = title;
     }
     function setLang(l) {
       if (LANGS.indexOf(l) < 0) return;
       state.lang = l;
       document.documentElement.setAttribute("data-lang", l);
       document.documentElement.lang = l;
-      buildPanel(); buildLegend(); buildLayerControl();
+      buildPanel(); buildLegend(); buildLayerControl(); buildFooter();
       if (search) {
         search.options.textPlaceholder = t("search"); search.options.textErr = t("notfound");
         if (search._input) search._input.placeholder = t("search");
@@ -448,7 +604,7 @@
     document.querySelectorAll(".unggulan-detail .lang-btn[data-lang]").forEach(function (b) {
       b.addEventListener("click", function () { setLang(b.getAttribute("data-lang")); });
     });
-    buildPanel(); buildLegend(); buildLayerControl();
+    buildPanel(); buildLegend(); buildLayerControl(); buildFooter();
     document.documentElement.lang = state.lang;
     return api;
   }
