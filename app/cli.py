@@ -123,6 +123,11 @@ def _print_summary(s: dict) -> None:
     if se["unmatched_names"]:
         t.add_row("unmatched names", ", ".join(f"{k} ({v})" for k, v in
                                                 se["unmatched_names"].items()))
+    for cid, u in (se.get("unknown_commodities") or {}).items():
+        near = ", ".join(u["closest"]) or "-"
+        t.add_row("  kept as commodity", f"{cid}: '{u['name']}', sector {u['sector']}; "
+                  f"closest catalogue entries: {near} (map it under [commodities] in "
+                  "dataset.toml if it is one of them)")
     out.print(t)
 
     _print_statistics(s.get("statistics") or {})

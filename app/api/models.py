@@ -96,6 +96,7 @@ class Requirement(BaseModel):
     s2_high: float | None = None
     s3_high: float | None = None
     source: str
+    species: str | None = None
     citation: str
 
 

@@ -217,21 +217,22 @@ def load_statistics(
     report per table. Files named in ``[[statistics]]`` entries use those settings."""
     from app.io.statistics import read_statistics
 
-    by_path: dict[Path, object] = {}
+    by_path: dict[Path, list] = {}
     for cfg in configs:
         p = Path(cfg.path)
         p = p if p.is_absolute() else folder / p
         if not p.exists():
             raise DatasetError("statistics file not found (set in dataset.toml "
                                "[[statistics]] path)", path=p, field="path")
-        by_path[p.resolve()] = cfg
+        by_path.setdefault(p.resolve(), []).append(cfg)
     paths = {p.resolve(): p for p in statistics_files(folder)}
     for p in by_path:
         paths.setdefault(p, p)
+    # one read per [[statistics]] entry (several entries may name sheets of one workbook)
+    jobs = [(paths[k], cfg) for k in sorted(paths, key=str) for cfg in by_path.get(k, [None])]
     index = AreaIndex(layers)
     frames, reports = [], []
-    for key in sorted(paths, key=str):
-        path, cfg = paths[key], by_path.get(key)
+    for path, cfg in jobs:
         try:
             tables = read_statistics(path, _options(cfg))
         except DatasetError as exc:

@@ -48,6 +48,17 @@ def guessed_config(ds) -> dict:
         sentra.update(src.columns)
         doc["sentra"] = sentra
     doc["rasters"] = {a: _rel(r.path, root) for a, r in ds.rasters.items()}
+    stats = []
+    for rep in ds.statistics_reports:
+        entry = {"path": _rel(rep.file, root)}
+        if rep.sheet:
+            entry["sheet"] = rep.sheet
+        if rep.level:
+            entry["area_level"] = rep.level
+        if entry not in stats:
+            stats.append(entry)
+    if stats:
+        doc["statistics"] = stats
     return doc
 
 

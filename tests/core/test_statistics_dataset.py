@@ -288,3 +288,19 @@ def test_commodities_outside_the_catalogue_are_proposed_where_they_dominate(tmp_
                                 "anyaman_lontar")):
         top = c[(c["code"] == code)].sort_values("rank")
         assert top["commodity"].iat[0] == cid, top[["commodity", "score"]]
+
+
+def test_init_writes_statistics_entries_that_read_the_same(tmp_path, bone_dir, bone):
+    from app import Dataset
+
+    for sub in ("boundaries", STAT):
+        (tmp_path / sub).symlink_to(bone_dir / sub)
+    res = run_cli("init", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    text = (tmp_path / "dataset.toml").read_text(encoding="utf-8")
+    assert text.count("[[statistics]]") == 6 and 'area_level = "kecamatan"' in text
+    again = Dataset.open(tmp_path).statistics()
+    cols = ["code", "commodity", "measure", "year", "value"]
+    pd.testing.assert_frame_equal(
+        again[cols].sort_values(cols[:4]).reset_index(drop=True),
+        bone.statistics()[cols].sort_values(cols[:4]).reset_index(drop=True))
