@@ -27,7 +27,7 @@ from app.core import boundaries as bnd
 from app.core.commodities import Catalogue
 from app.core.config import DatasetConfig, load_config
 from app.core.rasters import RasterInfo, find_rasters
-from app.core.sentra import SentraSource, load_sentra, sentra_files
+from app.core.sentra import SentraSource, load_sentra, sentra_files, statistics_like
 from app.core.statistics import load_statistics, summary_of
 
 
@@ -78,6 +78,14 @@ class Dataset:
             config.commodities, folder / "dataset.toml")
         layers, info = _load_boundaries(folder, config, problems)
         spaths = _sentra_paths(folder, config)
+        # a table of values by kabupaten or kecamatan put among the sentra (as many are)
+        as_stats = []
+        for p in list(spaths):
+            why = statistics_like(p, config.sentra)
+            if why:
+                problems.append(Problem("info", str(p), why))
+                spaths.remove(p)
+                as_stats.append(p)
         if not spaths:
             problems.append(Problem("warning", str(folder / "sentra"), "no sentra table found"))
         desa = layers.get("desa")
@@ -93,7 +101,8 @@ class Dataset:
         if not rasters:
             problems.append(Problem("warning", str(folder / "agroecology"), "no rasters found: "
                                     "land suitability cannot be assessed"))
-        stats, reports = load_statistics(folder, config.statistics, layers, catalogue, problems)
+        stats, reports = load_statistics(folder, config.statistics, layers, catalogue, problems,
+                                         extra=as_stats)
         catalogue = _add_unknown(catalogue, records, stats, problems)
         return cls(folder, config, catalogue, layers, info, records, sources, rasters, problems,
                    stats, reports)

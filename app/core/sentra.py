@@ -151,6 +151,34 @@ def sentra_files(folder: Path) -> list[Path]:
     ]
 
 
+_REGION_KEYS = {"kode_kab", "kabupaten", "nama_kab", "kab_kota", "kode_kabupaten",
+                "kabupaten_kota", "kode_prov", "provinsi", "nama_prov", "kode_kec",
+                "kode_kecamatan", "nama_kec", "kecamatan"}
+_VALUE_WORDS = ("produksi", "populasi", "luas", "production", "population", "jumlah", "nilai")
+
+
+def statistics_like(path: Path, cfg: SentraConfig) -> str | None:
+    """Why a table in ``sentra/`` is really a statistics table (values by kabupaten or
+    kecamatan, no desa location), or None. Such a table is read as statistics."""
+    if path.suffix.lower() not in TABLE_SUFFIXES or cfg.path:
+        return None
+    try:
+        frame, _ = read_table(path, sep=cfg.sep, decimal=cfg.decimal, encoding=cfg.encoding,
+                              sheet=cfg.sheet)
+        mapping, _ = guess_columns(list(frame.columns), cfg)
+    except DatasetError:
+        return None
+    if {"desa_code", "desa"} & set(mapping) or {"lon", "lat"} <= set(mapping):
+        return None
+    keys = {column_key(c) for c in frame.columns}
+    region = sorted(keys & _REGION_KEYS)
+    values = [k for k in keys if k.startswith(_VALUE_WORDS)]
+    if region and values and ("commodity" in mapping or len(values) > 1):
+        return (f"values ({', '.join(sorted(values)[:3])}) by {region[0]} and no desa location:"
+                " read as a statistics table (move it to statistik/ to say so)")
+    return None
+
+
 def read_sentra_file(path: Path, cfg: SentraConfig) -> tuple[pd.DataFrame, SentraSource]:
     """Read one sentra table or point layer into string columns named by canonical field."""
     src = SentraSource(file=str(path))

@@ -211,7 +211,8 @@ def _options(cfg):
 
 
 def load_statistics(
-    folder: Path, configs: list, layers: dict, catalogue, problems: list[Problem]
+    folder: Path, configs: list, layers: dict, catalogue, problems: list[Problem],
+    extra: list[Path] | None = None,
 ) -> tuple[pd.DataFrame, list[TableReport]]:
     """Read every statistics table of a dataset: one long frame (:data:`COLUMNS`) and a
     report per table. Files named in ``[[statistics]]`` entries use those settings."""
@@ -225,7 +226,7 @@ def load_statistics(
             raise DatasetError("statistics file not found (set in dataset.toml "
                                "[[statistics]] path)", path=p, field="path")
         by_path.setdefault(p.resolve(), []).append(cfg)
-    paths = {p.resolve(): p for p in statistics_files(folder)}
+    paths = {p.resolve(): p for p in statistics_files(folder) + list(extra or [])}
     for p in by_path:
         paths.setdefault(p, p)
     # one read per [[statistics]] entry (several entries may name sheets of one workbook)
@@ -273,10 +274,6 @@ def load_statistics(
             if rep.level and rep.level not in layers and rep.level in ("desa", "kecamatan"):
                 problems.append(Problem("warning", str(path), f"a {rep.level} table but the "
                                         f"dataset has no {rep.level} areas"))
-            if not rec["year"].notna().any():
-                problems.append(Problem("warning", str(path), "no year found (title, sheet, "
-                                        "file name or a year column); set year under "
-                                        "[[statistics]]"))
             frames.append(rec[rec["code"].notna()])
     if not frames:
         return pd.DataFrame(columns=COLUMNS), reports

@@ -304,3 +304,17 @@ def test_init_writes_statistics_entries_that_read_the_same(tmp_path, bone_dir, b
     pd.testing.assert_frame_equal(
         again[cols].sort_values(cols[:4]).reset_index(drop=True),
         bone.statistics()[cols].sort_values(cols[:4]).reset_index(drop=True))
+
+
+def test_a_kabupaten_table_among_the_sentra_is_read_as_statistics(malang_dir):
+    """Malang/Batu as shipped: the Jawa Timur kabupaten table sits in sentra/."""
+    from app import Dataset
+
+    ds = Dataset.open(malang_dir)
+    assert not ds.errors
+    assert any("read as a statistics table" in p.message for p in ds.problems)
+    st = ds.statistics()
+    assert set(st["level"]) == {"kabupaten"} and st["code"].nunique() == 38
+    assert len(ds.sentra()) == 0
+    res = run_cli("validate", "--data", str(malang_dir))
+    assert res.returncode == 0, res.stdout
