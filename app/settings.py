@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     # "[METHOD ]/path-glob" (fnmatch; * also matches /)
     rate_limit_paths: list[str] = [
         "POST /api/v1/reload",
+        "POST /api/v1/candidates",
         "GET /api/v1/export",
         "POST /api/v1/sentra/preview",
         "POST /api/v1/scenarios*",

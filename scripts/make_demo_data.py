@@ -191,6 +191,44 @@ def make_sentra(rng: np.random.Generator, desa: gpd.GeoDataFrame, elev: dict) ->
     return df
 
 
+STAT_FILE = "Produksi Pertanian dan Populasi Ternak Menurut Kecamatan 2019-2024 SINTETIS.csv"
+
+
+def fmt_thousands(x: float) -> str:
+    """A BPS table's number as text: ' 1,893 ', and '-' for nil."""
+    return " - " if x == 0 else f" {x:,.0f} "
+
+
+def make_statistics(sentra: pd.DataFrame, desa: gpd.GeoDataFrame) -> pd.DataFrame:
+    """A wide table by kecamatan and year (2019-2024), shaped as BPS publishes it: list
+    numbers before the names, a 'Tahun ' column with a trailing space, thousands commas, '-'
+    for nil. Production (ton) of the farmed commodities follows each kecamatan's sentra
+    workers with a growth trend of its own; livestock as population (ekor). Its own seed, so
+    the other files do not change when it is regenerated."""
+    rng = np.random.default_rng(SEED + 1)
+    farm = {"Kakao": 2.0, "Kopi Arabica": 1.2, "Cengkeh": 0.4, "Padi": 30.0, "Jagung": 12.0,
+            "Kelapa": 6.0}
+    order = {k: i + 1 for i, k in enumerate(KECAMATAN)}
+    by = sentra[sentra["Kecamatan"] != ""].groupby(["Kecamatan", "Komoditi"])[
+        "Jumlah Tenaga Kerja"].apply(lambda s: s.astype(int).sum())
+    rows = []
+    for kec in KECAMATAN:
+        base = {c: float(by.get((kec, c), 0.0)) * f + (rng.uniform(0, 40) if rng.random() < 0.5
+                                                      else 0.0)
+                for c, f in farm.items()}
+        trend = {c: rng.uniform(-0.04, 0.09) for c in farm}
+        cattle = rng.uniform(300, 3000)
+        for t, year in enumerate(range(2019, 2025)):
+            row = {"Kecamatan": f"{order[kec]}. {kec}" if year % 2 else kec.upper()}
+            for c in farm:
+                v = base[c] * (1 + trend[c]) ** t * rng.uniform(0.93, 1.07)
+                row[f"Produksi {c} (Ton)"] = fmt_thousands(round(v))
+            row["Populasi Sapi Potong (Ekor)"] = fmt_thousands(round(cattle * (1.03 ** t)))
+            row["Tahun "] = str(year)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
 README = """# Bundled demo dataset — SINTETIS / SYNTHETIC
 
 **Everything in this folder except `commodities.csv`/`commodities.md` is made up** by
@@ -207,6 +245,7 @@ that the service, the maps and the tests work on a fresh machine. Never present 
 | `agroecology/curah_hujan_tahunan.tif` | annual rainfall (mm), wetter on the west and with height |
 | `agroecology/ph_tanah.tif` | soil pH |
 | `agroecology/bulan_kering.tif` | dry months per year |
+| `statistik/{stat_file}` | production (ton) of six crops and beef-cattle population (ekor) by kecamatan, 2019-2024, shaped as BPS tables are (list numbers and upper-case names in alternate years, `Tahun ` with a trailing space, thousands commas, `-` for nil), following the sentra with a trend of each kecamatan's own |
 
 There is no slope or temperature raster on purpose: unggulan derives slope from the DEM and
 estimates temperature from elevation.
@@ -225,11 +264,13 @@ def main(out: Path) -> None:
     sentra = make_sentra(rng, desa, elev)
     (out / "sentra").mkdir(parents=True, exist_ok=True)
     sentra.to_csv(out / "sentra" / "sentra_contoh.csv", sep=";", index=False)
+    (out / "statistik").mkdir(parents=True, exist_ok=True)
+    make_statistics(sentra, desa).to_csv(out / "statistik" / STAT_FILE, index=False)
     (out / "dataset.toml").write_text(
         '# The bundled demo dataset: synthetic (see README.md).\n'
         'name = "Kabupaten Contoh (sintetis)"\nsynthetic = true\n', encoding="utf-8")
     (out / "README.md").write_text(README.format(
-        seed=SEED, n_desa=len(desa), n_kec=desa["KDCPUM"].nunique(), n_sentra=len(sentra),
+        seed=SEED, stat_file=STAT_FILE, n_desa=len(desa), n_kec=desa["KDCPUM"].nunique(), n_sentra=len(sentra),
         peak=float(np.nanmax(elev["elev"]))), encoding="utf-8")
 
 

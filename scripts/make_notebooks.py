@@ -134,6 +134,21 @@ axes[1].hist(stable, bins=10, color="#332288"); axes[1].set_title("30 random wei
 axes[1].set_xlabel("share of desa keeping their top candidate")
 plt.tight_layout()
 print(f"median share unchanged: {np.median(stable):.2f}")"""),
+    ("md", """## 4. What the statistics say: SLQ x DLQ and shift-share
+Production by kecamatan from the BPS-shaped tables in `statistik/` (for Bone: synthetic values in
+the real publications' shapes). Static LQ of the period's sums against its dynamic LQ: the
+quadrant says whether a commodity is a base today (SLQ > 1) and gaining (DLQ > 1)."""),
+    ("code", """dlq = ds.analysis("dlq", measure="production")
+colours = {"unggulan": "#117733", "andalan": "#DDCC77", "prospektif": "#88CCEE", "tertinggal": "#CC6677"}
+fig, ax = plt.subplots(figsize=(6, 4.5))
+for q, g in dlq.dropna(subset=["slq", "dlq"]).groupby("quadrant"):
+    ax.scatter(g["slq"], g["dlq"], s=14, color=colours.get(q, "grey"), label=q, alpha=0.8)
+ax.set_xscale("log"); ax.set_yscale("log"); ax.axvline(1, color="grey", lw=0.8); ax.axhline(1, color="grey", lw=0.8)
+ax.set_xlabel("SLQ (period)"); ax.set_ylabel("DLQ"); ax.legend(fontsize=8)
+dlq["quadrant"].value_counts()"""),
+    ("code", """ss = ds.analysis("shift-share", measure="production", variant="esteban")
+cols = ["name", "commodity_name", "e_start", "e_end", "national_share", "proportional", "differential", "allocation"]
+ss.sort_values("differential", ascending=False)[cols].head(8).round(1)"""),
 ]
 
 

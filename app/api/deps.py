@@ -1,7 +1,8 @@
-"""Dependencies handed to routes through Annotated aliases."""
+"""Dependencies handed to routes through Annotated aliases, and the loaded dataset's holder."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -13,45 +14,85 @@ from app.base.errors import UnggulanError
 from app.core.dataset import Dataset
 
 LEVELS = ("desa", "kecamatan")
+log = logging.getLogger("unggulan.service")
 
 
 def fingerprint(folder: Path) -> tuple:
-    """Paths, sizes and modification times of every file of a dataset folder."""
+    """Paths, sizes and modification times of every file of a dataset folder (saved
+    scenarios excluded: saving one changes no input, so it must not reload the dataset)."""
     items = []
     for p in sorted(folder.rglob("*")):
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts):
+        parts = p.relative_to(folder).parts
+        if p.is_file() and not any(part.startswith(".") for part in parts) \
+                and parts[0] != "scenarios":
             st = p.stat()
             items.append((str(p), st.st_size, st.st_mtime_ns))
     return tuple(items)
 
 
 class DatasetHolder:
-    """The loaded dataset; reloaded when a file of its folder changes on disk."""
+    """The loaded dataset; reloaded when a file of its folder changes on disk.
+
+    Thread safety (requests run on a thread pool): a reload opens the new dataset completely
+    and then publishes it in one assignment, so a request sees either the old or the new
+    dataset, never one half read; a request keeps the object it started with (the route gets
+    it once, through :data:`DatasetDep`). One reload runs at a time. While a request reloads
+    because it noticed a change, the other requests keep being served the old dataset instead
+    of waiting. A change that cannot be read (a file half copied, a broken table) keeps the
+    old dataset and is kept in :attr:`error` until the folder changes again; ``POST
+    /api/v1/reload`` (:meth:`reload`) still answers with the error.
+
+    Examples
+    --------
+    >>> from app.settings import bundled_data_dir
+    >>> holder = DatasetHolder(bundled_data_dir())
+    >>> holder.get() is holder.dataset
+    True
+    """
 
     def __init__(self, folder: Path, check_every: float = 2.0):
         self.folder = folder
         self.check_every = check_every
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # one change check at a time; others do not wait for it
+        self._reload_lock = threading.Lock()  # one reload at a time
+        self.print = fingerprint(folder)  # before opening: a change while opening is noticed
         self.dataset = Dataset.open(folder)
-        self.print = fingerprint(folder)
         self.checked = time.monotonic()
         self.loaded_at = time.time()
+        self.error: str | None = None  # why the last noticed change could not be loaded
 
     def get(self) -> Dataset:
-        now = time.monotonic()
-        if now - self.checked >= self.check_every:
-            with self.lock:
-                if now - self.checked >= self.check_every:
-                    self.checked = now
+        """The current dataset; at most every ``check_every`` seconds one caller checks the
+        folder and reloads it when a file changed (the others get the current dataset)."""
+        if time.monotonic() - self.checked >= self.check_every and \
+                self.lock.acquire(blocking=False):
+            try:
+                if time.monotonic() - self.checked >= self.check_every:
+                    self.checked = time.monotonic()
                     current = fingerprint(self.folder)
                     if current != self.print:
-                        self.reload(current)
+                        self._reload_noticed(current)
+            finally:
+                self.lock.release()
         return self.dataset
 
+    def _reload_noticed(self, current: tuple) -> None:
+        try:
+            self.reload(current)
+        except Exception as exc:  # noqa: BLE001 - any unreadable change keeps the old data
+            self.print = current  # tried once; again when the folder changes again
+            self.error = str(exc)
+            log.warning("dataset %s changed but cannot be read; the previous one is kept: %s",
+                        self.folder, exc)
+
     def reload(self, current: tuple | None = None) -> Dataset:
-        ds = Dataset.open(self.folder)  # a broken change keeps the old dataset (raises)
-        self.dataset, self.print = ds, current or fingerprint(self.folder)
-        self.loaded_at = time.time()
+        """Open the folder again and publish the new dataset (raises when it cannot be
+        opened; the old dataset stays)."""
+        with self._reload_lock:
+            current = current or fingerprint(self.folder)
+            ds = Dataset.open(self.folder)
+            self.dataset = ds  # one assignment: requests that started keep their object
+            self.print, self.loaded_at, self.error = current, time.time(), None
         return ds
 
 

@@ -51,6 +51,8 @@ class AreaCandidates(BaseModel):
     level: str
     weights: dict[str, float]
     candidates: list[CandidateItem]
+    scenario: str | None = None
+    run_hash: str | None = None
 
 
 class SuitabilityItem(BaseModel):

@@ -14,7 +14,7 @@ from app.api.deps import DatasetDep, LevelDep
 from app.api.models import AreaCandidates, AreaDetail, AreaPage, CandidateItem
 from app.base.errors import UnggulanError, UnknownArea
 from app.base.names import fold
-from app.core.scoring import COLUMNS, parse_weights
+from app.core.scoring import COLUMNS
 
 router = APIRouter(tags=["areas"])
 AREA_FIELDS = ["code", "name", "level", "parent_code", "kecamatan_code", "kecamatan_name",
@@ -130,10 +130,21 @@ def get_area_candidates(
     weights: Annotated[str | None, Query(
         description="name=value pairs, e.g. suitability=0.4,specialisation=0.3",
         examples=["suitability=0.4,specialisation=0.3"])] = None,
+    scenario: Annotated[str | None, Query(
+        description="a saved scenario's id or name (replaces weights and top)")] = None,
 ):
-    """The ranked candidates of one area, with the weights used."""
+    """The ranked candidates of one area, with the weights and the run they were made with
+    (headers ``X-Unggulan-Run``, ``X-Unggulan-Scenario``)."""
+    from app.api.routes_scenarios import saved_scenario
+    from app.core.run import effective_scenario, run_info
+
     row = _area(ds, level, code)
-    w = parse_weights(weights)
-    return AreaCandidates(code=code, name=clean(row["name"]), level=level, weights=w,
-                          candidates=_candidate_items(area_candidates(ds, level, code, top,
-                                                                      weights)))
+    sc = effective_scenario(saved_scenario(ds, scenario) if scenario else None, weights,
+                            top=top)
+    info = run_info(ds, sc)
+    c = ds.candidates(level, scenario=sc)
+    body = AreaCandidates(code=code, name=clean(row["name"]), level=level,
+                          weights=sc.weights_resolved(),
+                          candidates=_candidate_items(c[c["code"] == code]),
+                          scenario=info.scenario, run_hash=info.run_hash)
+    return JSONResponse(body.model_dump(), headers=info.headers())

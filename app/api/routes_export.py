@@ -10,7 +10,9 @@ from fastapi import APIRouter, BackgroundTasks, Query
 from fastapi.responses import FileResponse
 
 from app.api.deps import DatasetDep, LevelDep
+from app.api.routes_scenarios import ScenarioQ, saved_scenario
 from app.core.layers import get_layer
+from app.core.run import run_headers
 from app.io.exports import write_layer
 
 router = APIRouter(tags=["export"])
@@ -30,10 +32,12 @@ def export(
     weights: Annotated[str | None, Query(examples=["suitability=0.4"])] = None,
     area: Annotated[str | None, Query(description="only this area (desa, kecamatan, "
                                       "kabupaten or province code)")] = None,
+    scenario: ScenarioQ = None,
 ):
     """A layer as a file: zipped shapefile (10-character fields, mapping in fields.csv),
     GeoPackage, GeoJSON, CSV (WKT) or GeoParquet."""
-    gdf = get_layer(ds, layer, level, area=area, top=top, weights=weights)
+    sc = saved_scenario(ds, scenario) if scenario else None
+    gdf = get_layer(ds, layer, level, area=area, top=top, weights=weights, scenario=sc)
     ext, media = MEDIA[format]
     stem = f"unggulan_{layer}_{level}" if layer != "sentra" else "unggulan_sentra"
     if area:
@@ -42,7 +46,8 @@ def export(
     tmpdir = tempfile.mkdtemp(prefix="unggulan-export-")
     path = write_layer(gdf, Path(tmpdir) / name, layer=Path(name).stem)
     background.add_task(_cleanup, tmpdir)
-    return FileResponse(path, media_type=media, filename=name)
+    return FileResponse(path, media_type=media, filename=name,
+                        headers=run_headers(gdf.attrs["unggulan"]))
 
 
 def _cleanup(folder: str) -> None:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.api.deps import DatasetDep
+from app.api.routes_scenarios import ScenarioQ, output_headers, page_scenario
 from app.maps.pages import (
     PageOptions,
     area_page,
@@ -29,11 +30,18 @@ PAGES = "/peta"
 DATA = "/peta/data"
 
 
-def _options(request: Request, lang: str, weights: str | None, top: int = 3) -> PageOptions:
+def _options(request: Request, lang: str, weights: str | None, top: int = 3,
+             scenario: tuple | None = None) -> PageOptions:
     settings = request.app.state.settings
+    sc, sid = scenario or (None, None)
     return PageOptions(lang=lang, weights=weights or None, top=top, api="/api/v1",
                        pages=PAGES, data_url=DATA, inline=False, basemap=settings.basemap,
-                       embed_limit=settings.map_embed_limit)
+                       embed_limit=settings.map_embed_limit, scenario=sc, scenario_id=sid)
+
+
+def _key(found: tuple | None) -> str | None:
+    """A saved scenario in a cache key: its content, so a replaced file is not served stale."""
+    return found[0].content_hash() if found else None
 
 
 def _cached(ds, key: tuple, build) -> str:
@@ -48,44 +56,51 @@ def _cached(ds, key: tuple, build) -> str:
 @router.get("/", response_class=HTMLResponse, summary="Candidate map (home page)")
 @router.get("/peta", response_class=HTMLResponse, summary="Candidate map")
 def main_page(request: Request, ds: DatasetDep, level: LevelQ = "desa", lang: LangQ = "id",
-              weights: WeightsQ = None, top: Annotated[int, Query(ge=1, le=10)] = 3):
+              weights: WeightsQ = None, top: Annotated[int, Query(ge=1, le=10)] = 3,
+              scenario: ScenarioQ = None):
     """Areas coloured by their top candidate; sentra; popups with the ranked candidates."""
     if level not in ds.levels:
         level = ds.levels[0]
-    opt = _options(request, lang, weights, top)
-    html = _cached(ds, ("main", level, lang, weights, top),
+    found = page_scenario(ds, scenario)
+    opt = _options(request, lang, weights, top, found)
+    html = _cached(ds, ("main", level, lang, weights, top, _key(found)),
                    lambda: render(main_map(ds, level, opt)))
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers=output_headers(ds, opt.effective_scenario()))
 
 
 @router.get("/peta/komoditas/{commodity_id}", response_class=HTMLResponse)
 def commodity_page(request: Request, ds: DatasetDep, commodity_id: str,
                    view: Literal["class", "score", "quadrant"] = "class", level: LevelQ = "desa",
-                   lang: LangQ = "id", weights: WeightsQ = None):
+                   lang: LangQ = "id", weights: WeightsQ = None, scenario: ScenarioQ = None):
     """One commodity's suitability class or score across all areas, with its sentra."""
-    opt = _options(request, lang, weights)
-    html = _cached(ds, ("commodity", commodity_id, view, level, lang, weights),
+    found = page_scenario(ds, scenario)
+    opt = _options(request, lang, weights, scenario=found)
+    html = _cached(ds, ("commodity", commodity_id, view, level, lang, weights, _key(found)),
                    lambda: render(commodity_map(ds, commodity_id, view, level, opt)))
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers=output_headers(ds, opt.effective_scenario()))
 
 
 @router.get("/peta/wilayah/{code}", response_class=HTMLResponse)
 def area_detail_page(request: Request, ds: DatasetDep, code: str, lang: LangQ = "id",
-                     weights: WeightsQ = None):
+                     weights: WeightsQ = None, scenario: ScenarioQ = None):
     """One area with its neighbours, attributes, score breakdown and export links."""
-    opt = _options(request, lang, weights, top=5)
-    html = _cached(ds, ("area", code, lang, weights),
+    found = page_scenario(ds, scenario)
+    opt = _options(request, lang, weights, top=5, scenario=found)
+    html = _cached(ds, ("area", code, lang, weights, _key(found)),
                    lambda: render(area_page(ds, code, opt)))
-    return HTMLResponse(html)
+    return HTMLResponse(html, headers=output_headers(ds, opt.effective_scenario()))
 
 
 @router.get("/peta/data/{level}.geojson",
             responses={200: {"content": {"application/geo+json": {}}}})
 def map_data(ds: DatasetDep, level: Literal["desa", "kecamatan"], weights: WeightsQ = None,
              top: Annotated[int, Query(ge=1, le=10)] = 3, commodity: str | None = None,
-             view: Literal["class", "score", "quadrant"] = "class"):
+             view: Literal["class", "score", "quadrant"] = "class",
+             scenario: ScenarioQ = None):
     """Simplified polygons with the properties a map page draws; fetched by pages whose
     extent is too large to inline."""
-    text = _cached(ds, ("data", level, weights, top, commodity, view),
-                   lambda: level_geojson(ds, level, weights, top, commodity, view))
+    found = page_scenario(ds, scenario)
+    sc = found[0] if found else None
+    text = _cached(ds, ("data", level, weights, top, commodity, view, _key(found)),
+                   lambda: level_geojson(ds, level, weights, top, commodity, view, sc))
     return Response(text, media_type="application/geo+json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from app.api.convert import records
@@ -41,6 +41,7 @@ def list_statistics(
 
 
 class AnalysisPage(BaseModel):
+    run_hash: str | None = None
     method: str
     measure: str
     level: str | None
@@ -53,7 +54,7 @@ class AnalysisPage(BaseModel):
 
 @router.get("/analysis/{method}", response_model=AnalysisPage)
 def analysis(
-    ds: DatasetDep,
+    ds: DatasetDep, response: Response,
     method: Literal["slq", "dlq", "shift-share", "klassen", "specialisation", "localisation"],
     measure: Annotated[str, Query(examples=["production"])] = "production",
     period: Annotated[str | None, Query(examples=["2018-2022"])] = None,
@@ -79,7 +80,11 @@ def analysis(
     if area is not None and "code" in res:
         res = res[res["code"] == area]
     page = res.iloc[offset:offset + limit]
-    return AnalysisPage(method=method, measure=measure,
+    from app.core.run import default_scenario, run_info
+
+    info = run_info(ds, default_scenario(measure=measure, period=period))
+    response.headers.update(info.headers())
+    return AnalysisPage(run_hash=info.run_hash, method=method, measure=measure,
                         level=str(res["level"].iat[0]) if len(res) else level,
                         period=str(res["period"].iat[0]) if len(res) and
                         res["period"].iat[0] is not None else period,

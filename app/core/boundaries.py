@@ -25,7 +25,10 @@ from app.core.codes import (
     clean_code,
     format_code,
     guess_system,
+    length_note,
     parent_code,
+    stored_as_numbers,
+    why_not_code,
 )
 from app.core.config import BoundaryConfig
 from app.io.readers import list_vector_layers, read_vector
@@ -165,6 +168,34 @@ def _polygonal(geom):
     return shapely.union_all(parts)
 
 
+@dataclass
+class GeometryReport:
+    """What :func:`check_geometries` found: boolean masks over the layer's rows."""
+
+    null: np.ndarray          # no geometry at all
+    empty: np.ndarray         # an empty geometry
+    invalid: np.ndarray       # invalid polygons, made valid
+    collection: np.ndarray    # GeometryCollections (lines or points inside), cut to polygons
+    lost: np.ndarray          # had a geometry, but no polygon is left after repair
+
+    @property
+    def repaired(self) -> np.ndarray:
+        return (self.invalid | self.collection) & ~self.lost
+
+
+def check_geometries(before: gpd.GeoSeries, after: gpd.GeoSeries) -> GeometryReport:
+    """Classify each row's geometry before and after :func:`repair_geometries`."""
+    g0 = np.asarray(before.values)
+    null = shapely.is_missing(g0)
+    empty = ~null & shapely.is_empty(g0)
+    present = ~null & ~empty
+    invalid = present & ~shapely.is_valid(g0)
+    collection = present & (shapely.get_type_id(g0) == 7)
+    g1 = np.asarray(after.values)
+    lost = present & (shapely.is_missing(g1) | shapely.is_empty(g1))
+    return GeometryReport(null, empty, invalid, collection, lost)
+
+
 def repair_geometries(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
     """Make geometries valid and polygonal; return the frame and the number repaired."""
     geoms = gdf.geometry.values
@@ -182,20 +213,111 @@ def repair_geometries(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
     return out, changed
 
 
-def _read_crs(gdf: gpd.GeoDataFrame, cfg: BoundaryConfig, path: Path) -> gpd.GeoDataFrame:
-    if gdf.crs is None:
-        if not cfg.crs:
-            raise DatasetError(
-                "the layer has no CRS (a shapefile without its .prj?). Add the .prj, or set "
-                'crs = "EPSG:4326" (or the right one) under its [boundaries.*] in dataset.toml',
-                path=path,
-                field="crs",
-            )
+def _read_crs(gdf: gpd.GeoDataFrame, cfg: BoundaryConfig, path: Path,
+              problems: list[Problem] | None = None, level: str | None = None
+              ) -> gpd.GeoDataFrame:
+    """The layer with its CRS: the file's, or ``crs`` from dataset.toml (which overrides a
+    wrong .prj, reported in ``problems``). Raises when the coordinates cannot be in that CRS
+    (degrees under a projected CRS, metres under a geographic one), saying what they look
+    like and what to set."""
+    section = f"[boundaries.{level}]" if level else "its [boundaries.*]"
+    if cfg.crs:
         try:
-            gdf = gdf.set_crs(CRS.from_user_input(cfg.crs))
+            want = CRS.from_user_input(cfg.crs)
         except Exception as exc:
-            raise DatasetError(f"crs '{cfg.crs}' is not a CRS: {exc}", path=path) from None
+            raise DatasetError(f"crs '{cfg.crs}' is not a CRS: {exc}", path=path,
+                               field="crs") from None
+        if gdf.crs is None:
+            gdf = gdf.set_crs(want)
+        elif not CRS(gdf.crs).equals(want):
+            if problems is not None:
+                problems.append(Problem(
+                    "info", str(path), f"the file says its CRS is {_crs_label(gdf.crs)}; "
+                    f"crs = \"{cfg.crs}\" from dataset.toml was used instead", field="crs"))
+            gdf = gdf.set_crs(want, allow_override=True)
+    elif gdf.crs is None:
+        raise DatasetError(
+            "the layer has no CRS (a shapefile without its .prj?). Add the .prj, or set "
+            f'crs = "EPSG:4326" (or the right one) under {section} in dataset.toml',
+            path=path,
+            field="crs",
+        )
+    _check_coordinates(gdf, path, section, configured=bool(cfg.crs))
     return gdf
+
+
+#: where Indonesia lies (EPSG:4326, lon/lat) with a margin: a layer outside is suspect
+INDONESIA_BOUNDS = (94.0, -11.5, 142.0, 6.5)
+
+
+def _crs_label(crs) -> str:
+    crs = CRS(crs)
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg} ({crs.name})" if epsg else crs.name
+
+
+def looks_like(bounds: tuple[float, float, float, float]) -> tuple[str, str]:
+    """What CRS coordinates with these bounds look like, for Indonesia: a description and
+    the ``crs`` to suggest.
+
+    Examples
+    --------
+    >>> looks_like((120.0, -5.0, 120.1, -4.9))[1]
+    'EPSG:4326'
+    >>> looks_like((178_000, 9_447_000, 189_000, 9_458_000))[1]
+    'EPSG:327NN'
+    """
+    x0, y0, x1, y1 = bounds
+    if -180 <= x0 and x1 <= 180 and -90 <= y0 and y1 <= 90:
+        return "degrees of longitude and latitude (WGS 84, EPSG:4326)", "EPSG:4326"
+    if 10.0e6 <= x0 and x1 <= 16.0e6 and -1.5e6 <= y0 and y1 <= 0.9e6:
+        return "metres of Web Mercator (EPSG:3857, as web maps use)", "EPSG:3857"
+    utm_x = 100e3 <= x0 and x1 <= 900e3
+    if utm_x and 8.6e6 <= y0 and y1 <= 10.0e6:
+        return ("metres of UTM south of the equator (WGS 84 / UTM zone 46S-54S, "
+                "EPSG:32746-32754; eastings do not tell the zone: EPSG:32750 for 114-120°E, "
+                "EPSG:32751 for 120-126°E ...)", "EPSG:327NN")
+    tm3 = 0 < x0 and x1 < 400e3 and 0.15e6 <= y0 and y1 <= 2.3e6
+    if utm_x and 0 <= y0 and y1 <= 0.8e6:
+        also = (" or of Indonesia TM-3 (DGN95 / Indonesia TM-3 zone 46.2-54.1, "
+                "EPSG:23830-23845)") if tm3 else ""
+        return ("metres of UTM north of the equator (WGS 84 / UTM zone 46N-54N, "
+                f"EPSG:32646-32654){also}", "EPSG:326NN")
+    if tm3:
+        return ("metres of Indonesia TM-3 (DGN95 / Indonesia TM-3 zone 46.2-54.1, "
+                "EPSG:23830-23845)", "EPSG:238NN")
+    return "numbers of a projected CRS (metres or feet) that is not UTM, TM-3 or Web Mercator", \
+        "EPSG:<code>"
+
+
+def _check_coordinates(gdf: gpd.GeoDataFrame, path: Path, section: str,
+                       configured: bool) -> None:
+    """Raise when the coordinate ranges cannot be in the layer's CRS."""
+    geoms = gdf.geometry
+    geoms = geoms[geoms.notna() & ~geoms.is_empty]
+    if geoms.empty:
+        return
+    x0, y0, x1, y1 = (float(v) for v in geoms.total_bounds)
+    if not np.isfinite([x0, y0, x1, y1]).all():
+        return
+    crs = CRS(gdf.crs)
+    degrees = -180 <= x0 and x1 <= 180 and -90 <= y0 and y1 <= 90
+    where = "crs in dataset.toml" if configured else "file's CRS (its .prj)"
+    if crs.is_geographic and not degrees:
+        what, suggest = looks_like((x0, y0, x1, y1))
+        raise DatasetError(
+            f"the coordinates (x {x0:,.0f} to {x1:,.0f}, y {y0:,.0f} to {y1:,.0f}) cannot be "
+            f"degrees, but the {where} is {_crs_label(crs)}, in degrees. They look like "
+            f"{what}. Set crs = \"{suggest}\" (with the right zone) under {section} in "
+            "dataset.toml, or correct the .prj",
+            path=path, field="crs")
+    if crs.is_projected and degrees:
+        raise DatasetError(
+            f"the coordinates (x {x0:.4f} to {x1:.4f}, y {y0:.4f} to {y1:.4f}) look like "
+            f"degrees of longitude and latitude, but the {where} is {_crs_label(crs)}, in "
+            f"{crs.axis_info[0].unit_name if crs.axis_info else 'metres'}. Set "
+            f'crs = "EPSG:4326" under {section} in dataset.toml, or correct the .prj',
+            path=path, field="crs")
 
 
 @dataclass
@@ -247,7 +369,7 @@ def normalise_layer(
     info = LayerInfo(level=level, file=fname, layer=raw.layer, features=len(gdf))
     derived_reason = None
     if raw.code is None:
-        gdf = _read_crs(gdf, cfg, path)
+        gdf = _read_crs(gdf, cfg, path, problems, level)
         gdf, code, derived_reason, info.codes_derived = codes_from_names(
             gdf, level, cfg, problems, path, kabupaten=kabupaten, context=context
         )
@@ -261,8 +383,19 @@ def normalise_layer(
         raise DatasetError(
             f"the {level} layer holds {', '.join(sorted(geom_types))}, not polygons", path=path
         )
-    gdf = _read_crs(gdf, cfg, path)
+    gdf = _read_crs(gdf, cfg, path, problems, level)
     info.source_crs = gdf.crs.to_string()
+    if not CRS(gdf.crs).equals(CRS(STORAGE_CRS)):
+        problems.append(Problem("info", fname, f"the layer is in {_crs_label(gdf.crs)}; it was "
+                                f"reprojected to {STORAGE_CRS} (areas are measured in "
+                                f"{AREA_CRS})", field="crs"))
+    if raw.code is not None:
+        number = stored_as_numbers(gdf[code.column].head(1000))
+        if number is not None:
+            problems.append(Problem(
+                "info", fname, f"codes in column '{code.column}' are stored as numbers (e.g. "
+                f"{number!r}); they were read as text ('{clean_code(number)}'). No Indonesian "
+                "code starts with 0, so no leading zero was lost", field=code.column))
 
     system: CodeSystem
     if derived_reason:
@@ -286,10 +419,11 @@ def normalise_layer(
     if bad.any():
         n = int(bad.sum())
         examples = gdf.loc[bad, code.column].astype(str).head(3).tolist()
+        why = _bad_code_reason(gdf.loc[bad, code.column], digits[bad], want, level)
         if n == len(gdf):
             raise DatasetError(
                 f"column '{code.column}' holds no {level} codes ({want} digits in the "
-                f"{system} system), e.g. {examples}",
+                f"{system} system), e.g. {examples}{why}",
                 path=path,
                 field=code.column,
             )
@@ -297,7 +431,8 @@ def normalise_layer(
             Problem(
                 "warning",
                 fname,
-                f"{n} feature(s) without a valid {level} code were left out, e.g. {examples}",
+                f"{n} feature(s) without a valid {level} code were left out, e.g. "
+                f"{examples}{why}",
                 field=code.column,
             )
         )
@@ -313,25 +448,11 @@ def normalise_layer(
     if name_col and not cfg.name:
         info.guessed["name"] = name_col
 
-    was_empty = gdf.geometry.isna() | gdf.geometry.is_empty
-    gdf, repaired = repair_geometries(gdf)
-    empty = gdf.geometry.isna() | gdf.geometry.is_empty
-    repaired -= int((empty & ~was_empty).sum())
-    info.repaired = repaired
-    if repaired:
-        problems.append(
-            Problem("info", fname, f"{repaired} invalid geometr{'y' if repaired == 1 else 'ies'}"
-                    " repaired (make_valid)")
-        )
-    if empty.any():
-        n = int(empty.sum())
-        codes = ", ".join(gdf.loc[empty, code.column].astype(str).head(5))
-        problems.append(
-            Problem("error", fname, f"{n} feature(s) with empty geometry, or no area even after "
-                    f"repair, were left out: {codes}", field="geometry")
-        )
-        gdf, digits = gdf.loc[~empty], digits.loc[~empty]
-        info.dropped += n
+    before = gdf.geometry
+    gdf, _ = repair_geometries(gdf)
+    gdf, digits, info.repaired, dropped = _report_geometries(
+        gdf, digits, before, code.column, fname, problems)
+    info.dropped += dropped
 
     names = gdf[name_col].astype(str).str.strip() if name_col else pd.Series(None, index=gdf.index)
     out = gpd.GeoDataFrame(
@@ -339,6 +460,7 @@ def normalise_layer(
         geometry=gdf.geometry.to_crs(STORAGE_CRS).values,
         crs=STORAGE_CRS,
     )
+    _warn_outside_indonesia(out, fname, problems)
     if level == "desa":
         pcol = parent_name_column(gdf.drop(columns=[name_col] if name_col else []))
         if pcol:
@@ -367,6 +489,75 @@ def normalise_layer(
     out = add_hierarchy(out, level, system)
     out["code_derived"] = bool(info.codes_derived)
     return out, info
+
+
+def _warn_outside_indonesia(gdf: gpd.GeoDataFrame, fname: str, problems: list[Problem]) -> None:
+    """Warn when a layer (EPSG:4326) lies wholly outside Indonesia: a wrong CRS or zone."""
+    if gdf.empty:
+        return
+    x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
+    bx0, by0, bx1, by1 = INDONESIA_BOUNDS
+    if np.isfinite([x0, y0, x1, y1]).all() and (x1 < bx0 or x0 > bx1 or y1 < by0 or y0 > by1):
+        problems.append(Problem(
+            "warning", fname, f"the layer lies at lon {x0:.3f} to {x1:.3f}, lat {y0:.3f} to "
+            f"{y1:.3f}, outside Indonesia (lon {bx0:g} to {bx1:g}, lat {by0:g} to {by1:g}): is "
+            "its CRS right (a UTM layer in the wrong zone?); set crs under its [boundaries.*] "
+            "in dataset.toml", field="crs"))
+
+
+def _bad_code_reason(values: pd.Series, digits: pd.Series, want: int, level: str) -> str:
+    """Why the first bad code is bad, as ``": <reason>"`` for a message."""
+    for v, d in zip(values, digits):
+        why = why_not_code(v)
+        if why:
+            return f": {why}"
+        if isinstance(d, str) and len(d) != want:
+            return f": {length_note(d, want, level)}"
+    return ""
+
+
+def _report_geometries(
+    gdf: gpd.GeoDataFrame, digits: pd.Series, before: gpd.GeoSeries, code_col: str,
+    fname: str, problems: list[Problem],
+) -> tuple[gpd.GeoDataFrame, pd.Series, int, int]:
+    """Report repairs and drop features left without a polygon; return the frame, its
+    digits, the number repaired and the number dropped."""
+    rep = check_geometries(before, gdf.geometry)
+
+    def codes(mask: np.ndarray) -> str:
+        return ", ".join(gdf.loc[mask, code_col].astype(str).head(5))
+
+    repaired = int(rep.repaired.sum())
+    if repaired:
+        parts = []
+        if (n := int((rep.invalid & ~rep.collection & ~rep.lost).sum())):
+            parts.append(f"{n} invalid polygon(s) made valid (make_valid)")
+        if (n := int((rep.collection & ~rep.lost).sum())):
+            parts.append(f"{n} GeometryCollection(s) cut to their polygons (lines and points "
+                         f"inside dropped): {codes(rep.collection & ~rep.lost)}")
+        problems.append(Problem("info", fname, f"{repaired} geometr"
+                                f"{'y' if repaired == 1 else 'ies'} repaired: "
+                                + "; ".join(parts), field="geometry"))
+    if (rep.null | rep.empty).any():
+        n = int((rep.null | rep.empty).sum())
+        kinds = []
+        if rep.null.any():
+            kinds.append(f"{int(rep.null.sum())} null: {codes(rep.null)}")
+        if rep.empty.any():
+            kinds.append(f"{int(rep.empty.sum())} empty: {codes(rep.empty)}")
+        problems.append(Problem("error", fname, f"{n} feature(s) with no geometry (empty "
+                                f"geometry or none) were left out ({'; '.join(kinds)}); draw "
+                                "their polygons or delete the rows", field="geometry"))
+    if rep.lost.any():
+        n = int(rep.lost.sum())
+        problems.append(Problem("error", fname, f"{n} feature(s) with no polygon (only lines "
+                                "or points, or no area even after repair: an empty geometry "
+                                f"once repaired) were left out: {codes(rep.lost)}",
+                                field="geometry"))
+    drop = rep.null | rep.empty | rep.lost
+    if drop.any():
+        gdf, digits = gdf.loc[~drop], digits.loc[~drop]
+    return gdf, digits, repaired, int(drop.sum())
 
 
 def add_hierarchy(gdf: gpd.GeoDataFrame, level: str, system: CodeSystem) -> gpd.GeoDataFrame:

@@ -8,7 +8,17 @@ Two official systems exist and do not convert into each other by string arithmet
   (``7311010001``).
 
 We keep the system a file uses and normalise only its form: Kemendagri codes are stored
-dotted, BPS codes as plain digits. Codes are always strings (leading zeros matter).
+dotted, BPS codes as plain digits. Codes are always strings.
+
+**Codes stored as numbers.** No Indonesian area code begins with 0: province codes run
+from 11 (Aceh) to 97 (the first digit is one of 1, 2, 3, 5, 6, 7, 8, 9 in both systems), so a
+code column that a spreadsheet or GIS stored as a number (``7308012001``, ``730801``,
+``1101012001``) loses no leading zero and is read back exactly; an Excel float
+(``7308012001.0``, as a number or as text) is read as its integer. What *is* lost is a code
+Excel wrote in scientific notation (``7.30801E+09``, the way it shows long numbers in a
+narrow column, and saves them so in a CSV): its last digits are gone, and
+:func:`why_not_code` says so. Codes beginning with ``00`` are the derived codes of
+names-only layers (see :mod:`app.core.boundaries`), which no official code can be.
 """
 
 from __future__ import annotations
@@ -61,6 +71,73 @@ def clean_code(value: object) -> str | None:
         return None
     digits = re.sub(r"[.\s]", "", text)
     return digits or None
+
+
+#: first digits of Indonesian province codes (11-19, 21, 31-36, 51-53, 61-65, 71-76, 81-82,
+#: 91-97); never 0, so a number cannot have dropped a leading zero
+PROVINCE_FIRST_DIGITS = frozenset("12356789")
+
+_SCIENTIFIC = re.compile(r"^\s*[-+]?\d+(?:[.,]\d+)?[eE][-+]?\d+\s*$")
+
+
+def why_not_code(value: object) -> str | None:
+    """Why a non-empty cell is not an area code, in words for a message; None when it is one
+    (or is empty).
+
+    Examples
+    --------
+    >>> why_not_code("7.30801E+09")[:54]
+    'written in scientific notation (7.30801E+09): Excel dr'
+    >>> why_not_code(7308012001.0) is None
+    True
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if clean_code(value) is not None:
+        return None
+    text = str(value).strip()
+    if not text or text.lower() in {"nan", "none", "null", "-"}:
+        return None
+    if _SCIENTIFIC.match(text):
+        return (f"written in scientific notation ({text}): Excel dropped its last digits; "
+                "format the column as Text and type the codes again")
+    if re.fullmatch(r"[-+]?\d+[.,]\d+", text) and not text.endswith((".0", ",0")):
+        return f"a decimal number ({text}), not a code"
+    return f"'{text}' is not made of digits (and dots)"
+
+
+def stored_as_numbers(values: Iterable[object]) -> object | None:
+    """The first cell showing that codes were stored as numbers (an int or float, or text
+    like ``7308012001.0``), else None.
+
+    Examples
+    --------
+    >>> stored_as_numbers(["73.08.01.2001", 7308012002.0])
+    7308012002.0
+    >>> stored_as_numbers(["73.08.01.2001"]) is None
+    True
+    """
+    for v in values:
+        if isinstance(v, bool) or v is None:
+            continue
+        if isinstance(v, float) and math.isnan(v):
+            continue
+        if isinstance(v, int | float) or re.fullmatch(r"\d+\.0", str(v).strip()):
+            return v
+    return None
+
+
+def length_note(digits: str, want: int, level: str) -> str:
+    """What is wrong with a code of the wrong length, for a message.
+
+    >>> length_note("730801200", 10, "desa")[:53]
+    '9 digits where a desa code has 10: a digit is missing'
+    """
+    n = len(digits)
+    if n < want:
+        return (f"{n} digits where a {level} code has {want}: a digit is missing (codes never "
+                "start with 0, so it is not a lost leading zero)")
+    return f"{n} digits where a {level} code has {want}"
 
 
 def looks_dotted(values: Iterable[object]) -> bool:

@@ -12,10 +12,13 @@ Layout (each part optional but the boundaries)::
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -29,6 +32,8 @@ from app.core.config import DatasetConfig, load_config
 from app.core.rasters import RasterInfo, find_rasters
 from app.core.sentra import SentraSource, load_sentra, sentra_files, statistics_like
 from app.core.statistics import load_statistics, summary_of
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -56,6 +61,12 @@ class Dataset:
     _engine: object = field(default=None, repr=False)
     _requirements: object = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
+    # The service answers requests on threads that share one Dataset: a cache entry is built
+    # once (the others asking for it wait) and the land fills, which share the engine's raster
+    # values, run one at a time. See :meth:`cached`.
+    _locks: dict = field(default_factory=dict, repr=False, compare=False)
+    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _land: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> Dataset:
@@ -220,9 +231,11 @@ class Dataset:
             from app.core.attributes import AttributeEngine
             from app.settings import Settings
 
-            st = Settings()
-            self._engine = AttributeEngine(self.rasters, workers=st.workers,
-                                           cache_dir=st.cache_path())
+            with self._land:
+                if self._engine is None:
+                    st = Settings()
+                    self._engine = AttributeEngine(self.rasters, workers=st.workers,
+                                                   cache_dir=st.cache_path())
         return self._engine
 
     @property
@@ -230,8 +243,11 @@ class Dataset:
         if self._requirements is None:
             from app.core.suitability import Requirements
 
-            own = self.folder / "land_requirements.csv"
-            self._requirements = Requirements.load(self.folder if own.exists() else None)
+            with self._land:
+                if self._requirements is None:
+                    own = self.folder / "land_requirements.csv"
+                    self._requirements = Requirements.load(self.folder if own.exists()
+                                                           else None)
         return self._requirements
 
     def attributes(self, level: str = "desa", progress: bool = False) -> pd.DataFrame:
@@ -248,11 +264,8 @@ class Dataset:
         >>> bool(ds.attributes("desa")["elevation_mean"].max() > 1000)
         True
         """
-        key = ("attributes", level)
-        if key not in self._cache:
-            self._cache[key] = self.engine.attributes(level + ":" + self.name,
-                                                      self.areas(level), progress=progress)
-        return self._cache[key].copy()
+        return self._fill(("attributes", level), lambda: self.engine.attributes(
+            level + ":" + self.name, self.areas(level), progress=progress), self._land).copy()
 
     def suitability(
         self, level: str = "desa", commodities: list[str] | None = None,
@@ -289,7 +302,8 @@ class Dataset:
         for c in cids:
             self.catalogue.get(c)  # raises UnknownCommodity
         key = ("suitability", level, tuple(cids), management)
-        if key not in self._cache:
+
+        def build() -> pd.DataFrame:
             attrs = self.attributes(level, progress=progress)
             out = assess_areas(attrs, cids, self.catalogue, self.requirements, management)
             n = len(attrs)
@@ -316,8 +330,11 @@ class Dataset:
                         shares[j * n:(j + 1) * n] = by_basis[basis]
             for k, c in enumerate(CLASSES):
                 out[f"share_{c.lower()}"] = shares[:, k]
-            self._cache[key] = out
-        out = self._cache[key].copy() if copy or explain else self._cache[key]
+            return out
+
+        # one land fill at a time: a fill drops the engine's raster values when it is done
+        cached = self._fill(key, build, self._land)
+        out = cached.copy() if copy or explain else cached
         if explain:
             attrs = self.attributes(level)
             out["evidence_id"] = explain_rows(out, attrs, self.requirements, "id")
@@ -367,11 +384,13 @@ class Dataset:
         per = parse_period(period)
         key = ("candidates", level, top, tuple(sorted(w.items())), wide, reference, management,
                per, measure, method, tuple(commodities or ()), vikor_v)
-        if key not in self._cache:
+
+        def build() -> pd.DataFrame:
             long = propose(self, level, top, w, reference, management, per, measure, method,
                            commodities, vikor_v)
-            self._cache[key] = to_wide(long, self.areas(level), top) if wide else long
-        return self._cache[key].copy()
+            return to_wide(long, self.areas(level), top) if wide else long
+
+        return self.cached(key, build).copy()
 
     def input_files(self) -> dict[str, Path]:
         """Every file the results depend on, by role (for the inputs' content hash)."""
@@ -399,13 +418,11 @@ class Dataset:
 
     def inputs_hash(self) -> str:
         """Content hash (sha256 hex) of every input file and the tool's version."""
-        if "inputs_hash" not in self._cache:
-            from app import __version__
-            from app.core.provenance import inputs_hash
+        from app import __version__
+        from app.core.provenance import inputs_hash
 
-            self._cache["inputs_hash"] = inputs_hash(self.input_files(),
-                                                     {"version": __version__})
-        return self._cache["inputs_hash"]
+        return self.cached("inputs_hash", lambda: inputs_hash(self.input_files(),
+                                                              {"version": __version__}))
 
     def analysis(self, method: str, measure: str = "production", period=None,
                  level: str | None = None, reference: str = "dataset", **options
@@ -428,10 +445,8 @@ class Dataset:
 
         key = ("analysis", method, measure, str(period), level, reference,
                tuple(sorted(options.items())))
-        if key not in self._cache:
-            self._cache[key] = analyse(self, method, measure, period, level, reference,
-                                       **options)
-        return self._cache[key].copy()
+        return self.cached(key, lambda: analyse(self, method, measure, period, level,
+                                                reference, **options)).copy()
 
     def export(self, layer: str, path: str | Path, level: str = "desa",
                overwrite: bool = False, **options) -> Path:
@@ -452,7 +467,8 @@ class Dataset:
         return write_layer(gdf, Path(path), layer=name, overwrite=overwrite)
 
     def map(self, level: str = "desa", *, commodity: str | None = None, view: str = "class",
-            lang: str = "id", weights=None, top: int = 3, basemap: str = "osm"):
+            lang: str = "id", weights=None, top: int = 3, basemap: str = "osm",
+            scenario=None):
         """The web map as a :class:`folium.Map`; shown inline in Jupyter.
 
         Without ``commodity``: areas coloured by their top candidate, with popups listing the
@@ -470,10 +486,45 @@ class Dataset:
         """
         from app.maps.pages import PageOptions, commodity_map, main_map
 
-        opt = PageOptions(lang=lang, weights=weights, top=top, inline=True, basemap=basemap)
+        opt = PageOptions(lang=lang, weights=weights, top=top, inline=True, basemap=basemap,
+                          scenario=scenario)
         if commodity:
             return commodity_map(self, commodity, view, level, opt)
         return main_map(self, level, opt)
+
+    # ------------------------------------------------------------------ cache
+    def cached(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The value cached under ``key``, made by ``build()`` the first time.
+
+        Safe for the service's request threads: when several ask for a missing key at once,
+        one builds it and the others wait for its value (rather than each computing it);
+        different keys are built side by side. ``build`` may ask for other keys (never its
+        own). Cached values are shared: copy a frame before changing it.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> ds.cached(("example", 1), lambda: 41 + 1)
+        42
+        >>> ds.cached(("example", 1), lambda: 0)  # built once: the first value stays
+        42
+        """
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.RLock())
+        return self._fill(key, build, lock)
+
+    def _fill(self, key: Hashable, build: Callable[[], T], lock) -> T:
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        with lock:
+            try:
+                return self._cache[key]  # built by another thread while this one waited
+            except KeyError:
+                value = build()
+                self._cache[key] = value
+                return value
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict:

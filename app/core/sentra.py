@@ -9,6 +9,7 @@ reason in ``unplaced_reason``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,16 +20,16 @@ import pandas as pd
 from app.base.errors import DatasetError
 from app.base.names import best_match, column_key, fold, place_key
 from app.base.problems import Problem
-from app.core.boundaries import AREA_CRS, STORAGE_CRS
-from app.core.codes import clean_code
+from app.core.boundaries import AREA_CRS, INDONESIA_BOUNDS, STORAGE_CRS
+from app.core.codes import clean_code, why_not_code
 from app.core.commodities import Catalogue, match_sector
 from app.core.config import SENTRA_FIELDS, SentraConfig
 from app.io.readers import (
     RASTER_SUFFIXES,
     TABLE_SUFFIXES,
     VECTOR_SUFFIXES,
+    open_table,
     parse_numbers,
-    read_table,
     read_vector,
 )
 
@@ -135,6 +136,8 @@ class SentraSource:
     sep: str | None = None
     decimal: str | None = None
     encoding: str | None = None
+    sheet: str | None = None
+    notes: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 def sentra_files(folder: Path) -> list[Path]:
@@ -163,14 +166,16 @@ def statistics_like(path: Path, cfg: SentraConfig) -> str | None:
     if path.suffix.lower() not in TABLE_SUFFIXES or cfg.path:
         return None
     try:
-        frame, _ = read_table(path, sep=cfg.sep, decimal=cfg.decimal, encoding=cfg.encoding,
-                              sheet=cfg.sheet)
-        mapping, _ = guess_columns(list(frame.columns), cfg)
+        # the header is all that is needed: only the first chunk of a large CSV is read
+        with open_table(path, sep=cfg.sep, decimal=cfg.decimal, encoding=cfg.encoding,
+                        sheet=cfg.sheet, header_hint=_HEADER_HINT) as table:
+            columns = list(table.columns)
+        mapping, _ = guess_columns(columns, cfg)
     except DatasetError:
         return None
     if {"desa_code", "desa"} & set(mapping) or {"lon", "lat"} <= set(mapping):
         return None
-    keys = {column_key(c) for c in frame.columns}
+    keys = {column_key(c) for c in columns}
     region = sorted(keys & _REGION_KEYS)
     values = [k for k in keys if k.startswith(_VALUE_WORDS)]
     if region and values and ("commodity" in mapping or len(values) > 1):
@@ -179,17 +184,32 @@ def statistics_like(path: Path, cfg: SentraConfig) -> str | None:
     return None
 
 
+_HEADER_HINT = {a for names in ALIASES.values() for a in names}
+
+
 def read_sentra_file(path: Path, cfg: SentraConfig) -> tuple[pd.DataFrame, SentraSource]:
-    """Read one sentra table or point layer into string columns named by canonical field."""
+    """Read one sentra table or point layer into string columns named by canonical field.
+
+    A CSV is streamed (:func:`app.io.readers.open_table`): only the columns of the sentra
+    fields are kept from each chunk, so the whole file's text and its other columns are
+    never in memory at once. What the reader chose or fixed by itself (the sheet of a
+    workbook, hidden rows, a UTF-16 file) is in ``SentraSource.notes``.
+    """
     src = SentraSource(file=str(path))
-    hint = {a for names in ALIASES.values() for a in names}
     if path.suffix.lower() in TABLE_SUFFIXES:
-        frame, fmt = read_table(
+        with open_table(
             path, sep=cfg.sep, decimal=cfg.decimal, encoding=cfg.encoding, sheet=cfg.sheet,
-            header_hint=hint,
-        )
-        src.sep, src.decimal, src.encoding = fmt.sep, fmt.decimal, fmt.encoding
-        src.guessed.update({k: repr(v) for k, v in fmt.guessed.items()})
+            header_hint=_HEADER_HINT,
+        ) as table:
+            fmt = table.format
+            src.sep, src.decimal, src.encoding = fmt.sep, fmt.decimal, fmt.encoding
+            src.sheet, src.notes = fmt.sheet, list(fmt.notes)
+            src.guessed.update({k: repr(v) for k, v in fmt.guessed.items()})
+            columns = list(table.columns)
+            mapping = _map_columns(path, columns, cfg, src)
+            keep = list(dict.fromkeys(mapping.values()))
+            parts = [chunk[keep] for chunk in table]
+        frame = parts[0] if len(parts) == 1 else pd.concat(parts)
     else:
         gdf = read_vector(path, cfg.layer)
         if gdf.crs is None:
@@ -202,23 +222,34 @@ def read_sentra_file(path: Path, cfg: SentraConfig) -> tuple[pd.DataFrame, Sentr
         frame["lat"] = pts.y.map(lambda v: "" if np.isnan(v) else repr(v))
         frame.index = np.arange(1, len(frame) + 1)
         src.decimal = "."
+        mapping = _map_columns(path, list(frame.columns), cfg, src)
+    src.rows = len(frame)
+    out = pd.DataFrame(index=frame.index)
+    for fld in SENTRA_FIELDS:
+        out[fld] = frame[mapping[fld]] if fld in mapping else ""
+    return out, src
+
+
+def _map_columns(path: Path, columns: list[str], cfg: SentraConfig,
+                 src: SentraSource) -> dict[str, str]:
+    """The sentra fields' columns; raises when there is no commodity or no location."""
     try:
-        mapping, guessed = guess_columns(list(frame.columns), cfg)
+        mapping, guessed = guess_columns(columns, cfg)
     except DatasetError as exc:
         raise DatasetError(exc.detail, path=path, field=exc.field) from None
-    src.columns, src.rows = mapping, len(frame)
+    src.columns = mapping
     src.guessed.update(guessed)
     if "commodity" not in mapping:
         raise DatasetError(
             "no commodity column found (looked for komoditas, komoditi, produk, commodity, ...). "
             f'Set commodity = "<column>" under [sentra] in dataset.toml; columns are: '
-            f"{', '.join(map(str, frame.columns))}",
+            f"{', '.join(map(str, columns))}",
             path=path,
             field="commodity",
         )
     located = {"desa_code", "desa"} & set(mapping) or {"lon", "lat"} <= set(mapping)
     if not located:
-        keys = {column_key(c) for c in frame.columns}
+        keys = {column_key(c) for c in columns}
         hint = ""
         if keys & {"kode_kab", "kabupaten", "nama_kab", "kab_kota", "kode_kabupaten"}:
             hint = " (it looks like a kabupaten-level table; sentra need a desa location)"
@@ -227,10 +258,64 @@ def read_sentra_file(path: Path, cfg: SentraConfig) -> tuple[pd.DataFrame, Sentr
             "Set them under [sentra] in dataset.toml",
             path=path,
         )
-    out = pd.DataFrame(index=frame.index)
-    for fld in SENTRA_FIELDS:
-        out[fld] = frame[mapping[fld]] if fld in mapping else ""
-    return out, src
+    return mapping
+
+
+#: Excel stores dates as days since 1899-12-30; a year cell holding 18264 (1950-01-01) up to
+#: today's serial is a date whose year is meant
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SERIAL_MIN = (dt.date(1950, 1, 1) - _EXCEL_EPOCH).days
+# a date typed or exported as text: ISO (2015-01-01 00:00:00), or day/month/year (01/01/2015)
+_DATE_TEXT = re.compile(
+    r"^(?:(?P<iso>(?:19|20)\d{2})-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"|\d{1,2}[/.-]\d{1,2}[/.-](?P<dmy>(?:19|20)\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?)$")
+
+
+def year_of_date(value: object) -> int | None:
+    """The year of a date written as text (``2015-01-01 00:00:00``, ``01/01/2015``), or None.
+
+    Examples
+    --------
+    >>> year_of_date("2015-01-01 00:00:00"), year_of_date("1/3/2016"), year_of_date("2015")
+    (2015, 2016, None)
+    """
+    m = _DATE_TEXT.match(str(value).strip())
+    if not m:
+        return None
+    return int(m.group("iso") or m.group("dmy"))
+
+
+def _years(raw: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series, int, list[str]]:
+    """Parse a year column where dates may stand for years (Excel date cells and serials).
+
+    Returns the years, the mask of bad cells, how many cells were dates and up to five
+    examples ``(row, what was read)`` for a note.
+    """
+    from_text = raw.map(year_of_date)
+    is_text_date = from_text.notna()
+    values, bad = parse_numbers(raw.where(~is_text_date, ""), decimal)
+    values = values.where(~is_text_date, from_text.astype(float))
+    today = (dt.date.today() - _EXCEL_EPOCH).days
+    serial = values.notna() & (values % 1 == 0) & values.between(_SERIAL_MIN, today)
+    days = values[serial]
+    dates = pd.Timestamp(_EXCEL_EPOCH) + pd.to_timedelta(days, unit="D")
+    values = values.where(~serial, pd.Series(dates.dt.year, index=days.index, dtype=float))
+    dated = is_text_date | serial
+    examples = []
+    for r in raw.index[dated][:5]:
+        if is_text_date[r]:
+            examples.append(f"row {r}: '{raw[r]}' -> {int(values[r])}")
+        else:
+            examples.append(f"row {r}: {raw[r]} (an Excel date serial, "
+                            f"{dates[r].date().isoformat()}) -> {int(values[r])}")
+    return values, bad, int(dated.sum()), examples
+
+
+def _not_degrees_hint(value: float) -> str:
+    if abs(value) > 1000:
+        return (" (it looks like metres of a projected CRS such as UTM: give degrees, "
+                "e.g. 120.3456, or a desa code)")
+    return ""
 
 
 def _numbers(
@@ -245,7 +330,16 @@ def _numbers(
         "lon": (-180, 180, False, "longitude"),
         "lat": (-90, 90, False, "latitude"),
     }
-    parsed = {fld: parse_numbers(raw[fld], decimal) for fld in rules}
+    parsed = {fld: parse_numbers(raw[fld], decimal) for fld in rules if fld != "year"}
+    years, bad_years, n_dates, examples = _years(raw["year"], decimal)
+    parsed["year"] = (years, bad_years)
+    if n_dates:
+        shown = "; ".join(examples) + (" ..." if n_dates > len(examples) else "")
+        first = int(examples[0].split(":")[0].removeprefix("row "))
+        problems.append(Problem(
+            "info", fname, f"{n_dates} year cell(s) held a date instead of a year; the "
+            f"date's year was taken ({shown}). Type the year alone (2015) to avoid this",
+            row=first, field=src.columns.get("year", "year")))
     # swapped coordinates (lat typed in the lon column) are common in hand-typed tables
     lon, lat = parsed["lon"][0], parsed["lat"][0]
     swapped = lon.between(-15, 10) & lat.between(90, 145)
@@ -268,12 +362,25 @@ def _numbers(
         for row in raw.index[out_of_range]:
             rng = f"in {lo}..{hi}" if hi is not None else f">= {lo}"
             what = "a whole number " if integer else "a number "
+            hint = _not_degrees_hint(values[row]) if fld in ("lon", "lat") else ""
             problems.append(
-                Problem("error", fname, f"{label} {raw.at[row, fld]} must be {what}{rng}",
+                Problem("error", fname, f"{label} {raw.at[row, fld]} must be {what}{rng}{hint}",
                         row=int(row), field=col)
             )
         out[fld] = values.where(~out_of_range)
     return pd.DataFrame(out, index=raw.index)
+
+
+def _flipped_latitude(lon: pd.Series, lat: pd.Series, desa: gpd.GeoDataFrame) -> pd.Series:
+    """Desa codes of the points that fall in a desa once their latitude's sign is flipped
+    (south latitudes typed without the minus, as "LS" columns often are)."""
+    if lon.empty:
+        return pd.Series(dtype=object)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, -lat), index=lon.index,
+                           crs=STORAGE_CRS)
+    hit = gpd.sjoin(pts, desa[["code", "geometry"]], how="inner", predicate="intersects")
+    hit = hit[~hit.index.duplicated(keep="first")]
+    return hit["code"]
 
 
 class _Gazetteer:
@@ -290,6 +397,7 @@ class _Gazetteer:
             for code, name in zip(desa["kecamatan_code"], desa["kecamatan_name"]):
                 if name and code not in kec_names:
                     kec_names[code] = name
+        self.kec_names = kec_names
         self.kec_by_key: dict[str, list[str]] = {}
         for code, name in kec_names.items():
             if name:
@@ -324,6 +432,13 @@ class _Gazetteer:
             return cand.at[hits[0], "code"], None, how
         if len(hits) > 1:
             kecs = sorted(cand.loc[hits, "kecamatan_code"].unique())
+            kabs = sorted(cand.loc[hits, "kabupaten_code"].unique())
+            if len(kabs) > 1:
+                named = ", ".join(f"{k} {self.kec_names.get(k, '')}".strip() for k in kecs)
+                return (None, f"desa name '{desa}' is in {len(kabs)} kabupaten "
+                              f"({', '.join(kabs)}; {len(hits)} desa, kecamatan {named}): not "
+                              "guessed across kabupaten; give the kecamatan or the desa code",
+                        "")
             return (None, f"desa name '{desa}' matches {len(hits)} desa in kecamatan "
                           f"{', '.join(kecs)}; give the kecamatan or the desa code", "")
         return None, f"unknown desa name '{desa}'{kec_note}", ""
@@ -340,10 +455,14 @@ def place_sentra(
     """Place each record in a desa; return desa_code, placed_by, note, unplaced_reason, lon, lat."""
     gaz = _Gazetteer(desa, kecamatan)
     n = len(raw)
-    lon, lat = nums["lon"], nums["lat"]
+    lon, lat = nums["lon"], nums["lat"].copy()
     note = pd.Series("", index=raw.index, dtype=object)
     note[nums["swapped"]] = "lon/lat were swapped; "
-    has_xy = lon.notna() & lat.notna() & ~((lon == 0) & (lat == 0))
+    zero = (lon == 0) & (lat == 0)
+    bx0, by0, bx1, by1 = INDONESIA_BOUNDS
+    given = lon.notna() & lat.notna() & ~zero
+    abroad = given & ~(lon.between(bx0, bx1) & lat.between(by0, by1))
+    has_xy = given & ~abroad
     in_desa = pd.Series(None, index=raw.index, dtype=object)
     dist_m = pd.Series(np.nan, index=raw.index)
     if has_xy.any():
@@ -366,6 +485,13 @@ def place_sentra(
             in_desa[ok] = near.loc[ok, "code"]
             for r in ok:
                 note[r] += f"point {near.at[r, 'dist']:.0f} m outside desa, placed in nearest; "
+            far = near.index[near["dist"] > SNAP_DISTANCE_M]
+            flipped = _flipped_latitude(lon[far], lat[far], desa)
+            for r, code in flipped.items():
+                note[r] += (f"latitude sign flipped ({lat[r]:g} -> {-lat[r]:g}: south of the "
+                            "equator is negative, LS); ")
+                lat[r] = -lat[r]
+                in_desa[r] = code
 
     codes = pd.Series(None, index=raw.index, dtype=object)
     placed_by = pd.Series("", index=raw.index, dtype=object)
@@ -382,7 +508,14 @@ def place_sentra(
                 continue
             why.append(f"desa code '{raw.at[r, 'desa_code']}' not in the boundaries")
         elif raw.at[r, "desa_code"]:
-            why.append(f"desa code '{raw.at[r, 'desa_code']}' is not a code")
+            why.append(f"desa code '{raw.at[r, 'desa_code']}' is not a code: "
+                       f"{why_not_code(raw.at[r, 'desa_code'])}")
+        if zero[r]:
+            why.append("coordinates are 0, 0 (an empty GPS fix or a blank filled with 0), "
+                       "not a place")
+        elif abroad[r]:
+            why.append(f"coordinates (lon {lon[r]:g}, lat {lat[r]:g}) lie outside Indonesia "
+                       f"(lon {bx0:g} to {bx1:g}, lat {by0:g} to {by1:g})")
         if has_xy[r]:
             if isinstance(in_desa[r], str):
                 codes[r], placed_by[r] = in_desa[r], "coordinates"
@@ -396,9 +529,20 @@ def place_sentra(
             why.append(bad)
         if not why:
             why.append("no desa code, no coordinates and no desa name")
-        elif not has_xy[r] and not raw.at[r, "desa"] and not digits:
+        elif not given[r] and not raw.at[r, "desa"] and not digits and not zero[r]:
             why.append("no coordinates and no desa name")
         reason[r] = "; ".join(why)
+    placed = codes.notna()
+    note[abroad & placed] += "coordinates outside Indonesia ignored; "
+    note[zero & placed] += "coordinates 0, 0 ignored; "
+    decimal_codes = raw["desa_code"].str.fullmatch(r"\d+\.0+") & codes.notna()
+    if decimal_codes.any():
+        r0 = raw.index[decimal_codes][0]
+        problems.append(Problem(
+            "info", fname, f"{int(decimal_codes.sum())} desa code(s) were written as decimal "
+            f"numbers (e.g. '{raw.at[r0, 'desa_code']}' in row {r0}) and read as codes "
+            f"({codes[r0]}); no Indonesian code starts with 0, so nothing was lost",
+            row=int(r0), field="desa_code"))
     n_unplaced = int((reason != "").sum())
     if n_unplaced:
         problems.append(
@@ -441,6 +585,8 @@ def load_sentra(
             problems.append(Problem("error", fname, exc.detail, field=exc.field))
             sources.append(SentraSource(file=fname))
             continue
+        for message, fld in src.notes:
+            problems.append(Problem("info", fname, message, field=fld))
         nums = _numbers(raw, src.decimal or ".", fname, src, problems)
         placed = place_sentra(raw, nums, desa, kecamatan, fname, problems)
         matches = raw["commodity"].map(catalogue.match)

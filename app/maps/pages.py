@@ -14,6 +14,7 @@ import html
 import json
 import math
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import folium
 import mapclassify
@@ -699,12 +700,6 @@ def area_page(ds, code: str, opt: PageOptions | None = None) -> folium.Map:
         "basemap": opt.basemap, "run": run_config(ds, opt),
     }
     own = cand[cand["code"] == code].sort_values("rank")
-    if opt.scenario is not None:  # the breakdown's legend shows the scenario's weights
-        from dataclasses import replace
-
-        w_used = opt.effective_scenario().weights_resolved()  # type: ignore[attr-defined]
-        opt = replace(opt, scenario=None, weights=",".join(f"{k}={v:g}"
-                                                           for k, v in w_used.items()))
     m.get_root().html.add_child(Element(_detail_html(ds, level, row, own, opt)),
                                 name="unggulan_detail")
     m.get_root().title = f"{row['name']} – unggulan"
@@ -713,7 +708,7 @@ def area_page(ds, code: str, opt: PageOptions | None = None) -> folium.Map:
 
 def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> str:
     code = str(row["code"])
-    w = parse_weights(opt.weights)
+    w = opt.effective_scenario().weights_resolved()  # the weights as used
     esc = html.escape
     kind = _both("Desa/kelurahan", "Village") if level == "desa" else \
         _both("Kecamatan", "District")
@@ -790,9 +785,11 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
                                  ("areas", "Batas & atribut", "Boundary & attributes"),
                                  ("sentra", "Sentra", "Sentra"),
                                  ("statistics", "Statistik", "Statistics")):
+            run = (f"&scenario={quote(opt.scenario_query())}" if opt.scenario_query() else
+                   f"&weights={quote(opt.weights)}" if opt.weights else "")
             links = " · ".join(
                 f'<a href="{opt.api}/export?layer={layer}&level={level}&area={code}'
-                f'&format={fmt}{"&weights=" + opt.weights if opt.weights else ""}">{label}</a>'
+                f'&format={fmt}{run}">{label}</a>'
                 for fmt, label in (("gpkg", "GeoPackage"), ("shp", "Shapefile"),
                                    ("geojson", "GeoJSON"), ("csv", "CSV")))
             parts.append(f"<li>{_both(lid, len_)}: {links}</li>")

@@ -39,7 +39,7 @@
       stability: "Stabilitas peringkat 1", challenger: "penantang",
       stabilityHelp: "bagian dari 200 undian bobot (masing-masing ±20%) yang tetap menempatkan kandidat ini pertama",
       missing: "kriteria tanpa data", partial: "kriteria dengan data sebagian",
-      inputs: "masukan", stablePrefix: "stabil"
+      inputs: "masukan", stablePrefix: "stabil", bundled: "bawaan alat"
     },
     en: {
       title: "Flagship commodities", level: "Area level", desa: "Village (desa)",
@@ -67,7 +67,7 @@
       stability: "Stability of rank 1", challenger: "challenger",
       stabilityHelp: "share of 200 weight draws (each ±20%) that keep this candidate first",
       missing: "criteria without data", partial: "criteria with partial data",
-      inputs: "inputs", stablePrefix: "stable"
+      inputs: "inputs", stablePrefix: "stable", bundled: "bundled"
     }
   };
   var LANGS = ["id", "en"];
@@ -495,7 +495,7 @@
         (list.items || []).forEach(function (s) {
           var o = document.createElement("option");
           o.value = s.id;
-          o.textContent = s.name + (s.source === "bundled" ? " *" : "");
+          o.textContent = s.name + (s.source === "bundled" ? " (" + t("bundled") + ")" : "");
           if (s.error) { o.disabled = true; o.textContent += " (!)"; o.title = s.error; }
           if (s.id === scenarioId()) o.selected = true;
           sel.appendChild(o);
