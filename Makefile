@@ -6,6 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 WEB    := web/node_modules/.installed-stamp
+WORKERS ?= 1
 CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -44,13 +45,14 @@ browser: system
 	$(call apt_missing,$(TEST_PACKAGES))
 
 run: install system
-	$(VENV)/bin/unggulan serve --host 127.0.0.1 --port 8000
+	$(VENV)/bin/unggulan serve --host 127.0.0.1 --port 8000 --workers $(WORKERS)
 
 test: install browser
 	UNGGULAN_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -q
 
+# make bench BENCH_ARGS='--only "national hot spots"' runs the matching rows only
 bench: install browser
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check app tests benchmarks scripts

@@ -662,6 +662,9 @@ def serve(
     data: DataOpt = None,
     host: Annotated[str | None, typer.Option(help="address to bind")] = None,
     port: Annotated[int | None, typer.Option(help="port")] = None,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="worker processes; they share the results kept on disk "
+        "(UNGGULAN_CACHE_DIR), so each result is computed once")] = 1,
 ) -> None:
     """Start the HTTP service (uvicorn) on the dataset."""
     import os
@@ -676,7 +679,7 @@ def serve(
     _open(settings.data_dir())  # fail here, with a clear message, rather than inside uvicorn
     uvicorn.run(
         "app.api.main:create_app", factory=True, host=host or settings.host,
-        port=port or settings.port, log_level=settings.log_level,
+        port=port or settings.port, log_level=settings.log_level, workers=workers,
     )
 
 

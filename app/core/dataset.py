@@ -32,6 +32,7 @@ from app.core.config import DatasetConfig, load_config
 from app.core.rasters import RasterInfo, find_rasters
 from app.core.sentra import SentraSource, load_sentra, sentra_files, statistics_like
 from app.core.statistics import load_statistics, summary_of
+from app.io.cache import read_pickle, write_pickle
 
 T = TypeVar("T")
 
@@ -386,9 +387,16 @@ class Dataset:
                per, measure, method, tuple(commodities or ()), vikor_v)
 
         def build() -> pd.DataFrame:
-            long = propose(self, level, top, w, reference, management, per, measure, method,
-                           commodities, vikor_v)
-            return to_wide(long, self.areas(level), top) if wide else long
+            # kept on disk too: a restart or another worker process reads it back
+            stored = _result_path(self, key)
+            out = read_pickle(stored) if stored else None
+            if out is None:
+                long = propose(self, level, top, w, reference, management, per, measure,
+                               method, commodities, vikor_v)
+                out = to_wide(long, self.areas(level), top) if wide else long
+                if stored:
+                    write_pickle(stored, out)
+            return out
 
         return self.cached(key, build).copy()
 
@@ -676,6 +684,43 @@ def _load_boundaries(
         )
     return layers, info
 
+
+
+def code_fingerprint() -> str:
+    """sha256 of the tool's own source and data tables: a result computed by other code is
+    never read back from the disk cache."""
+    import hashlib
+
+    from app.settings import bundled_data_dir
+
+    global _CODE_FINGERPRINT
+    if _CODE_FINGERPRINT is None:
+        h = hashlib.sha256()
+        root = Path(__file__).resolve().parents[1]
+        files = sorted(root.rglob("*.py")) + sorted(bundled_data_dir().glob("*.csv"))
+        for p in files:
+            h.update(str(p.relative_to(root.parent)).encode())
+            h.update(p.read_bytes())
+        _CODE_FINGERPRINT = h.hexdigest()
+    return _CODE_FINGERPRINT
+
+
+_CODE_FINGERPRINT: str | None = None
+
+
+def _result_path(ds: Dataset, key: tuple) -> Path | None:
+    """Where a result of ``key`` is kept on disk (``UNGGULAN_CACHE_DIR``/results): keyed by
+    the inputs' content hash, the code and the arguments, so a restart or another worker
+    process reads it instead of computing it again. None when the disk cache is off."""
+    import hashlib
+
+    from app.settings import Settings
+
+    folder = Settings().cache_path()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(repr((ds.inputs_hash(), code_fingerprint(), key)).encode())
+    return folder / "results" / f"{key[0]}-{digest.hexdigest()[:32]}.pickle"
 
 
 def _closest(catalogue: Catalogue, name: str, n: int = 3) -> list[str]:
