@@ -12,7 +12,8 @@ MODULES = [
     "app.io.units", "app.core.lq", "app.core.dlq", "app.core.shift_share", "app.core.klassen",
     "app.core.concentration", "app.core.activity", "app.core.commodities", "app.core.ahp",
     "app.core.mcda", "app.core.scenario", "app.core.stability", "app.core.provenance",
-    "app.base.names", "app.core.run", "app.core.layers",
+    "app.base.names", "app.core.run", "app.core.layers", "app.io.readers", "app.core.rasters",
+    "app.core.sentra", "app.core.boundaries",
 ]
 
 

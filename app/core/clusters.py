@@ -240,18 +240,32 @@ def gi_star_z(w, values: np.ndarray) -> np.ndarray:
     return out
 
 
+_LABELS = np.array([NOT_SIGNIFICANT, HOT, COLD], dtype=object)
+
+
 def _labels(z: np.ndarray, p: np.ndarray, alpha: float) -> np.ndarray:
+    """'hot spot' / 'cold spot' / 'not significant' (an object array of three shared
+    strings, cheap for millions of rows)."""
     sig = p <= alpha
-    return np.where(sig & (z > 0), HOT, np.where(sig & (z < 0), COLD, NOT_SIGNIFICANT)
-                    ).astype(object)
+    return _LABELS[np.where(sig & (z > 0), 1, np.where(sig & (z < 0), 2, 0))]
+
+
+def _lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """Positions of ``values`` in ``index`` (-1 where absent), hashing each distinct value
+    once (a categorical column's categories, else its factorized uniques)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    pos = index.get_indexer(pd.Index(uniques))
+    return np.where(codes >= 0, pos[np.maximum(codes, 0)], -1) if len(pos) else \
+        np.full(len(values), -1)
 
 
 def _positions(codes: pd.Index, columns: pd.Index, pairs: pd.DataFrame
                ) -> tuple[np.ndarray, np.ndarray]:
     """Row and column positions of ``pairs``' (code, commodity); -1 where absent."""
-    r = codes.get_indexer(pd.Index(pairs["code"]))
-    c = columns.get_indexer(pd.Index(pairs["commodity"]))
-    return r, c
+    return _lookup(codes, pairs["code"]), _lookup(columns, pairs["commodity"])
 
 
 def hot_spots(areas, intensity: pd.DataFrame, permutations: int = PERMUTATIONS,

@@ -29,7 +29,7 @@ from app.base.problems import Problem
 from app.core import boundaries as bnd
 from app.core.commodities import Catalogue
 from app.core.config import DatasetConfig, load_config
-from app.core.rasters import RasterInfo, find_rasters
+from app.core.rasters import RasterInfo, check_coverage, find_rasters
 from app.core.sentra import SentraSource, load_sentra, sentra_files, statistics_like
 from app.core.statistics import load_statistics, summary_of
 from app.io.cache import read_pickle, write_pickle
@@ -110,6 +110,9 @@ class Dataset:
             layers.get("kecamatan"), catalogue, problems,
         )
         rasters = find_rasters(folder / "agroecology", config.rasters, problems)
+        if rasters and layers:
+            rasters = check_coverage(rasters, layers.get("desa", layers.get("kecamatan")),
+                                     problems)
         if not rasters:
             problems.append(Problem("warning", str(folder / "agroecology"), "no rasters found: "
                                     "land suitability cannot be assessed"))

@@ -110,10 +110,22 @@ _SAMPLE_SIDE = 512
 
 
 def _sample(src) -> np.ndarray:
-    """Valid values of band 1, read at most 512 x 512 (decimated: overviews when present)."""
-    h, w = min(src.height, _SAMPLE_SIDE), min(src.width, _SAMPLE_SIDE)
-    arr = src.read(1, out_shape=(h, w), masked=True)
-    vals = np.ma.compressed(arr).astype(np.float64)
+    """Valid values of band 1: the whole band when small, else a decimated read from the
+    overviews, or (without overviews, where a decimated read would touch every tile of a
+    national raster) an 8 x 8 lattice of 64 x 64 windows."""
+    from rasterio.windows import Window
+
+    if src.width * src.height <= _SAMPLE_SIDE**2 or src.overviews(1):
+        h, w = min(src.height, _SAMPLE_SIDE), min(src.width, _SAMPLE_SIDE)
+        arrays = [src.read(1, out_shape=(h, w), masked=True)]
+    else:
+        side = 64
+        rows = np.linspace(0, max(src.height - side, 0), 8).astype(int)
+        cols = np.linspace(0, max(src.width - side, 0), 8).astype(int)
+        arrays = [src.read(1, window=Window(int(c), int(r), min(side, src.width),
+                                            min(side, src.height)), masked=True)
+                  for r in rows for c in cols]
+    vals = np.concatenate([np.ma.compressed(a).astype(np.float64) for a in arrays])
     return vals[np.isfinite(vals)]
 
 

@@ -199,7 +199,7 @@ def read_sentra_file(path: Path, cfg: SentraConfig) -> tuple[pd.DataFrame, Sentr
     if path.suffix.lower() in TABLE_SUFFIXES:
         with open_table(
             path, sep=cfg.sep, decimal=cfg.decimal, encoding=cfg.encoding, sheet=cfg.sheet,
-            header_hint=_HEADER_HINT,
+            header_hint=_HEADER_HINT, section="[sentra]",
         ) as table:
             fmt = table.format
             src.sep, src.decimal, src.encoding = fmt.sep, fmt.decimal, fmt.encoding

@@ -370,8 +370,8 @@ def bounds_window(grid: Grid, bounds: tuple[float, float, float, float]
     minx, miny, maxx, maxy = bounds
     cols = sorted(((minx - a.c) / a.a, (maxx - a.c) / a.a))
     rows = sorted(((maxy - a.f) / a.e, (miny - a.f) / a.e))
-    c0 = max(int(np.floor(cols[0])) - 1, 0)
-    r0 = max(int(np.floor(rows[0])) - 1, 0)
+    c0 = min(max(int(np.floor(cols[0])) - 1, 0), grid.width)
+    r0 = min(max(int(np.floor(rows[0])) - 1, 0), grid.height)
     c1 = min(int(np.ceil(cols[1])) + 1, grid.width)
     r1 = min(int(np.ceil(rows[1])) + 1, grid.height)
     return (r0, c0, max(r1 - r0, 0), max(c1 - c0, 0))

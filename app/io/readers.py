@@ -271,12 +271,14 @@ def open_table(
     sheet: str | None = None,
     header_hint: set[str] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    section: str | None = None,
 ) -> TableStream:
     """Open a CSV/TSV/XLSX table for reading in chunks of strings, guessing what is not given.
 
     The separator is sniffed from the first lines, the header from the first
     ``1000`` records (title lines above it are narrower) and the decimal mark from the first
-    chunk. See :func:`read_table` for the whole table at once.
+    chunk. ``section`` names the dataset.toml table the notes point to (``"[sentra]"``).
+    See :func:`read_table` for the whole table at once.
 
     Examples
     --------
@@ -294,7 +296,7 @@ def open_table(
         raise DatasetError("the file is empty (0 bytes)", path=path)
     fmt = TableFormat()
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        frame = _strip_cells(_read_sheet(path, sheet, header_hint, fmt))
+        frame = _strip_cells(_read_sheet(path, sheet, header_hint, fmt, section))
         if frame.empty:
             raise DatasetError("the table has a header but no data rows", path=path)
         _set_decimal(fmt, frame, decimal)
@@ -428,7 +430,7 @@ def read_table(
 
 
 def _read_sheet(path: Path, sheet: str | None, hint: set[str] | None,
-                fmt: TableFormat) -> pd.DataFrame:
+                fmt: TableFormat, section: str | None = None) -> pd.DataFrame:
     """The table of one sheet (given, or the best of several) as strings, with spreadsheet
     row numbers as index; the choice and hidden rows go to ``fmt``."""
     try:
@@ -469,7 +471,8 @@ def _read_sheet(path: Path, sheet: str | None, hint: set[str] | None,
             others = ", ".join(f"'{n}'" for n in names if n != name)
             fmt.notes.append((f"the workbook has {len(names)} sheets; sheet '{name}' was read "
                               f"({why}); the others ({others}) were not. Set sheet = "
-                              f"\"<name>\" in dataset.toml to read another", "sheet"))
+                              f"\"<name>\" {'under ' + section + ' ' if section else ''}in "
+                              "dataset.toml to read another", "sheet"))
     fmt.sheet = name
     book = filled[name]
     header = headers[name][0]

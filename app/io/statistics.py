@@ -460,6 +460,23 @@ def year_in_text(text: str | None) -> int | None:
     return years.pop() if len(years) == 1 else None
 
 
+# Excel's day numbers of 1950-01-01 and 2100-12-31: a "year" cell that Excel turned into a
+# date and the file then saved as a plain number
+_SERIAL_FIRST, _SERIAL_LAST = 18264, 73415
+
+
+def _year_of_serial(v: object) -> int | None:
+    """The year of an Excel date serial (44197 -> 2021), for cells of a year column."""
+    if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
+        if isinstance(v, str) and re.fullmatch(r"\s*\d{5}(?:\.0+)?\s*", v):
+            v = float(v)
+        else:
+            return None
+    if not float(v).is_integer() or not _SERIAL_FIRST <= int(v) <= _SERIAL_LAST:
+        return None
+    return (dt.date(1899, 12, 30) + dt.timedelta(days=int(v))).year
+
+
 def _year_of_cell(v: object) -> int | None:
     if _is_blank(v) or isinstance(v, bool):
         return None
@@ -943,6 +960,7 @@ class _Col:
     year: int | None = None
     ratio: bool = False
     drop: bool = False
+    serial: bool = False       # a year column whose cells are Excel date numbers
 
 
 @dataclass
@@ -1144,6 +1162,7 @@ def _plan_table(grid: _Grid, block: _Block, path: Path, opts: StatisticsOptions)
         stats[col.idx] = {
             "n": n, "val": n_val, "text": n - n_val,
             "year": sum(_year_of_cell(v) is not None for v in vals),
+            "serial": sum(_year_of_serial(v) is not None for v in vals),
             "code": sum(_code_like(v) for v in vals),
             "distinct": len({_cell_text(v).strip() for v in vals}),
         }
@@ -1182,6 +1201,12 @@ def _plan_table(grid: _Grid, block: _Block, path: Path, opts: StatisticsOptions)
             if s["n"] and s["year"] >= 0.8 * s["n"] and (toks & _YEAR_WORDS or not col.parts):
                 col.role = "year"
                 g["year_column"] = f"'{col.text}' (header word and year values)"
+                break
+            if s["n"] and s["serial"] >= 0.8 * s["n"] and toks & _YEAR_WORDS:
+                col.role = "year"
+                col.serial = True
+                g["year_column"] = (f"'{col.text}' (header word; its cells are Excel date "
+                                    "numbers, read as their years)")
                 break
     # unit column
     if not any(c.role == "unit" for c in cols):
@@ -1540,7 +1565,7 @@ def _build(plan: _Plan, path: Path, opts: StatisticsOptions, decimal: str,
         bad_years = 0
         for k, r in enumerate(body):
             v = rows[r][plan.year_col.idx]
-            y = _year_of_cell(v)
+            y = _year_of_serial(v) if plan.year_col.serial else _year_of_cell(v)
             if y is None and _is_blank(v) and prev_y is not None and not total_rank[k]:
                 y = prev_y
             elif y is None and not _is_blank(v):

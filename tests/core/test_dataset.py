@@ -103,9 +103,9 @@ def test_malang_kecamatan_layer_wider_than_desa(malang_dir):
     assert set(ds.areas("kecamatan")["code"]) == set(desa_raw["kode_kec"])
     assert ds.layer_info["desa"].code_column == "kode_desa"
     assert ds.layer_info["desa"].name_column == "nama_desa"
-    # the kabupaten-level production table cannot be placed in desa: named as an error
-    errs = [str(p) for p in ds.errors]
-    assert any("jatim_produksi" in e and "kabupaten-level" in e for e in errs)
+    # the kabupaten-level production table among the sentra is read as statistics
+    infos = [str(p) for p in ds.problems if p.severity == "info"]
+    assert any("jatim_produksi" in e and "read as a statistics table" in e for e in infos)
 
 
 def test_demo_dataset_is_usable_and_synthetic(demo):
