@@ -110,9 +110,15 @@ def get_area(ds: DatasetDep, code: str, level: LevelDep,
              top: Annotated[int, Query(ge=1, le=20)] = 3):
     """One area: its attributes, its suitability for every commodity, its candidates."""
     row = _area(ds, level, code)
-    attrs = ds.attributes(level).loc[code]
-    suit = ds.suitability(level)
-    suit = suit[suit["code"].astype(str) == code]
+    from app.core.suitability import explain
+
+    attrs_all = ds.attributes(level)
+    attrs = attrs_all.loc[code]
+    suit = ds.suitability(level, explain=False, copy=False)
+    suit = suit[(suit["code"] == code).to_numpy()].copy()  # explained: this area's rows only
+    suit["evidence_id"] = explain(suit, attrs_all, ds.requirements, "id").to_numpy()
+    suit["evidence_en"] = explain(suit, attrs_all, ds.requirements, "en").to_numpy()
+    suit = suit.astype({c: object for c in suit.columns if str(suit[c].dtype) == "category"})
     return AreaDetail(
         area={k: clean(row[k]) for k in AREA_FIELDS if k in row.index},
         synthetic=ds.synthetic,

@@ -46,11 +46,13 @@ def _key(found: tuple | None) -> str | None:
 
 def _cached(ds, key: tuple, build) -> str:
     cache = ds._cache.setdefault("map-pages", {})
-    if key not in cache:
+    html = cache.get(key)
+    if html is None:
+        html = build()
         if len(cache) > 64:
             cache.clear()
-        cache[key] = build()
-    return cache[key]
+        cache[key] = html  # another thread may clear the cache: return our own copy
+    return html
 
 
 @router.get("/", response_class=HTMLResponse, summary="Candidate map (home page)")

@@ -46,8 +46,12 @@ def evidence(ds, level: str = "desa", reference: str = "kabupaten",
     from land alone.
     """
     key = ("evidence", level, reference, management, period, measure)
-    if key in ds._cache:
-        return ds._cache[key]
+    return ds.cached(key, lambda: _evidence(ds, level, reference, management, period,
+                                            measure))
+
+
+def _evidence(ds, level: str, reference: str, management: str,
+              period: tuple[int, int] | None, measure: str | None) -> pd.DataFrame:
     from app.core.activity import evidence_for_level
 
     areas = ds.areas(level)
@@ -115,17 +119,13 @@ def evidence(ds, level: str = "desa", reference: str = "kabupaten",
     if len(cnt):
         wide = cnt.pivot_table(index="code", columns="commodity", values="workers",
                                aggfunc="sum", fill_value=0.0).reindex(areas.index, fill_value=0.0)
-        wkey = ("contiguity", level)
-        if wkey not in ds._cache:
-            ds._cache[wkey] = clusters.contiguity(areas)
-        w = ds._cache[wkey]
+        w = ds.cached(("contiguity", level), lambda: clusters.contiguity(areas))
         neigh = clusters.neighbourhood_score(w, areas.index, wide)
         gi = clusters.hot_spots(areas, wide, w=w)
         ev = ev.drop(columns=["cluster_score", "gi_z", "gi_p", "cluster"])
         ev = ev.merge(neigh, on=["code", "commodity"], how="left")
         ev["cluster_score"] = ev["cluster_score"].fillna(0.0)
         ev = ev.merge(gi, on=["code", "commodity"], how="left")
-    ds._cache[key] = ev
     return ev
 
 

@@ -390,11 +390,12 @@ def area_stability(ds, level: str, scenario: Scenario | None = None, *,
     from app.core.provenance import canonical_json
 
     key = ("stability", level, canonical_json(resolved), draws, spread, seed, sample_areas)
-    if key not in ds._cache:
+
+    def build() -> pd.DataFrame:
         ev = scenario_evidence(ds, level, sc)
         res = sensitivity(ev, COLUMNS, sc.weights_resolved(), sc.method, draws=draws,
                           spread=spread, seed=seed, v=sc.vikor_v, sample_areas=sample_areas)
-        ds._cache[key] = pd.DataFrame({
+        return pd.DataFrame({
             "code": res["code"].astype(str).to_numpy(),
             "stability": np.round(res["stable_share"].to_numpy(float), 3),
             "stability_top": res["top"].to_numpy(object),
@@ -402,7 +403,8 @@ def area_stability(ds, level: str, scenario: Scenario | None = None, *,
             "stability_label_id": res["label_id"].to_numpy(object),
             "stability_label_en": res["label_en"].to_numpy(object),
         })
-    return ds._cache[key].copy()
+
+    return ds.cached(key, build).copy()
 
 
 def method_comparison(ds, level: str, scenario: Scenario | None = None, *,
