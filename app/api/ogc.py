@@ -32,6 +32,10 @@ COLLECTIONS = {
                         "Top candidate commodities per desa, one feature per desa"),
     "candidates_kecamatan": ("Kandidat komoditas unggulan (kecamatan)",
                              "Top candidate commodities per kecamatan"),
+    "quadrants": ("Kuadran SLQ x DLQ / SLQ x DLQ quadrants",
+                  "Static and dynamic LQ of each commodity's production (else population, "
+                  "harvested area) per area over every year of the statistics, with the "
+                  "quadrant (unggulan, andalan, prospektif, tertinggal)"),
     "statistics": ("Statistik produksi / production statistics",
                    "Values by area, commodity, measure and year from BPS and dinas tables, "
                    "each with its source cell; the area's polygon as geometry"),
@@ -44,8 +48,9 @@ def _base(request: Request) -> str:
 
 
 def _layer(ds, cid: str) -> gpd.GeoDataFrame:
-    if cid not in COLLECTIONS:
-        raise UnknownArea(f"no collection '{cid}'; collections: {', '.join(COLLECTIONS)}")
+    if cid not in COLLECTIONS or (cid == "quadrants" and _quadrants(ds) is None):
+        raise UnknownArea(f"no collection '{cid}'; collections: "
+                          f"{', '.join(_available(ds))}")
     if cid in ("desa", "kecamatan"):
         a = ds.areas(cid)
         cols = [c for c in a.columns if c != "code_system"]
@@ -54,6 +59,10 @@ def _layer(ds, cid: str) -> gpd.GeoDataFrame:
         s = ds.sentra(placed_only=True).copy()
         s["fid"] = s["source_file"] + ":" + s["row"].astype(int).astype(str)
         return s.reset_index(drop=True)
+    if cid == "quadrants":
+        st = _quadrants(ds)
+        st["fid"] = st["code"].astype(str) + ":" + st["commodity"].astype(str)
+        return st
     if cid == "statistics":
         from app.core.layers import statistics_layer
 
@@ -74,7 +83,32 @@ def _features(ds, cid: str) -> tuple[gpd.GeoDataFrame, list[dict]]:
 
 
 def _id_col(cid: str) -> str:
-    return "fid" if cid in ("sentra", "statistics") else "code"
+    return "fid" if cid in ("sentra", "statistics", "quadrants") else "code"
+
+
+def _available(ds) -> list[str]:
+    """The collections this dataset has (the quadrants need a series of statistics)."""
+    return [c for c in COLLECTIONS if c != "quadrants" or _quadrants(ds) is not None]
+
+
+def _quadrants(ds):
+    """SLQ, DLQ and quadrant of every (area, commodity) at the statistics' own level, on
+    the first measure of :data:`app.core.activity.MEASURE_PRIORITY` with two years or more,
+    with the area's polygon; None when there is no such series."""
+    from app.core.activity import MEASURE_PRIORITY
+    from app.core.layers import analysis_layer
+
+    def build():
+        st = ds.statistics()
+        st = st[st["level"].isin(ds.levels) & ~st["ratio"].astype(bool)]
+        for m in MEASURE_PRIORITY:
+            have = st[st["measure"] == m]
+            if have["year"].nunique() >= 2:
+                return analysis_layer(ds, "dlq", m, None, str(have["level"].iat[0]))
+        return None
+
+    out = ds.cached(("ogc-quadrants",), build)
+    return None if out is None else out.copy()
 
 
 def _collection(request: Request, ds, cid: str) -> dict:
@@ -138,7 +172,7 @@ def collections(request: Request, ds: DatasetDep):
     return {
         "links": [{"href": f"{base}/ogc/collections", "rel": "self",
                    "type": "application/json", "title": "collections"}],
-        "collections": [_collection(request, ds, cid) for cid in COLLECTIONS],
+        "collections": [_collection(request, ds, cid) for cid in _available(ds)],
     }
 
 

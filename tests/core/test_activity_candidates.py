@@ -268,3 +268,37 @@ def test_cli_analyse_and_api(tmp_path, bone_dir):
         assert r.status_code == 200
         assert r.json()["total"] == 27 and "allocation" in r.json()["items"][0]
         assert client.get("/api/v1/analysis/nope").status_code == 422
+
+
+def test_ogc_serves_the_quadrants(bone):
+    from fastapi.testclient import TestClient
+
+    from app.api.main import create_app
+    from app.settings import Settings
+
+    expected = bone.analysis("dlq", measure="production")
+    with TestClient(create_app(Settings(data=BONE))) as client:
+        ids = [c["id"] for c in client.get("/ogc/collections").json()["collections"]]
+        assert "quadrants" in ids
+        r = client.get("/ogc/collections/quadrants/items",
+                       params={"limit": 500, "commodity": "kakao"})
+        assert r.status_code == 200
+        feats = r.json()["features"]
+        assert len(feats) == 27 and feats[0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        got = {f["properties"]["code"]: f["properties"]["quadrant"] for f in feats}
+        want = expected[expected["commodity"] == "kakao"].set_index("code")["quadrant"]
+        assert got == {k: (None if v != v else v) for k, v in want.items()}  # NaN -> null
+
+
+def test_no_quadrants_collection_without_a_series(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from app.api.main import create_app
+    from app.settings import Settings
+    from tests.helpers import make_dataset
+
+    make_dataset(tmp_path)
+    with TestClient(create_app(Settings(data=tmp_path))) as client:
+        ids = [c["id"] for c in client.get("/ogc/collections").json()["collections"]]
+        assert "quadrants" not in ids and "statistics" in ids
+        assert client.get("/ogc/collections/quadrants/items").status_code == 404
