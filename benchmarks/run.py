@@ -65,6 +65,17 @@ def class_shares_all(folder, level="desa", workers=1, cache=None):
     return time.perf_counter() - t0
 
 
+def brief_pdf(folder, code):
+    """The printable brief of ``code`` (a kecamatan, or the kabupaten: the whole dataset) as
+    a PDF, candidates included (no disk cache)."""
+    os.environ["UNGGULAN_NO_CACHE"] = "1"
+    from app import Dataset
+    from app.reports import write_brief
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_brief(Dataset.open(folder), code, Path(tmp) / "brief.pdf")
+
+
 def end_to_end(folder, level="desa", workers=1, what="suitability"):
     """Attributes + class shares + suitability (+ candidates), coverage included."""
     os.environ["UNGGULAN_NO_CACHE"] = "1"
@@ -100,6 +111,137 @@ def engine_subset(folder, n=5000):
     t0 = time.perf_counter()
     eng.attributes("subset", areas)
     return time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------- national activity (#22)
+# Dataset folders sharing the national layer's boundaries and rasters (symlinks) with
+# synthetic sentra and statistics (benchmarks/synthetic.py; built into benchmarks/out/).
+ACTIVITY = {
+    "100k_code": (100_000, "code", False),
+    "100k_xy": (100_000, "coordinates", False),
+    "1m_code": (1_000_000, "code", False),
+    "1m_xy": (1_000_000, "coordinates", False),
+    "100k_code_stats": (100_000, "code", True),
+}
+
+
+_OPENED: dict = {}
+
+
+def _opened(folder):
+    """One Dataset.open per benchmark process for rows whose timing excludes it (the
+    repeats of a row then measure the same work without re-reading a million records)."""
+    key = str(folder)
+    if key not in _OPENED:
+        _OPENED[key] = _dataset(folder)
+    return _OPENED[key]
+
+
+def activity_folder(name: str) -> Path:
+    from benchmarks.synthetic import build_variant
+
+    n, placement, stats = ACTIVITY[name]
+    return build_variant(NATIONAL, OUT / f"national_{name}", n, placement, stats)
+
+
+def sentra_placement(folder):
+    """Reading, cleaning and placing the sentra (the boundaries are read before)."""
+    from app.core.config import SentraConfig
+    from app.core.sentra import load_sentra, sentra_files
+
+    base = _opened(NATIONAL)
+    t0 = time.perf_counter()
+    load_sentra(sentra_files(Path(folder) / "sentra"), SentraConfig(), base.layers["desa"],
+                base.layers.get("kecamatan"), base.catalogue, [])
+    return time.perf_counter() - t0
+
+
+def statistics_reading(folder):
+    """Reading the statistics tables and matching their areas and commodities."""
+    from app.core.statistics import load_statistics
+
+    base = _opened(NATIONAL)
+    t0 = time.perf_counter()
+    load_statistics(Path(folder), [], base.layers, base.catalogue, [])
+    return time.perf_counter() - t0
+
+
+def lq_sentra(folder, level="desa"):
+    """LQ of the sentra: counts per (area, commodity) and specialisation."""
+    from app.core.specialisation import counts, specialisation
+
+    ds = _opened(folder)
+    col = "desa_code" if level == "desa" else "kecamatan_code"
+    t0 = time.perf_counter()
+    specialisation(counts(ds.sentra(placed_only=True), col), ds.areas(level))
+    return time.perf_counter() - t0
+
+
+def dlq_statistics(folder, level="desa"):
+    """Static and dynamic LQ of the statistics (seven years), per kabupaten."""
+    from app.core.activity import evidence_for_level
+
+    ds = _opened(folder)
+    t0 = time.perf_counter()
+    evidence_for_level(ds, level)
+    return time.perf_counter() - t0
+
+
+def hot_spots_national(folder, level="desa", method="analytical", commodities=None):
+    """Queen contiguity (built once) + neighbourhood score + Gi* of the placed sentra's
+    (area, commodity) pairs; workers per area as the candidates build them."""
+    from app.core import clusters
+    from app.core.specialisation import counts
+
+    ds = _opened(folder)
+    areas = ds.areas(level)
+    cnt = counts(ds.sentra(placed_only=True),
+                 "desa_code" if level == "desa" else "kecamatan_code")
+    wide = cnt.pivot_table(index="code", columns="commodity", values="workers",
+                           aggfunc="sum", fill_value=0.0).reindex(areas.index, fill_value=0.0)
+    if commodities:
+        wide = wide[wide.columns[:commodities]]
+        cnt = cnt[cnt["commodity"].isin(set(wide.columns))]
+    pairs = cnt[["code", "commodity"]]
+    t0 = time.perf_counter()
+    w = clusters.contiguity(areas)
+    clusters.neighbourhood_score(w, areas.index, wide, pairs=pairs)
+    clusters.hot_spots(areas, wide, w=w, method=method, pairs=pairs)
+    return time.perf_counter() - t0
+
+
+def candidates_only(folder, level="desa"):
+    """The candidates once attributes and suitability are computed (those not timed)."""
+    os.environ["UNGGULAN_NO_CACHE"] = "1"
+    os.environ["UNGGULAN_WORKERS"] = "1"
+    ds = _dataset(folder)
+    ds.suitability(level, explain=False)
+    t0 = time.perf_counter()
+    ds.candidates(level)
+    return time.perf_counter() - t0
+
+
+def one_tile(folder, level="desa", z=12, with_candidates=True, n=50):
+    """Median time of one vector tile (``/tiles/{level}/{z}/{x}/{y}.mvt``'s body) over ``n``
+    tiles centred on random areas; the level's geometry index (and candidates) are prepared
+    before the timing."""
+    import numpy as np
+
+    from app.maps.tiles import encode_tile, source, tile_of
+
+    ds = _opened(folder)
+    areas = ds.areas(level)
+    src = source(areas, ds.candidates(level, top=1, wide=True) if with_candidates else None)
+    pts = areas.geometry.iloc[np.random.default_rng(1).integers(0, len(areas), n)
+                              ].representative_point()
+    addresses = [tile_of(p.x, p.y, z) for p in pts]
+    encode_tile(src, z, *addresses[0])  # imports
+    times = []
+    for x, y in addresses:
+        t0 = time.perf_counter()
+        encode_tile(src, z, x, y, layer=level)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 @contextmanager
@@ -316,6 +458,55 @@ def measure(fn_name, *args, repeat=3):
     return statistics.median(times), peak, repeat
 
 
+def activity_rows(row, only) -> None:
+    """National rows with sentra and statistics (#22). 1,000,000-record rows run once (their
+    Dataset.open alone places a million records)."""
+    def wanted(label):
+        return not only or only in label
+
+    def variant(label, name):
+        return activity_folder(name) if wanted(label) else None
+
+    for name, label, rep in (
+        ("100k_code", "national sentra: placement, 100,000 records by desa code", 3),
+        ("100k_xy", "national sentra: placement, 100,000 records by coordinates", 3),
+        ("1m_code", "national sentra: placement, 1,000,000 records by desa code", 1),
+        ("1m_xy", "national sentra: placement, 1,000,000 records by coordinates", 1),
+    ):
+        if (folder := variant(label, name)) is not None:
+            row(label, "sentra_placement", folder, repeat=rep)
+    label = ("national statistics: read and match, 7 years (504,000 kecamatan rows + "
+             "158,760 desa rows)")
+    if (folder := variant(label, "100k_code_stats")) is not None:
+        row(label, "statistics_reading", folder, repeat=1)
+    for name, n_label, rep in (("100k_code", "100,000", 3), ("1m_code", "1,000,000", 1)):
+        label = f"national LQ of the sentra (counts + specialisation), desa, {n_label} sentra"
+        if (folder := variant(label, name)) is not None:
+            row(label, "lq_sentra", folder, "desa", repeat=rep)
+        label = (f"national hot spots: contiguity + neighbourhood + Gi* (analytical), desa, "
+                 f"{n_label} sentra")
+        if (folder := variant(label, name)) is not None:
+            row(label, "hot_spots_national", folder, "desa", repeat=rep)
+    label = "national hot spots: esda permutations (999), desa, 2 commodities of 100,000 sentra"
+    if (folder := variant(label, "100k_code")) is not None:
+        row(label, "hot_spots_national", folder, "desa", "permutation", 2, repeat=1)
+    label = "national LQ and DLQ of the statistics (7 years, per kabupaten), desa"
+    if (folder := variant(label, "100k_code_stats")) is not None:
+        row(label, "dlq_statistics", folder, "desa", repeat=1)
+    for name, n_label, rep in (("100k_code", "100,000 sentra", 3),
+                               ("1m_code", "1,000,000 sentra", 1),
+                               ("100k_code_stats", "100,000 sentra + statistics", 1)):
+        for level in ("desa", "kecamatan"):
+            # national desa candidates run once: minutes each (see the report of #22)
+            reps = 1 if level == "desa" else rep
+            label = (f"national candidates only (suitability before), {level}, {n_label}")
+            if (folder := variant(label, name)) is not None:
+                row(label, "candidates_only", folder, level, repeat=reps)
+            label = (f"national attributes + suitability + candidates, {level}, {n_label}")
+            if (folder := variant(label, name)) is not None:
+                row(label, "end_to_end", folder, level, 1, "candidates", repeat=reps)
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
@@ -342,6 +533,12 @@ def main() -> None:
             1, "candidates")
         row("Bone: attributes + suitability + candidates, kecamatan", "end_to_end", bone,
             "kecamatan", 1, "candidates")
+        row("Bone: brief of one kecamatan (Bontocani, PDF)", "brief_pdf", bone, "73.08.01",
+            repeat=1)
+        row("Bone: brief of the kabupaten (27 kecamatan, 372 desa, PDF)", "brief_pdf", bone,
+            "73.08", repeat=1)
+        row("Bone: one z12 desa vector tile with its top candidates (median of 50)",
+            "one_tile", bone, "desa", 12, True)
     map_rows = []
     national_map = None
     if bone.exists() and (not only or "map" in only):
@@ -362,6 +559,11 @@ def main() -> None:
             res = http_load(bone, tmpl)
             http_rows.append((label, res))
             print(f"  {label}: {res}", file=sys.stderr, flush=True)
+    load_rows = []
+    if bone.exists() and (not only or "load" in only):
+        from benchmarks.load import load
+
+        load_rows = load(bone, requests_total=1_000 if quick else 10_000, quiet=True)
     if not quick:
         from benchmarks.synthetic import build
 
@@ -384,6 +586,9 @@ def main() -> None:
             "end_to_end", NATIONAL, "desa", 1)
         row("national: attributes + suitability + candidates (84,000 x catalogue)",
             "end_to_end", NATIONAL, "desa", 1, "candidates")
+        activity_rows(row, only)
+        row("national: one z12 desa vector tile, polygons of 84,000 desa (median of 50)",
+            "one_tile", NATIONAL, "desa", 12, False)
         if not only or "map" in only:
             r = _call("map_served", NATIONAL)
             national_map = r
@@ -416,6 +621,10 @@ def main() -> None:
         for label, r in http_rows:
             print(f"{label:<{w}}  {r['n']:>8}  {r['rps']:>7.1f}  {r['p50']:>7.1f}  "
                   f"{r['p99']:>7.1f}  {r['errors']:>6}")
+    if load_rows:
+        from benchmarks.load import print_table
+
+        print_table(load_rows)
     if not rows:
         return
     width = max(len(r[0]) for r in rows)

@@ -120,3 +120,157 @@ if __name__ == "__main__":
     t = time.perf_counter()
     build(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("benchmarks/out/national"))
     print(f"built in {time.perf_counter() - t:.1f} s")
+
+
+# ---------------------------------------------------------------- activity (issue #22)
+ACTIVITY_SEED = 22
+MARKETS = ("lokal", "regional", "nasional", "ekspor")
+STAT_YEARS = tuple(range(2018, 2025))  # seven years
+STAT_COMMODITIES_KEC = 12  # commodities per kecamatan table row set
+STAT_COMMODITIES_DESA = 3  # commodities per desa
+STAT_DESA_PROVINCES = 3  # desa-level tables exist for the first provinces only (7,560 desa)
+
+
+def _catalogue_names(data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Indonesian names and sectors of the bundled catalogue (as a dinas would type them)."""
+    import pandas as pd
+
+    cat = pd.read_csv(data_dir / "commodities.csv")
+    return cat["name_id"].to_numpy(object), cat["sector"].to_numpy(object)
+
+
+def _clustered_desa(rng, n: int, n_desa: int, n_comm: int) -> tuple[np.ndarray, np.ndarray]:
+    """(desa index, commodity index) of ``n`` records: commodities by a Zipf-like popularity,
+    each produced around a few centres along the Hilbert order of the desa (neighbouring
+    indices are neighbouring desa), so hot spots exist."""
+    pop = 1.0 / np.arange(1, n_comm + 1) ** 0.9
+    comm = rng.choice(n_comm, size=n, p=pop / pop.sum())
+    centres = rng.integers(0, n_desa, size=(n_comm, 6))
+    which = centres[comm, rng.integers(0, 6, size=n)]
+    spread = rng.choice([40.0, 400.0, 4000.0], size=n, p=[0.5, 0.35, 0.15])
+    desa = np.clip(np.rint(which + rng.normal(0.0, 1.0, n) * spread), 0, n_desa - 1)
+    return desa.astype(np.int64), comm
+
+
+def build_sentra(national: Path, out: Path, n: int, placement: str = "code",
+                 data_dir: Path | None = None) -> Path:
+    """``n`` synthetic sentra records on the national layer's desa, as a CSV a dinas keeps.
+
+    ``placement='code'`` writes ``kode_desa`` (placed by code); ``'coordinates'`` writes
+    ``lon``/``lat`` inside the desa and no code (placed by a spatial join). Deterministic.
+    """
+    import pandas as pd
+
+    out = Path(out)
+    if out.exists():
+        return out
+    data_dir = data_dir or Path(__file__).resolve().parents[1] / "data"
+    rng = np.random.default_rng(ACTIVITY_SEED + n + (placement == "coordinates"))
+    desa = gpd.read_file(national / "boundaries" / "desa.gpkg", layer="desa",
+                         columns=["kode", "nama"])
+    names, sectors = _catalogue_names(data_dir)
+    idx, comm = _clustered_desa(rng, n, len(desa), len(names))
+    workers = np.maximum(1, np.rint(rng.lognormal(3.0, 0.9, n))).astype(np.int64)
+    units = np.maximum(1, np.rint(workers / rng.uniform(2, 8, n))).astype(np.int64)
+    frame = pd.DataFrame({
+        "id_sentra": [f"S{k:07d}" for k in range(1, n + 1)],
+        "komoditas": names[comm],
+        "sektor": sectors[comm],
+    })
+    if placement == "code":
+        frame["kode_desa"] = desa["kode"].to_numpy(object)[idx]
+    elif placement == "coordinates":
+        # desa are convex Voronoi cells: a point between the centroid and a vertex is inside
+        geoms = desa.geometry.to_numpy()
+        cx, cy = shapely.get_coordinates(shapely.centroid(geoms)).T
+        vx, vy = shapely.get_coordinates(shapely.get_point(shapely.get_exterior_ring(geoms),
+                                                           0)).T
+        t = rng.uniform(0.0, 0.8, n)
+        frame["lon"] = np.round(cx[idx] + t * (vx[idx] - cx[idx]), 6)
+        frame["lat"] = np.round(cy[idx] + t * (vy[idx] - cy[idx]), 6)
+    else:
+        raise ValueError(f"placement must be 'code' or 'coordinates', not {placement!r}")
+    frame["unit_usaha"] = units
+    frame["tenaga_kerja"] = workers
+    frame["tahun_mulai"] = rng.integers(1975, 2024, n)
+    frame["pemasaran"] = np.asarray(MARKETS, object)[rng.choice(4, n, p=[.5, .3, .15, .05])]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    frame.to_csv(tmp, index=False)
+    tmp.replace(out)
+    return out
+
+
+def build_statistics(national: Path, out_dir: Path, data_dir: Path | None = None) -> Path:
+    """Production statistics for seven years in long tables as a dinas exports them: one by
+    kecamatan (``kode_kecamatan``, all 6,000 kecamatan, 12 commodities each: 504,000 rows)
+    and one by desa (``kode_desa``, 3 commodities each, for the desa of the first three
+    provinces, 7,560 desa: 158,760 rows; desa-level production tables are kept by some
+    kabupaten, not nationally). Deterministic."""
+    import pandas as pd
+
+    out_dir = Path(out_dir)
+    marker = out_dir / ".complete"
+    if marker.exists():
+        return out_dir
+    data_dir = data_dir or Path(__file__).resolve().parents[1] / "data"
+    rng = np.random.default_rng(ACTIVITY_SEED)
+    desa = gpd.read_file(national / "boundaries" / "desa.gpkg", layer="desa", columns=["kode"],
+                         ignore_geometry=True)["kode"].to_numpy(object)
+    kec = np.unique([c[:8] for c in desa])
+    provinces = sorted({c[:2] for c in desa})[:STAT_DESA_PROVINCES]
+    desa = np.asarray([c for c in desa if c[:2] in provinces], dtype=object)
+    cat = pd.read_csv(data_dir / "commodities.csv")
+    crops = cat.loc[cat["sector"] == "pertanian_perkebunan", "name_id"].to_numpy(object)[:40]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    years = np.asarray(STAT_YEARS)
+    for level, codes, k, col in (("kecamatan", kec, STAT_COMMODITIES_KEC, "kode_kecamatan"),
+                                 ("desa", desa, STAT_COMMODITIES_DESA, "kode_desa")):
+        n = len(codes)
+        # each area grows k of the crops (its own draw), each with a base level and a trend
+        pick = np.argsort(rng.random((n, len(crops))), axis=1)[:, :k]
+        base = rng.lognormal(5.0 if level == "kecamatan" else 3.0, 1.2, (n, k))
+        trend = rng.normal(0.02, 0.05, (n, k))
+        t = years - years[0]
+        val = base[:, :, None] * (1 + trend[:, :, None]) ** t * rng.lognormal(0, .1,
+                                                                              (n, k, len(t)))
+        frame = pd.DataFrame({
+            col: np.repeat([c.replace(".", "") for c in codes], k * len(t)),
+            "komoditas": np.repeat(crops[pick].ravel(), len(t)),
+            "tahun": np.tile(years, n * k),
+            "produksi_ton": np.round(val.ravel(), 1),
+        })
+        frame.to_csv(out_dir / f"produksi_{level}_{years[0]}_{years[-1]}.csv", index=False)
+    marker.touch()
+    return out_dir
+
+
+def build_variant(national: Path, folder: Path, n_sentra: int, placement: str = "code",
+                  statistics: bool = False) -> Path:
+    """A dataset folder sharing the national layer's boundaries and rasters (symlinks) with
+    ``n_sentra`` sentra and, if asked, the seven years of statistics."""
+    folder = Path(folder)
+    marker = folder / ".complete"
+    if marker.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for sub in ("boundaries", "agroecology"):
+        link = folder / sub
+        if not link.exists():
+            link.symlink_to((national / sub).resolve(), target_is_directory=True)
+    cache = national.parent / "activity"
+    if n_sentra:
+        src = build_sentra(national, cache / f"sentra_{n_sentra}_{placement}.csv", n_sentra,
+                           placement)
+        (folder / "sentra").mkdir(exist_ok=True)
+        link = folder / "sentra" / "sentra.csv"
+        if not link.exists():
+            link.symlink_to(src.resolve())
+    if statistics:
+        stats = build_statistics(national, cache / "statistik")
+        link = folder / "statistik"
+        if not link.exists():
+            link.symlink_to(stats.resolve(), target_is_directory=True)
+    (folder / "dataset.toml").write_text('name = "nasional sintetis"\nsynthetic = true\n')
+    marker.touch()
+    return folder

@@ -376,3 +376,21 @@ def test_specialisation_identical(bone, reference):
     pd.testing.assert_frame_equal(specialisation(cnt, many, reference, year=2025),
                                   _old_specialisation(cnt, many, reference, year=2025),
                                   rtol=1e-12)
+
+
+def test_cluster_evidence_is_both_functions_on_the_pairs(bone_desa):
+    areas, cnt, wide, _ = bone_desa
+    w = clusters.contiguity(areas)
+    pairs = pd.concat([cnt[["code", "commodity"]].iloc[::3],
+                       pd.DataFrame({"code": [areas.index[5]], "commodity": ["tebu"]})],
+                      ignore_index=True)
+    got = clusters.cluster_evidence(w, areas.index, wide, pairs)
+    neigh = clusters.neighbourhood_score(w, areas.index, wide, pairs=pairs)
+    gi = clusters.hot_spots(areas, wide, w=w, pairs=pairs)
+    assert got.index.equals(pairs.index)
+    np.testing.assert_array_equal(got["cluster_score"], neigh["cluster_score"].fillna(0.0))
+    assert got["cluster_score"].iat[-1] == 0.0  # tebu: no sentra anywhere
+    np.testing.assert_array_equal(got["gi_z"], gi["gi_z"])
+    np.testing.assert_array_equal(got["gi_p"], gi["gi_p"])
+    assert got["cluster"].fillna("-").tolist() == gi["cluster"].fillna("-").tolist()
+    assert (got["cluster"] == "hot spot").sum() > 0
