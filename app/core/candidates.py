@@ -84,15 +84,17 @@ def _evidence(ds, level: str, reference: str, management: str,
         # a processed product from land alone only where its raw material is produced
         raw_of = {c: ds.catalogue.get(c).raw_material for c in processed}
         comm_idx = {c: i for i, c in enumerate(comm_cat)}
-        active_pairs = set(active_keys.tolist())
-        is_proc = np.isin(suit["commodity"].cat.codes.to_numpy(), [comm_idx[c] for c in
-                                                                   processed])
+        active_sorted = np.unique(active_keys)
+        comm_i = suit["commodity"].cat.codes.to_numpy()
+        is_proc = np.isin(comm_i, [comm_idx[c] for c in processed])
         codes_i = suit["code"].cat.codes.to_numpy(np.int64)
         ok = np.zeros(len(suit), dtype=bool)
-        for j in np.flatnonzero(is_proc & land_ok & ~active):
-            c = comm_cat[suit["commodity"].cat.codes.iat[j]]
-            ok[j] = any(codes_i[j] * n_comm + comm_idx[r] in active_pairs
-                        for r in raw_of[c] if r in comm_idx)
+        todo = np.flatnonzero(is_proc & land_ok & ~active)
+        for c in processed:  # one pass per processed product, vectorised over its rows
+            rows = todo[comm_i[todo] == comm_idx[c]]
+            for r in raw_of[c]:
+                if r in comm_idx and len(rows):
+                    ok[rows] |= np.isin(codes_i[rows] * n_comm + comm_idx[r], active_sorted)
         land_ok = land_ok & (~is_proc | ok)
     mask = land_ok | active
     ev = suit.loc[mask, [c for c in suit.columns
@@ -111,7 +113,7 @@ def _evidence(ds, level: str, reference: str, management: str,
     else:
         for col in stats.columns.drop(["code", "commodity"]):
             ev[col] = np.nan
-    ev = add_components(ev, level)
+    ev = add_components(ev, level, copy=False)  # ev is this function's own frame
     ev["cluster_score"] = 0.0
     ev["gi_z"] = np.nan
     ev["gi_p"] = np.nan
@@ -120,21 +122,20 @@ def _evidence(ds, level: str, reference: str, management: str,
         wide = cnt.pivot_table(index="code", columns="commodity", values="workers",
                                aggfunc="sum", fill_value=0.0).reindex(areas.index, fill_value=0.0)
         w = ds.cached(("contiguity", level), lambda: clusters.contiguity(areas))
-        neigh = clusters.neighbourhood_score(w, areas.index, wide)
-        gi = clusters.hot_spots(areas, wide, w=w)
-        ev = ev.drop(columns=["cluster_score", "gi_z", "gi_p", "cluster"])
-        ev = ev.merge(neigh, on=["code", "commodity"], how="left")
-        ev["cluster_score"] = ev["cluster_score"].fillna(0.0)
-        ev = ev.merge(gi, on=["code", "commodity"], how="left")
+        # one row per evidence row (aligned), not every area x commodity
+        cl = clusters.cluster_evidence(w, areas.index, wide, ev)
+        for col in ("cluster_score", "gi_z", "gi_p", "cluster"):
+            ev[col] = cl[col].to_numpy()
     return ev
 
 
-def add_components(ev: pd.DataFrame, level: str | None = None) -> pd.DataFrame:
+def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
+                   ) -> pd.DataFrame:
     """The activity components from the evidence columns (``workers``, ``sentra``,
     ``lq_score``, and where statistics exist ``stat_value``, ``stat_share``, ``slq``,
     ``dlq``): ``sentra_share``, ``active``, ``specialisation_score``, ``scale_score``,
     ``trend_score`` (see :mod:`app.core.scoring`)."""
-    ev = ev.copy()
+    ev = ev.copy() if copy else ev
     for col in ("stat_value", "stat_share", "slq", "dlq"):
         if col not in ev:
             ev[col] = np.nan
@@ -190,9 +191,10 @@ def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float]) -> n
         return -np.nan_to_num(v, nan=-1.0)
 
     return np.lexsort((
-        ev["commodity"].to_numpy(), desc("stat_share"), desc("workers"), desc("cluster_score"),
+        pd.factorize(ev["commodity"], sort=True)[0], desc("stat_share"), desc("workers"),
+        desc("cluster_score"),
         desc("share_s1"), desc("suitability_index"), -np.round(sc, 6), -tier,
-        ev["code"].to_numpy(),
+        pd.factorize(ev["code"], sort=True)[0],  # integer codes: sorting strings is slow
     ))
 
 
@@ -267,6 +269,11 @@ def scores_of(ev: pd.DataFrame, weights: dict[str, float], method: str = "weight
     return aggregate(ev, COLUMNS, weights, method, v=vikor_v).to_numpy()
 
 
+def _zero_nan(x: float) -> float:
+    """``np.nan_to_num`` for one float, without numpy's per-call cost."""
+    return 0.0 if x != x else x
+
+
 def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str) -> list[str]:
     """One sentence per candidate: what the area produces (statistics, sentra), then its
     land, then a hot spot."""
@@ -300,10 +307,11 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str) -> list[str]:
                 text += f", DLQ {_num(f('dlq'), lang, 1)}" + (f": {q}" if q else "")
             if text:
                 parts.append(text)
-        share = max(np.nan_to_num(f("stat_share")), np.nan_to_num(f("sentra_share")))
+        stat_share, sentra_share = _zero_nan(f("stat_share")), _zero_nan(f("sentra_share"))
+        share = max(stat_share, sentra_share)
         if share >= DOMINANT_SHARE:
             pct = f"{share * 100:.0f}%"
-            if np.nan_to_num(f("stat_share")) >= np.nan_to_num(f("sentra_share")):
+            if stat_share >= sentra_share:
                 lab = MEASURE_LABEL.get(measure, (measure, measure))
                 where = ("kecamatan" if v("stat_level") == "kecamatan" else
                          ("desa" if cand["level"].iat[i] == "desa" else "kecamatan"))
