@@ -20,6 +20,7 @@ from app.api import (
     routes_maps,
     routes_scenarios,
     routes_statistics,
+    routes_tiles,
     routes_upload,
     security,
 )
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_brief.router, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(ogc.router, responses=ERROR_RESPONSES)
     app.include_router(routes_maps.router, responses=ERROR_RESPONSES)
+    app.include_router(routes_tiles.router, responses=ERROR_RESPONSES)
     # the map pages' scripts: Leaflet and plugins from npm (make install), and our own
     if assets_dir().is_dir():  # without `npm ci` the pages say what is missing (check_assets)
         app.mount(VENDOR_URL, StaticFiles(directory=assets_dir()), name="vendor")
