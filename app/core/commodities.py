@@ -201,6 +201,25 @@ class Catalogue:
             cat._keys[fold(name).replace(" ", "")] = (cid, "dataset.toml")
         return cat
 
+    def closest(self, name: object, n: int = 3, cutoff: float = 0.5) -> list[str]:
+        """Ids of the catalogue commodities (not those kept from the data) whose names or
+        synonyms are nearest to ``name``, nearest first: what to map an unknown name to.
+
+        >>> Catalogue.load().closest("Kakaw", n=1)
+        ['kakao']
+        """
+        import difflib
+
+        unknown = set(self.unknown)
+        keys = {k: v for k, v in self._keys.items() if v[0] not in unknown}
+        near = difflib.get_close_matches(fold(name).replace(" ", ""), list(keys), n=8,
+                                         cutoff=cutoff)
+        out: list[str] = []
+        for k in near:
+            if keys[k][0] not in out:
+                out.append(keys[k][0])
+        return out[:n]
+
     @property
     def unknown(self) -> list[str]:
         """Ids of the commodities that came from the data, not from the catalogue file."""

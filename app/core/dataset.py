@@ -572,7 +572,7 @@ class Dataset:
                 "unknown_commodities": {
                     c: {"name": self.catalogue.get(c).name_id,
                         "sector": self.catalogue.get(c).sector,
-                        "closest": _closest(self.catalogue, self.catalogue.get(c).name_id)}
+                        "closest": self.catalogue.closest(self.catalogue.get(c).name_id)}
                     for c in self.catalogue.unknown},
                 "records_matched": int(matched.sum()),
                 "unmatched_names": s.loc[~matched & (s["commodity_raw"] != ""), "commodity_raw"]
@@ -724,21 +724,6 @@ def _result_path(ds: Dataset, key: tuple) -> Path | None:
         return None
     digest = hashlib.sha256(repr((ds.inputs_hash(), code_fingerprint(), key)).encode())
     return folder / "results" / f"{key[0]}-{digest.hexdigest()[:32]}.pickle"
-
-
-def _closest(catalogue: Catalogue, name: str, n: int = 3) -> list[str]:
-    """Catalogue ids whose names or synonyms are nearest to ``name`` (for dataset.toml)."""
-    import difflib
-
-    from app.base.names import fold
-
-    keys = {k: v for k, v in catalogue._keys.items() if v[0] not in catalogue.unknown}
-    near = difflib.get_close_matches(fold(name).replace(" ", ""), list(keys), n=8, cutoff=0.5)
-    out: list[str] = []
-    for k in near:
-        if keys[k][0] not in out:
-            out.append(keys[k][0])
-    return out[:n]
 
 
 def _add_unknown(catalogue: Catalogue, sentra: gpd.GeoDataFrame, stats: pd.DataFrame,

@@ -190,10 +190,7 @@ def match_commodities(records: pd.DataFrame, catalogue, mapping: dict[str, str],
         if cid is None:
             slug = fold(target or text).replace(" ", "_")
             ids[text], hows[text], names[text] = slug, "none", (target or text).strip()
-            close = difflib.get_close_matches(fold(text).replace(" ", ""),
-                                              list(catalogue._keys), n=3, cutoff=0.6)
-            report.commodities_unmatched[text] = sorted(
-                {catalogue._keys[c][0] for c in close})
+            report.commodities_unmatched[text] = sorted(catalogue.closest(text, cutoff=0.6))
         else:
             ids[text], hows[text] = cid, how
             names[text] = catalogue.get(cid).name_id
@@ -231,6 +228,8 @@ def load_statistics(
         paths.setdefault(p, p)
     # one read per [[statistics]] entry (several entries may name sheets of one workbook)
     jobs = [(paths[k], cfg) for k in sorted(paths, key=str) for cfg in by_path.get(k, [None])]
+    if not jobs:  # no statistics: no area index to build (seconds for 84,000 desa)
+        return pd.DataFrame(columns=COLUMNS), []
     index = AreaIndex(layers)
     frames, reports = [], []
     for path, cfg in jobs:
