@@ -521,7 +521,7 @@ ScenarioArg = Annotated[str, typer.Argument(
 @scenario_cli.command("check")
 def scenario_check(scenario: ScenarioArg, data: DataOpt = None) -> None:
     """Print the scenario's weights (AHP weights, lambda max, CI, RI and CR when it has an
-    [ahp] matrix) and its hash; exit 1 when it is refused (e.g. CR >= 0.10, naming the
+    \\[ahp] matrix) and its hash; exit 1 when it is refused (e.g. CR >= 0.10, naming the
     judgement to revisit)."""
     import tomllib
 

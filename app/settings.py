@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     no_cache: bool = False
     basemap: Literal["osm", "plain"] = "osm"  # the map pages' default base layer
     map_embed_limit: int = 3000  # areas a map page inlines per level; more are fetched
+    map_tile_limit: int = 20_000  # a level of more areas is drawn from vector tiles (/tiles)
 
     def cache_path(self) -> Path | None:
         """Where coverage is cached on disk (None: no disk cache)."""

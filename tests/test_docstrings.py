@@ -13,7 +13,8 @@ MODULES = [
     "app.core.concentration", "app.core.activity", "app.core.commodities", "app.core.ahp",
     "app.core.mcda", "app.core.scenario", "app.core.stability", "app.core.provenance",
     "app.base.names", "app.core.run", "app.core.layers", "app.io.readers", "app.core.rasters",
-    "app.core.sentra", "app.core.boundaries",
+    "app.core.sentra", "app.core.boundaries", "app.core.suitability", "app.base.records",
+    "app.maps.tiles",
 ]
 
 

@@ -3,31 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 
+from app.base.records import clean, records
 
-def clean(value):
-    if value is None:
-        return None
-    if isinstance(value, (np.floating, float)):
-        return None if math.isnan(value) or math.isinf(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    cols = [c for c in frame.columns if c != "geometry"]
-    arrays = {c: frame[c].to_numpy(dtype=object) for c in cols}
-    return [{c: clean(arrays[c][i]) for c in cols} for i in range(len(frame))]
+__all__ = ["clean", "feature_collection", "records"]
 
 
 def feature_collection(gdf: gpd.GeoDataFrame, id_col: str | None = "code",

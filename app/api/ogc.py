@@ -1,6 +1,12 @@
 """OGC API - Features, Part 1 Core with GeoJSON: landing page, conformance, collections,
 items (bbox, limit, offset, property filters, next/prev links) and single features, so QGIS
-("Add WFS / OGC API - Features layer") can load the layers from the running service."""
+("Add WFS / OGC API - Features layer") can load the layers from the running service.
+
+OGC API - Tiles (Part 1, core, tilesets list, tileset, geodata tilesets, MVT) for the area
+collections ``desa`` and ``kecamatan``: their Mapbox Vector Tiles in the WebMercatorQuad
+tile matrix set, the same bytes as ``/tiles/{level}/{z}/{x}/{y}.mvt``
+(:mod:`app.api.routes_tiles`: each area with its top candidate), at
+``/ogc/collections/{id}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}``."""
 
 from __future__ import annotations
 
@@ -9,13 +15,14 @@ from urllib.parse import urlencode
 
 import geopandas as gpd
 import numpy as np
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
 
 from app.api.convert import feature_collection
 from app.api.deps import DatasetDep
 from app.api.routes_areas import parse_bbox
 from app.base.errors import UnggulanError, UnknownArea
+from app.maps.tiles import MAX_ZOOM, MEDIA_TYPE, MIN_ZOOM
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 GEOJSON = "application/geo+json"
@@ -23,7 +30,16 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 ]
+#: collections with vector tiles (app.api.routes_tiles)
+TILED = ("desa", "kecamatan")
+WEB_MERCATOR_QUAD = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
+TILESETS_REL = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
 COLLECTIONS = {
     "desa": ("Desa / kelurahan", "Village polygons with codes and names"),
     "kecamatan": ("Kecamatan", "District polygons with codes and names"),
@@ -131,7 +147,9 @@ def _collection(request: Request, ds, cid: str) -> dict:
              "type": "application/json", "title": title},
             {"href": f"{base}/ogc/collections/{cid}/items", "rel": "items",
              "type": GEOJSON, "title": title},
-        ],
+        ] + ([{"href": f"{base}/ogc/collections/{cid}/tiles", "rel": TILESETS_REL,
+               "type": "application/json", "title": f"{title}: vector tiles"}]
+             if cid in TILED else []),
     }
 
 
@@ -251,3 +269,67 @@ def _shape(box):
     from shapely.geometry import box as make_box
 
     return make_box(*box)
+
+
+# --- OGC API - Tiles ---------------------------------------------------------------------
+
+
+def _tiled(ds, collection_id: str) -> None:
+    if collection_id not in TILED or collection_id not in ds.levels:
+        raise UnknownArea(f"no vector tiles for collection '{collection_id}'; tiled: "
+                          f"{', '.join(c for c in TILED if c in ds.levels)}")
+
+
+def _tileset(request: Request, ds, cid: str) -> dict:
+    base = _base(request) + f"/ogc/collections/{cid}/tiles/WebMercatorQuad"
+    return {
+        "title": f"{COLLECTIONS[cid][0]} (WebMercatorQuad)", "dataType": "vector",
+        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "tileMatrixSetURI": WEB_MERCATOR_QUAD,
+        "links": [
+            {"href": base, "rel": "self", "type": "application/json"},
+            {"href": WEB_MERCATOR_QUAD, "rel": "http://www.opengis.net/def/rel/ogc/1.0/"
+             "tiling-scheme", "type": "application/json"},
+            {"href": f"{base}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}", "rel": "item",
+             "type": MEDIA_TYPE, "templated": True},
+        ],
+        "layers": [{"id": cid, "dataType": "vector", "geometryDimension": 2,
+                    "minTileMatrix": str(MIN_ZOOM.get(cid, 0)), "maxTileMatrix": str(MAX_ZOOM),
+                    "propertiesSchema": {"type": "object", "properties": {
+                        k: {"type": "number" if k == "top1_score" else "string"}
+                        for k in ("code", "name", "kec", "top1", "top1_name", "top1_score",
+                                  "top1_class")}}}],
+    }
+
+
+@router.get("/collections/{collection_id}/tiles", tags=["OGC API - Tiles"])
+def tilesets(request: Request, ds: DatasetDep, collection_id: str):
+    """The vector tilesets of an area collection (one: WebMercatorQuad)."""
+    _tiled(ds, collection_id)
+    ts = _tileset(request, ds, collection_id)
+    return {"tilesets": [{k: ts[k] for k in ("title", "dataType", "crs", "tileMatrixSetURI",
+                                             "links")}]}
+
+
+@router.get("/collections/{collection_id}/tiles/WebMercatorQuad", tags=["OGC API - Tiles"])
+def tileset(request: Request, ds: DatasetDep, collection_id: str):
+    """The WebMercatorQuad vector tileset of an area collection."""
+    _tiled(ds, collection_id)
+    return _tileset(request, ds, collection_id)
+
+
+@router.get(
+    "/collections/{collection_id}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}",
+    tags=["OGC API - Tiles"], response_class=Response,
+    responses={200: {"content": {MEDIA_TYPE: {}},
+                     "description": "Mapbox Vector Tile (empty when no area meets it)"}})
+def tile(ds: DatasetDep, collection_id: str,
+         tileMatrix: Annotated[int, Path(ge=0, le=MAX_ZOOM)],  # noqa: N803 - OGC's names
+         tileRow: Annotated[int, Path(ge=0)],  # noqa: N803
+         tileCol: Annotated[int, Path(ge=0)]):  # noqa: N803
+    """One tile: zoom ``tileMatrix``, row ``tileRow`` (y, from the north), column ``tileCol``
+    (x); the bytes of ``/tiles/{collection_id}/{z}/{x}/{y}.mvt``."""
+    from app.api.routes_tiles import tile_response
+
+    _tiled(ds, collection_id)
+    return tile_response(ds, collection_id, tileMatrix, tileCol, tileRow)

@@ -90,9 +90,9 @@ def _area(ds, level: str, code: str):
     return areas.loc[code]
 
 
-def _candidate_items(frame: pd.DataFrame) -> list[CandidateItem]:
+def _candidate_items(frame: pd.DataFrame | list[dict]) -> list[CandidateItem]:
     items = []
-    for r in records(frame):
+    for r in (frame if isinstance(frame, list) else records(frame)):
         r["components"] = {k: r.get(f"score_{k}") for k in COLUMNS}
         r["sentra"] = int(r.get("sentra") or 0)
         r["workers"] = r.get("workers") or 0
@@ -101,8 +101,7 @@ def _candidate_items(frame: pd.DataFrame) -> list[CandidateItem]:
 
 
 def area_candidates(ds, level, code, top, weights):
-    c = ds.candidates(level, top=top, weights=weights)
-    return c[c["code"] == code]
+    return ds.area_candidates(code, level, top=top, weights=weights)
 
 
 @router.get("/areas/{code}", response_model=AreaDetail)
@@ -144,13 +143,15 @@ def get_area_candidates(
     from app.api.routes_scenarios import saved_scenario
     from app.core.run import effective_scenario, run_info
 
-    row = _area(ds, level, code)
+    areas = ds.areas(level)
+    if code not in areas.index:
+        raise UnknownArea(f"no {level} with code '{code}'", field="code")
     sc = effective_scenario(saved_scenario(ds, scenario) if scenario else None, weights,
                             top=top)
     info = run_info(ds, sc)
-    c = ds.candidates(level, scenario=sc)
-    body = AreaCandidates(code=code, name=clean(row["name"]), level=level,
+    body = AreaCandidates(code=code, name=clean(areas["name"].get(code)), level=level,
                           weights=sc.weights_resolved(),
-                          candidates=_candidate_items(c[c["code"] == code]),
+                          candidates=_candidate_items(ds.area_candidate_records(
+                              code, level, scenario=sc)),
                           scenario=info.scenario, run_hash=info.run_hash)
     return JSONResponse(body.model_dump(), headers=info.headers())

@@ -1,7 +1,10 @@
 """The planners' web map: HTML pages built by :mod:`app.maps`, and the data they fetch.
 
 Pages are cached per dataset and query (building one takes tens of milliseconds on a
-kabupaten, seconds on a province); a dataset reload starts a new cache.
+kabupaten, seconds on a province); a dataset reload starts a new cache. A level of more than
+``UNGGULAN_MAP_TILE_LIMIT`` areas (default 20,000) is drawn from ``/tiles``
+(:mod:`app.api.routes_tiles`), one of more than ``UNGGULAN_MAP_EMBED_LIMIT`` (3,000) is fetched
+from ``/peta/data``, smaller ones are inlined.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ WeightsQ = Annotated[str | None, Query(examples=["suitability=0.5,specialisation
 LevelQ = Annotated[Literal["desa", "kecamatan"], Query()]
 PAGES = "/peta"
 DATA = "/peta/data"
+TILES = "/tiles"  # app.api.routes_tiles
 
 
 def _options(request: Request, lang: str, weights: str | None, top: int = 3,
@@ -35,8 +39,9 @@ def _options(request: Request, lang: str, weights: str | None, top: int = 3,
     settings = request.app.state.settings
     sc, sid = scenario or (None, None)
     return PageOptions(lang=lang, weights=weights or None, top=top, api="/api/v1",
-                       pages=PAGES, data_url=DATA, inline=False, basemap=settings.basemap,
-                       embed_limit=settings.map_embed_limit, scenario=sc, scenario_id=sid)
+                       pages=PAGES, data_url=DATA, tiles_url=TILES, inline=False,
+                       basemap=settings.basemap, embed_limit=settings.map_embed_limit,
+                       tile_limit=settings.map_tile_limit, scenario=sc, scenario_id=sid)
 
 
 def _key(found: tuple | None) -> str | None:

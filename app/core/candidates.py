@@ -71,6 +71,12 @@ def _evidence(ds, level: str, reference: str, management: str,
              + pd.Categorical(frame["commodity"], categories=comm_cat).codes.astype(np.int64))
         return k[(k >= 0) & (frame["commodity"].isin(comm_cat).to_numpy())]
 
+    def pair_keys_all(frame: pd.DataFrame) -> np.ndarray:
+        """One key per row of ``frame`` (-1 where its area or commodity is not assessed)."""
+        a = pd.Categorical(frame["code"], categories=code_cat).codes.astype(np.int64)
+        c = pd.Categorical(frame["commodity"], categories=comm_cat).codes.astype(np.int64)
+        return np.where((a >= 0) & (c >= 0), a * n_comm + c, -1)
+
     pair = suit["code"].cat.codes.to_numpy(np.int64) * n_comm + \
         suit["commodity"].cat.codes.to_numpy(np.int64)
     active_keys = np.concatenate([
@@ -97,22 +103,28 @@ def _evidence(ds, level: str, reference: str, management: str,
                     ok[rows] |= np.isin(codes_i[rows] * n_comm + comm_idx[r], active_sorted)
         land_ok = land_ok & (~is_proc | ok)
     mask = land_ok | active
-    ev = suit.loc[mask, [c for c in suit.columns
-                         if not c.startswith("share_") or c == "share_s1"]].copy()
+    keep = [c for c in suit.columns if not c.startswith("share_") or c == "share_s1"]
+    ev = suit.loc[mask, keep].reset_index(drop=True)
+    ev_keys = pair[mask]
+    # code and commodity stay categorical (lexically ordered categories: rank_order and the
+    # outputs sort them as strings); national runs have millions of rows
     for col in ("code", "commodity"):
-        ev[col] = ev[col].astype(str)
-    ev = ev.merge(spec, on=["code", "commodity"], how="left") if len(spec) else ev
-    for col in ("sentra", "workers", "units", "lq_score", "continuity_score", "market_score",
-                "uniqueness"):
-        ev[col] = ev[col].fillna(0.0) if col in ev else 0.0
+        ev[col] = ev[col].cat.remove_unused_categories()
+        ev[col] = ev[col].cat.reorder_categories(sorted(ev[col].cat.categories))
+    # activity columns are aligned by (area, commodity) keys, not merged: a merge copies the
+    # whole frame, and most pairs (land only) have no activity
+    spec_at = _positions(ev_keys, pair_keys_all(spec)) if len(spec) else None
+    stats_at = _positions(ev_keys, pair_keys_all(stats)) if len(stats) else None
+    for col in (spec.columns.drop(["code", "commodity"]) if len(spec) else []):
+        ev[col] = _aligned(spec[col], spec_at, 0.0 if col in ZERO_FILLED else None)
+    for col in ZERO_FILLED:
+        if col not in ev:
+            ev[col] = 0.0
     for col in ("lq", "lq_raw", "lq_units", "continuity_years", "market", "first_year"):
         if col not in ev:
             ev[col] = np.nan
-    if len(stats):
-        ev = ev.merge(stats, on=["code", "commodity"], how="left")
-    else:
-        for col in stats.columns.drop(["code", "commodity"]):
-            ev[col] = np.nan
+    for col in stats.columns.drop(["code", "commodity"]):
+        ev[col] = _aligned(stats[col], stats_at, None) if len(stats) else np.nan
     ev = add_components(ev, level, copy=False)  # ev is this function's own frame
     ev["cluster_score"] = 0.0
     ev["gi_z"] = np.nan
@@ -126,7 +138,70 @@ def _evidence(ds, level: str, reference: str, management: str,
         cl = clusters.cluster_evidence(w, areas.index, wide, ev)
         for col in ("cluster_score", "gi_z", "gi_p", "cluster"):
             ev[col] = cl[col].to_numpy()
+    return _compact(ev)
+
+
+#: evidence columns read for every pair (scores, ranking, eligibility); the rest are read
+#: only for the rows a ranking returns
+DENSE = {"code", "commodity", "suitability_index", "share_s1", "workers", "stat_share",
+         "cluster_score", "active", "activity_tier", *COLUMNS.values()}
+
+
+COMPACT_FROM = 100_000  # rows; smaller frames stay plain
+
+
+def _compact(ev: pd.DataFrame) -> pd.DataFrame:
+    """Float columns read only for returned rows, and empty (NaN or 0) for most pairs,
+    kept sparse: a national evidence frame has millions of land-only pairs."""
+    if len(ev) < COMPACT_FROM:
+        return ev
+    for col in ev.columns:
+        if col in DENSE or ev[col].dtype.kind != "f":
+            continue
+        values = ev[col].to_numpy()
+        n_nan = int(np.isnan(values).sum())
+        fill = np.nan if n_nan * 2 > len(values) else (
+            0.0 if int((values == 0).sum()) * 2 > len(values) else None)
+        if fill is not None:
+            ev[col] = pd.arrays.SparseArray(values, fill_value=fill)
     return ev
+
+
+def _dense(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sparse columns (see :func:`_compact`) as plain ones."""
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.SparseDtype):
+            frame[col] = frame[col].sparse.to_dense()
+    return frame
+
+
+ZERO_FILLED = ("sentra", "workers", "units", "lq_score", "continuity_score", "market_score",
+               "uniqueness")  # activity columns that are 0 (not NaN) where there is none
+
+
+def _positions(keys: np.ndarray, frame_keys: np.ndarray) -> np.ndarray:
+    """Row of ``frame_keys`` holding each of ``keys`` (-1 where none); frame keys unique
+    (-1 entries, rows outside the assessed pairs, never match)."""
+    ok = frame_keys >= 0
+    if pd.Index(frame_keys[ok]).has_duplicates:
+        raise ValueError("activity rows must be unique per (area, commodity)")
+    at = pd.Index(frame_keys[ok]).get_indexer(keys)
+    return np.where(at >= 0, np.flatnonzero(ok)[np.maximum(at, 0)], -1)
+
+
+def _aligned(col: pd.Series, at: np.ndarray, fill):
+    """``col``'s values at rows ``at`` (-1: ``fill``, NaN/None when ``fill`` is None).
+    Text columns become categoricals (a few labels over millions of rows)."""
+    hit = at >= 0
+    values = col.to_numpy()
+    if values.dtype.kind in "fiub":
+        out = np.full(len(at), np.nan if fill is None else fill, dtype=float)
+        out[hit] = values[at[hit]]
+        return out
+    codes, labels = pd.factorize(col, use_na_sentinel=True)
+    out_codes = np.full(len(at), -1, dtype=np.int32)
+    out_codes[hit] = codes[at[hit]]
+    return pd.Categorical.from_codes(out_codes, categories=pd.Index(labels, dtype=object))
 
 
 def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
@@ -220,12 +295,16 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
         ev = ev[ev["commodity"].isin(set(commodities))].reset_index(drop=True)
     sc = scores_of(ev, w, method, vikor_v)
     order = rank_order(ev, sc, w)
-    codes = ev["code"].to_numpy()[order]
+    code_col = ev["code"]
+    codes = (code_col.cat.codes.to_numpy() if isinstance(code_col.dtype, pd.CategoricalDtype)
+             else code_col.to_numpy())[order]
     first = np.r_[True, codes[1:] != codes[:-1]]
     group_start = np.maximum.accumulate(np.where(first, np.arange(len(codes)), 0))
     rank = np.arange(len(codes)) - group_start + 1
     keep = order[rank <= top]
-    cand = ev.iloc[keep].copy()
+    cand = _dense(ev.iloc[keep].copy())
+    for col in ("code", "commodity"):
+        cand[col] = cand[col].astype(str)
     cand["score"] = sc[keep]
     cand["rank"] = rank[rank <= top]
     cand = cand.reset_index(drop=True)
@@ -269,74 +348,77 @@ def scores_of(ev: pd.DataFrame, weights: dict[str, float], method: str = "weight
     return aggregate(ev, COLUMNS, weights, method, v=vikor_v).to_numpy()
 
 
-def _zero_nan(x: float) -> float:
-    """``np.nan_to_num`` for one float, without numpy's per-call cost."""
-    return 0.0 if x != x else x
-
-
 def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str) -> list[str]:
     """One sentence per candidate: what the area produces (statistics, sentra), then its
-    land, then a hot spot."""
+    land, then a hot spot. (Plain lists and one loop: national runs explain 250,000 rows.)"""
     from app.core.activity import MEASURE_LABEL
 
-    cols = {c: cand[c].to_numpy(object) for c in (
-        "sentra", "lq", "workers", "cluster", "gi_p", "slq", "dlq", "quadrant", "quadrant_en",
-        "stat_measure", "stat_share", "stat_level", "period", "sentra_share", "active")}
+    k = 0 if lang == "id" else 1
+    n = len(cand)
+
+    def floats(c: str) -> list[float]:
+        if c not in cand:
+            return [np.nan] * n
+        return pd.to_numeric(cand[c], errors="coerce").to_numpy(float).tolist()
+
+    def objects(c: str) -> list:
+        return cand[c].astype(object).tolist() if c in cand else [None] * n
+
+    sentra, lq, workers, gi_p, slq, dlq, stat_share, sentra_share = (floats(c) for c in (
+        "sentra", "lq", "workers", "gi_p", "slq", "dlq", "stat_share", "sentra_share"))
+    measures, levels, stat_levels, periods, clusters_, actives = (objects(c) for c in (
+        "stat_measure", "level", "stat_level", "period", "cluster", "active"))
+    quadrants = objects("quadrant" if lang == "id" else "quadrant_en")
+    lower = {m: (lab[0].lower(), lab[1].lower()) for m, lab in MEASURE_LABEL.items()}
+    of_kec = " kecamatan" if lang == "id" else " of the kecamatan"
     out = []
-    for i in range(len(cand)):
-        def v(c, i=i):
-            return cols[c][i]
-
-        def f(c, i=i):
-            x = cols[c][i]
-            return float(x) if x is not None and pd.notna(x) else np.nan
-
+    for i in range(n):
         parts = []
-        measure = v("stat_measure")
+        measure = measures[i]
+        x_slq, x_dlq = slq[i], dlq[i]
         if isinstance(measure, str):
-            lab = MEASURE_LABEL.get(measure, (measure, measure))[0 if lang == "id" else 1]
-            whose = ""
-            if v("stat_level") == "kecamatan" and cand["level"].iat[i] == "desa":
-                whose = " kecamatan" if lang == "id" else " of the kecamatan"
-            text = (f"LQ {lab.lower()}{whose} {_num(f('slq'), lang, 1)} ({v('period')})"
-                    if lang == "id" else
-                    f"{lab.lower()} LQ{whose} {_num(f('slq'), lang, 1)} ({v('period')})") \
-                if not np.isnan(f("slq")) else ""
-            if not np.isnan(f("dlq")):
-                q = v("quadrant") if lang == "id" else v("quadrant_en")
-                text += f", DLQ {_num(f('dlq'), lang, 1)}" + (f": {q}" if q else "")
+            lab = lower.get(measure, (measure.lower(), measure.lower()))[k]
+            whose = of_kec if stat_levels[i] == "kecamatan" and levels[i] == "desa" else ""
+            text = ""
+            if x_slq == x_slq:
+                text = (f"LQ {lab}{whose} {_num(x_slq, lang, 1)} ({periods[i]})" if k == 0
+                        else f"{lab} LQ{whose} {_num(x_slq, lang, 1)} ({periods[i]})")
+            if x_dlq == x_dlq:
+                q = quadrants[i]
+                text += f", DLQ {_num(x_dlq, lang, 1)}" + (f": {q}" if q else "")
             if text:
                 parts.append(text)
-        stat_share, sentra_share = _zero_nan(f("stat_share")), _zero_nan(f("sentra_share"))
-        share = max(stat_share, sentra_share)
+        st = stat_share[i] if stat_share[i] == stat_share[i] else 0.0
+        se = sentra_share[i] if sentra_share[i] == sentra_share[i] else 0.0
+        share = max(st, se)
         if share >= DOMINANT_SHARE:
             pct = f"{share * 100:.0f}%"
-            if stat_share >= sentra_share:
-                lab = MEASURE_LABEL.get(measure, (measure, measure))
-                where = ("kecamatan" if v("stat_level") == "kecamatan" else
-                         ("desa" if cand["level"].iat[i] == "desa" else "kecamatan"))
-                parts.append(f"dominan: {pct} {lab[0].lower()} {where}" if lang == "id" else
-                             f"dominant: {pct} of the {where}'s {lab[1].lower()}")
+            if st >= se:
+                lab2 = MEASURE_LABEL.get(measure, (measure, measure))
+                where = ("kecamatan" if stat_levels[i] == "kecamatan" else
+                         ("desa" if levels[i] == "desa" else "kecamatan"))
+                parts.append(f"dominan: {pct} {str(lab2[0]).lower()} {where}" if k == 0 else
+                             f"dominant: {pct} of the {where}'s {str(lab2[1]).lower()}")
             else:
-                parts.append(f"dominan: {pct} tenaga kerja sentra" if lang == "id" else
+                parts.append(f"dominan: {pct} tenaga kerja sentra" if k == 0 else
                              f"dominant: {pct} of the sentra workers")
-        if f("sentra") > 0:
-            lq = f("lq")
-            lq_txt = "" if np.isnan(lq) else f"LQ {_num(lq, lang, 1)} "
-            if lang == "id":
-                parts.append(f"{lq_txt}dari {int(f('sentra'))} sentra, "
-                             f"{_num(f('workers'), lang)} tenaga kerja")
+        if sentra[i] > 0:
+            x_lq = lq[i]
+            lq_txt = "" if x_lq != x_lq else f"LQ {_num(x_lq, lang, 1)} "
+            if k == 0:
+                parts.append(f"{lq_txt}dari {int(sentra[i])} sentra, "
+                             f"{_num(workers[i], lang)} tenaga kerja")
             else:
-                parts.append(f"{lq_txt}from {int(f('sentra'))} sentra, "
-                             f"{_num(f('workers'), lang)} workers")
-        if not v("active"):
-            parts.append("belum ada produksi atau sentra" if lang == "id" else
+                parts.append(f"{lq_txt}from {int(sentra[i])} sentra, "
+                             f"{_num(workers[i], lang)} workers")
+        if not actives[i]:
+            parts.append("belum ada produksi atau sentra" if k == 0 else
                          "not produced here yet (land only)")
         if isinstance(land[i], str) and land[i]:
-            parts.append(("lahan " if lang == "id" else "land ") + land[i])
-        if isinstance(v("cluster"), str) and v("cluster") == "hot spot":
-            p = _num(f("gi_p"), lang, 3)
-            parts.append(f"hot spot p={p}" if lang == "id" else f"in a hot spot (p={p})")
+            parts.append(("lahan " if k == 0 else "land ") + land[i])
+        if clusters_[i] == "hot spot":
+            p = _num(gi_p[i], lang, 3)
+            parts.append(f"hot spot p={p}" if k == 0 else f"in a hot spot (p={p})")
         out.append("; ".join(parts))
     return out
 

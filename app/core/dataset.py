@@ -13,9 +13,7 @@ Layout (each part optional but the boundaries)::
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -125,7 +123,10 @@ class Dataset:
     # ------------------------------------------------------------------ accessors
     @property
     def name(self) -> str:
-        return self.config.name or self.folder.resolve().name
+        name = self.__dict__.get("_name")
+        if name is None:  # resolve() is a system call: asked on every API request
+            name = self.__dict__["_name"] = self.config.name or self.folder.resolve().name
+        return name
 
     @property
     def synthetic(self) -> bool:
@@ -292,15 +293,8 @@ class Dataset:
         >>> set(s["suitability_class"]) <= {"S1", "S2", "S3", "N"}
         True
         """
-        from app.core.suitability import (
-            CLASSES,
-            ClassCache,
-            assess_areas,
-            cell_classes,
-            classification_keys,
-        )
+        from app.core.suitability import CLASSES, assess_areas, shares_by_basis
         from app.core.suitability import explain as explain_rows
-        from app.core.zonal import class_shares
 
         cids = commodities or list(self.catalogue.items)
         for c in cids:
@@ -317,18 +311,10 @@ class Dataset:
                 # the per-cell values are all that is needed now; whole rasters can go
                 self.engine.drop_values()
                 bases = list(out["basis"].to_numpy()[::n]) if n else []
-                unique = sorted({b for b in bases if isinstance(b, str)})
-                uses = Counter(k for b in unique
-                               for k in classification_keys(b, self.requirements, cells))
-                classified = ClassCache(uses)
-
-                def shares_of(basis: str) -> np.ndarray:
-                    return class_shares(
-                        cov, cell_classes(cells, basis, self.requirements, classified))
-
-                # numpy's comparisons release the GIL: two threads share the work
-                with ThreadPoolExecutor(max_workers=2) as pool:
-                    by_basis = dict(zip(unique, pool.map(shares_of, unique)))
+                by_basis = shares_by_basis(cov, cells, sorted({b for b in bases
+                                                                if isinstance(b, str)}),
+                                           self.requirements)
+                del cells
                 for j, basis in enumerate(bases):
                     if isinstance(basis, str):
                         shares[j * n:(j + 1) * n] = by_basis[basis]
@@ -370,6 +356,57 @@ class Dataset:
         >>> int(c["rank"].max())
         2
         """
+        key, build = self._candidates_plan(level, top, weights, wide=wide, reference=reference,
+                                           management=management, period=period,
+                                           measure=measure, method=method, scenario=scenario)
+        return self.cached(key, build).copy()
+
+    def area_candidates(self, code: str, level: str = "desa", **kwargs) -> gpd.GeoDataFrame:
+        """The :meth:`candidates` rows of one area (same keyword arguments), looked up in
+        the level's cached result through an index by code: what the API answers per area,
+        without copying or scanning a national result on every request.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> code = ds.areas("desa").index[0]
+        >>> c = ds.area_candidates(code, "desa", top=2)
+        >>> c.equals(ds.candidates("desa", top=2).query("code == @code"))
+        True
+        """
+        key, build = self._candidates_plan(level, **kwargs)
+        full = self.cached(key, build)
+        rows = self.cached(("candidates_rows", key), lambda: _rows_by_code(full["code"]))
+        return full.iloc[rows.get(code, _NO_ROWS)].copy()
+
+    def area_candidate_records(self, code: str, level: str = "desa", **kwargs) -> list[dict]:
+        """:meth:`area_candidates` as plain records (NaN as None, no geometry), prepared
+        once for every area of the result: a service answers each request by a lookup.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> code = ds.areas("desa").index[0]
+        >>> [r["rank"] for r in ds.area_candidate_records(code, "desa", top=2)]
+        [1, 2]
+        """
+        from app.base.records import records
+
+        key, build = self._candidates_plan(level, **kwargs)
+
+        def by_code() -> dict[str, list[dict]]:
+            full = self.cached(key, build)
+            rows = records(full)
+            return {code: [rows[i] for i in at] for code, at in _rows_by_code(full["code"]).items()}
+
+        return [dict(r) for r in self.cached(("candidate_records", key), by_code).get(code, [])]
+
+    def _candidates_plan(
+        self, level: str = "desa", top: int = 3, weights=None, *, wide: bool = False,
+        reference: str = "kabupaten", management: str = "rendah", period=None,
+        measure: str | None = None, method: str = "weighted_sum", scenario=None,
+    ) -> tuple[tuple, Callable[[], pd.DataFrame]]:
+        """The cache key of a :meth:`candidates` call and the function computing it."""
         from app.core.activity import parse_period
         from app.core.candidates import propose, to_wide
         from app.core.scoring import parse_weights
@@ -401,7 +438,7 @@ class Dataset:
                     write_pickle(stored, out)
             return out
 
-        return self.cached(key, build).copy()
+        return key, build
 
     def input_files(self) -> dict[str, Path]:
         """Every file the results depend on, by role (for the inputs' content hash)."""
@@ -709,6 +746,23 @@ def code_fingerprint() -> str:
 
 
 _CODE_FINGERPRINT: str | None = None
+
+
+_NO_ROWS = np.empty(0, dtype=np.intp)
+
+
+def _rows_by_code(codes: pd.Series) -> dict[str, np.ndarray]:
+    """Row positions of each code (rows of one code are contiguous in a ranking)."""
+    values = codes.to_numpy()
+    if not len(values):
+        return {}
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    ends = np.r_[starts[1:], len(values)]
+    out: dict[str, np.ndarray] = {}
+    for code, a, b in zip(values[starts].tolist(), starts.tolist(), ends.tolist()):
+        rows = np.arange(a, b)
+        out[code] = np.concatenate([out[code], rows]) if code in out else rows
+    return out
 
 
 def _result_path(ds: Dataset, key: tuple) -> Path | None:

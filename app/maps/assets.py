@@ -37,6 +37,10 @@ VENDOR: dict[str, str | None] = {
         "leaflet-groupedlayercontrol/dist/leaflet.groupedlayercontrol.min.js",
     "leaflet.groupedlayercontrol.min.css":
         "leaflet-groupedlayercontrol/dist/leaflet.groupedlayercontrol.min.css",
+    # vector tiles of large levels (app.maps.tiles); Beerware licence, bundles pbf and
+    # @mapbox/vector-tile (BSD-3-Clause)
+    "Leaflet.VectorGrid.bundled.min.js":
+        "leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js",
     "jquery": None,
     "bootstrap": None,
     "bootstrap_css": None,

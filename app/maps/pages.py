@@ -6,6 +6,14 @@ Folium builds the page (map, tiles, fullscreen button, scale bar); :class:`Unggu
 hands the areas and sentra, simplified and rounded, to ``static/unggulan.js``, which draws
 them and the legend, popups, search, weights panel and language switch. Scripts come from the
 service or are inlined (:mod:`app.maps.assets`), never from a CDN.
+
+How a served page gets a level of ``n`` areas: inlined when ``n <= embed_limit``
+(:data:`EMBED_LIMIT`), fetched whole as GeoJSON from ``/peta/data/{level}.geojson`` up to
+``tile_limit`` (:data:`TILE_LIMIT`), and above that drawn from the vector tiles
+``/tiles/{level}/{z}/{x}/{y}.mvt`` (:mod:`app.maps.tiles`) by Leaflet.VectorGrid, coloured
+by the top candidate with the palette of ``/tiles/{level}/legend.json``; below the level's
+minimum zoom the page draws the coarser level's tiles (desa -> kecamatan) in that palette.
+A standalone file (no service) always inlines.
 """
 
 from __future__ import annotations
@@ -35,6 +43,8 @@ from app.maps.assets import localise
 
 #: a served page inlines at most this many areas per level; more are fetched from the service
 EMBED_LIMIT = 3000
+#: a served page draws a level of more areas than this from vector tiles (``/tiles``)
+TILE_LIMIT = 20_000
 #: coordinate decimals in pages at most (5: about 1 m); fewer for large extents
 PRECISION = 5
 LANGS = ("id", "en")
@@ -53,6 +63,9 @@ class PageOptions:
     inline: bool = True  # inline the scripts (standalone file, notebook)
     basemap: str = "osm"
     embed_limit: int = EMBED_LIMIT
+    #: "/tiles" when served: levels of more than ``tile_limit`` areas are drawn from tiles
+    tiles_url: str | None = None
+    tile_limit: int = TILE_LIMIT
     extra: dict = field(default_factory=dict)
     #: an app.core.scenario.Scenario replacing weights and top; its id (a saved scenario's
     #: file stem) goes into the page's links and fetches as ?scenario=
@@ -337,7 +350,11 @@ def _assemble(cfg: dict) -> str:
 
 
 def _finish(m, cfg: dict, osm, opt: PageOptions) -> folium.Map:
-    UnggulanLayers(_assemble(cfg), osm).add_to(m)
+    layers = UnggulanLayers(_assemble(cfg), osm)
+    if any("tiles" in spec for spec in cfg["levels"].values()):
+        layers.default_js = UnggulanLayers.default_js + [("Leaflet.VectorGrid.bundled.min.js",
+                                                          "")]
+    layers.add_to(m)
     localise(m, inline=opt.inline)
     return m
 
@@ -353,6 +370,10 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
     sc = opt.effective_scenario()
     for lv in levels:
         query = {"weights": opt.weights, "top": opt.top, "scenario": opt.scenario_query()}
+        if _tiled(ds, lv, opt):
+            # drawn from vector tiles; palette and legend come from the service
+            cfg_levels[lv] = _tile_spec(ds, lv, opt, query)
+            continue
         if _fetched(ds, lv, opt):
             # computed when the page asks for it (a national desa layer only on demand);
             # its legend comes with the data
@@ -377,7 +398,7 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
         "other": palette.OTHER, "nodata": palette.NODATA,
         "commodities": _commodity_names(ds, ids | set(viewable)), "viewable": viewable,
         "sectors": _sectors(), "sectorsPresent": sorted({s[2] for s in sentra if s[2]}),
-        "sentra": sentra, "api": opt.api, "weights": opt.weights,
+        "sentra": sentra, "api": opt.api, "weights": opt.weights, "top": sc.top,
         "weightValues": {k: round(v, 4) for k, v in w.items()},
         "detail": f"{opt.pages}/wilayah/" if opt.pages else None,
         "links": _links(opt), "basemap": opt.basemap,
@@ -397,15 +418,61 @@ def _fetched(ds, level: str, opt: PageOptions) -> bool:
     return bool(opt.data_url) and len(ds.areas(level)) > opt.embed_limit
 
 
-def legend_info(ds, props: list[dict]) -> dict:
-    """Palette, legend counts and commodity names of a level's top candidates."""
-    tops = [p["top"] for p in props]
+def _tiled(ds, level: str, opt: PageOptions) -> bool:
+    return bool(opt.tiles_url) and len(ds.areas(level)) > opt.tile_limit
+
+
+def _tile_spec(ds, level: str, opt: PageOptions, query: dict) -> dict:
+    """How a page draws a level from vector tiles: the tile and legend URLs (with the run's
+    weights or scenario), the level's zoom range, its bounds, and the coarser level's tiles
+    shown below that range."""
+    from urllib.parse import urlencode
+
+    from app.maps.tiles import COARSER, MIN_ZOOM
+
+    q = urlencode({k: v for k, v in query.items() if v is not None})
+    q = f"?{q}" if q else ""
+
+    def tiles(lv: str) -> str:
+        return f"{opt.tiles_url}/{lv}/{{z}}/{{x}}/{{y}}.mvt{q}"
+
+    x0, y0, x1, y1 = shapely.total_bounds(np.asarray(ds.areas(level).geometry.values))
+    spec = {"tiles": tiles(level), "legend": f"{opt.tiles_url}/{level}/legend.json{q}",
+            "n": len(ds.areas(level)), "minZoom": MIN_ZOOM.get(level, 0),
+            "bounds": [[round(float(y0), 5), round(float(x0), 5)],
+                       [round(float(y1), 5), round(float(x1), 5)]]}
+    coarser = COARSER.get(level)
+    if coarser in ds.levels and MIN_ZOOM.get(coarser, 0) < spec["minZoom"]:
+        spec["under"] = {"level": coarser, "tiles": tiles(coarser),
+                         "minZoom": MIN_ZOOM.get(coarser, 0)}
+    return spec
+
+
+def top_legend(ds, tops: list) -> dict:
+    """Palette, legend counts and commodity names of a level's top candidates (one commodity
+    id, or None, per area).
+
+    Examples
+    --------
+    >>> from app import Dataset
+    >>> info = top_legend(Dataset.open(), ["kakao", "kakao", "padi", None])
+    >>> info["counts"], info["otherCount"], info["commodities"]["kakao"]
+    ([['kakao', 2], ['padi', 1]], 0, ['Kakao', 'Cocoa'])
+    """
+    tops = [t if isinstance(t, str) and t else None for t in tops]
     cc = palette.commodity_counts(tops)
-    ids = {c[0] for p in props for c in p["c"]}
     return {"palette": palette.commodity_colours(tops),
             "counts": [list(x) for x in cc[:len(palette.TOL_MUTED)]],
             "otherCount": sum(n for _, n in cc[len(palette.TOL_MUTED):]),
-            "commodities": _commodity_names(ds, ids)}
+            "commodities": _commodity_names(ds, {t for t in tops if t})}
+
+
+def legend_info(ds, props: list[dict]) -> dict:
+    """Palette, legend counts and commodity names of a level's top candidates."""
+    info = top_legend(ds, [p["top"] for p in props])
+    ids = {c[0] for p in props for c in p["c"]}
+    info["commodities"] = _commodity_names(ds, ids)
+    return info
 
 
 def _notice(ds, counts: dict) -> dict | None:

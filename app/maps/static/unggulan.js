@@ -5,6 +5,13 @@
  * popup or tooltip in the other language without reloading the page.
  * No network access is needed but for the area data of large extents (config.levels[x].url)
  * and the weights panel (config.api), both on the service that served the page.
+ * A level too large even for that (config.levels[x].tiles) is drawn from the service's vector
+ * tiles with Leaflet.VectorGrid: its palette and legend come from config.levels[x].legend,
+ * a click fetches the area's candidates from the API for the same popup, and below the
+ * level's minimum zoom the coarser level's tiles (config.levels[x].under) are drawn in the
+ * level's palette. data-drawn-LEVEL on <html> says how many areas were drawn (GeoJSON: all;
+ * tiles: those of the tiles in view), data-drawn-LEVEL-coarse the same for the coarser
+ * tiles; `make bench` reads them.
  * The footer names the run (config.run: scenario, run hash, criteria without data); the
  * weights panel saves the sliders as a scenario (POST config.api/scenarios, with the write
  * key the planner types) and loads a saved one (the page reloads with ?scenario=ID).
@@ -39,7 +46,9 @@
       stability: "Stabilitas peringkat 1", challenger: "penantang",
       stabilityHelp: "bagian dari 200 undian bobot (masing-masing ±20%) yang tetap menempatkan kandidat ini pertama",
       missing: "kriteria tanpa data", partial: "kriteria dengan data sebagian",
-      inputs: "masukan", stablePrefix: "stabil", bundled: "bawaan alat"
+      inputs: "masukan", stablePrefix: "stabil", bundled: "bawaan alat",
+      coarse: "Perbesar peta untuk melihat tiap desa/kelurahan; kini tampil kecamatan " +
+        "menurut kandidat utamanya"
     },
     en: {
       title: "Flagship commodities", level: "Area level", desa: "Village (desa)",
@@ -67,7 +76,8 @@
       stability: "Stability of rank 1", challenger: "challenger",
       stabilityHelp: "share of 200 weight draws (each ±20%) that keep this candidate first",
       missing: "criteria without data", partial: "criteria with partial data",
-      inputs: "inputs", stablePrefix: "stable", bundled: "bundled"
+      inputs: "inputs", stablePrefix: "stable", bundled: "bundled",
+      coarse: "Zoom in to see each village; districts shown now, by their top candidate"
     }
   };
   var LANGS = ["id", "en"];
@@ -138,8 +148,8 @@
               opacity: 0.9, fillColor: areaColour(p), fillOpacity: focus ? 0.85 : 0.75,
               className: "unggulan-area unggulan-" + p.level};
     }
-    function tooltip(layer) {
-      var p = layer.feature.properties;
+    function tooltip(layer) { return tooltipHtml(layer.feature.properties); }
+    function tooltipHtml(p) {
       var line;
       if (cfg.mode === "commodity") {
         line = cname(cfg.commodity) + ": " + (p.k || "–") +
@@ -150,8 +160,9 @@
       return "<b>" + esc(p.name) + "</b>" + (p.kec ? " (" + t("kecOf") + " " + esc(p.kec) + ")" : "") +
         "<br>" + esc(line);
     }
-    function popup(layer) {
-      var p = layer.feature.properties, L_ = state.lang;
+    function popup(layer) { return popupHtml(layer.feature.properties); }
+    function popupHtml(p) {
+      var L_ = state.lang;
       var h = "<div class='unggulan-popup'><h4>" + esc(p.name) + "</h4><div class='code'>" +
         esc(t(p.level)) + " · " + esc(p.code) + (p.kec ? " · " + t("kecOf") + " " + esc(p.kec) : "") + "</div>";
       if (cfg.mode === "commodity") {
@@ -197,6 +208,7 @@
       return h + "</div>";
     }
     function makeLayer(level) {
+      if (cfg.levels[level].tiles) return makeTileLayer(level, cfg.levels[level]);
       var layer = L.geoJson(null, {
         style: style,
         onEachFeature: function (f, l) {
@@ -241,8 +253,135 @@
       return layer;
     }
     function fit(layer) {
-      var b = layer.getBounds();
-      if (b.isValid()) map.fitBounds(b, {padding: [8, 8]});
+      var b = layer.getBounds ? layer.getBounds() : layer.unggulanBounds;
+      if (b && b.isValid()) map.fitBounds(b, {padding: [8, 8]});
+    }
+
+    // ---- levels drawn from vector tiles (Leaflet.VectorGrid, canvas renderer)
+    if (L.Canvas && L.Canvas.Tile && !L.DomEvent.fakeStop) {
+      // VectorGrid 1.3.0 calls L.DomEvent.fakeStop, gone since Leaflet 1.8
+      // (Leaflet/Leaflet.VectorGrid#274); Leaflet's canvas already keeps the map from
+      // handling the same click (the container has _leaflet_disable_events)
+      L.Canvas.Tile.include({
+        _onClick: function (e) {
+          var point = this._map.mouseEventToLayerPoint(e).subtract(this.getOffset()), hit = null;
+          for (var id in this._layers) {
+            var layer = this._layers[id];
+            if (layer.options.interactive && layer._containsPoint(point) &&
+                !this._map._draggableMoved(layer)) hit = layer;
+          }
+          this._fireEvent(hit ? [hit] : false, e);
+        }
+      });
+    }
+    function tileStyle(level, paletteLevel) {
+      var coarse = level !== paletteLevel;
+      return function (p) {
+        return {fill: true, fillColor: p.top1 ? (palette(paletteLevel)[p.top1] || cfg.other) : cfg.nodata,
+                fillOpacity: 0.75, color: coarse ? "#222" : "#444", opacity: 0.9,
+                weight: level === "kecamatan" ? (coarse ? 0.8 : 1.2) : 0.6};
+      };
+    }
+    function openTilePopup(level, p, latlng) {
+      var pop = L.popup({maxWidth: 520, minWidth: 280}).setLatLng(latlng).setContent(
+        "<div class='unggulan-popup'><h4>" + esc(p.name) + "</h4><div class='code'>" + esc(t(level)) +
+        " · " + esc(p.code) + "</div><p class='loading'>" + esc(t("loading")) + "</p></div>").openOn(map);
+      var q = new URLSearchParams({level: level, top: String(cfg.top || 3)});
+      if (scenarioId()) q.set("scenario", scenarioId()); else if (cfg.weights) q.set("weights", cfg.weights);
+      fetch(cfg.api + "/areas/" + encodeURIComponent(p.code) + "/candidates?" + q).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      }).then(function (d) {
+        var props = {code: p.code, name: d.name || p.name, level: level, kec: p.kec, c: []};
+        (d.candidates || []).forEach(function (c) {
+          if (!cfg.commodities[c.commodity]) {
+            cfg.commodities[c.commodity] = [c.commodity_name_id || c.commodity, c.commodity_name_en || c.commodity];
+          }
+          props.c.push([c.commodity, c.score, c.suitability_class, c.limiting_factors, c.lq, c.sentra,
+                        c.workers, c.reason_id, c.reason_en]);
+        });
+        pop.setContent(popupHtml(props));
+      }).catch(function (e) {
+        pop.setContent("<div class='unggulan-popup'><h4>" + esc(p.name) + "</h4><p>" + esc(t("failed")) +
+                       " (" + esc(e.message) + ")</p></div>");
+      });
+    }
+    function makeTileLayer(level, spec) {
+      var group = L.layerGroup();
+      group.unggulanBounds = L.latLngBounds(spec.bounds);
+      state.layers[level] = group;
+      // a grid layer's zoom range would otherwise bound the map's
+      if (map.options.minZoom === undefined) map.options.minZoom = 0;
+      if (map.options.maxZoom === undefined) map.options.maxZoom = 19;
+      var tip = L.tooltip({sticky: true, direction: "top", offset: [0, -8]});
+      function grid(url, lv, zooms, attr) {
+        var styles = {};
+        styles[lv] = tileStyle(lv, level);
+        var g = L.vectorGrid.protobuf(url, L.extend({
+          rendererFactory: L.canvas.tile, interactive: true, pane: "overlayPane",
+          vectorTileLayerStyles: styles, maxZoom: map.options.maxZoom,
+          getFeatureId: function (f) { return f.properties.code; }
+        }, zooms));
+        var hover = null;
+        g.on("mouseover", function (e) {
+          var p = e.layer.properties;
+          if (hover !== null && hover !== p.code) g.resetFeatureStyle(hover);
+          hover = p.code;
+          var st = tileStyle(lv, level)(p);
+          st.weight = 2.5; st.color = "#000"; st.fillOpacity = 0.85;
+          g.setFeatureStyle(p.code, st);
+          tip.setContent(tooltipHtml({name: p.name, kec: p.kec, c: p.top1 ? [[p.top1]] : []}))
+            .setLatLng(e.latlng);
+          if (!map.hasLayer(tip)) tip.openOn(map);
+        });
+        g.on("mousemove", function (e) { if (map.hasLayer(tip)) tip.setLatLng(e.latlng); });
+        g.on("mouseout", function () {
+          if (hover !== null) g.resetFeatureStyle(hover);
+          hover = null;
+          map.closeTooltip(tip);
+        });
+        g.on("click", function (e) {
+          map.closeTooltip(tip);
+          openTilePopup(lv, e.layer.properties, e.latlng);
+        });
+        g.on("load", function () {  // the tiles in view are drawn
+          var ids = {}, n = 0, z = Math.round(map.getZoom());
+          Object.keys(g._vectorTiles || {}).forEach(function (key) {
+            if (Number(key.split(":")[2]) !== z) return;
+            Object.keys(g._vectorTiles[key]._features || {}).forEach(function (id) {
+              if (!ids[id]) { ids[id] = 1; n += 1; }
+            });
+          });
+          if (!n) return;
+          state.drawn[attr] = n;
+          state.drawnAt = state.drawnAt || {};
+          if (state.drawnAt[attr] === undefined) state.drawnAt[attr] = performance.now();
+          document.documentElement.setAttribute("data-drawn-" + attr, n);
+        });
+        return g;
+      }
+      group.once("add", function () {
+        setStatus(t("loading"));
+        fetch(spec.legend).then(function (r) {
+          if (!r.ok) throw new Error(r.status);
+          return r.json();
+        }).then(function (d) {
+          setStatus("");
+          cfg.palettes = cfg.palettes || {};
+          cfg.palettes[level] = d.palette;
+          cfg.counts[level] = d.counts;
+          cfg.otherCount[level] = d.otherCount;
+          Object.keys(d.commodities || {}).forEach(function (k) { cfg.commodities[k] = d.commodities[k]; });
+          if (spec.under) {
+            group.addLayer(grid(spec.under.tiles, spec.under.level,
+                                {minZoom: spec.under.minZoom, maxZoom: spec.minZoom - 1}, level + "-coarse"));
+          }
+          group.addLayer(grid(spec.tiles, level, {minZoom: spec.minZoom}, level));
+          if (level === state.level) buildLegend();
+        }).catch(function (e) { setStatus(t("failed") + " (" + e.message + ")"); });
+      });
+      map.on("zoomend", function () { if (state.level === level) buildLegend(); });
+      return group;
     }
     // the legend exists before the layers: data inlined in the page is drawn at once
     var legend = L.control({position: "bottomright"});
@@ -296,7 +435,7 @@
       Object.keys(state.layers).forEach(function (lv) {
         if (state.layers[lv] === e.layer) {
           state.level = lv;
-          if (search) search.setLayer(e.layer);
+          searchFor(lv);
           if (state.drawn[lv]) fit(e.layer);
           sentra.bringToFront && sentra.bringToFront();
           buildLegend();
@@ -321,6 +460,47 @@
         }
       });
       map.addControl(search);
+      searchFor(state.level);
+    }
+    // a level drawn from tiles has no features in the page: it is searched through the API
+    function searchFor(level) {
+      if (!search) return;
+      if (cfg.levels[level].tiles && cfg.api) {
+        search.options.layer = null;
+        search.options.sourceData = apiSearch(level);
+        search._formatData = function (records) { return records; };
+      } else {
+        search.options.sourceData = null;
+        search.options.layer = state.layers[level];
+        search._formatData = search._defaultFormatData;
+        search.setLayer(state.layers[level]);
+      }
+    }
+    function apiSearch(level) {
+      return function (text, callResponse) {
+        var q = new URLSearchParams({level: level, q: text, limit: "20", geometry: "true"});
+        var ctl = window.AbortController ? new AbortController() : null;
+        fetch(cfg.api + "/areas?" + q, ctl ? {signal: ctl.signal} : {}).then(function (r) {
+          return r.ok ? r.json() : {features: []};
+        }).then(function (fc) {
+          var out = {};
+          (fc.features || []).forEach(function (f) {
+            var p = f.properties, b = L.geoJSON(f).getBounds();
+            var label = p.name + (level === "desa" && p.kecamatan_name ? " (" + p.kecamatan_name + ")" : "");
+            if (out[label]) label += " · " + p.code;
+            var at = b.getCenter();
+            at.layer = {
+              getBounds: function () { return b; },
+              openPopup: function () {
+                openTilePopup(level, {code: p.code, name: p.name, kec: p.kecamatan_name}, at);
+              }
+            };
+            out[label] = at;
+          });
+          callResponse(out);
+        }).catch(function () { callResponse({}); });
+        return {abort: function () { if (ctl) ctl.abort(); }};
+      };
     }
     function buildLayerControl() {
       if (state.controls.layers) map.removeControl(state.controls.layers);
@@ -349,6 +529,10 @@
           t(cfg.view === "quadrant" ? "nofigures" : "noscore") + "</div>";
       } else {
         h += "<h4>" + t("top") + " (" + esc(t(state.level)) + ")</h4>";
+        var spec = cfg.levels[state.level] || {};
+        if (spec.tiles && spec.under && map.getZoom() < spec.minZoom) {
+          h += "<div class='coarse'>" + esc(t("coarse")) + "</div>";
+        }
         var counts = cfg.counts[state.level] || [];
         counts.forEach(function (c) {
           h += "<div><i style='background:" + (palette(state.level)[c[0]] || cfg.other) + "'></i>" +
