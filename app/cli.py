@@ -311,6 +311,10 @@ def propose(
         help="statistics measure for every commodity (default: production, else population, "
              "harvested area ...)")] = None,
     scenario: ScenarioOpt = None,
+    partitions: Annotated[int | None, typer.Option(
+        "--partitions", min=1,
+        help="compute on Dask in N spatial partitions, same result (UNGGULAN_DASK_SCHEDULER: "
+             "a scheduler address; default: a local cluster)")] = None,
 ) -> None:
     """Ranked candidate flagship commodities per area, with evidence and reasons.
 
@@ -326,7 +330,7 @@ def propose(
     try:
         run = effective_scenario(sc, weights, top=top, reference=reference,
                                  management=management, period=period, measure=measure)
-        frame = candidates_layer(ds, level, run, long=long)
+        frame = candidates_layer(ds, level, run, long=long, partitions=partitions)
         meta = layer_metadata(ds, "candidates", level, run, frame)
     except UnggulanError as exc:
         _fail(exc)

@@ -14,7 +14,7 @@ MODULES = [
     "app.core.mcda", "app.core.scenario", "app.core.stability", "app.core.provenance",
     "app.base.names", "app.core.run", "app.core.layers", "app.io.readers", "app.core.rasters",
     "app.core.sentra", "app.core.boundaries", "app.core.suitability", "app.base.records",
-    "app.maps.tiles",
+    "app.maps.tiles", "app.core.partitioned",
 ]
 
 

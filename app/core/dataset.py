@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from app.base.errors import DatasetError
+from app.base.errors import DatasetError, UnggulanError
 from app.base.problems import Problem
 from app.core import boundaries as bnd
 from app.core.commodities import Catalogue
@@ -335,6 +335,7 @@ class Dataset:
         self, level: str = "desa", top: int = 3, weights=None, *, wide: bool = False,
         reference: str = "kabupaten", management: str = "rendah", period=None,
         measure: str | None = None, method: str = "weighted_sum", scenario=None,
+        partitions: int | None = None, scheduler=None,
     ) -> gpd.GeoDataFrame:
         """Ranked candidate flagship commodities per area, with the evidence and a reason.
 
@@ -347,7 +348,9 @@ class Dataset:
         statistics used (default: every year, and per commodity the first of production,
         population, harvested area ...). ``method``: ``weighted_sum`` (default), ``topsis``
         or ``vikor``. ``scenario``: an :class:`app.core.scenario.Scenario` whose settings
-        replace these arguments.
+        replace these arguments. ``partitions``: compute in that many spatial partitions on
+        Dask (:mod:`app.core.partitioned`; ``scheduler`` or ``UNGGULAN_DASK_SCHEDULER``, else
+        a local cluster), with the same result.
 
         Examples
         --------
@@ -358,7 +361,8 @@ class Dataset:
         """
         key, build = self._candidates_plan(level, top, weights, wide=wide, reference=reference,
                                            management=management, period=period,
-                                           measure=measure, method=method, scenario=scenario)
+                                           measure=measure, method=method, scenario=scenario,
+                                           partitions=partitions, scheduler=scheduler)
         return self.cached(key, build).copy()
 
     def area_candidates(self, code: str, level: str = "desa", **kwargs) -> gpd.GeoDataFrame:
@@ -405,6 +409,7 @@ class Dataset:
         self, level: str = "desa", top: int = 3, weights=None, *, wide: bool = False,
         reference: str = "kabupaten", management: str = "rendah", period=None,
         measure: str | None = None, method: str = "weighted_sum", scenario=None,
+        partitions: int | None = None, scheduler=None,
     ) -> tuple[tuple, Callable[[], pd.DataFrame]]:
         """The cache key of a :meth:`candidates` call and the function computing it."""
         from app.core.activity import parse_period
@@ -430,7 +435,19 @@ class Dataset:
             # kept on disk too: a restart or another worker process reads it back
             stored = _result_path(self, key)
             out = read_pickle(stored) if stored else None
-            if out is None:
+            if out is None and partitions:  # the same result, computed on Dask
+                try:
+                    from app.core.partitioned import candidates_partitioned
+                except ImportError as exc:
+                    raise UnggulanError(
+                        f"computing in partitions needs Dask ({exc.name} is missing): "
+                        "pip install 'unggulan[dask]'", field="partitions") from exc
+
+                out = candidates_partitioned(
+                    self, level, partitions, scheduler, top=top, weights=w, wide=wide,
+                    reference=reference, management=management, period=per, measure=measure,
+                    method=method, scenario=scenario)
+            elif out is None:
                 long = propose(self, level, top, w, reference, management, per, measure,
                                method, commodities, vikor_v)
                 out = to_wide(long, self.areas(level), top) if wide else long

@@ -136,12 +136,14 @@ def _layer(ds, layer: str, level: str, scenario=None, **options) -> gpd.GeoDataF
 
 
 def candidates_layer(ds, level: str, scenario=None, *, long: bool = False,
-                     stability: bool = True) -> gpd.GeoDataFrame:
+                     stability: bool = True, partitions: int | None = None
+                     ) -> gpd.GeoDataFrame:
     """The candidates of ``scenario`` (default: the default scenario), one feature per area
     (``top1..topN``) or with ``long`` one row per area and rank, with ``scenario`` and
     ``run_hash`` columns and, where computed, the area's ``stability`` (share of weight
     draws in which its first candidate stays first, 0-1; on the rank-1 rows when long),
     ``stability_challenger`` and ``stability_label_id`` / ``_en`` ("stabil 94%").
+    ``partitions``: computed on Dask in that many spatial partitions (same result).
 
     Examples
     --------
@@ -153,7 +155,8 @@ def candidates_layer(ds, level: str, scenario=None, *, long: bool = False,
     from app.core.run import area_stability, default_scenario, run_info
 
     sc = scenario if scenario is not None else default_scenario()
-    out = ds.candidates(level, wide=not long, scenario=sc).reset_index(drop=True)
+    out = ds.candidates(level, wide=not long, scenario=sc,
+                        partitions=partitions).reset_index(drop=True)
     st = area_stability(ds, level, sc) if stability else None
     if st is not None:
         cols = ["stability", "stability_challenger", "stability_label_id",
