@@ -61,6 +61,10 @@ class DatasetHolder:
         self.loaded_at = time.time()
         self.error: str | None = None  # why the last noticed change could not be loaded
 
+    def check_due(self) -> bool:
+        """Whether the next :meth:`get` checks the folder for changes."""
+        return time.monotonic() - self.checked >= self.check_every
+
     def get(self) -> Dataset:
         """The current dataset; at most every ``check_every`` seconds one caller checks the
         folder and reloads it when a file changed (the others get the current dataset)."""
@@ -96,11 +100,18 @@ class DatasetHolder:
         return ds
 
 
-def get_dataset(request: Request) -> Dataset:
-    return request.app.state.holder.get()
+async def get_dataset(request: Request) -> Dataset:
+    """The current dataset. Async (no thread hop per request): only the periodic check of
+    the folder, which may reload it, runs on the thread pool."""
+    holder = request.app.state.holder
+    if holder.check_due():
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(holder.get)
+    return holder.dataset
 
 
-def level_param(level: str = Query("desa", description="desa or kecamatan",
+async def level_param(level: str = Query("desa", description="desa or kecamatan",
                                    examples=["desa"])) -> str:
     if level not in LEVELS:
         raise UnggulanError(f"level must be one of {', '.join(LEVELS)}, not '{level}'",

@@ -129,7 +129,7 @@ def get_area(ds: DatasetDep, code: str, level: LevelDep,
 
 
 @router.get("/areas/{code}/candidates", response_model=AreaCandidates)
-def get_area_candidates(
+async def get_area_candidates(
     ds: DatasetDep, code: str, level: LevelDep,
     top: Annotated[int, Query(ge=1, le=20)] = 3,
     weights: Annotated[str | None, Query(
@@ -140,6 +140,20 @@ def get_area_candidates(
 ):
     """The ranked candidates of one area, with the weights and the run they were made with
     (headers ``X-Unggulan-Run``, ``X-Unggulan-Scenario``)."""
+    # answered on the event loop when the candidates are prepared (a lookup); computing
+    # them, or reading a saved scenario, runs on the thread pool
+    if scenario is None:
+        fast = _area_candidates_response(ds, code, level, top, weights, None, True)
+        if fast is not None:
+            return fast
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_area_candidates_response, ds, code, level, top, weights,
+                                   scenario, False)
+
+
+def _area_candidates_response(ds, code: str, level: str, top: int, weights: str | None,
+                              scenario: str | None, prepared_only: bool):
     from app.api.routes_scenarios import saved_scenario
     from app.core.run import effective_scenario, run_info
 
@@ -148,10 +162,11 @@ def get_area_candidates(
         raise UnknownArea(f"no {level} with code '{code}'", field="code")
     sc = effective_scenario(saved_scenario(ds, scenario) if scenario else None, weights,
                             top=top)
+    items = ds.area_candidate_records(code, level, scenario=sc, prepared_only=prepared_only)
+    if items is None:
+        return None
     info = run_info(ds, sc)
     body = AreaCandidates(code=code, name=clean(areas["name"].get(code)), level=level,
-                          weights=sc.weights_resolved(),
-                          candidates=_candidate_items(ds.area_candidate_records(
-                              code, level, scenario=sc)),
+                          weights=sc.weights_resolved(), candidates=_candidate_items(items),
                           scenario=info.scenario, run_hash=info.run_hash)
     return JSONResponse(body.model_dump(), headers=info.headers())

@@ -383,9 +383,11 @@ class Dataset:
         rows = self.cached(("candidates_rows", key), lambda: _rows_by_code(full["code"]))
         return full.iloc[rows.get(code, _NO_ROWS)].copy()
 
-    def area_candidate_records(self, code: str, level: str = "desa", **kwargs) -> list[dict]:
+    def area_candidate_records(self, code: str, level: str = "desa", *,
+                               prepared_only: bool = False, **kwargs) -> list[dict] | None:
         """:meth:`area_candidates` as plain records (NaN as None, no geometry), prepared
         once for every area of the result: a service answers each request by a lookup.
+        ``prepared_only``: ``None`` instead of computing when they are not prepared yet.
 
         Examples
         --------
@@ -397,6 +399,8 @@ class Dataset:
         from app.base.records import records
 
         key, build = self._candidates_plan(level, **kwargs)
+        if prepared_only and ("candidate_records", key) not in self._cache:
+            return None  # not prepared yet: the caller computes it where it may block
 
         def by_code() -> dict[str, list[dict]]:
             full = self.cached(key, build)

@@ -140,6 +140,7 @@ def test_simultaneous_requests_and_a_reload_each_get_their_own_answer(bone_servi
     assert all(sum(rq in o for o in orders) == CLIENTS // 4 for rq in reqs)
     done = [0]
     half = threading.Event()
+    reload_done = threading.Event()
     lock = threading.Lock()
     answers: list[tuple[Req, int, object, float]] = []
     reload_times: list[float] = []
@@ -151,6 +152,10 @@ def test_simultaneous_requests_and_a_reload_each_get_their_own_answer(bone_servi
         fresh = httpx.Limits(max_keepalive_connections=0)
         with httpx.Client(base_url=bone_service, timeout=120, limits=fresh) as cl:
             for rq in order:
+                if rq is order[-1]:
+                    # each client's last request waits for the reload to end: some answers
+                    # are then surely made by the reloaded dataset, however fast the others
+                    reload_done.wait(timeout=120)
                 r = rq.send(cl)
                 body = r.json() if r.status_code == 200 else r.text
                 with lock:
@@ -165,6 +170,7 @@ def test_simultaneous_requests_and_a_reload_each_get_their_own_answer(bone_servi
         r = httpx.post(f"{bone_service}/api/v1/reload", headers={"X-API-Key": KEY},
                        timeout=120)
         reload_times.extend([t0, time.monotonic()])
+        reload_done.set()
         assert r.status_code == 200, r.text
         return r.json()
 
