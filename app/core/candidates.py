@@ -52,43 +52,113 @@ def evidence(ds, level: str = "desa", reference: str = "kabupaten",
 
 def _evidence(ds, level: str, reference: str, management: str,
               period: tuple[int, int] | None, measure: str | None) -> pd.DataFrame:
-    from app.core.activity import evidence_for_level
-
     areas = ds.areas(level)
     area_col = "desa_code" if level == "desa" else "kecamatan_code"
     suit = ds.suitability(level, management=management, explain=False, copy=False)
     cnt = counts(ds.sentra(placed_only=True), area_col)
     spec = specialisation(cnt, areas, reference) if len(cnt) else cnt
-    stats = evidence_for_level(ds, level, period, reference, measure)
-    stats = stats[stats["code"].isin(areas.index)]
+    stats = level_statistics(ds, level, period, reference, measure)
     # filter before anything else: a national run has millions of pairs
+    rows, keys = eligible_pairs(suit, spec, stats, ds.catalogue)
+    ev = assemble(rows.reset_index(drop=True), keys, spec, stats, cnt, areas.index, level,
+                  lambda: ds.cached(("contiguity", level), lambda: clusters.contiguity(areas)))
+    return compact(ev)
+
+
+def level_statistics(ds, level: str, period: tuple[int, int] | None = None,
+                     reference: str = "kabupaten", measure: str | None = None
+                     ) -> pd.DataFrame:
+    """The statistics' evidence (:func:`app.core.activity.evidence_for_level`) of the areas
+    of ``level`` only.
+
+    Examples
+    --------
+    >>> from app import Dataset
+    >>> ds = Dataset.open()
+    >>> st = level_statistics(ds, "desa")
+    >>> bool(st["code"].isin(ds.areas("desa").index).all())
+    True
+    """
+    from app.core.activity import evidence_for_level
+
+    stats = evidence_for_level(ds, level, period, reference, measure)
+    return stats[stats["code"].isin(ds.areas(level).index)]
+
+
+def pair_keys(frame: pd.DataFrame, codes: pd.Index, commodities: pd.Index) -> np.ndarray:
+    """One integer key per row of ``frame``: ``area * len(commodities) + commodity``, the
+    positions of its ``code`` in ``codes`` and of its ``commodity`` in ``commodities``; -1
+    where either is not there (rows outside the assessed pairs).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"code": ["b", "a", "z"], "commodity": ["kopi", "kopi", "kopi"]})
+    >>> pair_keys(f, pd.Index(["a", "b"]), pd.Index(["kakao", "kopi"])).tolist()
+    [3, 1, -1]
+    """
+    # positions by value (as pd.Categorical(values, categories=...).codes, which pandas 4
+    # will refuse for values outside the categories)
+    a = pd.Index(codes).get_indexer(frame["code"]).astype(np.int64)
+    c = pd.Index(commodities).get_indexer(frame["commodity"]).astype(np.int64)
+    return np.where((a >= 0) & (c >= 0), a * len(commodities) + c, -1)
+
+
+def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, catalogue
+                   ) -> tuple[pd.DataFrame, np.ndarray]:
+    """The (area, commodity) pairs that may be proposed (see :func:`evidence`): the first,
+    row-filtering step of the evidence.
+
+    Parameters
+    ----------
+    suit : DataFrame
+        Suitability rows (``Dataset.suitability(..., explain=False)`` or some of its rows),
+        ``code`` and ``commodity`` categorical; their categories number the pairs.
+    spec : DataFrame
+        The sentra's :func:`~app.core.specialisation.specialisation` rows (``code``,
+        ``commodity`` ...); a row is the area's own activity.
+    stats : DataFrame
+        The statistics' evidence (:func:`level_statistics`): ``stat_value > 0`` is activity.
+    catalogue : Catalogue
+        For the processed products (a raw material in the catalogue): proposed from land
+        alone only where the area produces one of their raw materials.
+
+    Returns
+    -------
+    rows : DataFrame
+        The rows of ``suit`` that may be proposed (index kept), without the ``share_*``
+        columns but ``share_s1``.
+    keys : ndarray of int64
+        Their pair keys (:func:`pair_keys` with ``suit``'s categories).
+
+    Examples
+    --------
+    >>> from app import Dataset
+    >>> ds = Dataset.open()
+    >>> suit = ds.suitability("desa", explain=False)
+    >>> rows, keys = eligible_pairs(suit, pd.DataFrame(), pd.DataFrame(), ds.catalogue)
+    >>> set(rows["suitability_class"]) <= {"S1", "S2", "S3"}, len(keys) == len(rows)
+    (True, True)
+    """
     code_cat = suit["code"].cat.categories
     comm_cat = suit["commodity"].cat.categories
     n_comm = len(comm_cat)
 
-    def pair_keys(frame: pd.DataFrame) -> np.ndarray:
-        k = (pd.Categorical(frame["code"], categories=code_cat).codes.astype(np.int64) * n_comm
-             + pd.Categorical(frame["commodity"], categories=comm_cat).codes.astype(np.int64))
-        return k[(k >= 0) & (frame["commodity"].isin(comm_cat).to_numpy())]
-
-    def pair_keys_all(frame: pd.DataFrame) -> np.ndarray:
-        """One key per row of ``frame`` (-1 where its area or commodity is not assessed)."""
-        a = pd.Categorical(frame["code"], categories=code_cat).codes.astype(np.int64)
-        c = pd.Categorical(frame["commodity"], categories=comm_cat).codes.astype(np.int64)
-        return np.where((a >= 0) & (c >= 0), a * n_comm + c, -1)
+    def activity_keys(frame: pd.DataFrame) -> np.ndarray:
+        k = pair_keys(frame, code_cat, comm_cat)
+        return k[k >= 0]
 
     pair = suit["code"].cat.codes.to_numpy(np.int64) * n_comm + \
         suit["commodity"].cat.codes.to_numpy(np.int64)
     active_keys = np.concatenate([
-        pair_keys(spec) if len(spec) else np.empty(0, np.int64),
-        pair_keys(stats[stats["stat_value"] > 0]) if len(stats) else np.empty(0, np.int64),
+        activity_keys(spec) if len(spec) else np.empty(0, np.int64),
+        activity_keys(stats[stats["stat_value"] > 0]) if len(stats) else np.empty(0, np.int64),
     ])
     active = np.isin(pair, active_keys)
     land_ok = suit["suitability_class"].isin(["S1", "S2", "S3"]).to_numpy()
-    processed = _processed(ds.catalogue, comm_cat)
+    processed = _processed(catalogue, comm_cat)
     if processed:
         # a processed product from land alone only where its raw material is produced
-        raw_of = {c: ds.catalogue.get(c).raw_material for c in processed}
+        raw_of = {c: catalogue.get(c).raw_material for c in processed}
         comm_idx = {c: i for i, c in enumerate(comm_cat)}
         active_sorted = np.unique(active_keys)
         comm_i = suit["commodity"].cat.codes.to_numpy()
@@ -104,8 +174,63 @@ def _evidence(ds, level: str, reference: str, management: str,
         land_ok = land_ok & (~is_proc | ok)
     mask = land_ok | active
     keep = [c for c in suit.columns if not c.startswith("share_") or c == "share_s1"]
-    ev = suit.loc[mask, keep].reset_index(drop=True)
-    ev_keys = pair[mask]
+    return suit.loc[mask, keep], pair[mask]
+
+
+def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.DataFrame,
+             cnt: pd.DataFrame, codes: pd.Index, level: str, contiguity) -> pd.DataFrame:
+    """The evidence of the eligible pairs: their activity columns, score components and
+    neighbourhood (the steps of :func:`evidence` after :func:`eligible_pairs`).
+
+    Parameters
+    ----------
+    ev : DataFrame
+        The eligible suitability rows (:func:`eligible_pairs`) in the evidence's order, with
+        a RangeIndex; filled in place and returned. ``code`` and ``commodity`` keep the
+        suitability's categories (they number ``keys``); unused ones are dropped here and
+        the rest sorted as strings.
+    keys : ndarray of int64
+        The rows' pair keys (:func:`eligible_pairs`).
+    spec, stats : DataFrame
+        The sentra LQ (:func:`~app.core.specialisation.specialisation` of all areas) and
+        the statistics' evidence (:func:`level_statistics`), at most one row per (area,
+        commodity); aligned to the rows by key, not merged.
+    cnt : DataFrame
+        The sentra :func:`~app.core.specialisation.counts` of all areas (the neighbourhood
+        score and Gi* hot spots use their workers).
+    codes : Index
+        All area codes, in the contiguity's order.
+    level : str
+        The areas' level (``activity_tier``: own or the kecamatan's statistics).
+    contiguity : Contiguity, or a function returning it
+        The areas' neighbours (:func:`app.core.clusters.contiguity`); a function is called
+        only when there are sentra.
+
+    Returns
+    -------
+    DataFrame
+        ``ev`` with the sentra columns (``sentra, workers, units, lq, lq_raw, lq_units,
+        lq_score, continuity_*, market*, uniqueness, first_year``), the statistics' columns
+        (``stat_*, slq, dlq, quadrant`` ...), the components of :func:`add_components` and
+        ``cluster_score, gi_z, gi_p, cluster``.
+
+    Examples
+    --------
+    >>> from app import Dataset
+    >>> from app.core.specialisation import counts, specialisation
+    >>> ds = Dataset.open()
+    >>> areas = ds.areas("desa")
+    >>> cnt = counts(ds.sentra(placed_only=True), "desa_code")
+    >>> spec, stats = specialisation(cnt, areas), level_statistics(ds, "desa")
+    >>> suit = ds.suitability("desa", explain=False)
+    >>> rows, keys = eligible_pairs(suit, spec, stats, ds.catalogue)
+    >>> ev = assemble(rows.reset_index(drop=True), keys, spec, stats, cnt, areas.index,
+    ...               "desa", clusters.contiguity(areas))
+    >>> ev.equals(evidence(ds, "desa"))
+    True
+    """
+    code_cat = ev["code"].cat.categories  # the suitability's, before trimming
+    comm_cat = ev["commodity"].cat.categories
     # code and commodity stay categorical (lexically ordered categories: rank_order and the
     # outputs sort them as strings); national runs have millions of rows
     for col in ("code", "commodity"):
@@ -113,8 +238,8 @@ def _evidence(ds, level: str, reference: str, management: str,
         ev[col] = ev[col].cat.reorder_categories(sorted(ev[col].cat.categories))
     # activity columns are aligned by (area, commodity) keys, not merged: a merge copies the
     # whole frame, and most pairs (land only) have no activity
-    spec_at = _positions(ev_keys, pair_keys_all(spec)) if len(spec) else None
-    stats_at = _positions(ev_keys, pair_keys_all(stats)) if len(stats) else None
+    spec_at = _positions(keys, pair_keys(spec, code_cat, comm_cat)) if len(spec) else None
+    stats_at = _positions(keys, pair_keys(stats, code_cat, comm_cat)) if len(stats) else None
     for col in (spec.columns.drop(["code", "commodity"]) if len(spec) else []):
         ev[col] = _aligned(spec[col], spec_at, 0.0 if col in ZERO_FILLED else None)
     for col in ZERO_FILLED:
@@ -132,13 +257,13 @@ def _evidence(ds, level: str, reference: str, management: str,
     ev["cluster"] = None
     if len(cnt):
         wide = cnt.pivot_table(index="code", columns="commodity", values="workers",
-                               aggfunc="sum", fill_value=0.0).reindex(areas.index, fill_value=0.0)
-        w = ds.cached(("contiguity", level), lambda: clusters.contiguity(areas))
+                               aggfunc="sum", fill_value=0.0).reindex(codes, fill_value=0.0)
+        w = contiguity() if callable(contiguity) else contiguity
         # one row per evidence row (aligned), not every area x commodity
-        cl = clusters.cluster_evidence(w, areas.index, wide, ev)
+        cl = clusters.cluster_evidence(w, codes, wide, ev)
         for col in ("cluster_score", "gi_z", "gi_p", "cluster"):
             ev[col] = cl[col].to_numpy()
-    return _compact(ev)
+    return ev
 
 
 #: evidence columns read for every pair (scores, ranking, eligibility); the rest are read
@@ -150,7 +275,7 @@ DENSE = {"code", "commodity", "suitability_index", "share_s1", "workers", "stat_
 COMPACT_FROM = 100_000  # rows; smaller frames stay plain
 
 
-def _compact(ev: pd.DataFrame) -> pd.DataFrame:
+def compact(ev: pd.DataFrame) -> pd.DataFrame:
     """Float columns read only for returned rows, and empty (NaN or 0) for most pairs,
     kept sparse: a national evidence frame has millions of land-only pairs."""
     if len(ev) < COMPACT_FROM:
@@ -168,7 +293,7 @@ def _compact(ev: pd.DataFrame) -> pd.DataFrame:
 
 
 def _dense(frame: pd.DataFrame) -> pd.DataFrame:
-    """Sparse columns (see :func:`_compact`) as plain ones."""
+    """Sparse columns (see :func:`compact`) as plain ones."""
     for col in frame.columns:
         if isinstance(frame[col].dtype, pd.SparseDtype):
             frame[col] = frame[col].sparse.to_dense()

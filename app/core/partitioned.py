@@ -15,10 +15,10 @@ small window of the rasters. Then, as one Dask graph:
    requirement bases and their shares per area (the costly part of the suitability,
    :func:`~app.core.suitability.shares_by_basis`); the sentra counts per (area, commodity)
    (:func:`~app.core.specialisation.counts`) and their partial sums per reference region
-   and commodity (:func:`reference_totals`).
+   and commodity (:func:`~app.core.specialisation.reference_totals`).
 2. **Reduction**: the partial sums are added up across partitions into the reference-region
-   totals the LQ needs (:func:`combine_totals`): a kabupaten split over several partitions is
-   summed from all of them, nothing assumes that it lies in one.
+   totals the LQ needs (:func:`~app.core.specialisation.combine_totals`): a kabupaten split
+   over several partitions is summed from all of them, nothing assumes that it lies in one.
 3. **Combined (one task)**: the partitions' attribute tables are put back in the areas' order
    and the limiting-factor rules (:func:`~app.core.suitability.assess_areas`) run on the whole
    table: its categorical columns list their labels in the order they first appear over all
@@ -28,12 +28,14 @@ small window of the rasters. Then, as one Dask graph:
    step is vectorised (a second or two for the 84,000 national desa).
 4. **Per partition**: the suitability's evidence text (``explain``); the LQ and OVOP
    components of the partition's sentra with the all-area totals
-   (:func:`specialisation_with_totals`); the pairs that may be proposed (own activity, or
-   land S1-S3), the first, row-filtering steps of :func:`app.core.candidates.evidence`.
+   (:func:`~app.core.specialisation.specialisation` with ``totals=``); the pairs that may be
+   proposed (own activity, or land S1-S3: :func:`~app.core.candidates.eligible_pairs`, the
+   first, row-filtering step of :func:`app.core.candidates.evidence`).
 5. **Combined (one task)**: the evidence columns are aligned to those pairs and the
-   neighbourhood score and Gi* hot spots computed, on the combined pairs: the hot spots need
-   neighbours across partition edges (the contiguity of all areas), and the aligned text
-   columns take their labels in the order of all areas' rows. All of it is vectorised over
+   neighbourhood score and Gi* hot spots computed, on the combined pairs
+   (:func:`~app.core.candidates.assemble`): the hot spots need neighbours across partition
+   edges (the contiguity of all areas), and the aligned text columns take their labels in
+   the order of all areas' rows. All of it is vectorised over
    the pairs and fast (the contiguity, neighbourhood score and Gi* of every commodity take
    2.4 s for the national desa, see :mod:`app.core.clusters`).
 6. **Per partition**: scores, ranks and reasons (:func:`app.core.candidates.propose` on the
@@ -43,14 +45,15 @@ small window of the rasters. Then, as one Dask graph:
 
 The statistics' evidence (SLQ, DLQ from BPS and dinas tables, by kecamatan) and the
 contiguity are computed on the client (tables, not rasters; a few seconds nationally).
-Steps 4 and 5 repeat the steps of ``candidates._evidence`` (the same code, cut where the
-partitions meet): keep them in step; ``tests/core/test_partitioned.py`` fails when they are
-not.
+Steps 4 and 5 call the functions :func:`app.core.candidates.evidence` is made of
+(``eligible_pairs``, then ``assemble``), cut where the partitions meet;
+``tests/core/test_partitioned.py`` checks that the results are the same.
 
 Sums are identical, not only close: each area lies in one partition, so its own sums see its
 rows in the same order; a region's total is the sum of the partitions' partial sums, exact
 when the counts are whole numbers (workers and units are head counts); when some are not,
-the reduction adds the values in the single-process order instead (:func:`combine_totals`).
+the reduction adds the values in the single-process order instead
+(:func:`~app.core.specialisation.combine_totals`).
 
 Scheduler
 ---------
@@ -78,6 +81,16 @@ import numpy as np
 import pandas as pd
 
 from app.base.errors import UnggulanError
+from app.core.candidates import assemble, eligible_pairs, level_statistics
+from app.core.specialisation import (
+    REFERENCES,
+    Totals,
+    combine_totals,
+    counts,
+    reference_totals,
+    region_of,
+    specialisation,
+)
 
 SCHEDULER_ENV = "UNGGULAN_DASK_SCHEDULER"
 LOCAL_SCHEDULERS = {"synchronous": "synchronous", "sync": "synchronous",
@@ -468,322 +481,53 @@ def suitability_partitioned(ds, level: str = "desa", commodities: list[str] | No
     return _with_texts(out, texts)
 
 
-# ---------------------------------------------------------------------------- LQ totals
-_MEASURES = ("workers", "units")
-_EXACT = 2.0 ** 53  # whole numbers up to here add exactly in float64
-_SEP = "\x1f"  # between region and commodity in a key
-
-
-@dataclass
-class Totals:
-    """Sums of sentra workers and units for the LQ's reference region, of one partition or
-    of all: per region and commodity (key ``region + "\\x1f" + commodity``), per region and
-    per commodity (frames with columns ``workers``, ``units``).
-
-    ``whole`` says every value was a whole number (then partial sums add up exactly);
-    ``rows`` keeps the values (``code, region, commodity, workers, units``) so that
-    :func:`combine_totals` can add them in the single-process order when they are not.
-    """
-
-    region_commodity: pd.DataFrame
-    region: pd.DataFrame
-    commodity: pd.DataFrame
-    whole: bool
-    rows: pd.DataFrame
-    n: int = 0
-
-
-def _sums(keys: pd.Series, values: pd.DataFrame) -> pd.DataFrame:
-    """Per distinct key (missing keys left out): the sum of each column, added in row order
-    with np.bincount, as :func:`app.core.specialisation._group_sum` does."""
-    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
-    ok = codes >= 0
-    out = {m: np.bincount(codes[ok], weights=np.nan_to_num(values[m].to_numpy(float)[ok],
-                                                           nan=0.0),
-                          minlength=len(uniques)) for m in values.columns}
-    return pd.DataFrame(out, index=pd.Index(np.asarray(uniques, dtype=object)))
-
-
-def _keys(region: pd.Series, commodity: pd.Series) -> pd.Series:
-    reg = region.astype(object).to_numpy()
-    com = commodity.astype(object).to_numpy()
-    return pd.Series([None if not isinstance(r, str) else r + _SEP + c
-                      for r, c in zip(reg, com)], dtype=object)
-
-
-def _totals_of(rows: pd.DataFrame, n: int) -> Totals:
-    vals = rows[list(_MEASURES)]
-    v = np.nan_to_num(vals.to_numpy(float), nan=0.0)
-    whole = bool(np.all(v == np.round(v)) and np.abs(v).sum() < _EXACT)
-    return Totals(_sums(_keys(rows["region"], rows["commodity"]), vals),
-                  _sums(rows["region"], vals), _sums(rows["commodity"], vals), whole, rows, n)
-
-
-def reference_totals(cnt: pd.DataFrame, region: pd.Series) -> Totals:
-    """One partition's sums of :func:`~app.core.specialisation.counts` rows for the LQ.
-
-    Parameters
-    ----------
-    cnt : DataFrame
-        ``counts`` of the partition's areas (``code, commodity, workers, units`` ...).
-    region : Series
-        The reference region of each area code (kabupaten, province or ``"all"``); codes
-        missing from it have no region (their LQ is NaN, as in the single-process path).
-
-    Returns
-    -------
-    Totals
-
-    Examples
-    --------
-    >>> cnt = pd.DataFrame({"code": ["a", "b"], "commodity": ["kakao", "kakao"],
-    ...                     "workers": [10.0, 5.0], "units": [2.0, 1.0]})
-    >>> t = reference_totals(cnt, pd.Series({"a": "73.08", "b": "73.08"}))
-    >>> float(t.region.loc["73.08", "workers"]), t.whole
-    (15.0, True)
-    """
-    rows = pd.DataFrame({"code": cnt["code"].to_numpy(object),
-                         "region": cnt["code"].map(region).to_numpy(object),
-                         "commodity": cnt["commodity"].to_numpy(object),
-                         **{m: cnt[m].to_numpy(float) for m in _MEASURES}})
-    return _totals_of(rows, len(cnt))
-
-
-def combine_totals(parts: Sequence[Totals]) -> Totals:
-    """The reduction of :func:`reference_totals` across partitions.
-
-    With whole numbers everywhere the partial sums are added (exactly). Otherwise the
-    values are added again in the single-process order (rows by area code and commodity),
-    so that the rounding, too, is the same.
-
-    Examples
-    --------
-    >>> cnt = pd.DataFrame({"code": ["a", "b"], "commodity": ["kakao", "kakao"],
-    ...                     "workers": [10.0, 5.0], "units": [2.0, 1.0]})
-    >>> region = pd.Series({"a": "73.08", "b": "73.08"})
-    >>> t = combine_totals([reference_totals(cnt[:1], region),
-    ...                     reference_totals(cnt[1:], region)])
-    >>> float(t.region_commodity.loc["73.08\\x1fkakao", "workers"])
-    15.0
-    """
-    parts = list(parts)
-    n = sum(p.n for p in parts)
-    rows = pd.concat([p.rows for p in parts], ignore_index=True) if parts else \
-        pd.DataFrame(columns=["code", "region", "commodity", *_MEASURES])
-    if not all(p.whole for p in parts):
-        order = np.lexsort((pd.factorize(rows["commodity"], sort=True)[0],
-                            pd.factorize(rows["code"], sort=True)[0]))
-        return _totals_of(rows.iloc[order].reset_index(drop=True), n)
-
-    def add(frames: list[pd.DataFrame]) -> pd.DataFrame:
-        frames = [f for f in frames if len(f)]
-        if not frames:
-            return pd.DataFrame({m: np.empty(0) for m in _MEASURES},
-                                index=pd.Index([], dtype=object))
-        return pd.concat(frames).groupby(level=0, sort=False).sum()
-
-    return Totals(add([p.region_commodity for p in parts]), add([p.region for p in parts]),
-                  add([p.commodity for p in parts]), True, rows, n)
-
-
-def specialisation_with_totals(cnt: pd.DataFrame, region: pd.Series, totals: Totals,
-                               year: int | None = None) -> pd.DataFrame:
-    """:func:`app.core.specialisation.specialisation` of some areas' counts, with the
-    reference totals of all areas (:func:`combine_totals`).
-
-    The arithmetic is that function's, line for line; only the region-commodity, region
-    and commodity totals are looked up in ``totals`` instead of summed over ``cnt``. For the
-    rows of ``cnt`` the result equals ``specialisation`` of all areas' counts.
-
-    Examples
-    --------
-    >>> cnt = pd.DataFrame({"code": ["a", "b"], "commodity": ["kakao", "kopi"],
-    ...                     "sentra": [1, 1], "workers": [10.0, 30.0], "units": [2.0, 3.0],
-    ...                     "first_year": [2000.0, None], "market": ["lokal", None]})
-    >>> region = pd.Series({"a": "k", "b": "k"})
-    >>> t = combine_totals([reference_totals(cnt[:1], region),
-    ...                     reference_totals(cnt[1:], region)])
-    >>> s = specialisation_with_totals(cnt[:1], region, t, year=2020)
-    >>> # a: all its 10 workers in kakao; the region's share 10 / 40 = 0.25; the shrunk
-    >>> # share (10 + 20 * 0.25) / (10 + 20) = 0.5; LQ 0.5 / 0.25 = 2
-    >>> float(s["lq"].iat[0]), float(s["continuity_years"].iat[0])
-    (2.0, 20.0)
-    """
-    from app.core.specialisation import (
-        CONTINUITY_FULL_YEARS,
-        LQ_FULL_SCORE,
-        MARKET_SCORE,
-        SHRINK_UNITS,
-        SHRINK_WORKERS,
-        _group_sum,
-    )
-
-    year = year or dt.date.today().year
-    c = cnt.copy()
-    area_i = pd.factorize(c["code"])[0]
-    reg = c["code"].map(region)
-    keys = {"region_commodity": _keys(reg, c["commodity"]).to_numpy(),
-            "region": reg.to_numpy(object), "commodity": c["commodity"].to_numpy(object)}
-
-    def total(kind: str, measure: str) -> np.ndarray:
-        frame = getattr(totals, kind)
-        if not len(c) or not len(frame):
-            return np.full(len(c), np.nan)
-        return frame[measure].reindex(keys[kind]).to_numpy(float)
-
-    for measure, k, suffix in (("workers", SHRINK_WORKERS, ""), ("units", SHRINK_UNITS,
-                                                                  "_units")):
-        e_ac = c[measure].to_numpy(dtype=float)
-        e_a = _group_sum(area_i, e_ac)
-        E_c = total("region_commodity", measure)  # noqa: N806 (the module's notation)
-        E = total("region", measure)  # noqa: N806
-        with np.errstate(divide="ignore", invalid="ignore"):
-            p = np.where(E > 0, E_c / E, np.nan)
-            shrunk = (e_ac + k * p) / (e_a + k)
-            c[f"lq{suffix}"] = np.where(p > 0, shrunk / p, np.nan)
-            if measure == "workers":
-                c["lq_raw"] = np.where((e_a > 0) & (p > 0), (e_ac / e_a) / p, np.nan)
-                p_rest = (E_c - e_ac + 1.0) / (E - e_a + 1.0)
-                lq_rest = ((e_ac + k * p_rest) / (e_a + k)) / p_rest
-                c["lq_score"] = np.clip(np.log2(np.clip(lq_rest, 1.0, None))
-                                        / np.log2(LQ_FULL_SCORE), 0, 1)
-                total_c = total("commodity", measure)
-                c["uniqueness"] = np.where(total_c > 0, e_ac / total_c, 0.0)
-    yrs = (year - c["first_year"]).clip(lower=0)
-    c["continuity_years"] = yrs
-    c["continuity_score"] = (yrs / CONTINUITY_FULL_YEARS).clip(upper=1).fillna(0.0)
-    c["market_score"] = c["market"].map(MARKET_SCORE).astype(float).fillna(0.0)
-    return c
-
-
 # ---------------------------------------------------------------------------- evidence
 def _counts_task(part: gpd.GeoDataFrame | None, sentra: pd.DataFrame, area_col: str,
                  reference: str, known: pd.Index | None = None
-                 ) -> tuple[pd.DataFrame, Totals, pd.Series]:
-    """A partition's sentra counts, their partial totals and its areas' regions. With
-    ``part`` None: the sentra placed in areas outside ``known`` (counted in the totals, as
-    the single-process path counts them, with no region)."""
-    from app.core.specialisation import _region_of, counts
-
+                 ) -> tuple[pd.DataFrame, Totals, pd.DataFrame]:
+    """A partition's sentra counts, their partial totals and its areas (indexed by code, no
+    geometry). With ``part`` None: the sentra placed in areas outside ``known`` (counted in
+    the totals, as the single-process path counts them, with no region)."""
     if part is None:
-        region = pd.Series(dtype=object)
         mine = sentra[~sentra[area_col].isin(known)]
+        areas = pd.DataFrame({c: pd.Series(dtype=object) for c in AREA_COLUMNS})
     else:
-        region = _region_of(part.set_index("code", drop=False), reference)
         mine = sentra[sentra[area_col].isin(part["code"])]
+        areas = part[[c for c in AREA_COLUMNS if c in part.columns]].set_index("code",
+                                                                              drop=False)
     cnt = counts(mine, area_col)
-    return cnt, reference_totals(cnt, region), region
+    return cnt, reference_totals(cnt, region_of(areas, reference)), areas
 
 
-def _spec_task(counted: tuple, totals: Totals, year: int) -> pd.DataFrame:
-    cnt, _, region = counted
-    return specialisation_with_totals(cnt, region, totals, year)
+def _spec_task(counted: tuple, totals: Totals, reference: str, year: int) -> pd.DataFrame:
+    cnt, _, areas = counted
+    return specialisation(cnt, areas, reference, year, totals=totals)
 
 
 def _eligible_task(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, catalogue
                    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """A partition's pairs that may be proposed (own activity, or land S1-S3 with a
-    processed product's raw material produced in the area): their suitability rows, (area,
-    commodity) keys and row numbers in the combined suitability. The first steps of
-    :func:`app.core.candidates._evidence`, line for line (the tests compare the two)."""
-    from app.core.candidates import _processed
-
-    code_cat = suit["code"].cat.categories
-    comm_cat = suit["commodity"].cat.categories
-    n_comm = len(comm_cat)
-
-    def pair_keys(frame: pd.DataFrame) -> np.ndarray:
-        k = (pd.Categorical(frame["code"], categories=code_cat).codes.astype(np.int64) * n_comm
-             + pd.Categorical(frame["commodity"], categories=comm_cat).codes.astype(np.int64))
-        return k[(k >= 0) & (frame["commodity"].isin(comm_cat).to_numpy())]
-
-    pair = suit["code"].cat.codes.to_numpy(np.int64) * n_comm + \
-        suit["commodity"].cat.codes.to_numpy(np.int64)
-    active_keys = np.concatenate([
-        pair_keys(spec) if len(spec) else np.empty(0, np.int64),
-        pair_keys(stats[stats["stat_value"] > 0]) if len(stats) else np.empty(0, np.int64),
-    ])
-    active = np.isin(pair, active_keys)
-    land_ok = suit["suitability_class"].isin(["S1", "S2", "S3"]).to_numpy()
-    processed = _processed(catalogue, comm_cat)
-    if processed:
-        raw_of = {c: catalogue.get(c).raw_material for c in processed}
-        comm_idx = {c: i for i, c in enumerate(comm_cat)}
-        active_sorted = np.unique(active_keys)
-        comm_i = suit["commodity"].cat.codes.to_numpy()
-        is_proc = np.isin(comm_i, [comm_idx[c] for c in processed])
-        codes_i = suit["code"].cat.codes.to_numpy(np.int64)
-        ok = np.zeros(len(suit), dtype=bool)
-        todo = np.flatnonzero(is_proc & land_ok & ~active)
-        for c in processed:
-            rows = todo[comm_i[todo] == comm_idx[c]]
-            for r in raw_of[c]:
-                if r in comm_idx and len(rows):
-                    ok[rows] |= np.isin(codes_i[rows] * n_comm + comm_idx[r], active_sorted)
-        land_ok = land_ok & (~is_proc | ok)
-    mask = land_ok | active
-    keep = [c for c in suit.columns if not c.startswith("share_") or c == "share_s1"]
-    return suit.loc[mask, keep], pair[mask], suit.index.to_numpy()[mask]
+    """A partition's pairs that may be proposed (:func:`app.core.candidates.eligible_pairs`):
+    their suitability rows, (area, commodity) keys and row numbers in the combined
+    suitability."""
+    rows, keys = eligible_pairs(suit, spec, stats, catalogue)
+    return rows, keys, rows.index.to_numpy()
 
 
 def _assemble_task(eligible: list[tuple], counted: list[tuple], specs: list[pd.DataFrame],
                    stats: pd.DataFrame, w, codes: pd.Index, level: str
                    ) -> list[pd.DataFrame]:
-    """The evidence of all partitions' pairs, as :func:`app.core.candidates._evidence`
-    finishes it (the same steps, with the all-area sentra LQ and statistics), including
-    the neighbourhood score and Gi*, which need neighbours across partition edges; then
-    split by partition again for the scoring. Vectorised over the pairs: fast."""
-    from app.core import clusters
-    from app.core.candidates import (
-        ZERO_FILLED,
-        _aligned,
-        _positions,
-        add_components,
-    )
-
+    """The evidence of all partitions' pairs (:func:`app.core.candidates.assemble`, with the
+    all-area sentra LQ and statistics), including the neighbourhood score and Gi*, which
+    need neighbours across partition edges; then split by partition again for the scoring.
+    Vectorised over the pairs: fast."""
     sizes = [len(e) for e, _, _ in eligible]
     ids = np.concatenate([r for _, _, r in eligible])
     order = np.argsort(ids, kind="stable")
     ev = pd.concat([e for e, _, _ in eligible]).iloc[order].reset_index(drop=True)
-    ev_keys = np.concatenate([k for _, k, _ in eligible])[order]
-    code_cat = ev["code"].cat.categories  # the combined suitability's, before trimming
-    comm_cat = ev["commodity"].cat.categories
-    n_comm = len(comm_cat)
-    for col in ("code", "commodity"):
-        ev[col] = ev[col].cat.remove_unused_categories()
-        ev[col] = ev[col].cat.reorder_categories(sorted(ev[col].cat.categories))
-
-    def pair_keys_all(frame: pd.DataFrame) -> np.ndarray:
-        a = pd.Categorical(frame["code"], categories=code_cat).codes.astype(np.int64)
-        c = pd.Categorical(frame["commodity"], categories=comm_cat).codes.astype(np.int64)
-        return np.where((a >= 0) & (c >= 0), a * n_comm + c, -1)
-
+    keys = np.concatenate([k for _, k, _ in eligible])[order]
     # the sentra LQ of every area (and of sentra outside the areas) in counts() order
-    cnt = _by_code([c for c, _, _ in counted])
-    spec = _by_code(specs)
-    spec_at = _positions(ev_keys, pair_keys_all(spec)) if len(spec) else None
-    stats_at = _positions(ev_keys, pair_keys_all(stats)) if len(stats) else None
-    for col in (spec.columns.drop(["code", "commodity"]) if len(spec) else []):
-        ev[col] = _aligned(spec[col], spec_at, 0.0 if col in ZERO_FILLED else None)
-    for col in ZERO_FILLED:
-        if col not in ev:
-            ev[col] = 0.0
-    for col in ("lq", "lq_raw", "lq_units", "continuity_years", "market", "first_year"):
-        if col not in ev:
-            ev[col] = np.nan
-    for col in stats.columns.drop(["code", "commodity"]):
-        ev[col] = _aligned(stats[col], stats_at, None) if len(stats) else np.nan
-    ev = add_components(ev, level, copy=False)
-    ev["cluster_score"] = 0.0
-    ev["gi_z"] = np.nan
-    ev["gi_p"] = np.nan
-    ev["cluster"] = None
-    if len(cnt):
-        wide = cnt.pivot_table(index="code", columns="commodity", values="workers",
-                               aggfunc="sum", fill_value=0.0).reindex(codes, fill_value=0.0)
-        cl = clusters.cluster_evidence(w, codes, wide, ev)
-        for col in ("cluster_score", "gi_z", "gi_p", "cluster"):
-            ev[col] = cl[col].to_numpy()
+    ev = assemble(ev, keys, _by_code(specs), stats, _by_code([c for c, _, _ in counted]),
+                  codes, level, w)
     back = np.empty(len(ids), dtype=np.int64)  # concatenation row -> row of ev
     back[order] = np.arange(len(ids))
     out, start = [], 0
@@ -803,20 +547,11 @@ def _by_code(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out.iloc[order].reset_index(drop=True)
 
 
-def _statistics(ds, level: str, reference: str, period, measure) -> pd.DataFrame:
-    """The statistics' evidence of the level's areas (computed once, on the client)."""
-    from app.core.activity import evidence_for_level
-
-    stats = evidence_for_level(ds, level, period, reference, measure)
-    return stats[stats["code"].isin(ds.areas(level).index)]
-
-
 def _evidence_graph(ds, level: str, npartitions: int, sched, reference: str,
                     management: str, period, measure):
     """Delayed per-partition evidence (after the neighbourhood step), attributes,
     partitions and their positions."""
     from app.core import clusters
-    from app.core.specialisation import REFERENCES
 
     if reference not in REFERENCES:
         raise UnggulanError(f"reference must be one of {', '.join(REFERENCES)}, "
@@ -830,7 +565,7 @@ def _evidence_graph(ds, level: str, npartitions: int, sched, reference: str,
     s = ds.sentra(placed_only=True)
     sentra = dask.delayed(s[[area_col, "commodity_id", "workers", "units", "year", "market"]],
                           pure=True)
-    stats = dask.delayed(_statistics(ds, level, reference, period, measure), pure=True)
+    stats = dask.delayed(level_statistics(ds, level, period, reference, measure), pure=True)
     w = ds.cached(("contiguity", level), lambda: clusters.contiguity(areas))
     year = dt.date.today().year
     counted = [dask.delayed(_counts_task, pure=True)(p, sentra, area_col, reference)
@@ -838,7 +573,7 @@ def _evidence_graph(ds, level: str, npartitions: int, sched, reference: str,
     counted.append(dask.delayed(_counts_task, pure=True)(None, sentra, area_col, reference,
                                                          areas.index))  # outside the areas
     totals = dask.delayed(combine_totals, pure=True)([c[1] for c in counted])
-    specs = [dask.delayed(_spec_task, pure=True)(c, totals, year) for c in counted]
+    specs = [dask.delayed(_spec_task, pure=True)(c, totals, reference, year) for c in counted]
     cat = dask.delayed(ds.catalogue, pure=True)
     eligible = [dask.delayed(_eligible_task, pure=True)(
         dask.delayed(_suit_rows, pure=True)(suit, q, n), spec, stats, cat)
@@ -849,7 +584,10 @@ def _evidence_graph(ds, level: str, npartitions: int, sched, reference: str,
 
 
 def _combined_evidence(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    return pd.concat(parts).sort_index(kind="stable").reset_index(drop=True)
+    """The partitions' evidence in the single-process order, compacted as it compacts."""
+    from app.core.candidates import compact
+
+    return compact(pd.concat(parts).sort_index(kind="stable").reset_index(drop=True))
 
 
 def evidence_partitioned(ds, level: str = "desa", reference: str = "kabupaten",

@@ -233,7 +233,8 @@ def assess_areas(
                 options.append((b, cache[b]))
             best_b, best = options[0]
             part = dict(best)
-            part["basis"] = np.full(n, best_b, dtype=object)
+            # one basis for every area (a scalar) unless several raw materials compete
+            part["basis"] = best_b if len(options) == 1 else np.full(n, best_b, dtype=object)
             for b, p in options[1:]:  # several raw materials: the best one counts
                 better = np.nan_to_num(p["suitability_index"], nan=-1) > np.nan_to_num(
                     part["suitability_index"], nan=-1)
@@ -247,7 +248,7 @@ def assess_areas(
                         part[col] = np.where(better, new_vals, cur)
         else:
             part = dict(empty)
-            part["basis"] = np.full(n, None, dtype=object)
+            part["basis"] = None
         part["status"] = status
         part["commodity"] = cid
         parts.append(part)
@@ -264,7 +265,7 @@ def assess_areas(
     }
     for col in ("basis", "suitability_class", "limiting_factors", "potential_class",
                 "interventions"):
-        out[col] = _concat_categoricals([p[col] for p in parts])
+        out[col] = _concat_categoricals([p[col] for p in parts], n)
     out["suitability_index"] = np.concatenate([np.asarray(p["suitability_index"], float)
                                                for p in parts]) if parts else []
     out["factors_used"] = np.concatenate([np.asarray(p["factors_used"], np.int16)
@@ -274,13 +275,19 @@ def assess_areas(
     return pd.DataFrame({c: out[c] for c in cols})
 
 
-def _concat_categoricals(items: list) -> pd.Categorical:
-    """Concatenate categoricals (or object arrays) whose categories differ, by codes."""
+def _concat_categoricals(items: list, n: int = 0) -> pd.Categorical:
+    """Concatenate categoricals (or object arrays) whose categories differ, by codes; a
+    scalar item (a string or None) stands for ``n`` rows of that value."""
     cats: dict[str, int] = {}
-    n_total = sum(len(item) for item in items)
+    n_total = sum(n if item is None or isinstance(item, str) else len(item) for item in items)
     codes = np.empty(n_total, dtype=np.int32)  # filled in place: no list of code arrays
     pos = 0
     for item in items:
+        if item is None or isinstance(item, str):
+            code = -1 if item is None else cats.setdefault(item, len(cats))
+            codes[pos:pos + n] = code
+            pos += n
+            continue
         if isinstance(item, pd.Categorical):
             c = item
         else:
@@ -312,25 +319,36 @@ def _assess_one(values: pd.DataFrame, commodity: str, req: Requirements,
                 "interventions": pd.Categorical([None] * n),
                 "factors_used": np.zeros(n, dtype=np.int16)}
     names = [r["factor"] for r in rows]
-    cls = np.stack([classify(values[f"{f}_mean"].to_numpy(float), _bounds(r))
-                    for f, r in zip(names, rows)], axis=1)
-    idx = np.stack([factor_index(values[f"{f}_mean"].to_numpy(float), _bounds(r))
-                    for f, r in zip(names, rows)], axis=1)
-    lifts = np.array([int(req.interventions.loc[f, MANAGEMENT[level_i]])
-                      if f in req.interventions.index else 0 for f in names])
-    has = cls > 0
-    used = has.sum(axis=1).astype(np.int16)
-    worst = cls.max(axis=1)
-    index = np.where(has, idx, np.inf).min(axis=1)
+    # one 1-D array per factor (element-wise operations across a few factors are much
+    # faster than reductions along a short second axis over 84,000 national desa)
+    cls, idx, pot = [], [], []
+    for f, r in zip(names, rows):
+        v = values[f"{f}_mean"].to_numpy(float)
+        c = classify(v, _bounds(r))
+        lift = int(req.interventions.loc[f, MANAGEMENT[level_i]]) \
+            if f in req.interventions.index else 0
+        cls.append(c)
+        idx.append(factor_index(v, _bounds(r)))
+        p = np.maximum(c - lift, 1).astype(np.int8)
+        p[c == 0] = 0
+        pot.append(p)
+    used = np.zeros(n, dtype=np.int16)
+    worst = np.zeros(n, dtype=np.int8)
+    potential = np.zeros(n, dtype=np.int8)
+    index = np.full(n, np.inf)
+    for c, i, p in zip(cls, idx, pot):
+        has = c > 0
+        used += has
+        np.maximum(worst, c, out=worst)
+        np.maximum(potential, p, out=potential)
+        np.minimum(index, np.where(has, i, np.inf), out=index)
     index[used == 0] = np.nan
-    pot = np.where(has, np.maximum(cls - lifts, 1), 0)
-    potential = pot.max(axis=1)
-    limiting = (cls == worst[:, None]) & (worst[:, None] > 1)
-    # an intervention counts where it lifts a factor that holds the class down
-    lifted = has & (pot < cls) & (cls > potential[:, None])
-    weights = 1 << np.arange(len(names), dtype=np.int64)
-    lim_bits = limiting.astype(np.int64) @ weights
-    lift_bits = lifted.astype(np.int64) @ weights
+    lim_bits = np.zeros(n, dtype=np.int64)
+    lift_bits = np.zeros(n, dtype=np.int64)
+    for k, (c, p) in enumerate(zip(cls, pot)):
+        lim_bits |= ((c == worst) & (worst > 1)).astype(np.int64) << k
+        # an intervention counts where it lifts a factor that holds the class down
+        lift_bits |= ((c > 0) & (p < c) & (c > potential)).astype(np.int64) << k
 
     def names_of(bits: int) -> str | None:
         return ",".join(f for k, f in enumerate(names) if bits >> k & 1) or None

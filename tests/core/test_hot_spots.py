@@ -20,8 +20,8 @@ from app.core.specialisation import (
     MARKET_SCORE,
     SHRINK_UNITS,
     SHRINK_WORKERS,
-    _region_of,
     counts,
+    region_of,
     specialisation,
 )
 
@@ -48,7 +48,7 @@ def _old_counts(sentra: pd.DataFrame, area_col: str) -> pd.DataFrame:
 
 def _old_specialisation(cnt, areas, reference="kabupaten", year=None):
     year = year or dt.date.today().year
-    region = _region_of(areas, reference)
+    region = region_of(areas, reference)
     c = cnt.copy()
     c["region"] = c["code"].map(region)
     for measure, k, suffix in (("workers", SHRINK_WORKERS, ""), ("units", SHRINK_UNITS,

@@ -21,7 +21,7 @@ from pandas.testing import assert_frame_equal
 
 from app.core import partitioned as P
 from app.core.candidates import evidence
-from app.core.specialisation import counts, specialisation
+from app.core.specialisation import combine_totals, counts, reference_totals, specialisation
 
 pytest.importorskip("dask_geopandas")
 
@@ -79,6 +79,18 @@ def test_bone_one_kabupaten_over_four_partitions(bone_ds):
     assert run.candidates["stat_measure"].notna().sum() > 100
 
 
+def test_compacted_evidence_is_identical_too(bone_ds, monkeypatch):
+    # national evidence frames keep their detail columns sparse: the Dask path as well
+    from app.core import candidates as C
+
+    monkeypatch.setattr(C, "COMPACT_FROM", 0)
+    ds = bone_ds
+    ev = P.evidence_partitioned(ds, "kecamatan", npartitions=3, scheduler="synchronous")
+    single = C._evidence(ds, "kecamatan", "kabupaten", "rendah", None, None)
+    assert any(isinstance(t, pd.SparseDtype) for t in single.dtypes)
+    same(ev, single)
+
+
 def test_local_totals_would_not_do(bone_ds):
     """The reduction matters: with each partition's own totals the LQ comes out different
     (a test that passes either way would show nothing)."""
@@ -88,12 +100,14 @@ def test_local_totals_would_not_do(bone_ds):
     full = specialisation(cnt, areas, "kabupaten", year=2025)
     region = areas["kabupaten_code"]
     parts = [cnt[cnt["code"].isin(set(p["code"]))] for p in _partitions(ds, "desa", 4)]
-    totals = P.combine_totals([P.reference_totals(c, region) for c in parts])
+    totals = combine_totals([reference_totals(c, region) for c in parts])
     assert totals.whole  # head counts: partial sums add up exactly
-    joined = pd.concat([P.specialisation_with_totals(c, region, totals, 2025) for c in parts])
+    joined = pd.concat([specialisation(c, areas, "kabupaten", 2025, totals=totals)
+                        for c in parts])
     same(joined.sort_index(), full)
-    own = pd.concat([P.specialisation_with_totals(c, region, P.reference_totals(c, region),
-                                                  2025) for c in parts]).sort_index()
+    own = pd.concat([specialisation(c, areas, "kabupaten", 2025,
+                                    totals=reference_totals(c, region))
+                     for c in parts]).sort_index()
     assert not np.allclose(own["lq"], full["lq"])
     assert not np.allclose(own["uniqueness"], full["uniqueness"])
 
@@ -141,9 +155,10 @@ def test_totals_reduction_is_exact(data):
     k = data.draw(st.integers(1, 4))
     part_of = {c: data.draw(st.integers(0, k - 1)) for c in codes}
     parts = [cnt[cnt["code"].map(part_of) == i] for i in range(k)]
-    totals = P.combine_totals([P.reference_totals(p, region) for p in parts])
-    got = pd.concat([P.specialisation_with_totals(p, region, totals, 2025) for p in parts])
     areas = pd.DataFrame({"kabupaten_code": region})
+    totals = combine_totals([reference_totals(p, region) for p in parts])
+    got = pd.concat([specialisation(p, areas, "kabupaten", 2025, totals=totals)
+                     for p in parts])
     same(got.sort_index(), specialisation(cnt, areas, "kabupaten", year=2025))
 
 
@@ -155,8 +170,8 @@ def test_fractional_totals_keep_the_single_process_rounding():
     cnt = pd.DataFrame({"code": ["a", "b", "c"], "commodity": ["kakao"] * 3,
                         "workers": [0.1, 0.2, 0.4], "units": [1.0, 1.0, 1.0]})
     region = pd.Series("k", index=["a", "b", "c"])
-    totals = P.combine_totals([P.reference_totals(cnt.iloc[[0, 2]], region),
-                               P.reference_totals(cnt.iloc[[1]], region)])
+    totals = combine_totals([reference_totals(cnt.iloc[[0, 2]], region),
+                             reference_totals(cnt.iloc[[1]], region)])
     assert not totals.whole
     assert totals.region.loc["k", "workers"] == (0.1 + 0.2) + 0.4
     assert totals.commodity.loc["kakao", "workers"] == (0.1 + 0.2) + 0.4
