@@ -22,8 +22,6 @@ import hashlib
 import math
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -166,12 +164,6 @@ def plan(by_kind: dict[str, list[Req]], n: int, seed: int = 1) -> list[Req]:
 
 
 # ---------------------------------------------------------------- the service
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 def _cpu_seconds(pid: int) -> float | None:
     """User + system CPU time of a process and its live descendants (Linux /proc; the
     worker processes of ``--workers N``), None elsewhere."""
@@ -188,49 +180,19 @@ def _cpu_seconds(pid: int) -> float | None:
 def service(folder: Path, timeout: float = 180.0, keep_alive: float | None = None,
             workers: int = 1):
     """``unggulan serve`` on 127.0.0.1 (``workers`` uvicorn workers) serving ``folder``, rate limit
-    off, its disk cache (coverage, results) in a temporary folder so that every run starts
-    alike; yields ``(base URL, pid)``. With ``keep_alive``, uvicorn itself with that
+    off, log level warning, its disk cache (coverage, results) in a temporary folder so that
+    every run starts alike; yields the base URL, whose ``pid`` is the server's main process
+    (:func:`tests.helpers.serve`). With ``keep_alive``, uvicorn itself with that
     ``--timeout-keep-alive`` instead (seconds an idle connection stays open; uvicorn's default
     is 5)."""
-    import httpx
+    from tests.helpers import serve
 
-    port = _free_port()
-    with tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "UNGGULAN_DATA": str(folder), "UNGGULAN_CACHE_DIR": cache,
-               "UNGGULAN_RATE_LIMIT_PER_MINUTE": "0", "UNGGULAN_LOG_LEVEL": "warning"}
-        if keep_alive:
-            cmd = [sys.executable, "-m", "uvicorn", "app.api.main:create_app", "--factory",
-                   "--host", HOST, "--port", str(port), "--log-level", "warning",
-                   "--timeout-keep-alive", f"{keep_alive:g}", "--workers", str(workers)]
-        else:
-            cmd = [sys.executable, "-m", "app.cli", "serve", "--host", HOST, "--port",
-                   str(port), "--workers", str(workers)]
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                stderr=err)
-        base = f"http://{HOST}:{port}"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if proc.poll() is not None:
-                    err.seek(0)
-                    raise RuntimeError("service exited: "
-                                       + err.read().decode(errors="replace")[-2000:])
-                try:
-                    if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"service on {base} did not answer within {timeout} s")
-                time.sleep(0.3)
-            yield base, proc.pid
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    extra = ("--timeout-keep-alive", f"{keep_alive:g}") if keep_alive else ()
+    with tempfile.TemporaryDirectory() as cache, serve(
+            folder, env={"UNGGULAN_CACHE_DIR": cache, "UNGGULAN_RATE_LIMIT_PER_MINUTE": "0"},
+            workers=workers, timeout=timeout, uvicorn=bool(keep_alive), log_level="warning",
+            extra_args=extra) as base:
+        yield base
 
 
 # ---------------------------------------------------------------- the load
@@ -329,7 +291,7 @@ def load(folder: Path | None = None, requests_total: int = 10_000, clients: int 
 
     folder = Path(folder) if folder is not None else SHARED / "bone"
     load_before = os.getloadavg()
-    with service(folder, keep_alive=keep_alive, workers=workers) as (base, pid):
+    with service(folder, keep_alive=keep_alive, workers=workers) as base:
         assert base.startswith(f"http://{HOST}:")
         with httpx.Client(base_url=base, timeout=120) as c:
             desa = [a["code"] for a in c.get("/api/v1/areas", params={
@@ -341,10 +303,10 @@ def load(folder: Path | None = None, requests_total: int = 10_000, clients: int 
         distinct = [rq for reqs in by_kind.values() for rq in reqs]
         lone, warmup_s = warm_up(base, distinct)
         todo = plan(by_kind, requests_total, seed)
-        cpu0 = _cpu_seconds(pid)
+        cpu0 = _cpu_seconds(base.pid)
         tallies, wall, sent = asyncio.run(_run(base, todo, lone, clients, max_seconds,
                                                client_keep_alive))
-        cpu1 = _cpu_seconds(pid)
+        cpu1 = _cpu_seconds(base.pid)
     load_after = os.getloadavg()
 
     rows: list[tuple[str, dict]] = []

@@ -246,36 +246,12 @@ def one_tile(folder, level="desa", z=12, with_candidates=True, n=50):
 
 @contextmanager
 def service(folder):
-    """One uvicorn worker on 127.0.0.1 serving ``folder``; yields its base URL."""
-    import socket
-    import subprocess
+    """One uvicorn worker on 127.0.0.1 serving ``folder`` (uvicorn itself, log level
+    warning); yields its base URL. See :func:`tests.helpers.serve`."""
+    from tests.helpers import serve
 
-    import httpx
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "UNGGULAN_DATA": str(folder)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.api.main:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+    with serve(folder, uvicorn=True, workers=1, log_level="warning") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def map_build(folder, level="desa"):

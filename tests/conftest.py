@@ -41,3 +41,23 @@ def demo():
     from app import Dataset
 
     return Dataset.open(BUNDLED)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium for the whole session (one Playwright instance: the browser and map
+    tests share it)."""
+    import os
+
+    from tests.helpers import CHROMIUM, FLAGS
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("UNGGULAN_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} missing: `make test` installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} not installed (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()

@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -37,15 +38,21 @@ from app.base.errors import UnggulanError
 
 @contextmanager
 def pyogrio_config(options: dict[str, str]):
-    """GDAL config options for the duration of a write."""
+    """GDAL config options for the duration of a write. GDAL's options are global to the
+    process: one such write at a time, or a concurrent request's write would end the other's
+    options half-way (a GeoPackage then gets the current date, no longer byte-identical)."""
     import pyogrio
 
-    old = {k: pyogrio.get_gdal_config_option(k) for k in options}
-    pyogrio.set_gdal_config_options(options)
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options(old)
+    with _CONFIG_LOCK:
+        old = {k: pyogrio.get_gdal_config_option(k) for k in options}
+        pyogrio.set_gdal_config_options(options)
+        try:
+            yield
+        finally:
+            pyogrio.set_gdal_config_options(old)
+
+
+_CONFIG_LOCK = threading.Lock()
 
 
 FORMATS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".csv": "CSV", ".parquet": "Parquet"}

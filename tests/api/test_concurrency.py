@@ -7,7 +7,9 @@ disk and reloads (so every cache is cold again), then sends the same requests fr
 threads at once (each request from 6 of them) with another reload in the middle, and compares
 every answer with the lone one. The holder tests drive :class:`DatasetHolder` with a stand-in
 ``Dataset.open`` whose opening can be held half-way; the cache tests drive
-:meth:`Dataset.cached`.
+:meth:`Dataset.cached`. The last tests check the helper that starts every test and benchmark
+server (:func:`tests.helpers.serve`): leaving it stops all the workers of ``--workers 2``, and
+a server that cannot start is reported with its own error message.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import doctest
 import os
 import random
 import shutil
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +30,7 @@ import pytest
 import app.api.deps as deps
 from app.api.deps import DatasetHolder
 from app.base.errors import DatasetError
-from tests.browser.conftest import start_service
+from tests.helpers import make_dataset, serve
 
 KEY = "kunci-uji-konkurensi-0123456789"
 CLIENTS = 24
@@ -90,17 +91,10 @@ def _requests(desa: list[str], kecamatan: list[str]) -> list[Req]:
 def bone_service(bone_dir, tmp_path_factory):
     """The service on Bone with its own disk cache (coverage, results): (base URL, cache)."""
     cache = tmp_path_factory.mktemp("cache")
-    proc, base = start_service(bone_dir, UNGGULAN_WRITE_API_KEY=KEY,
-                               UNGGULAN_RATE_LIMIT_PER_MINUTE="0",
-                               UNGGULAN_CACHE_DIR=str(cache))
-    try:
+    with serve(bone_dir, env={"UNGGULAN_WRITE_API_KEY": KEY,
+                              "UNGGULAN_RATE_LIMIT_PER_MINUTE": "0",
+                              "UNGGULAN_CACHE_DIR": str(cache)}) as base:
         yield base, cache
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_simultaneous_requests_and_a_reload_each_get_their_own_answer(bone_service):
@@ -329,3 +323,48 @@ def test_a_failed_build_is_not_cached_and_is_tried_again(demo):
     with pytest.raises(ValueError):
         ds.cached(("test", "k"), broken)
     assert ds.cached(("test", "k"), lambda: 7) == 7
+
+
+# ------------------------------------------------------------------ the server helper
+def _live_in_group(pgid: int) -> list[int]:
+    """Processes of process group ``pgid`` that are not zombies (Linux /proc)."""
+    live = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # after "(comm)": state, ppid, pgrp, ...
+            state, _ppid, pgrp = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(pgrp) == pgid and state != "Z":
+            live.append(int(entry.name))
+    return live
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_serve_stops_every_worker_of_its_process_group(tmp_path):
+    folder = make_dataset(tmp_path / "data")  # six desa: fast to open
+    with serve(folder, workers=2, env={"UNGGULAN_CACHE_DIR": str(tmp_path / "cache")},
+               timeout=120) as base:
+        assert base.startswith("http://127.0.0.1:")
+        assert httpx.get(f"{base}/health", timeout=10).status_code == 200
+        # served from ``folder``: its six desa
+        areas = httpx.get(f"{base}/api/v1/areas", params={"level": "desa"}, timeout=60)
+        assert areas.json()["total"] == 6
+        group = _live_in_group(base.pid)
+        # uvicorn's supervisor and its two workers (and multiprocessing's helper, if any)
+        assert base.pid in group and len(group) >= 3
+    deadline = time.monotonic() + 5
+    while _live_in_group(base.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _live_in_group(base.pid) == []
+
+
+def test_serve_raises_with_the_servers_own_message_when_it_cannot_start(tmp_path):
+    missing = tmp_path / "no-such-dataset"
+    with pytest.raises(RuntimeError, match="exited with") as err:
+        with serve(missing, timeout=60):
+            pytest.fail("a service on a missing folder answered")
+    # the tail of the server's standard error: `unggulan serve` names the folder
+    assert str(missing) in str(err.value) and "not found" in str(err.value)

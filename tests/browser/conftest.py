@@ -1,64 +1,18 @@
-"""A running service and headless Chromium (Debian's package, driven by Playwright)."""
+"""Headless Chromium (Debian's package, driven by Playwright); the service itself is started
+with :func:`tests.helpers.serve`."""
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-CHROMIUM = os.environ.get("UNGGULAN_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]
+from tests.helpers import CHROMIUM, FLAGS  # noqa: F401 - the browser fixture: tests/conftest.py
+
 OUTPUT = Path(os.environ.get("UNGGULAN_TEST_OUTPUT",
                              Path(__file__).resolve().parents[1] / "output"))
 TILE_HOSTS = ("tile.openstreetmap.org",)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_service(data: Path, timeout: float = 90.0, **env_extra: str):
-    """``unggulan serve`` in a child process; returns (process, base URL) once /health answers."""
-    port = _free_port()
-    env = dict(os.environ, UNGGULAN_DATA=str(data), **env_extra)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"service exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError(f"service on {base} did not answer within {timeout} s")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("UNGGULAN_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} missing: `make test` installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} not installed (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 class Console:

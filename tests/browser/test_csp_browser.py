@@ -13,8 +13,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.browser.conftest import TILE_HOSTS, Console, start_service
+from tests.browser.conftest import TILE_HOSTS, Console
 from tests.conftest import BUNDLED
+from tests.helpers import serve
 
 COLLECT = """
 window.__csp = [];
@@ -29,10 +30,8 @@ def service():
     if not BUNDLED.exists():
         pytest.skip(f"{BUNDLED} not present")
     # a small inline limit: the desa level is fetched from /peta/data, the kecamatan inlined
-    proc, base = start_service(BUNDLED, UNGGULAN_MAP_EMBED_LIMIT="10")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    with serve(BUNDLED, env={"UNGGULAN_MAP_EMBED_LIMIT": "10"}) as base:
+        yield base
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.browser.conftest import OUTPUT, start_service
+from tests.browser.conftest import OUTPUT
 from tests.conftest import BONE, BUNDLED
+from tests.helpers import serve
 
 
 @pytest.fixture(scope="module", params=["bone", "bundled"])
@@ -25,10 +26,8 @@ def service(request):
     data = BONE if request.param == "bone" else BUNDLED
     if not data.exists():
         pytest.skip(f"{data} not present")
-    proc, base = start_service(data)
-    yield request.param, base
-    proc.terminate()
-    proc.wait(timeout=20)
+    with serve(data) as base:
+        yield request.param, base
 
 
 def _wait_drawn(page, level="desa", timeout=30_000) -> int:
@@ -254,8 +253,7 @@ def test_standalone_file_opens_offline(page, tmp_path):
 
 def test_a_level_too_large_to_inline_is_fetched(page):
     """With a small inline limit the desa come from /peta/data, legend included."""
-    proc, base = start_service(BUNDLED, UNGGULAN_MAP_EMBED_LIMIT="10")
-    try:
+    with serve(BUNDLED, env={"UNGGULAN_MAP_EMBED_LIMIT": "10"}) as base:
         with page.expect_response(lambda r: "/peta/data/desa.geojson" in r.url) as resp:
             page.goto(f"{base}/")
         assert resp.value.status == 200
@@ -274,6 +272,3 @@ def test_a_level_too_large_to_inline_is_fetched(page):
             return s.size; }""")
         assert fills > 1  # coloured by the palette that came with the data
         assert page.console.errors == [], page.console.errors
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)

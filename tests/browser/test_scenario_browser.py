@@ -16,8 +16,9 @@ import httpx
 import pytest
 
 from app.core.scenario import load_scenario
-from tests.browser.conftest import OUTPUT, start_service
+from tests.browser.conftest import OUTPUT
 from tests.conftest import BUNDLED
+from tests.helpers import serve
 
 KEY = "kunci-peta-uji"
 WEIGHTS = {"suitability": 0.8, "specialisation": 0.1, "scale": 0.05, "trend": 0.0,
@@ -29,11 +30,9 @@ def keyed_service(tmp_path_factory):
     """The service on a copy of the demo dataset (saving writes into it), with a write key."""
     folder = tmp_path_factory.mktemp("peta") / "data"
     shutil.copytree(BUNDLED, folder, ignore=shutil.ignore_patterns("scenarios"))
-    proc, base = start_service(folder, UNGGULAN_WRITE_API_KEY=KEY,
-                               UNGGULAN_RATE_LIMIT_PER_MINUTE="0")
-    yield base, folder
-    proc.terminate()
-    proc.wait(timeout=20)
+    with serve(folder, env={"UNGGULAN_WRITE_API_KEY": KEY,
+                            "UNGGULAN_RATE_LIMIT_PER_MINUTE": "0"}) as base:
+        yield base, folder
 
 
 def _wait_drawn(page, level: str, timeout: int = 60_000) -> None:
@@ -120,8 +119,7 @@ def test_a_scenario_saved_from_the_panel_reloads_with_the_same_ranking(keyed_ser
 
 
 def test_the_panel_says_when_saving_is_off(page):
-    proc, base = start_service(BUNDLED)  # no write key
-    try:
+    with serve(BUNDLED, env={"UNGGULAN_WRITE_API_KEY": None}) as base:  # no write key
         page.goto(f"{base}/peta?level=kecamatan")
         _wait_drawn(page, "kecamatan")
         _open_weights(page)
@@ -135,6 +133,3 @@ def test_the_panel_says_when_saving_is_off(page):
         assert "permendagri_9_2014" in options
         assert "Skenario: bawaan / default" in page.inner_text(".unggulan-footer")
         assert not page.console.errors, page.console.errors
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)

@@ -20,13 +20,8 @@ import shapely
 
 from app.maps.pages import PageOptions, main_map, render
 from app.maps.tiles import MEDIA_TYPE, MIN_ZOOM, tile_of
-from tests.browser.conftest import (  # noqa: F401 - `browser` is a fixture used below
-    OUTPUT,
-    TILE_HOSTS,
-    Console,
-    browser,
-    start_service,
-)
+from tests.browser.conftest import OUTPUT, TILE_HOSTS, Console
+from tests.helpers import serve
 
 COLLECT = """
 window.__csp = [];
@@ -46,14 +41,12 @@ TILES_DONE = """(level) => { const u = window.unggulan, z = Math.round(u.map.get
 
 @pytest.fixture(scope="module")
 def service(bone_dir):
-    proc, base = start_service(bone_dir, UNGGULAN_MAP_TILE_LIMIT="100")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    with serve(bone_dir, env={"UNGGULAN_MAP_TILE_LIMIT": "100"}) as base:
+        yield base
 
 
 @pytest.fixture
-def page(browser):  # noqa: F811 - the imported fixture
+def page(browser):
     # the pages' CSP in force (no bypass): waits use selectors and evaluate, never strings
     # turned into functions in the page
     context = browser.new_context(viewport={"width": 1280, "height": 800})
