@@ -150,10 +150,14 @@ def _by_reference(ds, st: pd.DataFrame, level: str, period, reference: str,
     kab = ds.areas(level)["kabupaten_code"]
     if kab.nunique() <= 1:
         return statistics_evidence(st, level, period, "dataset", measure)
-    parts = []
-    for codes in kab.groupby(kab).groups.values():
-        sub = st[st["code"].isin(set(codes)) | (st["level"] != level)]
-        parts.append(statistics_evidence(sub, level, period, "dataset", measure))
+    # the level's rows grouped by kabupaten once (filtering the whole table per kabupaten
+    # was quadratic nationally); the other levels' rows play no part with reference
+    # "dataset"
+    rows = st[(st["level"] == level).to_numpy()]
+    kab_of = rows["code"].map(kab)
+    groups = dict(list(rows.groupby(kab_of, sort=True)))
+    parts = [statistics_evidence(groups.get(k, rows.iloc[:0]), level, period, "dataset",
+                                 measure) for k in kab.groupby(kab).groups]
     return pd.concat(parts, ignore_index=True)
 
 
