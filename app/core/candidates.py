@@ -398,6 +398,35 @@ def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float]) -> n
     ))
 
 
+def resolve_options(catalogue, top: int = 3, weights=None, reference: str = "kabupaten",
+                    management: str = "rendah", period=None, measure: str | None = None,
+                    method: str = "weighted_sum", scenario=None) -> dict:
+    """The arguments of :func:`propose`, parsed, with a scenario's settings replacing them:
+    ``top, weights, reference, management, period, measure, method, commodities, vikor_v``.
+
+    Examples
+    --------
+    >>> o = resolve_options(None, weights="suitability=1", period="2019-2021")
+    >>> o["weights"]["suitability"], o["period"], o["commodities"]
+    (1.0, (2019, 2021), None)
+    """
+    from app.core.activity import parse_period
+
+    commodities, vikor_v = None, 0.5
+    if scenario is not None:
+        sc = scenario
+        sc.check_commodities(catalogue.items)
+        weights, method, reference, management = (sc.weights_resolved(), sc.method,
+                                                  sc.reference, sc.management)
+        top, commodities, vikor_v = sc.top, sc.commodities, sc.vikor_v
+        if sc.statistics is not None:
+            period = sc.statistics.period or period
+            measure = sc.statistics.measure or measure
+    return {"top": top, "weights": parse_weights(weights), "reference": reference,
+            "management": management, "period": parse_period(period), "measure": measure,
+            "method": method, "commodities": commodities, "vikor_v": vikor_v}
+
+
 def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str = "kabupaten",
             management: str = "rendah", period: tuple[int, int] | None = None,
             measure: str | None = None, method: str = "weighted_sum",

@@ -416,22 +416,13 @@ class Dataset:
         partitions: int | None = None, scheduler=None,
     ) -> tuple[tuple, Callable[[], pd.DataFrame]]:
         """The cache key of a :meth:`candidates` call and the function computing it."""
-        from app.core.activity import parse_period
-        from app.core.candidates import propose, to_wide
-        from app.core.scoring import parse_weights
+        from app.core.candidates import propose, resolve_options, to_wide
 
-        commodities, vikor_v = None, 0.5
-        if scenario is not None:
-            sc = scenario
-            sc.check_commodities(self.catalogue.items)
-            weights, method, reference, management = (sc.weights_resolved(), sc.method,
-                                                      sc.reference, sc.management)
-            top, commodities, vikor_v = sc.top, sc.commodities, sc.vikor_v
-            if sc.statistics is not None:
-                period = sc.statistics.period or period
-                measure = sc.statistics.measure or measure
-        w = parse_weights(weights)
-        per = parse_period(period)
+        o = resolve_options(self.catalogue, top, weights, reference, management, period,
+                            measure, method, scenario)
+        top, w, reference, management, per, measure, method, commodities, vikor_v = (
+            o["top"], o["weights"], o["reference"], o["management"], o["period"],
+            o["measure"], o["method"], o["commodities"], o["vikor_v"])
         key = ("candidates", level, top, tuple(sorted(w.items())), wide, reference, management,
                per, measure, method, tuple(commodities or ()), vikor_v)
 

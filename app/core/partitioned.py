@@ -665,28 +665,18 @@ def _options(ds, top: int, weights, reference: str, management: str, period, mea
              method: str, scenario) -> dict:
     """The arguments of :func:`app.core.candidates.propose`, resolved and checked as
     :meth:`Dataset.candidates` does (a scenario's settings replace the arguments)."""
-    from app.core.activity import parse_period
-    from app.core.scoring import parse_weights
+    from app.core.candidates import resolve_options
 
-    commodities, vikor_v = None, 0.5
-    if scenario is not None:
-        sc = scenario
-        sc.check_commodities(ds.catalogue.items)
-        weights, method, reference, management = (sc.weights_resolved(), sc.method,
-                                                  sc.reference, sc.management)
-        top, commodities, vikor_v = sc.top, sc.commodities, sc.vikor_v
-        if sc.statistics is not None:
-            period = sc.statistics.period or period
-            measure = sc.statistics.measure or measure
+    o = resolve_options(ds.catalogue, top, weights, reference, management, period, measure,
+                        method, scenario)
+    top, method, management = o["top"], o["method"], o["management"]
     if top < 1:
         raise UnggulanError(f"top must be at least 1, not {top}")
     if method not in ("weighted_sum", "topsis", "vikor"):
         raise UnggulanError(f"method must be weighted_sum, topsis or vikor, not '{method}'",
                             field="method")
     _check_management(management)
-    return {"top": top, "weights": parse_weights(weights), "reference": reference,
-            "management": management, "period": parse_period(period), "measure": measure,
-            "method": method, "commodities": commodities, "vikor_v": vikor_v}
+    return o
 
 
 def _candidates_graph(ds, level: str, npartitions: int, sched, options: dict):
