@@ -436,7 +436,10 @@ def reduce_categorical(
     frame = pd.DataFrame(shares, index=range(n))
     tot = frame.sum(axis=1)
     frame = frame.div(tot.where(tot > 0), axis=0)
-    majority = frame.idxmax(axis=1) if len(classes) else pd.Series(np.nan, index=range(n))
+    # an area with no valid cell has NaN shares (pandas refuses idxmax over them): any
+    # label, masked to NaN below
+    majority = frame.fillna(-1.0).idxmax(axis=1) if len(classes) else \
+        pd.Series(np.nan, index=range(n))
     return majority.where(tot > 0), frame
 
 
