@@ -55,3 +55,28 @@ def page(browser):
     pg.console = Console(pg)
     yield pg
     context.close()
+
+
+#: collects the page's Content-Security-Policy violations in ``window.__csp``
+COLLECT = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push(
+    e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' @' + e.sourceFile + ':' +
+    e.lineNumber));
+"""
+
+
+def csp_watched_page(browser):
+    """A page in its own context with the site's CSP in force (no bypass), web map tiles
+    blocked, console errors (``page.console``), CSP violations (``window.__csp``) and CSP
+    console messages (``page.csp_console``) collected; returns ``(context, page)``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.route("**/*", lambda route: route.abort()
+               if any(h in route.request.url for h in TILE_HOSTS) else route.continue_())
+    page.console = Console(page)
+    page.add_init_script(COLLECT)
+    page.csp_console = []
+    page.on("console", lambda m: page.csp_console.append(m.text)
+            if "Content Security Policy" in m.text or "Refused to" in m.text else None)
+    return context, page

@@ -13,16 +13,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.browser.conftest import TILE_HOSTS, Console
+from tests.browser.conftest import csp_watched_page
 from tests.conftest import BUNDLED
 from tests.helpers import serve
-
-COLLECT = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', e => window.__csp.push(
-    e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' @' + e.sourceFile + ':' +
-    e.lineNumber));
-"""
 
 
 @pytest.fixture(scope="module")
@@ -37,15 +30,7 @@ def service():
 @pytest.fixture
 def csp_page(browser):
     # its own context: the shared ``page`` fixture bypasses the CSP for Playwright's helpers
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.route("**/*", lambda route: route.abort()
-               if any(h in route.request.url for h in TILE_HOSTS) else route.continue_())
-    page.console = Console(page)
-    page.add_init_script(COLLECT)
-    page.csp_console = []
-    page.on("console", lambda m: page.csp_console.append(m.text)
-            if "Content Security Policy" in m.text or "Refused to" in m.text else None)
+    context, page = csp_watched_page(browser)
     yield page
     context.close()
 

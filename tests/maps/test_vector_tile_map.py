@@ -20,15 +20,9 @@ import shapely
 
 from app.maps.pages import PageOptions, main_map, render
 from app.maps.tiles import MEDIA_TYPE, MIN_ZOOM, tile_of
-from tests.browser.conftest import OUTPUT, TILE_HOSTS, Console
+from tests.browser.conftest import OUTPUT, csp_watched_page
 from tests.helpers import serve
 
-COLLECT = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', e => window.__csp.push(
-    e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' @' + e.sourceFile + ':' +
-    e.lineNumber));
-"""
 #: all tiles of the grids drawing `level` at the map's zoom are in and drawn
 TILES_DONE = """(level) => { const u = window.unggulan, z = Math.round(u.map.getZoom());
     let n = 0, pending = 0;
@@ -49,15 +43,7 @@ def service(bone_dir):
 def page(browser):
     # the pages' CSP in force (no bypass): waits use selectors and evaluate, never strings
     # turned into functions in the page
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    pg = context.new_page()
-    pg.route("**/*", lambda route: route.abort()
-             if any(h in route.request.url for h in TILE_HOSTS) else route.continue_())
-    pg.console = Console(pg)
-    pg.add_init_script(COLLECT)
-    pg.csp_console = []
-    pg.on("console", lambda m: pg.csp_console.append(m.text)
-          if "Content Security Policy" in m.text or "Refused to" in m.text else None)
+    context, pg = csp_watched_page(browser)
     pg.tiles = []
     pg.on("response", lambda r: pg.tiles.append(r) if "/tiles/" in r.url else None)
     yield pg
