@@ -31,6 +31,7 @@ from exactextract import exact_extract
 from exactextract._exactextract import Feature
 from exactextract.feature import FeatureSource
 from exactextract.raster import NumPyRasterSource
+from exactextract.writer import Writer
 from pyproj import CRS
 
 CACHE_VERSION = "1"
@@ -92,6 +93,9 @@ class _WKBFeature(Feature):
 
     def set(self, name, value):
         self.props[name] = value
+
+    def set_geometry(self, geometry):
+        pass
 
     def fields(self):
         return list(self.props)
@@ -188,16 +192,187 @@ class Coverage:
         return out
 
 
+def _stand_in(grid: Grid) -> NumPyRasterSource:
+    """An all-valid stand-in of ``grid`` for exactextract, which skips the nodata cells of the
+    raster it runs on. A zero-stride view: it costs no memory whatever the grid's size."""
+    xmin, ymin, xmax, ymax = grid.bounds
+    zeros = np.broadcast_to(np.zeros((1, 1), dtype=np.uint8), (grid.height, grid.width))
+    return NumPyRasterSource(zeros, xmin, ymin, xmax, ymax, srs_wkt=grid.crs_wkt)
+
+
+class _CoverageWriter(Writer):
+    """Keeps each feature's ``cell_id`` and ``coverage`` arrays in the features' order (no
+    data frame in between)."""
+
+    def __init__(self, start: int, n: int):
+        super().__init__()
+        self.start = start
+        self.cells: list = [np.empty(0, np.int64)] * n
+        self.covs: list = [np.empty(0)] * n
+
+    def add_operation(self, op):
+        pass
+
+    def add_column(self, col_name):
+        pass
+
+    def add_geometry(self):
+        pass
+
+    def write(self, feature):
+        f = _WKBFeature()
+        feature.copy_to(f)
+        i = f.props["_idx"] - self.start
+        self.cells[i] = f.props["cell_id"]
+        self.covs[i] = f.props["coverage"]
+
+    def features(self):
+        return None
+
+
 def _coverage_chunk(args) -> tuple[int, list[np.ndarray], list[np.ndarray]]:
     wkbs, start, grid = args
-    xmin, ymin, xmax, ymax = grid.bounds
-    # an all-valid stand-in of the grid: exactextract skips nodata cells of the raster it runs on
-    stand_in = NumPyRasterSource(np.zeros((grid.height, grid.width), dtype=np.uint8),
-                                 xmin, ymin, xmax, ymax, srs_wkt=grid.crs_wkt)
-    res = exact_extract(stand_in, _WKBSource(wkbs, grid.crs_wkt, start), ["cell_id", "coverage"],
-                        include_cols=["_idx"], output="pandas")
-    res = res.sort_values("_idx")
-    return start, list(res["cell_id"]), list(res["coverage"])
+    out = _CoverageWriter(start, len(wkbs))
+    exact_extract(_stand_in(grid), _WKBSource(wkbs, grid.crs_wkt, start),
+                  ["cell_id", "coverage"], include_cols=["_idx"], output=out)
+    return start, out.cells, out.covs
+
+
+def _assemble(grid: Grid, cells: list, covs: list) -> Coverage:
+    n = len(cells)
+    counts = np.fromiter((len(c) for c in cells), dtype=np.int64, count=n)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    cat_cells = (np.concatenate(cells).astype(np.int64, copy=False) if n
+                 else np.empty(0, np.int64))
+    cat_w = np.concatenate(covs).astype(np.float64, copy=False) if n else np.empty(0)
+    return Coverage(grid, offsets, cat_cells, cat_w)
+
+
+def coverage_of_wkb(wkbs: list[bytes | None], grid: Grid) -> Coverage:
+    """Coverage of geometries given as WKB, already in ``grid``'s CRS, in their order.
+
+    Cell indices are those of the whole grid whatever part of it the geometries cover, so
+    the coverage of a subset of areas is exactly the matching segments of the coverage of
+    all of them (each geometry is computed on its own).
+
+    Examples
+    --------
+    >>> g = Grid(CRS.from_epsg(4326).to_wkt(), (1.0, 0.0, 0.0, 0.0, -1.0, 4.0), 4, 4)
+    >>> cov = coverage_of_wkb([shapely.box(1, 1, 3, 2).wkb], g)
+    >>> cov.cells.tolist(), cov.weights.tolist()
+    ([9, 10], [1.0, 1.0])
+    """
+    _, cells, covs = _coverage_chunk((list(wkbs), 0, grid))
+    return _assemble(grid, cells, covs)
+
+
+def merge_coverages(grid: Grid, n_areas: int,
+                    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+                    ) -> Coverage:
+    """One coverage of ``n_areas`` areas from the coverages of disjoint subsets of them.
+
+    Each part is ``(index, offsets, cells, weights)``: the positions of its areas among the
+    ``n_areas`` and their coverage in that order (cells of the whole grid, any integer type).
+    Areas in no part have no cells.
+
+    Examples
+    --------
+    >>> g = Grid(CRS.from_epsg(4326).to_wkt(), (1.0, 0.0, 0.0, 0.0, -1.0, 2.0), 2, 2)
+    >>> a = (np.array([1]), np.array([0, 2]), np.array([0, 1]), np.array([0.5, 1.0]))
+    >>> b = (np.array([0, 2]), np.array([0, 1, 1]), np.array([3]), np.array([0.25]))
+    >>> cov = merge_coverages(g, 3, [a, b])
+    >>> cov.offsets.tolist(), cov.cells.tolist(), cov.weights.tolist()
+    ([0, 1, 3, 3], [3, 0, 1], [0.25, 0.5, 1.0])
+    """
+    counts = np.zeros(n_areas, dtype=np.int64)
+    for index, offsets, _, _ in parts:
+        counts[index] = np.diff(offsets)
+    out_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    total = int(out_offsets[-1])
+    cells = np.empty(total, dtype=np.int64)
+    weights = np.empty(total, dtype=np.float64)
+    for index, offsets, c, w in parts:
+        if not len(c):
+            continue
+        # where each cell of the part goes: its area's new start + its rank within the area
+        part_counts = np.diff(offsets)
+        shift = np.repeat(out_offsets[index] - offsets[:-1], part_counts)
+        dest = shift + np.arange(len(c), dtype=np.int64)
+        cells[dest] = c
+        weights[dest] = w
+    return Coverage(grid, out_offsets, cells, weights)
+
+
+def partition_areas(x: np.ndarray, y: np.ndarray, work: np.ndarray, n_parts: int,
+                    sizes: np.ndarray | None = None) -> list[np.ndarray]:
+    """Split areas into up to ``n_parts`` spatially compact groups of given shares of work.
+
+    Recursive coordinate bisection: the areas' points (``x``, ``y``, e.g. bounding-box
+    centres in pixels) are cut across the longer side of their extent where the cumulative
+    ``work`` (e.g. bounding-box pixels) reaches the share of the parts on each side; each
+    side is cut again. ``sizes`` are the parts' relative shares of the work, in the order
+    the parts are returned (neighbours follow each other); equal by default. Returns the
+    positions of each part's areas, ascending; no part is empty (fewer parts when there
+    are fewer areas).
+
+    Examples
+    --------
+    >>> x = np.array([0.0, 1.0, 2.0, 10.0, 11.0, 12.0])
+    >>> parts = partition_areas(x, np.zeros(6), np.ones(6), 2)
+    >>> [p.tolist() for p in parts]
+    [[0, 1, 2], [3, 4, 5]]
+    >>> [p.tolist() for p in partition_areas(x, np.zeros(6), np.array([5.0, 1, 1, 1, 1, 1]), 2)]
+    [[0], [1, 2, 3, 4, 5]]
+    >>> [p.tolist() for p in partition_areas(x, np.zeros(6), np.ones(6), 2, sizes=[2, 1])]
+    [[0, 1, 2, 3], [4, 5]]
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    work = np.asarray(work, dtype=np.float64)
+    shares = (np.ones(n_parts) if sizes is None else np.asarray(sizes, dtype=np.float64))
+    if len(shares) != n_parts or not (shares > 0).all():
+        raise ValueError("sizes must give a positive share for each of the n_parts")
+    finite = np.isfinite(x) & np.isfinite(y)
+    if finite.any() and not finite.all():  # empty geometries: anywhere, they cost nothing
+        x = np.where(finite, x, np.median(x[finite]))
+        y = np.where(finite, y, np.median(y[finite]))
+    elif not finite.any():
+        x, y = np.zeros_like(x), np.zeros_like(y)
+
+    def split(idx: np.ndarray, share: np.ndarray) -> list[np.ndarray]:
+        k = len(share)
+        if k <= 1 or len(idx) <= 1:
+            return [np.sort(idx)] if len(idx) else []
+        xs, ys = x[idx], y[idx]
+        along = xs if np.ptp(xs) >= np.ptp(ys) else ys
+        order = idx[np.argsort(along, kind="stable")]
+        k1 = k // 2
+        cum = np.cumsum(work[order])
+        target = cum[-1] * share[:k1].sum() / share.sum()
+        cut = int(np.searchsorted(cum, target))  # first area at or past the target
+        if cut < len(cum) and cum[cut] - target < target - (cum[cut - 1] if cut else 0.0):
+            cut += 1  # that area goes left: closer to the target
+        # each side keeps at least as many areas as parts (or one each when there are fewer)
+        m, k2 = len(order), k - k1
+        cut = min(max(cut, max(1, min(k1, m - k2))), min(m - 1, max(k1, m - k2)))
+        return split(order[:cut], share[:k1]) + split(order[cut:], share[k1:])
+
+    return split(np.arange(len(x)), shares)
+
+
+def process_context():
+    """The multiprocessing context of the engine's worker processes: ``forkserver``.
+
+    Workers fork from a small server process that imported the engine once (numpy, GDAL,
+    exactextract), never from the caller: the caller may run threads (the web service, the
+    engine's own readers) and hold large arrays, which ``fork`` would copy or break, while
+    ``spawn`` would import everything again in every worker of every pool.
+    """
+    import multiprocessing as mp
+
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["app.core.attributes"])
+    return ctx
 
 
 def geometry_hash(geoms: gpd.GeoSeries) -> str:
@@ -226,8 +401,7 @@ def compute_coverage(
     """
     path = None
     if cache_dir is not None:
-        key = f"cov-{CACHE_VERSION}-{geometry_hash(geoms)}-{grid.key()}.npz"
-        path = Path(cache_dir) / key
+        path = coverage_cache_path(geoms, grid, cache_dir)
         cached = read_coverage_cache(path, grid, len(geoms))
         if cached is not None:
             return cached
@@ -241,7 +415,7 @@ def compute_coverage(
         jobs = [([wkbs[i] for i in c], 0, grid) for c in chunks if len(c)]
         cells: list = [None] * n
         covs: list = [None] * n
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
             for (chunk, (_, c_cells, c_cov)) in zip(
                 [c for c in chunks if len(c)], pool.map(_coverage_chunk, jobs)
             ):
@@ -249,14 +423,24 @@ def compute_coverage(
                     cells[i], covs[i] = c_cells[pos], c_cov[pos]
     else:
         _, cells, covs = _coverage_chunk((wkbs, 0, grid))
-    counts = np.fromiter((len(c) for c in cells), dtype=np.int64, count=n)
-    offsets = np.concatenate([[0], np.cumsum(counts)])
-    cat_cells = np.concatenate(cells).astype(np.int64) if n else np.empty(0, np.int64)
-    cat_w = np.concatenate(covs).astype(np.float64) if n else np.empty(0)
-    cov = Coverage(grid, offsets, cat_cells, cat_w)
+    cov = _assemble(grid, cells, covs)
     if path is not None:
         write_coverage_cache(path, cov)
     return cov
+
+
+def coverage_cache_path(geoms: gpd.GeoSeries, grid: Grid, cache_dir: Path) -> Path:
+    """Where :func:`compute_coverage` stores the coverage of ``geoms`` on ``grid``: one file
+    per set of geometries (a whole level) and grid, whatever the number of workers.
+
+    Examples
+    --------
+    >>> g = Grid(CRS.from_epsg(4326).to_wkt(), (1.0, 0.0, 0.0, 0.0, -1.0, 4.0), 4, 4)
+    >>> p = coverage_cache_path(gpd.GeoSeries([shapely.box(0, 0, 1, 1)]), g, Path("c"))
+    >>> p.parent.name, p.name.startswith("cov-" + CACHE_VERSION + "-"), p.suffix
+    ('c', True, '.npz')
+    """
+    return Path(cache_dir) / f"cov-{CACHE_VERSION}-{geometry_hash(geoms)}-{grid.key()}.npz"
 
 
 def read_coverage_cache(path: Path, grid: Grid, n_areas: int) -> Coverage | None:
@@ -424,23 +608,56 @@ def reduce_categorical(
     window: tuple[int, int, int, int] | None = None,
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Per area: the majority class and the share of each class in the covered part."""
+    return shares_from_class_weights(class_weights(cov, values, nodata, window), cov.n_areas)
+
+
+def class_weights(
+    cov: Coverage, values: np.ndarray, nodata: float | None,
+    window: tuple[int, int, int, int] | None = None,
+) -> dict:
+    """Per class present: the summed coverage of its cells in each area (``n_areas``).
+
+    The first half of :func:`reduce_categorical`; the weights of disjoint sets of areas
+    can be put side by side (a class absent from a set weighs 0 there) and finished with
+    :func:`shares_from_class_weights`.
+
+    Examples
+    --------
+    >>> g = Grid(CRS.from_epsg(4326).to_wkt(), (1.0, 0.0, 0.0, 0.0, -1.0, 1.0), 3, 1)
+    >>> cov = Coverage(g, np.array([0, 2, 3]), np.array([0, 1, 2]), np.array([1, .5, 1]))
+    >>> {float(k): v.tolist() for k, v in class_weights(cov, np.array([3., 4, 4]), None).items()}
+    {3.0: [1.0, 0.0], 4.0: [0.5, 1.0]}
+    """
     n = cov.n_areas
     v = cov.pick(values, window)
     ok = valid_mask(v, nodata) & (cov.weights > 0)
     classes = np.unique(v[ok]) if ok.any() else np.array([])
     area = cov.area
-    shares = {}
+    sums = {}
     for c in classes:
         m = ok & (v == c)
-        shares[c] = np.bincount(area[m], weights=cov.weights[m], minlength=n)
-    frame = pd.DataFrame(shares, index=range(n))
+        sums[c] = np.bincount(area[m], weights=cov.weights[m], minlength=n)
+    return sums
+
+
+def shares_from_class_weights(sums: dict, n_areas: int) -> tuple[pd.Series, pd.DataFrame]:
+    """The majority class and class shares per area from :func:`class_weights`.
+
+    Examples
+    --------
+    >>> majority, shares = shares_from_class_weights({1: np.array([3.0, 0.0]),
+    ...                                               2: np.array([1.0, 0.0])}, 2)
+    >>> majority.tolist()[0], shares.loc[0].tolist(), bool(shares.loc[1].isna().all())
+    (1.0, [0.75, 0.25], True)
+    """
+    frame = pd.DataFrame({c: sums[c] for c in sorted(sums)}, index=range(n_areas))
     tot = frame.sum(axis=1)
-    frame = frame.div(tot.where(tot > 0), axis=0)
-    # an area with no valid cell has NaN shares (pandas refuses idxmax over them): any
-    # label, masked to NaN below
-    majority = frame.fillna(-1.0).idxmax(axis=1) if len(classes) else \
-        pd.Series(np.nan, index=range(n))
-    return majority.where(tot > 0), frame
+    has = tot > 0
+    frame = frame.div(tot.where(has), axis=0)
+    if not has.any():
+        return pd.Series(np.nan, index=range(n_areas)), frame
+    # only over areas with data: pandas refuses the idxmax of an all-NaN row
+    return frame[has].idxmax(axis=1).reindex(frame.index), frame
 
 
 CHUNK_CELLS = 1 << 20
