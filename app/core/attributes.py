@@ -680,6 +680,21 @@ class AttributeEngine:
                 self._pending[(key, gk)] = (grids[gk], n, pieces)
         return pd.DataFrame(out_cols, index=areas.index)
 
+    def forget_coverage(self, key: str) -> None:
+        """Let the coverage of the areas ``key`` go (on every grid): computed again, or read
+        from the disk cache, if asked for later."""
+        with self._lock:
+            for k in [k for k in (*self._coverage, *self._pending) if k[0] == key]:
+                self._coverage.pop(k, None)
+                self._pending.pop(k, None)
+
+    def _release(self, attr: str) -> None:
+        """Forget the values read of ``attr`` (whole, windows or warped; derived layers
+        read their source raster themselves)."""
+        with self._lock:
+            for k in [k for k in self._values if k == attr or k.startswith(attr + "@")]:
+                del self._values[k]
+
     def drop_values(self) -> None:
         """Forget the raster values read so far (they are read again when needed)."""
         with self._lock:
@@ -717,9 +732,12 @@ class AttributeEngine:
             self._values[key] = dst.ravel()
         return self._values[key]
 
-    def cell_values(self, key: str, areas: gpd.GeoDataFrame) -> tuple[Coverage, dict]:
+    def cell_values(self, key: str, areas: gpd.GeoDataFrame, release: bool = False
+                    ) -> tuple[Coverage, dict]:
         """Coverage on the reference grid and every layer's values at its covered cells
-        (NaN where a layer has no data)."""
+        (NaN where a layer has no data). ``release``: forget each raster's values (see
+        :meth:`values`) once its cells are picked, so that whole rasters and per-cell values
+        are not all held at once."""
         grid = self.reference_grid()
         cov = self.coverage(key, areas.geometry, grid)
         geoms = areas.geometry
@@ -735,4 +753,7 @@ class AttributeEngine:
             if nod is not None and not np.isnan(nod):
                 v[v == np.float32(nod)] = np.nan
             out[attr] = v
+            del src
+            if release:
+                self._release(attr)
         return cov, out

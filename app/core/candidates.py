@@ -240,29 +240,37 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
     # whole frame, and most pairs (land only) have no activity
     spec_at = _positions(keys, pair_keys(spec, code_cat, comm_cat)) if len(spec) else None
     stats_at = _positions(keys, pair_keys(stats, code_cat, comm_cat)) if len(stats) else None
+    # each column compacted as it comes (see :func:`compact`): never the whole frame dense
     for col in (spec.columns.drop(["code", "commodity"]) if len(spec) else []):
-        ev[col] = _aligned(spec[col], spec_at, 0.0 if col in ZERO_FILLED else None)
+        ev[col] = _compact_column(col, _aligned(spec[col], spec_at,
+                                                0.0 if col in ZERO_FILLED else None))
     for col in ZERO_FILLED:
         if col not in ev:
-            ev[col] = 0.0
+            ev[col] = _compact_column(col, np.zeros(len(ev)))
     for col in ("lq", "lq_raw", "lq_units", "continuity_years", "market", "first_year"):
         if col not in ev:
-            ev[col] = np.nan
+            ev[col] = _compact_column(col, np.full(len(ev), np.nan))
     for col in stats.columns.drop(["code", "commodity"]):
-        ev[col] = _aligned(stats[col], stats_at, None) if len(stats) else np.nan
+        ev[col] = _compact_column(col, _aligned(stats[col], stats_at, None) if len(stats)
+                                  else np.full(len(ev), np.nan))
     ev = add_components(ev, level, copy=False)  # ev is this function's own frame
-    ev["cluster_score"] = 0.0
-    ev["gi_z"] = np.nan
-    ev["gi_p"] = np.nan
-    ev["cluster"] = None
+    # the components are final: compacted before the neighbourhood is computed
+    ev = compact(ev)
     if len(cnt):
         wide = cnt.pivot_table(index="code", columns="commodity", values="workers",
                                aggfunc="sum", fill_value=0.0).reindex(codes, fill_value=0.0)
         w = contiguity() if callable(contiguity) else contiguity
         # one row per evidence row (aligned), not every area x commodity
-        cl = clusters.cluster_evidence(w, codes, wide, ev)
+        cl = clusters.cluster_evidence(w, codes, wide, ev[["code", "commodity"]])
+        del wide
         for col in ("cluster_score", "gi_z", "gi_p", "cluster"):
             ev[col] = cl[col].to_numpy()
+            del cl[col]
+    else:
+        ev["cluster_score"] = 0.0
+        ev["gi_z"] = np.nan
+        ev["gi_p"] = np.nan
+        ev["cluster"] = None
     return ev
 
 
@@ -277,19 +285,39 @@ COMPACT_FROM = 100_000  # rows; smaller frames stay plain
 
 def compact(ev: pd.DataFrame) -> pd.DataFrame:
     """Float columns read only for returned rows, and empty (NaN or 0) for most pairs,
-    kept sparse: a national evidence frame has millions of land-only pairs."""
+    kept sparse: a national evidence frame has millions of land-only pairs. Text columns
+    read only for returned rows (:data:`TEXT_COLUMNS`) become categoricals; :func:`_dense`
+    turns both back for the rows returned."""
     if len(ev) < COMPACT_FROM:
         return ev
     for col in ev.columns:
-        if col in DENSE or ev[col].dtype.kind != "f":
-            continue
-        values = ev[col].to_numpy()
-        n_nan = int(np.isnan(values).sum())
-        fill = np.nan if n_nan * 2 > len(values) else (
-            0.0 if int((values == 0).sum()) * 2 > len(values) else None)
-        if fill is not None:
-            ev[col] = pd.arrays.SparseArray(values, fill_value=fill)
+        if col in TEXT_COLUMNS and ev[col].dtype == object:
+            ev[col] = pd.Categorical(ev[col])
+        elif ev[col].dtype.kind == "f":
+            # the frame is complete: the columns every pair reads are compacted too (each
+            # read densifies one column for a moment)
+            ev[col] = _compact_column(col, ev[col], keep=())
     return ev
+
+
+#: text columns of the evidence held as categoricals in a compacted frame, and given back
+#: as text (None where empty) for the rows returned
+TEXT_COLUMNS = ("cluster",)
+
+
+def _compact_column(col: str, values, keep=DENSE):
+    """A float evidence column as :func:`compact` keeps it: sparse where more than half
+    NaN or 0, in frames of :data:`COMPACT_FROM` rows or more, unless ``col`` is in ``keep``
+    (while the evidence is assembled: the columns every step reads); otherwise as given."""
+    if (col in keep or len(values) < COMPACT_FROM or isinstance(values, pd.Categorical)
+            or isinstance(getattr(values, "dtype", None), pd.SparseDtype)):
+        return values
+    arr = np.asarray(values)
+    if arr.dtype.kind != "f":
+        return values
+    fill = np.nan if int(np.isnan(arr).sum()) * 2 > len(arr) else (
+        0.0 if int((arr == 0).sum()) * 2 > len(arr) else None)
+    return values if fill is None else pd.arrays.SparseArray(arr, fill_value=fill)
 
 
 def _dense(frame: pd.DataFrame) -> pd.DataFrame:
@@ -297,6 +325,9 @@ def _dense(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
         if isinstance(frame[col].dtype, pd.SparseDtype):
             frame[col] = frame[col].sparse.to_dense()
+        elif col in TEXT_COLUMNS and isinstance(frame[col].dtype, pd.CategoricalDtype):
+            text = frame[col].astype(object)
+            frame[col] = text.where(text.notna(), None)
     return frame
 
 

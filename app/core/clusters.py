@@ -188,10 +188,14 @@ def _binary(w) -> sparse.csr_matrix:
 def _tested(values: np.ndarray) -> np.ndarray:
     """Columns Gi* is computed for: present in at least ``MIN_AREAS`` areas and not the
     same everywhere (``np.allclose`` to the first area's value)."""
-    present = (values > 0).sum(axis=0) >= MIN_AREAS
-    first = values[:1]
-    constant = np.all(np.abs(values - first) <= 1e-8 + 1e-5 * np.abs(first), axis=0)
-    return present & ~constant
+    out = np.zeros(values.shape[1], dtype=bool)
+    for lo in range(0, values.shape[1], _CHUNK):  # a block at a time: national matrices
+        block = values[:, lo:lo + _CHUNK]
+        present = (block > 0).sum(axis=0) >= MIN_AREAS
+        first = block[:1]
+        constant = np.all(np.abs(block - first) <= 1e-8 + 1e-5 * np.abs(first), axis=0)
+        out[lo:lo + _CHUNK] = present & ~constant
+    return out
 
 
 def gi_star_z(w, values: np.ndarray) -> np.ndarray:
@@ -224,15 +228,24 @@ def gi_star_z(w, values: np.ndarray) -> np.ndarray:
     x = np.asarray(values, dtype=float)
     if x.ndim == 1:
         x = x[:, None]
+    out = np.empty_like(x)
+    for lo, z in _gi_star_blocks(w, x, np.arange(x.shape[1])):
+        out[:, lo:lo + z.shape[1]] = z
+    return out
+
+
+def _gi_star_blocks(w, x: np.ndarray, cols: np.ndarray):
+    """:func:`gi_star_z` of the columns ``cols`` of ``x``, block by block of
+    :data:`_CHUNK` columns: yields ``(start, z)``, ``z`` the z-scores of
+    ``cols[start:start + _CHUNK]`` (only a block is ever held)."""
     n = x.shape[0]
     s_star = w.star() if isinstance(w, Contiguity) else Contiguity(_binary(w)).star()
     if s_star.shape[0] != n:
         raise ValueError(f"weights are for {s_star.shape[0]} areas, values for {n}")
     card = np.asarray(s_star.sum(axis=1), dtype=float)  # W_i, (n, 1)
     scale = np.sqrt(card * (n - card) / (n - 1))
-    out = np.empty_like(x)
-    for lo in range(0, x.shape[1], _CHUNK):
-        block = x[:, lo:lo + _CHUNK]
+    for lo in range(0, len(cols), _CHUNK):
+        block = x[:, cols[lo:lo + _CHUNK]]
         mean = block.mean(axis=0)
         sd = block.std(axis=0)
         lag = s_star @ block
@@ -240,8 +253,7 @@ def gi_star_z(w, values: np.ndarray) -> np.ndarray:
             lag -= card * mean
             lag /= scale
             lag /= np.where(sd > 0, sd, np.nan)
-        out[:, lo:lo + _CHUNK] = lag
-    return out
+        yield lo, lag
 
 
 _LABELS = np.array([NOT_SIGNIFICANT, HOT, COLD], dtype=object)
@@ -355,17 +367,33 @@ def _gi_at(w, x: np.ndarray, r: np.ndarray, c: np.ndarray, method: str, alpha: f
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """gi_z, gi_p and cluster at the positions (r, c) of ``x`` (NaN/None where -1 or the
     column is not tested)."""
+    zz = np.full(len(r), np.nan)
+    pp = np.full(len(r), np.nan)
+    lab = np.full(len(r), None, dtype=object)
+    if method == "analytical":
+        # z-scores a block of commodities at a time, read at that block's pairs: never the
+        # whole area x commodity matrix (national: 84,000 x 200)
+        cols = np.flatnonzero(_tested(x)) if x.size else np.empty(0, dtype=np.intp)
+        slot = np.full(x.shape[1], -1)
+        slot[cols] = np.arange(len(cols))
+        c = np.where((c >= 0) & (r >= 0), slot[np.maximum(c, 0)], -1)
+        order = np.argsort(c, kind="stable")
+        bounds = np.searchsorted(c[order], np.arange(0, len(cols) + _CHUNK, _CHUNK))
+        for b, (lo, z) in enumerate(_gi_star_blocks(w, x, cols)):
+            for at in _slices(order[bounds[b]:bounds[b + 1]]):
+                zz[at] = z[r[at], c[at] - lo]
+                pp[at] = stats.norm.sf(np.abs(zz[at]))
+                lab[at] = _labels(zz[at], pp[at], alpha)
+        return zz, pp, lab
     z, p, cols = _gi_matrix(w, x, method, permutations, seed)
     slot = np.full(x.shape[1], -1)
     slot[cols] = np.arange(len(cols))
     c = np.where(c >= 0, slot[np.maximum(c, 0)], -1)
-    ok = (r >= 0) & (c >= 0)
-    zz = np.full(len(r), np.nan)
-    zz[ok] = z[r[ok], c[ok]]
-    pp = np.full(len(r), np.nan)
-    pp[ok] = stats.norm.sf(np.abs(zz[ok])) if p is None else p[r[ok], c[ok]]
-    lab = np.full(len(r), None, dtype=object)
-    lab[ok] = _labels(zz[ok], pp[ok], alpha)
+    for at in _slices(np.flatnonzero((r >= 0) & (c >= 0))):  # see _neighbourhood_at
+        ri, ci = r[at], c[at]
+        zz[at] = z[ri, ci]
+        pp[at] = stats.norm.sf(np.abs(zz[at])) if p is None else p[ri, ci]
+        lab[at] = _labels(zz[at], pp[at], alpha)
     return zz, pp, lab
 
 
@@ -456,16 +484,25 @@ def _neighbourhood_at(w, own: np.ndarray, r: np.ndarray, c: np.ndarray,
     col_tot = own.sum(axis=0, keepdims=True)
     all_tot = own.sum()
     own_tot = own.sum(axis=1, keepdims=True)
-    ok = (r >= 0) & (c >= 0)
-    ri, ci = r[ok], c[ok]
-    # reference share outside the area itself, with one pseudo-worker so it is never 0
-    p_rest = (col_tot[0, ci] - own[ri, ci] + 1.0) / (all_tot - own_tot[ri, 0] + 1.0)
-    k = 20.0
-    share = (neigh[ri, ci] + k * p_rest) / (neigh_total[ri, 0] + k)
-    lq = share / p_rest
     score = np.full(len(r), np.nan)
-    score[ok] = np.clip(np.log2(np.clip(lq, 1.0, None)) / np.log2(full_lq), 0, 1)
+    k = 20.0
+    # in slices of pairs: a national evidence has millions, each temporary the size of all
+    for at in _slices(np.flatnonzero((r >= 0) & (c >= 0))):
+        ri, ci = r[at], c[at]
+        # reference share outside the area itself, with one pseudo-worker so it is never 0
+        p_rest = (col_tot[0, ci] - own[ri, ci] + 1.0) / (all_tot - own_tot[ri, 0] + 1.0)
+        share = (neigh[ri, ci] + k * p_rest) / (neigh_total[ri, 0] + k)
+        lq = share / p_rest
+        score[at] = np.clip(np.log2(np.clip(lq, 1.0, None)) / np.log2(full_lq), 0, 1)
     return score
+
+
+SLICE = 1_000_000  # pairs computed at a time (bounds the temporaries of national runs)
+
+
+def _slices(at: np.ndarray, size: int = SLICE) -> list[np.ndarray]:
+    """``at`` in consecutive pieces of at most ``size``."""
+    return [at[i:i + size] for i in range(0, len(at), size)] or [at]
 
 
 def cluster_evidence(w, codes: pd.Index, workers: pd.DataFrame, pairs: pd.DataFrame,

@@ -305,21 +305,30 @@ class Dataset:
             attrs = self.attributes(level, progress=progress)
             out = assess_areas(attrs, cids, self.catalogue, self.requirements, management)
             n = len(attrs)
-            shares = np.full((len(out), 4), np.nan, dtype=np.float32)
+            # one column per class, filled in place (national runs: 18 million rows)
+            shares = [np.full(len(out), np.nan, dtype=np.float32) for _ in CLASSES]
             if self.rasters:
-                cov, cells = self.engine.cell_values(level + ":" + self.name, self.areas(level))
-                # the per-cell values are all that is needed now; whole rasters can go
+                # the per-cell values are all that is needed now: each raster's values are
+                # let go once picked
+                cov, cells = self.engine.cell_values(level + ":" + self.name,
+                                                     self.areas(level), release=True)
                 self.engine.drop_values()
-                bases = list(out["basis"].to_numpy()[::n]) if n else []
+                bases = list(out["basis"].iloc[::n]) if n else []
                 by_basis = shares_by_basis(cov, cells, sorted({b for b in bases
                                                                 if isinstance(b, str)}),
                                            self.requirements)
-                del cells
+                del cells, cov
+                # the shares were the coverage's last use for this level: the attributes
+                # are kept, and another management level reads it again (or the disk cache)
+                self.engine.forget_coverage(level + ":" + self.name)
                 for j, basis in enumerate(bases):
                     if isinstance(basis, str):
-                        shares[j * n:(j + 1) * n] = by_basis[basis]
+                        for k, col in enumerate(shares):
+                            col[j * n:(j + 1) * n] = by_basis[basis][:, k]
+                del by_basis
             for k, c in enumerate(CLASSES):
-                out[f"share_{c.lower()}"] = shares[:, k]
+                out[f"share_{c.lower()}"] = shares[k]
+            del shares
             return out
 
         # one land fill at a time: a fill drops the engine's raster values when it is done
