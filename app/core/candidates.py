@@ -257,8 +257,7 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
     # the components are final: compacted before the neighbourhood is computed
     ev = compact(ev)
     if len(cnt):
-        wide = cnt.pivot_table(index="code", columns="commodity", values="workers",
-                               aggfunc="sum", fill_value=0.0).reindex(codes, fill_value=0.0)
+        wide = _workers_matrix(cnt, codes)
         w = contiguity() if callable(contiguity) else contiguity
         # one row per evidence row (aligned), not every area x commodity
         cl = clusters.cluster_evidence(w, codes, wide, ev[["code", "commodity"]])
@@ -272,6 +271,23 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
         ev["gi_p"] = np.nan
         ev["cluster"] = None
     return ev
+
+
+def _workers_matrix(cnt: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
+    """Sentra workers per area (``codes``, in order) and commodity (sorted), summed: as
+    ``pivot_table(..., fill_value=0).reindex(codes, fill_value=0)``, with sparse columns (an
+    area has few of the commodities)."""
+    from scipy import sparse
+
+    comms = pd.Index(sorted(pd.unique(cnt["commodity"].astype(object))))
+    rows = pd.Index(codes).get_indexer(cnt["code"])
+    cols = comms.get_indexer(cnt["commodity"])
+    ok = rows >= 0
+    m = sparse.coo_matrix((cnt["workers"].to_numpy(float)[ok], (rows[ok], cols[ok])),
+                          shape=(len(codes), len(comms))).tocsr()
+    m.sum_duplicates()
+    m.eliminate_zeros()
+    return pd.DataFrame.sparse.from_spmatrix(m, index=codes, columns=comms)
 
 
 #: evidence columns read for every pair (scores, ranking, eligibility); the rest are read

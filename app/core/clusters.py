@@ -190,7 +190,7 @@ def _tested(values: np.ndarray) -> np.ndarray:
     same everywhere (``np.allclose`` to the first area's value)."""
     out = np.zeros(values.shape[1], dtype=bool)
     for lo in range(0, values.shape[1], _CHUNK):  # a block at a time: national matrices
-        block = values[:, lo:lo + _CHUNK]
+        block = _dense_cols(values, slice(lo, lo + _CHUNK))
         present = (block > 0).sum(axis=0) >= MIN_AREAS
         first = block[:1]
         constant = np.all(np.abs(block - first) <= 1e-8 + 1e-5 * np.abs(first), axis=0)
@@ -245,7 +245,7 @@ def _gi_star_blocks(w, x: np.ndarray, cols: np.ndarray):
     card = np.asarray(s_star.sum(axis=1), dtype=float)  # W_i, (n, 1)
     scale = np.sqrt(card * (n - card) / (n - 1))
     for lo in range(0, len(cols), _CHUNK):
-        block = x[:, cols[lo:lo + _CHUNK]]
+        block = _dense_cols(x, cols[lo:lo + _CHUNK])
         mean = block.mean(axis=0)
         sd = block.std(axis=0)
         lag = s_star @ block
@@ -373,7 +373,8 @@ def _gi_at(w, x: np.ndarray, r: np.ndarray, c: np.ndarray, method: str, alpha: f
     if method == "analytical":
         # z-scores a block of commodities at a time, read at that block's pairs: never the
         # whole area x commodity matrix (national: 84,000 x 200)
-        cols = np.flatnonzero(_tested(x)) if x.size else np.empty(0, dtype=np.intp)
+        cols = (np.flatnonzero(_tested(x)) if x.shape[0] * x.shape[1]
+                else np.empty(0, dtype=np.intp))
         slot = np.full(x.shape[1], -1)
         slot[cols] = np.arange(len(cols))
         c = np.where((c >= 0) & (r >= 0), slot[np.maximum(c, 0)], -1)
@@ -385,6 +386,8 @@ def _gi_at(w, x: np.ndarray, r: np.ndarray, c: np.ndarray, method: str, alpha: f
                 pp[at] = stats.norm.sf(np.abs(zz[at]))
                 lab[at] = _labels(zz[at], pp[at], alpha)
         return zz, pp, lab
+    if sparse.issparse(x):  # esda's permutations take arrays
+        x = x.toarray()
     z, p, cols = _gi_matrix(w, x, method, permutations, seed)
     slot = np.full(x.shape[1], -1)
     slot[cols] = np.arange(len(cols))
@@ -479,25 +482,55 @@ def _neighbourhood_at(w, own: np.ndarray, r: np.ndarray, c: np.ndarray,
     """The neighbourhood score at positions (r, c) of the area x commodity workers
     ``own`` (NaN where -1)."""
     adj = _binary(w)
-    neigh = adj @ own  # neighbours' workers per commodity
-    neigh_total = neigh.sum(axis=1, keepdims=True)
-    col_tot = own.sum(axis=0, keepdims=True)
-    all_tot = own.sum()
-    own_tot = own.sum(axis=1, keepdims=True)
+    neigh = adj @ own  # neighbours' workers per commodity (sparse when own is)
+    neigh_total = _sums(neigh, 1)
+    col_tot = _sums(own, 0)
+    all_tot = _sums(own)
+    own_tot = _sums(own, 1)
     score = np.full(len(r), np.nan)
     k = 20.0
     # in slices of pairs: a national evidence has millions, each temporary the size of all
     for at in _slices(np.flatnonzero((r >= 0) & (c >= 0))):
         ri, ci = r[at], c[at]
         # reference share outside the area itself, with one pseudo-worker so it is never 0
-        p_rest = (col_tot[0, ci] - own[ri, ci] + 1.0) / (all_tot - own_tot[ri, 0] + 1.0)
-        share = (neigh[ri, ci] + k * p_rest) / (neigh_total[ri, 0] + k)
+        p_rest = (col_tot[0, ci] - _at(own, ri, ci) + 1.0) / (all_tot - own_tot[ri, 0] + 1.0)
+        share = (_at(neigh, ri, ci) + k * p_rest) / (neigh_total[ri, 0] + k)
         lq = share / p_rest
         score[at] = np.clip(np.log2(np.clip(lq, 1.0, None)) / np.log2(full_lq), 0, 1)
     return score
 
 
 SLICE = 1_000_000  # pairs computed at a time (bounds the temporaries of national runs)
+
+
+def _matrix(workers: pd.DataFrame):
+    """The area x commodity values of ``workers``: a CSR matrix when every column is
+    sparse (national: 84,000 areas x 200 commodities, 100,000 non-zero), else an array."""
+    if len(workers.columns) and all(isinstance(t, pd.SparseDtype) for t in workers.dtypes):
+        return workers.sparse.to_coo().tocsr().astype(float)
+    return workers.to_numpy(dtype=float)
+
+
+def _dense_cols(x, cols) -> np.ndarray:
+    """Columns ``cols`` of ``x`` (array or sparse matrix) as an array, laid out as NumPy
+    lays out ``array[:, cols]`` (the layout decides the order in which column means and
+    deviations are summed, so a sparse and a dense ``x`` give the same bits)."""
+    if sparse.issparse(x):
+        block = x[:, cols].toarray()
+        return block[:, np.arange(block.shape[1])] if not isinstance(cols, slice) else block
+    return x[:, cols]
+
+
+def _at(m, ri: np.ndarray, ci: np.ndarray) -> np.ndarray:
+    """Values of the array or sparse matrix ``m`` at positions (ri, ci)."""
+    return np.asarray(m[ri, ci]).ravel() if sparse.issparse(m) else m[ri, ci]
+
+
+def _sums(m, axis: int | None = None) -> np.ndarray:
+    """``m.sum(axis, keepdims=True)`` of an array or a sparse matrix, as an array."""
+    if axis is None:
+        return float(m.sum())
+    return np.asarray(m.sum(axis=axis)).reshape((-1, 1) if axis == 1 else (1, -1))
 
 
 def _slices(at: np.ndarray, size: int = SLICE) -> list[np.ndarray]:
@@ -518,7 +551,8 @@ def cluster_evidence(w, codes: pd.Index, workers: pd.DataFrame, pairs: pd.DataFr
     codes : Index
         Area codes (the rows of ``workers``).
     workers : DataFrame
-        Sentra workers, one row per area, one column per commodity.
+        Sentra workers, one row per area, one column per commodity (all columns sparse:
+        computed on a sparse matrix, with the same result).
     pairs : DataFrame
         ``code`` and ``commodity`` columns (e.g. the evidence rows).
     method, alpha, full_lq :
@@ -547,7 +581,7 @@ def cluster_evidence(w, codes: pd.Index, workers: pd.DataFrame, pairs: pd.DataFr
     ['hot spot', 'not significant', '(kopi not tested)']
     """
     codes = pd.Index(codes)
-    own = workers.to_numpy(dtype=float)
+    own = _matrix(workers)
     r, c = _positions(codes, workers.columns, pairs)
     score = _neighbourhood_at(w, own, r, c, full_lq)
     zz, pp, lab = _gi_at(w, own, r, c, method, alpha)
