@@ -533,8 +533,9 @@ def _sums(m, axis: int | None = None) -> np.ndarray:
     return np.asarray(m.sum(axis=axis)).reshape((-1, 1) if axis == 1 else (1, -1))
 
 
-def _slices(at: np.ndarray, size: int = SLICE) -> list[np.ndarray]:
-    """``at`` in consecutive pieces of at most ``size``."""
+def _slices(at: np.ndarray, size: int | None = None) -> list[np.ndarray]:
+    """``at`` in consecutive pieces of at most ``size`` (:data:`SLICE`)."""
+    size = size or SLICE
     return [at[i:i + size] for i in range(0, len(at), size)] or [at]
 
 

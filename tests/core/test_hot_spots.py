@@ -394,3 +394,38 @@ def test_cluster_evidence_is_both_functions_on_the_pairs(bone_desa):
     np.testing.assert_array_equal(got["gi_p"], gi["gi_p"])
     assert got["cluster"].fillna("-").tolist() == gi["cluster"].fillna("-").tolist()
     assert (got["cluster"] == "hot spot").sum() > 0
+
+
+def test_sparse_workers_matrix_gives_the_same_bits(bone_desa):
+    """The evidence passes the workers as a sparse matrix (national: 84,000 x 200 with
+    100,000 non-zero): the neighbourhood score and Gi* are those of the dense frame, bit for
+    bit, and the matrix is the pivot table the dense path builds."""
+    from app.core.candidates import _workers_matrix
+
+    areas, cnt, wide, _ = bone_desa
+    sp = _workers_matrix(cnt, areas.index)
+    assert all(isinstance(t, pd.SparseDtype) for t in sp.dtypes)
+    assert list(sp.columns) == list(wide.columns)
+    np.testing.assert_array_equal(sp.sparse.to_dense().to_numpy(), wide.to_numpy())
+    w = clusters.contiguity(areas)
+    # every (area, commodity) pair, plus one outside the matrix
+    pairs = pd.DataFrame({"code": np.repeat(areas.index.to_numpy(), len(wide.columns)),
+                          "commodity": np.tile(wide.columns.to_numpy(), len(areas))})
+    pairs.loc[len(pairs)] = [areas.index[0], "tebu"]
+    dense = clusters.cluster_evidence(w, areas.index, wide, pairs)
+    sparse = clusters.cluster_evidence(w, areas.index, sp, pairs)
+    pd.testing.assert_frame_equal(dense, sparse, check_exact=True)
+    assert dense["gi_z"].notna().sum() > 1000 and (dense["cluster"] == "hot spot").any()
+
+
+def test_slices_cover_every_pair_once(bone_desa, monkeypatch):
+    """Pairs are computed a slice at a time (national runs): small slices give the same
+    result as one."""
+    areas, cnt, wide, _ = bone_desa
+    w = clusters.contiguity(areas)
+    pairs = cnt[["code", "commodity"]]
+    whole = clusters.cluster_evidence(w, areas.index, wide, pairs)
+    monkeypatch.setattr(clusters, "SLICE", 7)
+    monkeypatch.setattr(clusters, "_CHUNK", 3)
+    sliced = clusters.cluster_evidence(w, areas.index, wide, pairs)
+    pd.testing.assert_frame_equal(whole, sliced, check_exact=True)
