@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from app.base.memory import release_freed_memory
 from app.core import clusters
 from app.core.scoring import ACTIVITY_COMPONENTS, COLUMNS, parse_weights, score
 from app.core.specialisation import counts, specialisation
@@ -60,9 +61,12 @@ def _evidence(ds, level: str, reference: str, management: str,
     stats = level_statistics(ds, level, period, reference, measure)
     # filter before anything else: a national run has millions of pairs
     rows, keys = eligible_pairs(suit, spec, stats, ds.catalogue)
+    release_freed_memory()
     ev = assemble(rows.reset_index(drop=True), keys, spec, stats, cnt, areas.index, level,
                   lambda: ds.cached(("contiguity", level), lambda: clusters.contiguity(areas)))
-    return compact(ev)
+    ev = compact(ev)
+    release_freed_memory()
+    return ev
 
 
 def level_statistics(ds, level: str, period: tuple[int, int] | None = None,
@@ -256,15 +260,19 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
     ev = add_components(ev, level, copy=False)  # ev is this function's own frame
     # the components are final: compacted before the neighbourhood is computed
     ev = compact(ev)
+    release_freed_memory()
     if len(cnt):
         wide = _workers_matrix(cnt, codes)
         w = contiguity() if callable(contiguity) else contiguity
         # one row per evidence row (aligned), not every area x commodity
-        cl = clusters.cluster_evidence(w, codes, wide, ev[["code", "commodity"]])
+        cl = clusters.cluster_evidence(w, codes, wide, ev[["code", "commodity"]],
+                                       categorical=len(ev) >= COMPACT_FROM)
         del wide
         for col in ("cluster_score", "gi_z", "gi_p", "cluster"):
-            ev[col] = cl[col].to_numpy()
-            del cl[col]
+            # (cluster: a Categorical in large frames, as compact() keeps it)
+            values = cl[col].array if col in TEXT_COLUMNS else cl[col].to_numpy()
+            ev[col] = values
+        del cl, values
     else:
         ev["cluster_score"] = 0.0
         ev["gi_z"] = np.nan
@@ -307,7 +315,8 @@ def compact(ev: pd.DataFrame) -> pd.DataFrame:
     if len(ev) < COMPACT_FROM:
         return ev
     for col in ev.columns:
-        if col in TEXT_COLUMNS and ev[col].dtype == object:
+        if col in TEXT_COLUMNS and (ev[col].dtype == object
+                                    or isinstance(ev[col].dtype, pd.StringDtype)):
             ev[col] = pd.Categorical(ev[col])
         elif ev[col].dtype.kind == "f":
             # the frame is complete: the columns every pair reads are compacted too (each
@@ -342,8 +351,9 @@ def _dense(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(frame[col].dtype, pd.SparseDtype):
             frame[col] = frame[col].sparse.to_dense()
         elif col in TEXT_COLUMNS and isinstance(frame[col].dtype, pd.CategoricalDtype):
+            # given as the uncompacted frame has it: an object array set as a column
             text = frame[col].astype(object)
-            frame[col] = text.where(text.notna(), None)
+            frame[col] = text.where(text.notna(), None).to_numpy()
     return frame
 
 
@@ -495,6 +505,7 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
     if commodities:
         ev = ev[ev["commodity"].isin(set(commodities))].reset_index(drop=True)
     sc = scores_of(ev, w, method, vikor_v)
+    release_freed_memory()
     order = rank_order(ev, sc, w)
     code_col = ev["code"]
     codes = (code_col.cat.codes.to_numpy() if isinstance(code_col.dtype, pd.CategoricalDtype)

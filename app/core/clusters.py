@@ -262,8 +262,24 @@ _LABELS = np.array([NOT_SIGNIFICANT, HOT, COLD], dtype=object)
 def _labels(z: np.ndarray, p: np.ndarray, alpha: float) -> np.ndarray:
     """'hot spot' / 'cold spot' / 'not significant' (an object array of three shared
     strings, cheap for millions of rows)."""
+    return _LABELS[_label_codes(z, p, alpha)]
+
+
+def _label_codes(z: np.ndarray, p: np.ndarray, alpha: float) -> np.ndarray:
+    """Positions in :data:`_LABELS` of :func:`_labels`."""
     sig = p <= alpha
-    return _LABELS[np.where(sig & (z > 0), 1, np.where(sig & (z < 0), 2, 0))]
+    return np.where(sig & (z > 0), 1, np.where(sig & (z < 0), 2, 0)).astype(np.int8)
+
+
+def _label_column(codes: np.ndarray, categorical: bool = False):
+    """Labels from :func:`_label_codes` (-1: not tested): an object array with None, or a
+    Categorical (no text per row: national evidence has millions)."""
+    if categorical:
+        return pd.Categorical.from_codes(codes, categories=pd.Index(_LABELS, dtype=object))
+    out = np.full(len(codes), None, dtype=object)
+    ok = codes >= 0
+    out[ok] = _LABELS[codes[ok]]
+    return out
 
 
 def _lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
@@ -341,10 +357,11 @@ def hot_spots(areas, intensity: pd.DataFrame, permutations: int = PERMUTATIONS,
             "commodity": np.repeat(intensity.columns.to_numpy()[cols], n),
             "gi_z": zz, "gi_p": pp, "cluster": _labels(zz, pp, alpha)})
     r, c = _positions(intensity.index, intensity.columns, pairs)
-    zz, pp, lab = _gi_at(w, intensity.to_numpy(dtype=float), r, c, method, alpha,
+    zz, pp, codes = _gi_at(w, intensity.to_numpy(dtype=float), r, c, method, alpha,
                          permutations, seed)
     return pd.DataFrame({"code": pairs["code"].array, "commodity": pairs["commodity"].array,
-                         "gi_z": zz, "gi_p": pp, "cluster": lab}, index=pairs.index)
+                         "gi_z": zz, "gi_p": pp, "cluster": _label_column(codes)},
+                        index=pairs.index)
 
 
 def _gi_matrix(w, x: np.ndarray, method: str, permutations: int, seed: int
@@ -365,11 +382,11 @@ def _gi_matrix(w, x: np.ndarray, method: str, permutations: int, seed: int
 def _gi_at(w, x: np.ndarray, r: np.ndarray, c: np.ndarray, method: str, alpha: float,
            permutations: int = PERMUTATIONS, seed: int = SEED
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """gi_z, gi_p and cluster at the positions (r, c) of ``x`` (NaN/None where -1 or the
-    column is not tested)."""
+    """gi_z, gi_p and the cluster's label code (:func:`_label_column`) at the positions
+    (r, c) of ``x`` (NaN/-1 where -1 or the column is not tested)."""
     zz = np.full(len(r), np.nan)
     pp = np.full(len(r), np.nan)
-    lab = np.full(len(r), None, dtype=object)
+    lab = np.full(len(r), -1, dtype=np.int8)  # label codes (see _label_column)
     if method == "analytical":
         # z-scores a block of commodities at a time, read at that block's pairs: never the
         # whole area x commodity matrix (national: 84,000 x 200)
@@ -384,7 +401,7 @@ def _gi_at(w, x: np.ndarray, r: np.ndarray, c: np.ndarray, method: str, alpha: f
             for at in _slices(order[bounds[b]:bounds[b + 1]]):
                 zz[at] = z[r[at], c[at] - lo]
                 pp[at] = stats.norm.sf(np.abs(zz[at]))
-                lab[at] = _labels(zz[at], pp[at], alpha)
+                lab[at] = _label_codes(zz[at], pp[at], alpha)
         return zz, pp, lab
     if sparse.issparse(x):  # esda's permutations take arrays
         x = x.toarray()
@@ -396,7 +413,7 @@ def _gi_at(w, x: np.ndarray, r: np.ndarray, c: np.ndarray, method: str, alpha: f
         ri, ci = r[at], c[at]
         zz[at] = z[ri, ci]
         pp[at] = stats.norm.sf(np.abs(zz[at])) if p is None else p[ri, ci]
-        lab[at] = _labels(zz[at], pp[at], alpha)
+        lab[at] = _label_codes(zz[at], pp[at], alpha)
     return zz, pp, lab
 
 
@@ -541,7 +558,7 @@ def _slices(at: np.ndarray, size: int | None = None) -> list[np.ndarray]:
 
 def cluster_evidence(w, codes: pd.Index, workers: pd.DataFrame, pairs: pd.DataFrame,
                      method: str = "analytical", alpha: float = ALPHA,
-                     full_lq: float = 8.0) -> pd.DataFrame:
+                     full_lq: float = 8.0, categorical: bool = False) -> pd.DataFrame:
     """:func:`neighbourhood_score` and :func:`hot_spots` of ``pairs`` in one pass (each
     pair's area and commodity are looked up once): what the candidates' evidence needs.
 
@@ -558,6 +575,8 @@ def cluster_evidence(w, codes: pd.Index, workers: pd.DataFrame, pairs: pd.DataFr
         ``code`` and ``commodity`` columns (e.g. the evidence rows).
     method, alpha, full_lq :
         As in :func:`hot_spots` and :func:`neighbourhood_score`.
+    categorical : bool
+        ``cluster`` as a Categorical (NaN where not tested) instead of text.
 
     Returns
     -------
@@ -585,6 +604,7 @@ def cluster_evidence(w, codes: pd.Index, workers: pd.DataFrame, pairs: pd.DataFr
     own = _matrix(workers)
     r, c = _positions(codes, workers.columns, pairs)
     score = _neighbourhood_at(w, own, r, c, full_lq)
-    zz, pp, lab = _gi_at(w, own, r, c, method, alpha)
+    zz, pp, codes = _gi_at(w, own, r, c, method, alpha)
     return pd.DataFrame({"cluster_score": np.nan_to_num(score, nan=0.0), "gi_z": zz,
-                         "gi_p": pp, "cluster": lab}, index=pairs.index)
+                         "gi_p": pp, "cluster": _label_column(codes, categorical)},
+                        index=pairs.index)

@@ -13,6 +13,7 @@ Layout (each part optional but the boundaries)::
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from app.base.errors import DatasetError, UnggulanError
+from app.base.memory import release_freed_memory
 from app.base.problems import Problem
 from app.core import boundaries as bnd
 from app.core.commodities import Catalogue
@@ -304,6 +306,7 @@ class Dataset:
         def build() -> pd.DataFrame:
             attrs = self.attributes(level, progress=progress)
             out = assess_areas(attrs, cids, self.catalogue, self.requirements, management)
+            release_freed_memory()
             n = len(attrs)
             # one column per class, filled in place (national runs: 18 million rows)
             shares = [np.full(len(out), np.nan, dtype=np.float32) for _ in CLASSES]
@@ -313,10 +316,11 @@ class Dataset:
                 cov, cells = self.engine.cell_values(level + ":" + self.name,
                                                      self.areas(level), release=True)
                 self.engine.drop_values()
+                release_freed_memory()
                 bases = list(out["basis"].iloc[::n]) if n else []
                 by_basis = shares_by_basis(cov, cells, sorted({b for b in bases
                                                                 if isinstance(b, str)}),
-                                           self.requirements)
+                                           self.requirements, consume=True)
                 del cells, cov
                 # the shares were the coverage's last use for this level: the attributes
                 # are kept, and another management level reads it again (or the disk cache)
@@ -591,8 +595,11 @@ class Dataset:
             try:
                 return self._cache[key]  # built by another thread while this one waited
             except KeyError:
+                t0 = time.perf_counter()
                 value = build()
                 self._cache[key] = value
+                if time.perf_counter() - t0 > 0.2:  # a large build: its temporaries go
+                    release_freed_memory()  # (see app.base.memory; milliseconds)
                 return value
 
     # ------------------------------------------------------------------ summary

@@ -524,17 +524,25 @@ class ClassTable:
     [[0.5, 0.5, 0.0, 0.0]]
     """
 
-    def __init__(self, cov, cell_values: dict[str, np.ndarray], keys):
+    def __init__(self, cov, cell_values: dict[str, np.ndarray], keys, consume: bool = False):
+        """``consume``: take each factor's values out of ``cell_values`` once binned (and
+        the factors no key uses at once), so the per-pixel values and their bins are not
+        all held together (national: 12 rasters x 11.8 million cells)."""
         limits: dict[str, set] = {}
         for factor, bounds in keys:
             limits.setdefault(factor, set()).update(b for b in bounds if np.isfinite(b))
         self.reps: dict[str, np.ndarray] = {}
         self.tuple_bins: dict[str, np.ndarray] = {}
         bins: dict[str, np.ndarray] = {}
+        if consume:
+            for factor in [f for f in cell_values if f not in limits]:
+                del cell_values[factor]
         code = np.zeros(len(cov.area), dtype=np.int64)
         size = 1
         for factor in sorted(limits):
             b, reps = _bins(cell_values[factor], np.array(sorted(limits[factor]), float))
+            if consume:
+                del cell_values[factor]
             bins[factor], self.reps[factor] = b, reps
             if size * len(reps) >= 2 ** 62:  # keep the mixed-radix code within int64
                 code, uniq = pd.factorize(code)
@@ -601,13 +609,14 @@ def _bins(values: np.ndarray, limits: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def shares_by_basis(cov, cell_values: dict[str, np.ndarray], bases, req: Requirements,
-                    direct_below: int = 6) -> dict[str, np.ndarray]:
+                    direct_below: int = 6, consume: bool = False) -> dict[str, np.ndarray]:
     """(n_areas, 4) shares of S1..N land per assessed basis (a commodity or raw material
     with requirement rows), from per-pixel classification weighted by coverage.
 
     Few bases are classified pixel by pixel (:func:`cell_classes`); many share one
     :class:`ClassTable` (building it costs about as much as classifying six commodities
-    directly; each commodity then costs a few milliseconds nationally).
+    directly; each commodity then costs a few milliseconds nationally). ``consume``: the
+    table may empty ``cell_values`` as it bins them (the caller has no further use).
     """
     from app.core.zonal import class_shares
 
@@ -615,5 +624,6 @@ def shares_by_basis(cov, cell_values: dict[str, np.ndarray], bases, req: Require
     keys_of = {b: classification_keys(b, req, cell_values) for b in bases}
     if len(bases) < direct_below:
         return {b: class_shares(cov, cell_classes(cell_values, b, req)) for b in bases}
-    table = ClassTable(cov, cell_values, {k for ks in keys_of.values() for k in ks})
+    table = ClassTable(cov, cell_values, {k for ks in keys_of.values() for k in ks},
+                       consume=consume)
     return {b: table.shares(keys_of[b]) for b in bases}

@@ -90,3 +90,20 @@ def test_bins_hold_one_class_each(n_limits):
         for op in (np.less, np.greater, np.equal):
             side = op(v, lim)
             np.testing.assert_array_equal(side[~np.isnan(v)], op(reps[b], lim)[~np.isnan(v)])
+
+
+def test_consuming_the_values_gives_the_same_shares(bone_dir):
+    """With ``consume`` the table empties the per-pixel values as it bins them (national
+    memory) and gives exactly the shares it gives without."""
+    from app import Dataset
+
+    ds = Dataset.open(bone_dir)
+    cov, cells = ds.engine.cell_values("desa:consume", ds.areas("desa"))
+    bases = ds.requirements.commodities()
+    kept = shares_by_basis(cov, dict(cells), bases, ds.requirements)
+    mine = dict(cells)
+    consumed = shares_by_basis(cov, mine, bases, ds.requirements, consume=True)
+    assert mine == {}  # every factor taken out, used or not
+    assert kept.keys() == consumed.keys()
+    for b in bases:
+        np.testing.assert_array_equal(kept[b], consumed[b], err_msg=b)
