@@ -32,6 +32,9 @@ install: $(STAMP) $(WEB)
 # and poppler-utils (pdftotext, pdftoppm read the brief back)
 PDF_PACKAGES  := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 TEST_PACKAGES := chromium poppler-utils
+# for the benchmarks: wrk, the HTTP load generator (C; Python clients would share the GIL
+# and the 2 cores with the server and measure themselves)
+BENCH_PACKAGES := wrk
 define apt_missing
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	[ -z "$$missing" ] || { $(SUDO) apt-get update -qq && \
@@ -52,6 +55,7 @@ test: install browser
 
 # make bench BENCH_ARGS='--only "national hot spots"' runs the matching rows only
 bench: install browser
+	$(call apt_missing,$(BENCH_PACKAGES))
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 lint: install

@@ -669,6 +669,10 @@ def serve(
     workers: Annotated[int, typer.Option(
         "--workers", min=1, help="worker processes; they share the results kept on disk "
         "(UNGGULAN_CACHE_DIR), so each result is computed once")] = 1,
+    prepare: Annotated[bool | None, typer.Option(
+        "--prepare/--no-prepare", help="each worker prepares every level's default "
+        "candidates before it accepts requests (default: on, or UNGGULAN_PREPARE_ON_START)",
+        show_default=False)] = None,
 ) -> None:
     """Start the HTTP service (uvicorn) on the dataset."""
     import os
@@ -679,6 +683,9 @@ def serve(
 
     if data is not None:
         os.environ["UNGGULAN_DATA"] = str(data)
+    if prepare is not None or "UNGGULAN_PREPARE_ON_START" not in os.environ:
+        # the workers read it from the environment
+        os.environ["UNGGULAN_PREPARE_ON_START"] = "0" if prepare is False else "1"
     settings = Settings()
     _open(settings.data_dir())  # fail here, with a clear message, rather than inside uvicorn
     uvicorn.run(

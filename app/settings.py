@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     csp_img_hosts: list[str] = ["https://tile.openstreetmap.org"]
     referrer_policy: Literal["no-referrer", "same-origin"] = "same-origin"
     workers: int = 1
+    # each worker prepares every level's default candidates before it accepts requests
+    # (read from the disk cache, or computed once), so no request waits for them and a
+    # worker that is not ready yet leaves the requests to those that are; `unggulan serve`
+    # turns it on (--no-prepare turns it off)
+    prepare_on_start: bool = False
     cache_dir: Path | None = None
     no_cache: bool = False
     basemap: Literal["osm", "plain"] = "osm"  # the map pages' default base layer

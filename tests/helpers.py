@@ -166,6 +166,8 @@ def serve(folder: Path | str, *, env: Mapping[str, str | None] | None = None,
         cmd = [*UNGGULAN, "serve"]
     cmd += ["--host", HOST, "--port", str(port), "--workers", str(workers)]
     full_env = dict(os.environ)
+    # test services answer at once; preparing every level first is tested on its own
+    full_env.setdefault("UNGGULAN_PREPARE_ON_START", "0")
     for name, value in (env or {}).items():
         if value is None:
             full_env.pop(name, None)

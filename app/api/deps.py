@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from app.api import heap
 from app.base.errors import UnggulanError
 from app.core.dataset import Dataset
 
@@ -57,6 +58,7 @@ class DatasetHolder:
         self._reload_lock = threading.Lock()  # one reload at a time
         self.print = fingerprint(folder)  # before opening: a change while opening is noticed
         self.dataset = Dataset.open(folder)
+        heap.settle()  # the dataset lives as long as the service: out of the GC's walks
         self.checked = time.monotonic()
         self.loaded_at = time.time()
         self.error: str | None = None  # why the last noticed change could not be loaded
@@ -95,8 +97,10 @@ class DatasetHolder:
         with self._reload_lock:
             current = current or fingerprint(self.folder)
             ds = Dataset.open(self.folder)
+            heap.thaw()  # the old dataset may be collected once no request holds it
             self.dataset = ds  # one assignment: requests that started keep their object
             self.print, self.loaded_at, self.error = current, time.time(), None
+            heap.settle()
         return ds
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -30,6 +31,7 @@ from app.api.models import ERROR_RESPONSES
 from app.maps.assets import OWN_DIR, OWN_URL, VENDOR_URL, assets_dir
 from app.settings import Settings
 
+log = logging.getLogger("unggulan")
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
@@ -38,6 +40,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.settings = settings
         app.state.holder = DatasetHolder(settings.data_dir())
+        if settings.prepare_on_start:
+            # before this worker accepts requests: until then the others take them
+            import time
+
+            from starlette.concurrency import run_in_threadpool
+
+            t0 = time.perf_counter()
+            levels = await run_in_threadpool(routes_areas.prepare_default,
+                                             app.state.holder.dataset)
+            log.info("candidates of %s prepared in %.1f s", ", ".join(levels),
+                     time.perf_counter() - t0)
         yield
 
     app = FastAPI(

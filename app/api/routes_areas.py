@@ -9,6 +9,7 @@ import pandas as pd
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from app.api import heap
 from app.api.convert import clean, feature_collection, records
 from app.api.deps import DatasetDep, LevelDep
 from app.api.models import AreaCandidates, AreaDetail, AreaPage, CandidateItem
@@ -148,8 +149,25 @@ async def get_area_candidates(
             return fast
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(_area_candidates_response, ds, code, level, top, weights,
-                                   scenario, False)
+    out = await run_in_threadpool(_area_candidates_response, ds, code, level, top, weights,
+                                  scenario, False)
+    if scenario is None:  # the level's records were prepared now and are kept
+        await run_in_threadpool(heap.settle)
+    return out
+
+
+def prepare_default(ds) -> list[str]:
+    """Prepare the default candidates of every level of ``ds`` (top 3, the catalogue's
+    weights) as the route answers them: afterwards each area's answer is a lookup. Returns
+    the levels prepared."""
+    done = []
+    for level in ds.levels:
+        areas = ds.areas(level)
+        if len(areas):
+            _area_candidates_response(ds, str(areas.index[0]), level, 3, None, None, False)
+            done.append(level)
+    heap.settle()
+    return done
 
 
 def _area_candidates_response(ds, code: str, level: str, top: int, weights: str | None,
