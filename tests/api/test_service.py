@@ -53,6 +53,9 @@ def test_cli_serve_turns_preparing_on_unless_told(monkeypatch):
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.append(
         __import__("os").environ.get("UNGGULAN_PREPARE_ON_START")))
     runner = CliRunner()
+    # the command sets the variable for its workers: registered here, so that monkeypatch
+    # puts the variable back as it was when the test ends
+    monkeypatch.setenv("UNGGULAN_PREPARE_ON_START", "registered")
     for args, env, want in ((["serve"], {}, "1"), (["serve", "--no-prepare"], {}, "0"),
                             (["serve"], {"UNGGULAN_PREPARE_ON_START": "0"}, "0"),
                             (["serve", "--prepare"], {"UNGGULAN_PREPARE_ON_START": "0"}, "1")):
