@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # worker that is not ready yet leaves the requests to those that are; `unggulan serve`
     # turns it on (--no-prepare turns it off)
     prepare_on_start: bool = False
+    # candidate results (one per level and set of weights/options) a process keeps in memory,
+    # least recently used let go first (they stay in the disk cache)
+    results_in_memory: int = 8
     cache_dir: Path | None = None
     no_cache: bool = False
     basemap: Literal["osm", "plain"] = "osm"  # the map pages' default base layer

@@ -68,6 +68,9 @@ class Dataset:
     _locks: dict = field(default_factory=dict, repr=False, compare=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _land: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    # candidate results in memory, least recently used first (see _keep_recent)
+    _recent: dict = field(default_factory=dict, repr=False, compare=False)
+    _recent_limit: int | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> Dataset:
@@ -376,7 +379,29 @@ class Dataset:
                                            management=management, period=period,
                                            measure=measure, method=method, scenario=scenario,
                                            partitions=partitions, scheduler=scheduler)
-        return self.cached(key, build).copy()
+        out = self.cached(key, build).copy()
+        self._keep_recent(key)
+        return out
+
+    def _keep_recent(self, key: tuple) -> None:
+        """Mark the candidates of ``key`` as just used, and let go of the least recently used
+        beyond ``UNGGULAN_RESULTS_IN_MEMORY`` (with their per-area records): a service asked
+        for many weightings would otherwise keep every result (nationally ~0.5 GB each with
+        its records). A result let go is read back from the disk cache when asked again."""
+        if self._recent_limit is None:  # read once: settings cost a millisecond
+            from app.settings import Settings
+
+            self._recent_limit = max(1, Settings().results_in_memory)
+        limit = self._recent_limit
+        with self._guard:
+            self._recent.pop(key, None)
+            self._recent[key] = None
+            while len(self._recent) > limit:
+                old = next(iter(self._recent))
+                del self._recent[old]
+                for k in (old, ("candidates_rows", old), ("candidate_records", old)):
+                    self._cache.pop(k, None)
+                    self._locks.pop(k, None)
 
     def area_candidates(self, code: str, level: str = "desa", **kwargs) -> gpd.GeoDataFrame:
         """The :meth:`candidates` rows of one area (same keyword arguments), looked up in
@@ -394,6 +419,7 @@ class Dataset:
         key, build = self._candidates_plan(level, **kwargs)
         full = self.cached(key, build)
         rows = self.cached(("candidates_rows", key), lambda: _rows_by_code(full["code"]))
+        self._keep_recent(key)
         return full.iloc[rows.get(code, _NO_ROWS)].copy()
 
     def area_candidate_records(self, code: str, level: str = "desa", *,
@@ -420,7 +446,9 @@ class Dataset:
             rows = records(full)
             return {code: [rows[i] for i in at] for code, at in _rows_by_code(full["code"]).items()}
 
-        return [dict(r) for r in self.cached(("candidate_records", key), by_code).get(code, [])]
+        by = self.cached(("candidate_records", key), by_code)
+        self._keep_recent(key)
+        return [dict(r) for r in by.get(code, [])]
 
     def _candidates_plan(
         self, level: str = "desa", top: int = 3, weights=None, *, wide: bool = False,

@@ -38,3 +38,34 @@ def test_no_disk_cache_when_switched_off(tmp_path, monkeypatch):
     monkeypatch.setenv("UNGGULAN_NO_CACHE", "1")
     Dataset.open().candidates("kecamatan", top=1)
     assert not (tmp_path / "cache" / "results").exists()
+
+
+def test_results_in_memory_are_bounded_least_recently_used_first(monkeypatch, tmp_path):
+    """A service asked for many weightings keeps at most UNGGULAN_RESULTS_IN_MEMORY candidate
+    results (with their per-area records); the least recently used goes first, and asking
+    for it again gives the same answer (from the disk cache)."""
+    from app import Dataset
+
+    monkeypatch.setenv("UNGGULAN_RESULTS_IN_MEMORY", "2")
+    monkeypatch.setenv("UNGGULAN_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("UNGGULAN_NO_CACHE", raising=False)
+    ds = Dataset.open()
+    code = ds.areas("kecamatan").index[0]
+    weightings = ["suitability=1", "specialisation=1", "scale=1"]
+    first = ds.area_candidate_records(code, "kecamatan", weights=weightings[0])
+
+    ds.area_candidate_records(code, "kecamatan", weights=weightings[1])
+    ds.area_candidate_records(code, "kecamatan", weights=weightings[0])  # used again: recent
+    ds.area_candidate_records(code, "kecamatan", weights=weightings[2])  # the 2nd goes
+    weights_kept = [k for k in ds._cache if isinstance(k, tuple) and k[0] == "candidates"]
+    assert len(weights_kept) == 2
+    # the 1st (used again) and the 3rd are kept, each with one component at full weight
+    assert sorted(max(dict(k[3]), key=dict(k[3]).get) for k in weights_kept) == [
+        "scale", "suitability"]
+    assert sum(1 for k in ds._cache if isinstance(k, tuple)
+               and k[0] == "candidate_records") == 2
+    # asked again: the same answer, and the least recent (the 1st) goes now
+    again = ds.area_candidate_records(code, "kecamatan", weights=weightings[1])
+    assert again == Dataset.open().area_candidate_records(code, "kecamatan",
+                                                          weights=weightings[1])
+    assert ds.area_candidate_records(code, "kecamatan", weights=weightings[0]) == first
