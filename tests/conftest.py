@@ -61,3 +61,13 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def _thawed_heap():
+    """Services frozen out of the cycle collector (app.api.heap) are thawed after each test,
+    so the datasets of finished tests can be collected (a frozen cycle never is)."""
+    yield
+    import gc
+
+    gc.unfreeze()

@@ -52,6 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.info("candidates of %s prepared in %.1f s", ", ".join(levels),
                      time.perf_counter() - t0)
         yield
+        # what this service froze (app.api.heap) may be collected once it is gone
+        from app.api import heap
+
+        heap.thaw()
 
     app = FastAPI(
         title="unggulan",
