@@ -64,9 +64,7 @@ def _evidence(ds, level: str, reference: str, management: str,
     release_freed_memory()
     ev = assemble(rows.reset_index(drop=True), keys, spec, stats, cnt, areas.index, level,
                   lambda: ds.cached(("contiguity", level), lambda: clusters.contiguity(areas)))
-    ev = compact(ev)
-    release_freed_memory()
-    return ev
+    return compact(ev)  # (its temporaries are released by Dataset.cached, see _fill)
 
 
 def level_statistics(ds, level: str, period: tuple[int, int] | None = None,

@@ -370,13 +370,27 @@ def _gi_matrix(w, x: np.ndarray, method: str, permutations: int, seed: int
     their positions among ``x``'s columns."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
-    tested = _tested(x) if x.size else np.zeros(x.shape[1], dtype=bool)
-    cols = np.flatnonzero(tested)
+    cols = _tested_columns(x)
     if method == "analytical":
         z = gi_star_z(w, x[:, cols]) if len(cols) else np.empty((x.shape[0], 0))
         return z, None, cols
     z, p = _permutation(w, x[:, cols], permutations, seed)
     return z, p, cols
+
+
+def _tested_columns(x) -> np.ndarray:
+    """Positions of the columns of ``x`` (array or sparse matrix) Gi* is computed for."""
+    if not (x.shape[0] and x.shape[1]):
+        return np.empty(0, dtype=np.intp)
+    return np.flatnonzero(_tested(x))
+
+
+def _slots(cols: np.ndarray, r: np.ndarray, c: np.ndarray, width: int) -> np.ndarray:
+    """Each pair's position among the tested columns ``cols`` (-1 where the pair is outside
+    the matrix or its column is not tested)."""
+    slot = np.full(width, -1)
+    slot[cols] = np.arange(len(cols))
+    return np.where((c >= 0) & (r >= 0), slot[np.maximum(c, 0)], -1)
 
 
 def _gi_at(w, x: np.ndarray, r: np.ndarray, c: np.ndarray, method: str, alpha: float,
@@ -390,11 +404,8 @@ def _gi_at(w, x: np.ndarray, r: np.ndarray, c: np.ndarray, method: str, alpha: f
     if method == "analytical":
         # z-scores a block of commodities at a time, read at that block's pairs: never the
         # whole area x commodity matrix (national: 84,000 x 200)
-        cols = (np.flatnonzero(_tested(x)) if x.shape[0] * x.shape[1]
-                else np.empty(0, dtype=np.intp))
-        slot = np.full(x.shape[1], -1)
-        slot[cols] = np.arange(len(cols))
-        c = np.where((c >= 0) & (r >= 0), slot[np.maximum(c, 0)], -1)
+        cols = _tested_columns(x)
+        c = _slots(cols, r, c, x.shape[1])
         order = np.argsort(c, kind="stable")
         bounds = np.searchsorted(c[order], np.arange(0, len(cols) + _CHUNK, _CHUNK))
         for b, (lo, z) in enumerate(_gi_star_blocks(w, x, cols)):
@@ -406,10 +417,8 @@ def _gi_at(w, x: np.ndarray, r: np.ndarray, c: np.ndarray, method: str, alpha: f
     if sparse.issparse(x):  # esda's permutations take arrays
         x = x.toarray()
     z, p, cols = _gi_matrix(w, x, method, permutations, seed)
-    slot = np.full(x.shape[1], -1)
-    slot[cols] = np.arange(len(cols))
-    c = np.where(c >= 0, slot[np.maximum(c, 0)], -1)
-    for at in _slices(np.flatnonzero((r >= 0) & (c >= 0))):  # see _neighbourhood_at
+    c = _slots(cols, r, c, x.shape[1])
+    for at in _slices(np.flatnonzero(c >= 0)):  # see _neighbourhood_at
         ri, ci = r[at], c[at]
         zz[at] = z[ri, ci]
         pp[at] = stats.norm.sf(np.abs(zz[at])) if p is None else p[ri, ci]

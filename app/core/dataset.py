@@ -315,10 +315,9 @@ class Dataset:
             shares = [np.full(len(out), np.nan, dtype=np.float32) for _ in CLASSES]
             if self.rasters:
                 # the per-cell values are all that is needed now: each raster's values are
-                # let go once picked
+                # let go once picked (release), so the engine holds none afterwards
                 cov, cells = self.engine.cell_values(level + ":" + self.name,
                                                      self.areas(level), release=True)
-                self.engine.drop_values()
                 release_freed_memory()
                 bases = list(out["basis"].iloc[::n]) if n else []
                 by_basis = shares_by_basis(cov, cells, sorted({b for b in bases
