@@ -97,10 +97,9 @@ class DatasetHolder:
         with self._reload_lock:
             current = current or fingerprint(self.folder)
             ds = Dataset.open(self.folder)
-            heap.thaw()  # the old dataset may be collected once no request holds it
             self.dataset = ds  # one assignment: requests that started keep their object
             self.print, self.loaded_at, self.error = current, time.time(), None
-            heap.settle()
+            heap.settle()  # the old dataset is collected (when no request holds it)
         return ds
 
 

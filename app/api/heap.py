@@ -19,7 +19,9 @@ _LOCK = threading.Lock()
 
 def settle() -> None:
     """After a long-lived result was built and kept (a dataset opened, a level's candidates
-    prepared): collect what is garbage now, then freeze every surviving object.
+    prepared): collect what is garbage now, including what was frozen before and has gone
+    since (a result let go from memory, a replaced dataset), then freeze every surviving
+    object. A full walk (about 135 ms nationally), only after work that took far longer.
 
     Examples
     --------
@@ -29,6 +31,7 @@ def settle() -> None:
     >>> thaw()
     """
     with _LOCK:
+        gc.unfreeze()
         gc.collect()
         gc.freeze()
 
