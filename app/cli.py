@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from app.base.errors import UnggulanError
-from app.base.problems import Problem
+from unggulan.base.errors import UnggulanError
+from unggulan.base.problems import Problem
 
 cli = typer.Typer(
     help="unggulan: flagship commodities (komoditas unggulan) per desa and kecamatan.",
@@ -44,7 +44,7 @@ def _fail(exc: Exception, code: int = 2) -> None:
 
 
 def _open(data: Path | None):
-    from app import Dataset
+    from unggulan import Dataset
 
     try:
         return Dataset.open(data)
@@ -198,8 +198,8 @@ def init(
     ] = False,
 ) -> None:
     """Write DIR/dataset.toml holding what was guessed, for you to correct."""
-    from app.core.config import CONFIG_NAME
-    from app.io.dataset_toml import write_guessed_config
+    from unggulan.core.config import CONFIG_NAME
+    from unggulan.io.dataset_toml import write_guessed_config
 
     target = folder / CONFIG_NAME
     if target.exists() and not force:
@@ -217,7 +217,7 @@ LevelOpt = Annotated[str, typer.Option("--level", help="desa or kecamatan")]
 
 def _write_table(frame, out_path: Path, areas=None, overwrite: bool = True,
                  metadata: dict | None = None) -> None:
-    from app.io.exports import write_frame
+    from unggulan.io.exports import write_frame
 
     try:
         write_frame(frame, out_path, geometry=areas, overwrite=overwrite, metadata=metadata)
@@ -233,7 +233,7 @@ def _load_scenario(value: str | None, ds, weights: str | None = None):
     if weights:
         _fail("give --weights or --scenario, not both (a scenario states all of its weights)",
               1)
-    from app.core.run import resolve_scenario
+    from unggulan.core.run import resolve_scenario
 
     try:
         return resolve_scenario(value, ds.folder)
@@ -322,8 +322,8 @@ def propose(
     format's metadata) and, for up to 5,000 areas, the ``stability`` of each area's first
     candidate (share of 200 weight draws within +-20 % in which it stays first).
     """
-    from app.core.layers import candidates_layer, layer_metadata
-    from app.core.run import effective_scenario
+    from unggulan.core.layers import candidates_layer, layer_metadata
+    from unggulan.core.run import effective_scenario
 
     ds = _open(data)
     sc = _load_scenario(scenario, ds, weights)
@@ -370,8 +370,8 @@ def analyse(
     With ``--scenario`` the measure and period come from its ``[statistics]`` (unless given)
     and the output names the scenario and run hash.
     """
-    from app.core.layers import layer_metadata
-    from app.core.run import default_scenario
+    from unggulan.core.layers import layer_metadata
+    from unggulan.core.run import default_scenario
 
     ds = _open(data)
     sc = _load_scenario(scenario, ds)
@@ -416,8 +416,8 @@ def export(
     a GeoJSON member, Parquet schema metadata, README.txt in a shapefile zip, columns and a
     .metadata.json beside a CSV).
     """
-    from app.core.layers import get_layer
-    from app.io.exports import write_layer
+    from unggulan.core.layers import get_layer
+    from unggulan.io.exports import write_layer
 
     ds = _open(data)
     sc = _load_scenario(scenario, ds, weights)
@@ -451,8 +451,8 @@ def map_page(
 ) -> None:
     """Write the web map as one HTML file that opens offline (scripts inlined); its footer
     names the scenario and run hash."""
-    from app.io.exports import check_target, write_text
-    from app.maps.pages import PageOptions, commodity_map, main_map, render
+    from unggulan.io.exports import check_target, write_text
+    from unggulan.maps.pages import PageOptions, commodity_map, main_map, render
 
     ds = _open(data)
     sc = _load_scenario(scenario, ds, weights)
@@ -489,8 +489,8 @@ def brief(
     """A printable brief (PDF or HTML) of a kecamatan or a whole kabupaten, for planners."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from app.io.exports import check_target
-    from app.reports import BriefOptions, write_brief
+    from unggulan.io.exports import check_target
+    from unggulan.reports import BriefOptions, write_brief
 
     if not area:
         _fail("give --area: a kecamatan code (73.08.01) or a kabupaten code (73.08)", 1)
@@ -529,8 +529,8 @@ def scenario_check(scenario: ScenarioArg, data: DataOpt = None) -> None:
     judgement to revisit)."""
     import tomllib
 
-    from app.core.ahp import ahp_weights
-    from app.core.run import resolve_scenario
+    from unggulan.core.ahp import ahp_weights
+    from unggulan.core.run import resolve_scenario
 
     p = Path(scenario)
     raw: dict = {}
@@ -604,7 +604,7 @@ def scenario_compare(
     """Rank agreement between weighted sum, TOPSIS and VIKOR for the scenario's weights
     (Kendall's tau per area, summarised; share of areas with the same first candidate) and
     the sensitivity of each area's first candidate to the weights (+-20 %)."""
-    from app.core.run import STABILITY_SPREAD, area_stability, method_comparison
+    from unggulan.core.run import STABILITY_SPREAD, area_stability, method_comparison
 
     ds = _open(data)
     sc = _load_scenario(scenario, ds)
@@ -643,13 +643,13 @@ def scenario_compare(
 @scenario_cli.command("list")
 def scenario_list(data: DataOpt = None) -> None:
     """The saved scenarios: DIR/scenarios/*.toml, then the bundled data/scenarios/*.toml."""
-    from app.core.run import saved_scenarios
-    from app.core.scenario import load_scenario
+    from unggulan.core.run import saved_scenarios
+    from unggulan.core.scenario import load_scenario
 
     t = Table(title="Skenario tersimpan / saved scenarios")
     for c in ("id", "name", "method", "source", "hash / problem"):
         t.add_column(c, overflow="fold")
-    from app.settings import Settings
+    from unggulan.settings import Settings
 
     folder = data if data is not None else Settings().data_dir()
     for s in saved_scenarios(folder):
@@ -679,7 +679,7 @@ def serve(
 
     import uvicorn
 
-    from app.settings import Settings
+    from unggulan.settings import Settings
 
     if data is not None:
         os.environ["UNGGULAN_DATA"] = str(data)
@@ -689,7 +689,7 @@ def serve(
     settings = Settings()
     _open(settings.data_dir())  # fail here, with a clear message, rather than inside uvicorn
     uvicorn.run(
-        "app.api.main:create_app", factory=True, host=host or settings.host,
+        "unggulan.api.main:create_app", factory=True, host=host or settings.host,
         port=port or settings.port, log_level=settings.log_level, workers=workers,
         # longer than clients keep idle connections, so the server never closes one that a
         # client is about to reuse (uvicorn's 5 s lost requests in the load test)

@@ -65,7 +65,7 @@ class Settings(BaseSettings):
             return None
         if self.cache_dir:
             return Path(self.cache_dir)
-        from app.core.attributes import default_cache_dir
+        from unggulan.core.attributes import default_cache_dir
 
         return default_cache_dir()
 

@@ -26,7 +26,7 @@ NATIONAL = OUT / "national"
 
 # ---------------------------------------------------------------- measured bodies
 def _dataset(folder):
-    from app import Dataset
+    from unggulan import Dataset
 
     return Dataset.open(folder)
 
@@ -36,7 +36,7 @@ def open_dataset(folder):
 
 
 def attributes(folder, level="desa", workers=1, cache=None):
-    from app.core.attributes import AttributeEngine
+    from unggulan.core.attributes import AttributeEngine
 
     ds = _dataset(folder)
     t0 = time.perf_counter()
@@ -49,9 +49,9 @@ def class_shares_all(folder, level="desa", workers=1, cache=None):
     """Per-pixel class shares of every commodity with land requirements."""
     from collections import Counter
 
-    from app.core.attributes import AttributeEngine
-    from app.core.suitability import ClassCache, cell_classes, classification_keys
-    from app.core.zonal import class_shares
+    from unggulan.core.attributes import AttributeEngine
+    from unggulan.core.suitability import ClassCache, cell_classes, classification_keys
+    from unggulan.core.zonal import class_shares
 
     ds = _dataset(folder)
     eng = AttributeEngine(ds.rasters, workers=workers, cache_dir=cache)
@@ -69,8 +69,8 @@ def brief_pdf(folder, code):
     """The printable brief of ``code`` (a kecamatan, or the kabupaten: the whole dataset) as
     a PDF, candidates included (no disk cache)."""
     os.environ["UNGGULAN_NO_CACHE"] = "1"
-    from app import Dataset
-    from app.reports import write_brief
+    from unggulan import Dataset
+    from unggulan.reports import write_brief
 
     with tempfile.TemporaryDirectory() as tmp:
         write_brief(Dataset.open(folder), code, Path(tmp) / "brief.pdf")
@@ -102,7 +102,7 @@ def naive_loop(folder, n=5000):
 
 
 def engine_subset(folder, n=5000):
-    from app.core.attributes import AttributeEngine
+    from unggulan.core.attributes import AttributeEngine
 
     ds = _dataset(folder)
     areas = ds.areas("desa").iloc[:n]
@@ -146,8 +146,8 @@ def activity_folder(name: str) -> Path:
 
 def sentra_placement(folder):
     """Reading, cleaning and placing the sentra (the boundaries are read before)."""
-    from app.core.config import SentraConfig
-    from app.core.sentra import load_sentra, sentra_files
+    from unggulan.core.config import SentraConfig
+    from unggulan.core.sentra import load_sentra, sentra_files
 
     base = _opened(NATIONAL)
     t0 = time.perf_counter()
@@ -158,7 +158,7 @@ def sentra_placement(folder):
 
 def statistics_reading(folder):
     """Reading the statistics tables and matching their areas and commodities."""
-    from app.core.statistics import load_statistics
+    from unggulan.core.statistics import load_statistics
 
     base = _opened(NATIONAL)
     t0 = time.perf_counter()
@@ -168,7 +168,7 @@ def statistics_reading(folder):
 
 def lq_sentra(folder, level="desa"):
     """LQ of the sentra: counts per (area, commodity) and specialisation."""
-    from app.core.specialisation import counts, specialisation
+    from unggulan.core.specialisation import counts, specialisation
 
     ds = _opened(folder)
     col = "desa_code" if level == "desa" else "kecamatan_code"
@@ -179,7 +179,7 @@ def lq_sentra(folder, level="desa"):
 
 def dlq_statistics(folder, level="desa"):
     """Static and dynamic LQ of the statistics (seven years), per kabupaten."""
-    from app.core.activity import evidence_for_level
+    from unggulan.core.activity import evidence_for_level
 
     ds = _opened(folder)
     t0 = time.perf_counter()
@@ -190,8 +190,8 @@ def dlq_statistics(folder, level="desa"):
 def hot_spots_national(folder, level="desa", method="analytical", commodities=None):
     """Queen contiguity (built once) + neighbourhood score + Gi* of the placed sentra's
     (area, commodity) pairs; workers per area as the candidates build them."""
-    from app.core import clusters
-    from app.core.specialisation import counts
+    from unggulan.core import clusters
+    from unggulan.core.specialisation import counts
 
     ds = _opened(folder)
     areas = ds.areas(level)
@@ -227,7 +227,7 @@ def one_tile(folder, level="desa", z=12, with_candidates=True, n=50):
     before the timing."""
     import numpy as np
 
-    from app.maps.tiles import encode_tile, source, tile_of
+    from unggulan.maps.tiles import encode_tile, source, tile_of
 
     ds = _opened(folder)
     areas = ds.areas(level)
@@ -259,7 +259,7 @@ def service(folder, workers: int = 1):
 def map_build(folder, level="desa"):
     """Build and render the main map page (inlined scripts, as `unggulan map` writes it);
     the candidates are computed before the timing."""
-    from app.maps.pages import PageOptions, main_map, render
+    from unggulan.maps.pages import PageOptions, main_map, render
 
     ds = _dataset(folder)
     for lv in ds.levels:
@@ -271,7 +271,7 @@ def map_build(folder, level="desa"):
 
 def map_size(folder, level="desa") -> tuple[float, float]:
     """HTML size (MB) of the standalone page and of the served page (scripts linked)."""
-    from app.maps.pages import PageOptions, main_map, render
+    from unggulan.maps.pages import PageOptions, main_map, render
 
     ds = _dataset(folder)
     inline = len(render(main_map(ds, level, PageOptions(inline=True))).encode())

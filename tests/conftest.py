@@ -31,14 +31,14 @@ def malang_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def bone(bone_dir):
-    from app import Dataset
+    from unggulan import Dataset
 
     return Dataset.open(bone_dir)
 
 
 @pytest.fixture(scope="session")
 def demo():
-    from app import Dataset
+    from unggulan import Dataset
 
     return Dataset.open(BUNDLED)
 
@@ -65,7 +65,7 @@ def browser():
 
 @pytest.fixture(autouse=True)
 def _thawed_heap():
-    """Services frozen out of the cycle collector (app.api.heap) are thawed after each test,
+    """Services frozen out of the cycle collector (unggulan.api.heap) are thawed after each test,
     so the datasets of finished tests can be collected (a frozen cycle never is)."""
     yield
     import gc

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 ROOT = Path(__file__).resolve().parents[1]
-UNGGULAN = [sys.executable, "-m", "app.cli"]
+UNGGULAN = [sys.executable, "-m", "unggulan.cli"]
 #: the only address a test or benchmark server listens on
 HOST = "127.0.0.1"
 
@@ -112,9 +112,9 @@ def serve(folder: Path | str, *, env: Mapping[str, str | None] | None = None,
     """The HTTP service on a free port of 127.0.0.1 serving ``folder``, for the block's
     duration.
 
-    Starts ``unggulan serve`` (``python -m app.cli serve``: the dataset is opened first,
+    Starts ``unggulan serve`` (``python -m unggulan.cli serve``: the dataset is opened first,
     75 s keep-alive) or, with ``uvicorn=True``, ``python -m uvicorn
-    app.api.main:create_app --factory`` (uvicorn's own settings, e.g. its 5 s keep-alive),
+    unggulan.api.main:create_app --factory`` (uvicorn's own settings, e.g. its 5 s keep-alive),
     in a new session and process group, with the environment of this process, updated by
     ``env`` (a value of None removes that variable), and ``UNGGULAN_DATA=folder``. It waits
     until ``/health`` answers 200, yields the base URL and, on leaving the block, stops the
@@ -161,7 +161,7 @@ def serve(folder: Path | str, *, env: Mapping[str, str | None] | None = None,
     port = free_port()
     base = f"http://{HOST}:{port}"
     if uvicorn:
-        cmd = [sys.executable, "-m", "uvicorn", "app.api.main:create_app", "--factory"]
+        cmd = [sys.executable, "-m", "uvicorn", "unggulan.api.main:create_app", "--factory"]
     else:
         cmd = [*UNGGULAN, "serve"]
     cmd += ["--host", HOST, "--port", str(port), "--workers", str(workers)]

@@ -8,13 +8,13 @@ import importlib
 import pytest
 
 MODULES = [
-    "app", "app.core.dataset", "app.core.codes", "app.io.exports", "app.io.statistics",
-    "app.io.units", "app.core.lq", "app.core.dlq", "app.core.shift_share", "app.core.klassen",
-    "app.core.concentration", "app.core.activity", "app.core.commodities", "app.core.ahp",
-    "app.core.mcda", "app.core.scenario", "app.core.stability", "app.core.provenance",
-    "app.base.names", "app.core.run", "app.core.layers", "app.io.readers", "app.core.rasters",
-    "app.core.sentra", "app.core.boundaries", "app.core.suitability", "app.base.records",
-    "app.maps.tiles", "app.core.partitioned",
+    "unggulan", "unggulan.core.dataset", "unggulan.core.codes", "unggulan.io.exports", "unggulan.io.statistics",
+    "unggulan.io.units", "unggulan.core.lq", "unggulan.core.dlq", "unggulan.core.shift_share", "unggulan.core.klassen",
+    "unggulan.core.concentration", "unggulan.core.activity", "unggulan.core.commodities", "unggulan.core.ahp",
+    "unggulan.core.mcda", "unggulan.core.scenario", "unggulan.core.stability", "unggulan.core.provenance",
+    "unggulan.base.names", "unggulan.core.run", "unggulan.core.layers", "unggulan.io.readers", "unggulan.core.rasters",
+    "unggulan.core.sentra", "unggulan.core.boundaries", "unggulan.core.suitability", "unggulan.base.records",
+    "unggulan.maps.tiles", "unggulan.core.partitioned",
 ]
 
 

@@ -7,7 +7,7 @@ import json
 import geopandas as gpd
 import numpy as np
 
-from app.base.records import clean, records
+from unggulan.base.records import clean, records
 
 __all__ = ["clean", "feature_collection", "records"]
 

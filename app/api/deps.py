@@ -10,9 +10,9 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from app.api import heap
-from app.base.errors import UnggulanError
-from app.core.dataset import Dataset
+from unggulan.api import heap
+from unggulan.base.errors import UnggulanError
+from unggulan.core.dataset import Dataset
 
 LEVELS = ("desa", "kecamatan")
 log = logging.getLogger("unggulan.service")
@@ -45,7 +45,7 @@ class DatasetHolder:
 
     Examples
     --------
-    >>> from app.settings import bundled_data_dir
+    >>> from unggulan.settings import bundled_data_dir
     >>> holder = DatasetHolder(bundled_data_dir())
     >>> holder.get() is holder.dataset
     True

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from app.base.errors import (
+from unggulan.base.errors import (
     DatasetError,
     InvalidWeights,
     UnggulanError,

@@ -10,8 +10,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from app import __version__
-from app.api import (
+from unggulan import __version__
+from unggulan.api import (
     ogc,
     routes_areas,
     routes_brief,
@@ -25,11 +25,11 @@ from app.api import (
     routes_upload,
     security,
 )
-from app.api.deps import DatasetHolder
-from app.api.errors import DEFAULT_STATUS_CODES, add_exception_handlers
-from app.api.models import ERROR_RESPONSES
-from app.maps.assets import OWN_DIR, OWN_URL, VENDOR_URL, assets_dir
-from app.settings import Settings
+from unggulan.api.deps import DatasetHolder
+from unggulan.api.errors import DEFAULT_STATUS_CODES, add_exception_handlers
+from unggulan.api.models import ERROR_RESPONSES
+from unggulan.maps.assets import OWN_DIR, OWN_URL, VENDOR_URL, assets_dir
+from unggulan.settings import Settings
 
 log = logging.getLogger("unggulan")
 
@@ -52,8 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.info("candidates of %s prepared in %.1f s", ", ".join(levels),
                      time.perf_counter() - t0)
         yield
-        # what this service froze (app.api.heap) may be collected once it is gone
-        from app.api import heap
+        # what this service froze (unggulan.api.heap) may be collected once it is gone
+        from unggulan.api import heap
 
         heap.thaw()
 

@@ -5,7 +5,7 @@ items (bbox, limit, offset, property filters, next/prev links) and single featur
 OGC API - Tiles (Part 1, core, tilesets list, tileset, geodata tilesets, MVT) for the area
 collections ``desa`` and ``kecamatan``: their Mapbox Vector Tiles in the WebMercatorQuad
 tile matrix set, the same bytes as ``/tiles/{level}/{z}/{x}/{y}.mvt``
-(:mod:`app.api.routes_tiles`: each area with its top candidate), at
+(:mod:`unggulan.api.routes_tiles`: each area with its top candidate), at
 ``/ogc/collections/{id}/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}``."""
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import numpy as np
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from app.api.convert import feature_collection
-from app.api.deps import DatasetDep
-from app.api.routes_areas import parse_bbox
-from app.base.errors import UnggulanError, UnknownArea
-from app.maps.tiles import MAX_ZOOM, MEDIA_TYPE, MIN_ZOOM
+from unggulan.api.convert import feature_collection
+from unggulan.api.deps import DatasetDep
+from unggulan.api.routes_areas import parse_bbox
+from unggulan.base.errors import UnggulanError, UnknownArea
+from unggulan.maps.tiles import MAX_ZOOM, MEDIA_TYPE, MIN_ZOOM
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 GEOJSON = "application/geo+json"
@@ -36,7 +36,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
     "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
 ]
-#: collections with vector tiles (app.api.routes_tiles)
+#: collections with vector tiles (unggulan.api.routes_tiles)
 TILED = ("desa", "kecamatan")
 WEB_MERCATOR_QUAD = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 TILESETS_REL = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
@@ -80,7 +80,7 @@ def _layer(ds, cid: str) -> gpd.GeoDataFrame:
         st["fid"] = st["code"].astype(str) + ":" + st["commodity"].astype(str)
         return st
     if cid == "statistics":
-        from app.core.layers import statistics_layer
+        from unggulan.core.layers import statistics_layer
 
         st = statistics_layer(ds)
         st["fid"] = [f"s{i}" for i in range(len(st))]
@@ -109,10 +109,10 @@ def _available(ds) -> list[str]:
 
 def _quadrants(ds):
     """SLQ, DLQ and quadrant of every (area, commodity) at the statistics' own level, on
-    the first measure of :data:`app.core.activity.MEASURE_PRIORITY` with two years or more,
+    the first measure of :data:`unggulan.core.activity.MEASURE_PRIORITY` with two years or more,
     with the area's polygon; None when there is no such series."""
-    from app.core.activity import MEASURE_PRIORITY
-    from app.core.layers import analysis_layer
+    from unggulan.core.activity import MEASURE_PRIORITY
+    from unggulan.core.layers import analysis_layer
 
     def build():
         st = ds.statistics()
@@ -329,7 +329,7 @@ def tile(ds: DatasetDep, collection_id: str,
          tileCol: Annotated[int, Path(ge=0)]):  # noqa: N803
     """One tile: zoom ``tileMatrix``, row ``tileRow`` (y, from the north), column ``tileCol``
     (x); the bytes of ``/tiles/{collection_id}/{z}/{x}/{y}.mvt``."""
-    from app.api.routes_tiles import tile_response
+    from unggulan.api.routes_tiles import tile_response
 
     _tiled(ds, collection_id)
     return tile_response(ds, collection_id, tileMatrix, tileCol, tileRow)

@@ -9,13 +9,13 @@ import pandas as pd
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from app.api import heap
-from app.api.convert import clean, feature_collection, records
-from app.api.deps import DatasetDep, LevelDep
-from app.api.models import AreaCandidates, AreaDetail, AreaPage, CandidateItem
-from app.base.errors import UnggulanError, UnknownArea
-from app.base.names import fold
-from app.core.scoring import COLUMNS
+from unggulan.api import heap
+from unggulan.api.convert import clean, feature_collection, records
+from unggulan.api.deps import DatasetDep, LevelDep
+from unggulan.api.models import AreaCandidates, AreaDetail, AreaPage, CandidateItem
+from unggulan.base.errors import UnggulanError, UnknownArea
+from unggulan.base.names import fold
+from unggulan.core.scoring import COLUMNS
 
 router = APIRouter(tags=["areas"])
 AREA_FIELDS = ["code", "name", "level", "parent_code", "kecamatan_code", "kecamatan_name",
@@ -110,7 +110,7 @@ def get_area(ds: DatasetDep, code: str, level: LevelDep,
              top: Annotated[int, Query(ge=1, le=20)] = 3):
     """One area: its attributes, its suitability for every commodity, its candidates."""
     row = _area(ds, level, code)
-    from app.core.suitability import explain
+    from unggulan.core.suitability import explain
 
     attrs_all = ds.attributes(level)
     attrs = attrs_all.loc[code]
@@ -172,8 +172,8 @@ def prepare_default(ds) -> list[str]:
 
 def _area_candidates_response(ds, code: str, level: str, top: int, weights: str | None,
                               scenario: str | None, prepared_only: bool):
-    from app.api.routes_scenarios import saved_scenario
-    from app.core.run import effective_scenario, run_info
+    from unggulan.api.routes_scenarios import saved_scenario
+    from unggulan.core.run import effective_scenario, run_info
 
     areas = ds.areas(level)
     if code not in areas.index:

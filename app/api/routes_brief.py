@@ -1,4 +1,4 @@
-"""The printable brief of a kecamatan or kabupaten, as PDF or HTML (:mod:`app.reports`).
+"""The printable brief of a kecamatan or kabupaten, as PDF or HTML (:mod:`unggulan.reports`).
 
 Building a kabupaten brief takes tens of seconds; the last few briefs are kept per dataset
 (a dataset reload starts afresh), keyed by everything that changes them, the date included.
@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
-from app.api.deps import DatasetDep
-from app.reports.brief import BriefOptions, build_brief, html_to_pdf, resolve_area
+from unggulan.api.deps import DatasetDep
+from unggulan.reports.brief import BriefOptions, build_brief, html_to_pdf, resolve_area
 
 router = APIRouter(tags=["brief"])
 LangQ = Annotated[Literal["id", "en"], Query(description="Bahasa Indonesia or English")]
@@ -32,9 +32,9 @@ def _scenario(ds, name: str | None):
     """A saved scenario by id or name (never a path from the request), or None."""
     if not name:
         return None
-    from app.base.errors import DatasetError
-    from app.core.run import find_scenario, saved_scenarios
-    from app.core.scenario import load_scenario
+    from unggulan.base.errors import DatasetError
+    from unggulan.core.run import find_scenario, saved_scenarios
+    from unggulan.core.scenario import load_scenario
 
     hit = find_scenario(ds.folder, name)
     if hit is None:

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
 
-from app.api.convert import feature_collection, records
-from app.api.deps import DatasetDep, LevelDep
-from app.api.models import (
+from unggulan.api.convert import feature_collection, records
+from unggulan.api.deps import DatasetDep, LevelDep
+from unggulan.api.models import (
     CandidatePage,
     Commodity,
     CommodityDetail,
@@ -19,9 +19,9 @@ from app.api.models import (
     SentraPage,
     Weights,
 )
-from app.core.run import run_headers
-from app.core.scoring import DEFAULT_WEIGHTS, DESCRIPTIONS
-from app.core.suitability import status_of
+from unggulan.core.run import run_headers
+from unggulan.core.scoring import DEFAULT_WEIGHTS, DESCRIPTIONS
+from unggulan.core.suitability import status_of
 
 router = APIRouter()
 WeightsQ = Annotated[str | None, Query(
@@ -130,7 +130,7 @@ SCENARIO_EXAMPLES = {
 def candidate_page(ds, level: str, scenario, response: Response, *, stability: bool = True,
                    limit: int = 1000, offset: int = 0) -> CandidatePage:
     """The candidates of ``scenario`` as a page, with the run in the body and headers."""
-    from app.core.layers import candidates_layer, layer_metadata
+    from unggulan.core.layers import candidates_layer, layer_metadata
 
     c = candidates_layer(ds, level, scenario, long=True, stability=stability)
     meta = layer_metadata(ds, "candidates", level, scenario, c)
@@ -156,8 +156,8 @@ def list_candidates(
     they were made with (``run``; headers ``X-Unggulan-Run``, ``X-Unggulan-Scenario``).
     Without ``scenario`` the weights (default: the defaults) and ``top`` are the scenario
     "bawaan / default"."""
-    from app.api.routes_scenarios import saved_scenario
-    from app.core.run import effective_scenario
+    from unggulan.api.routes_scenarios import saved_scenario
+    from unggulan.core.run import effective_scenario
 
     sc = saved_scenario(ds, scenario) if scenario else None
     run = effective_scenario(sc, weights, top=top)
@@ -180,7 +180,7 @@ def post_candidates(
     """Ranked candidates for a scenario sent as the JSON body (weights or AHP, weighted sum,
     TOPSIS or VIKOR); 422 naming the key for a scenario that cannot be used (an unknown
     weight, an AHP matrix with CR >= 0.10 naming the judgement to revisit, ...)."""
-    from app.core.scenario import scenario_from_dict
+    from unggulan.core.scenario import scenario_from_dict
 
     sc = scenario_from_dict(scenario)
     sc.check_commodities(ds.catalogue.items)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from app.api.deps import DatasetDep
-from app.api.models import ErrorBody, Summary
-from app.api.security import require_write_key
+from unggulan.api.deps import DatasetDep
+from unggulan.api.models import ErrorBody, Summary
+from unggulan.api.security import require_write_key
 
 router = APIRouter(tags=["dataset"])
 #: what a write endpoint may answer besides its result

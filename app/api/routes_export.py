@@ -9,11 +9,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, BackgroundTasks, Query
 from fastapi.responses import FileResponse
 
-from app.api.deps import DatasetDep, LevelDep
-from app.api.routes_scenarios import ScenarioQ, saved_scenario
-from app.core.layers import get_layer
-from app.core.run import run_headers
-from app.io.exports import write_layer
+from unggulan.api.deps import DatasetDep, LevelDep
+from unggulan.api.routes_scenarios import ScenarioQ, saved_scenario
+from unggulan.core.layers import get_layer
+from unggulan.core.run import run_headers
+from unggulan.io.exports import write_layer
 
 router = APIRouter(tags=["export"])
 MEDIA = {"shp": ("zip", "application/zip"), "gpkg": ("gpkg", "application/geopackage+sqlite3"),

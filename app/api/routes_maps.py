@@ -1,9 +1,9 @@
-"""The planners' web map: HTML pages built by :mod:`app.maps`, and the data they fetch.
+"""The planners' web map: HTML pages built by :mod:`unggulan.maps`, and the data they fetch.
 
 Pages are cached per dataset and query (building one takes tens of milliseconds on a
 kabupaten, seconds on a province); a dataset reload starts a new cache. A level of more than
 ``UNGGULAN_MAP_TILE_LIMIT`` areas (default 20,000) is drawn from ``/tiles``
-(:mod:`app.api.routes_tiles`), one of more than ``UNGGULAN_MAP_EMBED_LIMIT`` (3,000) is fetched
+(:mod:`unggulan.api.routes_tiles`), one of more than ``UNGGULAN_MAP_EMBED_LIMIT`` (3,000) is fetched
 from ``/peta/data``, smaller ones are inlined.
 """
 
@@ -14,9 +14,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.api.deps import DatasetDep
-from app.api.routes_scenarios import ScenarioQ, output_headers, page_scenario
-from app.maps.pages import (
+from unggulan.api.deps import DatasetDep
+from unggulan.api.routes_scenarios import ScenarioQ, output_headers, page_scenario
+from unggulan.maps.pages import (
     PageOptions,
     area_page,
     commodity_map,
@@ -31,7 +31,7 @@ WeightsQ = Annotated[str | None, Query(examples=["suitability=0.5,specialisation
 LevelQ = Annotated[Literal["desa", "kecamatan"], Query()]
 PAGES = "/peta"
 DATA = "/peta/data"
-TILES = "/tiles"  # app.api.routes_tiles
+TILES = "/tiles"  # unggulan.api.routes_tiles
 
 
 def _options(request: Request, lang: str, weights: str | None, top: int = 3,

@@ -3,7 +3,7 @@
 
 A scenario is known by its id, the file's stem. Saving (``POST /api/v1/scenarios``, write key
 required) writes ``DIR/scenarios/<slug>.toml`` atomically (a temporary file, then a rename);
-the slug is made from the scenario's name (``[a-z0-9_]``, :func:`app.core.run.slug`), and no
+the slug is made from the scenario's name (``[a-z0-9_]``, :func:`unggulan.core.run.slug`), and no
 other request value ever becomes a path: ids are looked up in the folder's listing.
 """
 
@@ -13,12 +13,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 
-from app.api.deps import DatasetDep
-from app.api.models import ErrorBody, ScenarioDetail, ScenarioList, ScenarioSaved
-from app.api.security import require_write_key
-from app.base.errors import UnggulanError
-from app.core.run import SavedScenario, find_scenario, saved_scenarios, scenario_folder, slug
-from app.core.scenario import Scenario, load_scenario, scenario_from_dict, scenario_to_toml
+from unggulan.api.deps import DatasetDep
+from unggulan.api.models import ErrorBody, ScenarioDetail, ScenarioList, ScenarioSaved
+from unggulan.api.security import require_write_key
+from unggulan.base.errors import UnggulanError
+from unggulan.core.run import SavedScenario, find_scenario, saved_scenarios, scenario_folder, slug
+from unggulan.core.scenario import Scenario, load_scenario, scenario_from_dict, scenario_to_toml
 
 router = APIRouter(tags=["scenarios"])
 #: the query parameter of every route that takes a saved scenario
@@ -75,7 +75,7 @@ def page_scenario(ds, name: str | None) -> tuple[Scenario, str] | None:
 def output_headers(ds, scenario: Scenario | None) -> dict[str, str]:
     """``X-Unggulan-Run`` and ``X-Unggulan-Scenario`` of an output made with ``scenario``
     (None: the default scenario)."""
-    from app.core.run import run_info
+    from unggulan.core.run import run_info
 
     return run_info(ds, scenario).headers()
 
@@ -135,7 +135,7 @@ def save_scenario(
     if existed and not overwrite:
         raise HTTPException(409, f"a saved scenario '{sid}' exists; send overwrite=true to "
                                  "replace it, or choose another name")
-    from app.io.exports import write_text
+    from unggulan.io.exports import write_text
 
     try:
         folder.mkdir(exist_ok=True)

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from app.api.convert import records
-from app.api.deps import DatasetDep
+from unggulan.api.convert import records
+from unggulan.api.deps import DatasetDep
 
 router = APIRouter(tags=["statistics"])
 
@@ -80,7 +80,7 @@ def analysis(
     if area is not None and "code" in res:
         res = res[res["code"] == area]
     page = res.iloc[offset:offset + limit]
-    from app.core.run import default_scenario, run_info
+    from unggulan.core.run import default_scenario, run_info
 
     info = run_info(ds, default_scenario(measure=measure, period=period))
     response.headers.update(info.headers())

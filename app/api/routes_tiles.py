@@ -1,12 +1,12 @@
 """Vector tiles of the areas with their top candidate: ``/tiles/{level}/{z}/{x}/{y}.mvt``.
 
-Mapbox Vector Tiles (:mod:`app.maps.tiles`) so that a national desa map draws only what it
+Mapbox Vector Tiles (:mod:`unggulan.maps.tiles`) so that a national desa map draws only what it
 shows. One layer per tile, named after the level; properties ``code``, ``name``, ``kec``,
 ``top1``, ``top1_name``, ``top1_score``, ``top1_class``. A tile outside the level's zoom range
 or with no area is an empty body (status 200). ``weights``, ``top`` and ``scenario`` choose
 the run as on the map pages (``/peta?weights=...``), so the tiles agree with the popups.
 ``/tiles/{level}/legend.json`` gives the palette and legend counts of the level's top
-candidates, which a map page reads before drawing the tiles. Wired in :mod:`app.api.main`
+candidates, which a map page reads before drawing the tiles. Wired in :mod:`unggulan.api.main`
 without a prefix.
 """
 
@@ -17,9 +17,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 
-from app.api.deps import DatasetDep
-from app.base.errors import UnknownArea
-from app.maps.tiles import COARSER, MAX_ZOOM, MEDIA_TYPE, MIN_ZOOM, tile_for, tile_source
+from unggulan.api.deps import DatasetDep
+from unggulan.base.errors import UnknownArea
+from unggulan.maps.tiles import COARSER, MAX_ZOOM, MEDIA_TYPE, MIN_ZOOM, tile_for, tile_source
 
 router = APIRouter(tags=["web map"])
 CACHE_SECONDS = 300
@@ -36,8 +36,8 @@ LevelP = Literal["desa", "kecamatan"]
 def run_scenario(ds, weights: str | None, top: int, scenario: str | None):
     """The scenario of a tile request: a saved one, or the default one of ``weights`` and
     ``top`` (the map page's run)."""
-    from app.api.routes_scenarios import saved_scenario
-    from app.core.run import effective_scenario
+    from unggulan.api.routes_scenarios import saved_scenario
+    from unggulan.core.run import effective_scenario
 
     return effective_scenario(saved_scenario(ds, scenario) if scenario else None, weights,
                               top=top)
@@ -91,7 +91,7 @@ def tile_legend(ds: DatasetDep, level: LevelP, weights: WeightsQ = None, top: To
     ``otherCount`` (areas whose top candidate has no colour of its own), ``commodities``
     (id -> [name_id, name_en]), ``n`` (areas), ``minZoom`` and ``coarser`` (the level shown
     below ``minZoom``, or null)."""
-    from app.maps.pages import top_legend
+    from unggulan.maps.pages import top_legend
 
     _check_level(ds, level)
     sc = run_scenario(ds, weights, top, scenario)

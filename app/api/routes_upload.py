@@ -11,16 +11,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 
-from app.api.convert import records
-from app.api.deps import DatasetDep
-from app.api.errors import PayloadTooLarge
-from app.api.models import ErrorBody
-from app.api.routes_dataset import WRITE_RESPONSES
-from app.api.security import api_key_header, check_write_key
-from app.base.errors import UnggulanError
-from app.base.problems import Problem
-from app.core.sentra import load_sentra
-from app.io.readers import TABLE_SUFFIXES
+from unggulan.api.convert import records
+from unggulan.api.deps import DatasetDep
+from unggulan.api.errors import PayloadTooLarge
+from unggulan.api.models import ErrorBody
+from unggulan.api.routes_dataset import WRITE_RESPONSES
+from unggulan.api.security import api_key_header, check_write_key
+from unggulan.base.errors import UnggulanError
+from unggulan.base.problems import Problem
+from unggulan.core.sentra import load_sentra
+from unggulan.io.readers import TABLE_SUFFIXES
 
 router = APIRouter(tags=["sentra"])
 CHUNK = 1 << 20

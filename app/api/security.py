@@ -18,7 +18,7 @@
   (``'unsafe-inline'`` in ``style-src``: folium and Leaflet write ``style`` attributes, and
   styles cannot run code); images from the service, ``data:`` URIs and the basemap's tile host.
 
-CORS stays closed unless ``UNGGULAN_CORS_ORIGINS`` lists origins (see :mod:`app.api.main`).
+CORS stays closed unless ``UNGGULAN_CORS_ORIGINS`` lists origins (see :mod:`unggulan.api.main`).
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ from fastapi.security import APIKeyHeader
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.errors import NotAuthorised, RequestTooLarge, WritesDisabled
-from app.settings import Settings
+from unggulan.api.errors import NotAuthorised, RequestTooLarge, WritesDisabled
+from unggulan.settings import Settings
 
 API_KEY_HEADER = "X-API-Key"
 MULTIPART_SLACK = 64 * 1024  # the multipart envelope around an uploaded file
@@ -88,7 +88,7 @@ def check_write_key(configured: str | None, given: str | None) -> None:
     >>> check_write_key(None, "rahasia")
     Traceback (most recent call last):
     ...
-    app.api.errors.WritesDisabled: Penulisan dimatikan / writes are off: ...
+    unggulan.api.errors.WritesDisabled: Penulisan dimatikan / writes are off: ...
     """
     if not configured:
         raise WritesDisabled(

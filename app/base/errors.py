@@ -1,4 +1,4 @@
-"""Domain errors. The core raises these; only ``app.api`` and ``app.cli`` map them to
+"""Domain errors. The core raises these; only ``unggulan.api`` and ``unggulan.cli`` map them to
 HTTP statuses or exit codes."""
 
 from __future__ import annotations

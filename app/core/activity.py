@@ -39,7 +39,7 @@ def parse_period(period) -> tuple[int, int] | None:
     >>> parse_period("2018-2022")
     (2018, 2022)
     """
-    from app.base.errors import UnggulanError
+    from unggulan.base.errors import UnggulanError
 
     if period is None or period == "":
         return None
@@ -103,8 +103,8 @@ def statistics_evidence(st: pd.DataFrame, level: str, period: tuple[int, int] | 
     measure over the period), ``slq`` (LQ of the period's sums), ``dlq``, ``quadrant``,
     ``quadrant_en``, ``period_start``, ``period_end``, ``stat_level``.
     """
-    from app.core.dlq import dynamic_lq, quadrants
-    from app.core.lq import static_lq
+    from unggulan.core.dlq import dynamic_lq, quadrants
+    from unggulan.core.lq import static_lq
 
     frames = []
     for m, d in measure_data(st, level, measure).items():

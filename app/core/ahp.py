@@ -48,7 +48,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from app.base.errors import InvalidWeights
+from unggulan.base.errors import InvalidWeights
 
 #: Saaty's random consistency index by matrix order (index = n); see the module docstring.
 RANDOM_INDEX: dict[str, tuple[float, ...]] = {

@@ -1,10 +1,10 @@
 """The planning methods on a dataset's statistics, by name: one entry point for
 ``ds.analysis``, ``unggulan analyse`` and ``GET /api/v1/analysis/{method}``.
 
-Methods (each its own module): ``slq`` (:mod:`app.core.lq`), ``dlq`` (:mod:`app.core.dlq`,
-with the SLQ x DLQ quadrant), ``shift-share`` (:mod:`app.core.shift_share`, classic or
-Esteban-Marquillas), ``klassen`` (:mod:`app.core.klassen`), ``specialisation`` and
-``localisation`` (:mod:`app.core.concentration`).
+Methods (each its own module): ``slq`` (:mod:`unggulan.core.lq`), ``dlq`` (:mod:`unggulan.core.dlq`,
+with the SLQ x DLQ quadrant), ``shift-share`` (:mod:`unggulan.core.shift_share`, classic or
+Esteban-Marquillas), ``klassen`` (:mod:`unggulan.core.klassen`), ``specialisation`` and
+``localisation`` (:mod:`unggulan.core.concentration`).
 
 The data are one measure of ``ds.statistics()`` at one level (ratios such as productivity are
 never used), or sentra ``workers`` / ``units`` per area (sentra have no years: only ``slq``,
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from app.base.errors import UnggulanError
-from app.core.activity import parse_period, reference_rows
+from unggulan.base.errors import UnggulanError
+from unggulan.core.activity import parse_period, reference_rows
 
 METHODS = ("slq", "dlq", "shift-share", "klassen", "specialisation", "localisation")
 SENTRA_MEASURES = ("workers", "units")
@@ -62,7 +62,7 @@ def analyse(ds, method: str, measure: str = "production", period=None, level: st
     """Run a planning method; a DataFrame keyed by area ``code`` and ``commodity`` (per area
     for ``specialisation``, per commodity for ``localisation``), with ``name`` and ``level``.
     """
-    from app.core import concentration, dlq, klassen, lq, shift_share
+    from unggulan.core import concentration, dlq, klassen, lq, shift_share
 
     if method not in METHODS:
         raise UnggulanError(f"method must be one of {', '.join(METHODS)}, not '{method}'",

@@ -42,8 +42,8 @@ import rasterio
 import shapely
 from pyproj import CRS
 
-from app.core.rasters import RasterInfo
-from app.core.zonal import (
+from unggulan.core.rasters import RasterInfo
+from unggulan.core.zonal import (
     Coverage,
     Grid,
     bounds_window,
@@ -333,7 +333,7 @@ def _worker_layers(rasters: dict[str, RasterInfo]) -> dict[str, Layer]:
 
 def _open_pool(n: int, rasters: dict[str, RasterInfo]) -> ProcessPoolExecutor | None:
     """``n`` worker processes, started now (from the forkserver: see
-    :func:`~app.core.zonal.process_context`), or None where processes cannot be started."""
+    :func:`~unggulan.core.zonal.process_context`), or None where processes cannot be started."""
     if n < 1:
         return None
     try:
@@ -486,7 +486,7 @@ class AttributeEngine:
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> ds = Dataset.open()
     >>> eng = AttributeEngine(ds.rasters, workers=1)
     >>> a = eng.attributes("desa", ds.areas("desa"))

@@ -17,10 +17,10 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from app.base.errors import DatasetError
-from app.base.names import column_key
-from app.base.problems import Problem
-from app.core.codes import (
+from unggulan.base.errors import DatasetError
+from unggulan.base.names import column_key
+from unggulan.base.problems import Problem
+from unggulan.core.codes import (
     CodeSystem,
     clean_code,
     format_code,
@@ -30,8 +30,8 @@ from app.core.codes import (
     stored_as_numbers,
     why_not_code,
 )
-from app.core.config import BoundaryConfig
-from app.io.readers import list_vector_layers, read_vector
+from unggulan.core.config import BoundaryConfig
+from unggulan.io.readers import list_vector_layers, read_vector
 
 STORAGE_CRS = "EPSG:4326"
 AREA_CRS = "EPSG:6933"
@@ -623,7 +623,7 @@ def union_by(keys: pd.Series, geometry: gpd.GeoSeries) -> tuple[list[str], np.nd
 
 
 def vector_files(folder: Path) -> list[Path]:
-    from app.io.readers import VECTOR_SUFFIXES
+    from unggulan.io.readers import VECTOR_SUFFIXES
 
     if not folder.is_dir():
         return []
@@ -680,7 +680,7 @@ def codes_from_names(
        polygon holding the desa). Renaming or adding an area renumbers the areas after
        it; give official codes for anything that must be kept over time.
     """
-    from app.base.names import fold, place_key
+    from unggulan.base.names import fold, place_key
 
     name_col = cfg.name or _find_name(gdf, level, "")
     if name_col is None or name_col not in gdf.columns:
@@ -747,7 +747,7 @@ def _numbered(keys: pd.Series, parent: pd.Series, start: int, width: int) -> pd.
 
 def _desa_parents(gdf, name_col, kecamatan, kab, problems, path) -> pd.Series:
     """Kecamatan digits of each desa of a names-only desa layer."""
-    from app.base.names import fold, place_key
+    from unggulan.base.names import fold, place_key
 
     pcol = parent_name_column(gdf.drop(columns=[name_col]))
     if kecamatan is not None and pcol:
@@ -778,8 +778,8 @@ def _desa_parents(gdf, name_col, kecamatan, kab, problems, path) -> pd.Series:
 
 def _codes_from_table(table: Path, names: pd.Series, keys: pd.Series, want: int,
                       path: Path) -> tuple[pd.Series, str]:
-    from app.base.names import best_match, place_key
-    from app.io.readers import read_table
+    from unggulan.base.names import best_match, place_key
+    from unggulan.io.readers import read_table
 
     frame, _ = read_table(table)
     code_col = name_col = None

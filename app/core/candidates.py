@@ -6,11 +6,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from app.base.memory import release_freed_memory
-from app.core import clusters
-from app.core.scoring import ACTIVITY_COMPONENTS, COLUMNS, parse_weights, score
-from app.core.specialisation import counts, specialisation
-from app.core.suitability import explain
+from unggulan.base.memory import release_freed_memory
+from unggulan.core import clusters
+from unggulan.core.scoring import ACTIVITY_COMPONENTS, COLUMNS, parse_weights, score
+from unggulan.core.specialisation import counts, specialisation
+from unggulan.core.suitability import explain
 
 LONG_COLUMNS = [
     "code", "name", "level", "rank", "commodity", "commodity_name_id", "commodity_name_en",
@@ -70,18 +70,18 @@ def _evidence(ds, level: str, reference: str, management: str,
 def level_statistics(ds, level: str, period: tuple[int, int] | None = None,
                      reference: str = "kabupaten", measure: str | None = None
                      ) -> pd.DataFrame:
-    """The statistics' evidence (:func:`app.core.activity.evidence_for_level`) of the areas
+    """The statistics' evidence (:func:`unggulan.core.activity.evidence_for_level`) of the areas
     of ``level`` only.
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> ds = Dataset.open()
     >>> st = level_statistics(ds, "desa")
     >>> bool(st["code"].isin(ds.areas("desa").index).all())
     True
     """
-    from app.core.activity import evidence_for_level
+    from unggulan.core.activity import evidence_for_level
 
     stats = evidence_for_level(ds, level, period, reference, measure)
     return stats[stats["code"].isin(ds.areas(level).index)]
@@ -116,7 +116,7 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
         Suitability rows (``Dataset.suitability(..., explain=False)`` or some of its rows),
         ``code`` and ``commodity`` categorical; their categories number the pairs.
     spec : DataFrame
-        The sentra's :func:`~app.core.specialisation.specialisation` rows (``code``,
+        The sentra's :func:`~unggulan.core.specialisation.specialisation` rows (``code``,
         ``commodity`` ...); a row is the area's own activity.
     stats : DataFrame
         The statistics' evidence (:func:`level_statistics`): ``stat_value > 0`` is activity.
@@ -134,7 +134,7 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> ds = Dataset.open()
     >>> suit = ds.suitability("desa", explain=False)
     >>> rows, keys = eligible_pairs(suit, pd.DataFrame(), pd.DataFrame(), ds.catalogue)
@@ -194,18 +194,18 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
     keys : ndarray of int64
         The rows' pair keys (:func:`eligible_pairs`).
     spec, stats : DataFrame
-        The sentra LQ (:func:`~app.core.specialisation.specialisation` of all areas) and
+        The sentra LQ (:func:`~unggulan.core.specialisation.specialisation` of all areas) and
         the statistics' evidence (:func:`level_statistics`), at most one row per (area,
         commodity); aligned to the rows by key, not merged.
     cnt : DataFrame
-        The sentra :func:`~app.core.specialisation.counts` of all areas (the neighbourhood
+        The sentra :func:`~unggulan.core.specialisation.counts` of all areas (the neighbourhood
         score and Gi* hot spots use their workers).
     codes : Index
         All area codes, in the contiguity's order.
     level : str
         The areas' level (``activity_tier``: own or the kecamatan's statistics).
     contiguity : Contiguity, or a function returning it
-        The areas' neighbours (:func:`app.core.clusters.contiguity`); a function is called
+        The areas' neighbours (:func:`unggulan.core.clusters.contiguity`); a function is called
         only when there are sentra.
 
     Returns
@@ -218,8 +218,8 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
 
     Examples
     --------
-    >>> from app import Dataset
-    >>> from app.core.specialisation import counts, specialisation
+    >>> from unggulan import Dataset
+    >>> from unggulan.core.specialisation import counts, specialisation
     >>> ds = Dataset.open()
     >>> areas = ds.areas("desa")
     >>> cnt = counts(ds.sentra(placed_only=True), "desa_code")
@@ -389,7 +389,7 @@ def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
     """The activity components from the evidence columns (``workers``, ``sentra``,
     ``lq_score``, and where statistics exist ``stat_value``, ``stat_share``, ``slq``,
     ``dlq``): ``sentra_share``, ``active``, ``specialisation_score``, ``scale_score``,
-    ``trend_score`` (see :mod:`app.core.scoring`)."""
+    ``trend_score`` (see :mod:`unggulan.core.scoring`)."""
     ev = ev.copy() if copy else ev
     for col in ("stat_value", "stat_share", "slq", "dlq"):
         if col not in ev:
@@ -465,7 +465,7 @@ def resolve_options(catalogue, top: int = 3, weights=None, reference: str = "kab
     >>> o["weights"]["suitability"], o["period"], o["commodities"]
     (1.0, (2019, 2021), None)
     """
-    from app.core.activity import parse_period
+    from unggulan.core.activity import parse_period
 
     commodities, vikor_v = None, 0.5
     if scenario is not None:
@@ -495,7 +495,7 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
     explanation says both.
     """
     if top < 1:
-        from app.base.errors import UnggulanError
+        from unggulan.base.errors import UnggulanError
 
         raise UnggulanError(f"top must be at least 1, not {top}")
     w = parse_weights(weights)
@@ -545,13 +545,13 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
 def scores_of(ev: pd.DataFrame, weights: dict[str, float], method: str = "weighted_sum",
               vikor_v: float = 0.5) -> np.ndarray:
     """Scores 0-100 by an aggregation method: ``weighted_sum`` (:func:`scoring.score`),
-    ``topsis`` or ``vikor`` (:mod:`app.core.mcda`, candidates compared within each area)."""
+    ``topsis`` or ``vikor`` (:mod:`unggulan.core.mcda`, candidates compared within each area)."""
     if method == "weighted_sum":
         return score(ev, weights).to_numpy()
-    from app.core.mcda import aggregate
+    from unggulan.core.mcda import aggregate
 
     if method not in ("topsis", "vikor"):
-        from app.base.errors import UnggulanError
+        from unggulan.base.errors import UnggulanError
 
         raise UnggulanError(f"method must be weighted_sum, topsis or vikor, not '{method}'",
                             field="method")
@@ -561,7 +561,7 @@ def scores_of(ev: pd.DataFrame, weights: dict[str, float], method: str = "weight
 def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str) -> list[str]:
     """One sentence per candidate: what the area produces (statistics, sentra), then its
     land, then a hot spot. (Plain lists and one loop: national runs explain 250,000 rows.)"""
-    from app.core.activity import MEASURE_LABEL
+    from unggulan.core.activity import MEASURE_LABEL
 
     k = 0 if lang == "id" else 1
     n = len(cand)

@@ -18,7 +18,7 @@ code column that a spreadsheet or GIS stored as a number (``7308012001``, ``7308
 Excel wrote in scientific notation (``7.30801E+09``, the way it shows long numbers in a
 narrow column, and saves them so in a CSV): its last digits are gone, and
 :func:`why_not_code` says so. Codes beginning with ``00`` are the derived codes of
-names-only layers (see :mod:`app.core.boundaries`), which no official code can be.
+names-only layers (see :mod:`unggulan.core.boundaries`), which no official code can be.
 """
 
 from __future__ import annotations

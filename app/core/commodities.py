@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from app.base.errors import DatasetError, UnknownCommodity
-from app.base.names import best_match, fold
+from unggulan.base.errors import DatasetError, UnknownCommodity
+from unggulan.base.names import best_match, fold
 
 #: the six sentra sectors, with the words people use for them
 SECTORS: dict[str, dict[str, str]] = {
@@ -134,7 +134,7 @@ class Catalogue:
     @classmethod
     def load(cls, path: str | Path | None = None) -> Catalogue:
         """Read a catalogue CSV (default: the bundled ``data/commodities.csv``)."""
-        from app.settings import bundled_data_dir
+        from unggulan.settings import bundled_data_dir
 
         path = Path(path) if path else bundled_data_dir() / "commodities.csv"
         if not path.exists():

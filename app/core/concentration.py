@@ -23,7 +23,7 @@ all output)::
     hoover_i  = krugman_i / 2                 Hoover's coefficient of localisation, 0 .. 1
     gini_i    = Gini of the areas' LQs for the commodity (REAT gini.conc, unweighted)
 
-Both use the period's summed values (:func:`app.core.lq.static_lq` over the period: each area on
+Both use the period's summed values (:func:`unggulan.core.lq.static_lq` over the period: each area on
 its complete years). The localisation compares the areas with each other, so it uses only the
 areas complete in every selected year (the others are listed in ``attrs["notes"]``) and areas
 whose total is zero are left out of the Gini (their LQ is undefined).
@@ -46,8 +46,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from app.core.growth import build_panel, check_frame, finite
-from app.core.lq import static_lq
+from unggulan.core.growth import build_panel, check_frame, finite
+from unggulan.core.lq import static_lq
 
 
 def gini_unweighted(x: np.ndarray) -> float:

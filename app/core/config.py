@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.base.errors import DatasetError
+from unggulan.base.errors import DatasetError
 
 CONFIG_NAME = "dataset.toml"
 

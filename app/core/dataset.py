@@ -23,16 +23,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from app.base.errors import DatasetError, UnggulanError
-from app.base.memory import release_freed_memory
-from app.base.problems import Problem
-from app.core import boundaries as bnd
-from app.core.commodities import Catalogue
-from app.core.config import DatasetConfig, load_config
-from app.core.rasters import RasterInfo, check_coverage, find_rasters
-from app.core.sentra import SentraSource, load_sentra, sentra_files, statistics_like
-from app.core.statistics import load_statistics, summary_of
-from app.io.cache import read_pickle, write_pickle
+from unggulan.base.errors import DatasetError, UnggulanError
+from unggulan.base.memory import release_freed_memory
+from unggulan.base.problems import Problem
+from unggulan.core import boundaries as bnd
+from unggulan.core.commodities import Catalogue
+from unggulan.core.config import DatasetConfig, load_config
+from unggulan.core.rasters import RasterInfo, check_coverage, find_rasters
+from unggulan.core.sentra import SentraSource, load_sentra, sentra_files, statistics_like
+from unggulan.core.statistics import load_statistics, summary_of
+from unggulan.io.cache import read_pickle, write_pickle
 
 T = TypeVar("T")
 
@@ -43,7 +43,7 @@ class Dataset:
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> ds = Dataset.open()            # the bundled demo dataset
     >>> ds.areas("desa").head()        # doctest: +SKIP
     """
@@ -79,7 +79,7 @@ class Dataset:
         Raises :class:`DatasetError` when it cannot be used at all; smaller problems are
         kept in ``ds.problems``.
         """
-        from app.settings import Settings
+        from unggulan.settings import Settings
 
         folder = Path(path) if path is not None else Settings().data_dir()
         if not folder.exists():
@@ -207,7 +207,7 @@ class Dataset:
         """
         st = self.statistics_records
         if st is None:
-            from app.core.statistics import COLUMNS
+            from unggulan.core.statistics import COLUMNS
 
             return pd.DataFrame(columns=COLUMNS)
         mask = np.ones(len(st), dtype=bool)
@@ -238,8 +238,8 @@ class Dataset:
     def engine(self):
         """The zonal-statistics engine over this dataset's rasters (built on first use)."""
         if self._engine is None:
-            from app.core.attributes import AttributeEngine
-            from app.settings import Settings
+            from unggulan.core.attributes import AttributeEngine
+            from unggulan.settings import Settings
 
             with self._land:
                 if self._engine is None:
@@ -251,7 +251,7 @@ class Dataset:
     @property
     def requirements(self):
         if self._requirements is None:
-            from app.core.suitability import Requirements
+            from unggulan.core.suitability import Requirements
 
             with self._land:
                 if self._requirements is None:
@@ -298,8 +298,8 @@ class Dataset:
         >>> set(s["suitability_class"]) <= {"S1", "S2", "S3", "N"}
         True
         """
-        from app.core.suitability import CLASSES, assess_areas, shares_by_basis
-        from app.core.suitability import explain as explain_rows
+        from unggulan.core.suitability import CLASSES, assess_areas, shares_by_basis
+        from unggulan.core.suitability import explain as explain_rows
 
         cids = commodities or list(self.catalogue.items)
         for c in cids:
@@ -359,12 +359,12 @@ class Dataset:
         slq, dlq, quadrant, stat_measure, period, active, reason_id, reason_en`` and the score
         components. ``wide=True``: one feature per area with ``top1..topN`` and their
         scores. ``weights``: a mapping or ``"suitability=0.4,specialisation=0.3"``; see
-        :mod:`app.core.scoring`. ``period`` ("2018-2022") and ``measure`` choose the
+        :mod:`unggulan.core.scoring`. ``period`` ("2018-2022") and ``measure`` choose the
         statistics used (default: every year, and per commodity the first of production,
         population, harvested area ...). ``method``: ``weighted_sum`` (default), ``topsis``
-        or ``vikor``. ``scenario``: an :class:`app.core.scenario.Scenario` whose settings
+        or ``vikor``. ``scenario``: an :class:`unggulan.core.scenario.Scenario` whose settings
         replace these arguments. ``partitions``: compute in that many spatial partitions on
-        Dask (:mod:`app.core.partitioned`; ``scheduler`` or ``UNGGULAN_DASK_SCHEDULER``, else
+        Dask (:mod:`unggulan.core.partitioned`; ``scheduler`` or ``UNGGULAN_DASK_SCHEDULER``, else
         a local cluster), with the same result.
 
         Examples
@@ -388,7 +388,7 @@ class Dataset:
         for many weightings would otherwise keep every result (nationally ~0.5 GB each with
         its records). A result let go is read back from the disk cache when asked again."""
         if self._recent_limit is None:  # read once: settings cost a millisecond
-            from app.settings import Settings
+            from unggulan.settings import Settings
 
             self._recent_limit = max(1, Settings().results_in_memory)
         limit = self._recent_limit
@@ -434,7 +434,7 @@ class Dataset:
         >>> [r["rank"] for r in ds.area_candidate_records(code, "desa", top=2)]
         [1, 2]
         """
-        from app.base.records import records
+        from unggulan.base.records import records
 
         key, build = self._candidates_plan(level, **kwargs)
         if prepared_only and ("candidate_records", key) not in self._cache:
@@ -456,7 +456,7 @@ class Dataset:
         partitions: int | None = None, scheduler=None,
     ) -> tuple[tuple, Callable[[], pd.DataFrame]]:
         """The cache key of a :meth:`candidates` call and the function computing it."""
-        from app.core.candidates import propose, resolve_options, to_wide
+        from unggulan.core.candidates import propose, resolve_options, to_wide
 
         o = resolve_options(self.catalogue, top, weights, reference, management, period,
                             measure, method, scenario)
@@ -472,7 +472,7 @@ class Dataset:
             out = read_pickle(stored) if stored else None
             if out is None and partitions:  # the same result, computed on Dask
                 try:
-                    from app.core.partitioned import candidates_partitioned
+                    from unggulan.core.partitioned import candidates_partitioned
                 except ImportError as exc:
                     raise UnggulanError(
                         f"computing in partitions needs Dask ({exc.name} is missing): "
@@ -506,7 +506,7 @@ class Dataset:
             files[f"raster/{attr}"] = Path(r.path)
         if self.catalogue.source:
             files["catalogue"] = Path(self.catalogue.source)
-        from app.settings import bundled_data_dir
+        from unggulan.settings import bundled_data_dir
 
         req = self.folder if (self.folder / "land_requirements.csv").exists() \
             else bundled_data_dir()
@@ -518,8 +518,8 @@ class Dataset:
 
     def inputs_hash(self) -> str:
         """Content hash (sha256 hex) of every input file and the tool's version."""
-        from app import __version__
-        from app.core.provenance import inputs_hash
+        from unggulan import __version__
+        from unggulan.core.provenance import inputs_hash
 
         return self.cached("inputs_hash", lambda: inputs_hash(self.input_files(),
                                                               {"version": __version__}))
@@ -529,7 +529,7 @@ class Dataset:
                  ) -> pd.DataFrame:
         """A planning method on the statistics: ``slq``, ``dlq`` (with the SLQ x DLQ
         quadrant), ``shift-share`` (``variant="classic"`` or ``"esteban"``), ``klassen``,
-        ``specialisation`` or ``localisation``; see :mod:`app.core.analysis`.
+        ``specialisation`` or ``localisation``; see :mod:`unggulan.core.analysis`.
 
         ``measure``: production, harvested_area, population ... or sentra ``workers`` /
         ``units``; ``period``: ``"2018-2022"`` (default: every year); ``level``: where the
@@ -541,7 +541,7 @@ class Dataset:
         >>> ds.analysis("slq", measure="workers", level="desa").columns[:3].tolist()
         ['level', 'code', 'name']
         """
-        from app.core.analysis import analyse
+        from unggulan.core.analysis import analyse
 
         key = ("analysis", method, measure, str(period), level, reference,
                tuple(sorted(options.items())))
@@ -559,8 +559,8 @@ class Dataset:
         >>> ds.export("candidates", "/tmp/kandidat.gpkg", level="kecamatan", overwrite=True)
         PosixPath('/tmp/kandidat.gpkg')
         """
-        from app.core.layers import get_layer
-        from app.io.exports import write_layer
+        from unggulan.core.layers import get_layer
+        from unggulan.io.exports import write_layer
 
         gdf = get_layer(self, layer, level, **options)
         name = layer if layer in ("sentra", "statistics") else f"{layer}_{level}"
@@ -584,7 +584,7 @@ class Dataset:
         >>> type(m).__name__
         'Map'
         """
-        from app.maps.pages import PageOptions, commodity_map, main_map
+        from unggulan.maps.pages import PageOptions, commodity_map, main_map
 
         opt = PageOptions(lang=lang, weights=weights, top=top, inline=True, basemap=basemap,
                           scenario=scenario)
@@ -626,7 +626,7 @@ class Dataset:
                 value = build()
                 self._cache[key] = value
                 if time.perf_counter() - t0 > 0.2:  # a large build: its temporaries go
-                    release_freed_memory()  # (see app.base.memory; milliseconds)
+                    release_freed_memory()  # (see unggulan.base.memory; milliseconds)
                 return value
 
     # ------------------------------------------------------------------ summary
@@ -786,7 +786,7 @@ def code_fingerprint() -> str:
     never read back from the disk cache."""
     import hashlib
 
-    from app.settings import bundled_data_dir
+    from unggulan.settings import bundled_data_dir
 
     global _CODE_FINGERPRINT
     if _CODE_FINGERPRINT is None:
@@ -826,7 +826,7 @@ def _result_path(ds: Dataset, key: tuple) -> Path | None:
     process reads it instead of computing it again. None when the disk cache is off."""
     import hashlib
 
-    from app.settings import Settings
+    from unggulan.settings import Settings
 
     folder = Settings().cache_path()
     if folder is None:
@@ -839,7 +839,7 @@ def _add_unknown(catalogue: Catalogue, sentra: gpd.GeoDataFrame, stats: pd.DataF
                  problems: list[Problem]) -> Catalogue:
     """Commodity names outside the catalogue stay commodities of their own (id = folded
     name), with a sector guessed from their words; sentra records are given that id."""
-    from app.core.commodities import guess_sector, unknown_id
+    from unggulan.core.commodities import guess_sector, unknown_id
 
     names: dict[str, tuple[str, str | None]] = {}
     how: dict[str, str] = {}

@@ -14,7 +14,7 @@ https://www.kompasiana.com/181910501059callistaa/5dcda0f1097f3604df138602/compar
 (Indonesian studies attribute the DLQ to Suyatno 2000, "Analisa economic base terhadap
 pertumbuhan ekonomi daerah tingkat II Wonogiri"; that paper itself was not found to check).
 
-Growth rates (see :mod:`app.core.growth`): ``growth="mean"`` (default) is the arithmetic mean of
+Growth rates (see :mod:`unggulan.core.growth`): ``growth="mean"`` (default) is the arithmetic mean of
 the year-on-year rates, the way most Indonesian studies compute g, so a published table can be
 reproduced; ``growth="cagr"`` is the compound rate, with which the DLQ is exactly
 ``SLQ_last / SLQ_first`` and the years in between do not matter. A commodity absent (zero) at the
@@ -60,8 +60,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from app.base.errors import UnggulanError
-from app.core.growth import (
+from unggulan.base.errors import UnggulanError
+from unggulan.core.growth import (
     average_growth,
     build_panel,
     check_growth,
@@ -84,7 +84,7 @@ def growth_arrays(data: pd.DataFrame, reference: pd.DataFrame | None,
                   years: Iterable[int] | None, growth: str) -> dict[str, object]:
     """Average annual growth of e_ij, e_j, E_i, E per (area, commodity), on each area's years.
 
-    Shared by :func:`dynamic_lq` and :func:`app.core.klassen.klassen`. Returns a dict of flat
+    Shared by :func:`dynamic_lq` and :func:`unggulan.core.klassen.klassen`. Returns a dict of flat
     arrays (one entry per pair, areas outer, commodities inner) and the panel's sums over the
     years used (``sum_e_ij`` ...), with ``notes``.
     """
@@ -126,7 +126,7 @@ def dynamic_lq(data: pd.DataFrame, reference: pd.DataFrame | None = None,
         Long ``code, commodity, year, value`` of one measure (NaN = missing, 0 = nil).
     reference : DataFrame, optional
         ``commodity, year, value`` of the reference region; default: the sum of the areas
-        (balanced panel, see :mod:`app.core.growth`).
+        (balanced panel, see :mod:`unggulan.core.growth`).
     years : iterable of int, optional
         Years of the period (default: all years of ``data``); at least two.
     growth : {"mean", "cagr"}
@@ -195,7 +195,7 @@ def quadrants(slq_frame: pd.DataFrame, dlq_frame: pd.DataFrame,
     Parameters
     ----------
     slq_frame : DataFrame
-        :func:`app.core.lq.static_lq` over the period (``by_year=False``): ``code, commodity,
+        :func:`unggulan.core.lq.static_lq` over the period (``by_year=False``): ``code, commodity,
         slq`` (and ``reason``).
     dlq_frame : DataFrame
         :func:`dynamic_lq`: ``code, commodity, dlq`` (and ``reason``).

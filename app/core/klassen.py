@@ -27,7 +27,7 @@ IV     no      no      relatif tertinggal               relatively lagging
 the reference's *total*; this module uses the same-commodity comparison, which asks "does the
 area gain ground in this commodity", the question behind a flagship choice.
 
-Growth rates as in :mod:`app.core.growth` (``growth="mean"``: arithmetic mean of the
+Growth rates as in :mod:`unggulan.core.growth` (``growth="mean"``: arithmetic mean of the
 year-on-year rates; ``"cagr"``: compound). A commodity absent at the start has no growth rate:
 type None with a reason. The default reference is the balanced panel of the areas complete in
 every year, and both the shares and the growth use each area's complete years.
@@ -51,9 +51,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from app.core.dlq import growth_arrays
-from app.core.growth import fill_reason
-from app.core.lq import lq_reasons, lq_values
+from unggulan.core.dlq import growth_arrays
+from unggulan.core.growth import fill_reason
+from unggulan.core.lq import lq_reasons, lq_values
 
 TYPES = {
     # (fast, big) -> (type, id, en)
@@ -77,7 +77,7 @@ def klassen(data: pd.DataFrame, reference: pd.DataFrame | None = None,
     years : iterable of int, optional
         Years of the period (default: all years of ``data``); at least two.
     growth : {"mean", "cagr"}
-        Average annual growth rate (see :mod:`app.core.growth`).
+        Average annual growth rate (see :mod:`unggulan.core.growth`).
 
     Returns
     -------

@@ -1,22 +1,22 @@
 """The exportable layers of a dataset, by name: one function serves the CLI, the API and
 the Python API (``ds.layer`` / ``ds.export``).
 
-Every layer carries its run metadata in ``attrs["unggulan"]`` (:meth:`app.core.run.RunInfo.
+Every layer carries its run metadata in ``attrs["unggulan"]`` (:meth:`unggulan.core.run.RunInfo.
 to_dict` plus ``layer``, ``level`` and, for candidates, how ``stability`` was computed), which
-:mod:`app.io.exports` writes into each format. Options: ``scenario`` (a
-:class:`~app.core.scenario.Scenario`) or ``weights`` and ``top`` (the default scenario);
+:mod:`unggulan.io.exports` writes into each format. Options: ``scenario`` (a
+:class:`~unggulan.core.scenario.Scenario`) or ``weights`` and ``top`` (the default scenario);
 ``long`` (candidates one row per area and rank); ``stability`` (default True: the candidates
 get the per-area stability of their first candidate where the level is small enough, see
-:func:`app.core.run.area_stability`).
+:func:`unggulan.core.run.area_stability`).
 """
 
 from __future__ import annotations
 
 import geopandas as gpd
 
-from app.base.errors import UnggulanError, UnknownArea
+from unggulan.base.errors import UnggulanError, UnknownArea
 
-META_KEY = "unggulan"  # as app.io.exports.META_KEY (core does not import io)
+META_KEY = "unggulan"  # as unggulan.io.exports.META_KEY (core does not import io)
 
 LAYERS = ("areas", "sentra", "suitability", "candidates", "statistics", "analysis")
 
@@ -60,17 +60,17 @@ def get_layer(ds, layer: str, level: str = "desa", area: str | None = None,
 
 def _scenario(options: dict):
     """The scenario of a layer: ``options["scenario"]``, or the default one of ``weights``
-    and ``top`` (see :func:`app.core.run.effective_scenario`)."""
-    from app.core.run import effective_scenario
+    and ``top`` (see :func:`unggulan.core.run.effective_scenario`)."""
+    from unggulan.core.run import effective_scenario
 
     return effective_scenario(options.get("scenario"), options.get("weights"),
                               top=options.get("top", 3))
 
 
 def layer_metadata(ds, layer: str, level: str, scenario, frame=None) -> dict:
-    """The run metadata of a layer: :meth:`~app.core.run.RunInfo.to_dict`, the layer and
+    """The run metadata of a layer: :meth:`~unggulan.core.run.RunInfo.to_dict`, the layer and
     level, and for candidates how their ``stability`` column was made (or why not)."""
-    from app.core.run import run_info, stability_note
+    from unggulan.core.run import run_info, stability_note
 
     meta = {"layer": layer, "level": level if layer not in ("sentra", "statistics") else None,
             **run_info(ds, scenario).to_dict()}
@@ -83,14 +83,14 @@ def layer_metadata(ds, layer: str, level: str, scenario, frame=None) -> dict:
 
 
 def _max_areas() -> int:
-    from app.core.run import STABILITY_MAX_AREAS
+    from unggulan.core.run import STABILITY_MAX_AREAS
 
     return STABILITY_MAX_AREAS
 
 
 def codes_within(ds, level: str, area: str) -> set[str]:
     """Codes of ``level`` that lie in ``area`` (the area itself or one of its parents)."""
-    from app.core.codes import clean_code
+    from unggulan.core.codes import clean_code
 
     a = ds.areas(level)
     wanted = clean_code(area) or str(area)
@@ -147,12 +147,12 @@ def candidates_layer(ds, level: str, scenario=None, *, long: bool = False,
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> c = candidates_layer(Dataset.open(), "kecamatan")
     >>> {"top1", "stability", "scenario", "run_hash"} <= set(c.columns)
     True
     """
-    from app.core.run import area_stability, default_scenario, run_info
+    from unggulan.core.run import area_stability, default_scenario, run_info
 
     sc = scenario if scenario is not None else default_scenario()
     out = ds.candidates(level, wide=not long, scenario=sc,

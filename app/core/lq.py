@@ -19,7 +19,7 @@ Over a period (``by_year=False``) two numbers are given:
 - ``slq_mean``: the **mean of the yearly LQs**, as REAT's ``locq.growth`` and many Indonesian
   studies tabulate it (each year weighs the same; years whose LQ is undefined are skipped).
 
-Each area uses its complete years only (see :mod:`app.core.growth` for missing values, nil rows
+Each area uses its complete years only (see :mod:`unggulan.core.growth` for missing values, nil rows
 and the default reference); the reference is summed over the same years, ``n_years`` says how
 many and ``years_left_out`` which were skipped. An LQ that cannot be computed (area total zero,
 commodity not in the reference ...) is NaN with a ``reason``, never inf.
@@ -41,7 +41,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from app.core.growth import (
+from unggulan.core.growth import (
     build_panel,
     fill_reason,
     finite,

@@ -9,7 +9,7 @@ Every method returns a score per row, higher is better, on 0-100:
 
 ``weighted_sum``
     ``100 * sum_j w_j x_ij / sum_j w_j`` over the criteria that apply to the row (the other
-    weights are renormalised), exactly as :func:`app.core.scoring.score`. Absolute: a score
+    weights are renormalised), exactly as :func:`unggulan.core.scoring.score`. Absolute: a score
     does not depend on the other commodities of the area.
 ``topsis``
     Hwang & Yoon (1981), *Multiple Attribute Decision Making*, Springer: vector normalisation
@@ -62,7 +62,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from app.base.errors import InvalidWeights, UnggulanError
+from unggulan.base.errors import InvalidWeights, UnggulanError
 
 METHODS = ("weighted_sum", "topsis", "vikor")
 NORMALIZATIONS = ("vector", "none")
@@ -294,7 +294,7 @@ def aggregate(frame: pd.DataFrame, columns: Mapping[str, str], weights: Mapping[
     frame
         Evidence, one row per (area, commodity); ``by`` names the area column.
     columns
-        Criterion name -> column, e.g. :data:`app.core.scoring.COLUMNS`.
+        Criterion name -> column, e.g. :data:`unggulan.core.scoring.COLUMNS`.
     weights
         Criterion name -> weight (>= 0; scaled to sum 1).
     v

@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from app.base.errors import DatasetError
+from unggulan.base.errors import DatasetError
 
 
 def canon_float(x: float) -> float:

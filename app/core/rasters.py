@@ -10,9 +10,9 @@ import geopandas as gpd
 import numpy as np
 import rasterio
 
-from app.base.problems import Problem
-from app.core.config import RASTER_ATTRIBUTES
-from app.io.readers import RASTER_SUFFIXES
+from unggulan.base.problems import Problem
+from unggulan.core.config import RASTER_ATTRIBUTES
+from unggulan.io.readers import RASTER_SUFFIXES
 
 # token groups that name an attribute in a file name; all tokens of a group must appear
 RASTER_ALIASES: dict[str, list[tuple[str, ...]]] = {
@@ -68,7 +68,7 @@ def attribute_for(path: Path) -> str | None:
 
 
 #: What each attribute's values can be, in the unit the tool reads it in (see
-#: ``app.core.attributes.UNITS``): (lowest, highest) over the 1st-99th percentile of the
+#: ``unggulan.core.attributes.UNITS``): (lowest, highest) over the 1st-99th percentile of the
 #: cells, a plausible range of the median where the extremes alone cannot tell units apart,
 #: and the units the numbers may be in instead, as (name, conversion to the tool's unit,
 #: how to convert). Only *impossible* ranges are reported: slope in degrees, for one, is a

@@ -6,15 +6,15 @@ Every output (export, API response, map page) carries a :class:`RunInfo`:
 - ``scenario``: the scenario's name; without a scenario, the settings used (weights from
   ``--weights`` or the defaults, method, top, ...) *are* the scenario, named
   :data:`DEFAULT_NAME` ("bawaan / default") and hashed the same way (:func:`default_scenario`);
-- ``scenario_hash``: :meth:`app.core.scenario.Scenario.content_hash` (sha256 of the resolved
+- ``scenario_hash``: :meth:`unggulan.core.scenario.Scenario.content_hash` (sha256 of the resolved
   settings, name included: one weight changed, another hash);
-- ``inputs_hash``: :meth:`app.core.dataset.Dataset.inputs_hash` (boundary, sentra,
+- ``inputs_hash``: :meth:`unggulan.core.dataset.Dataset.inputs_hash` (boundary, sentra,
   statistics and raster files, requirement tables, catalogue, dataset.toml, tool version);
-- ``run_hash``: :func:`app.core.provenance.run_hash` of the two and the version, 16 hex
+- ``run_hash``: :func:`unggulan.core.provenance.run_hash` of the two and the version, 16 hex
   characters, short enough for a map footer ("run 3f9c2a1b0d4e5f60").
 
 :func:`area_stability` is the sensitivity of each area's first candidate to the weights
-(:func:`app.core.stability.sensitivity`: 200 draws, each weight times ``U(0.8, 1.2)``,
+(:func:`unggulan.core.stability.sensitivity`: 200 draws, each weight times ``U(0.8, 1.2)``,
 seeded), for levels of at most :data:`STABILITY_MAX_AREAS` areas (Bone's 372 desa take about
 1.5 s with the weighted sum, 4 s with VIKOR; a national desa level is skipped and the
 metadata says so).
@@ -39,9 +39,9 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from app.base.errors import DatasetError, InvalidWeights
-from app.base.names import fold
-from app.core.scenario import SCENARIOS_DIR, Scenario, load_scenario, scenario_from_dict
+from unggulan.base.errors import DatasetError, InvalidWeights
+from unggulan.base.names import fold
+from unggulan.core.scenario import SCENARIOS_DIR, Scenario, load_scenario, scenario_from_dict
 
 #: the name of the scenario made of the settings used when no scenario is given
 DEFAULT_NAME = "bawaan / default"
@@ -71,7 +71,7 @@ def default_scenario(weights: str | Mapping[str, float] | None = None, *,
     >>> a.content_hash() == default_scenario().content_hash() != b.content_hash()
     True
     """
-    from app.core.scoring import parse_weights
+    from unggulan.core.scoring import parse_weights
 
     doc: dict = {"name": DEFAULT_NAME, "weights": parse_weights(weights), "method": method,
                  "top": top, "reference": reference, "management": management}
@@ -284,7 +284,7 @@ def flat_metadata(meta: Mapping) -> dict[str, str]:
     >>> flat_metadata({"a": [1, 2], "b": {"x": 0.5}, "c": "t"})
     {'a': '1; 2', 'b': '{"x":0.5}', 'c': 't'}
     """
-    from app.core.provenance import canonical_json
+    from unggulan.core.provenance import canonical_json
 
     out: dict[str, str] = {}
     for k, v in meta.items():
@@ -302,13 +302,13 @@ def run_info(ds, scenario: Scenario | None = None) -> RunInfo:
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> info = run_info(Dataset.open())
     >>> info.scenario, len(info.run_hash), len(info.inputs_hash)
     ('bawaan / default', 16, 64)
     """
-    from app import __version__
-    from app.core.provenance import run_hash
+    from unggulan import __version__
+    from unggulan.core.provenance import run_hash
 
     sc = scenario if scenario is not None else default_scenario()
     s_hash = sc.content_hash()
@@ -342,9 +342,9 @@ def stability_note(n_areas: int, max_areas: int | None = None) -> str:
 
 
 def scenario_evidence(ds, level: str, scenario: Scenario) -> pd.DataFrame:
-    """The evidence frame :func:`app.core.candidates.propose` ranks for ``scenario``."""
-    from app.core.activity import parse_period
-    from app.core.candidates import evidence
+    """The evidence frame :func:`unggulan.core.candidates.propose` ranks for ``scenario``."""
+    from unggulan.core.activity import parse_period
+    from unggulan.core.candidates import evidence
 
     st = scenario.statistics
     ev = evidence(ds, level, scenario.reference, scenario.management,
@@ -371,13 +371,13 @@ def area_stability(ds, level: str, scenario: Scenario | None = None, *,
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> st = area_stability(Dataset.open(), "kecamatan")
     >>> bool(st["stability"].between(0, 1).all()), st["stability_label_id"].iat[0][:7]
     (True, 'stabil ')
     """
-    from app.core.scoring import COLUMNS
-    from app.core.stability import sensitivity
+    from unggulan.core.scoring import COLUMNS
+    from unggulan.core.stability import sensitivity
 
     sc = scenario if scenario is not None else default_scenario()
     n = len(ds.areas(level))
@@ -387,7 +387,7 @@ def area_stability(ds, level: str, scenario: Scenario | None = None, *,
     resolved.pop("name", None)
     for k in ("description", "sources", "criteria"):
         resolved.pop(k, None)
-    from app.core.provenance import canonical_json
+    from unggulan.core.provenance import canonical_json
 
     key = ("stability", level, canonical_json(resolved), draws, spread, seed, sample_areas)
 
@@ -416,13 +416,13 @@ def method_comparison(ds, level: str, scenario: Scenario | None = None, *,
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> t = method_comparison(Dataset.open(), "kecamatan")
     >>> t[["method_a", "method_b"]].values.tolist()[0]
     ['weighted_sum', 'topsis']
     """
-    from app.core.scoring import COLUMNS
-    from app.core.stability import method_agreement
+    from unggulan.core.scoring import COLUMNS
+    from unggulan.core.stability import method_agreement
 
     sc = scenario if scenario is not None else default_scenario()
     ev = scenario_evidence(ds, level, sc)

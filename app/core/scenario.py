@@ -22,13 +22,13 @@ A scenario is a TOML file (see ``data/scenarios/README.md``)::
     measure = "production"
     period = "2018-2022"
 
-Weight names are the components of :data:`app.core.scoring.DEFAULT_WEIGHTS` at run time and
-are validated with :func:`app.core.scoring.parse_weights`. In a scenario, a component that
+Weight names are the components of :data:`unggulan.core.scoring.DEFAULT_WEIGHTS` at run time and
+are validated with :func:`unggulan.core.scoring.parse_weights`. In a scenario, a component that
 is not named gets weight **0** (a scenario states all of its weights; the command-line
 ``--weights`` keeps the defaults instead), and a scenario with neither ``[weights]`` nor
 ``[ahp]`` uses the default weights. An AHP matrix must have ``CR < 0.10`` (``ahp.max_cr``).
 
-Errors are :class:`~app.base.errors.DatasetError` naming the file and the key, e.g.
+Errors are :class:`~unggulan.base.errors.DatasetError` naming the file and the key, e.g.
 ``scenario.toml: key 'ahp.matrix': CR 0.17 >= 0.10; ...``.
 
 :meth:`Scenario.content_hash` is the sha256 of a canonical JSON of the resolved content (the
@@ -51,11 +51,11 @@ from typing import Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from app.base.errors import DatasetError, InvalidWeights, UnknownCommodity
-from app.core import scoring
-from app.core.ahp import AHPResult, ahp_weights, parse_judgement
-from app.core.mcda import METHODS  # noqa: F401  (re-exported: the methods a scenario may name)
-from app.core.provenance import canon_float, canonical_json
+from unggulan.base.errors import DatasetError, InvalidWeights, UnknownCommodity
+from unggulan.core import scoring
+from unggulan.core.ahp import AHPResult, ahp_weights, parse_judgement
+from unggulan.core.mcda import METHODS  # noqa: F401  (re-exported: the methods a scenario may name)
+from unggulan.core.provenance import canon_float, canonical_json
 
 #: canonical measures of production statistics (as the statistics reader names them)
 MEASURES = (

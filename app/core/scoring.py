@@ -25,7 +25,7 @@ uniqueness      0.05    the area's share of the dataset's workers in the commodi
 A component without evidence for a pair (no land requirement for crafts; no DLQ without a
 series) is left out and the other weights are renormalised, so such a pair is judged on what
 there is. Pairs with activity in the area (sentra, or statistics above zero) rank before pairs
-without while any activity component has weight (see :func:`app.core.candidates.propose`).
+without while any activity component has weight (see :func:`unggulan.core.candidates.propose`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from app.base.errors import InvalidWeights
+from unggulan.base.errors import InvalidWeights
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "suitability": 0.25,

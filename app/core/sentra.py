@@ -17,14 +17,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from app.base.errors import DatasetError
-from app.base.names import best_match, column_key, fold, place_key
-from app.base.problems import Problem
-from app.core.boundaries import AREA_CRS, INDONESIA_BOUNDS, STORAGE_CRS
-from app.core.codes import clean_code, why_not_code
-from app.core.commodities import Catalogue, match_sector
-from app.core.config import SENTRA_FIELDS, SentraConfig
-from app.io.readers import (
+from unggulan.base.errors import DatasetError
+from unggulan.base.names import best_match, column_key, fold, place_key
+from unggulan.base.problems import Problem
+from unggulan.core.boundaries import AREA_CRS, INDONESIA_BOUNDS, STORAGE_CRS
+from unggulan.core.codes import clean_code, why_not_code
+from unggulan.core.commodities import Catalogue, match_sector
+from unggulan.core.config import SENTRA_FIELDS, SentraConfig
+from unggulan.io.readers import (
     RASTER_SUFFIXES,
     TABLE_SUFFIXES,
     VECTOR_SUFFIXES,
@@ -190,7 +190,7 @@ _HEADER_HINT = {a for names in ALIASES.values() for a in names}
 def read_sentra_file(path: Path, cfg: SentraConfig) -> tuple[pd.DataFrame, SentraSource]:
     """Read one sentra table or point layer into string columns named by canonical field.
 
-    A CSV is streamed (:func:`app.io.readers.open_table`): only the columns of the sentra
+    A CSV is streamed (:func:`unggulan.io.readers.open_table`): only the columns of the sentra
     fields are kept from each chunk, so the whole file's text and its other columns are
     never in memory at once. What the reader chose or fixed by itself (the sheet of a
     workbook, hidden rows, a UTF-16 file) is in ``SentraSource.notes``.

@@ -55,8 +55,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from app.base.errors import UnggulanError
-from app.core.growth import build_panel, check_frame, fill_reason, finite, reference_arrays
+from unggulan.base.errors import UnggulanError
+from unggulan.core.growth import build_panel, check_frame, fill_reason, finite, reference_arrays
 
 METHODS = ("classic", "esteban")
 

@@ -15,7 +15,7 @@ lower its own score (with the classic LQ, the only producer of a commodity would
 LQ fall as it grows, because the region's share grows with it).
 
 The reference-region totals may be summed elsewhere and handed in (``totals=``): the Dask
-path (:mod:`app.core.partitioned`) adds up each partition's :func:`reference_totals` with
+path (:mod:`unggulan.core.partitioned`) adds up each partition's :func:`reference_totals` with
 :func:`combine_totals`, and :func:`specialisation` of one partition's counts with those
 totals gives its rows exactly the values of the single-process run.
 """
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from app.base.errors import UnggulanError
+from unggulan.base.errors import UnggulanError
 
 SHRINK_WORKERS = 20.0
 SHRINK_UNITS = 5.0
@@ -114,7 +114,7 @@ def specialisation(cnt: pd.DataFrame, areas: pd.DataFrame, reference: str = "kab
         The reference-region totals (:func:`reference_totals`, summed over partitions by
         :func:`combine_totals`). None: summed over ``cnt`` itself. With the totals of all
         areas, the rows of some areas' counts get exactly the values ``specialisation``
-        of all areas' counts gives them (the Dask path, :mod:`app.core.partitioned`).
+        of all areas' counts gives them (the Dask path, :mod:`unggulan.core.partitioned`).
 
     Returns
     -------

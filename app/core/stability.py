@@ -16,7 +16,7 @@
   x 200 draws: weighted sum 3 s, TOPSIS 4 s, VIKOR 10 s; a national run (8.4 million rows)
   takes about 20 times as long, so a national preview should sample areas.
 
-Ranks follow :func:`app.core.candidates.rank_order` by default: pairs with activity in the
+Ranks follow :func:`unggulan.core.candidates.rank_order` by default: pairs with activity in the
 area first (``activity_tier``, while an activity component has weight), then the score rounded to 6
 decimals, then the evidence tie-breaks (:data:`TIEBREAK`), the commodity id last. Both key
 lists can be given (``first``, ``tiebreak``; ``"-col"`` sorts descending, NaN last).
@@ -37,9 +37,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from app.base.errors import UnggulanError
-from app.core import scoring
-from app.core.mcda import Prepared, aggregate, prepare, scores
+from unggulan.base.errors import UnggulanError
+from unggulan.core import scoring
+from unggulan.core.mcda import Prepared, aggregate, prepare, scores
 
 #: keys after the score, as ``candidates.rank_order``
 TIEBREAK = ("-suitability_index", "-share_s1", "-cluster_score", "-workers", "-stat_share",
@@ -244,7 +244,7 @@ def sensitivity(frame: pd.DataFrame, columns: Mapping[str, str], weights: Mappin
     Parameters
     ----------
     frame, columns, weights, method
-        As :func:`app.core.mcda.aggregate`.
+        As :func:`unggulan.core.mcda.aggregate`.
     draws
         Number of weight draws.
     spread

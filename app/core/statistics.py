@@ -1,8 +1,8 @@
 """Production statistics (BPS and dinas tables) matched to the dataset's areas and catalogue.
 
-The tables are read by :mod:`app.io.statistics` as they are published; here each row's area
+The tables are read by :mod:`unggulan.io.statistics` as they are published; here each row's area
 is matched to the boundaries (by code in either system, dotted or not, or by name with the
-spelling tolerance of :func:`app.base.names.place_key`) and each commodity to the catalogue
+spelling tolerance of :func:`unggulan.base.names.place_key`) and each commodity to the catalogue
 (the same matcher as the sentra). A name the catalogue does not know stays a commodity of
 its own (its id is the folded name) and is reported, never dropped.
 
@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from app.base.errors import DatasetError
-from app.base.names import best_match, fold, place_key
-from app.base.problems import Problem
-from app.core.codes import clean_code, format_code
+from unggulan.base.errors import DatasetError
+from unggulan.base.names import best_match, fold, place_key
+from unggulan.base.problems import Problem
+from unggulan.core.codes import clean_code, format_code
 
 STAT_DIRS = ("statistik", "statistics", "statistik_bps")
 COLUMNS = [
@@ -66,7 +66,7 @@ class TableReport:
 
 def statistics_files(folder: Path) -> list[Path]:
     """CSV/XLSX tables under ``folder/statistik`` (or ``statistics``), sorted."""
-    from app.io.readers import TABLE_SUFFIXES
+    from unggulan.io.readers import TABLE_SUFFIXES
 
     out: list[Path] = []
     for name in STAT_DIRS:
@@ -200,7 +200,7 @@ def match_commodities(records: pd.DataFrame, catalogue, mapping: dict[str, str],
 
 
 def _options(cfg):
-    from app.io.statistics import StatisticsOptions
+    from unggulan.io.statistics import StatisticsOptions
 
     if cfg is None:
         return None
@@ -213,7 +213,7 @@ def load_statistics(
 ) -> tuple[pd.DataFrame, list[TableReport]]:
     """Read every statistics table of a dataset: one long frame (:data:`COLUMNS`) and a
     report per table. Files named in ``[[statistics]]`` entries use those settings."""
-    from app.io.statistics import read_statistics
+    from unggulan.io.statistics import read_statistics
 
     by_path: dict[Path, list] = {}
     for cfg in configs:

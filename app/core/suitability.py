@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from app.base.errors import DatasetError, UnggulanError
-from app.core.commodities import Catalogue
+from unggulan.base.errors import DatasetError, UnggulanError
+from unggulan.core.commodities import Catalogue
 
 CLASSES = ("S1", "S2", "S3", "N")  # class codes 1..4; 0 = no data
 LIMITS = ("s3_low", "s2_low", "s1_low", "s1_high", "s2_high", "s3_high")
@@ -47,7 +47,7 @@ class Requirements:
 
     @classmethod
     def load(cls, folder: str | Path | None = None) -> Requirements:
-        from app.settings import bundled_data_dir
+        from unggulan.settings import bundled_data_dir
 
         folder = Path(folder) if folder else bundled_data_dir()
         path = folder / "land_requirements.csv"
@@ -510,7 +510,7 @@ class ClassTable:
     itself, so comparisons at the limits are exactly those of the per-pixel path) and its
     class shares are one weighted count over the pairs.
 
-    Shares equal :func:`app.core.zonal.class_shares` of :func:`cell_classes` up to the
+    Shares equal :func:`unggulan.core.zonal.class_shares` of :func:`cell_classes` up to the
     order in which coverage weights are summed (differences near 1e-16).
 
     Examples
@@ -618,7 +618,7 @@ def shares_by_basis(cov, cell_values: dict[str, np.ndarray], bases, req: Require
     directly; each commodity then costs a few milliseconds nationally). ``consume``: the
     table may empty ``cell_values`` as it bins them (the caller has no further use).
     """
-    from app.core.zonal import class_shares
+    from unggulan.core.zonal import class_shares
 
     bases = list(dict.fromkeys(bases))
     keys_of = {b: classification_keys(b, req, cell_values) for b in bases}

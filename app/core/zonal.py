@@ -371,7 +371,7 @@ def process_context():
     import multiprocessing as mp
 
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["app.core.attributes"])
+    ctx.set_forkserver_preload(["unggulan.core.attributes"])
     return ctx
 
 

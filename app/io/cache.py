@@ -26,7 +26,7 @@ def read_pickle(path: Path):
 
 def write_pickle(path: Path, obj) -> None:
     """Store ``obj`` at ``path`` atomically; a full or read-only disk only logs a warning."""
-    from app.io.exports import _atomic
+    from unggulan.io.exports import _atomic
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Writing tables and layers, atomically (a temporary file in the target folder, then rename).
 
 **Run metadata.** A layer may carry what it was made from (scenario name and hash, inputs
-hash, run hash, weights, criteria without data: :meth:`app.core.run.RunInfo.to_dict`), given
+hash, run hash, weights, criteria without data: :meth:`unggulan.core.run.RunInfo.to_dict`), given
 as ``metadata=`` or found in ``gdf.attrs["unggulan"]``. Each format holds it in its own
 place, with no date in it, so the same run gives byte-identical files:
 
@@ -33,7 +33,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from app.base.errors import UnggulanError
+from unggulan.base.errors import UnggulanError
 
 
 @contextmanager
@@ -335,7 +335,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
         if qml and suffix == ".gpkg":
             import pyogrio
 
-            from app.io.qml import write_gpkg_style
+            from unggulan.io.qml import write_gpkg_style
 
             name = layer or path.stem
             geom_col = pyogrio.read_info(tmp_path, layer=name)["geometry_name"] or "geom"
@@ -371,7 +371,7 @@ def _style(gdf, layer: str | None, mapping: dict | None = None) -> str | None:
     top = mapping.get("top1", "top1")
     if "candidates" not in (layer or "") or top not in gdf.columns:
         return None
-    from app.io.qml import candidates_qml
+    from unggulan.io.qml import candidates_qml
 
     return candidates_qml(gdf, field=top, label_field=mapping.get("name", "name"),
                           name_field=mapping.get("top1_name", "top1_name"))

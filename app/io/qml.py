@@ -1,5 +1,5 @@
 """QGIS layer style (.qml) for the candidates export: areas coloured by their top candidate
-with the web map's palette (:mod:`app.base.palette`), labelled by area name.
+with the web map's palette (:mod:`unggulan.base.palette`), labelled by area name.
 
 The style is written beside a GeoJSON (``<name>.qml``, which QGIS loads with the layer),
 inside a zipped shapefile (``<name>.qml`` next to ``<name>.shp``) and into a GeoPackage's
@@ -15,7 +15,7 @@ from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
-from app.base import palette
+from unggulan.base import palette
 
 QGIS_VERSION = "3.28.0-Firenze"
 

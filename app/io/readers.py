@@ -1,6 +1,6 @@
 """Readers for the files planners hold: vector layers, spreadsheets and CSVs typed by hand.
 
-Every failure raises :class:`app.base.errors.DatasetError` naming the file and the problem.
+Every failure raises :class:`unggulan.base.errors.DatasetError` naming the file and the problem.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from app.base.errors import DatasetError
+from unggulan.base.errors import DatasetError
 
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".parquet", ".geoparquet", ".fgb", ".zip")
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
@@ -79,7 +79,7 @@ class TableFormat:
 
     ``notes`` are automatic fixes and choices the user should hear of (a UTF-16 file, the
     sheet chosen among several, hidden rows read as data), as ``(message, field)`` pairs;
-    the callers turn them into :class:`app.base.problems.Problem` entries.
+    the callers turn them into :class:`unggulan.base.problems.Problem` entries.
     """
 
     sep: str | None = None
@@ -553,7 +553,7 @@ def _unique_columns(names: list[object]) -> list[str]:
 def _find_header(book: pd.DataFrame, hint: set[str] | None) -> tuple[int, int]:
     """The header row of a sheet (0-based, among the first 15) and how many of its cells
     match ``hint`` (or are filled, without a hint)."""
-    from app.base.names import column_key
+    from unggulan.base.names import column_key
 
     best, best_hits = 0, -1
     for i in range(min(15, len(book))):

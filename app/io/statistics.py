@@ -27,7 +27,7 @@ What is found, and how
   (bottom-most first: "Produksi Padi Sawah (Ton)" -> production, "Padi Sawah", Ton), then
   the header over it, then the table (``measure``/``unit`` options, the title rows, the sheet
   name, the file name). Bilingual labels keep the Indonesian part ("Cabai Besar/Big Chili"
-  -> "Cabai Besar"). Units are converted to one unit per measure (see :mod:`app.io.units`);
+  -> "Cabai Besar"). Units are converted to one unit per measure (see :mod:`unggulan.io.units`);
   a long table with a unit column converts row by row. A measure without a stated unit is
   assumed to be in its canonical unit (a warning for production, value and productivity,
   where the assumption matters). Productivity and price/percentage columns are ratios
@@ -59,7 +59,7 @@ What is found, and how
   against the sum of the rows it covers (same column, commodity, unit and year; the rows
   since the previous total of the same or a higher rank, or up to the next one for a total
   above its rows). Each check is one dict in ``StatTable.totals``; a difference above 0.5
-  and above 0.1 % of the total is also a warning :class:`~app.base.problems.Problem`.
+  and above 0.1 % of the total is also a warning :class:`~unggulan.base.problems.Problem`.
   "Rata-rata"/"Average" rows are dropped unchecked (not sums); ratio columns are never
   checked. In a long table a "Jumlah"/"Total" commodity is a total over the area's
   commodities: dropped and checked the same way (``commodity`` None in its dict).
@@ -139,11 +139,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from app.base.errors import DatasetError
-from app.base.names import column_key, fold
-from app.base.problems import Problem
-from app.io.readers import _decode, sniff_separator
-from app.io.units import (
+from unggulan.base.errors import DatasetError
+from unggulan.base.names import column_key, fold
+from unggulan.base.problems import Problem
+from unggulan.io.readers import _decode, sniff_separator
+from unggulan.io.units import (
     CANONICAL_UNIT,
     MEASURES,
     RATIO_MEASURES,

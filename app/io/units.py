@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.base.names import fold
+from unggulan.base.names import fold
 
 #: canonical unit of each measure
 CANONICAL_UNIT: dict[str, str | None] = {

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from branca.element import Element, Figure, MacroElement
 
-from app.base.errors import UnggulanError
+from unggulan.base.errors import UnggulanError
 
 #: folium's asset names -> files below the assets folder (None: not needed, dropped)
 VENDOR: dict[str, str | None] = {
@@ -37,7 +37,7 @@ VENDOR: dict[str, str | None] = {
         "leaflet-groupedlayercontrol/dist/leaflet.groupedlayercontrol.min.js",
     "leaflet.groupedlayercontrol.min.css":
         "leaflet-groupedlayercontrol/dist/leaflet.groupedlayercontrol.min.css",
-    # vector tiles of large levels (app.maps.tiles); Beerware licence, bundles pbf and
+    # vector tiles of large levels (unggulan.maps.tiles); Beerware licence, bundles pbf and
     # @mapbox/vector-tile (BSD-3-Clause)
     "Leaflet.VectorGrid.bundled.min.js":
         "leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js",

@@ -5,12 +5,12 @@ One builder serves the service (``/``, ``/peta``, ``/peta/komoditas/{id}``,
 Folium builds the page (map, tiles, fullscreen button, scale bar); :class:`UnggulanLayers`
 hands the areas and sentra, simplified and rounded, to ``static/unggulan.js``, which draws
 them and the legend, popups, search, weights panel and language switch. Scripts come from the
-service or are inlined (:mod:`app.maps.assets`), never from a CDN.
+service or are inlined (:mod:`unggulan.maps.assets`), never from a CDN.
 
 How a served page gets a level of ``n`` areas: inlined when ``n <= embed_limit``
 (:data:`EMBED_LIMIT`), fetched whole as GeoJSON from ``/peta/data/{level}.geojson`` up to
 ``tile_limit`` (:data:`TILE_LIMIT`), and above that drawn from the vector tiles
-``/tiles/{level}/{z}/{x}/{y}.mvt`` (:mod:`app.maps.tiles`) by Leaflet.VectorGrid, coloured
+``/tiles/{level}/{z}/{x}/{y}.mvt`` (:mod:`unggulan.maps.tiles`) by Leaflet.VectorGrid, coloured
 by the top candidate with the palette of ``/tiles/{level}/legend.json``; below the level's
 minimum zoom the page draws the coarser level's tiles (desa -> kecamatan) in that palette.
 A standalone file (no service) always inlines.
@@ -34,12 +34,12 @@ from folium.elements import JSCSSMixin
 from folium.plugins import Fullscreen
 from folium.template import Template
 
-from app.base import palette
-from app.base.errors import UnggulanError, UnknownArea
-from app.core.commodities import SECTORS
-from app.core.scoring import COLUMNS, parse_weights, score
-from app.core.suitability import FACTOR_LABEL
-from app.maps.assets import localise
+from unggulan.base import palette
+from unggulan.base.errors import UnggulanError, UnknownArea
+from unggulan.core.commodities import SECTORS
+from unggulan.core.scoring import COLUMNS, parse_weights, score
+from unggulan.core.suitability import FACTOR_LABEL
+from unggulan.maps.assets import localise
 
 #: a served page inlines at most this many areas per level; more are fetched from the service
 EMBED_LIMIT = 3000
@@ -67,7 +67,7 @@ class PageOptions:
     tiles_url: str | None = None
     tile_limit: int = TILE_LIMIT
     extra: dict = field(default_factory=dict)
-    #: an app.core.scenario.Scenario replacing weights and top; its id (a saved scenario's
+    #: an unggulan.core.scenario.Scenario replacing weights and top; its id (a saved scenario's
     #: file stem) goes into the page's links and fetches as ?scenario=
     scenario: object | None = None
     scenario_id: str | None = None
@@ -86,7 +86,7 @@ class PageOptions:
     def effective_scenario(self, top: int | None = None):
         """The scenario of the page: :attr:`scenario`, else the default one of
         :attr:`weights` and ``top`` (default :attr:`top`)."""
-        from app.core.run import default_scenario
+        from unggulan.core.run import default_scenario
 
         if self.scenario is not None:
             return self.scenario
@@ -96,7 +96,7 @@ class PageOptions:
         """The value of ``?scenario=`` for links and fetches (None without a scenario)."""
         if self.scenario is None:
             return None
-        from app.core.run import slug
+        from unggulan.core.run import slug
 
         return self.scenario_id or slug(self.scenario.name)  # type: ignore[attr-defined]
 
@@ -211,9 +211,9 @@ def candidate_props(ds, level: str, top: int, weights, codes=None, scenario=None
     """Per area (all, or ``codes`` in that order): name and its ranked candidates ``c`` =
     [commodity, score, class, limiting factors, LQ, sentra, workers, reason_id, reason_en],
     and ``st`` = [stability of the first candidate (0-1), challenger] where the level is
-    small enough (:func:`app.core.run.area_stability`); and the level's candidates.
-    ``scenario`` (an :class:`app.core.scenario.Scenario`) replaces ``top`` and ``weights``."""
-    from app.core.run import area_stability, default_scenario
+    small enough (:func:`unggulan.core.run.area_stability`); and the level's candidates.
+    ``scenario`` (an :class:`unggulan.core.scenario.Scenario`) replaces ``top`` and ``weights``."""
+    from unggulan.core.run import area_stability, default_scenario
 
     areas = ds.areas(level)
     sc = scenario if scenario is not None else default_scenario(weights, top=top)
@@ -250,7 +250,7 @@ def candidate_props(ds, level: str, top: int, weights, codes=None, scenario=None
 def run_config(ds, opt: PageOptions, top: int | None = None) -> dict:
     """What the page's footer shows: the scenario, the run hash and the criteria without
     data; and the settings the weights panel saves with a scenario."""
-    from app.core.run import run_info
+    from unggulan.core.run import run_info
 
     sc = opt.effective_scenario(top)
     info = run_info(ds, sc)
@@ -428,7 +428,7 @@ def _tile_spec(ds, level: str, opt: PageOptions, query: dict) -> dict:
     shown below that range."""
     from urllib.parse import urlencode
 
-    from app.maps.tiles import COARSER, MIN_ZOOM
+    from unggulan.maps.tiles import COARSER, MIN_ZOOM
 
     q = urlencode({k: v for k, v in query.items() if v is not None})
     q = f"?{q}" if q else ""
@@ -454,7 +454,7 @@ def top_legend(ds, tops: list) -> dict:
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> info = top_legend(Dataset.open(), ["kakao", "kakao", "padi", None])
     >>> info["counts"], info["otherCount"], info["commodities"]["kakao"]
     ([['kakao', 2], ['padi', 1]], 0, ['Kakao', 'Cocoa'])
@@ -501,7 +501,7 @@ def _links(opt: PageOptions) -> dict | None:
 
 def _viewable(ds) -> list[str]:
     """Commodities worth a commodity view: with land requirements or with sentra."""
-    from app.core.suitability import status_of
+    from unggulan.core.suitability import status_of
 
     ids = set(ds.sentra()["commodity_id"].dropna().astype(str))
     st = ds.statistics()
@@ -517,7 +517,7 @@ def _viewable(ds) -> list[str]:
 def commodity_props(ds, level: str, commodity: str, view: str, weights) -> tuple[list, list]:
     """Per area: the commodity's class ``k``, limiting factors ``lim``, score ``s``, legend
     bin ``b`` and sentra count ``n``; and the legend bins."""
-    from app.core.candidates import eligible, evidence
+    from unggulan.core.candidates import eligible, evidence
 
     ds.catalogue.get(commodity)
     areas = ds.areas(level)
@@ -567,7 +567,7 @@ def commodity_props(ds, level: str, commodity: str, view: str, weights) -> tuple
 
 
 VIEWS = ("class", "score", "quadrant")
-#: SLQ x DLQ quadrants (app.core.dlq's default convention), legend order
+#: SLQ x DLQ quadrants (unggulan.core.dlq's default convention), legend order
 QUADRANTS = (
     ("unggulan", "leading", "SLQ>1, DLQ>1"),
     ("andalan", "mainstay", "SLQ>1, DLQ≤1"),
@@ -599,7 +599,7 @@ def _score_bins(values: np.ndarray) -> tuple[list[dict], np.ndarray]:
 def commodity_map(ds, commodity: str, view: str = "class", level: str = "desa",
                   opt: PageOptions | None = None) -> folium.Map:
     """One commodity across all areas: suitability class or score, and its sentra."""
-    from app.core.suitability import status_of
+    from unggulan.core.suitability import status_of
 
     opt = opt or PageOptions()
     opt.check()
@@ -721,7 +721,7 @@ def breakdown_svg(cand: pd.DataFrame, weights: dict) -> str:
 def area_page(ds, code: str, opt: PageOptions | None = None) -> folium.Map:
     """An area with its neighbours, its attributes, its candidates' score breakdown and
     links to export its data."""
-    from app.core.codes import clean_code
+    from unggulan.core.codes import clean_code
 
     opt = opt or PageOptions(top=5)
     opt.check()
@@ -791,7 +791,7 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
                  "</h3>")
     if len(cand):
         parts.append(breakdown_svg(cand, w))
-        from app.maps.series import series_svg
+        from unggulan.maps.series import series_svg
 
         st = ds.statistics(area=code, with_parents=True)
         parts.append("<table><tr><th>#</th><th>" + _both("Komoditas", "Commodity") +
@@ -839,7 +839,7 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
     st = ds.statistics(area=code, with_parents=True)
     st = st[st["level"].isin(ds.levels)]
     if len(st):
-        from app.maps.series import statistics_html
+        from unggulan.maps.series import statistics_html
 
         names = {c: n for lv in ds.levels for c, n in ds.areas(lv)["name"].items()
                  if c in set(st["code"])}

@@ -156,11 +156,11 @@ def _props(areas, wide=None) -> list[dict]:
 def source(areas, wide=None) -> TileSource:
     """Prepare a level for tiles: ``areas`` (EPSG:4326 GeoDataFrame with ``code``, ``name``)
     and optionally the top candidates (``code``, ``top1``, ``top1_name``, ``top1_score``,
-    ``top1_class``: :func:`app.core.candidates.to_wide` or :func:`top1_of`).
+    ``top1_class``: :func:`unggulan.core.candidates.to_wide` or :func:`top1_of`).
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> src = source(Dataset.open().areas("desa"))
     >>> len(src.geoms), sorted(src.props[0])
     (64, ['code', 'kec', 'name'])
@@ -179,7 +179,7 @@ def top1_of(candidates):
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> t = top1_of(Dataset.open().candidates("kecamatan"))
     >>> list(t.columns)
     ['code', 'top1', 'top1_name', 'top1_score', 'top1_class']
@@ -369,7 +369,7 @@ def encode_tile(src: TileSource, z: int, x: int, y: int, layer: str | None = Non
     Examples
     --------
     >>> import mapbox_vector_tile
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> desa = Dataset.open().areas("desa")
     >>> pt = desa.geometry.iloc[0].representative_point()
     >>> x, y = tile_of(pt.x, pt.y, 12)
@@ -413,18 +413,18 @@ def _geometry(ds, level: str) -> TileSource:
 
 def tile_source(ds, level: str, scenario=None) -> TileSource:
     """The level's tile source with the top candidates of ``scenario`` (an
-    :class:`app.core.scenario.Scenario`; None: the default one, as the map pages use). The
+    :class:`unggulan.core.scenario.Scenario`; None: the default one, as the map pages use). The
     candidates are those of the long frame the popups and the API read (same cache); the
     last :data:`SCENARIOS_KEPT` scenarios per level are kept.
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> src = tile_source(Dataset.open(), "kecamatan")
     >>> src.level, "top1" in src.props[0]
     ('kecamatan', True)
     """
-    from app.core.run import default_scenario
+    from unggulan.core.run import default_scenario
 
     sc = scenario if scenario is not None else default_scenario()
     key = ("tiles", level, sc.content_hash())
@@ -454,13 +454,13 @@ def tile_for(ds, level: str, z: int, x: int, y: int, scenario=None) -> bytes:
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> ds = Dataset.open()
     >>> p = ds.areas("kecamatan").geometry.iloc[0].representative_point()
     >>> len(tile_for(ds, "kecamatan", 10, *tile_of(p.x, p.y, 10))) > 0
     True
     """
-    from app.core.run import default_scenario
+    from unggulan.core.run import default_scenario
 
     sc = scenario if scenario is not None else default_scenario()
     key = (level, sc.content_hash(), z, x, y)

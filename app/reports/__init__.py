@@ -1,9 +1,9 @@
 """Printable briefs (PDF and HTML) of a kecamatan or kabupaten, for Bappeda planners.
 
->>> from app.reports import BriefOptions, write_brief
+>>> from unggulan.reports import BriefOptions, write_brief
 """
 
-from app.reports.brief import (
+from unggulan.reports.brief import (
     Brief,
     BriefOptions,
     brief_html,

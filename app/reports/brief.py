@@ -40,9 +40,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from app.base.errors import UnggulanError, UnknownArea
-from app.reports import charts
-from app.reports.static_map import LegendEntry, area_map
+from unggulan.base.errors import UnggulanError, UnknownArea
+from unggulan.reports import charts
+from unggulan.reports.static_map import LegendEntry, area_map
 
 TEMPLATES = Path(__file__).with_name("templates")
 LANGS = ("id", "en")
@@ -216,7 +216,7 @@ T: dict[str, tuple[str, str]] = {
 }
 MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
              "September", "Oktober", "November", "Desember"]
-#: what each score component measures, in Indonesian (English: app.core.scoring.DESCRIPTIONS)
+#: what each score component measures, in Indonesian (English: unggulan.core.scoring.DESCRIPTIONS)
 WEIGHT_EVIDENCE_ID = {
     "suitability": "indeks kesesuaian lahan (0–1)",
     "specialisation": "location quotient: tenaga kerja sentra (distabilkan) atau statistik "
@@ -264,7 +264,7 @@ class BriefOptions:
     """What a brief shows and how.
 
     ``weights`` (a mapping or ``"suitability=0.4,..."``) and ``scenario`` (a
-    :class:`app.core.scenario.Scenario`, a scenario TOML file, or the id or name of a saved
+    :class:`unggulan.core.scenario.Scenario`, a scenario TOML file, or the id or name of a saved
     scenario) exclude each other. ``date`` defaults to today; fix it
     to get byte-identical output.
     """
@@ -311,7 +311,7 @@ class Brief:
     weights: dict[str, float]
     scenario: dict | None
     steps: int = 0  # progress steps the build reported
-    info: Any = None  # app.core.run.RunInfo: scenario, inputs and run hashes
+    info: Any = None  # unggulan.core.run.RunInfo: scenario, inputs and run hashes
 
 
 # ---------------------------------------------------------------------- a run
@@ -328,7 +328,7 @@ class _Run:
     date: dt.date
     method: str = "weighted_sum"
     scenario_obj: Any = None
-    info: Any = None  # app.core.run.RunInfo when the core has it
+    info: Any = None  # unggulan.core.run.RunInfo when the core has it
     notes: list[str] = field(default_factory=list)
     _cand: dict = field(default_factory=dict)
 
@@ -362,7 +362,7 @@ class _Run:
 
     def colours(self, level: str) -> dict[str, str]:
         """The web map's palette of ``level``: over all of the level's rank-1 candidates."""
-        from app.base import palette
+        from unggulan.base import palette
 
         c = self.cand(level)
         return palette.commodity_colours(c.loc[c["rank"] == 1, "commodity"])
@@ -375,7 +375,7 @@ class _Run:
         return str(cat.at[cid, col]) if cid in cat.index else str(cid)
 
     def factors(self, text) -> str:
-        from app.core.suitability import FACTOR_LABEL
+        from unggulan.core.suitability import FACTOR_LABEL
 
         if not isinstance(text, str) or not text:
             return "–"
@@ -419,11 +419,11 @@ def resolve_area(ds, code: str) -> tuple[str, str, str]:
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> resolve_area(Dataset.open(), "99.01.01")[0]
     'kecamatan'
     """
-    from app.core.codes import clean_code
+    from unggulan.core.codes import clean_code
 
     want = clean_code(code) or str(code)
     kec = ds.areas("kecamatan")
@@ -485,7 +485,7 @@ def _geometry(ds, level: str, codes) -> Any:
     """The level's polygons simplified as on the web map, for ``codes``, as a GeoDataFrame."""
     import geopandas as gpd
 
-    from app.maps.pages import simplified
+    from unggulan.maps.pages import simplified
 
     areas = ds.areas(level)
     geoms = simplified(ds, level)
@@ -675,7 +675,7 @@ def _components_block(run: _Run, rows: pd.DataFrame, compact: bool = False) -> l
     """Each candidate's score components: grouped bars of the component values (0-100),
     or, ``compact``, one stacked bar of weighted contributions adding up to the score
     (when they do: a score from another aggregation method falls back to the bars)."""
-    from app.maps.pages import COMPONENT_LABEL
+    from unggulan.maps.pages import COMPONENT_LABEL
 
     comps = [c for c in run.weights if f"score_{c}" in rows.columns]
     if not len(rows) or not comps:
@@ -704,7 +704,7 @@ def _components_block(run: _Run, rows: pd.DataFrame, compact: bool = False) -> l
 
 
 def _sentra_blocks(run: _Run, kec_codes: list[str]) -> list[dict]:
-    from app.core.commodities import SECTORS
+    from unggulan.core.commodities import SECTORS
 
     s = run.ds.sentra(placed_only=True)
     s = s[s["kecamatan_code"].isin(set(kec_codes))]
@@ -767,8 +767,8 @@ STAT_MEASURES = {
 def _quadrants(run: _Run, measure: str) -> pd.DataFrame | None:
     """SLQ x DLQ quadrants of every kecamatan on one measure of the dataset's statistics:
     ``ds.analysis("dlq", measure=...)`` when the dataset offers it, else
-    :func:`app.core.lq.static_lq`, :func:`app.core.dlq.dynamic_lq` and
-    :func:`app.core.dlq.quadrants` on ``ds.statistics()`` (the reference region is the sum of
+    :func:`unggulan.core.lq.static_lq`, :func:`unggulan.core.dlq.dynamic_lq` and
+    :func:`unggulan.core.dlq.quadrants` on ``ds.statistics()`` (the reference region is the sum of
     the dataset's kecamatan)."""
     ds = run.ds
     key = ("brief-quadrants", measure)
@@ -784,7 +784,7 @@ def _quadrants(run: _Run, measure: str) -> pd.DataFrame | None:
         if not isinstance(q, pd.DataFrame) or not need <= set(q.columns):
             q = None
     if q is None:
-        from app.core import dlq, lq
+        from unggulan.core import dlq, lq
 
         st = ds.statistics(measure=measure, level="kecamatan")
         st = st[~st["ratio"].astype(bool) & st["commodity"].notna() & st["year"].notna()]
@@ -800,7 +800,7 @@ def _quadrants(run: _Run, measure: str) -> pd.DataFrame | None:
 
 def _quadrant_names(run: _Run) -> list[str]:
     """Quadrant names top-right, top-left, bottom-left, bottom-right (SLQ x, DLQ y)."""
-    from app.core.dlq import QUADRANTS
+    from unggulan.core.dlq import QUADRANTS
 
     k = 0 if run.lang == "id" else 1
     return [QUADRANTS[key][k] for key in ((True, True), (False, True), (False, False),
@@ -1039,8 +1039,8 @@ def _kecamatan_page(run: _Run, k, number: int) -> Section:
 
 
 def _method_section(run: _Run) -> Section:
-    from app import __version__
-    from app.maps.pages import COMPONENT_LABEL
+    from unggulan import __version__
+    from unggulan.maps.pages import COMPONENT_LABEL
 
     ds = run.ds
     sec = Section("method", run.t("sec_method"), True)
@@ -1098,7 +1098,7 @@ def _method_section(run: _Run) -> Section:
             "weights_custom" if run.weights_given else "weights_default")}
     head = [_cell(run.t("component")), _cell(run.t("weight"), "num"), _cell(run.t("evidence"))]
     try:
-        from app.core.scoring import DESCRIPTIONS
+        from unggulan.core.scoring import DESCRIPTIONS
     except ImportError:  # an older core without descriptions
         DESCRIPTIONS = {}
     evidence = {c: (WEIGHT_EVIDENCE_ID.get(c) or DESCRIPTIONS.get(c, c)) if run.lang == "id"
@@ -1135,7 +1135,7 @@ def _method_section(run: _Run) -> Section:
 # ---------------------------------------------------------------------- scenario
 def _scenario(ds, opt: BriefOptions) -> tuple[dict | None, Any]:
     """(scenario info for the method page, the scenario object) from ``opt.scenario``: a
-    :class:`app.core.scenario.Scenario`, a scenario file, or the id or name of a saved
+    :class:`unggulan.core.scenario.Scenario`, a scenario file, or the id or name of a saved
     scenario (the dataset's ``scenarios/`` or the bundled ones)."""
     if opt.scenario is None:
         return None, None
@@ -1143,16 +1143,16 @@ def _scenario(ds, opt: BriefOptions) -> tuple[dict | None, Any]:
         sc = opt.scenario
     else:
         try:
-            from app.core.run import resolve_scenario
+            from unggulan.core.run import resolve_scenario
         except ImportError:
             resolve_scenario = None
         if resolve_scenario is not None:
             sc = resolve_scenario(opt.scenario, ds.folder)
         else:
             try:
-                from app.core.scenario import load_scenario
+                from unggulan.core.scenario import load_scenario
             except ImportError:
-                raise UnggulanError("scenarios need app.core.scenario, which this version of "
+                raise UnggulanError("scenarios need unggulan.core.scenario, which this version of "
                                     "unggulan does not have; use weights instead",
                                     field="scenario") from None
             sc = load_scenario(Path(opt.scenario))
@@ -1162,10 +1162,10 @@ def _scenario(ds, opt: BriefOptions) -> tuple[dict | None, Any]:
 
 
 def _run_info(ds, sc, weights, top: int, reference: str, management: str):
-    """The run's :class:`app.core.run.RunInfo` (scenario, inputs and run hashes), or None
+    """The run's :class:`unggulan.core.run.RunInfo` (scenario, inputs and run hashes), or None
     with a core that does not have it."""
     try:
-        from app.core.run import default_scenario, run_info
+        from unggulan.core.run import default_scenario, run_info
     except ImportError:
         return None
     if sc is None:
@@ -1174,7 +1174,7 @@ def _run_info(ds, sc, weights, top: int, reference: str, management: str):
 
 
 def _make_run(ds, opt: BriefOptions) -> _Run:
-    from app.core.scoring import parse_weights
+    from unggulan.core.scoring import parse_weights
 
     opt.check()
     info, sc = _scenario(ds, opt)
@@ -1208,7 +1208,7 @@ def build_brief(ds, code: str, options: BriefOptions | None = None,
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> b = build_brief(Dataset.open(), "99.01.01", BriefOptions(lang="en"))
     >>> b.kind, [s.id for s in b.sections][-1]
     ('kecamatan', 'method')
@@ -1253,7 +1253,7 @@ def build_brief(ds, code: str, options: BriefOptions | None = None,
 
 def render_html(sections: list[Section], run: _Run, kind: str, code: str, name: str) -> str:
     """The brief's HTML from its sections (template ``templates/brief.html``, style inlined)."""
-    from app import __version__
+    from unggulan import __version__
 
     env = _environment()
     css = (TEMPLATES / "brief.css").read_text(encoding="utf-8")
@@ -1342,7 +1342,7 @@ def brief_html(ds, code: str, options: BriefOptions | None = None,
                progress: Progress | None = None) -> str:
     """The brief as one self-contained HTML page.
 
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> "<html" in brief_html(Dataset.open(), "99.01.01")
     True
     """
@@ -1353,7 +1353,7 @@ def brief_pdf(ds, code: str, options: BriefOptions | None = None,
               progress: Progress | None = None) -> bytes:
     """The brief as an A4 PDF (bytes).
 
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> brief_pdf(Dataset.open(), "99.01.01")[:5]  # doctest: +SKIP
     b'%PDF-'
     """
@@ -1371,11 +1371,11 @@ def write_brief(ds, code: str, path: str | Path, options: BriefOptions | None = 
 
     Examples
     --------
-    >>> from app import Dataset
+    >>> from unggulan import Dataset
     >>> write_brief(Dataset.open(), "99.01.01", "/tmp/brief.html", overwrite=True)
     PosixPath('/tmp/brief.html')
     """
-    from app.io.exports import _atomic, check_target, write_text
+    from unggulan.io.exports import _atomic, check_target, write_text
 
     path = Path(path)
     suffix = path.suffix.lower()

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from app.base import palette
+from unggulan.base import palette
 
 CM = 1 / 2.54
 FONT = "DejaVu Sans"

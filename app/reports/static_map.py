@@ -20,7 +20,7 @@ from matplotlib.patches import PathPatch, Polygon, Rectangle
 from matplotlib.path import Path as MplPath
 from shapely.geometry.polygon import orient
 
-from app.reports.charts import ink_on, place_labels, render_svg
+from unggulan.reports.charts import ink_on, place_labels, render_svg
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.settings import Settings
+from unggulan.api.main import create_app
+from unggulan.settings import Settings
 
 
 @pytest.fixture(scope="module")

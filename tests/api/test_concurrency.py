@@ -27,9 +27,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-import app.api.deps as deps
-from app.api.deps import DatasetHolder
-from app.base.errors import DatasetError
+import unggulan.api.deps as deps
+from unggulan.api.deps import DatasetHolder
+from unggulan.base.errors import DatasetError
 from tests.helpers import make_dataset, serve
 
 KEY = "kunci-uji-konkurensi-0123456789"
@@ -289,7 +289,7 @@ def test_the_holder_docstring_example_runs():
 
 # ------------------------------------------------------------------ the dataset's cache
 def test_a_cache_entry_asked_for_by_many_threads_at_once_is_built_once(demo):
-    from app import Dataset
+    from unggulan import Dataset
 
     ds = Dataset.open(demo.folder)  # its own caches
     builds = []
@@ -313,7 +313,7 @@ def test_a_cache_entry_asked_for_by_many_threads_at_once_is_built_once(demo):
 
 
 def test_a_failed_build_is_not_cached_and_is_tried_again(demo):
-    from app import Dataset
+    from unggulan import Dataset
 
     ds = Dataset.open(demo.folder)
 

@@ -20,12 +20,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
-from app.api.deps import DatasetHolder
-from app.api.main import create_app
-from app.api.security import rate_limited
-from app.base.errors import DatasetError
-from app.io.readers import read_table
-from app.settings import Settings
+from unggulan.api.deps import DatasetHolder
+from unggulan.api.main import create_app
+from unggulan.api.security import rate_limited
+from unggulan.base.errors import DatasetError
+from unggulan.io.readers import read_table
+from unggulan.settings import Settings
 from tests.conftest import BUNDLED
 
 KEY = "fuzz-kunci-0123456789abcdef"
@@ -136,15 +136,15 @@ def test_read_table_damaged_spreadsheets(flips, cut):
     _read(bytes(raw), ".xlsx")
 
 
-HAVE_STATISTICS = importlib.util.find_spec("app.io.statistics") is not None
+HAVE_STATISTICS = importlib.util.find_spec("unggulan.io.statistics") is not None
 
 
-@pytest.mark.skipif(not HAVE_STATISTICS, reason="app.io.statistics not present yet")
+@pytest.mark.skipif(not HAVE_STATISTICS, reason="unggulan.io.statistics not present yet")
 @BOUNDED
 @given(rows=st.lists(st.lists(_cell, max_size=8), max_size=25),
        sep=st.sampled_from([",", ";", "\t"]), as_xlsx=st.booleans())
 def test_read_statistics_random_tables(rows, sep, as_xlsx):
-    from app.io.statistics import read_statistics
+    from unggulan.io.statistics import read_statistics
 
     if as_xlsx:
         from openpyxl import Workbook

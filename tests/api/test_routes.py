@@ -116,8 +116,8 @@ def test_candidates_and_weights(client):
 
 
 def test_reload_needs_the_write_key(client, tmp_path):
-    from app.api.main import create_app
-    from app.settings import Settings
+    from unggulan.api.main import create_app
+    from unggulan.settings import Settings
     from tests.conftest import BUNDLED
 
     r = client.post("/api/v1/reload")  # no key configured: writes are off
@@ -136,8 +136,8 @@ def test_changed_file_is_noticed_without_restart(tmp_path):
 
     from fastapi.testclient import TestClient
 
-    from app.api.main import create_app
-    from app.settings import Settings
+    from unggulan.api.main import create_app
+    from unggulan.settings import Settings
     from tests.conftest import BUNDLED
 
     for sub in ("boundaries", "sentra"):
@@ -212,8 +212,8 @@ def test_upload_applied_with_the_key(tmp_path):
 
     from fastapi.testclient import TestClient
 
-    from app.api.main import create_app
-    from app.settings import Settings
+    from unggulan.api.main import create_app
+    from unggulan.settings import Settings
     from tests.conftest import BUNDLED
 
     for sub in ("boundaries", "sentra"):

@@ -13,10 +13,10 @@ from urllib.parse import unquote
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.core.run import run_info
-from app.core.scenario import load_scenario, scenario_from_dict
-from app.settings import Settings
+from unggulan.api.main import create_app
+from unggulan.core.run import run_info
+from unggulan.core.scenario import load_scenario, scenario_from_dict
+from unggulan.settings import Settings
 from tests.conftest import BUNDLED
 
 KEY = "kunci-uji-2025"

@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from app.api.deps import DatasetHolder
-from app.api.main import create_app
-from app.settings import Settings
+from unggulan.api.deps import DatasetHolder
+from unggulan.api.main import create_app
+from unggulan.settings import Settings
 
 # no rate limit here: the schema run calls the expensive endpoints many times on purpose
 app = create_app(Settings(rate_limit_per_minute=0))

@@ -14,23 +14,23 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.api import security
-from app.api.errors import (
+from unggulan.api import security
+from unggulan.api.errors import (
     DEFAULT_STATUS_CODES,
     NotAuthorised,
     WritesDisabled,
     add_exception_handlers,
 )
-from app.api.main import create_app
-from app.api.routes_upload import safe_filename
-from app.api.security import (
+from unggulan.api.main import create_app
+from unggulan.api.routes_upload import safe_filename
+from unggulan.api.security import (
     TokenBucket,
     check_write_key,
     html_policy,
     inline_script_hashes,
     require_write_key,
 )
-from app.settings import Settings
+from unggulan.settings import Settings
 from tests.conftest import BUNDLED
 
 KEY = "kunci-rahasia-bappeda-0123456789"

@@ -1,7 +1,7 @@
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.settings import Settings
+from unggulan.api.main import create_app
+from unggulan.settings import Settings
 
 
 def test_summary_of_the_bundled_dataset():
@@ -25,7 +25,7 @@ def test_prepare_on_start_answers_every_level_from_prepared_records():
     """With prepare_on_start (what `unggulan serve` turns on) the worker prepares each
     level's default candidates before it takes requests: every area's answer is then a
     lookup, and it is the answer of a service that computes on demand."""
-    from app.api.routes_areas import _area_candidates_response
+    from unggulan.api.routes_areas import _area_candidates_response
 
     with TestClient(create_app(Settings(prepare_on_start=True))) as prepared, \
             TestClient(create_app(Settings())) as lazy:
@@ -47,7 +47,7 @@ def test_cli_serve_turns_preparing_on_unless_told(monkeypatch):
     import uvicorn
     from typer.testing import CliRunner
 
-    from app.cli import cli
+    from unggulan.cli import cli
 
     seen = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.append(

@@ -8,8 +8,8 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from app.base import palette
-from app.maps.tiles import (
+from unggulan.base import palette
+from unggulan.maps.tiles import (
     BUFFER,
     EXTENT,
     MIN_ZOOM,
@@ -165,7 +165,7 @@ def test_rings_are_wound_as_mvt_wants_and_holes_survive():
 
 
 def test_tiles_are_cached_and_follow_the_scenario(demo):
-    from app.core.run import default_scenario
+    from unggulan.core.run import default_scenario
 
     p = demo.areas("desa").geometry.iloc[0].representative_point()
     x, y = tile_of(p.x, p.y, 11)
@@ -182,9 +182,9 @@ def test_tiles_are_cached_and_follow_the_scenario(demo):
 def test_the_module_examples_run():
     import doctest
 
-    import app.maps.tiles
+    import unggulan.maps.tiles
 
-    result = doctest.testmod(app.maps.tiles, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(unggulan.maps.tiles, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 6 and result.failed == 0
 
 

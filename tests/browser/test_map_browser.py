@@ -221,7 +221,7 @@ def test_commodity_view_and_detail_page(service, page):
                     params={"level": "desa", "top": 5}).json()
     n_cand = len(api["candidates"])
     assert page.locator("svg.breakdown text.cand").count() == n_cand
-    from app.maps.pages import COMPONENT_LABEL
+    from unggulan.maps.pages import COMPONENT_LABEL
 
     assert page.locator("svg.breakdown rect title").count() == len(COMPONENT_LABEL) * n_cand
     href = page.get_attribute("a[href*='/export?layer=candidates'][href*='format=gpkg']", "href")
@@ -238,11 +238,11 @@ def test_commodity_view_and_detail_page(service, page):
 
 def test_standalone_file_opens_offline(page, tmp_path):
     out = tmp_path / "peta.html"
-    subprocess.run([sys.executable, "-m", "app.cli", "map", "--out", str(out),
+    subprocess.run([sys.executable, "-m", "unggulan.cli", "map", "--out", str(out),
                     "--data", str(BUNDLED), "--lang", "en"], check=True, capture_output=True)
     page.goto(out.as_uri())
     n = _wait_drawn(page)
-    from app import Dataset
+    from unggulan import Dataset
 
     assert n == len(Dataset.open(BUNDLED).areas("desa"))
     assert page.locator(".unggulan-legend h4").first.inner_text().startswith("Top candidate")

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from app.core.scenario import load_scenario
+from unggulan.core.scenario import load_scenario
 from tests.browser.conftest import OUTPUT
 from tests.conftest import BUNDLED
 from tests.helpers import serve

@@ -14,7 +14,7 @@ from tests.conftest import BONE
 @pytest.fixture(scope="module")
 def sentra_only(tmp_path_factory, bone_dir):
     """Bone without its statistics: boundaries, rasters and the sentra table."""
-    from app import Dataset
+    from unggulan import Dataset
 
     folder = tmp_path_factory.mktemp("bone_sentra_only")
     for sub in ("boundaries", "agroecology", "sentra"):
@@ -57,7 +57,7 @@ def test_most_workers_commodity_is_in_the_top3(which, request):
 def test_a_common_product_on_n_land_stays_in_the_top3(tmp_path, bone_dir, sentra_only):
     """The held-out kabupaten's case: desa whose main product is common across the
     kabupaten (LQ near 1) and whose land for it is N (slope) must still get it."""
-    from app import Dataset
+    from unggulan import Dataset
 
     suit = sentra_only.suitability("desa", commodities=["kopi_arabika"], explain=False)
     n_desa = suit.loc[suit["suitability_class"] == "N", "code"].astype(str).tolist()
@@ -151,7 +151,7 @@ def test_explanations_cite_the_statistics(bone):
 
 
 def test_a_commodity_without_activity_needs_the_weights_to_win(sentra_only):
-    from app.core.scoring import ACTIVITY_COMPONENTS
+    from unggulan.core.scoring import ACTIVITY_COMPONENTS
 
     land = sentra_only.candidates("desa", top=3,
                                   weights={c: 0 for c in ACTIVITY_COMPONENTS})
@@ -247,8 +247,8 @@ def test_bone_shift_share_equals_an_independent_computation(bone, production, va
 def test_cli_analyse_and_api(tmp_path, bone_dir):
     from fastapi.testclient import TestClient
 
-    from app.api.main import create_app
-    from app.settings import Settings
+    from unggulan.api.main import create_app
+    from unggulan.settings import Settings
     from tests.helpers import run_cli
 
     out = tmp_path / "dlq.csv"
@@ -273,8 +273,8 @@ def test_cli_analyse_and_api(tmp_path, bone_dir):
 def test_ogc_serves_the_quadrants(bone):
     from fastapi.testclient import TestClient
 
-    from app.api.main import create_app
-    from app.settings import Settings
+    from unggulan.api.main import create_app
+    from unggulan.settings import Settings
 
     expected = bone.analysis("dlq", measure="production")
     with TestClient(create_app(Settings(data=BONE))) as client:
@@ -293,8 +293,8 @@ def test_ogc_serves_the_quadrants(bone):
 def test_no_quadrants_collection_without_a_series(tmp_path):
     from fastapi.testclient import TestClient
 
-    from app.api.main import create_app
-    from app.settings import Settings
+    from unggulan.api.main import create_app
+    from unggulan.settings import Settings
     from tests.helpers import make_dataset
 
     make_dataset(tmp_path)

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from rasterio.transform import from_origin
 from shapely.geometry import Polygon, box
 
-from app.core import attributes as attrs_mod
-from app.core.attributes import AttributeEngine
-from app.core.rasters import RasterInfo
-from app.core.zonal import (
+from unggulan.core import attributes as attrs_mod
+from unggulan.core.attributes import AttributeEngine
+from unggulan.core.rasters import RasterInfo
+from unggulan.core.zonal import (
     Grid,
     coverage_cache_path,
     coverage_of_wkb,

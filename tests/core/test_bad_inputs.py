@@ -36,10 +36,10 @@ from shapely.geometry import (
     box,
 )
 
-from app import Dataset
-from app.core.codes import PROVINCE_FIRST_DIGITS, clean_code
-from app.core.rasters import check_coverage, find_rasters
-from app.io.readers import open_table, read_table
+from unggulan import Dataset
+from unggulan.core.codes import PROVINCE_FIRST_DIGITS, clean_code
+from unggulan.core.rasters import check_coverage, find_rasters
+from unggulan.io.readers import open_table, read_table
 from tests.conftest import ROOT
 from tests.helpers import grid_desa, make_dataset, run_cli
 
@@ -692,8 +692,8 @@ def test_csv_is_streamed_in_bounded_memory(tmp_path):
 
 def test_sentra_csv_keeps_only_the_sentra_columns(tmp_path):
     # the reader drops the columns that are no sentra field chunk by chunk
-    from app.core.config import SentraConfig
-    from app.core.sentra import read_sentra_file
+    from unggulan.core.config import SentraConfig
+    from unggulan.core.sentra import read_sentra_file
 
     path = tmp_path / "sentra.csv"
     _write_csv(path, 5)
@@ -713,7 +713,7 @@ _STREAM_SCRIPT = textwrap.dedent("""
         with open("/proc/self/status") as fh:
             return next(int(ln.split()[1]) / 1024 for ln in fh if ln.startswith(key))
 
-    from app.io.readers import open_table
+    from unggulan.io.readers import open_table
     imported = peak_mb()
     t0 = time.perf_counter()
     n = 0
@@ -751,8 +751,8 @@ def test_200_mb_csv_streams(tmp_path):
 # ------------------------------------------------------------------------------ examples
 
 
-@pytest.mark.parametrize("name", ["app.io.readers", "app.core.codes", "app.core.rasters",
-                                  "app.core.sentra", "app.core.boundaries"])
+@pytest.mark.parametrize("name", ["unggulan.io.readers", "unggulan.core.codes", "unggulan.core.rasters",
+                                  "unggulan.core.sentra", "unggulan.core.boundaries"])
 def test_docstring_examples_of_the_readers(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = doctest.testmod(importlib.import_module(name),
@@ -761,7 +761,7 @@ def test_docstring_examples_of_the_readers(name, tmp_path, monkeypatch):
 
 
 def test_utf16_bytes_alone_are_recognised(tmp_path):
-    from app.io.readers import detect_encoding
+    from unggulan.io.readers import detect_encoding
 
     p = tmp_path / "t.csv"
     p.write_bytes("komoditas\tdesa\nkopi\tKéju\n".encode("utf-16-be"))  # no BOM, big-endian

@@ -47,7 +47,7 @@ def test_no_code_column_and_no_name_column(tmp_path):
 
 
 def test_names_without_codes_get_derived_codes(tmp_path):
-    from app import Dataset
+    from unggulan import Dataset
 
     desa = grid_desa().drop(columns="kode")
     desa["kecamatan"] = ["Kec B"] * 3 + ["Kec A"] * 3
@@ -82,7 +82,7 @@ def test_duplicate_codes(tmp_path):
 
 
 def test_duplicate_codes_merged_when_asked(tmp_path):
-    from app import Dataset
+    from unggulan import Dataset
 
     desa = grid_desa()
     desa.loc[1, "kode"] = desa.loc[0, "kode"]
@@ -93,7 +93,7 @@ def test_duplicate_codes_merged_when_asked(tmp_path):
 
 
 def test_invalid_geometry_is_repaired_and_counted(tmp_path):
-    from app import Dataset
+    from unggulan import Dataset
 
     desa = grid_desa()
     x0, y0 = desa.geometry.iloc[0].bounds[:2]
@@ -126,7 +126,7 @@ def test_layer_with_no_crs(tmp_path):
 
 
 def test_layer_with_no_crs_given_in_config(tmp_path):
-    from app import Dataset
+    from unggulan import Dataset
 
     desa = grid_desa().to_crs("EPSG:32750").set_crs(None, allow_override=True)
     (tmp_path / "boundaries").mkdir()

@@ -7,11 +7,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from app.base.errors import InvalidWeights
-from app.core import clusters
-from app.core.candidates import add_components, eligible
-from app.core.scoring import ACTIVITY_COMPONENTS, DEFAULT_WEIGHTS, parse_weights, score
-from app.core.specialisation import specialisation
+from unggulan.base.errors import InvalidWeights
+from unggulan.core import clusters
+from unggulan.core.candidates import add_components, eligible
+from unggulan.core.scoring import ACTIVITY_COMPONENTS, DEFAULT_WEIGHTS, parse_weights, score
+from unggulan.core.specialisation import specialisation
 from tests.helpers import run_cli
 
 COMPONENTS = list(DEFAULT_WEIGHTS)
@@ -156,9 +156,9 @@ def test_bone_top_workers_commodity_with_good_land_is_in_top3(bone, bone_candida
 
 
 def test_bone_more_workers_in_real_data_never_lower_the_score(bone_dir):
-    from app import Dataset
-    from app.core.candidates import evidence
-    from app.core.scoring import score as score_fn
+    from unggulan import Dataset
+    from unggulan.core.candidates import evidence
+    from unggulan.core.scoring import score as score_fn
 
     ds = Dataset.open(bone_dir)
     ev = evidence(ds, "desa").set_index(["code", "commodity"])

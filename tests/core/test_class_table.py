@@ -7,14 +7,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from app.core.suitability import (
+from unggulan.core.suitability import (
     ClassTable,
     cell_classes,
     classification_keys,
     classify,
     shares_by_basis,
 )
-from app.core.zonal import class_shares
+from unggulan.core.zonal import class_shares
 
 
 def _cov(area: np.ndarray, weights: np.ndarray, n: int):
@@ -57,7 +57,7 @@ def test_open_limits_and_a_factor_without_finite_limits():
 
 
 def test_bone_every_commodity_equals_the_direct_path(bone_dir):
-    from app import Dataset
+    from unggulan import Dataset
 
     ds = Dataset.open(bone_dir)
     cov, cells = ds.engine.cell_values("desa:test", ds.areas("desa"))
@@ -78,7 +78,7 @@ def test_bone_every_commodity_equals_the_direct_path(bone_dir):
 
 @pytest.mark.parametrize("n_limits", [0, 1, 300])
 def test_bins_hold_one_class_each(n_limits):
-    from app.core.suitability import _bins
+    from unggulan.core.suitability import _bins
 
     rng = np.random.default_rng(n_limits)
     limits = np.unique(rng.uniform(0, 100, n_limits))
@@ -95,7 +95,7 @@ def test_bins_hold_one_class_each(n_limits):
 def test_consuming_the_values_gives_the_same_shares(bone_dir):
     """With ``consume`` the table empties the per-pixel values as it bins them (national
     memory) and gives exactly the shares it gives without."""
-    from app import Dataset
+    from unggulan import Dataset
 
     ds = Dataset.open(bone_dir)
     cov, cells = ds.engine.cell_values("desa:consume", ds.areas("desa"))

@@ -71,7 +71,7 @@ def test_bone_dissolved_when_no_kecamatan_layer(bone_dir, tmp_path):
     (tmp_path / "boundaries").mkdir()
     (tmp_path / "boundaries" / "desa.gpkg").symlink_to(
         (bone_dir / "boundaries" / "desa_bone.gpkg").resolve())
-    from app import Dataset
+    from unggulan import Dataset
 
     ds = Dataset.open(tmp_path)
     kec = ds.areas("kecamatan")
@@ -81,7 +81,7 @@ def test_bone_dissolved_when_no_kecamatan_layer(bone_dir, tmp_path):
     desa_ha = ds.areas("desa")["area_ha"].sum()
     assert 0 <= desa_ha - kec["area_ha"].sum() < 0.001 * desa_ha
     # the same polygons as geopandas' dissolve, whether unioned on one thread or two
-    from app.core.boundaries import union_by
+    from unggulan.core.boundaries import union_by
 
     desa = ds.areas("desa")
     ref = desa[["kecamatan_code", "geometry"]].dissolve(by="kecamatan_code")
@@ -95,7 +95,7 @@ def test_bone_dissolved_when_no_kecamatan_layer(bone_dir, tmp_path):
 
 
 def test_malang_kecamatan_layer_wider_than_desa(malang_dir):
-    from app import Dataset
+    from unggulan import Dataset
 
     ds = Dataset.open(malang_dir)
     desa_raw = pyogrio.read_dataframe(malang_dir / "boundaries" / "desa_malang_batu.gpkg")
@@ -122,7 +122,7 @@ def test_demo_dataset_is_usable_and_synthetic(demo):
 def test_init_writes_a_config_that_reopens_identically(bone_dir, tmp_path):
     import shutil
 
-    from app import Dataset
+    from unggulan import Dataset
 
     for sub in ("boundaries", "sentra"):
         shutil.copytree(bone_dir / sub, tmp_path / sub)
@@ -165,7 +165,7 @@ def test_core_imports_no_web_or_map_library():
     import subprocess
     import sys
 
-    code = ("import sys, app, app.core.dataset, app.core.sentra, app.core.boundaries;"
+    code = ("import sys, app, unggulan.core.dataset, unggulan.core.sentra, unggulan.core.boundaries;"
             "bad = [m for m in ('fastapi', 'folium', 'uvicorn') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -179,8 +179,8 @@ def test_layers_import_downward_only():
     from pathlib import Path
 
     app_dir = Path(__file__).resolve().parents[2] / "app"
-    forbidden = {"base": ("app.core", "app.io", "app.api", "app.maps"),
-                 "io": ("app.core", "app.api", "app.maps")}
+    forbidden = {"base": ("unggulan.core", "unggulan.io", "unggulan.api", "unggulan.maps"),
+                 "io": ("unggulan.core", "unggulan.api", "unggulan.maps")}
     bad = []
     for pkg, prefixes in forbidden.items():
         for path in (app_dir / pkg).rglob("*.py"):

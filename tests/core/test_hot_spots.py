@@ -13,8 +13,8 @@ import pytest
 from scipy import stats
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from app.core import clusters
-from app.core.specialisation import (
+from unggulan.core import clusters
+from unggulan.core.specialisation import (
     CONTINUITY_FULL_YEARS,
     LQ_FULL_SCORE,
     MARKET_SCORE,
@@ -400,7 +400,7 @@ def test_sparse_workers_matrix_gives_the_same_bits(bone_desa):
     """The evidence passes the workers as a sparse matrix (national: 84,000 x 200 with
     100,000 non-zero): the neighbourhood score and Gi* are those of the dense frame, bit for
     bit, and the matrix is the pivot table the dense path builds."""
-    from app.core.candidates import _workers_matrix
+    from unggulan.core.candidates import _workers_matrix
 
     areas, cnt, wide, _ = bone_desa
     sp = _workers_matrix(cnt, areas.index)

@@ -57,7 +57,7 @@ def test_suitability_long_form_with_shares(bone):
 
 
 def test_unknown_commodity_is_refused(bone):
-    from app.base.errors import UnknownCommodity
+    from unggulan.base.errors import UnknownCommodity
 
     with pytest.raises(UnknownCommodity):
         bone.suitability("desa", commodities=["unobtainium"])
@@ -82,8 +82,8 @@ def test_cli_bad_output_format(tmp_path):
 
 def test_windowed_reads_equal_whole_grid_results(demo):
     """A subset of areas reads a window; derived slope must not change at its edges."""
-    from app.core.attributes import AttributeEngine, slope_percent
-    from app.core.zonal import reduce_continuous
+    from unggulan.core.attributes import AttributeEngine, slope_percent
+    from unggulan.core.zonal import reduce_continuous
 
     areas = demo.areas("desa").iloc[10:20]
     eng = AttributeEngine(demo.rasters)

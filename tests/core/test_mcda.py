@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.base.errors import InvalidWeights, UnggulanError
-from app.core import scoring
-from app.core.mcda import aggregate, topsis, vikor, weighted_sum
+from unggulan.base.errors import InvalidWeights, UnggulanError
+from unggulan.core import scoring
+from unggulan.core.mcda import aggregate, topsis, vikor, weighted_sum
 
 COLS = {"x": "x", "y": "y"}
 

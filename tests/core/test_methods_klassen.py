@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.core.klassen import klassen
+from unggulan.core.klassen import klassen
 from tests.core.test_methods_lq import d2, row, table
 
 

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.base.errors import UnggulanError
-from app.core.concentration import localisation_index, specialisation_index
-from app.core.dlq import dynamic_lq, quadrants
-from app.core.growth import average_growth
-from app.core.lq import static_lq
+from unggulan.base.errors import UnggulanError
+from unggulan.core.concentration import localisation_index, specialisation_index
+from unggulan.core.dlq import dynamic_lq, quadrants
+from unggulan.core.growth import average_growth
+from unggulan.core.lq import static_lq
 
 COMMODITIES = ("padi", "jagung", "kedelai")
 
@@ -360,9 +360,9 @@ def test_bone_livestock_statistics(bone_dir):
         assert not np.isinf(f.select_dtypes("number").to_numpy(dtype=float)).any()
 
 
-@pytest.mark.parametrize("name", ["app.core.growth", "app.core.lq", "app.core.dlq",
-                                  "app.core.shift_share", "app.core.klassen",
-                                  "app.core.concentration"])
+@pytest.mark.parametrize("name", ["unggulan.core.growth", "unggulan.core.lq", "unggulan.core.dlq",
+                                  "unggulan.core.shift_share", "unggulan.core.klassen",
+                                  "unggulan.core.concentration"])
 def test_docstring_examples(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.base.errors import UnggulanError
-from app.core.shift_share import shift_share
+from unggulan.base.errors import UnggulanError
+from unggulan.core.shift_share import shift_share
 from tests.core.test_methods_lq import row, table
 
 # Table T3 (see test_methods_lq): start 2020, end 2024.

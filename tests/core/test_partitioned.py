@@ -1,4 +1,4 @@
-"""The Dask path (app.core.partitioned) gives exactly the single-process results.
+"""The Dask path (unggulan.core.partitioned) gives exactly the single-process results.
 
 Every comparison is ``assert_frame_equal(..., check_exact=True)``: same rows, order, values
 (bit for bit) and dtypes. Bone (372 desa, one kabupaten split over four partitions, real
@@ -19,9 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from app.core import partitioned as P
-from app.core.candidates import evidence
-from app.core.specialisation import combine_totals, counts, reference_totals, specialisation
+from unggulan.core import partitioned as P
+from unggulan.core.candidates import evidence
+from unggulan.core.specialisation import combine_totals, counts, reference_totals, specialisation
 
 pytest.importorskip("dask_geopandas")
 
@@ -43,7 +43,7 @@ def env():
 
 @pytest.fixture(scope="module")
 def bone_ds(bone_dir, env):
-    from app import Dataset
+    from unggulan import Dataset
 
     return Dataset.open(bone_dir)
 
@@ -81,7 +81,7 @@ def test_bone_one_kabupaten_over_four_partitions(bone_ds):
 
 def test_compacted_evidence_is_identical_too(bone_ds, monkeypatch):
     # national evidence frames keep their detail columns sparse: the Dask path as well
-    from app.core import candidates as C
+    from unggulan.core import candidates as C
 
     monkeypatch.setattr(C, "COMPACT_FROM", 0)
     ds = bone_ds
@@ -115,7 +115,7 @@ def test_local_totals_would_not_do(bone_ds):
 def test_derived_slope_and_classes_missing_from_partitions(bone_dir, env, tmp_path):
     """Slope derived from the DEM in each partition's own window, Braak temperature, and
     texture classes absent from most of 8 partitions (share 0 is filled in)."""
-    from app import Dataset
+    from unggulan import Dataset
 
     (tmp_path / "boundaries").symlink_to(bone_dir / "boundaries", target_is_directory=True)
     (tmp_path / "agroecology").mkdir()
@@ -207,7 +207,7 @@ def test_scheduler_choice(env, monkeypatch):
 # ---------------------------------------------------------------------------- 5,000 desa
 @pytest.fixture(scope="module")
 def split_bone(bone_dir, env, tmp_path_factory):
-    from app import Dataset
+    from unggulan import Dataset
     from tests.core.partitioned_data import SECOND_KABUPATEN, build_split_bone
 
     folder = build_split_bone(bone_dir, tmp_path_factory.mktemp("split") / "bone5000")

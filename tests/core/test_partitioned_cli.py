@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from app.cli import cli
+from unggulan.cli import cli
 
 
 def test_propose_in_partitions_writes_the_same_file(bone_dir, tmp_path, monkeypatch):

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.base.errors import DatasetError
-from app.core.commodities import Catalogue
-from app.core.suitability import Requirements, assess_areas, classify, factor_index, status_of
+from unggulan.base.errors import DatasetError
+from unggulan.core.commodities import Catalogue
+from unggulan.core.suitability import Requirements, assess_areas, classify, factor_index, status_of
 from tests.conftest import BUNDLED, ROOT, SHARED
 
 ECOCROP_DB = SHARED / "reference" / "ecocrop" / "EcoCrop_DB.csv"

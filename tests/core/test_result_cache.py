@@ -7,8 +7,8 @@ import pandas as pd
 
 
 def test_candidates_are_read_back_from_disk(tmp_path, monkeypatch):
-    from app import Dataset
-    from app.core import candidates
+    from unggulan import Dataset
+    from unggulan.core import candidates
 
     monkeypatch.setenv("UNGGULAN_CACHE_DIR", str(tmp_path / "cache"))
     first = Dataset.open().candidates("kecamatan", top=2)
@@ -32,7 +32,7 @@ def test_candidates_are_read_back_from_disk(tmp_path, monkeypatch):
 
 
 def test_no_disk_cache_when_switched_off(tmp_path, monkeypatch):
-    from app import Dataset
+    from unggulan import Dataset
 
     monkeypatch.setenv("UNGGULAN_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("UNGGULAN_NO_CACHE", "1")
@@ -44,7 +44,7 @@ def test_results_in_memory_are_bounded_least_recently_used_first(monkeypatch, tm
     """A service asked for many weightings keeps at most UNGGULAN_RESULTS_IN_MEMORY candidate
     results (with their per-area records); the least recently used goes first, and asking
     for it again gives the same answer (from the disk cache)."""
-    from app import Dataset
+    from unggulan import Dataset
 
     monkeypatch.setenv("UNGGULAN_RESULTS_IN_MEMORY", "2")
     monkeypatch.setenv("UNGGULAN_CACHE_DIR", str(tmp_path))

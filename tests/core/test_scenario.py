@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from app.base.errors import DatasetError, UnknownCommodity
-from app.core import provenance, scoring
-from app.core.provenance import file_digest, inputs_hash, run_hash
-from app.core.scenario import load_scenario, scenario_from_dict, scenario_to_toml
+from unggulan.base.errors import DatasetError, UnknownCommodity
+from unggulan.core import provenance, scoring
+from unggulan.core.provenance import file_digest, inputs_hash, run_hash
+from unggulan.core.scenario import load_scenario, scenario_from_dict, scenario_to_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 PERMENDAGRI = ROOT / "data" / "scenarios" / "permendagri_9_2014.toml"

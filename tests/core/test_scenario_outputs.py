@@ -20,11 +20,11 @@ import pyogrio
 import pytest
 from typer.testing import CliRunner
 
-from app import Dataset
-from app.core import run as runmod
-from app.core.layers import candidates_layer, get_layer
-from app.core.provenance import run_hash
-from app.core.run import (
+from unggulan import Dataset
+from unggulan.core import run as runmod
+from unggulan.core.layers import candidates_layer, get_layer
+from unggulan.core.provenance import run_hash
+from unggulan.core.run import (
     DEFAULT_NAME,
     area_stability,
     default_scenario,
@@ -34,9 +34,9 @@ from app.core.run import (
     run_info,
     slug,
 )
-from app.core.scenario import SCENARIOS_DIR, load_scenario, scenario_from_dict
-from app.io.exports import write_layer
-from app.maps.pages import PageOptions, area_page, commodity_map, main_map, render
+from unggulan.core.scenario import SCENARIOS_DIR, load_scenario, scenario_from_dict
+from unggulan.io.exports import write_layer
+from unggulan.maps.pages import PageOptions, area_page, commodity_map, main_map, render
 from tests.conftest import BUNDLED
 
 PERMENDAGRI = SCENARIOS_DIR / "permendagri_9_2014.toml"
@@ -237,7 +237,7 @@ def test_saved_scenario_ids_are_slugs_and_lookups_never_make_paths():
 
 # ---------------------------------------------------------------------- command line
 def test_cli_scenario_check_prints_ahp_and_refuses_an_inconsistent_matrix(tmp_path):
-    from app.cli import cli
+    from unggulan.cli import cli
 
     good = tmp_path / "ahp.toml"
     # 3 criteria, consistent (a13 = a12 * a23 = 2 * 2 = 4): weights 4/7, 2/7, 1/7, CR 0
@@ -260,7 +260,7 @@ def test_cli_scenario_check_prints_ahp_and_refuses_an_inconsistent_matrix(tmp_pa
 
 
 def test_cli_propose_with_the_permendagri_template(tmp_path, monkeypatch):
-    from app.cli import cli
+    from unggulan.cli import cli
 
     monkeypatch.chdir(BUNDLED.parent)  # the path as the issue gives it, from the repository
     out = tmp_path / "k.csv"

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from app import Dataset
+from unggulan import Dataset
 from tests.helpers import grid_desa, make_dataset
 
 # grid_desa(): 2 kecamatan x 3 desa, 0.01 degree squares from lon 120.00 eastwards at lat -5.0

@@ -14,8 +14,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from app.base.names import fold, place_key
-from app.core.commodities import Catalogue
+from unggulan.base.names import fold, place_key
+from unggulan.core.commodities import Catalogue
 from tests.helpers import run_cli
 
 STAT = "statistik"
@@ -157,7 +157,7 @@ def names_only(tmp_path_factory, bone_dir):
 
 
 def test_names_only_kecamatan_open_with_derived_codes(names_only):
-    from app import Dataset
+    from unggulan import Dataset
 
     ds = Dataset.open(names_only)
     kec = ds.areas("kecamatan")
@@ -180,8 +180,8 @@ def test_names_only_kecamatan_open_with_derived_codes(names_only):
 def test_names_only_dataset_validates_and_serves_statistics(names_only):
     from fastapi.testclient import TestClient
 
-    from app.api.main import create_app
-    from app.settings import Settings
+    from unggulan.api.main import create_app
+    from unggulan.settings import Settings
 
     res = run_cli("validate", "--data", str(names_only))
     assert res.returncode == 0, res.stdout + res.stderr
@@ -198,7 +198,7 @@ def test_names_only_dataset_validates_and_serves_statistics(names_only):
 
 
 def test_codes_table_gives_official_codes(tmp_path, bone_dir):
-    from app import Dataset
+    from unggulan import Dataset
 
     (tmp_path / "boundaries").mkdir()
     kec = gpd.read_file(bone_dir / "boundaries" / "kecamatan_bone.gpkg")
@@ -215,7 +215,7 @@ def test_codes_table_gives_official_codes(tmp_path, bone_dir):
 
 # ---------------------------------------------------------------- levels as published
 def test_kecamatan_statistics_stay_kecamatan_on_desa_boundaries(tmp_path, bone_dir):
-    from app import Dataset
+    from unggulan import Dataset
 
     (tmp_path / "boundaries").mkdir()
     shutil.copy(bone_dir / "boundaries" / "desa_bone.gpkg", tmp_path / "boundaries")
@@ -235,7 +235,7 @@ def test_kecamatan_statistics_stay_kecamatan_on_desa_boundaries(tmp_path, bone_d
 
 
 def test_kabupaten_table_is_read_as_reference(tmp_path, malang_dir):
-    from app import Dataset
+    from unggulan import Dataset
 
     (tmp_path / "boundaries").mkdir()
     shutil.copy(malang_dir / "boundaries" / "desa_malang_batu.gpkg", tmp_path / "boundaries")
@@ -259,7 +259,7 @@ def test_kabupaten_table_is_read_as_reference(tmp_path, malang_dir):
 # ---------------------------------------------------------------- unknown commodities
 def test_commodities_outside_the_catalogue_are_proposed_where_they_dominate(tmp_path,
                                                                             bone_dir):
-    from app import Dataset
+    from unggulan import Dataset
 
     for sub in ("boundaries", "agroecology"):
         shutil.copytree(bone_dir / sub, tmp_path / sub)
@@ -291,7 +291,7 @@ def test_commodities_outside_the_catalogue_are_proposed_where_they_dominate(tmp_
 
 
 def test_init_writes_statistics_entries_that_read_the_same(tmp_path, bone_dir, bone):
-    from app import Dataset
+    from unggulan import Dataset
 
     for sub in ("boundaries", STAT):
         (tmp_path / sub).symlink_to(bone_dir / sub)
@@ -308,7 +308,7 @@ def test_init_writes_statistics_entries_that_read_the_same(tmp_path, bone_dir, b
 
 def test_a_kabupaten_table_among_the_sentra_is_read_as_statistics(malang_dir):
     """Malang/Batu as shipped: the Jawa Timur kabupaten table sits in sentra/."""
-    from app import Dataset
+    from unggulan import Dataset
 
     ds = Dataset.open(malang_dir)
     assert not ds.errors

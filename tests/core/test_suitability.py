@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.base.errors import DatasetError
-from app.core.commodities import Catalogue
-from app.core.suitability import Requirements, assess_areas, classify, explain, factor_index
+from unggulan.base.errors import DatasetError
+from unggulan.core.commodities import Catalogue
+from unggulan.core.suitability import Requirements, assess_areas, classify, explain, factor_index
 from tests.conftest import BUNDLED, SHARED
 
 INF = np.inf

@@ -9,8 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from app.base.names import fold
-from app.core.commodities import Catalogue
+from unggulan.base.names import fold
+from unggulan.core.commodities import Catalogue
 from tests.conftest import BONE, BUNDLED, MALANG
 
 CAT = Catalogue.load()

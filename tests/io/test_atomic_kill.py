@@ -76,7 +76,7 @@ def _points(n: int, seed: int):
 
 @pytest.mark.parametrize("suffix, min_bytes", [(".csv", 1 << 20), (".gpkg", 1 << 20)])
 def test_a_killed_export_leaves_the_previous_file_intact(tmp_path, suffix, min_bytes):
-    from app.io.exports import write_layer
+    from unggulan.io.exports import write_layer
 
     target = tmp_path / f"kandidat{suffix}"
     write_layer(_points(50, seed=1), target)  # the previous export
@@ -86,7 +86,7 @@ def test_a_killed_export_leaves_the_previous_file_intact(tmp_path, suffix, min_b
         from pathlib import Path
         sys.path.insert(0, {str(ROOT)!r})
         from tests.io.test_atomic_kill import _points
-        from app.io.exports import write_layer
+        from unggulan.io.exports import write_layer
         write_layer(_points(400_000, seed=2), Path({str(target)!r}))
         """, tmp_path, f".kandidat-*{suffix}*", min_bytes)
     # killed while its temporary file beside the target was being written
@@ -117,7 +117,7 @@ def _squares(n_side: int, size: float, x0: float = 500_000.0, y0: float = 9_500_
 def _grid(width: int, cell: float = 10.0):
     from pyproj import CRS
 
-    from app.core.zonal import Grid
+    from unggulan.core.zonal import Grid
 
     return Grid(CRS.from_epsg(32750).to_wkt(),
                 (cell, 0.0, 500_000.0, 0.0, -cell, 9_500_000.0 + width * cell), width, width)
@@ -130,7 +130,7 @@ def _same(a, b) -> None:
 
 
 def test_a_killed_cache_write_keeps_the_other_entries_and_is_rebuilt(tmp_path):
-    from app.core.zonal import compute_coverage, read_coverage_cache
+    from unggulan.core.zonal import compute_coverage, read_coverage_cache
 
     cache = tmp_path / "cache"
     grid = _grid(600)  # 6 km x 6 km at 10 m: 360,000 cells
@@ -144,7 +144,7 @@ def test_a_killed_cache_write_keeps_the_other_entries_and_is_rebuilt(tmp_path):
         from pathlib import Path
         sys.path.insert(0, {str(ROOT)!r})
         from tests.io.test_atomic_kill import _grid, _squares
-        from app.core.zonal import compute_coverage
+        from unggulan.core.zonal import compute_coverage
         compute_coverage(_squares(12, 500.0), _grid(600), cache_dir=Path({str(cache)!r}))
         """, cache, ".cov-*.tmp", 1 << 20)
     assert previous.read_bytes() == previous_bytes  # the other entry is untouched
@@ -159,7 +159,7 @@ def test_a_killed_cache_write_keeps_the_other_entries_and_is_rebuilt(tmp_path):
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "wrong arrays"])
 def test_a_damaged_cache_file_is_rebuilt(tmp_path, damage, caplog):
-    from app.core.zonal import compute_coverage
+    from unggulan.core.zonal import compute_coverage
 
     grid = _grid(200)
     geoms = _squares(5, 300.0)
@@ -176,7 +176,7 @@ def test_a_damaged_cache_file_is_rebuilt(tmp_path, damage, caplog):
     else:  # a readable .npz that does not fit these areas (another version, another grid)
         with entry.open("wb") as fh:
             np.savez(fh, offsets=np.array([0, 5]), cells=np.arange(5), weights=np.ones(5))
-    with caplog.at_level("WARNING", logger="app.core.zonal"):
+    with caplog.at_level("WARNING", logger="unggulan.core.zonal"):
         again = compute_coverage(geoms, grid, cache_dir=tmp_path)
     _same(again, fresh)
     assert "computing it again" in caplog.text
@@ -187,7 +187,7 @@ def test_the_atomic_writer_flushes_before_renaming(tmp_path, monkeypatch):
     """fsync of the temporary file, then the rename, then fsync of the folder."""
     if not Path("/proc/self/fd").exists():
         pytest.skip("needs /proc to name file descriptors")
-    from app.io import exports
+    from unggulan.io import exports
 
     events: list[tuple[str, str]] = []
     real_fsync, real_replace = os.fsync, os.replace

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.io.exports import shapefile_field_names, write_layer
+from unggulan.io.exports import shapefile_field_names, write_layer
 from tests.helpers import run_cli
 
 
@@ -95,7 +95,7 @@ def test_cli_export_refuses_to_clobber(tmp_path):
 
 @pytest.mark.parametrize("suffix", [".gpkg", ".zip", ".geojson", ".csv", ".parquet"])
 def test_round_trip_of_areas_with_attributes(bone, tmp_path, suffix):
-    from app.core.layers import get_layer
+    from unggulan.core.layers import get_layer
 
     src = get_layer(bone, "areas", "kecamatan")
     path = write_layer(src, tmp_path / f"wilayah{suffix}", layer="areas_kecamatan")
@@ -119,7 +119,7 @@ def test_csv_of_points_has_lon_lat(demo, tmp_path):
 def _check_qml(text: str, fields: set[str], tops: list[str]):
     import xml.etree.ElementTree as ET
 
-    from app.base import palette
+    from unggulan.base import palette
 
     root = ET.fromstring(text.split("\n", 1)[1])  # after the DOCTYPE line
     assert root.tag == "qgis"
@@ -169,10 +169,10 @@ def test_candidates_export_ships_a_qgis_style(demo, tmp_path):
     gj = write_layer(src, tmp_path / "k.geojson", layer="candidates_desa")
     _check_qml((tmp_path / "k.qml").read_text(), set(gpd.read_file(gj).columns), tops)
     # the web map gives the same colours
-    from app.maps.pages import PageOptions, main_map, render
+    from unggulan.maps.pages import PageOptions, main_map, render
 
     html = render(main_map(demo, "desa", PageOptions(inline=False)))
-    from app.base import palette
+    from unggulan.base import palette
 
     for cid, colour in palette.commodity_colours(src["top1"]).items():
         assert f'"{cid}":"{colour}"' in html

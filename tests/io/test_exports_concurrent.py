@@ -24,7 +24,7 @@ def test_concurrent_geopackages_are_identical(demo, tmp_path):
 
 def test_without_the_lock_they_would_not_be(demo, tmp_path, monkeypatch):
     # the same writes with the lock taken out: some files get the current date
-    from app.io import exports
+    from unggulan.io import exports
 
     monkeypatch.setattr(exports, "_CONFIG_LOCK", contextlib.nullcontext())
     seen = set()

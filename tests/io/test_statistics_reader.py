@@ -1,4 +1,4 @@
-"""The reader of BPS and dinas statistics tables (app.io.statistics), one quirk per test.
+"""The reader of BPS and dinas statistics tables (unggulan.io.statistics), one quirk per test.
 
 Every table is written by the test in exactly the shape under test (CSV text, or XLSX with
 openpyxl); the real files in ../shared/data are checked against values read from them here
@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.base.errors import DatasetError
-from app.io.statistics import (
+from unggulan.base.errors import DatasetError
+from unggulan.io.statistics import (
     RECORD_COLUMNS,
     StatisticsOptions,
     guess_decimal,
@@ -29,7 +29,7 @@ from app.io.statistics import (
     read_statistics,
     year_in_text,
 )
-from app.io.units import parse_unit, split_header
+from unggulan.io.units import parse_unit, split_header
 
 # --------------------------------------------------------------------------------------------
 # helpers
@@ -1010,11 +1010,11 @@ def test_real_malang_kabupaten_table(malang_dir):
 def test_docstring_examples(tmp_path, monkeypatch):
     import doctest
 
-    import app.io.statistics
-    import app.io.units
+    import unggulan.io.statistics
+    import unggulan.io.units
 
     monkeypatch.chdir(tmp_path)
-    for module in (app.io.statistics, app.io.units):
+    for module in (unggulan.io.statistics, unggulan.io.units):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS
                                  | doctest.NORMALIZE_WHITESPACE)
         assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -10,10 +10,10 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
-from app.api.main import create_app
-from app.base import palette
-from app.maps.assets import VENDOR, assets_dir
-from app.maps.pages import (
+from unggulan.api.main import create_app
+from unggulan.base import palette
+from unggulan.maps.assets import VENDOR, assets_dir
+from unggulan.maps.pages import (
     PageOptions,
     area_page,
     commodity_map,
@@ -22,7 +22,7 @@ from app.maps.pages import (
     render,
     simplified,
 )
-from app.settings import Settings
+from unggulan.settings import Settings
 from tests.helpers import run_cli
 
 EXTERNAL = re.compile(r"""<(?:script|link)[^>]+(?:src|href)=["'](https?:)?//""", re.I)
@@ -176,7 +176,7 @@ def test_a_map_with_no_candidate_says_why(tmp_path):
     """Boundaries only (no rasters, no sentra): the map says why it is empty."""
     import shutil
 
-    from app import Dataset
+    from unggulan import Dataset
     from tests.conftest import BUNDLED
 
     shutil.copytree(BUNDLED / "boundaries", tmp_path / "boundaries")

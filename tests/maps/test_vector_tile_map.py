@@ -18,8 +18,8 @@ import mapbox_vector_tile
 import pytest
 import shapely
 
-from app.maps.pages import PageOptions, main_map, render
-from app.maps.tiles import MEDIA_TYPE, MIN_ZOOM, tile_of
+from unggulan.maps.pages import PageOptions, main_map, render
+from unggulan.maps.tiles import MEDIA_TYPE, MIN_ZOOM, tile_of
 from tests.browser.conftest import OUTPUT, csp_watched_page
 from tests.helpers import serve
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.reports import BriefOptions, build_brief
-from app.reports.brief import fmt_date, html_to_pdf, resolve_area
+from unggulan.reports import BriefOptions, build_brief
+from unggulan.reports.brief import fmt_date, html_to_pdf, resolve_area
 
 DATE = dt.date(2025, 8, 17)
 POPPLER = all(shutil.which(t) for t in ("pdftotext", "pdfinfo", "pdftoppm"))
@@ -173,7 +173,7 @@ def test_a_kabupaten_brief_has_a_page_per_kecamatan(demo):
 
 
 def test_codes_are_resolved_and_desa_refused(demo):
-    from app.base.errors import UnggulanError, UnknownArea
+    from unggulan.base.errors import UnggulanError, UnknownArea
 
     assert resolve_area(demo, "990101")[:2] == ("kecamatan", "99.01.01")
     assert resolve_area(demo, "99.01")[0] == "kabupaten"
@@ -188,8 +188,8 @@ def test_codes_are_resolved_and_desa_refused(demo):
 def demo_client(demo):
     from fastapi.testclient import TestClient
 
-    from app.api.main import create_app
-    from app.settings import Settings
+    from unggulan.api.main import create_app
+    from unggulan.settings import Settings
 
     with TestClient(create_app(Settings()), raise_server_exceptions=False) as client:
         # the session's demo dataset, its candidates already computed
@@ -218,8 +218,8 @@ def test_html_brief_from_the_api(demo_client, demo):
 
 
 def test_html_brief_of_a_saved_scenario_from_the_api(demo_client, demo):
-    from app.core.run import find_scenario, run_info
-    from app.core.scenario import load_scenario
+    from unggulan.core.run import find_scenario, run_info
+    from unggulan.core.scenario import load_scenario
 
     sc = load_scenario(find_scenario(demo.folder, "permendagri_9_2014").path)
     r = demo_client.get("/api/v1/areas/99.01.04/brief.html",
@@ -245,8 +245,8 @@ def test_pdf_brief_from_the_api(demo_client, demo, tmp_path):
 def test_cli_writes_a_brief_with_a_scenario(demo, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from app import cli
-    from app.core.scenario import load_scenario
+    from unggulan import cli
+    from unggulan.core.scenario import load_scenario
 
     monkeypatch.setattr(cli, "_open", lambda data: demo)
     scenario = Path(__file__).resolve().parents[2] / "data/scenarios/permendagri_9_2014.toml"
@@ -268,8 +268,8 @@ def test_cli_writes_a_brief_with_a_scenario(demo, tmp_path, monkeypatch):
 
 
 def test_docstring_examples(demo, monkeypatch, tmp_path):
-    from app import Dataset
-    from app.reports import brief, charts, static_map
+    from unggulan import Dataset
+    from unggulan.reports import brief, charts, static_map
 
     monkeypatch.chdir(tmp_path)
     # the examples open the bundled dataset: hand them the session's, already computed
