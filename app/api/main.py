@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from unggulan import __version__
 from unggulan.api import (
+    middleware,
     ogc,
     routes_areas,
     routes_brief,
@@ -67,6 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST"], allow_headers=["*"])
     security.install(app, settings)  # headers and CSP, request size, rate limit
+    # answers compressed (brotli or gzip) and HEAD answered as GET, outermost: a HEAD
+    # gets the GET's headers (unggulan.api.middleware)
+    app.add_middleware(middleware.CompressionMiddleware)
+    app.add_middleware(middleware.HeadMiddleware)
     add_exception_handlers(app, DEFAULT_STATUS_CODES)
     for r in (routes_dataset.router, routes_areas.router, routes_data.router,
               routes_export.router, routes_upload.router,
