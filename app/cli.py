@@ -395,6 +395,83 @@ def analyse(
 
 
 @cli.command()
+def backtest(
+    until: Annotated[int, typer.Option(
+        "--until", help="last year kept: proposals from the years up to it, later years judge")],
+    data: DataOpt = None,
+    horizon: Annotated[int | None, typer.Option(
+        "--horizon", min=1, help="years judged after --until (default: all later years)")]
+    = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="marks per area (K)")] = 3,
+    level: Annotated[str | None, typer.Option(
+        help="desa or kecamatan (default: the statistics' level)")] = None,
+    weights: Annotated[str | None, typer.Option(
+        "--weights", help="e.g. specialisation=0.5,trend=0 (only the statistics components "
+        "count: specialisation, scale, trend)")] = None,
+    reference: Annotated[str, typer.Option(
+        help="LQ reference region: kabupaten, dataset or province")] = "kabupaten",
+    measure: Annotated[str | None, typer.Option(
+        help="one statistics measure for every commodity (default: as propose)")] = None,
+    share_weight: Annotated[float, typer.Option(
+        "--share-weight", min=0.0, max=1.0,
+        help="weight of the area's share of the dataset's output (a documented variant; "
+             "default 0: the tool as propose scores)")] = 0.0,
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", help="write the table as CSV")] = None,
+    marks_path: Annotated[Path | None, typer.Option(
+        "--marks", help="write every mark (method, area, commodity, hits) as CSV")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the table as JSON")] = False,
+) -> None:
+    """Backtest (uji mundur): cut the statistics after --until, propose --top per area from
+    what is left (statistics only) and count how often the marks hold later (SLQ > 1; among
+    the commodity's top-5 producers), against last year's SLQ and persistence."""
+    ds = _open(data)
+    try:
+        res = ds.backtest(until, horizon=horizon, top=top, level=level, weights=weights,
+                          reference=reference, measure=measure, share_weight=share_weight)
+    except UnggulanError as exc:
+        _fail(exc)
+    if as_json:
+        sys.stdout.write(json.dumps(_strict_json(res.to_dict()), indent=2, ensure_ascii=False,
+                                    allow_nan=False, default=str) + "\n")
+    else:
+        st = ds.statistics()
+        synthetic = ds.synthetic or any(w in str(f).lower() for f in set(st["file"])
+                                        for w in ("sintetis", "synthetic"))
+        _print_backtest(res, synthetic)
+    for path, frame in ((out_path, res.table), (marks_path, res.marks)):
+        if path is not None:
+            if path.suffix.lower() != ".csv":
+                _fail(f"{path}: the backtest is written as .csv", 1)
+            _write_table(frame, path)
+
+
+def _print_backtest(res, synthetic: bool) -> None:
+    def num(x) -> str:
+        return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
+
+    title = (f"Uji mundur / backtest: {res.level}, usulan dari / proposed from "
+             f"{res.table['kept_years'].iat[0]}, dinilai / judged "
+             f"{res.table['horizon_years'].iat[0]}, top {res.top}")
+    if synthetic:
+        title += "  [yellow]statistik SINTETIS / SYNTHETIC statistics[/]"
+    t = Table(title=title)
+    for c in ("method / metode", "areas", "marks", "SLQ > 1", f"top-{res.top_producers}",
+              "mean / rerata"):
+        t.add_column(c, justify="left" if c.startswith("method") else "right")
+    for r in res.table.itertuples(index=False):
+        t.add_row(f"{r.label_id} / {r.label_en}", str(r.areas), str(r.marks),
+                  f"{r.rate_slq:.0%} ({num(r.hits_slq)}/{num(r.judged_slq)})",
+                  f"{r.rate_top5:.0%} ({num(r.hits_top5)}/{num(r.judged_top5)})",
+                  f"{r.rate_mean:.0%}")
+    out.print(t)
+    w = {k: v for k, v in res.weights.items() if v > 0}
+    out.print("tool weights / bobot alat: " + ", ".join(f"{k}={v:g}" for k, v in w.items())
+              + f"; reference {res.reference}; random = expected rate of the same number of "
+              "marks drawn at random", highlight=False)
+
+
+@cli.command()
 def export(
     data: DataOpt = None,
     layer: Annotated[str, typer.Option(help="areas, sentra, suitability, candidates or statistics")]

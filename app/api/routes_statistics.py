@@ -89,3 +89,44 @@ def analysis(
                         period=str(res["period"].iat[0]) if len(res) and
                         res["period"].iat[0] is not None else period,
                         total=len(res), limit=limit, offset=offset, items=records(page))
+
+
+class BacktestResult(BaseModel):
+    level: str
+    kept_years: list[int]
+    horizon_years: list[int]
+    top: int
+    top_producers: int
+    reference: str
+    weights: dict[str, float]
+    methods: list[dict[str, Any]]
+    marks: list[dict[str, Any]] | None = None
+
+
+@router.get("/backtest", response_model=BacktestResult)
+def backtest(
+    ds: DatasetDep,
+    until: Annotated[int, Query(ge=1900, le=2100, description="last year kept; later years "
+                                "judge")],
+    horizon: Annotated[int | None, Query(ge=1, le=200, description="years judged after "
+                                         "until (default: all later years)")] = None,
+    top: Annotated[int, Query(ge=1, le=50, description="marks per area")] = 3,
+    level: Annotated[str | None, Query(description="desa or kecamatan (default: the "
+                                       "statistics' level)")] = None,
+    weights: Annotated[str | None, Query(examples=["specialisation=0.5,trend=0"])] = None,
+    reference: Literal["kabupaten", "dataset", "province"] = "kabupaten",
+    measure: str | None = None,
+    share_weight: Annotated[float, Query(ge=0, le=1)] = 0.0,
+    with_marks: Annotated[bool, Query(description="also every mark (method, area, "
+                                      "commodity, hits)")] = False,
+):
+    """Backtest (uji mundur) of the statistics-only proposals: cut the series after
+    ``until``, propose ``top`` per area, and the share of marks that hold over the horizon
+    (SLQ > 1; among the commodity's top-5 producers) for the tool, last year's SLQ,
+    persistence and a random choice. A series of one year is refused (422)."""
+    res = ds.backtest(until, horizon=horizon, top=top, level=level, weights=weights,
+                      reference=reference, measure=measure, share_weight=share_weight)
+    body = res.to_dict()
+    if with_marks:
+        body["marks"] = records(res.marks)
+    return BacktestResult(**body)

@@ -548,6 +548,30 @@ class Dataset:
         return self.cached(key, lambda: analyse(self, method, measure, period, level,
                                                 reference, **options)).copy()
 
+    def backtest(self, until: int, horizon: int | None = None, top: int = 3, *,
+                 level: str | None = None, **options):
+        """Backtest the statistics-only proposals on this dataset's series: cut after
+        ``until``, propose ``top`` per area, count how often the marks hold in the next
+        ``horizon`` years (SLQ > 1; among the top-5 producers) against last year's SLQ and
+        persistence (see :mod:`unggulan.core.backtest`; ``options``: ``weights``,
+        ``reference``, ``measure``, ``top_producers``, ``share_weight``).
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> ds.backtest(2021, horizon=3).table["method"].tolist()
+        ['tool', 'last_slq', 'persistence', 'random']
+        """
+        from unggulan.core.backtest import backtest
+
+        st = self.statistics()
+        if level is None:
+            have = set(st["level"]) if len(st) else set()
+            level = next((lv for lv in ("kecamatan", "desa") if lv in have), None)
+        areas = self.areas(level) if level in self.levels else None
+        return backtest(st, areas, until=until, horizon=horizon, top=top, level=level,
+                        **options)
+
     def export(self, layer: str, path: str | Path, level: str = "desa",
                overwrite: bool = False, **options) -> Path:
         """Write ``layer`` ('areas', 'sentra', 'suitability', 'candidates') to ``path``;
