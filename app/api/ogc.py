@@ -10,15 +10,17 @@ tile matrix set, the same bytes as ``/tiles/{level}/{z}/{x}/{y}.mvt``
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 from urllib.parse import urlencode
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
-from unggulan.api.convert import feature_collection
+from unggulan.api.convert import records
 from unggulan.api.deps import DatasetDep
 from unggulan.api.routes_areas import parse_bbox
 from unggulan.base.errors import UnggulanError, UnknownArea
@@ -64,7 +66,7 @@ def _base(request: Request) -> str:
 
 
 def _layer(ds, cid: str) -> gpd.GeoDataFrame:
-    if cid not in COLLECTIONS or (cid == "quadrants" and _quadrants(ds) is None):
+    if cid not in COLLECTIONS or (cid == "quadrants" and _quadrants(ds, copy=False) is None):
         raise UnknownArea(f"no collection '{cid}'; collections: "
                           f"{', '.join(_available(ds))}")
     if cid in ("desa", "kecamatan"):
@@ -89,13 +91,52 @@ def _layer(ds, cid: str) -> gpd.GeoDataFrame:
     return ds.candidates(level, wide=True).reset_index(drop=True)
 
 
-def _features(ds, cid: str) -> tuple[gpd.GeoDataFrame, list[dict]]:
-    """The collection's frame and its GeoJSON features, built once per loaded dataset."""
-    key = ("ogc", cid)
-    if key not in ds._cache:
-        layer = _layer(ds, cid)
-        ds._cache[key] = (layer, feature_collection(layer, id_col=_id_col(cid))["features"])
-    return ds._cache[key]
+def _features(ds, cid: str) -> _Features:
+    """The collection's frame and each feature's GeoJSON text, built once per loaded
+    dataset (a reload is a new dataset with its own cache)."""
+    return ds.cached(("ogc", "features", cid), lambda: _Features.build(_layer(ds, cid), cid))
+
+
+def _dumps(value) -> str:
+    """JSON as starlette's JSONResponse writes it (compact, UTF-8, no NaN)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                      default=str)
+
+
+class _Features:
+    """A collection's features as GeoJSON text, one per row: a page is their join, with no
+    geometry encoded per request. ``ids`` maps a feature id to its row."""
+
+    __slots__ = ("layer", "texts", "ids", "_strings")
+
+    def __init__(self, layer: gpd.GeoDataFrame, texts: list[str], ids: dict[str, int]):
+        self.layer, self.texts, self.ids = layer, texts, ids
+        self._strings: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def build(cls, layer: gpd.GeoDataFrame, cid: str, precision: int = 6) -> _Features:
+        import shapely
+
+        layer = layer.to_crs(4326) if layer.crs is not None and layer.crs.to_epsg() != 4326 \
+            else layer
+        geoms = shapely.transform(np.asarray(layer.geometry.values),
+                                  lambda xy: np.round(xy, precision))
+        geo_texts = shapely.to_geojson(geoms)
+        id_col = _id_col(cid)
+        texts, ids = [], {}
+        for i, (g, props) in enumerate(zip(geo_texts, records(layer))):
+            fid = props.get(id_col, i)
+            ids.setdefault(str(fid), i)
+            texts.append(f'{{"type":"Feature","geometry":{g if g is not None else "null"},'
+                         f'"properties":{_dumps(props)},"id":{_dumps(fid)}}}')
+        return cls(layer, texts, ids)
+
+    def strings(self, column: str) -> np.ndarray:
+        """A column as text (the property filters compare text), made once per column."""
+        out = self._strings.get(column)
+        if out is None:
+            out = self._strings[column] = self.layer[column].astype(str).to_numpy()
+        return out
 
 
 def _id_col(cid: str) -> str:
@@ -104,10 +145,11 @@ def _id_col(cid: str) -> str:
 
 def _available(ds) -> list[str]:
     """The collections this dataset has (the quadrants need a series of statistics)."""
-    return [c for c in COLLECTIONS if c != "quadrants" or _quadrants(ds) is not None]
+    return [c for c in COLLECTIONS
+            if c != "quadrants" or _quadrants(ds, copy=False) is not None]
 
 
-def _quadrants(ds):
+def _quadrants(ds, copy: bool = True):
     """SLQ, DLQ and quadrant of every (area, commodity) at the statistics' own level, on
     the first measure of :data:`unggulan.core.activity.MEASURE_PRIORITY` with two years or more,
     with the area's polygon; None when there is no such series."""
@@ -124,19 +166,54 @@ def _quadrants(ds):
         return None
 
     out = ds.cached(("ogc-quadrants",), build)
-    return None if out is None else out.copy()
+    return None if out is None or not copy else out.copy()
 
 
-def _collection(request: Request, ds, cid: str) -> dict:
-    base = _base(request)
-    title, description = COLLECTIONS[cid]
-    layer = _layer(ds, cid)
-    bounds = layer.total_bounds
-    if not np.isfinite(bounds).all():  # rows of reference regions have no polygon
-        bounds = ds.areas(ds.levels[0]).total_bounds
-    minx, miny, maxx, maxy = (float(v) for v in bounds)
-    if ds.synthetic:
-        title += " (SINTETIS / synthetic data)"
+def _bounds(ds, cid: str) -> list[float]:
+    """The collection's extent (CRS84) without building its layer: candidates are features of
+    their level's areas, statistics those of the areas they name."""
+    if cid in ("desa", "kecamatan"):
+        b = ds.areas(cid).total_bounds
+    elif cid.startswith("candidates_"):
+        b = ds.areas(cid.split("_", 1)[1]).total_bounds
+    elif cid == "sentra":
+        b = ds.sentra(placed_only=True).total_bounds
+    elif cid == "quadrants":
+        b = _quadrants(ds, copy=False).total_bounds
+    else:  # statistics: the polygons of the areas it has rows of, at each level
+        st = ds.statistics_records
+        parts = []
+        if st is not None:
+            for lv in ds.levels:
+                codes = pd.unique(st.loc[(st["level"] == lv).to_numpy(), "code"])
+                if len(codes):
+                    a = ds.areas(lv)
+                    parts.append(a.loc[a.index.intersection(codes)].total_bounds)
+        b = np.array([min(p[0] for p in parts), min(p[1] for p in parts),
+                      max(p[2] for p in parts), max(p[3] for p in parts)]) if parts \
+            else np.full(4, np.nan)
+    if not np.isfinite(b).all():  # rows of reference regions have no polygon
+        b = ds.areas(ds.levels[0]).total_bounds
+    return [float(v) for v in b]
+
+
+def _metadata(ds) -> dict:
+    """The collections this dataset has, each with its title and extent: made once per
+    loaded dataset (the landing, conformance and collections answers read it)."""
+    def build() -> dict:
+        out = {}
+        for cid in _available(ds):
+            title, description = COLLECTIONS[cid]
+            if ds.synthetic:
+                title += " (SINTETIS / synthetic data)"
+            out[cid] = (title, description, _bounds(ds, cid))
+        return out
+
+    return ds.cached(("ogc", "metadata"), build)
+
+
+def _collection(base: str, cid: str, meta: dict) -> dict:
+    title, description, (minx, miny, maxx, maxy) = meta[cid]
     return {
         "id": cid, "title": title, "description": description, "itemType": "feature",
         "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
@@ -153,53 +230,85 @@ def _collection(request: Request, ds, cid: str) -> dict:
     }
 
 
+async def _answer(request: Request, ds, key: str, make) -> Response:
+    """The JSON text of ``make(base, meta)``, made once per dataset, base URL and ``key``;
+    on the event loop when the metadata is ready, else on the thread pool (the first
+    answer of a dataset computes the extents, the quadrants' among them)."""
+    base = _base(request)
+
+    def build() -> bytes:
+        return _dumps(make(base, _metadata(ds))).encode("utf-8")
+
+    cache_key = ("ogc", "answer", key, base)
+    if ("ogc", "metadata") in ds._cache and cache_key in ds._cache:
+        body = ds.cached(cache_key, build)
+    else:
+        from starlette.concurrency import run_in_threadpool
+
+        body = await run_in_threadpool(ds.cached, cache_key, build)
+    return Response(body, media_type="application/json")
+
+
 @router.get("")
 @router.get("/", include_in_schema=False)
-def landing(request: Request, ds: DatasetDep):
+async def landing(request: Request, ds: DatasetDep):
     """Landing page with links to the API definition, conformance and collections."""
-    base = _base(request)
-    return {
-        "title": f"unggulan: {ds.name}",
-        "description": "Komoditas unggulan per desa dan kecamatan (OGC API - Features)"
-        + (" - SINTETIS / synthetic data" if ds.synthetic else ""),
-        "links": [
-            {"href": f"{base}/ogc", "rel": "self", "type": "application/json",
-             "title": "this document"},
-            {"href": f"{base}/openapi.json", "rel": "service-desc",
-             "type": "application/vnd.oai.openapi+json;version=3.0", "title": "API definition"},
-            {"href": f"{base}/docs", "rel": "service-doc", "type": "text/html",
-             "title": "API documentation"},
-            {"href": f"{base}/ogc/conformance", "rel": "conformance",
-             "type": "application/json", "title": "conformance classes"},
-            {"href": f"{base}/ogc/collections", "rel": "data", "type": "application/json",
-             "title": "collections"},
-        ],
-    }
+    def make(base: str, meta: dict) -> dict:
+        return {
+            "title": f"unggulan: {ds.name}",
+            "description": "Komoditas unggulan per desa dan kecamatan (OGC API - Features)"
+            + (" - SINTETIS / synthetic data" if ds.synthetic else ""),
+            "links": [
+                {"href": f"{base}/ogc", "rel": "self", "type": "application/json",
+                 "title": "this document"},
+                {"href": f"{base}/openapi.json", "rel": "service-desc",
+                 "type": "application/vnd.oai.openapi+json;version=3.0",
+                 "title": "API definition"},
+                {"href": f"{base}/docs", "rel": "service-doc", "type": "text/html",
+                 "title": "API documentation"},
+                {"href": f"{base}/ogc/conformance", "rel": "conformance",
+                 "type": "application/json", "title": "conformance classes"},
+                {"href": f"{base}/ogc/collections", "rel": "data",
+                 "type": "application/json", "title": "collections"},
+            ],
+        }
+
+    return await _answer(request, ds, "landing", make)
+
+
+_CONFORMANCE = _dumps({"conformsTo": CONFORMANCE}).encode("utf-8")
 
 
 @router.get("/conformance")
-def conformance():
+async def conformance():
     """The conformance classes implemented."""
-    return {"conformsTo": CONFORMANCE}
+    return Response(_CONFORMANCE, media_type="application/json")
 
 
 @router.get("/collections")
-def collections(request: Request, ds: DatasetDep):
+async def collections(request: Request, ds: DatasetDep):
     """Every collection with its extent and links."""
-    base = _base(request)
-    return {
-        "links": [{"href": f"{base}/ogc/collections", "rel": "self",
-                   "type": "application/json", "title": "collections"}],
-        "collections": [_collection(request, ds, cid) for cid in _available(ds)],
-    }
+    def make(base: str, meta: dict) -> dict:
+        return {"links": [{"href": f"{base}/ogc/collections", "rel": "self",
+                           "type": "application/json", "title": "collections"}],
+                "collections": [_collection(base, cid, meta) for cid in meta]}
+
+    return await _answer(request, ds, "collections", make)
 
 
 @router.get("/collections/{collection_id}")
-def collection(request: Request, ds: DatasetDep, collection_id: str):
+async def collection(request: Request, ds: DatasetDep, collection_id: str):
     """One collection."""
     if collection_id not in COLLECTIONS:
         raise UnknownArea(f"no collection '{collection_id}'")
-    return _collection(request, ds, collection_id)
+
+    def make(base: str, meta: dict) -> dict:
+        if collection_id not in meta:  # the quadrants, without a series of statistics
+            raise UnknownArea(f"no collection '{collection_id}'; collections: "
+                              f"{', '.join(meta)}")
+        return _collection(base, collection_id, meta)
+
+    return await _answer(request, ds, f"collection:{collection_id}", make)
 
 
 @router.get("/collections/{collection_id}/items")
@@ -209,25 +318,29 @@ def items(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
-    """Features of a collection; other query parameters filter on equal property values."""
+    """Features of a collection; other query parameters filter on equal property values.
+    A page is the join of the features' GeoJSON texts, made once per dataset."""
     if collection_id not in COLLECTIONS:
         raise UnknownArea(f"no collection '{collection_id}'")
-    layer, features = _features(ds, collection_id)
-    positions = np.arange(len(layer))
+    feats = _features(ds, collection_id)
+    layer = feats.layer
     box = parse_bbox(bbox)
-    if box:
-        positions = np.sort(layer.sindex.query(_shape(box), predicate="intersects"))
-    for key, value in request.query_params.items():
-        if key in RESERVED:
-            continue
+    filters = [(k, v) for k, v in request.query_params.items() if k not in RESERVED]
+    for key, _ in filters:
         if key not in layer.columns or key == "geometry":
             raise UnggulanError(f"unknown property '{key}' for collection '{collection_id}'",
                                 field=key)
-        keep = (layer[key].astype(str) == value).to_numpy()
-        positions = positions[keep[positions]]
-    matched = len(positions)
-    fc = {"type": "FeatureCollection",
-          "features": [features[i] for i in positions[offset:offset + limit]]}
+    if box or filters:
+        positions = np.arange(len(layer))
+        if box:
+            positions = np.sort(layer.sindex.query(_shape(box), predicate="intersects"))
+        for key, value in filters:
+            positions = positions[feats.strings(key)[positions] == value]
+        matched = len(positions)
+        page = positions[offset:offset + limit].tolist()
+    else:  # paging by index: no array of every position
+        matched = len(layer)
+        page = range(min(offset, matched), min(offset + limit, matched))
     base = _base(request) + f"/ogc/collections/{collection_id}/items"
     params = {k: v for k, v in request.query_params.items() if k not in ("offset", "limit")}
 
@@ -242,9 +355,11 @@ def items(
         links.append(link("next", offset + limit))
     if offset > 0:
         links.append(link("prev", max(offset - limit, 0)))
-    fc.update({"numberMatched": matched, "numberReturned": len(fc["features"]),
-               "links": links})
-    return JSONResponse(fc, media_type=GEOJSON)
+    texts = feats.texts
+    body = ('{"type":"FeatureCollection","features":[' + ",".join(texts[i] for i in page)
+            + f'],"numberMatched":{matched},"numberReturned":{len(page)},'
+            f'"links":{_dumps(links)}}}')
+    return Response(body.encode("utf-8"), media_type=GEOJSON)
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}")
@@ -252,17 +367,15 @@ def item(request: Request, ds: DatasetDep, collection_id: str, feature_id: str):
     """One feature."""
     if collection_id not in COLLECTIONS:
         raise UnknownArea(f"no collection '{collection_id}'")
-    layer, features = _features(ds, collection_id)
-    hit = np.flatnonzero((layer[_id_col(collection_id)].astype(str) == feature_id).to_numpy())
-    if len(hit) == 0:
+    feats = _features(ds, collection_id)
+    at = feats.ids.get(feature_id)
+    if at is None:
         raise UnknownArea(f"no feature '{feature_id}' in collection '{collection_id}'")
-    feat = dict(features[hit[0]])
     base = _base(request) + f"/ogc/collections/{collection_id}"
-    feat["links"] = [
-        {"href": f"{base}/items/{feature_id}", "rel": "self", "type": GEOJSON},
-        {"href": base, "rel": "collection", "type": "application/json"},
-    ]
-    return JSONResponse(feat, media_type=GEOJSON)
+    links = [{"href": f"{base}/items/{feature_id}", "rel": "self", "type": GEOJSON},
+             {"href": base, "rel": "collection", "type": "application/json"}]
+    body = feats.texts[at][:-1] + f',"links":{_dumps(links)}}}'
+    return Response(body.encode("utf-8"), media_type=GEOJSON)
 
 
 def _shape(box):

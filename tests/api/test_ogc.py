@@ -82,3 +82,64 @@ def test_bone_layers_over_ogc(bone_client):
     assert fc["numberMatched"] == 372
     fc = bone_client.get("/ogc/collections/sentra/items?limit=1").json()
     assert fc["numberMatched"] == 510
+
+
+# --- made once per dataset (#34) ------------------------------------------------------------
+
+
+def test_landing_and_collections_are_made_once_per_dataset(client, monkeypatch):
+    """After the first answer no layer is built again to read its extent (the collections
+    list rebuilt and copied every layer on each request)."""
+    from unggulan.api import ogc
+
+    first = {u: client.get(u) for u in ("/ogc", "/ogc/collections", "/ogc/collections/desa")}
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a layer was built again")
+
+    monkeypatch.setattr(ogc, "_layer", refuse)
+    monkeypatch.setattr(ogc, "_bounds", refuse)
+    for url, r in first.items():
+        again = client.get(url)
+        assert again.status_code == r.status_code == 200
+        assert again.content == r.content and again.headers["content-type"] == \
+            "application/json"
+
+
+def test_a_reloaded_dataset_gets_its_own_collections(tmp_path):
+    """The cache belongs to the dataset: a changed folder (a new dataset) answers anew."""
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import BUNDLED
+    from unggulan.api.main import create_app
+    from unggulan.settings import Settings
+
+    folder = tmp_path / "data"
+    shutil.copytree(BUNDLED, folder, ignore=shutil.ignore_patterns("agroecology"))
+    with TestClient(create_app(Settings(data=folder))) as c:
+        before = c.get("/ogc/collections/sentra").json()["extent"]["spatial"]["bbox"][0]
+        assert c.get("/ogc/collections/sentra/items?limit=1").json()["numberMatched"] > 0
+        shutil.rmtree(folder / "sentra")
+        c.app.state.holder.reload()
+        assert c.get("/ogc/collections/sentra/items?limit=1").json()["numberMatched"] == 0
+        after = c.get("/ogc/collections/sentra").json()["extent"]["spatial"]["bbox"][0]
+        assert after != before  # no sentra: the extent is the areas'
+
+
+def test_items_pages_are_the_features_geojson(client, demo):
+    """A page joins each feature's text made once: the same GeoJSON as encoding the layer."""
+    from unggulan.api import ogc
+    from unggulan.api.convert import feature_collection
+
+    layer = ogc._layer(demo, "desa")
+    want = feature_collection(layer.iloc[5:15], id_col="code")["features"]
+    fc = client.get("/ogc/collections/desa/items?limit=10&offset=5").json()
+    assert fc["features"] == want
+    assert fc["numberMatched"] == len(layer) and fc["numberReturned"] == 10
+    one = client.get(f"/ogc/collections/desa/items/{want[0]['id']}").json()
+    assert {k: v for k, v in one.items() if k != "links"} == want[0]
+    past = client.get(f"/ogc/collections/desa/items?offset={len(layer) + 5}").json()
+    assert past["features"] == [] and past["numberReturned"] == 0
+    assert past["numberMatched"] == len(layer)
