@@ -37,9 +37,23 @@ from folium.template import Template
 from unggulan.base import palette
 from unggulan.base.errors import UnggulanError, UnknownArea
 from unggulan.core.commodities import SECTORS
+from unggulan.core.config import RASTER_ATTRIBUTES
 from unggulan.core.scoring import COLUMNS, parse_weights, score
 from unggulan.core.suitability import FACTOR_LABEL
 from unggulan.maps.assets import localise
+from unggulan.maps.colours import (
+    CATEGORICAL,
+    LAND_ONLY,
+    attribute_label,
+    fmt_number,
+    is_missing,
+    basis_counts,
+    dataset_palette,
+    first_ranked,
+    legend_counts,
+    proper_case,
+    rank_label,
+)
 
 #: a served page inlines at most this many areas per level; more are fetched from the service
 EMBED_LIMIT = 3000
@@ -196,8 +210,12 @@ def _area_base(areas: pd.DataFrame, level: str) -> list[dict]:
     names = areas["name"].to_numpy(object)
     kec = areas["kecamatan_name"].to_numpy(object) if "kecamatan_name" in areas else \
         [None] * len(areas)
-    out = [{"code": str(c), "name": _text(n), "level": level, "kec": _text(k)}
-           for c, n, k in zip(codes, names, kec)]
+    out = [{"code": str(c), "name": _text(proper_case(n)), "level": level,
+            "kec": _text(proper_case(k))} for c, n, k in zip(codes, names, kec)]
+    if "code_derived" in areas:  # codes the tool derived from names: marked on the page
+        for p, d in zip(out, areas["code_derived"].to_numpy(object)):
+            if d is True or d == 1:
+                p["dc"] = 1
     # what the search box lists: "name (kecamatan)", with the code where that repeats
     labels = [f"{p['name']} ({p['kec']})" if p["kec"] else str(p["name"]) for p in out]
     seen = pd.Series(labels).duplicated(keep=False).to_numpy()
@@ -230,21 +248,42 @@ def candidate_props(ds, level: str, top: int, weights, codes=None, scenario=None
     cols = ["code", "commodity", "score", "suitability_class", "limiting_factors", "lq",
             "sentra", "workers", "reason_id", "reason_en"]
     arr = {c: rows[c].to_numpy(object) for c in cols}
+    n = len(rows)
+    # optional columns: the statistics' SLQ (shown where the sentra give no LQ), the evidence
+    # basis and the rank label of shared ranks (unggulan.core scoring, issue #30)
+    opt_cols = {c: rows[c].to_numpy(object) if c in rows else [None] * n
+                for c in ("slq", "basis", "rank", "rank_label")}
     by_code: dict[str, list] = {}
-    for i in range(len(rows)):
+    for i in range(n):
+        lq, kind = _num(arr["lq"][i], 2), None
+        if lq is None:
+            lq = _num(opt_cols["slq"][i], 2)
+            kind = "slq" if lq is not None else None
+        label = rank_label(opt_cols["rank"][i], opt_cols["rank_label"][i]) \
+            if opt_cols["rank"][i] is not None else None
         by_code.setdefault(str(arr["code"][i]), []).append([
             str(arr["commodity"][i]), _num(arr["score"][i], 1),
             _text(arr["suitability_class"][i]), _text(arr["limiting_factors"][i]),
-            _num(arr["lq"][i], 2), int(arr["sentra"][i] or 0), int(arr["workers"][i] or 0),
-            _text(arr["reason_id"][i]), _text(arr["reason_en"][i])])
+            lq, int(_num(arr["sentra"][i], 0) or 0), int(_num(arr["workers"][i], 0) or 0),
+            _text(arr["reason_id"][i]), _text(arr["reason_en"][i]),
+            _basis(opt_cols["basis"][i]), label, kind])
     for p in props:
         c = by_code.get(p["code"], [])
         p["c"] = c
         p["top"] = c[0][0] if c else None
+        if c and c[0][9] == LAND_ONLY:
+            p["lo"] = 1  # drawn pale: the top candidate rests on land potential only
         if stab is not None and c and p["code"] in stab.index:
             r = stab.loc[p["code"]]
             p["st"] = [_num(r["stability"], 3), _text(r["stability_challenger"])]
     return props, cand
+
+
+def _basis(x) -> str | None:
+    """The candidate's evidence basis when it is one of :data:`colours.BASIS`."""
+    from unggulan.maps.colours import BASIS
+
+    return x if isinstance(x, str) and x in BASIS else None
 
 
 def run_config(ds, opt: PageOptions, top: int | None = None) -> dict:
@@ -341,7 +380,8 @@ def _inline_spec(level: str, n: int, text: str) -> dict:
 
 def _assemble(cfg: dict) -> str:
     """The config as JS text, with the (large) GeoJSON texts spliced in unquoted."""
-    cfg.setdefault("factors", {f: [lab[0], lab[1]] for f, lab in FACTOR_LABEL.items()})
+    cfg.setdefault("factors", {f: list(attribute_label(f)[:2])
+                               for f in set(FACTOR_LABEL) | set(RASTER_ATTRIBUTES)})
     texts = {lv: spec.pop("_text") for lv, spec in cfg["levels"].items() if "_text" in spec}
     out = _json(cfg)
     for lv, t in texts.items():
@@ -366,7 +406,7 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
     opt.check()
     _check_level(ds, level)
     levels = [level] + [lv for lv in ds.levels if lv != level]
-    cfg_levels, counts, other, pal, ids = {}, {}, {}, {}, set()
+    cfg_levels, counts, other, pal, ids, bases = {}, {}, {}, {}, set(), {}
     sc = opt.effective_scenario()
     for lv in levels:
         query = {"weights": opt.weights, "top": opt.top, "scenario": opt.scenario_query()}
@@ -382,6 +422,7 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
         props, _ = candidate_props(ds, lv, opt.top, opt.weights, scenario=sc)
         info = legend_info(ds, props)
         pal[lv], counts[lv], other[lv] = info["palette"], info["counts"], info["otherCount"]
+        bases[lv] = info["basisCounts"]
         ids |= set(info["commodities"])
         cfg_levels[lv] = _level_spec(
             ds, lv, opt, lambda lv=lv, props=props: features_text(ds, lv, props), query)
@@ -394,9 +435,10 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
     cfg = {
         "mode": "main", "lang": opt.lang, "level": level, "levels": cfg_levels,
         "dataset": ds.name, "synthetic": ds.synthetic,
-        "palettes": pal, "counts": counts, "otherCount": other,
+        "palettes": pal, "counts": counts, "otherCount": other, "basisCounts": bases,
         "other": palette.OTHER, "nodata": palette.NODATA,
         "commodities": _commodity_names(ds, ids | set(viewable)), "viewable": viewable,
+        "present": _present(ds, viewable),
         "sectors": _sectors(), "sectorsPresent": sorted({s[2] for s in sentra if s[2]}),
         "sentra": sentra, "api": opt.api, "weights": opt.weights, "top": sc.top,
         "weightValues": {k: round(v, 4) for k, v in w.items()},
@@ -448,29 +490,33 @@ def _tile_spec(ds, level: str, opt: PageOptions, query: dict) -> dict:
     return spec
 
 
-def top_legend(ds, tops: list) -> dict:
-    """Palette, legend counts and commodity names of a level's top candidates (one commodity
-    id, or None, per area).
+def top_legend(ds, tops: list, bases: list | None = None) -> dict:
+    """Palette (the dataset's: :func:`unggulan.maps.colours.dataset_palette`), legend counts and
+    commodity names of a level's top candidates (one commodity id, or None, per area), and
+    with ``bases`` (the top candidate's evidence basis per area) the areas per basis.
 
     Examples
     --------
     >>> from unggulan import Dataset
     >>> info = top_legend(Dataset.open(), ["kakao", "kakao", "padi", None])
-    >>> info["counts"], info["otherCount"], info["commodities"]["kakao"]
-    ([['kakao', 2], ['padi', 1]], 0, ['Kakao', 'Cocoa'])
+    >>> info["counts"][0], info["commodities"]["kakao"]
+    (['kakao', 2], ['Kakao', 'Cocoa'])
     """
     tops = [t if isinstance(t, str) and t else None for t in tops]
-    cc = palette.commodity_counts(tops)
-    return {"palette": palette.commodity_colours(tops),
-            "counts": [list(x) for x in cc[:len(palette.TOL_MUTED)]],
-            "otherCount": sum(n for _, n in cc[len(palette.TOL_MUTED):]),
-            "commodities": _commodity_names(ds, {t for t in tops if t})}
+    colours = dataset_palette(ds)
+    counts, other = legend_counts(colours, tops)
+    present = {t for t in tops if t}
+    return {"palette": {c: col for c, col in colours.items()},
+            "counts": counts, "otherCount": other,
+            "basisCounts": basis_counts(bases or []),
+            "commodities": _commodity_names(ds, present | set(colours))}
 
 
 def legend_info(ds, props: list[dict]) -> dict:
     """Palette, legend counts and commodity names of a level's top candidates."""
-    info = top_legend(ds, [p["top"] for p in props])
-    ids = {c[0] for p in props for c in p["c"]}
+    info = top_legend(ds, [p["top"] for p in props],
+                      [p["c"][0][9] if p.get("c") else None for p in props])
+    ids = {c[0] for p in props for c in p["c"]} | set(info["palette"])
     info["commodities"] = _commodity_names(ds, ids)
     return info
 
@@ -493,25 +539,58 @@ def _notice(ds, counts: dict) -> dict | None:
             "detail": errors[0] if errors else None}
 
 
-def _links(opt: PageOptions) -> dict | None:
+def _links(opt: PageOptions, level: str | None = None) -> dict | None:
     if not opt.pages:
         return None
-    return {"main": f"{opt.pages}?lang={opt.lang}", "commodity": f"{opt.pages}/komoditas/"}
+    main = f"{opt.pages}?lang={opt.lang}" + (f"&level={level}" if level else "")
+    return {"main": main, "commodity": f"{opt.pages}/komoditas/"}
+
+
+def _present_ids(ds) -> set[str]:
+    """Commodities the dataset's data hold: with sentra, with statistics of a level, or a
+    candidate somewhere under the default scenario."""
+    def build() -> frozenset:
+        from unggulan.core.run import default_scenario
+
+        ids = set(ds.sentra()["commodity_id"].dropna().astype(str))
+        st = ds.statistics()
+        ids |= set(st.loc[st["level"].isin(ds.levels), "commodity"].dropna().astype(str))
+        sc = default_scenario(None, top=3)
+        for lv in ds.levels:
+            try:
+                ids |= set(ds.candidates(lv, scenario=sc)["commodity"].astype(str))
+            except Exception:  # noqa: BLE001 - no candidates: the other sources stay
+                pass
+        return frozenset(ids)
+
+    return set(ds.cached(("map-present",), build))
 
 
 def _viewable(ds) -> list[str]:
-    """Commodities worth a commodity view: with land requirements or with sentra."""
+    """Commodities worth a commodity view, those in the data first (by name), then those
+    with land requirements only (by name; none without rasters: their view would be
+    empty)."""
     from unggulan.core.suitability import status_of
 
-    ids = set(ds.sentra()["commodity_id"].dropna().astype(str))
-    st = ds.statistics()
-    ids |= set(st.loc[st["level"].isin(ds.levels), "commodity"].astype(str))
-    for cid in ds.catalogue.items:
-        status, _ = status_of(cid, ds.catalogue, ds.requirements)
-        if status in ("assessed", "inherited"):
-            ids.add(cid)
+    present = _present_ids(ds)
+    assessed = set()
+    if ds.rasters:
+        for cid in ds.catalogue.items:
+            status, _ = status_of(cid, ds.catalogue, ds.requirements)
+            if status in ("assessed", "inherited"):
+                assessed.add(cid)
     cat = ds.catalogue.frame
-    return sorted(ids, key=lambda i: str(cat.at[i, "name_id"]) if i in cat.index else i)
+
+    def key(i):
+        return str(cat.at[i, "name_id"]).lower() if i in cat.index else i
+
+    return sorted(present, key=key) + sorted(assessed - present, key=key)
+
+
+def _present(ds, viewable: list[str]) -> list[str]:
+    """Those of ``viewable`` that the data hold (the menu's first group)."""
+    present = _present_ids(ds)
+    return [c for c in viewable if c in present]
 
 
 def commodity_props(ds, level: str, commodity: str, view: str, weights) -> tuple[list, list]:
@@ -596,25 +675,38 @@ def _score_bins(values: np.ndarray) -> tuple[list[dict], np.ndarray]:
     return legend, edges
 
 
-def commodity_map(ds, commodity: str, view: str = "class", level: str = "desa",
-                  opt: PageOptions | None = None) -> folium.Map:
-    """One commodity across all areas: suitability class or score, and its sentra."""
+def commodity_views(ds, commodity: str) -> list[str]:
+    """The views a commodity has in ``ds``: ``class`` (land classes: rasters and land
+    requirements), ``quadrant`` (statistics of a level), ``score`` (always; empty where the
+    commodity is no candidate), in the order a page picks its default."""
     from unggulan.core.suitability import status_of
 
-    opt = opt or PageOptions()
-    opt.check()
-    if view not in VIEWS:
-        raise UnggulanError(f"view must be class, score or quadrant, not '{view}'",
-                            field="view")
-    _check_level(ds, level)
-    ds.catalogue.get(commodity)
     status, _ = status_of(commodity, ds.catalogue, ds.requirements)
-    views = ["class", "score"] if status in ("assessed", "inherited") else ["score"]
+    views = ["class"] if ds.rasters and status in ("assessed", "inherited") else []
     st = ds.statistics(commodity=commodity)
     if len(st) and len(st[st["level"].isin(ds.levels)]):
         views.append("quadrant")
+    views.append("score")
+    return views
+
+
+def commodity_map(ds, commodity: str, view: str | None = None, level: str | None = None,
+                  opt: PageOptions | None = None) -> folium.Map:
+    """One commodity across all areas: suitability class, SLQ x DLQ quadrant or score, and
+    its sentra. Without ``view`` (or with one the commodity does not have) the first of
+    :func:`commodity_views`: land classes with rasters, else the statistics' quadrants,
+    else the candidate score; without ``level`` the dataset's first level."""
+    opt = opt or PageOptions()
+    opt.check()
+    if view is not None and view not in VIEWS:
+        raise UnggulanError(f"view must be class, score or quadrant, not '{view}'",
+                            field="view")
+    level = level or ds.levels[0]
+    _check_level(ds, level)
+    ds.catalogue.get(commodity)
+    views = commodity_views(ds, commodity)
     if view not in views:
-        view = "score"  # crafts, fish, livestock: land classes do not apply
+        view = views[0]  # e.g. no rasters: no land classes to draw
     weights = opt.weights if opt.scenario is None else \
         opt.effective_scenario().weights_resolved()  # type: ignore[attr-defined]
     props, legend = commodity_props(ds, level, commodity, view, weights)
@@ -624,17 +716,26 @@ def commodity_map(ds, commodity: str, view: str = "class", level: str = "desa",
     m, osm = _base_map(ds, opt, [level], spec["n"])
     sentra = sentra_points(ds, commodity)
     viewable = _viewable(ds)
+    colours = dataset_palette(ds)
+    drawn = sum(1 for p in props if p.get("b", -1) >= 0)
+    notice = None
+    if not drawn:
+        parts = ("Tidak ada data komoditas ini di wilayah mana pun pada tampilan ini",
+                 "No data on this commodity in any area in this view")
+        where = (f"; {len(sentra)} sentra ditandai", f"; {len(sentra)} sentra marked") \
+            if sentra else ("", "")
+        notice = {"id": parts[0] + where[0] + ".", "en": parts[1] + where[1] + "."}
     cfg = {
         "mode": "commodity", "commodity": commodity, "view": view, "views": views,
-        "lang": opt.lang,
+        "lang": opt.lang, "colour": colours.get(commodity, palette.OTHER),
         "level": level, "levels": {level: spec}, "dataset": ds.name,
         "synthetic": ds.synthetic, "legend": legend, "other": palette.OTHER,
         "nodata": palette.NODATA, "commodities": _commodity_names(ds, set(viewable) | {commodity}),
-        "viewable": viewable, "sectors": _sectors(),
+        "viewable": viewable, "present": _present(ds, viewable), "sectors": _sectors(),
         "sectorsPresent": sorted({s[2] for s in sentra if s[2]}), "sentra": sentra,
         "api": None, "weights": opt.weights, "detail": f"{opt.pages}/wilayah/" if opt.pages
-        else None, "links": _links(opt), "basemap": opt.basemap,
-        "run": run_config(ds, opt),
+        else None, "links": _links(opt, level), "basemap": opt.basemap,
+        "notice": notice, "run": run_config(ds, opt),
     }
     return _finish(m, cfg, osm, opt)
 
@@ -662,9 +763,10 @@ COMPONENT_LABEL = {
     "continuity": ("Keberlanjutan", "Continuity"),
     "market": ("Pasar", "Market"),
     "uniqueness": ("Keunikan", "Uniqueness"),
+    "local": ("Relevansi lokal", "Local relevance"),
 }
 COMPONENT_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77",
-                     "#CC6677", "#AA4499"]  # Paul Tol's muted
+                     "#CC6677", "#AA4499", "#882255"]  # Paul Tol's muted
 
 
 def _both(id_text: str, en_text: str) -> str:
@@ -672,10 +774,27 @@ def _both(id_text: str, en_text: str) -> str:
             f'<span lang="en">{html.escape(en_text)}</span>')
 
 
-def _fmt(x, digits=1) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x:,.{digits}f}"
+def _fmt(x, digits=1, lang: str = "en") -> str:
+    return fmt_number(x, digits, lang)
+
+
+def _nb(x, digits: int = 1) -> str:
+    """A number for both languages of a static page (1.234,5 / 1,234.5)."""
+    a, b = fmt_number(x, digits, "id"), fmt_number(x, digits, "en")
+    return html.escape(a) if a == b else _both(a, b)
+
+
+def _code_html(code: str, derived: bool) -> str:
+    """An area code, marked when the tool derived it from names (not an official code)."""
+    if not derived:
+        return html.escape(code)
+    return (f'{html.escape(code)} <span class="derived" title="kode turunan dari nama, bukan '
+            f'kode resmi / derived from names, not an official code">'
+            f'{_both("(kode turunan)", "(derived code)")}</span>')
+
+
+def _ccol(i: int) -> str:
+    return COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)]
 
 
 def breakdown_svg(cand: pd.DataFrame, weights: dict) -> str:
@@ -694,26 +813,27 @@ def breakdown_svg(cand: pd.DataFrame, weights: dict) -> str:
                    f'<text x="{x}" y="{height - 4}" font-size="10" text-anchor="middle">{t}</text>')
     for g, row in enumerate(cand.itertuples(index=False)):
         y0 = top + g * group_h
-        lab_id = html.escape(f"{int(row.rank)}. {row.commodity_name_id}")
-        lab_en = html.escape(f"{int(row.rank)}. {row.commodity_name_en}")
+        rk = rank_label(row.rank, getattr(row, "rank_label", None))
+        lab_id = html.escape(f"{rk}. {row.commodity_name_id} ({_fmt(row.score, 1, 'id')})")
+        lab_en = html.escape(f"{rk}. {row.commodity_name_en} ({_fmt(row.score, 1, 'en')})")
         out.append(f'<text x="{left - 6}" y="{y0 + group_h / 2}" font-size="11" '
                    f'text-anchor="end" class="cand"><tspan lang="id">{lab_id}</tspan>'
-                   f'<tspan lang="en">{lab_en}</tspan> ({_fmt(row.score)})</text>')
+                   f'<tspan lang="en">{lab_en}</tspan></text>')
         for i, comp in enumerate(comps):
-            v = getattr(row, f"score_{comp}")
+            v = getattr(row, f"score_{comp}", None)
             v = 0.0 if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
             w = width * v
             out.append(f'<rect x="{left}" y="{y0 + i * bar}" width="{w:.1f}" height="{bar - 1}"'
-                       f' fill="{COMPONENT_COLOURS[i]}"><title>{comp}: {v * 100:.0f}</title>'
+                       f' fill="{_ccol(i)}"><title>{comp}: {v * 100:.0f}</title>'
                        f'</rect>')
     for i, comp in enumerate(comps):
         x = 4 + (i % 3) * 170
         y = 4 + (i // 3) * 11
-        lab_id, lab_en = COMPONENT_LABEL[comp]
-        out.append(f'<rect x="{x}" y="{y}" width="9" height="9" fill="{COMPONENT_COLOURS[i]}"/>'
+        lab_id, lab_en = COMPONENT_LABEL.get(comp, (comp, comp))
+        out.append(f'<rect x="{x}" y="{y}" width="9" height="9" fill="{_ccol(i)}"/>'
                    f'<text x="{x + 12}" y="{y + 8}" font-size="10">'
-                   f'<tspan lang="id">{lab_id}</tspan><tspan lang="en">{lab_en}</tspan>'
-                   f' ×{weights[comp]:.2f}</text>')
+                   f'<tspan lang="id">{lab_id} ×{_fmt(weights.get(comp), 2, "id")}</tspan>'
+                   f'<tspan lang="en">{lab_en} ×{_fmt(weights.get(comp), 2, "en")}</tspan></text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -750,15 +870,15 @@ def area_page(ds, code: str, opt: PageOptions | None = None) -> folium.Map:
                        top="0%", position="absolute")
     b = shapely.total_bounds(np.asarray(areas.loc[near].geometry.values))
     m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
-    tops = cand.loc[cand["rank"] == 1, "commodity"]  # the level's palette, as on the main map
     sentra = sentra_points(ds, codes=[code])
     ids = {c[0] for p in sub_props for c in p["c"]} | {s[3] for s in sentra if s[3]}
+    info = legend_info(ds, sub_props)  # the dataset's palette, as on every map
     cfg = {
         "mode": "main", "lang": opt.lang, "level": level, "levels": {level: spec},
         "dataset": ds.name, "synthetic": ds.synthetic,
-        "palettes": {level: palette.commodity_colours(tops)},
-        "counts": {level: [list(x) for x in palette.commodity_counts(
-            [p["top"] for p in sub_props])]}, "otherCount": {level: 0},
+        "palettes": {level: info["palette"]}, "counts": {level: info["counts"]},
+        "otherCount": {level: info["otherCount"]},
+        "basisCounts": {level: info["basisCounts"]},
         "other": palette.OTHER, "nodata": palette.NODATA, "focus": code,
         "commodities": _commodity_names(ds, ids), "viewable": [], "sectors": _sectors(),
         "sectorsPresent": sorted({s[2] for s in sentra if s[2]}), "sentra": sentra,
@@ -769,7 +889,7 @@ def area_page(ds, code: str, opt: PageOptions | None = None) -> folium.Map:
     own = cand[cand["code"] == code].sort_values("rank")
     m.get_root().html.add_child(Element(_detail_html(ds, level, row, own, opt)),
                                 name="unggulan_detail")
-    m.get_root().title = f"{row['name']} – unggulan"
+    m.get_root().title = f"{proper_case(row['name'])} – unggulan"
     return _finish(m, cfg, osm, opt)
 
 
@@ -779,8 +899,11 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
     esc = html.escape
     kind = _both("Desa/kelurahan", "Village") if level == "desa" else \
         _both("Kecamatan", "District")
-    head = (f'<div class="unggulan-detail"><h2>{esc(str(row["name"]))} '
-            f'<small>{kind} · {esc(code)}</small></h2>')
+    derived = bool(row.get("code_derived", False) is True or row.get("code_derived") == 1)
+    kec = proper_case(row.get("kecamatan_name")) if level == "desa" else None
+    kec_txt = f" · {_both('Kec.', 'District')} {esc(str(kec))}" if not is_missing(kec) else ""
+    head = (f'<div class="unggulan-detail"><h2>{esc(str(proper_case(row["name"])))} '
+            f'<small>{kind} · {_code_html(code, derived)}{kec_txt}</small></h2>')
     langs = " ".join(f'<button type="button" class="lang-btn" data-lang="{lg}">{lg.upper()}'
                      '</button>' for lg in LANGS)
     back = (f'<a href="{opt.pages}?lang={opt.lang}&level={level}">'
@@ -790,30 +913,51 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
     parts.append(f"<h3>{_both('Kandidat komoditas unggulan', 'Candidate flagship commodities')}"
                  "</h3>")
     if len(cand):
-        parts.append(breakdown_svg(cand, w))
+        parts.append(f'<div class="scroll">{breakdown_svg(cand, w)}</div>')
         from unggulan.maps.series import series_svg
 
         st = ds.statistics(area=code, with_parents=True)
-        parts.append("<table><tr><th>#</th><th>" + _both("Komoditas", "Commodity") +
+        colours = dataset_palette(ds)
+        parts.append("<div class='scroll'><table class='cand'><tr><th>#</th><th>" +
+                     _both("Komoditas", "Commodity") +
                      "</th><th>" + _both("Skor", "Score") + "</th><th>" +
                      _both("Kelas", "Class") + "</th><th>LQ · DLQ</th><th>" +
                      _both("Seri", "Series") + "</th><th>" + _both("Alasan", "Why") +
                      "</th></tr>")
         for r in cand.itertuples(index=False):
-            name = _both(str(r.commodity_name_id), str(r.commodity_name_en))
-            quad = (f"<br><small>{esc(r.quadrant)}</small>" if isinstance(r.quadrant, str)
-                    else "")
+            colour = colours.get(r.commodity, palette.OTHER)
+            name = (f"<i class='swatch' style='background:{colour}' "
+                    f"data-commodity='{esc(str(r.commodity))}'></i>" +
+                    _both(str(r.commodity_name_id), str(r.commodity_name_en)))
+            quad_id = getattr(r, "quadrant", None)
+            quad_en = getattr(r, "quadrant_en", None) or \
+                {k: en for k, en, _ in QUADRANTS}.get(quad_id)
+            quad = (f"<br><small>{_both(str(quad_id), str(quad_en or quad_id))}</small>"
+                    if isinstance(quad_id, str) else "")
             ser = st[(st["commodity"] == r.commodity) & (st["measure"] == r.stat_measure)]
             ser = ser.dropna(subset=["year"]).sort_values("year")
             chart = series_svg([int(y) for y in ser["year"]], ser["value"].astype(float).tolist(),
                                width=110, height=26) if len(ser) else "–"
-            parts.append(f"<tr><td>{int(r.rank)}</td><td>{name}</td>"
-                         f"<td class='num'>{_fmt(r.score)}</td>"
-                         f"<td>{esc(str(r.suitability_class or '–'))}</td>"
-                         f"<td class='num'>{_fmt(r.slq, 2)} · {_fmt(r.dlq, 2)}{quad}</td>"
+            lq = r.lq if not is_missing(r.lq) else getattr(r, "slq", None)
+            basis = _basis(getattr(r, "basis", None))
+            basis_txt = ""
+            if basis:
+                from unggulan.maps.colours import BASIS_LABEL
+
+                b_id, b_en = BASIS_LABEL[basis]
+                basis_txt = f"<br><small class='basis'>{_both('Dasar: ' + b_id, 'Basis: ' + b_en)}" \
+                    "</small>"
+            klass = r.suitability_class if isinstance(r.suitability_class, str) and \
+                r.suitability_class else "–"
+            rk = rank_label(r.rank, getattr(r, "rank_label", None))
+            parts.append(f"<tr><td class='rank'>{esc(rk)}</td><td>{name}</td>"
+                         f"<td class='num'>{_nb(r.score)}</td>"
+                         f"<td class='cls'>{esc(klass)}</td>"
+                         f"<td class='num'>{_nb(lq, 2)} · {_nb(r.dlq, 2)}{quad}</td>"
                          f"<td>{chart}</td>"
-                         f"<td>{_both(str(r.reason_id), str(r.reason_en))}</td></tr>")
-        parts.append("</table>")
+                         f"<td class='why'>{_both(_clean(r.reason_id), _clean(r.reason_en))}"
+                         f"{basis_txt}</td></tr>")
+        parts.append("</table></div>")
     else:
         parts.append(f"<p>{_both('Tidak ada kandidat.', 'No candidate.')}</p>")
     parts.append("</div><div>")
@@ -823,27 +967,42 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
         if code in attrs.index:
             a = attrs.loc[code]
             parts.append(f"<h3>{_both('Atribut agroekologi', 'Agro-ecological attributes')}"
-                         "</h3><table><tr><th></th><th>" + _both("rata-rata", "mean") +
-                         "</th><th>min</th><th>max</th></tr>")
+                         "</h3><div class='scroll'><table class='attrs'><tr><th></th><th>" +
+                         _both("rata-rata", "mean") + "</th><th>min</th><th>max</th></tr>")
             for attr in ds.engine.layers:
                 if f"{attr}_mean" not in a.index:
                     continue
-                lab = FACTOR_LABEL.get(attr, (attr.replace("_", " "),) * 2 + ("",))
-                unit = f" ({lab[2]})" if lab[2] else ""
-                parts.append(f"<tr><th>{_both(lab[0] + unit, lab[1] + unit)}</th>"
-                             f"<td class='num'>{_fmt(a[f'{attr}_mean'])}</td>"
-                             f"<td class='num'>{_fmt(a[f'{attr}_min'])}</td>"
-                             f"<td class='num'>{_fmt(a[f'{attr}_max'])}</td></tr>")
-            parts.append("</table>")
+                lab = attribute_label(attr)
+                u_id = f" ({lab[2]})" if lab[2] else ""
+                u_en = f" ({lab[3]})" if lab[3] else ""
+                if attr in CATEGORICAL:
+                    maj = a.get(f"{attr}_majority")
+                    maj_txt = "–" if is_missing(maj) else f"{int(maj)}"
+                    mean = _both(f"kelas mayoritas {maj_txt}", f"majority class {maj_txt}")
+                    lo, hi = _nb(a[f"{attr}_min"], 0), _nb(a[f"{attr}_max"], 0)
+                else:
+                    mean = _nb(a[f"{attr}_mean"])
+                    lo, hi = _nb(a[f"{attr}_min"]), _nb(a[f"{attr}_max"])
+                parts.append(f"<tr><th>{_both(lab[0] + u_id, lab[1] + u_en)}</th>"
+                             f"<td class='num'>{mean}</td><td class='num'>{lo}</td>"
+                             f"<td class='num'>{hi}</td></tr>")
+            parts.append("</table></div>")
+            # layers fetched by `unggulan rasters fetch` cite their source
+            cited = [f"{html.escape(a_)}: {html.escape(r.source_text)}"
+                     for a_, r in ds.rasters.items() if r.source_text]
+            if cited:
+                parts.append(f"<p class='note'>{_both('Sumber raster', 'Raster sources')}: "
+                             + "; ".join(cited) + "</p>")
     # statistics: the area's own, and a desa's kecamatan's (labelled as such)
     st = ds.statistics(area=code, with_parents=True)
     st = st[st["level"].isin(ds.levels)]
     if len(st):
         from unggulan.maps.series import statistics_html
 
-        names = {c: n for lv in ds.levels for c, n in ds.areas(lv)["name"].items()
+        names = {c: proper_case(n) for lv in ds.levels for c, n in ds.areas(lv)["name"].items()
                  if c in set(st["code"])}
-        parts.append(statistics_html(st, level, names, _both))
+        parts.append("<div class='scroll'>" + statistics_html(st, level, names, _both) +
+                     "</div>")
     # exports
     if opt.api:
         parts.append(f"<h3>{_both('Unduh data wilayah ini', 'Download this area')}</h3><ul>")
@@ -863,6 +1022,11 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
         parts.append("</ul>")
     parts.append("</div></div></div>")
     return "".join(parts)
+
+
+def _clean(text) -> str:
+    """A text for the page: missing is "–" (never "nan" or "None")."""
+    return "–" if is_missing(text) or str(text) in ("nan", "None") else str(text)
 
 
 def render(m: folium.Map) -> str:
@@ -890,3 +1054,43 @@ def _number_ids(root) -> None:
             child = getattr(el, attr, None)
             if child is not None and hasattr(child, "_children"):
                 stack.append(child)
+
+
+# ---------------------------------------------------------------------- error page
+ERROR_TITLE = {400: ("Permintaan tidak dapat dipenuhi", "The request cannot be answered"),
+               404: ("Tidak ditemukan", "Not found"),
+               422: ("Parameter tidak sah", "Invalid parameter")}
+
+
+def error_page(status: int, message: str, field: str | None = None, lang: str = "id",
+               pages: str | None = "/peta") -> str:
+    """A readable HTML page for a map page's bad request, in both languages (the one asked
+    for shown first; the other below it), with a link back to the candidate map."""
+    esc = html.escape
+    lang = lang if lang in LANGS else "id"
+    t_id, t_en = ERROR_TITLE.get(status, ERROR_TITLE[400])
+    what_id = f"Parameter <code>{esc(field)}</code>: " if field else ""
+    what_en = f"Parameter <code>{esc(field)}</code>: " if field else ""
+    back = (f'<p><a href="{esc(pages)}?lang=id">← Peta kandidat</a> · '
+            f'<a href="{esc(pages)}?lang=en">← Candidate map</a></p>' if pages else "")
+    blocks = {
+        "id": (f'<section lang="id"><h1>{esc(t_id)} ({status})</h1><p>{what_id}'
+               f'{esc(message)}</p><p>Periksa alamat halaman; parameter yang dikenal: '
+               "<code>level</code> (desa, kecamatan), <code>lang</code> (id, en), "
+               "<code>view</code> (class, score, quadrant), <code>top</code> (1–10), "
+               "<code>weights</code>, <code>scenario</code>.</p></section>"),
+        "en": (f'<section lang="en"><h1>{esc(t_en)} ({status})</h1><p>{what_en}'
+               f'{esc(message)}</p><p>Check the page address; known parameters: '
+               "<code>level</code> (desa, kecamatan), <code>lang</code> (id, en), "
+               "<code>view</code> (class, score, quadrant), <code>top</code> (1–10), "
+               "<code>weights</code>, <code>scenario</code>.</p></section>"),
+    }
+    order = [lang] + [lg for lg in LANGS if lg != lang]
+    body = "<hr>".join(blocks[lg] for lg in order)
+    return ("<!DOCTYPE html><html lang=\"" + lang + "\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{esc(t_id)} / {esc(t_en)} – unggulan</title>"
+            "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;"
+            "padding:0 1rem;color:#222}h1{font-size:1.3rem}code{background:#f2f2f2;"
+            "padding:0 3px}hr{border:0;border-top:1px solid #ccc;margin:1.5rem 0}</style>"
+            f"</head><body class=\"unggulan-error\">{back}{body}</body></html>")

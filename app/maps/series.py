@@ -33,11 +33,18 @@ def series_svg(years: list[int], values: list[float], width: int = 150, height: 
             continue
         h = max(1.0, height * v / top) if v > 0 else 0.5
         out.append(f'<rect x="{x + 1:.1f}" y="{height - h:.1f}" width="{max(bw - 2, 1):.1f}" '
-                   f'height="{h:.1f}" fill="#4477aa"><title>{yr}: {v:,.1f}</title></rect>')
+                   f'height="{h:.1f}" fill="#4477aa"><title>{yr}: {_n(v, "id")} / {_n(v, "en")}'
+                   '</title></rect>')
     out.append(f'<text x="0" y="{height + 10}" font-size="9">{y0}</text>'
                f'<text x="{width}" y="{height + 10}" font-size="9" text-anchor="end">{y1}'
                f'</text></svg>')
     return "".join(out)
+
+
+def _n(x: float, lang: str) -> str:
+    from unggulan.maps.colours import fmt_number
+
+    return fmt_number(x, 1, lang)
 
 
 def statistics_html(st: pd.DataFrame, own_level: str, names: dict[str, str], both) -> str:
@@ -49,7 +56,7 @@ def statistics_html(st: pd.DataFrame, own_level: str, names: dict[str, str], bot
     parts = [f"<h3>{both('Statistik produksi', 'Production statistics')}</h3>"]
     for (code, level), grp in st.groupby(["code", "level"], sort=False):
         if level != own_level:
-            who = html.escape(str(names.get(code, code)))
+            who = str(names.get(code, code))
             parts.append("<p class='note'>" + both(
                 f"Angka {level} {who} (tidak dibagi ke desa)",
                 f"Figures of {level} {who} (not spread over desa)") + "</p>")
@@ -65,7 +72,9 @@ def statistics_html(st: pd.DataFrame, own_level: str, names: dict[str, str], bot
             last = next(((y, v) for y, v in zip(reversed(years), reversed(vals))
                          if not math.isnan(v)), None)
             lab = MEASURE_LABEL.get(measure, (measure, measure))
-            last_txt = f"{last[1]:,.1f} {html.escape(str(unit))} ({last[0]})" if last else "–"
+            unit_txt = "" if unit is None or str(unit) in ("nan", "None") else f" {unit}"
+            last_txt = both(f"{_n(last[1], 'id')}{unit_txt} ({last[0]})",
+                            f"{_n(last[1], 'en')}{unit_txt} ({last[0]})") if last else "–"
             parts.append(f"<tr><td>{html.escape(str(cname))}</td><td>{both(*lab)}</td>"
                          f"<td>{series_svg(years, vals)}</td><td class='num'>{last_txt}</td>"
                          "</tr>")

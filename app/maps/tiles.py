@@ -7,7 +7,9 @@ clipped to the tile (plus a small buffer, so that strokes meet across tile edges
 simplified to a sixteenth of a pixel (one unit of the 4096 tile grid); areas smaller than a
 quarter pixel are left out. Properties: ``code``, ``name``, ``kec`` (a desa's kecamatan),
 ``top1`` (commodity id), ``top1_name``, ``top1_score`` (0-100, one decimal) and
-``top1_class`` (land class); a property is absent where the area has no value (no candidate).
+``top1_class`` (land class) and ``top1_basis`` (the evidence it rests on, when the candidates
+carry it); a property is absent where the area has no value (no candidate). Names a source
+wrote all in lower or upper case are title-cased (:func:`unggulan.maps.colours.proper_case`).
 
 Geometry and spatial index are prepared once per level (EPSG:3857, an STRtree) and kept in
 the dataset's cache, with the top candidates of the last few scenarios (weights) asked for
@@ -54,6 +56,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from unggulan.maps.colours import proper_case
+
 EXTENT = 4096  # tile coordinate units (the MVT default)
 BUFFER = 64 / EXTENT  # share of a tile added on each side before clipping
 HALF_WORLD = 20037508.342789244  # EPSG:3857
@@ -66,7 +70,8 @@ MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 CACHE_BYTES = 64 * 1024 * 1024
 #: scenarios (weights) whose top candidates are kept per level
 SCENARIOS_KEPT = 4
-PROPERTIES = ("code", "name", "kec", "top1", "top1_name", "top1_score", "top1_class")
+PROPERTIES = ("code", "name", "kec", "top1", "top1_name", "top1_score", "top1_class",
+              "top1_basis")
 
 _CMD_MOVE_TO_1 = 1 | (1 << 3)
 _CMD_LINE_TO = 2
@@ -133,17 +138,17 @@ def _props(areas, wide=None) -> list[dict]:
     top = {}
     if wide is not None and len(wide):
         w = wide.drop_duplicates("code").set_index("code")
-        for col in ("top1", "top1_name", "top1_score", "top1_class"):
+        for col in ("top1", "top1_name", "top1_score", "top1_class", "top1_basis"):
             if col in w:
                 top[col] = w[col].reindex(codes).to_numpy(object)
     props = []
     for i, code in enumerate(codes):
         p = {"code": code}
-        name = _text(names[i])
+        name = _text(proper_case(names[i]))
         if name:
             p["name"] = name
         if kec is not None and _text(kec[i]):
-            p["kec"] = _text(kec[i])
+            p["kec"] = _text(proper_case(kec[i]))
         for col, vals in top.items():
             v = vals[i]
             if not _text(v):
@@ -181,13 +186,16 @@ def top1_of(candidates):
     --------
     >>> from unggulan import Dataset
     >>> t = top1_of(Dataset.open().candidates("kecamatan"))
-    >>> list(t.columns)
+    >>> list(t.columns)[:5]
     ['code', 'top1', 'top1_name', 'top1_score', 'top1_class']
     """
-    first = candidates[candidates["rank"] == 1]
-    out = first[["code", "commodity", "commodity_name_id", "score", "suitability_class"]]
-    out = out.rename(columns={"commodity": "top1", "commodity_name_id": "top1_name",
-                              "score": "top1_score", "suitability_class": "top1_class"})
+    first = candidates[candidates["rank"] == 1].drop_duplicates("code")  # shared ranks: one
+    cols = ["code", "commodity", "commodity_name_id", "score", "suitability_class"]
+    if "basis" in first:  # the evidence basis: land-only areas are drawn pale
+        cols.append("basis")
+    out = first[cols].rename(columns={"commodity": "top1", "commodity_name_id": "top1_name",
+                                      "score": "top1_score", "suitability_class": "top1_class",
+                                      "basis": "top1_basis"})
     return out.reset_index(drop=True)
 
 

@@ -42,8 +42,8 @@ _LOCK = threading.RLock()
 #: straight lines: dots and stars are hundreds of curves per tile, slow to print
 COMMODITY_HATCHES = ["//", "\\\\", "xx", "--", "||", "++", "/-", "\\|", "x-"]
 COMPONENT_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#DDCC77", "#CC6677",
-                     "#AA4499", "#999933"]
-COMPONENT_HATCHES = ["", "//", "\\\\", "xx", "--", "||", "++", "/-"]
+                     "#AA4499", "#999933", "#882255"]
+COMPONENT_HATCHES = ["", "//", "\\\\", "xx", "--", "||", "++", "/-", "x-"]
 CLASS_HATCHES = {"S1": "", "S2": "\\\\", "S3": "//", "N": "xx"}
 
 

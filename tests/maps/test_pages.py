@@ -126,8 +126,10 @@ def test_routes(client, demo):
     assert r.status_code == 200 and "svg" in r.text
     assert client.get("/peta/wilayah/99.99.99.9999").status_code == 404
     assert client.get("/peta/komoditas/durian_emas").status_code == 404
+    # HTML pages answer a bad parameter with a readable HTML page (issue #30), not JSON
     r = client.get("/peta?weights=suitability=-1")
-    assert r.status_code == 422 and "suitability=-1" in r.json()["detail"]
+    assert r.status_code == 422 and "suitability=-1" in r.text
+    assert r.headers["content-type"].startswith("text/html")
     assert client.get("/peta?lang=fr").status_code == 422
     r = client.get("/peta/data/desa.geojson")
     assert r.status_code == 200

@@ -48,7 +48,13 @@
       missing: "kriteria tanpa data", partial: "kriteria dengan data sebagian",
       inputs: "masukan", stablePrefix: "stabil", bundled: "bawaan alat",
       coarse: "Perbesar peta untuk melihat tiap desa/kelurahan; kini tampil kecamatan " +
-        "menurut kandidat utamanya"
+        "menurut kandidat utamanya",
+      basisLegend: "Dasar usulan kandidat utama", landOnly: "potensi lahan saja",
+      own_activity: "aktivitas sendiri", kecamatan_statistics: "statistik kecamatan",
+      neighbours: "aktivitas tetangga", land_only: "potensi lahan saja", basis: "Dasar",
+      derived: "kode turunan", derivedHelp: "kode diturunkan dari nama, bukan kode resmi",
+      filter: "Saring komoditas...", inData: "Ada dalam data", notInData: "Hanya penilaian lahan",
+      slqNote: "SLQ statistik", areas: "wilayah", tie: "peringkat sama"
     },
     en: {
       title: "Flagship commodities", level: "Area level", desa: "Village (desa)",
@@ -77,11 +83,19 @@
       stabilityHelp: "share of 200 weight draws (each ±20%) that keep this candidate first",
       missing: "criteria without data", partial: "criteria with partial data",
       inputs: "inputs", stablePrefix: "stable", bundled: "bundled",
-      coarse: "Zoom in to see each village; districts shown now, by their top candidate"
+      coarse: "Zoom in to see each village; districts shown now, by their top candidate",
+      basisLegend: "Basis of the top candidate", landOnly: "land potential only",
+      own_activity: "own activity", kecamatan_statistics: "kecamatan statistics",
+      neighbours: "neighbours' activity", land_only: "land potential only", basis: "Basis",
+      derived: "derived code", derivedHelp: "code derived from names, not an official code",
+      filter: "Filter commodities...", inData: "In the data", notInData: "Land assessment only",
+      slqNote: "statistics SLQ", areas: "areas", tie: "shared rank"
     }
   };
   var LANGS = ["id", "en"];
   var VIEW_LABEL = {"class": "byClass", "score": "byScore", "quadrant": "byQuadrant"};
+  var BASES = ["own_activity", "kecamatan_statistics", "neighbours", "land_only"];
+  var LAND_ONLY_OPACITY = 0.3;
 
   function esc(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
@@ -144,9 +158,16 @@
     function palette(level) { return (cfg.palettes || {})[level] || {}; }
     function style(f) {
       var p = f.properties, focus = cfg.focus && cfg.focus === p.code;
+      // an area whose top candidate rests on land potential only is drawn pale and dashed
+      var lo = cfg.mode !== "commodity" && p.lo;
       return {color: focus ? "#000" : "#444", weight: focus ? 3 : (p.level === "kecamatan" ? 1.2 : 0.6),
-              opacity: 0.9, fillColor: areaColour(p), fillOpacity: focus ? 0.85 : 0.75,
-              className: "unggulan-area unggulan-" + p.level};
+              opacity: 0.9, fillColor: areaColour(p),
+              fillOpacity: focus ? 0.85 : (lo ? LAND_ONLY_OPACITY : 0.75), dashArray: lo ? "4 3" : null,
+              className: "unggulan-area unggulan-" + p.level + (lo ? " unggulan-land-only" : "")};
+    }
+    function codeText(p) {  // a code the tool derived from names is marked as such
+      return esc(p.code) + (p.dc ? " <span class='derived' title='" + esc(t("derivedHelp")) + "'>(" +
+        esc(t("derived")) + ")</span>" : "");
     }
     function tooltip(layer) { return tooltipHtml(layer.feature.properties); }
     function tooltipHtml(p) {
@@ -164,7 +185,7 @@
     function popupHtml(p) {
       var L_ = state.lang;
       var h = "<div class='unggulan-popup'><h4>" + esc(p.name) + "</h4><div class='code'>" +
-        esc(t(p.level)) + " · " + esc(p.code) + (p.kec ? " · " + t("kecOf") + " " + esc(p.kec) : "") + "</div>";
+        esc(t(p.level)) + " · " + codeText(p) + (p.kec ? " · " + t("kecOf") + " " + esc(p.kec) : "") + "</div>";
       if (cfg.mode === "commodity") {
         h += "<table><tr><th>" + t("commodity") + "</th><td>" + esc(cname(cfg.commodity)) + "</td></tr>" +
           "<tr><th>" + t("cls") + "</th><td class='cls'>" + esc(p.k || "–") + "</td></tr>" +
@@ -181,9 +202,13 @@
           "</th><th>" + t("cls") + "</th><th>" + t("limiting") + "</th><th>" + t("lq") + "</th><th>" +
           t("nsentra") + "</th><th>" + t("workers") + "</th></tr></thead><tbody>";
         p.c.forEach(function (c, i) {
-          h += "<tr" + (i === 0 ? " class='top1'" : "") + "><td>" + (i + 1) + "</td><td class='commodity'>" +
+          var rk = c[10] || String(i + 1);
+          var lq = c[4] == null ? "–" : num(c[4], L_, 1) +
+            (c[11] === "slq" ? "<sup title='" + esc(t("slqNote")) + "'>s</sup>" : "");
+          h += "<tr" + (i === 0 ? " class='top1'" : "") + "><td class='rank'" +
+            (/=$/.test(rk) ? " title='" + esc(t("tie")) + "'" : "") + ">" + esc(rk) + "</td><td class='commodity'>" +
             esc(cname(c[0])) + "</td><td>" + num(c[1], L_, 1) + "</td><td>" + esc(c[2] || "–") +
-            "</td><td>" + esc(factors(c[3])) + "</td><td>" + (c[4] == null ? "–" : num(c[4], L_, 1)) +
+            "</td><td>" + esc(factors(c[3])) + "</td><td class='lq'>" + lq +
             "</td><td>" + num(c[5], L_) + "</td><td>" + num(c[6], L_) + "</td></tr>";
         });
         h += "</tbody></table>";
@@ -194,7 +219,8 @@
         }
         h += "<ol class='reasons'>";
         p.c.forEach(function (c) {
-          h += "<li><b>" + esc(cname(c[0])) + "</b>: " + esc(L_ === "en" ? c[8] : c[7]) + "</li>";
+          h += "<li><b>" + esc(cname(c[0])) + "</b>" + (c[9] ? " <span class='basis basis-" + esc(c[9]) + "'>(" +
+            esc(t(c[9])) + ")</span>" : "") + ": " + esc((L_ === "en" ? c[8] : c[7]) || "–") + "</li>";
         });
         h += "</ol>";
       }
@@ -227,6 +253,8 @@
           cfg.palettes[level] = data.unggulan.palette;
           cfg.counts[level] = data.unggulan.counts;
           cfg.otherCount[level] = data.unggulan.otherCount;
+          cfg.basisCounts = cfg.basisCounts || {};
+          cfg.basisCounts[level] = data.unggulan.basisCounts || {};
           Object.keys(data.unggulan.commodities || {}).forEach(function (k) {
             cfg.commodities[k] = data.unggulan.commodities[k];
           });
@@ -277,9 +305,10 @@
     function tileStyle(level, paletteLevel) {
       var coarse = level !== paletteLevel;
       return function (p) {
+        var lo = p.top1_basis === "land_only";
         return {fill: true, fillColor: p.top1 ? (palette(paletteLevel)[p.top1] || cfg.other) : cfg.nodata,
-                fillOpacity: 0.75, color: coarse ? "#222" : "#444", opacity: 0.9,
-                weight: level === "kecamatan" ? (coarse ? 0.8 : 1.2) : 0.6};
+                fillOpacity: lo ? LAND_ONLY_OPACITY : 0.75, color: coarse ? "#222" : "#444", opacity: 0.9,
+                dashArray: lo ? [4, 3] : null, weight: level === "kecamatan" ? (coarse ? 0.8 : 1.2) : 0.6};
       };
     }
     function openTilePopup(level, p, latlng) {
@@ -297,8 +326,11 @@
           if (!cfg.commodities[c.commodity]) {
             cfg.commodities[c.commodity] = [c.commodity_name_id || c.commodity, c.commodity_name_en || c.commodity];
           }
-          props.c.push([c.commodity, c.score, c.suitability_class, c.limiting_factors, c.lq, c.sentra,
-                        c.workers, c.reason_id, c.reason_en]);
+          var lq = c.lq, kind = null;
+          if (lq == null && c.slq != null) { lq = c.slq; kind = "slq"; }
+          props.c.push([c.commodity, c.score, c.suitability_class, c.limiting_factors, lq, c.sentra,
+                        c.workers, c.reason_id, c.reason_en,
+                        BASES.indexOf(c.basis) >= 0 ? c.basis : null, c.rank_label || null, kind]);
         });
         pop.setContent(popupHtml(props));
       }).catch(function (e) {
@@ -371,6 +403,8 @@
           cfg.palettes[level] = d.palette;
           cfg.counts[level] = d.counts;
           cfg.otherCount[level] = d.otherCount;
+          cfg.basisCounts = cfg.basisCounts || {};
+          cfg.basisCounts[level] = d.basisCounts || {};
           Object.keys(d.commodities || {}).forEach(function (k) { cfg.commodities[k] = d.commodities[k]; });
           if (spec.under) {
             group.addLayer(grid(spec.under.tiles, spec.under.level,
@@ -517,7 +551,8 @@
     function buildLegend() {
       var h = "";
       if (cfg.mode === "commodity") {
-        h += "<h4>" + esc(cname(cfg.commodity)) + "</h4><div class='sub'>" +
+        h += "<h4><i class='swatch commodity-colour' style='background:" + esc(cfg.colour || cfg.other) +
+          "'></i>" + esc(cname(cfg.commodity)) + "</h4><div class='sub'>" +
           t(VIEW_LABEL[cfg.view]) + "</div>";
         cfg.legend.forEach(function (b) {
           var label = b.key === "N" ? t("classN") :
@@ -535,22 +570,36 @@
         }
         var counts = cfg.counts[state.level] || [];
         counts.forEach(function (c) {
-          h += "<div><i style='background:" + (palette(state.level)[c[0]] || cfg.other) + "'></i>" +
-            esc(cname(c[0])) + " <span class='n'>" + c[1] + "</span></div>";
+          h += "<div class='entry' data-commodity='" + esc(c[0]) + "'><i style='background:" +
+            (palette(state.level)[c[0]] || cfg.other) + "'></i>" +
+            esc(cname(c[0])) + " <span class='n'>" + num(c[1], state.lang) + "</span></div>";
         });
         if (cfg.otherCount[state.level]) {
           h += "<div><i style='background:" + cfg.other + "'></i>" + t("other") + " <span class='n'>" +
-            cfg.otherCount[state.level] + "</span></div>";
+            num(cfg.otherCount[state.level], state.lang) + "</span></div>";
         }
         h += "<div><i style='background:" + cfg.nodata + "'></i>" + t("none") + "</div>";
+        var bc = (cfg.basisCounts || {})[state.level] || {};
+        var bkeys = BASES.filter(function (b) { return bc[b]; });
+        if (bkeys.length) {  // areas by the evidence their top candidate rests on
+          h += "<h4>" + t("basisLegend") + "</h4>";
+          bkeys.forEach(function (b) {
+            h += "<div class='basis-count' data-basis='" + b + "'>" + (b === "land_only" ?
+              "<i class='land-only' style='background:" + cfg.other + "'></i>" : "<i class='blank'></i>") +
+              esc(t(b)) + " <span class='n'>" + num(bc[b], state.lang) + " " + esc(t("areas")) + "</span></div>";
+          });
+        }
       }
-      h += "<h4>" + t("sectorLegend") + "</h4>";
-      Object.keys(cfg.sectors).forEach(function (k) {
-        if (!cfg.sectorsPresent || cfg.sectorsPresent.indexOf(k) >= 0) {
+      var sectors = Object.keys(cfg.sectors).filter(function (k) {
+        return !cfg.sectorsPresent || cfg.sectorsPresent.indexOf(k) >= 0;
+      });
+      if (sectors.length) {  // no heading without sentra under it
+        h += "<h4>" + t("sectorLegend") + "</h4>";
+        sectors.forEach(function (k) {
           h += "<div><i class='dot' style='background:" + cfg.sectors[k].color + "'></i>" +
             esc(sectorName(k)) + "</div>";
-        }
-      });
+        });
+      }
       legend._div.innerHTML = h;
     }
 
@@ -566,6 +615,7 @@
     panel.addTo(map);
     function buildPanel() {
       var h = "<div class='title'>" + esc(t("title")) + (cfg.mode === "commodity" ? ": " +
+        "<i class='swatch commodity-colour' style='background:" + esc(cfg.colour || cfg.other) + "'></i>" +
         esc(cname(cfg.commodity)) : "") + "</div><div class='dataset'>" + esc(cfg.dataset) +
         (cfg.synthetic ? " · " + t("synthetic") : "") + "</div>";
       h += "<div class='lang'>" + t("language") + ": ";
@@ -575,12 +625,24 @@
       });
       h += "</div>";
       if (cfg.links) {
-        h += "<div class='views'><label>" + t("view") + " <select class='commodity-select'><option value=''>—</option>";
-        cfg.viewable.forEach(function (id) {
-          h += "<option value='" + esc(id) + "'" + (id === cfg.commodity ? " selected" : "") + ">" +
-            esc(cname(id)) + "</option>";
+        // the commodities the data hold first, then those with a land assessment only;
+        // a filter box narrows the list (long catalogues)
+        var present = cfg.present || cfg.viewable, rest = cfg.viewable.filter(function (id) {
+          return present.indexOf(id) < 0;
         });
-        h += "</select></label>";
+        var opts = function (ids) {
+          return ids.map(function (id) {
+            return "<option value='" + esc(id) + "'" + (id === cfg.commodity ? " selected" : "") + ">" +
+              esc(cname(id)) + "</option>";
+          }).join("");
+        };
+        h += "<div class='views'><label class='view-label'>" + t("view") + "</label>" +
+          "<input type='search' class='commodity-filter' placeholder='" + esc(t("filter")) + "' aria-label='" +
+          esc(t("filter")) + "'><select class='commodity-select' aria-label='" + esc(t("view")) +
+          "'><option value=''>—</option>" +
+          (rest.length ? "<optgroup label='" + esc(t("inData")) + "'>" + opts(present) + "</optgroup>" +
+           "<optgroup label='" + esc(t("notInData")) + "'>" + opts(rest) + "</optgroup>" : opts(present)) +
+          "</select>";
         if (cfg.mode === "commodity") {
           (cfg.views || []).forEach(function (v) {
             if (v !== cfg.view) h += " <a class='view-mode' href='#' data-view='" + v + "'>" +
@@ -614,6 +676,14 @@
         b.addEventListener("click", function () { setLang(b.getAttribute("data-lang")); });
       });
       var sel = panel._div.querySelector(".commodity-select");
+      var filter = panel._div.querySelector(".commodity-filter");
+      if (sel && filter) filter.addEventListener("input", function () {
+        var q = filter.value.trim().toLowerCase();
+        sel.querySelectorAll("option").forEach(function (o) {
+          if (!o.value) return;
+          o.hidden = q !== "" && o.textContent.toLowerCase().indexOf(q) < 0 && o.value.indexOf(q) < 0;
+        });
+      });
       if (sel) sel.addEventListener("change", function () {
         if (!sel.value) return;
         var q = new URLSearchParams({lang: state.lang, level: state.level});
