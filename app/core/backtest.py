@@ -131,8 +131,8 @@ def statistics_weights(weights=None, share_weight: float = 0.0) -> dict[str, flo
     out["uniqueness"] = float(share_weight)
     if sum(out.values()) <= 0:
         raise InvalidWeights("the backtest scores statistics only: give "
-                             f"{', '.join(STATISTICS_COMPONENTS)} a weight above 0",
-                             field="weights")
+                             f"{', '.join(STATISTICS_COMPONENTS)} or share_weight a weight "
+                             "above 0", field="weights")
     return out
 
 
@@ -238,8 +238,7 @@ def backtest(statistics: pd.DataFrame, areas: pd.DataFrame | None = None, *, unt
 
     # one measure per commodity, chosen on the full series, kept for the cut and the horizon
     full = evidence(rows, None)
-    chosen = set(zip(full["commodity"], full["stat_measure"]))
-    keep = [(c, m) in chosen for c, m in zip(rows["commodity"], rows["measure"])]
+    keep = _same_group(rows, full)
     others = st[(st["level"] == "kabupaten").to_numpy()] if ref == "province" else st.iloc[:0]
     series = pd.concat([rows[keep], others], ignore_index=True)
     kept = series[series["year"].notna() & (series["year"] <= until)]
@@ -307,6 +306,25 @@ def _series_rows(st: pd.DataFrame, level: str, areas: pd.DataFrame | None) -> pd
     if areas is not None:
         rows = rows[rows["code"].isin(set(areas.index))]
     return rows
+
+
+def _same_group(rows: pd.DataFrame, ev: pd.DataFrame) -> np.ndarray:
+    """Which statistics rows belong to the group (measure, and unit and family where the
+    evidence names them) that the evidence chose for their commodity."""
+    pairs = [("commodity", "commodity", None), ("measure", "stat_measure", None),
+             ("unit", "stat_unit", ""), ("family", "stat_family", "other")]
+    pairs = [p for p in pairs if p[1] in ev.columns and (p[0] in rows or p[2] is not None)]
+
+    def keys(frame: pd.DataFrame, cols: list[str], fills: list) -> pd.MultiIndex:
+        arrays = []
+        for c, fill in zip(cols, fills):
+            v = frame[c] if c in frame else pd.Series(fill, index=frame.index)
+            arrays.append((v.fillna(fill) if fill is not None else v).astype(str))
+        return pd.MultiIndex.from_arrays(arrays)
+
+    fills = [p[2] for p in pairs]
+    chosen = keys(ev, [p[1] for p in pairs], fills).unique()
+    return keys(rows, [p[0] for p in pairs], fills).isin(chosen)
 
 
 def _evidence(fn, frame, level, period, reference, measure, kab) -> pd.DataFrame:
