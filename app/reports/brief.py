@@ -109,6 +109,16 @@ T: dict[str, tuple[str, str]] = {
     "S3": ("S3 sesuai marginal", "S3 marginally suitable"),
     "N": ("N tidak sesuai", "N not suitable"),
     "none": ("tanpa kandidat", "no candidate"),
+    "land_only": ("potensi lahan saja (warna pucat)", "land potential only (pale colour)"),
+    "basis_note": ("Dasar kandidat peringkat 1: {items}.", "Basis of the rank-1 candidates: "
+                   "{items}."),
+    "derived": ("kode turunan", "derived code"),
+    "derived_note": ("Kode bertanda “kode turunan” diturunkan alat ini dari nama wilayah, "
+                     "bukan kode resmi Kemendagri/BPS.",
+                     "Codes marked “derived code” were derived by this tool from the area "
+                     "names; they are not official Kemendagri/BPS codes."),
+    "tie_note": ("Peringkat “1=”: skor sama dengan kandidat lain (peringkat bersama).",
+                 "Rank “1=”: the same score as another candidate (a shared rank)."),
     "other": ("lainnya", "other"),
     "no_candidates": ("Belum ada kandidat untuk wilayah ini.", "No candidate for this area."),
     "no_sentra": ("Tidak ada sentra tercatat di wilayah ini.", "No sentra recorded in this area."),
@@ -120,10 +130,12 @@ T: dict[str, tuple[str, str]] = {
                  "web); nomor merujuk ke tabel. Garis tebal: batas {what}.",
                  "Colour and hatching follow the rank-1 candidate (the web map's palette); "
                  "numbers refer to the tables. Thick line: boundary of the {what}."),
-    "class_dash": ("Kelas lahan “–”: tidak dinilai (perikanan, peternakan) atau tidak berlaku "
-                   "(kerajinan, sandang). LQ “–”: belum ada sentra.",
-                   "Land class “–”: not assessed (fishery, livestock) or not applicable "
-                   "(crafts, textiles). LQ “–”: no sentra yet."),
+    "class_dash": ("Kelas lahan “–”: tidak dinilai (perikanan, peternakan), tidak berlaku "
+                   "(kerajinan, sandang) atau tanpa data lahan. LQ: dari tenaga kerja sentra; "
+                   "bertanda ˢ: SLQ dari statistik produksi; “–”: tidak ada keduanya.",
+                   "Land class “–”: not assessed (fishery, livestock), not applicable "
+                   "(crafts, textiles) or no land data. LQ: from the sentra workers; marked ˢ: "
+                   "the SLQ of the production statistics; “–”: neither."),
     "land_note": ("Persentase luas yang tercakup data raster per kelas, dihitung per piksel, "
                   "dijumlahkan atas {what} dengan bobot luasnya.",
                   "Share of the raster-covered land in each class, classified per pixel and "
@@ -361,11 +373,32 @@ class _Run:
         return self._cand[key]
 
     def colours(self, level: str) -> dict[str, str]:
-        """The web map's palette of ``level``: over all of the level's rank-1 candidates."""
-        from unggulan.base import palette
+        """The dataset's palette, the same on every map, page and brief of the dataset
+        (:func:`unggulan.maps.colours.dataset_palette`; ``level`` is kept for callers)."""
+        from unggulan.maps.colours import dataset_palette
 
-        c = self.cand(level)
-        return palette.commodity_colours(c.loc[c["rank"] == 1, "commodity"])
+        return dataset_palette(self.ds)
+
+    def lq(self, r) -> str:
+        """The candidate's LQ: the sentra's, else the statistics' SLQ marked "ˢ"."""
+        lq = getattr(r, "lq", None)
+        if lq is not None and lq == lq:
+            return self.n(lq, 2)
+        slq = getattr(r, "slq", None)
+        return f"{self.n(slq, 2)}ˢ" if slq is not None and slq == slq else "–"
+
+    def rank(self, r) -> str:
+        """A candidate's rank as shown: "1=" where the scoring shares it."""
+        from unggulan.maps.colours import rank_label
+
+        return rank_label(r.rank, getattr(r, "rank_label", None))
+
+    def name(self, text) -> str:
+        """An area name as shown (title case for names a source wrote in one case)."""
+        from unggulan.maps.colours import proper_case
+
+        return "–" if text is None or (isinstance(text, float) and math.isnan(text)) \
+            else str(proper_case(str(text)))
 
     def commodity(self, cid) -> str:
         if cid is None or (isinstance(cid, float) and math.isnan(cid)):
@@ -375,13 +408,12 @@ class _Run:
         return str(cat.at[cid, col]) if cid in cat.index else str(cid)
 
     def factors(self, text) -> str:
-        from unggulan.core.suitability import FACTOR_LABEL
+        from unggulan.maps.colours import attribute_label
 
         if not isinstance(text, str) or not text:
             return "–"
         k = 0 if self.lang == "id" else 1
-        return ", ".join(FACTOR_LABEL[f][k] if f in FACTOR_LABEL else f.replace("_", " ")
-                         for f in text.split(","))
+        return ", ".join(attribute_label(f)[k] for f in text.split(","))
 
 
 def _accepts(func, name: str) -> bool:
@@ -499,9 +531,18 @@ def _map_block(run: _Run, level: str, codes: list[str], tops: list, numbers: lis
                legend_right: bool = False) -> dict:
     import shapely
 
+    from unggulan.maps.colours import BASIS, BASIS_LABEL, LAND_ONLY, basis_counts, first_ranked
+
     ds = run.ds
     colours = run.colours(level)
     styles = [charts.commodity_style(c, colours) for c in tops]
+    # the evidence the rank-1 candidate rests on: land potential only is drawn pale
+    first = first_ranked(run.cand(level))
+    basis = first.set_index("code")["basis"] if "basis" in first else pd.Series(dtype=object)
+    bases = [basis.get(c) if isinstance(t, str) else None for c, t in zip(codes, tops)]
+    bases = [b if b in BASIS else None for b in bases]
+    styles = [(charts.pale(f), h) if b == LAND_ONLY else (f, h) for (f, h), b in
+              zip(styles, bases)]
     geo = _geometry(ds, level, codes)
     # legend: the commodities leading here, in the palette's order, then other and none
     counts = pd.Series([c for c in tops if isinstance(c, str)], dtype=object).value_counts()
@@ -520,6 +561,14 @@ def _map_block(run: _Run, level: str, codes: list[str], tops: list, numbers: lis
     n_none = sum(1 for c in tops if not isinstance(c, str))
     if n_none:
         legend.append(LegendEntry(f"{run.t('none')} ({n_none} {unit})", "#FFFFFF"))
+    by_basis = basis_counts(bases)
+    if by_basis.get(LAND_ONLY):
+        legend.append(LegendEntry(f"{run.t('land_only')} ({by_basis[LAND_ONLY]} {unit})",
+                                  charts.pale(charts.commodity_style("?", {})[0])))
+    k = 0 if run.lang == "id" else 1
+    basis_text = run.t("basis_note", items="; ".join(
+        f"{BASIS_LABEL[b][k]} {n} {unit}" for b, n in by_basis.items() if b in BASIS_LABEL)) \
+        if by_basis else ""
     # neighbours for context: the level's areas around the extent
     bounds = shapely.box(*geo.total_bounds).buffer(
         0.15 * max(geo.total_bounds[2] - geo.total_bounds[0],
@@ -537,7 +586,7 @@ def _map_block(run: _Run, level: str, codes: list[str], tops: list, numbers: lis
                    width_cm=CONTENT_CM, height_cm=height_cm,
                    label_size=6.5 if len(codes) <= 40 else 5.5, legend_right=legend_right)
     return _figure(svg, run.t("legend_desa" if level == "desa" else "legend_kec"),
-                   run.t("map_note", what=what))
+                   run.t("map_note", what=what) + (" " + basis_text if basis_text else ""))
 
 
 # ---------------------------------------------------------------------- tables
@@ -547,9 +596,9 @@ def _candidate_table(run: _Run, rows: pd.DataFrame, with_reason: bool) -> dict:
         ("limiting", ""), ("lq", "num"), ("sentra", "num"), ("workers", "num"))]
     groups = []
     for r in rows.sort_values("rank").itertuples(index=False):
-        group = [[_cell(int(r.rank), "num"), _cell(run.commodity(r.commodity), "strong"),
+        group = [[_cell(run.rank(r), "num"), _cell(run.commodity(r.commodity), "strong"),
                   _cell(run.n(r.score, 1), "num"), _cell(_klass(r.suitability_class)),
-                  _cell(run.factors(r.limiting_factors)), _cell(run.n(r.lq, 2), "num"),
+                  _cell(run.factors(r.limiting_factors)), _cell(run.lq(r), "num"),
                   _cell(run.n(r.sentra), "num"), _cell(run.n(r.workers), "num")]]
         if with_reason:
             reason = r.reason_id if run.lang == "id" else r.reason_en
@@ -569,7 +618,8 @@ def _desa_table(run: _Run, desa: pd.DataFrame, numbers: dict[str, int]) -> dict:
         ("klass", ""), ("limiting", ""), ("lq", "num"), ("sentra", "num"), ("workers", "num"))]
     groups = []
     for d in desa.itertuples(index=False):
-        first = [_cell(numbers[d.code], "num strong"), _cell(d.name, "strong", sub=d.code)]
+        first = [_cell(numbers[d.code], "num strong"),
+                 _cell(run.name(d.name), "strong", sub=_code_text(run, d))]
         g = by.get(d.code)
         if not g:
             groups.append([first + [_cell(run.t("none"), "muted", span=8)]])
@@ -578,9 +628,9 @@ def _desa_table(run: _Run, desa: pd.DataFrame, numbers: dict[str, int]) -> dict:
         for i, r in enumerate(g):
             lead = first if i == 0 else [_cell(""), _cell("")]
             rows.append(lead + [
-                _cell(int(r.rank), "num"), _cell(run.commodity(r.commodity)),
+                _cell(run.rank(r), "num"), _cell(run.commodity(r.commodity)),
                 _cell(run.n(r.score, 1), "num"), _cell(_klass(r.suitability_class)),
-                _cell(run.factors(r.limiting_factors)), _cell(run.n(r.lq, 2), "num"),
+                _cell(run.factors(r.limiting_factors)), _cell(run.lq(r), "num"),
                 _cell(run.n(r.sentra), "num"), _cell(run.n(r.workers), "num")])
         groups.append(rows)
     return _table(head, groups, "desa", [5, 17, 4, 17, 7, 8, 17, 7, 7, 11])
@@ -604,7 +654,7 @@ def _tops_table(run: _Run, level: str, areas: pd.DataFrame, numbers: dict[str, i
     for a in areas.itertuples(index=False):
         items = by.get(a.code, [])
         row = [_cell(numbers[a.code], "num strong"),
-               _cell(a.name, "strong", sub=None if compact else a.code)]
+               _cell(run.name(a.name), "strong", sub=None if compact else _code_text(run, a))]
         if n_desa is not None:
             row.append(_cell(int(n_desa.get(a.code, 0)), "num"))
         for k in range(run.top):
@@ -682,7 +732,7 @@ def _components_block(run: _Run, rows: pd.DataFrame, compact: bool = False) -> l
         return []
     rows = rows.sort_values("rank")
     k = 0 if run.lang == "id" else 1
-    labels = [f"{int(r.rank)}. {run.commodity(r.commodity)} ({run.n(r.score, 1)})"
+    labels = [f"{run.rank(r)}. {run.commodity(r.commodity)} ({run.n(r.score, 1)})"
               for r in rows.itertuples(index=False)]
     values = rows[[f"score_{c}" for c in comps]].to_numpy(float)
     w = np.array([run.weights[c] for c in comps])
@@ -886,9 +936,44 @@ def _statistics_section(run: _Run, kec_codes: list[str], names: dict[str, str]
 
 
 # ---------------------------------------------------------------------- sections
+def area_heading(what: str, name: str) -> str:
+    """"Kecamatan Kahu", "Kabupaten/Kota Bone": the kind's first word before the name, unless
+    the name already starts with a kind ("Kabupaten Contoh", "Kota Batu").
+
+    >>> area_heading("Kabupaten/Kota", "Bone"), area_heading("Kabupaten/Kota", "Kota Batu")
+    ('Kabupaten/Kota Bone', 'Kota Batu')
+    >>> area_heading("Kecamatan (district)", "Kahu")
+    'Kecamatan Kahu'
+    """
+    first = name.split(" ")[0].lower() if name else ""
+    if first in ("kabupaten", "kab.", "kota", "kecamatan", "kec.", "regency", "city"):
+        return name
+    return f"{what.split(' ')[0]} {name}"
+
+
+def _table_note(run: _Run, rows: pd.DataFrame, areas: pd.DataFrame | None = None) -> str:
+    """The note under a candidates table: what "–" means, and where they occur, shared
+    ranks ("1=") and derived codes."""
+    text = run.t("class_dash")
+    if "rank_label" in rows and rows["rank_label"].astype(str).str.endswith("=").any():
+        text += " " + run.t("tie_note")
+    if areas is not None and "code_derived" in areas and \
+            areas["code_derived"].astype(object).isin([True, 1]).any():
+        text += " " + run.t("derived_note")
+    return text
+
+
+def _code_text(run: _Run, row) -> str:
+    """An area's code, marked when the tool derived it from names."""
+    d = getattr(row, "code_derived", False)
+    return f"{row.code} ({run.t('derived')})" if d is True or d == 1 else str(row.code)
+
+
 def _title_block(run: _Run, kind: str, code: str, name: str) -> dict:
     what = run.t("kecamatan") if kind == "kecamatan" else run.t("kabupaten")
-    return {"kind": "title", "title": run.t("title"), "what": what, "name": name, "code": code,
+    name = run.name(name)
+    return {"kind": "title", "title": run.t("title"), "what": what, "name": name,
+            "heading": area_heading(what, name), "code": code,
             "date": fmt_date(run.date, run.lang), "dataset": run.ds.name,
             "notices": _synthetic_notes(run, short=True)}
 
@@ -924,7 +1009,7 @@ def _kecamatan_sections(run: _Run, kec_code: str, kec_name: str) -> list[Section
     cands = Section("candidates", run.t("sec_candidates"), True)
     if len(own):
         cands.blocks.append(_candidate_table(run, own, with_reason=True))
-        cands.blocks.append({"kind": "p", "text": run.t("class_dash"), "cls": "note"})
+        cands.blocks.append({"kind": "p", "text": _table_note(run, own), "cls": "note"})
         cands.blocks += _components_block(run, own)
     else:
         cands.blocks.append({"kind": "p", "text": run.t("no_candidates"), "cls": "muted"})
@@ -936,7 +1021,8 @@ def _kecamatan_sections(run: _Run, kec_code: str, kec_name: str) -> list[Section
     if len(desa):
         out.append(Section("desa", run.t("sec_desa"), True, [
             _desa_table(run, desa, numbers),
-            {"kind": "p", "text": run.t("class_dash"), "cls": "note"}]))
+            {"kind": "p", "text": _table_note(run, run.cand("desa")[
+                run.cand("desa")["code"].isin(set(desa["code"]))], desa), "cls": "note"}]))
     stats = _statistics_section(run, [kec_code], {kec_code: kec_name})
     if stats is not None:
         out.append(stats)
@@ -982,7 +1068,7 @@ def _kabupaten_sections(run: _Run, kab_code: str, kab_name: str,
         for c in sorted(vc.index, key=lambda c: (-vc[c], c)):
             where = d1[d1["commodity"] == c]["code"].map(desa.set_index("code")["kecamatan_code"])
             kc = where.value_counts()
-            names = ", ".join(f"{kec.at[k, 'name']} ({kc[k]})"
+            names = ", ".join(f"{run.name(kec.at[k, 'name'])} ({kc[k]})"
                               for k in sorted(kc.index, key=lambda k: (-kc[k], k)))
             groups.append([[_cell(run.commodity(c), "strong"), _cell(int(vc[c]), "num"),
                             _cell(names)]])
@@ -1014,7 +1100,7 @@ def _kecamatan_page(run: _Run, k, number: int) -> Section:
     own = ck[ck["code"] == k.code]
     s = ds.sentra(placed_only=True)
     s = s[s["kecamatan_code"] == k.code]
-    sec = Section(f"kec-{k.code}", f"{number}. {run.t('kecamatan').split(' ')[0]} {k.name}",
+    sec = Section(f"kec-{k.code}", f"{number}. {area_heading(run.t('kecamatan'), run.name(k.name))}",
                   True, anchor=_anchor(k.code))
     sec.blocks.append(_facts([(run.t("code"), k.code), (run.t("n_desa"), run.n(len(desa))),
                               (run.t("area"), run.n(k.area_ha)),
@@ -1076,7 +1162,9 @@ def _method_section(run: _Run) -> Section:
             "stat_file", tables=len(ts), values=run.n(sum(t.get("values", 0) for t in ts)),
             years=span, measures=", ".join(measures) or "–"))
     if summ["rasters"]:
-        files = ", ".join(f"{a}: {rel(r['path'])}" for a, r in summ["rasters"].items())
+        files = ", ".join(f"{a}: {rel(r['path'])}" + (
+            f" [{ds.rasters[a].source_text}]" if a in ds.rasters and ds.rasters[a].source_text
+            else "") for a, r in summ["rasters"].items())
         items.append(f"{run.t('rasters')} ({len(summ['rasters'])}): {files}")
     items.append(f"{run.t('catalogue')}: {rel(summ['catalogue']['source'])} "
                  f"({summ['catalogue']['commodities']})")
@@ -1258,7 +1346,8 @@ def render_html(sections: list[Section], run: _Run, kind: str, code: str, name: 
     env = _environment()
     css = (TEMPLATES / "brief.css").read_text(encoding="utf-8")
     what = run.t("kecamatan") if kind == "kecamatan" else run.t("kabupaten")
-    running = f"{what.split(' ')[0]} {name} · {code}"
+    name = run.name(name)
+    running = f"{area_heading(what, name)} · {code}"
     run_label = f"run {run.info.run_hash} · " if run.info is not None else ""
     page_css = (
         "@page {\n"
@@ -1268,7 +1357,7 @@ def render_html(sections: list[Section], run: _Run, kind: str, code: str, name: 
         f"  @bottom-right {{ content: {css_string(run.t('page_of') + ' ')} counter(page) "
         f"{css_string(' ' + run.t('of') + ' ')} counter(pages); }}\n}}")
     return env.get_template("brief.html").render(
-        lang=run.lang, title=f"{run.t('title')} – {what.split(' ')[0]} {name}", css=css,
+        lang=run.lang, title=f"{run.t('title')} – {area_heading(what, name)}", css=css,
         page_css=page_css, sections=sections, version=__version__)
 
 

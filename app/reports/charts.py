@@ -386,3 +386,15 @@ def series_chart(years: Sequence[int], series: dict[str, Sequence[float]], unit:
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False, fontsize=7)
 
     return render_svg(draw, width_cm, 6.5)
+
+
+def pale(colour: str, keep: float = 0.4) -> str:
+    """``colour`` mixed with white (``keep`` of the colour): how the maps draw an area whose
+    top candidate rests on land potential only.
+
+    >>> pale("#000000"), pale("#FFFFFF")
+    ('#999999', '#FFFFFF')
+    """
+    r, g, b = (int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    mix = [round(255 - keep * (255 - c)) for c in (r, g, b)]
+    return "#" + "".join(f"{c:02X}" for c in mix)
