@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from unggulan.io.statistics import UNKNOWN_UNIT
+
 MEASURE_PRIORITY = ("production", "population", "harvested_area", "planted_area", "value",
                     "units", "workers", "area")
 REFERENCES = ("dataset", "kabupaten", "province")
@@ -58,34 +60,120 @@ def parse_period(period) -> tuple[int, int] | None:
     return a, b
 
 
+#: a comparable group: LQ and the other methods compare a commodity only with the commodities
+#: of the same measure, unit and family (see :mod:`unggulan.core.families`)
+GROUP_KEYS = ("measure", "unit", "family")
+
+
+def comparable_rows(st: pd.DataFrame) -> pd.DataFrame:
+    """The rows the methods may use: commodity columns (not flows, ratios, capacities or
+    totals), with a year and a stated unit."""
+    keep = ~st["ratio"].astype(bool) & st["year"].notna()
+    if "kind" in st:
+        keep &= st["kind"].fillna("commodity").eq("commodity")
+    if "unit" in st:
+        keep &= ~st["unit"].astype(object).eq(UNKNOWN_UNIT)
+    return st[keep.to_numpy()]
+
+
+def group_key(frame: pd.DataFrame) -> pd.Series:
+    """``measure|unit|family`` of every row (family ``other`` where the frame has none)."""
+    fam = frame["family"].fillna("other") if "family" in frame else "other"
+    return (frame["measure"].astype(str) + "|" + frame["unit"].fillna("").astype(str) + "|"
+            + (fam.astype(str) if isinstance(fam, pd.Series) else fam))
+
+
+def complete_cells(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of one comparable group with every absent cell made explicit.
+
+    * nil: an (area, commodity) absent from a table that lists both the area and the
+      commodity that year is 0 (long tables often leave out the zeros);
+    * missing: an (area, commodity) of the group for an area that reports the group that
+      year but whose table did not list (a table absent that year, a kecamatan a table does
+      not list) is NaN: never zero.
+
+    Rows need ``code, commodity, year, value`` and, for the nil rule, ``table``.
+    """
+    parts = [rows]
+    key = ["code", "commodity", "year"]
+    present = pd.MultiIndex.from_frame(rows[key])
+    if "table" in rows and rows["table"].notna().any():
+        nil = []
+        for _, g in rows.groupby(["table", "year"], sort=False):
+            full = pd.MultiIndex.from_product(
+                [g["code"].unique(), g["commodity"].unique(), [g["year"].iat[0]]], names=key)
+            if len(full) > len(g):
+                nil.append(full)
+        if nil:
+            idx = nil[0].append(nil[1:]) if len(nil) > 1 else nil[0]
+            idx = idx.unique().difference(present)
+            if len(idx):
+                parts.append(idx.to_frame(index=False).assign(value=0.0))
+                present = present.append(idx)
+    commodities = rows["commodity"].unique()
+    miss = []
+    for y, g in rows.groupby("year", sort=False):
+        full = pd.MultiIndex.from_product([g["code"].unique(), commodities, [y]], names=key)
+        if len(full) > len(g):
+            miss.append(full)
+    if miss:
+        idx = (miss[0].append(miss[1:]) if len(miss) > 1 else miss[0]).difference(present)
+        if len(idx):
+            parts.append(idx.to_frame(index=False).assign(value=np.nan))
+    if len(parts) == 1:
+        return rows
+    out = pd.concat(parts, ignore_index=True)
+    for c in rows.columns:
+        if c not in key and c != "value":
+            out[c] = out[c].fillna(rows[c].iat[0]) if c in GROUP_KEYS else out[c]
+    return out
+
+
 def measure_data(st: pd.DataFrame, level: str, measure: str | None = None
-                 ) -> dict[str, pd.DataFrame]:
-    """Per measure, the long ``code, commodity, year, value`` rows of ``level`` (one measure
-    per commodity: ``measure`` if given, else the first of :data:`MEASURE_PRIORITY` it
-    has)."""
-    rows = st[(st["level"] == level) & ~st["ratio"].astype(bool) & st["year"].notna()]
+                 ) -> dict[tuple[str, str, str], pd.DataFrame]:
+    """Per comparable group ``(measure, unit, family)``, the long ``code, commodity, year,
+    value`` rows of ``level``, absent cells made explicit (:func:`complete_cells`). One group
+    per commodity: ``measure`` if given, else the first of :data:`MEASURE_PRIORITY` it has,
+    then the unit and family with the most values."""
+    rows = comparable_rows(st[(st["level"] == level).to_numpy()])
     if measure is not None:
         rows = rows[rows["measure"] == measure]
     if rows.empty:
         return {}
+    rows = rows.assign(_group=group_key(rows).to_numpy())
     rank = {m: i for i, m in enumerate(MEASURE_PRIORITY)}
-    have = rows.groupby("commodity")["measure"].agg(
-        lambda ms: min(set(ms), key=lambda m: rank.get(m, 99)))
-    rows = rows[rows["measure"].to_numpy() == rows["commodity"].map(have).to_numpy()]
+    sizes = rows.groupby(["commodity", "_group", "measure"], sort=False)["value"].count()
+    sizes = sizes.reset_index()
+    sizes["_rank"] = sizes["measure"].map(lambda m: rank.get(m, 99))
+    best = (sizes.sort_values(["commodity", "_rank", "value"], ascending=[True, True, False],
+                              kind="stable")
+            .drop_duplicates("commodity").set_index("commodity")["_group"])
+    rows = rows[rows["_group"].to_numpy() == rows["commodity"].map(best).to_numpy()]
     out = {}
-    for m, g in rows.groupby("measure"):
-        d = g[["code", "commodity", "year", "value", "unit"]].copy()
+    cols = ["code", "commodity", "year", "value", "unit", "family", "measure", "table"]
+    for gk, g in rows.groupby("_group", sort=True):
+        d = g[[c for c in cols if c in g.columns]].copy()
+        if "family" not in d:
+            d["family"] = "other"
         d["year"] = d["year"].astype(int)
-        out[str(m)] = d
+        d = complete_cells(d)
+        d["year"] = d["year"].astype(int)
+        m, u, f = str(gk).split("|")
+        out[(m, u, f)] = d
     return out
 
 
-def reference_rows(st: pd.DataFrame, measure: str, reference: str) -> pd.DataFrame | None:
+def reference_rows(st: pd.DataFrame, measure: str, reference: str,
+                   group: tuple[str, str, str] | None = None) -> pd.DataFrame | None:
     """The reference region's ``commodity, year, value`` for ``reference='province'``: the
-    sum of a kabupaten-level table of the same measure (None: use the dataset's total)."""
+    sum of a kabupaten-level table of the same measure, or of the same comparable ``group``
+    (measure, unit, family) when given (None: use the dataset's total)."""
     if reference != "province":
         return None
-    kab = st[(st["level"] == "kabupaten") & (st["measure"] == measure) & st["year"].notna()]
+    kab = comparable_rows(st[(st["level"] == "kabupaten").to_numpy()])
+    kab = kab[kab["measure"] == measure]
+    if group is not None and len(kab):
+        kab = kab[group_key(kab).to_numpy() == "|".join(group)]
     if kab.empty:
         return None
     ref = kab.groupby(["commodity", "year"], as_index=False)["value"].sum(min_count=1)
@@ -107,19 +195,25 @@ def statistics_evidence(st: pd.DataFrame, level: str, period: tuple[int, int] | 
     from unggulan.core.lq import static_lq
 
     frames = []
-    for m, d in measure_data(st, level, measure).items():
+    for (m, unit, fam), d in measure_data(st, level, measure).items():
         years = sorted(d["year"].unique())
         if period:
             years = [y for y in years if period[0] <= y <= period[1]]
             d = d[d["year"].isin(years)]
         if not years:
             continue
-        ref = reference_rows(st, m, reference)
+        ref = reference_rows(st, m, reference, (m, unit, fam))
         data = d[["code", "commodity", "year", "value"]]
         slq = static_lq(data, ref, years=years)
+        alone = data["commodity"].nunique() < 2 and ref is None
+        if alone:
+            # the only commodity of its group: its share is 1 everywhere, LQ 1 by construction
+            slq = slq.assign(slq=np.nan, share_area=np.nan)
         if len(years) >= 2:
             dlq = dynamic_lq(data, ref, years=years)
             q = quadrants(slq, dlq)[["code", "commodity", "dlq", "quadrant", "quadrant_en"]]
+            if alone:      # DLQ is 1 by construction too
+                q = q.assign(dlq=np.nan, quadrant=None, quadrant_en=None)
         else:
             q = slq[["code", "commodity"]].assign(dlq=np.nan, quadrant=None, quadrant_en=None)
         mean = d.groupby(["code", "commodity"], as_index=False)["value"].mean()
@@ -128,12 +222,14 @@ def statistics_evidence(st: pd.DataFrame, level: str, period: tuple[int, int] | 
         ev = ev.merge(mean.rename(columns={"value": "stat_value"}), on=["code", "commodity"],
                       how="left")
         ev["stat_measure"] = m
-        ev["stat_unit"] = d["unit"].iat[0]
+        ev["stat_unit"] = unit
+        ev["stat_family"] = fam
         ev["period_start"] = int(years[0])
         ev["period_end"] = int(years[-1])
         frames.append(ev)
-    cols = ["code", "commodity", "stat_measure", "stat_unit", "stat_value", "stat_share", "slq",
-            "dlq", "quadrant", "quadrant_en", "period_start", "period_end", "stat_level"]
+    cols = ["code", "commodity", "stat_measure", "stat_unit", "stat_family", "stat_value",
+            "stat_share", "slq", "dlq", "quadrant", "quadrant_en", "period_start", "period_end",
+            "stat_level"]
     if not frames:
         return pd.DataFrame(columns=cols)
     out = pd.concat(frames, ignore_index=True)

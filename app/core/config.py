@@ -6,9 +6,10 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from unggulan.base.errors import DatasetError
+from unggulan.core.families import valid_family
 
 CONFIG_NAME = "dataset.toml"
 
@@ -92,12 +93,25 @@ class StatisticsConfig(_Strict):
     commodity_column: str | None = None
     value_column: str | None = None
     unit_column: str | None = None
+    family: str | None = Field(
+        None, description="the commodity family of the whole table (vegetables, fruit, "
+        "estate_crops, livestock ...): LQ compares commodities of one family only"
+    )
     commodities: dict[str, str] = Field(
         default_factory=dict, description="column or typed name -> commodity (id or name)"
     )
     sep: str | None = None
     decimal: Literal[".", ","] | None = None
     encoding: str | None = None
+    tables: list[str] = Field(
+        default_factory=list,
+        description="PDF books: the tables to read, by number ('3.1.1') or title words",
+    )
+
+    @field_validator("family")
+    @classmethod
+    def _known_family(cls, v: str | None) -> str | None:
+        return None if v is None else valid_family(v)
 
 
 class DatasetConfig(_Strict):

@@ -80,6 +80,11 @@ QUADRANTS = {
 CONVENTIONS = ("default", "angelina")
 
 
+#: a DLQ outside these bounds comes from a broken series (a table missing one year read as
+#: zeros, a unit changing between years): it is not shown, its reason says why
+DLQ_PLAUSIBLE = (1e-4, 1e4)
+
+
 def growth_arrays(data: pd.DataFrame, reference: pd.DataFrame | None,
                   years: Iterable[int] | None, growth: str) -> dict[str, object]:
     """Average annual growth of e_ij, e_j, E_i, E per (area, commodity), on each area's years.
@@ -160,6 +165,11 @@ def dynamic_lq(data: pd.DataFrame, reference: pd.DataFrame | None = None,
         dlq = finite(np.where((1 + gj > 0) & (1 + G_i.g > 0) & (1 + Gg > 0), ratio ** t, np.nan))
     n = len(dlq)
     reason = np.full(n, None, dtype=object)
+    wild = np.isfinite(dlq) & ((dlq < DLQ_PLAUSIBLE[0]) | (dlq > DLQ_PLAUSIBLE[1]))
+    if wild.any():
+        reason[wild] = [f"DLQ {x:.2g} outside [{DLQ_PLAUSIBLE[0]:g}, {DLQ_PLAUSIBLE[1]:g}]: "
+                        "implausible growth rates, check the series" for x in dlq[wild]]
+        dlq = np.where(wild, np.nan, dlq)
     nan = np.isnan(dlq)
     few = a["n_years"] < 2
     fill_reason(reason, nan & few, "fewer than two complete years for the area")

@@ -17,7 +17,6 @@ reader's docstring for why.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,14 +24,17 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import DatasetError
-from unggulan.base.names import best_match, fold, place_key
+from unggulan.base.names import NameIndex, NameMatch, fold
 from unggulan.base.problems import Problem
 from unggulan.core.codes import clean_code, format_code
+from unggulan.core.families import assign_families, catalogue_families
+from unggulan.io.units import animal_product, clean_commodity_text, column_kind
 
 STAT_DIRS = ("statistik", "statistics", "statistik_bps")
 COLUMNS = [
     "code", "name", "level", "commodity", "commodity_name", "commodity_match", "measure",
-    "unit", "year", "value", "ratio", "source", "file", "sheet", "row", "column",
+    "unit", "year", "value", "ratio", "kind", "family", "table", "area_raw", "source", "file",
+    "sheet", "row", "column",
 ]  # fmt: skip
 #: area-name keys of a table that mean "the whole region" (total rows the reader kept)
 _AREA_CUTOFF = 0.84
@@ -51,12 +53,15 @@ class TableReport:
     values: int
     areas_matched: int = 0
     areas_unmatched: dict[str, str | None] = field(default_factory=dict)
+    #: names matched by spelling or fuzzily: label -> code, name, how, score, rules
+    areas_inexact: dict[str, dict] = field(default_factory=dict)
     years: list[int] = field(default_factory=list)
     commodities_matched: dict[str, str] = field(default_factory=dict)
     commodities_unmatched: dict[str, list[str]] = field(default_factory=dict)
     measures: dict[str, str] = field(default_factory=dict)
     totals: list[dict] = field(default_factory=list)
     guessed: dict[str, str] = field(default_factory=dict)
+    book: list[dict] = field(default_factory=list)   # a PDF book's tables, read or skipped
 
     def to_dict(self) -> dict:
         from dataclasses import asdict
@@ -65,63 +70,49 @@ class TableReport:
 
 
 def statistics_files(folder: Path) -> list[Path]:
-    """CSV/XLSX tables under ``folder/statistik`` (or ``statistics``), sorted."""
+    """CSV/XLSX tables and BPS PDF books under ``folder/statistik`` (or ``statistics``)."""
     from unggulan.io.readers import TABLE_SUFFIXES
 
+    suffixes = TABLE_SUFFIXES + (".pdf",)   # BPS PDF books: here only, never sentra/boundaries
     out: list[Path] = []
     for name in STAT_DIRS:
         d = folder / name
         if d.is_dir():
             out += [p for p in sorted(d.rglob("*")) if p.is_file()
-                    and p.suffix.lower() in TABLE_SUFFIXES and not p.name.startswith((".", "~$"))]
+                    and p.suffix.lower() in suffixes and not p.name.startswith((".", "~$"))]
     return out
 
 
 class AreaIndex:
-    """Look-ups of the dataset's areas by code digits and by name key, per level."""
+    """Look-ups of the dataset's areas by code digits and by name, per level (names in the
+    tiers of :class:`unggulan.base.names.NameIndex`: exact, spelling, fuzzy)."""
 
     def __init__(self, layers: dict):
         self.codes: dict[str, tuple[str, str]] = {}  # digits -> (level, code)
-        self.names: dict[str, dict[str, list[str]]] = {}
+        self.names: dict[str, NameIndex] = {}
         self.labels: dict[str, dict[str, str]] = {}
         self.kabupaten: dict[str, str] = {}
         for level, gdf in layers.items():
             for code in gdf["code"]:
                 self.codes[code.replace(".", "")] = (level, code)
-            by_key: dict[str, list[str]] = {}
-            for code, name in zip(gdf["code"], gdf["name"]):
-                if isinstance(name, str) and name:
-                    by_key.setdefault(place_key(name), []).append(code)
-            self.names[level] = by_key
+            self.names[level] = NameIndex(zip(gdf["name"], gdf["code"]), cutoff=_AREA_CUTOFF)
             self.labels[level] = dict(zip(gdf["code"], gdf["name"]))
             for kab in gdf["kabupaten_code"].unique():
                 self.kabupaten[kab.replace(".", "")] = kab
 
-    def level_by_names(self, keys: list[str]) -> str | None:
-        """The level whose names match most of ``keys`` (None when none match)."""
+    def level_by_names(self, labels: list[str]) -> str | None:
+        """The level whose names match most of ``labels`` (None when none match)."""
         best, best_n = None, 0
-        for level, by_key in self.names.items():
-            n = sum(k in by_key or best_match(k, by_key, _AREA_CUTOFF) is not None
-                    for k in keys)
+        for level, idx in self.names.items():
+            n = sum(idx.lookup(x).how != "none" for x in labels)
             if n > best_n:
                 best, best_n = level, n
         return best
 
-    def by_name(self, level: str, label: str) -> tuple[str | None, str | None]:
-        """(code, None) or (None, closest boundary name)."""
-        by_key = self.names.get(level, {})
-        key = place_key(label)
-        codes = by_key.get(key)
-        if codes is None:
-            hit = best_match(key, by_key, _AREA_CUTOFF)
-            codes = by_key.get(hit) if hit else None
-        if codes and len(codes) == 1:
-            return codes[0], None
-        near = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.0)
-        closest = self.labels[level][by_key[near[0]][0]] if near else None
-        if codes:
-            return None, f"{len(codes)} {level} share this name"
-        return None, closest
+    def by_name(self, level: str, label: str) -> NameMatch:
+        """How ``label`` matches the names of ``level`` (``.value`` the code, or None)."""
+        idx = self.names.get(level)
+        return idx.lookup(label) if idx is not None else NameMatch("none")
 
 
 def _code_level(digits: str, system_hint: str | None) -> str | None:
@@ -140,7 +131,7 @@ def match_areas(records: pd.DataFrame, index: AreaIndex, level: str | None,
         if len(lens):
             level = _code_level(str(lens.mode().iat[0]), None)
         else:
-            level = index.level_by_names(sorted({place_key(x) for x in labels.unique()}))
+            level = index.level_by_names(sorted(set(labels.unique())))
     report.level = level
     codes = pd.Series(None, index=records.index, dtype=object)
     names = labels.copy()
@@ -153,24 +144,36 @@ def match_areas(records: pd.DataFrame, index: AreaIndex, level: str | None,
         report.areas_matched = int(codes.nunique())
         out = records.assign(code=codes, name=names, level=lvl)
         return out
-    cache: dict[tuple, tuple[str | None, str | None]] = {}
+    cache: dict[tuple, NameMatch] = {}
     for i, (d, lab) in enumerate(zip(digits.to_numpy(object), labels.to_numpy(object))):
         k = (d, lab)
         if k not in cache:
-            found = None
             if isinstance(d, str) and d in index.codes and index.codes[d][0] == lvl:
-                found = (index.codes[d][1], None)
+                found = NameMatch("code", (index.codes[d][1],))
             elif lab and lab.strip() and not lab.strip().isdigit():
                 found = index.by_name(lvl, lab)
             else:
-                found = (None, None)
+                found = NameMatch("none")
             cache[k] = found
-        codes.iat[i] = cache[k][0]
-    matched = {k: v for k, v in cache.items() if v[0]}
-    unmatched = {(k[1] or k[0]): v[1] for k, v in cache.items() if not v[0]}
-    report.areas_matched = len({v[0] for v in matched.values()})
-    report.areas_unmatched = dict(sorted(unmatched.items()))
+        codes.iat[i] = cache[k].value
     labels_of = index.labels.get(lvl, {})
+    unmatched: dict[str, str | None] = {}
+    for (d, lab), m in cache.items():
+        shown = (lab or "").strip() or (d or "") or "(blank)"
+        if m.value is not None:
+            if m.inexact:
+                report.areas_inexact[shown] = {
+                    "code": m.value, "name": labels_of.get(m.value, m.name), "how": m.how,
+                    "score": m.score, "rules": list(m.rules)}
+            continue
+        if m.how == "ambiguous":
+            fits = ", ".join(f"{labels_of.get(c, c)} ({c})" for c in m.values)
+            unmatched[shown] = (f"{len(m.values)} {lvl} fit equally: {fits}; not guessed"
+                                + (f" (score {m.score:.2f})" if m.score < 1 else ""))
+        else:
+            unmatched[shown] = m.closest
+    report.areas_matched = len({m.value for m in cache.values() if m.value is not None})
+    report.areas_unmatched = dict(sorted(unmatched.items(), key=lambda kv: str(kv[0])))
     names = codes.map(labels_of).where(codes.notna(), labels)
     return records.assign(code=codes, name=names, level=lvl)
 
@@ -187,6 +190,13 @@ def match_commodities(records: pd.DataFrame, catalogue, mapping: dict[str, str],
         cid, how = catalogue.match(target if target else text)
         if target and cid:
             how = "dataset.toml"
+        elif cid is not None and column_kind(text) != "commodity":
+            cid = None      # "Dijual ke Lain Daerah", "Kapasitas": not the commodity itself
+        elif cid is not None and animal_product(text) and \
+                animal_product(catalogue.get(cid).name_id) is None:
+            # "Telur Itik" is not the duck: eggs, meat, milk and hides are commodities of
+            # their own, never merged with the animal (nor with each other across years)
+            cid = None
         if cid is None:
             slug = fold(target or text).replace(" ", "_")
             ids[text], hows[text], names[text] = slug, "none", (target or text).strip()
@@ -236,7 +246,7 @@ def load_statistics(
         try:
             tables = read_statistics(path, _options(cfg))
         except DatasetError as exc:
-            problems.append(Problem("error", str(path), exc.detail))
+            problems.append(Problem("warning", str(path), exc.detail + "; table skipped"))
             continue
         for t in tables:
             problems.extend(t.problems)
@@ -245,7 +255,7 @@ def load_statistics(
                 file=str(path), sheet=t.sheet, title=t.title, layout=t.layout,
                 level=None, rows=int(rec["row"].nunique()) if len(rec) else 0,
                 values=int(rec["value"].notna().sum()) if len(rec) else 0,
-                totals=list(t.totals), guessed=dict(t.guessed),
+                totals=list(t.totals), guessed=dict(t.guessed), book=list(t.book),
             )
             reports.append(rep)
             if rec.empty:
@@ -254,8 +264,10 @@ def load_statistics(
                 continue
             level = (cfg.area_level if cfg is not None and cfg.area_level else None) \
                 or t.area_level
+            rec = rec.assign(commodity_raw=rec["commodity_raw"].map(clean_commodity_text))
             rec = match_areas(rec, index, level, rep)
             rec = match_commodities(rec, catalogue, cfg.commodities if cfg else {}, rep)
+            rec = _describe_rows(rec, t, len(reports) - 1, cfg, catalogue, problems)
             rep.years = sorted(int(y) for y in rec["year"].dropna().unique())
             rep.measures = {m: u for m, u in zip(rec["measure"], rec["unit"])}
             if rep.areas_unmatched:
@@ -285,10 +297,61 @@ def load_statistics(
     return out[COLUMNS].reset_index(drop=True), reports
 
 
+def _describe_rows(rec: pd.DataFrame, table, number: int, cfg, catalogue,
+                   problems: list[Problem]) -> pd.DataFrame:
+    """Add ``kind``, ``family`` and ``table`` to a table's matched records, and set bad cells
+    (negative values; percentages over 100) missing with a warning naming the file, row,
+    column, the area as the table names it, and the year."""
+    raw = rec["commodity_raw"].to_numpy(object)
+    cols = rec["column"].to_numpy(object)
+    cache: dict[tuple, str] = {}
+    kinds = np.empty(len(rec), dtype=object)
+    for k, (r, c) in enumerate(zip(raw, cols)):
+        key = (r, c)
+        if key not in cache:
+            kind = column_kind(r) if isinstance(r, str) else "commodity"
+            if kind == "commodity" and table.layout == "wide":
+                # a wide table's header is the column's own (a long table's "column" is the
+                # value column or the row's source table title)
+                hk = column_kind(c) if isinstance(c, str) else "commodity"
+                kind = hk if hk in ("flow", "ratio", "capacity") else kind
+            cache[key] = kind
+        kinds[k] = cache[key]
+    kinds[rec["ratio"].to_numpy(bool)] = "ratio"
+    title = table.title or Path(table.file).stem
+    fam = assign_families(
+        rec, pd.Series(title, index=rec.index), catalogue_families(catalogue.frame),
+        pd.Series(cfg.family if cfg is not None and getattr(cfg, "family", None) else None,
+                  index=rec.index, dtype=object),
+        headers=rec["column"])
+    out = rec.assign(kind=kinds, family=fam, table=number,
+                     ratio=rec["ratio"].to_numpy(bool) | (kinds == "ratio"))
+    v = out["value"].to_numpy(float)
+    pct = out["unit"].astype(str).eq("%").to_numpy()
+    bad = (v < 0) | (pct & (v > 100))
+    if bad.any():
+        for _, row in out[bad].head(_MAX_BAD_CELLS).iterrows():
+            why = "negative" if row["value"] < 0 else "a share over 100 %"
+            year = "" if pd.isna(row["year"]) else f", {int(row['year'])}"
+            problems.append(Problem(
+                "warning", str(row["file"]),
+                f"{why} value {row['value']:g} ({row['commodity_raw'] or row['column']}, "
+                f"{row['area_raw']}{year}): a transcription error in the source? set missing",
+                row=int(row["row"]), field=str(row["column"])))
+        if bad.sum() > _MAX_BAD_CELLS:
+            problems.append(Problem("warning", str(table.file), f"{int(bad.sum())} impossible "
+                                    f"values set missing (the first {_MAX_BAD_CELLS} listed)"))
+        out.loc[bad, "value"] = np.nan
+    return out
+
+
+_MAX_BAD_CELLS = 20
+
+
 def _drop_duplicates(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """Keep one value per (area, commodity, measure, year); conflicting duplicates are
     reported (the first table in file order wins)."""
-    key = ["code", "level", "commodity", "measure", "year"]
+    key = ["code", "level", "commodity", "measure", "unit", "year"]
     dup = frame.duplicated(key, keep=False) & frame["year"].notna()
     if not dup.any():
         return frame
@@ -301,7 +364,8 @@ def _drop_duplicates(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFra
         problems.append(Problem(
             "warning", str(first["file"].iat[0]),
             f"{len(conflicts)} value(s) given twice with different figures, e.g. {k[2]} "
-            f"{k[3]} {k[4]} of {k[0]}: {first['value'].tolist()} ({', '.join(first['source'])})"
+            f"{k[3]} {k[5]} of {first['area_raw'].iat[0]} ({k[0]}): "
+            f"{first['value'].tolist()[:6]} ({', '.join(first['source'].tolist()[:6])})"
             "; the first is used"))
     return frame[~frame.duplicated(key, keep="first") | frame["year"].isna()]
 

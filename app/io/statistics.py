@@ -28,9 +28,12 @@ What is found, and how
   the header over it, then the table (``measure``/``unit`` options, the title rows, the sheet
   name, the file name). Bilingual labels keep the Indonesian part ("Cabai Besar/Big Chili"
   -> "Cabai Besar"). Units are converted to one unit per measure (see :mod:`unggulan.io.units`);
-  a long table with a unit column converts row by row. A measure without a stated unit is
-  assumed to be in its canonical unit (a warning for production, value and productivity,
-  where the assumption matters). Productivity and price/percentage columns are ratios
+  a long table with a unit column converts row by row. A production, value or
+  productivity column whose unit is stated nowhere (header, unit row or column, title,
+  sheet or file name, option) gets the unit ``"unknown"`` and a warning: the core leaves it
+  out of comparisons until the unit is given (tonnes, kuintal and kilograms all occur). Area,
+  population, business units and workers without a unit are read in their one usual unit
+  (ha, ekor, unit, orang), said as info. Productivity and price/percentage columns are ratios
   (``ratio`` True): never summed and never checked against totals. Columns headed
   "Jumlah"/"Total" (a total over commodities) are not commodities: dropped, and checked
   against the sum of the commodity columns of the same measure.
@@ -178,6 +181,10 @@ _AVERAGE_ROW = 9
 TOTAL_TOLERANCE_ABS = 0.5
 TOTAL_TOLERANCE_REL = 0.001
 _MAX_CELL_PROBLEMS = 20
+#: the unit of a column whose unit is stated nowhere, for measures that have several usual
+#: units (production: ton, kuintal, kg; value: rupiah, ribu, juta; yields)
+UNKNOWN_UNIT = "unknown"
+_UNIT_REQUIRED = frozenset({"production", "value", "productivity"})
 
 
 @dataclass
@@ -203,10 +210,12 @@ class StatisticsOptions:
     commodity_column: str | None = None   # long tables
     value_column: str | None = None       # long tables
     unit_column: str | None = None        # long tables with a unit per row
+    family: str | None = None             # the table's commodity family (used by the core)
     commodities: dict[str, str] = field(default_factory=dict)  # column/name -> commodity name
     sep: str | None = None
     decimal: str | None = None
     encoding: str | None = None
+    tables: list[str] = field(default_factory=list)  # PDF books: table numbers or title words
 
 
 @dataclass
@@ -230,6 +239,8 @@ class StatTable:
     totals: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     guessed: dict[str, str] = field(default_factory=dict)
+    # a PDF book (first table only): every table of the book, read or skipped and why
+    book: list[dict] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
@@ -623,6 +634,17 @@ _COMMODITY_WORDS = frozenset({
     "komoditas", "komoditi", "commodity", "commodities", "jenis", "tanaman", "ternak", "crop",
     "crops", "livestock", "produk", "product", "products", "item", "items", "ikan", "fish",
     "type", "kind", "plant", "plants"})
+#: columns of a long table that describe where a value came from, never values themselves
+_META_KEYS = frozenset({"page", "pages", "halaman", "hal", "page_printed", "printed", "cetak",
+                        "note", "notes", "catatan", "keterangan", "ket", "remarks", "source",
+                        "sumber", "source_pdf", "source_file", "file", "table", "tabel",
+                        "table_no", "no_tabel", "judul", "title", "sheet"})
+#: a long table's column naming the measure of each row ("production", "Luas Panen")
+_MEASURE_COL_KEYS = frozenset({"measure", "ukuran", "indikator", "indicator", "variabel",
+                               "variable", "jenis_data", "besaran", "measure_type"})
+#: a long table's column naming the area level of each row (desa rows and kecamatan rows)
+_LEVEL_COL_KEYS = frozenset({"level", "tingkat", "tingkatan", "jenjang", "level_wilayah",
+                             "area_level"})
 _GENERIC_VALUE_WORDS = frozenset({"nilai", "value", "values", "data", "angka", "jumlah",
                                   "besaran", "volume", "total", "amount"})
 _HEADERISH_WORDS = frozenset(set(_AREA_WORDS) | _YEAR_WORDS | _COMMODITY_WORDS | {
@@ -976,6 +998,10 @@ class _Plan:
     commodity_col: _Col | None = None
     unit_col: _Col | None = None
     values: list[_Col] = field(default_factory=list)
+    measure_col: _Col | None = None     # long tables: the measure of each row
+    level_col: _Col | None = None       # long tables: the area level of each row
+    lower_area: _Col | None = None      # the area column of the rows at the lower level
+    table_col: _Col | None = None       # long tables: the table (number, title) of each row
     area_from_title: str | None = None
     guessed: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -1183,7 +1209,7 @@ def _plan_table(grid: _Grid, block: _Block, path: Path, opts: StatisticsOptions)
             continue
         col = _match_option(cols, name)
         if col is None:
-            plan.problems.append(Problem("error", str(path), _where(grid) +
+            plan.problems.append(Problem("warning", str(path), _where(grid) +
                                          f"no column '{name}' (option '{opt}'); table skipped"))
             plan.skip = True
             return plan
@@ -1193,6 +1219,25 @@ def _plan_table(grid: _Grid, block: _Block, path: Path, opts: StatisticsOptions)
     for col in unassigned():
         if column_key(col.text) in _NUMBER_KEYS and stats[col.idx]["val"] == stats[col.idx]["n"]:
             col.role = "number"
+    # provenance columns (page, note, source ...) and a long table's measure / level columns
+    for col in unassigned():
+        key = column_key(col.text)
+        if key in _META_KEYS:
+            col.role = "text"
+            if key in ("table", "tabel", "judul", "title", "table_no", "no_tabel") and \
+                    plan.table_col is None:
+                plan.table_col = col
+            g.setdefault("meta_columns", "")
+            g["meta_columns"] = ", ".join(filter(None, [g["meta_columns"], f"'{col.text}'"]))
+        elif key in _MEASURE_COL_KEYS and texty(col):
+            col.role = "measure"
+            plan.measure_col = col
+            g["measure_column"] = f"'{col.text}'"
+        elif key in _LEVEL_COL_KEYS and texty(col) and all(
+                _row_level(v) for v in cells(col) if not _is_blank(v)):
+            col.role = "level"
+            plan.level_col = col
+            g["level_column"] = f"'{col.text}'"
     # year column
     if not any(c.role == "year" for c in cols):
         for col in unassigned():
@@ -1252,6 +1297,18 @@ def _plan_table(grid: _Grid, block: _Block, path: Path, opts: StatisticsOptions)
             g["area_column"] = f"'{area.text}' (area codes)"
     if area is not None:
         area.role = "area"
+        if plan.level_col is not None:
+            # "kecamatan" and "desa" columns side by side, the level column saying which a
+            # row is: the area of a desa row is its desa cell
+            own = _AREA_WORDS.get(next((t for t in _tokens(area.text) if t in _AREA_WORDS), ""))
+            for sc, col, kind in scored:
+                lv = next((_AREA_WORDS[t] for t in _tokens(col.text) if _AREA_WORDS.get(t)),
+                          None)
+                if kind == "name" and col is not area and not col.role and lv and lv != own:
+                    col.role = "area2"
+                    plan.lower_area = col
+                    g["lower_area_column"] = f"'{col.text}' (the area of the {lv} rows)"
+                    break
     if code_col is not None and code_col is not area:
         code_col.role = "code"
         g["code_column"] = f"'{code_col.text}'"
@@ -1299,7 +1356,7 @@ def _plan_table(grid: _Grid, block: _Block, path: Path, opts: StatisticsOptions)
             g["area"] = f"title: '{name}' ({level}); the rows are commodities"
             g["area_level"] = f"{level} (title)"
         else:
-            plan.problems.append(Problem("error", str(path), _where(grid) +
+            plan.problems.append(Problem("warning", str(path), _where(grid) +
                                          "no area column found (name it with 'area_column'); "
                                          "table skipped"))
             plan.skip = True
@@ -1312,6 +1369,14 @@ def _plan_table(grid: _Grid, block: _Block, path: Path, opts: StatisticsOptions)
         s = stats[col.idx]
         if s["n"] == 0 or s["val"] >= 0.5 * s["n"]:
             col.role = "value"
+    if plan.layout == "long" and not opts.value_column:
+        vals = [c for c in cols if c.role == "value"]
+        named = [c for c in vals if column_key(c.text) in _GENERIC_VALUE_WORDS]
+        if len(vals) > 1 and len(named) == 1:
+            for c in vals:
+                if c is not named[0]:
+                    c.role = "text"
+            g["value_column"] = f"'{named[0].text}' (header word)"
     if opts.value_column:
         for col in cols:
             if col.role == "value" and column_key(col.text) != column_key(opts.value_column) \
@@ -1336,6 +1401,26 @@ def _plan_table(grid: _Grid, block: _Block, path: Path, opts: StatisticsOptions)
                                      "no value columns (numbers) found; table skipped"))
         plan.skip = True
     return plan
+
+
+def _row_level(v: object) -> str | None:
+    """The area level a level cell names ("desa", "Kecamatan", "kelurahan" ...)."""
+    t = fold(_cell_text(v))
+    if t in LEVELS:
+        return t
+    return _AREA_WORDS.get(t) if t else None
+
+
+def _measure_of_cell(text: str) -> tuple[str | None, str | None]:
+    """A measure cell of a long table ("harvested_area", "Luas Panen", "Produksi (ton)") ->
+    (measure, unit written in it)."""
+    key = re.sub(r"[\s-]+", "_", text.strip().lower())
+    if key in MEASURES:
+        return key, None
+    if key in ("count", "jumlah", "banyaknya", "number"):
+        return None, None
+    info = split_header(text)
+    return info.measure, info.unit_raw
 
 
 def _where(grid: _Grid) -> str:
@@ -1454,7 +1539,7 @@ def _total_rows(plan: _Plan, rows: dict[int, list], splits: list[tuple], level: 
 
 
 def _build(plan: _Plan, path: Path, opts: StatisticsOptions, decimal: str,
-           file_guessed: dict[str, str]) -> StatTable:
+           file_guessed: dict[str, str]) -> list[StatTable]:
     grid, block = plan.grid, plan.block
     fname = str(path)
     where = _where(grid)
@@ -1492,7 +1577,7 @@ def _build(plan: _Plan, path: Path, opts: StatisticsOptions, decimal: str,
         col.ratio = col.measure in RATIO_MEASURES or ratio_phrase or (
             col.unit is not None and (col.unit.unit == "%" or "/" in col.unit.unit))
     unknown = [c.text for c in plan.values if c.measure is None and not c.drop]
-    if unknown:
+    if unknown and plan.measure_col is None:
         problems.append(Problem("warning", fname, where + f"what {len(unknown)} column(s) "
                                 "count is not stated (production, harvested area, ...): read as "
                                 "'other'; set 'measure' for this file",
@@ -1504,6 +1589,21 @@ def _build(plan: _Plan, path: Path, opts: StatisticsOptions, decimal: str,
     # ---- areas and their level
     area_col = plan.area
     body = block.body
+    row_levels: dict[int, str | None] | None = None
+    if plan.level_col is not None and area_col is not None:
+        # a long table of several levels: each row's level from its level cell; a row of the
+        # lower level takes its area from the lower area column ("desa" beside "kecamatan")
+        row_levels = {}
+        low = plan.lower_area
+        low_lv = next((_AREA_WORDS[t] for t in _tokens(low.text) if _AREA_WORDS.get(t)),
+                      None) if low is not None else None
+        for r in body:
+            lv = _row_level(grid.rows[r][plan.level_col.idx])
+            row_levels[grid.numbers[r]] = lv
+            if low is not None and lv == low_lv and not _is_blank(grid.rows[r][low.idx]):
+                cells_r = list(grid.rows[r])
+                cells_r[area_col.idx] = cells_r[low.idx]
+                grid.rows[r] = cells_r
     area_cells = [grid.rows[r][area_col.idx] if area_col is not None else None for r in body]
     splits = [_split_area(v) for v in area_cells]
     if plan.code is not None:
@@ -1616,6 +1716,24 @@ def _build(plan: _Plan, path: Path, opts: StatisticsOptions, decimal: str,
             prev_c = name
             fc = fold(name)
             commodity_total[k] = fc in _TOTAL_LABELS or bool(re.match(r"^(jumlah|total)\b", fc))
+    row_measures: list[str | None] = [None] * len(body)
+    if plan.measure_col is not None:
+        unknown_m: dict[str, int] = {}
+        for k, r in enumerate(body):
+            text = _norm_ws(_cell_text(rows[r][plan.measure_col.idx]))
+            if not text:
+                continue
+            m, u = _measure_of_cell(text)
+            row_measures[k] = m
+            if u and row_unit_raw[k] is None:
+                row_unit_raw[k], row_units[k] = u, parse_unit(u)
+            if m is None:
+                unknown_m[text] = unknown_m.get(text, 0) + 1
+        g["measure"] = f"per row from column '{plan.measure_col.text}'"
+        for text, n in unknown_m.items():
+            problems.append(Problem("info", fname, where + f"measure '{text}' ({n} row(s)) is "
+                                    "not one of " + ", ".join(MEASURES) + ": read from the "
+                                    "unit, else 'other'", field=plan.measure_col.text))
     if plan.unit_col is not None:
         for k, r in enumerate(body):
             v = rows[r][plan.unit_col.idx]
@@ -1651,7 +1769,7 @@ def _build(plan: _Plan, path: Path, opts: StatisticsOptions, decimal: str,
                     problems.append(Problem("warning", fname, where +
                                             f"not a number: '{_cell_text(v)}' (kept as missing)",
                                             row=grid.numbers[r], field=col.text))
-            measure = col.measure
+            measure = row_measures[k] or col.measure
             unit = col_unit
             unit_raw_text = unit.raw if unit is not None else None
             if row_units[k] is not None or row_unit_raw[k] is not None:
@@ -1662,7 +1780,12 @@ def _build(plan: _Plan, path: Path, opts: StatisticsOptions, decimal: str,
                 unit_name, factor = unit.unit, unit.factor
             elif measure is not None and CANONICAL_UNIT.get(measure) and \
                     row_unit_raw[k] is None:
-                unit_name, factor = CANONICAL_UNIT[measure], 1.0
+                # tonnes, kilograms and kuintal all occur in "production" tables, rupiah in
+                # ones, thousands and millions: never assumed. Areas (ha), heads (ekor),
+                # units and persons have one usual unit: assumed, and said
+                unit_name = UNKNOWN_UNIT if measure in _UNIT_REQUIRED else \
+                    CANONICAL_UNIT[measure]
+                factor = 1.0
                 assumed.add((col.text, measure))
             else:
                 unit_name, factor = (fold(row_unit_raw[k]) or None) \
@@ -1691,7 +1814,10 @@ def _build(plan: _Plan, path: Path, opts: StatisticsOptions, decimal: str,
             out["file"].append(fname)
             out["sheet"].append(sheet)
             out["row"].append(grid.numbers[r])
-            out["column"].append(col.text)
+            tcell = _norm_ws(_cell_text(rows[r][plan.table_col.idx])) \
+                if plan.table_col is not None else ""
+            # a long table naming each row's source table: that table is where the value is
+            out["column"].append(tcell or col.text)
             is_total.append(bool(total_rank[k]))
             ctot.append(commodity_total[k])
             ranks.append(total_rank[k])
@@ -1699,9 +1825,15 @@ def _build(plan: _Plan, path: Path, opts: StatisticsOptions, decimal: str,
         problems.append(Problem("warning", fname, where + f"{bad_cells} cells are not numbers "
                                 f"(the first {_MAX_CELL_PROBLEMS} are listed)"))
     for text, measure in sorted(assumed):
-        sev = "warning" if measure in ("production", "value", "productivity") else "info"
-        problems.append(Problem(sev, fname, where + f"no unit stated for {measure}: assumed "
-                                f"{CANONICAL_UNIT[measure]}", field=text))
+        if measure in _UNIT_REQUIRED:
+            problems.append(Problem(
+                "warning", fname, where + f"no unit stated for {measure} in column '{text}': "
+                f"unit '{UNKNOWN_UNIT}', left out of LQ and the other comparisons until it is "
+                "stated (dataset.toml [[statistics]] path = ..., unit = \"ton\" or \"kg\" ...)",
+                field=text))
+        else:
+            problems.append(Problem("info", fname, where + f"no unit stated for {measure}: "
+                                    f"assumed {CANONICAL_UNIT[measure]}", field=text))
     frame = pd.DataFrame({c: pd.Series(out[c], dtype=object) if c in _TEXT_COLUMNS
                           else out[c] for c in RECORD_COLUMNS}, columns=RECORD_COLUMNS)
     frame["year"] = pd.array(frame["year"], dtype="Int64")
@@ -1731,12 +1863,30 @@ def _build(plan: _Plan, path: Path, opts: StatisticsOptions, decimal: str,
                                          grid))
     if plan.layout == "wide" and any(c.role == "total" for c in plan.cols):
         g["total_columns"] = ", ".join(f"'{c.text}'" for c in plan.cols if c.role == "total")
-    return StatTable(
+    table = StatTable(
         file=fname, sheet=sheet, title="\n".join(plan.titles) or None, layout=plan.layout,
         area_column=area_col.text if area_col is not None else "",
         area_level=level, year=table_year_value,
         year_column=plan.year_col.text if plan.year_col is not None else None,
         records=records, totals=totals, problems=problems, guessed=g)
+    return _split_levels(table, row_levels) if row_levels else [table]
+
+
+def _split_levels(table: StatTable, row_levels: dict[int, str | None]) -> list[StatTable]:
+    """One table per area level of a long table with a level column."""
+    lv = table.records["row"].map(row_levels)
+    out = []
+    for level in [x for x in LEVELS if x in set(lv.dropna())]:
+        part = table.records[lv.to_numpy() == level].reset_index(drop=True)
+        g = dict(table.guessed)
+        g["area_level"] = f"{level} (column {g.get('level_column', 'level')})"
+        out.append(StatTable(
+            file=table.file, sheet=table.sheet, title=table.title, layout=table.layout,
+            area_column=table.area_column, area_level=level, year=table.year,
+            year_column=table.year_column, records=part,
+            totals=[t for t in table.totals if row_levels.get(t.get("row")) == level],
+            problems=table.problems if not out else [], guessed=g))
+    return out or [table]
 
 
 _TOTAL_LABELS = frozenset({
@@ -1919,6 +2069,10 @@ def read_statistics(path: Path | str, options: StatisticsOptions | None = None
         raise DatasetError("file not found", path=path)
     if path.stat().st_size == 0:
         raise DatasetError("the file is empty (0 bytes)", path=path)
+    if path.suffix.lower() == ".pdf":   # BPS "Dalam Angka" books (unggulan.io.pdf_tables)
+        from unggulan.io.pdf_tables import read_pdf_statistics
+
+        return read_pdf_statistics(path, opts)
     if opts.header_rows is not None and not 1 <= opts.header_rows <= 3:
         raise DatasetError("header_rows must be 1, 2 or 3", path=path, field="header_rows")
     if opts.decimal not in (None, ".", ","):
@@ -1953,7 +2107,7 @@ def read_statistics(path: Path | str, options: StatisticsOptions | None = None
                  if isinstance(v := plan.grid.rows[r][c.idx], str)]
         decimal, why = guess_decimal(texts)
         file_guessed["decimal"] = why
-    tables = [_build(plan, path, opts, decimal, file_guessed) for plan in plans]
+    tables = [t for plan in plans for t in _build(plan, path, opts, decimal, file_guessed)]
     if skipped:
         tables[0].problems[:0] = skipped
     return tables

@@ -278,10 +278,30 @@ _PARENS = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 _YEAR = re.compile(r"^(?:tahun|year|th\.?)?\s*((?:19|20)\d{2})\s*\**$", re.IGNORECASE)
 
 
+#: a label ending in "Word/Word" with no space around the slash
+_GLUED_ALTERNATIVE = re.compile(r"([A-Za-z]+)/([A-Za-z]+)\s*$")
+#: English words of BPS bilingual labels: a one-word part after a slash that is one of them
+#: is a translation ("Padi Sawah Irigasi/Paddy"), not an alternative name
+ENGLISH_LABEL_WORDS = frozenset("""
+paddy rice corn maize soybean soybeans peanut peanuts cassava potato potatoes sweet cattle beef
+dairy cow cows goat goats sheep buffalo buffaloes horse horses pig pigs swine chicken chickens
+duck ducks egg eggs meat milk fish shrimp seaweed pond ponds sea marine inland water waters
+public capture culture aquaculture fruit fruits vegetable vegetables plant plants crop crops
+total number average yield production area harvested planted population cabbage tomato
+tomatoes carrot carrots shallot shallots garlic onion onions spinach beans bean cucumber
+eggplant pumpkin mushroom mushrooms banana bananas mango mangoes orange oranges durian
+coconut coffee cocoa tea rubber tobacco sugarcane clove cloves pepper chili chilies others
+other lake lakes swamp swamps river rivers reservoir reservoirs cage cages net nets rabbit
+quail pigeon layer broiler native village villages subdistrict district regency year
+""".split())
+
+
 def split_bilingual(text: str) -> list[str]:
     """Split "Indonesian/English" (or a line break) into its parts.
 
-    A slash inside parentheses or between two units ("Kw/Ha") does not split.
+    A slash inside parentheses or between two units ("Kw/Ha") does not split, nor does a
+    one-word alternative glued to the end of a label of two or more words when that word is
+    not English ("Perairan Umum Telaga/Rawa": lake or swamp waters, one commodity).
 
     Examples
     --------
@@ -289,8 +309,17 @@ def split_bilingual(text: str) -> list[str]:
     ['Cabai Besar', 'Big Chili']
     >>> split_bilingual("Rata-rata Produksi (Kw/Ha)/Average Production")
     ['Rata-rata Produksi (Kw/Ha)', 'Average Production']
+    >>> split_bilingual("Perairan Umum Telaga/Rawa")
+    ['Perairan Umum Telaga/Rawa']
     """
     s = str(text).replace("\r", "\n")
+    glued = _GLUED_ALTERNATIVE.search(s)
+    if glued and "\n" not in s and fold(glued.group(2)) not in ENGLISH_LABEL_WORDS \
+            and len(s[:glued.start(1)].split()) >= 2:
+        # "Perairan Umum Telaga/Rawa": a one-word alternative glued to the end of a longer
+        # Indonesian label, not a translation of the whole label (a translation of a
+        # three-word label is rarely one word): kept whole
+        return [re.sub(r"\s+", " ", s).strip()]
     parts: list[str] = []
     depth = 0
     buf = ""
@@ -418,3 +447,101 @@ def _split_one(part: str) -> tuple[str | None, str | None, str | None, int | Non
     total = fold(rest) in TOTAL_WORDS
     commodity = rest if rest and not total else None
     return measure, commodity, unit_raw, year, total
+
+
+# --------------------------------------------------------------------------------------------
+# what a column (or a long table's commodity cell) is
+# --------------------------------------------------------------------------------------------
+
+#: kinds of a statistics column: only ``commodity`` columns enter LQ, the methods and the
+#: candidates; the rest stay readable in ``ds.statistics()`` with their kind
+COLUMN_KINDS = ("commodity", "flow", "ratio", "capacity", "total")
+# folded phrases, matched as whole words anywhere in the header or cell
+_KIND_PHRASES: dict[str, tuple[str, ...]] = {
+    # dispositions and movements of a stock: not what an area produces
+    "flow": ("dipelihara sendiri", "di pelihara sendiri", "dipelihara", "dijual", "di jual",
+             "terjual", "penjualan", "dipasarkan", "lain daerah", "luar daerah", "antar pulau",
+             "masuk", "keluar", "pemasukan", "pengeluaran", "didatangkan", "dikirim",
+             "pengiriman", "dipotong", "di potong", "pemotongan", "dikonsumsi", "kelahiran",
+             "lahir", "kematian", "mati", "ekspor", "impor", "sold", "kept", "slaughtered",
+             "slaughter", "brought in", "sent out", "births", "deaths", "imported",
+             "exported"),
+    # per-unit figures: never summed
+    "ratio": ("rata rata", "rerata", "produktivitas", "provitas", "per hektar", "per ha",
+              "persentase", "persen", "harga", "average", "yield", "productivity", "price",
+              "percentage"),
+    # facilities and capacities
+    "capacity": ("kapasitas", "daya tampung", "balai benih", "lumbung", "capacity"),
+}
+_KIND_ORDER = ("flow", "ratio", "capacity")
+#: prefixes of a header or cell before the commodity's own name
+_COMMODITY_PREFIXES = ("hasil obyek perikanan", "hasil obyek", "hasil objek", "jenis ternak",
+                       "jenis tanaman", "jenis ikan", "jenis unggas", "jenis komoditas",
+                       "jenis komoditi", "jenis hewan", "jenis", "komoditas", "komoditi")
+#: the first word of an animal product, and its family
+ANIMAL_PRODUCTS = {"telur": "eggs", "egg": "eggs", "eggs": "eggs", "daging": "meat",
+                   "meat": "meat", "susu": "milk", "milk": "milk", "kulit": "hides",
+                   "hide": "hides", "hides": "hides"}
+
+
+def column_kind(*texts: str | None) -> str:
+    """What a statistics column is, from its header and/or cell texts: ``commodity``,
+    ``flow`` (kept, sold, brought in, slaughtered ...), ``ratio`` (averages, yields,
+    prices, shares), ``capacity`` (a barn's or hatchery's capacity) or ``total``.
+
+    Examples
+    --------
+    >>> column_kind("Produksi Rata Rata Jagung/Ubi Kayu")
+    'ratio'
+    >>> column_kind("Dijual ke Lain Daerah"), column_kind("Kapasitas")
+    ('flow', 'capacity')
+    >>> column_kind("Sapi Potong"), column_kind("Jumlah/Total")
+    ('commodity', 'total')
+    """
+    joined = " ".join(t for t in texts if t)
+    s = " " + fold(joined) + " "
+    for kind in _KIND_ORDER:
+        if any(" " + p + " " in s for p in _KIND_PHRASES[kind]):
+            return kind
+    for t in texts:
+        if not t:
+            continue
+        first = split_bilingual(t)[:1]
+        f = fold(first[0]) if first else ""
+        if f in TOTAL_WORDS or re.fullmatch(r"(jumlah|total|sub ?total)( \w+)?", f):
+            return "total"
+    return "commodity"
+
+
+def clean_commodity_text(text: str | None) -> str | None:
+    """A commodity name without header prefixes ("Jenis Ternak Ayam Ras Layer" ->
+    "Ayam Ras Layer").
+
+    >>> clean_commodity_text("Jenis Ternak Ayam Ras Layer")
+    'Ayam Ras Layer'
+    >>> clean_commodity_text("Jenis")
+    'Jenis'
+    """
+    if text is None:
+        return None
+    t = re.sub(r"\s+", " ", str(text)).strip()
+    f = fold(t)
+    for p in _COMMODITY_PREFIXES:
+        if f.startswith(p + " "):
+            n = len(p.split())
+            words = t.split(" ")
+            if len(words) > n:
+                return " ".join(words[n:]).strip(" :-")
+    return t
+
+
+def animal_product(text: str | None) -> str | None:
+    """The family of an animal product named in ``text`` ("Telur Itik" -> "eggs"), else None.
+
+    >>> animal_product("Telur Itik"), animal_product("Itik")
+    ('eggs', None)
+    """
+    if not text:
+        return None
+    words = fold(text).split()
+    return ANIMAL_PRODUCTS.get(words[0]) if len(words) >= 1 else None

@@ -737,10 +737,18 @@ def test_measure_and_unit_from_the_title(tmp_path):
     assert "title" in t.guessed["measure"]
 
 
-def test_measure_without_unit_is_assumed_and_reported(tmp_path):
+def test_measure_without_unit_is_unknown_and_reported(tmp_path):
+    # issue #28: kg, kuintal and ton all occur in production tables: never "assumed ton"
     t = one(write_csv(tmp_path, "t.csv", "Kecamatan,Produktivitas Padi\nTonra,5.2\n"))
-    assert t.records.at[0, "unit"] == "ton/ha" and t.records.at[0, "factor"] == 1.0
-    assert any(p.severity == "warning" and "assumed ton/ha" in p.message for p in t.problems)
+    assert t.records.at[0, "unit"] == "unknown" and t.records.at[0, "factor"] == 1.0
+    assert any(p.severity == "warning" and "unit 'unknown'" in p.message
+               and p.field == "Produktivitas Padi" for p in t.problems)
+    t = one(write_csv(tmp_path, "u.csv", "Kecamatan,Produksi Ikan Lele\nTonra,364\n"))
+    assert t.records.at[0, "unit"] == "unknown"
+    # a population without a unit is in ekor (its one usual unit), said as info
+    t = one(write_csv(tmp_path, "v.csv", "Kecamatan,Populasi Sapi\nTonra,12\n"))
+    assert t.records.at[0, "unit"] == "ekor"
+    assert any(p.severity == "info" and "assumed ekor" in p.message for p in t.problems)
 
 
 def test_commodity_from_the_title_when_the_columns_are_measures(tmp_path):
