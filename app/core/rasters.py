@@ -12,6 +12,7 @@ import rasterio
 
 from unggulan.base.problems import Problem
 from unggulan.core.config import RASTER_ATTRIBUTES
+from unggulan.io.fetch_rasters import read_sidecar
 from unggulan.io.readers import RASTER_SUFFIXES
 
 # token groups that name an attribute in a file name; all tokens of a group must appear
@@ -53,9 +54,32 @@ class RasterInfo:
     dtype: str
     nodata: float | None
     bounds: tuple[float, float, float, float]
+    # what `unggulan rasters fetch` wrote beside the file (<file>.json): product, licence,
+    # source URLs, date, sha256; None for a raster the office made
+    provenance: dict | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        if self.provenance:  # the file lists shortened (a monthly series names 360 files)
+            d["provenance"] = dict(self.provenance, sources=[
+                {k: v for k, v in s.items() if k not in ("files", "missing_tiles")}
+                | {"files": len(s.get("files") or []),
+                   "first_file": (s.get("files") or [None])[0]}
+                for s in self.provenance.get("sources", [])])
+        return d
+
+    @property
+    def source_text(self) -> str | None:
+        """'product (licence), fetched date' from the provenance, or None."""
+        p = self.provenance
+        if not p:
+            return None
+        text = p.get("product") or "?"
+        if p.get("licence"):
+            text += f" ({p['licence']})"
+        if p.get("derivation"):
+            text += f"; {p['attribute']} derived"
+        return text + f", {str(p.get('fetched_at', ''))[:10]}"
 
 
 def attribute_for(path: Path) -> str | None:
@@ -204,6 +228,7 @@ def describe(
                 attribute=attribute, path=str(path), guessed=guessed, crs=src.crs.to_string(),
                 width=src.width, height=src.height, resolution=tuple(src.res),
                 dtype=src.dtypes[0], nodata=src.nodata, bounds=tuple(src.bounds),
+                provenance=read_sidecar(path),
             )
             values = _sample(src)
             if values.size == 0 and not _has_any_data(src):

@@ -48,7 +48,6 @@ GDAL_OPTIONS = {
     "GDAL_HTTP_MAX_RETRY": "3",
     "GDAL_HTTP_RETRY_DELAY": "1",
     "GDAL_HTTP_TIMEOUT": "60",
-    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".tif,.tiff,.vrt,.cog,.TIF,.TIFF",
     "VSI_CACHE": "TRUE",
 }
 #: metres per arc-second of latitude (WGS84, mean): 1852 m per minute / 60
