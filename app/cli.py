@@ -210,6 +210,11 @@ def init(
     except OSError as exc:
         _fail(exc)
     out.print(f"wrote {target}")
+    if not ds.rasters:
+        out.print("no agro-ecological rasters / tidak ada raster agroekologi: fetch them from "
+                  f"public sources with\n  unggulan rasters fetch --data {folder} --dry-run\n"
+                  f"  unggulan rasters fetch --data {folder} [--sources mirror.toml]",
+                  highlight=False, soft_wrap=True)
 
 
 LevelOpt = Annotated[str, typer.Option("--level", help="desa or kecamatan")]
@@ -772,6 +777,88 @@ def serve(
         # client is about to reuse (uvicorn's 5 s lost requests in the load test)
         timeout_keep_alive=75,
     )
+
+
+rasters_cli = typer.Typer(
+    help="Agro-ecological rasters / raster agroekologi: fetch them from public sources.",
+    no_args_is_help=True,
+)
+cli.add_typer(rasters_cli, name="rasters")
+
+
+@rasters_cli.command("fetch")
+def rasters_fetch(
+    data: DataOpt = None,
+    sources: Annotated[Path | None, typer.Option(
+        "--sources", help="TOML of [[source]] entries replacing or adding to the public "
+        "defaults (data/raster_sources.toml): a mirror, a file share")] = None,
+    buffer: Annotated[float, typer.Option("--buffer", help="km around the areas")] = 2.0,
+    resolution: Annotated[float, typer.Option(
+        "--resolution", help="cell size in m (rounded to whole arc-seconds)")] = 90.0,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the plan only")] = False,
+    force: Annotated[bool, typer.Option("--force", help="fetch again what was fetched")] = False,
+    attribute: Annotated[list[str] | None, typer.Option(
+        "--attribute", help="only these layers (repeatable)")] = None,
+    retries: Annotated[int, typer.Option("--retries", help="retries per file")] = 3,
+    max_mb: Annotated[float, typer.Option(
+        "--max-mb", help="refuse a fetch estimated above this many MB")] = 2048.0,
+) -> None:
+    """Fetch elevation, slope, rainfall, wet/dry months and soil layers for the dataset's
+    areas into DIR/agroecology/ (COGs with provenance); exit 1 if any layer failed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from unggulan.core.fetch_layers import run_fetch
+
+    ds = _open(data)
+    try:
+        plan = ds.fetch_rasters(sources, buffer_km=buffer, resolution_m=resolution,
+                                dry_run=True, force=force, attributes=attribute or None)
+    except UnggulanError as exc:
+        _fail(exc)
+    g = plan.grid
+    out.print(f"Grid / grid: EPSG:4326, {g.arcsec}″ cells ({g.width} x {g.height}), lon "
+              f"{g.bounds[0]:.4f} to {g.bounds[2]:.4f}, lat {g.bounds[1]:.4f} to "
+              f"{g.bounds[3]:.4f} (areas + {plan.buffer_km:g} km)", highlight=False)
+    t = Table(title="Lapisan / layers")
+    for c in ("attribute", "file", "action", "from"):
+        t.add_column(c, overflow="fold")
+    for lp in plan.layers:
+        t.add_row(lp.attribute, lp.path.name, lp.action + (f" ({lp.reason})" if lp.reason
+                                                           else ""), ", ".join(lp.needs))
+    out.print(t)
+    t = Table(title="Sumber / sources (estimate: uncompressed windows)")
+    for c in ("source", "product", "files", "MB", "url"):
+        t.add_column(c, overflow="fold")
+    for name in plan.needed_sources:
+        s, (n, b) = plan.sources[name], plan.estimates[name]
+        t.add_row(name, escape(s.product), str(n), f"{b / 1e6:,.1f}", escape(s.url))
+    out.print(t)
+    out.print(f"about {plan.total_bytes / 1e6:,.1f} MB to read", highlight=False)
+    if dry_run or not plan.to_fetch:
+        out.print("nothing to fetch" if not plan.to_fetch else "dry run: nothing fetched")
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done)
+
+        try:
+            result = run_fetch(plan, retries=retries, max_mb=max_mb, progress=progress)
+        except UnggulanError as exc:
+            _fail(exc, 1)
+    for attr, prov in result.written.items():
+        out.print(f"[green]wrote[/] {plan.folder / 'agroecology' / prov['file']} "
+                  f"({escape(prov.get('product') or '')})", highlight=False)
+    for name, why in result.source_errors.items():
+        err.print(f"[red]source failed[/] {name}: {escape(why)}", highlight=False,
+                  soft_wrap=True)
+    if result.failed:
+        err.print(f"[red]not fetched[/]: {', '.join(result.failed)}", highlight=False)
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -616,6 +616,30 @@ class Dataset:
             return commodity_map(self, commodity, view, level, opt)
         return main_map(self, level, opt)
 
+    def fetch_rasters(self, sources: str | Path | None = None, *, buffer_km: float = 2.0,
+                      resolution_m: float = 90.0, dry_run: bool = False, force: bool = False,
+                      **options):
+        """Fetch the agro-ecological layers of this dataset's areas into
+        ``agroecology/<attribute>.tif`` (COGs with a ``.tif.json`` provenance sidecar) from
+        the public sources of ``data/raster_sources.toml`` or ``sources`` (a TOML replacing or
+        adding entries: a mirror, a file share). Only the windows over the areas (plus
+        ``buffer_km``) are read, by HTTP range requests; ``dry_run`` returns the plan only.
+        Open the dataset again afterwards to use the layers. Options: ``attributes``,
+        ``retries``, ``backoff``, ``workers``, ``max_mb``, ``progress(source, done, total)``
+        (see :mod:`unggulan.core.fetch_layers`).
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> plan = ds.fetch_rasters(dry_run=True)     # plans only: no network
+        >>> plan.grid.arcsec, [lp.action for lp in plan.layers][:2]
+        (3, ['present', 'present'])
+        """
+        from unggulan.core.fetch_layers import fetch_rasters
+
+        return fetch_rasters(self, sources, buffer_km=buffer_km, resolution_m=resolution_m,
+                             dry_run=dry_run, force=force, **options)
+
     # ------------------------------------------------------------------ cache
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
         """The value cached under ``key``, made by ``build()`` the first time.
