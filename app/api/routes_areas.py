@@ -7,7 +7,8 @@ from typing import Annotated
 import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import TypeAdapter
 
 from unggulan.api import heap
 from unggulan.api.convert import clean, feature_collection, records
@@ -91,6 +92,9 @@ def _area(ds, level: str, code: str):
     return areas.loc[code]
 
 
+_CANDIDATES = TypeAdapter(list[CandidateItem])
+
+
 def _candidate_items(frame: pd.DataFrame | list[dict]) -> list[CandidateItem]:
     items = []
     for r in (frame if isinstance(frame, list) else records(frame)):
@@ -105,28 +109,81 @@ def area_candidates(ds, level, code, top, weights):
     return ds.area_candidates(code, level, top=top, weights=weights)
 
 
+#: levels with at most this many areas have every area's detail prepared at once (kept per
+#: dataset); larger ones (national desa) make each area's on request
+DETAIL_PREPARED_MAX = 5000
+
+
 @router.get("/areas/{code}", response_model=AreaDetail)
-def get_area(ds: DatasetDep, code: str, level: LevelDep,
-             top: Annotated[int, Query(ge=1, le=20)] = 3):
+async def get_area(ds: DatasetDep, code: str, level: LevelDep,
+                   top: Annotated[int, Query(ge=1, le=20)] = 3):
     """One area: its attributes, its suitability for every commodity, its candidates."""
-    row = _area(ds, level, code)
+    from unggulan.api import pool
+
+    _area(ds, level, code)
+    # the level's details are made once per dataset: afterwards a lookup; on the area-detail
+    # pool either way (the first one explains every area's suitability, seconds)
+    body = await pool.run("area detail", area_detail_json, ds, level, code, top)
+    return Response(body, media_type="application/json")
+
+
+def area_detail_json(ds, level: str, code: str, top: int = 3) -> bytes:
+    """The JSON of ``GET /areas/{code}`` (:class:`AreaDetail`): the area, its attributes and
+    its explained suitability from :func:`area_details` (made once per dataset), its
+    candidates from the prepared ones."""
+    parts = area_details(ds, level, [code] if len(ds.areas(level)) > DETAIL_PREPARED_MAX
+                         else None)[code]
+    items = _candidate_items(ds.area_candidate_records(code, level, top=top, weights=None))
+    cands = _CANDIDATES.dump_json(items).decode("utf-8")
+    return (f'{{"area":{parts["area"]},"synthetic":{"true" if ds.synthetic else "false"},'
+            f'"attributes":{parts["attributes"]},"suitability":{parts["suitability"]},'
+            f'"candidates":{cands}}}').encode()
+
+
+def area_details(ds, level: str, codes: list[str] | None = None) -> dict[str, dict[str, str]]:
+    """Per area of ``level``: the JSON texts of its fields (``area``), attributes and
+    suitability rows with their evidence in both languages, as :class:`AreaDetail` has them.
+    Every area's (``codes`` None) is made once per dataset (:meth:`Dataset.cached`); the
+    explanations of a whole level take about as long as one area's."""
+    if codes is None:
+        return ds.cached(("area-details", level), lambda: _area_details(ds, level, None))
+    return _area_details(ds, level, codes)
+
+
+def _area_details(ds, level: str, codes: list[str] | None) -> dict[str, dict[str, str]]:
+    from pydantic import TypeAdapter
+
+    from unggulan.api.models import Area, SuitabilityItem
     from unggulan.core.suitability import explain
 
+    areas = ds.areas(level)
+    if codes is not None:
+        areas = areas.loc[codes]
     attrs_all = ds.attributes(level)
-    attrs = attrs_all.loc[code]
     suit = ds.suitability(level, explain=False, copy=False)
-    suit = suit[(suit["code"] == code).to_numpy()].copy()  # explained: this area's rows only
+    if codes is not None:
+        suit = suit[suit["code"].isin(codes).to_numpy()]
+    suit = suit.copy()
     suit["evidence_id"] = explain(suit, attrs_all, ds.requirements, "id").to_numpy()
     suit["evidence_en"] = explain(suit, attrs_all, ds.requirements, "en").to_numpy()
     suit = suit.astype({c: object for c in suit.columns if str(suit[c].dtype) == "category"})
-    return AreaDetail(
-        area={k: clean(row[k]) for k in AREA_FIELDS if k in row.index},
-        synthetic=ds.synthetic,
-        attributes={k: clean(v) for k, v in attrs.items()},
-        suitability=records(suit.drop(columns=["code", "basis", "interventions",
-                                               "factors_used"])),
-        candidates=_candidate_items(area_candidates(ds, level, code, top, None)),
-    )
+    rows = records(suit.drop(columns=["code", "basis", "interventions", "factors_used"]))
+    by_code: dict[str, list[dict]] = {}
+    for c, r in zip(suit["code"].astype(str).tolist(), rows):
+        by_code.setdefault(c, []).append(r)
+    suit_json = TypeAdapter(list[SuitabilityItem])
+    attrs_json = TypeAdapter(dict[str, float | None])
+    fields = [k for k in AREA_FIELDS if k in areas.columns]
+    attrs = attrs_all.reindex(areas.index)
+    out = {}
+    for (code, row), (_, a) in zip(areas[fields].iterrows(), attrs.iterrows()):
+        out[str(code)] = {
+            "area": Area(**{k: clean(row[k]) for k in fields}).model_dump_json(),
+            "attributes": attrs_json.dump_json({k: clean(v) for k, v in a.items()}).decode(),
+            "suitability": suit_json.dump_json(suit_json.validate_python(
+                by_code.get(str(code), []))).decode(),
+        }
+    return out
 
 
 @router.get("/areas/{code}/candidates", response_model=AreaCandidates)
