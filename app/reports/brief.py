@@ -799,7 +799,8 @@ def _leading(run: _Run, kec_codes: list[str], kec_rows: pd.DataFrame) -> list[st
     if "desa" in run.ds.levels:
         cd = run.cand("desa")
         desa = set(_desa_of(run.ds, kec_codes)["code"])
-        tops = cd[(cd["rank"] == 1) & cd["code"].isin(desa)]["commodity"].value_counts()
+        cd1 = _first(cd)
+        tops = cd1[cd1["code"].isin(desa)]["commodity"].value_counts()
         for c in sorted(tops.index, key=lambda c: (-tops[c], c)):
             if c not in out:
                 out.append(str(c))
@@ -963,6 +964,13 @@ def _table_note(run: _Run, rows: pd.DataFrame, areas: pd.DataFrame | None = None
     return text
 
 
+def _first(cand: pd.DataFrame) -> pd.DataFrame:
+    """One row per area, its first candidate (shared ranks give several rows rank 1)."""
+    from unggulan.maps.colours import first_ranked
+
+    return first_ranked(cand)
+
+
 def _code_text(run: _Run, row) -> str:
     """An area's code, marked when the tool derived it from names."""
     d = getattr(row, "code_derived", False)
@@ -1031,7 +1039,7 @@ def _kecamatan_sections(run: _Run, kec_code: str, kec_name: str) -> list[Section
 
 def _rank1(run: _Run, codes) -> list:
     cd = run.cand("desa" if "desa" in run.ds.levels else "kecamatan")
-    top1 = cd[cd["rank"] == 1].set_index("code")["commodity"]
+    top1 = _first(cd).set_index("code")["commodity"]
     return [top1.get(c) for c in codes]
 
 
@@ -1046,7 +1054,7 @@ def _kabupaten_sections(run: _Run, kab_code: str, kab_name: str,
     s = ds.sentra(placed_only=True)
     s = s[s["kecamatan_code"].isin(set(kec_codes))]
     ck = run.cand("kecamatan")
-    top1 = ck[ck["rank"] == 1].set_index("code")["commodity"]
+    top1 = _first(ck).set_index("code")["commodity"]
     summary = Section("summary", run.t("sec_summary"), False, [
         _title_block(run, "kabupaten", kab_code, kab_name),
         _facts([(run.t("code"), kab_code), (run.t("n_kec"), run.n(len(kec))),
@@ -1060,7 +1068,8 @@ def _kabupaten_sections(run: _Run, kab_code: str, kab_name: str,
         _tops_table(run, "kecamatan", kec, numbers, pages=True)])
     if len(desa):
         cd = run.cand("desa")
-        d1 = cd[(cd["rank"] == 1) & cd["code"].isin(set(desa["code"]))]
+        d1 = _first(cd)
+        d1 = d1[d1["code"].isin(set(desa["code"]))]
         vc = d1["commodity"].value_counts()
         head = [_cell(run.t("commodity")), _cell(run.t("n_desa_leading"), "num"),
                 _cell(run.t("kecamatan"))]
@@ -1075,7 +1084,7 @@ def _kabupaten_sections(run: _Run, kab_code: str, kab_name: str,
         overview.blocks += [{"kind": "h3", "text": run.t("h_desa_tops")},
                             _table(head, groups, "desatops", [22, 14, 64])]
     lead = list(dict.fromkeys(
-        list(ck[(ck["rank"] == 1) & ck["code"].isin(set(kec_codes))]["commodity"]
+        list(_first(ck)[_first(ck)["code"].isin(set(kec_codes))]["commodity"]
              .value_counts().index)))
     if len(desa):
         lead += [c for c in _leading(run, kec_codes, ck.iloc[0:0]) if c not in lead]
