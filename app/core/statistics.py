@@ -159,7 +159,8 @@ def match_areas(records: pd.DataFrame, index: AreaIndex, level: str | None,
     labels_of = index.labels.get(lvl, {})
     unmatched: dict[str, str | None] = {}
     for (d, lab), m in cache.items():
-        shown = (lab or "").strip() or (d or "") or "(blank)"
+        shown = (lab.strip() if isinstance(lab, str) and lab.strip() else
+                 d if isinstance(d, str) and d else "(blank)")
         if m.value is not None:
             if m.inexact:
                 report.areas_inexact[shown] = {
@@ -335,7 +336,8 @@ def _describe_rows(rec: pd.DataFrame, table, number: int, cfg, catalogue,
             year = "" if pd.isna(row["year"]) else f", {int(row['year'])}"
             problems.append(Problem(
                 "warning", str(row["file"]),
-                f"{why} value {row['value']:g} ({row['commodity_raw'] or row['column']}, "
+                f"{why} value {row['cell'] or row['value']} "
+                f"({row['commodity_raw'] or row['column']}, "
                 f"{row['area_raw']}{year}): a transcription error in the source? set missing",
                 row=int(row["row"]), field=str(row["column"])))
         if bad.sum() > _MAX_BAD_CELLS:

@@ -266,6 +266,8 @@ def compatible(unit: Unit, measure: str | None) -> bool:
         return True
     if measure == "other":
         return True
+    if measure == "production" and unit.unit == "ekor":
+        return True      # fish seed and day-old chicks are produced by the head
     return measure_family(unit.measure) == measure_family(measure)
 
 
