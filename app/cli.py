@@ -188,6 +188,24 @@ def _print_statistics(st: dict) -> None:
                    else f"{len(r['totals'])} checked, equal")
         t.add_row(name, str(r["level"]), str(r["rows"]), areas, ytxt, comm, meas, tot)
     out.print(t)
+    for r in st["tables"]:
+        if r.get("book"):
+            _print_book(r)
+
+
+def _print_book(r: dict) -> None:
+    """The tables of one BPS PDF book: read (with what) or skipped (with why)."""
+    t = Table(title=f"Buku PDF / PDF book: {Path(r['file']).name}")
+    for c in ("tabel", "title", "pages", "year", "level", "unit", "rows", "values", "status"):
+        t.add_column(c, overflow="fold")
+    for b in r["book"]:
+        pages = b["pages"]
+        ptxt = f"{pages[0]}-{pages[-1]}" if len(pages) > 1 else str(pages[0]) if pages else "-"
+        status = "read" if b["status"] == "read" else f"skipped: {b['reason']}"
+        t.add_row(b["number"], (b["title"] or "")[:70], ptxt, str(b["year"] or "-"),
+                  str(b["level"] or "-"), str(b["unit"] or "-"), str(b["rows"]),
+                  str(b["values"]), status)
+    out.print(t)
 
 
 @cli.command()

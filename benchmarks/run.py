@@ -166,6 +166,23 @@ def statistics_reading(folder):
     return time.perf_counter() - t0
 
 
+def pdf_book(path, cached=False):
+    """Reading one BPS "Dalam Angka" PDF book into statistics tables (#29): cold (an empty
+    cache) or from the disk cache (read once before the timing)."""
+    import os
+    import tempfile
+
+    from unggulan.io.pdf_tables import read_pdf_statistics
+
+    with tempfile.TemporaryDirectory() as d:
+        os.environ["UNGGULAN_CACHE_DIR"] = d
+        if cached:
+            read_pdf_statistics(path)
+        t0 = time.perf_counter()
+        read_pdf_statistics(path)
+        return time.perf_counter() - t0
+
+
 def lq_sentra(folder, level="desa"):
     """LQ of the sentra: counts per (area, commodity) and specialisation."""
     from unggulan.core.specialisation import counts, specialisation
@@ -557,6 +574,11 @@ def main() -> None:
             "73.08", repeat=1)
         row("Bone: one z12 desa vector tile with its top candidates (median of 50)",
             "one_tile", bone, "desa", 12, True)
+    book = SHARED / "jember" / "statistik" / "pdf" / "Ajung dalam angka 2021.pdf"
+    if book.exists():
+        row("Jember: one BPS PDF book read cold (Ajung 2021, 272 pages, 20 tables)",
+            "pdf_book", book, False, repeat=1)
+        row("Jember: the same PDF book from the disk cache", "pdf_book", book, True)
     map_rows = []
     national_map = national_desa = None
     if bone.exists() and (not only or "map" in only):
