@@ -6,15 +6,17 @@ Tolerances: the fetch grid (8″ at ``--resolution 250``, 0.0022222°) is not Bo
 (0.0022181°, another origin), so every fetched cell is a bilinear interpolation of up to
 four original cells; the ph layer also goes through Goode Homolosine at 250 m and back, and
 is stored as int16 pH x 10 (0.05 pH rounding). A desa mean averages tens to thousands of cells,
-so its interpolation error is a small share of the values' variation inside the desa; the
-bounds below are a few times the largest differences measured (see each assertion).
+so its interpolation error is a small share of the values' variation inside the desa; each
+bound below is about three times (or more) the largest difference measured on the 372 desa,
+so that it holds across GDAL versions without hiding a wrong unit, grid or shift (a 0.1 pH
+scale error or a missing tile would break them).
 """
 
 from __future__ import annotations
 
+import doctest
 import json
 import re
-import shutil
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +30,7 @@ from rasterio.windows import from_bounds
 from typer.testing import CliRunner
 
 from unggulan import Dataset
+from unggulan.base.errors import DatasetError
 from unggulan.cli import cli
 from unggulan.core import terrain_climate as tc
 from unggulan.core.rasters import attribute_for
@@ -48,8 +51,8 @@ class RangeHandler(SimpleHTTPRequestHandler):
 
     log: list[tuple[str, str, str | None]]
 
-    def _record(self):
-        self.server.log.append((self.command, self.path, self.headers.get("Range")))
+    def _record(self, nbytes: int = 0):
+        self.server.log.append((self.command, self.path, self.headers.get("Range"), nbytes))
 
     def do_HEAD(self):  # noqa: N802
         self._record()
@@ -63,9 +66,9 @@ class RangeHandler(SimpleHTTPRequestHandler):
         self.end_headers()
 
     def do_GET(self):  # noqa: N802
-        self._record()
         path = Path(self.translate_path(self.path))
         if not path.is_file():
+            self._record()
             self.send_error(404)
             return
         data = path.read_bytes()
@@ -80,6 +83,7 @@ class RangeHandler(SimpleHTTPRequestHandler):
         else:
             body = data
             self.send_response(200)
+        self._record(len(body))
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Accept-Ranges", "bytes")
         self.end_headers()
@@ -89,8 +93,8 @@ class RangeHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def _cog(path: Path, array: np.ndarray, profile: dict) -> None:
-    p = dict(profile, driver="COG", blocksize=64, compress="DEFLATE")
+def _cog(path: Path, array: np.ndarray, profile: dict, compress: str = "DEFLATE") -> None:
+    p = dict(profile, driver="COG", blocksize=64, compress=compress)
     for k in ("blockxsize", "blockysize", "tiled", "interleave"):
         p.pop(k, None)
     with rasterio.open(path, "w", **p) as dst:
@@ -101,6 +105,7 @@ def _mirror(root: Path) -> None:
     """DEM tiles named by their south-west corner, pH x 10 in Homolosine behind a VRT, and
     12 x 2 monthly rainfall files (years 2001-2002 averaging to Bone's annual x SHARES)."""
     (root / "dem").mkdir(parents=True)
+    (root / "dem_raw").mkdir()
     with rasterio.open(BONE / "agroecology" / "elevation.tif") as src:
         prof = src.profile
         for lat in (-6, -5):
@@ -109,9 +114,10 @@ def _mirror(root: Path) -> None:
                     .round_lengths()
                 win = win.intersection(rasterio.windows.Window(0, 0, src.width, src.height))
                 arr = src.read(1, window=win)
-                _cog(root / "dem" / f"dem_{lat}_{lon}.tif", arr,
-                     dict(prof, width=win.width, height=win.height,
-                          transform=src.window_transform(win)))
+                tile = dict(prof, width=win.width, height=win.height,
+                            transform=src.window_transform(win))
+                _cog(root / "dem" / f"dem_{lat}_{lon}.tif", arr, tile)
+                _cog(root / "dem_raw" / f"dem_{lat}_{lon}.tif", arr, tile, compress="NONE")
     with rasterio.open(BONE / "agroecology" / "phh2o_0-5cm_mean_bone.tif") as src:
         ph = src.read(1)
         tr, w, h = calculate_default_transform(src.crs, HOMOLOSINE, src.width, src.height,
@@ -188,6 +194,20 @@ def _dataset(folder: Path, rasters: dict[str, str] | None = None) -> Path:
     return folder
 
 
+def _small(folder: Path, kecamatan: str = "73.08.21") -> Path:
+    """One small kecamatan of Bone (8 desa, about 5 x 9 km) as a dataset of its own."""
+    import geopandas as gpd
+
+    (folder / "boundaries").mkdir(parents=True)
+    desa = gpd.read_file(BONE / "boundaries" / "desa_bone.gpkg", layer="desa")
+    desa[desa["kode"].str.startswith(kecamatan + ".")].to_file(
+        folder / "boundaries" / "desa.gpkg", layer="desa")
+    (folder / "sentra").mkdir()
+    for f in (BONE / "sentra").iterdir():
+        (folder / "sentra" / f.name).symlink_to(f.resolve())
+    return folder
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("mirror")
@@ -258,17 +278,22 @@ def test_attributes_equal_the_originals_within_resampling_error(fetched, tmp_pat
     a = Dataset.open(kab).attributes("desa")
     b = Dataset.open(ref).attributes("desa").loc[a.index]
     ok = b["elevation_covered"] > 0.5
+    assert ok.sum() > 350
+    # measured (372 desa): elevation median 0.06 m, max 0.51 m (desa means 3-1,017 m)
     d_elev = (a["elevation_mean"] - b["elevation_mean"])[ok].abs()
-    # measured: median 0.4 m, max ~12 m on desa whose mean is 0-1,500 m
-    assert d_elev.median() < 2 and d_elev.max() < 40
+    assert d_elev.median() < 0.5 and d_elev.max() < 3
+    # measured: max 0.02 pH (int16 pH x 10 storage, two warps through Homolosine)
     d_ph = (a["ph_mean"] - b["ph_mean"])[ok].abs()
-    # measured: max ~0.03 pH (int16 pH x 10 storage, two warps)
-    assert d_ph.max() < 0.1
+    assert d_ph.max() < 0.06
+    # measured: at most 0.05 % (the 24 months average back to the annual total exactly;
+    # only the grid change remains)
     rel = ((a["rainfall_mean"] - b["rainfall_mean"]) / b["rainfall_mean"])[ok].abs()
-    assert rel.max() < 0.02  # measured ~0.3 %
-    # slope: the fetched slope.tif against the engine's slope derived from Bone's DEM
+    assert rel.max() < 0.005
+    # slope: the fetched slope.tif (from the DEM interpolated onto the 8″ grid, which
+    # smooths it a little) against the engine's slope of Bone's own DEM: measured median
+    # 0.43, max 2.6 percent points on desa means of 0.5-35 %
     d_slope = (a["slope_mean"] - b["slope_mean"])[ok].abs()
-    assert d_slope.median() < 1.0 and d_slope.max() < 8  # percent points; measured below
+    assert d_slope.median() < 1.5 and d_slope.max() < 8
     assert "temperature_estimated" in a.columns  # Braak from the fetched elevation
 
 
@@ -367,9 +392,13 @@ def test_bad_sources_file_is_a_clear_error(tmp_path):
     assert res.exit_code == 2 and "unknown attribute 'altitude'" in res.output
 
 
-def test_candidates_and_map_on_the_fetched_dataset(fetched):
+def test_candidates_and_map_on_the_fetched_dataset(fetched, tmp_path):
     kab, *_ = fetched
-    ds = Dataset.open(kab)
+    small = _small(tmp_path / "small")  # the fetched layers, for one kecamatan (fast)
+    (small / "agroecology").mkdir()
+    for f in (kab / "agroecology").iterdir():
+        (small / "agroecology" / f.name).symlink_to(f)
+    ds = Dataset.open(small)
     assert {"elevation", "slope", "ph", "rainfall"} <= set(ds.rasters)
     assert ds.rasters["elevation"].provenance["product"] == "Bone elevation (test tiles)"
     suit = ds.suitability("desa", commodities=["kakao"])
@@ -402,6 +431,57 @@ def test_grid_choice():
 def test_monthly_sources_need_years(tmp_path):
     f = tmp_path / "s.toml"
     f.write_text('[[source]]\nattribute = "monthly_rainfall"\nurl = "r.{year}.{month}.tif"\n')
-    with pytest.raises(Exception, match="years"):
+    with pytest.raises(DatasetError, match="years"):
         fr.load_sources(f)
-    shutil.rmtree(tmp_path)
+
+
+def test_bundled_catalogue_cites_every_source():
+    from unggulan.core.fetch_layers import catalogue, default_sources_path
+
+    for attr, s in catalogue().items():
+        assert s.product and s.licence and s.documentation and s.unit, attr
+        assert s.url.startswith("https://"), attr
+    assert fr.load_sources(default_sources_path())[1] is False
+
+
+@pytest.mark.parametrize("module", [tc, fr])
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_dataset_fetch_rasters_example(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    finder = doctest.DocTestFinder()
+    (test,) = finder.find(Dataset.fetch_rasters, "Dataset.fetch_rasters",
+                          globs={"Dataset": Dataset})
+    runner = doctest.DocTestRunner()
+    runner.run(test)
+    assert runner.failures == 0 and runner.tries == 3
+
+
+def test_only_the_window_is_read(served, tmp_path):
+    """An 8-desa kecamatan inside one uncompressed DEM tile: the bytes read are a fraction
+    of the tile (its 64 x 64 blocks under the window, and the header)."""
+    base, log, root = served
+    small = _small(tmp_path / "small")
+    src = tmp_path / "s.toml"
+    src.write_text(f'''replace_defaults = true
+[[source]]
+attribute = "elevation"
+url = "{base}/dem_raw/dem_{{lat}}_{{lon}}.tif"
+unit = "m"
+''')
+    n0 = len(log)
+    res = CliRunner().invoke(cli, ["rasters", "fetch", "--data", str(small), "--sources",
+                                   str(src), "--resolution", "250", "--buffer", "0.5",
+                                   "--attribute", "elevation"])
+    assert res.exit_code == 0, res.output
+    gets = [r for r in log[n0:] if r[0] == "GET"]
+    assert gets and all(r[2] for r in gets)
+    read = {}
+    for _, path, _, n in gets:
+        read[path] = read.get(path, 0) + n
+    assert list(read) == ["/dem_raw/dem_-5_120.tif"]  # the one tile under the kecamatan
+    size = (root / "dem_raw" / "dem_-5_120.tif").stat().st_size
+    assert read["/dem_raw/dem_-5_120.tif"] < 0.5 * size, (read, size)
