@@ -39,6 +39,24 @@ class CandidateItem(BaseModel):
     sentra: int = 0
     workers: float = 0
     cluster: str | None = None
+    potential_class: str | None = Field(
+        None, description="the land class at the scenario's management level (terraces, "
+                          "fertiliser ...), the class scored")
+    basis: str | None = Field(
+        None, description="the evidence the candidate rests on: own_activity, "
+                          "kecamatan_statistics, neighbours or land_only")
+    basis_id: str | None = None
+    basis_en: str | None = None
+    local: float | None = Field(
+        None, description="1: the kabupaten produces the commodity; 0: no recorded "
+                          "production there; null: the kabupaten has no records")
+    rank_shared: int | None = Field(
+        None, description="rank with ties sharing the lowest (pandas method='min'); `rank` "
+                          "is the position")
+    rank_label: str | None = Field(None, description='"1=" for a shared rank, else "1"')
+    tie: bool = False
+    tie_with: str | None = Field(None, description="commodities with the same score")
+    near_tie: str | None = Field(None, description="commodities within 0.5 points")
     reason_id: str
     reason_en: str
     components: dict[str, float | None] = Field(

@@ -8,19 +8,25 @@ import pandas as pd
 
 from unggulan.base.memory import release_freed_memory
 from unggulan.core import clusters
-from unggulan.core.scoring import ACTIVITY_COMPONENTS, COLUMNS, parse_weights, score
+from unggulan.core.scoring import (ACTIVITY_COMPONENTS, BASIS, COLUMNS, NEAR_TIE,
+                                   parse_weights, score)
 from unggulan.core.specialisation import counts, specialisation
+from unggulan.core.families import family_label
 from unggulan.core.suitability import explain
 
 LONG_COLUMNS = [
     "code", "name", "level", "rank", "commodity", "commodity_name_id", "commodity_name_en",
     "sector", "score", "suitability_class", "suitability_index", "limiting_factors",
     "potential_class", "lq", "lq_raw", "sentra", "workers", "units", "cluster", "gi_p",
-    "slq", "dlq", "quadrant", "stat_measure", "stat_level", "stat_share", "period", "active",
+    "slq", "dlq", "quadrant", "stat_measure", "stat_family", "stat_level", "stat_share",
+    "period", "active",
     "activity_tier", "score_suitability", "score_specialisation", "score_scale", "score_trend",
-    "score_cluster", "score_continuity", "score_market", "score_uniqueness",
-    "reason_id", "reason_en",
+    "score_cluster", "score_continuity", "score_market", "score_uniqueness", "local",
+    "score_local", "basis", "basis_id", "basis_en", "rank_shared", "rank_label", "tie",
+    "tie_with", "near_tie", "reason_id", "reason_en",
 ]  # fmt: skip
+#: at most this many commodities are named in ``tie_with`` / ``near_tie`` (then "+n")
+TIE_NAMES = 5
 STAT_LQ_FULL = 4.0  # a statistics SLQ of 4 or more scores 1 (log2 scale)
 SCALE_FULL = 0.5  # half of the area's output (or sentra workers) scores 1
 DOMINANT_SHARE = 0.25  # explanations call a commodity dominant from this share
@@ -63,7 +69,8 @@ def _evidence(ds, level: str, reference: str, management: str,
     rows, keys = eligible_pairs(suit, spec, stats, ds.catalogue)
     release_freed_memory()
     ev = assemble(rows.reset_index(drop=True), keys, spec, stats, cnt, areas.index, level,
-                  lambda: ds.cached(("contiguity", level), lambda: clusters.contiguity(areas)))
+                  lambda: ds.cached(("contiguity", level), lambda: clusters.contiguity(areas)),
+                  local=local_production(ds, level))
     return compact(ev)  # (its temporaries are released by Dataset.cached, see _fill)
 
 
@@ -85,6 +92,89 @@ def level_statistics(ds, level: str, period: tuple[int, int] | None = None,
 
     stats = evidence_for_level(ds, level, period, reference, measure)
     return stats[stats["code"].isin(ds.areas(level).index)]
+
+
+def local_production(ds, level: str) -> tuple[pd.Series, pd.DataFrame]:
+    """What each kabupaten already produces, for the ``local`` component: the kabupaten of
+    each area of ``level`` (``kabupaten_code`` by area code) and the ``kabupaten_code,
+    commodity`` pairs with a trace there: a sentra in any of its desa or kecamatan (placed or
+    not, by its desa or kecamatan code; a dataset of one kabupaten: any of its records), or
+    statistics above zero at any level in it (its
+    desa, its kecamatan, or its own row of a kabupaten table), any year and measure
+    (productivity ratios and total rows left out).
+
+    Examples
+    --------
+    >>> from unggulan import Dataset
+    >>> kab, produced = local_production(Dataset.open(), "desa")
+    >>> list(produced.columns), bool(produced["kabupaten_code"].isin(set(kab)).all())
+    (['kabupaten_code', 'commodity'], True)
+    """
+    areas = ds.areas(level)
+    kab_of = areas["kabupaten_code"].astype(object)
+    code_kab: dict[str, str] = {}
+    for lv in getattr(ds, "levels", [level]):
+        a = ds.areas(lv)
+        code_kab.update(zip(a["code"].astype(str), a["kabupaten_code"].astype(str)))
+    frames = []
+    s = ds.sentra()
+    if len(s):
+        kab = pd.Series(None, index=s.index, dtype=object)
+        for col in ("kecamatan_code", "desa_code"):  # the desa's, where placed in one
+            if col in s:
+                kab = s[col].map(code_kab).where(lambda x: x.notna(), kab)
+        if len(set(kab_of)) == 1:  # one kabupaten: its list's unplaced records are its own
+            kab = kab.fillna(next(iter(set(kab_of))))
+        frames.append(pd.DataFrame({"kabupaten_code": kab.to_numpy(object),
+                                    "commodity": s["commodity_id"].to_numpy(object)}))
+    st = ds.statistics()
+    if len(st):
+        keep = (pd.to_numeric(st["value"], errors="coerce") > 0).to_numpy() \
+            & ~st["ratio"].astype(bool).to_numpy()
+        if "kind" in st:  # a total row is no commodity, a ratio no production
+            keep &= ~st["kind"].isin(["total", "ratio"]).to_numpy()
+        st = st[keep]
+        kabs = set(code_kab.values())
+        kab = st["code"].map(code_kab)
+        own = st["code"].where(st["code"].isin(kabs) & (st["level"] == "kabupaten"))
+        frames.append(pd.DataFrame({"kabupaten_code": kab.fillna(own).to_numpy(object),
+                                    "commodity": st["commodity"].to_numpy(object)}))
+    if not frames:
+        return kab_of, pd.DataFrame({"kabupaten_code": [], "commodity": []}, dtype=object)
+    produced = pd.concat(frames, ignore_index=True).dropna().drop_duplicates()
+    produced = produced.sort_values(["kabupaten_code", "commodity"]).reset_index(drop=True)
+    return kab_of, produced
+
+
+def add_local(ev: pd.DataFrame, local: tuple[pd.Series, pd.DataFrame] | None) -> pd.DataFrame:
+    """``local`` (1: the area's kabupaten produces the commodity, 0: no trace of it there,
+    NaN: the kabupaten has no production record at all) and ``local_score`` (``local`` for
+    pairs without activity in the area, NaN for the rest: their own activity is scored) of
+    the evidence ``ev`` (``code``, ``commodity``, ``activity_tier``), in place; ``local``
+    from :func:`local_production`, None: both NaN."""
+    n = len(ev)
+    out = np.full(n, np.nan)
+    if local is not None and len(local[1]) and n:
+        kab_of, produced = local
+        code = ev["code"].astype("category") if not isinstance(
+            ev["code"].dtype, pd.CategoricalDtype) else ev["code"]
+        comm = ev["commodity"].astype("category") if not isinstance(
+            ev["commodity"].dtype, pd.CategoricalDtype) else ev["commodity"]
+        kabs = pd.Index(pd.unique(produced["kabupaten_code"]))
+        comms = comm.cat.categories
+        kab_i = kabs.get_indexer(pd.Index(kab_of.reindex(code.cat.categories.astype(str))
+                                          .to_numpy(object)))
+        row_kab = np.where(code.cat.codes.to_numpy() >= 0, kab_i[code.cat.codes.to_numpy()],
+                           -1).astype(np.int64)
+        row_key = row_kab * len(comms) + comm.cat.codes.to_numpy().astype(np.int64)
+        c_i = comms.get_indexer(produced["commodity"]).astype(np.int64)
+        p_key = kabs.get_indexer(produced["kabupaten_code"]).astype(np.int64) * len(comms) + c_i
+        hit = np.isin(row_key, p_key[c_i >= 0])
+        out = np.where(row_kab >= 0, hit.astype(float), np.nan)
+    ev["local"] = out
+    tier = ev["activity_tier"].to_numpy(np.int8) if "activity_tier" in ev else np.zeros(n)
+    ev["local_score"] = np.where(tier == 0, out, np.nan)
+    return ev
 
 
 def pair_keys(frame: pd.DataFrame, codes: pd.Index, commodities: pd.Index) -> np.ndarray:
@@ -156,7 +246,9 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
         activity_keys(stats[stats["stat_value"] > 0]) if len(stats) else np.empty(0, np.int64),
     ])
     active = np.isin(pair, active_keys)
-    land_ok = suit["suitability_class"].isin(["S1", "S2", "S3"]).to_numpy()
+    # the class at the management level (equal to the land as it is at "rendah")
+    cls_col = "potential_class" if "potential_class" in suit else "suitability_class"
+    land_ok = suit[cls_col].isin(["S1", "S2", "S3"]).to_numpy()
     processed = _processed(catalogue, comm_cat)
     if processed:
         # a processed product from land alone only where its raw material is produced
@@ -176,11 +268,40 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
         land_ok = land_ok & (~is_proc | ok)
     mask = land_ok | active
     keep = [c for c in suit.columns if not c.startswith("share_") or c == "share_s1"]
-    return suit.loc[mask, keep], pair[mask]
+    rows = suit.loc[mask, keep]
+    if "potential_class" in rows:
+        rows["suitability_index"] = managed_index(rows)
+    return rows, pair[mask]
+
+
+#: lowest suitability index of each class (data/land_requirements.md): the index of a class
+#: reached by management
+CLASS_FLOOR = {"S1": 1.0, "S2": 0.5, "S3": 0.25, "N": 0.0}
+
+
+def managed_index(rows: pd.DataFrame) -> np.ndarray:
+    """The suitability index at the management level: where management lifts the class
+    (``potential_class`` better than ``suitability_class``: terraces on a slope, fertiliser,
+    liming), at least the lowest index of the class reached (:data:`CLASS_FLOOR`); elsewhere
+    (and at management "rendah", which lifts nothing) the index as it is.
+
+    >>> managed_index(pd.DataFrame({"suitability_class": ["N", "S2"],
+    ...     "potential_class": ["S3", "S2"], "suitability_index": [0.0, 0.6]})).tolist()
+    [0.25, 0.6]
+    """
+    idx = rows["suitability_index"].to_numpy(float)
+    actual = rows["suitability_class"].astype(object).to_numpy()
+    pot = rows["potential_class"].astype(object).to_numpy()
+    lifted = pd.notna(pot) & (pot != actual)
+    if not lifted.any():
+        return idx
+    floor = pd.Series(pot).map(CLASS_FLOOR).to_numpy(float)
+    return np.where(lifted, np.fmax(idx, floor), idx)
 
 
 def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.DataFrame,
-             cnt: pd.DataFrame, codes: pd.Index, level: str, contiguity) -> pd.DataFrame:
+             cnt: pd.DataFrame, codes: pd.Index, level: str, contiguity,
+             local: tuple[pd.Series, pd.DataFrame] | None = None) -> pd.DataFrame:
     """The evidence of the eligible pairs: their activity columns, score components and
     neighbourhood (the steps of :func:`evidence` after :func:`eligible_pairs`).
 
@@ -207,6 +328,9 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
     contiguity : Contiguity, or a function returning it
         The areas' neighbours (:func:`unggulan.core.clusters.contiguity`); a function is called
         only when there are sentra.
+    local : tuple, optional
+        :func:`local_production`: ``local`` and ``local_score`` (:func:`add_local`); None:
+        both NaN (the ``local`` component left out).
 
     Returns
     -------
@@ -227,7 +351,7 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
     >>> suit = ds.suitability("desa", explain=False)
     >>> rows, keys = eligible_pairs(suit, spec, stats, ds.catalogue)
     >>> ev = assemble(rows.reset_index(drop=True), keys, spec, stats, cnt, areas.index,
-    ...               "desa", clusters.contiguity(areas))
+    ...               "desa", clusters.contiguity(areas), local_production(ds, "desa"))
     >>> ev.equals(evidence(ds, "desa"))
     True
     """
@@ -256,6 +380,7 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
         ev[col] = _compact_column(col, _aligned(stats[col], stats_at, None) if len(stats)
                                   else np.full(len(ev), np.nan))
     ev = add_components(ev, level, copy=False)  # ev is this function's own frame
+    ev = add_local(ev, local)
     # the components are final: compacted before the neighbourhood is computed
     ev = compact(ev)
     release_freed_memory()
@@ -299,7 +424,7 @@ def _workers_matrix(cnt: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
 #: evidence columns read for every pair (scores, ranking, eligibility); the rest are read
 #: only for the rows a ranking returns
 DENSE = {"code", "commodity", "suitability_index", "share_s1", "workers", "stat_share",
-         "cluster_score", "active", "activity_tier", *COLUMNS.values()}
+         "cluster_score", "active", "activity_tier", "local", *COLUMNS.values()}
 
 
 COMPACT_FROM = 100_000  # rows; smaller frames stay plain
@@ -432,14 +557,28 @@ def eligible(ev: pd.DataFrame) -> pd.Series:
     return active | land_ok
 
 
+def rank_tiers(ev: pd.DataFrame, weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The keys ranked before the score: the activity tier (``activity_tier``: own activity
+    2, the kecamatan's statistics 1, none 0; while any activity component has weight) and
+    whether the kabupaten produces the commodity (``local``, 1 or 0; while ``local`` has
+    weight); zeros where a key is off."""
+    n = len(ev)
+    tier = ev["activity_tier"].to_numpy(np.int8) \
+        if sum(weights[c] for c in ACTIVITY_COMPONENTS) > 0 else np.zeros(n, np.int8)
+    local = np.nan_to_num(ev["local"].to_numpy(float), nan=0.0).astype(np.int8) \
+        if weights.get("local", 0) > 0 and "local" in ev else np.zeros(n, np.int8)
+    return tier, local
+
+
 def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float]) -> np.ndarray:
     """Row order: by area; within an area pairs with the area's own activity first, then
     those with activity only in its kecamatan's statistics (while any activity component has
-    weight), then by score, then by evidence: the continuous land index, the
+    weight), then land-only pairs the kabupaten produces before those it does not (while
+    ``local`` has weight), then by score, then by evidence: the continuous land index, the
     share of S1 land, the neighbours' activity, workers, the share of output; the
-    commodity id only as the last resort (identical evidence)."""
-    tier = ev["activity_tier"].to_numpy(np.int8) \
-        if sum(weights[c] for c in ACTIVITY_COMPONENTS) > 0 else np.zeros(len(ev), np.int8)
+    commodity id only as the last resort (identical evidence). Pairs with the same keys and
+    score are ties (:func:`shared_ranks`): the evidence and the id only order them."""
+    tier, local = rank_tiers(ev, weights)
 
     def desc(col: str) -> np.ndarray:
         v = ev[col].to_numpy(float) if col in ev else np.zeros(len(ev))
@@ -448,9 +587,103 @@ def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float]) -> n
     return np.lexsort((
         pd.factorize(ev["commodity"], sort=True)[0], desc("stat_share"), desc("workers"),
         desc("cluster_score"),
-        desc("share_s1"), desc("suitability_index"), -np.round(sc, 6), -tier,
+        desc("share_s1"), desc("suitability_index"), -np.round(sc, 6), -local, -tier,
         pd.factorize(ev["code"], sort=True)[0],  # integer codes: sorting strings is slow
     ))
+
+
+def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray,
+                 tol: float = NEAR_TIE) -> dict[str, np.ndarray]:
+    """Ranks where ties are ties, for rows already in ranking order (:func:`rank_order`).
+
+    ``codes``: area per row (ints or strings), ``keys``: the keys ranked before the score
+    (:func:`rank_tiers`), ``sc``: the scores. Rows of one area with the same keys and the
+    same score (to 6 decimals) share a rank, the lowest of their positions (pandas'
+    ``method="min"``). Returns ``rank`` (position 1, 2, ...), ``rank_shared``, ``tie`` (the
+    row shares its rank), and, as row ranges into the order, ``tie_lo, tie_hi`` (rows with
+    the same score) and ``near_lo, near_hi`` (rows with the same keys whose score is within
+    ``tol`` points).
+
+    Examples
+    --------
+    >>> r = shared_ranks(np.array([0, 0, 0, 1]), (np.zeros(4),), np.array([30., 30., 29.8, 5]))
+    >>> r["rank"].tolist(), r["rank_shared"].tolist(), r["tie"].tolist()
+    ([1, 2, 3, 1], [1, 1, 3, 1], [True, True, False, False])
+    >>> r["near_lo"].tolist(), r["near_hi"].tolist()
+    ([0, 0, 0, 3], [3, 3, 3, 4])
+    """
+    n = len(codes)
+    idx = np.arange(n)
+    if n == 0:
+        z = np.zeros(0, np.int64)
+        return {"rank": z, "rank_shared": z, "tie": np.zeros(0, bool), "tie_lo": z,
+                "tie_hi": z, "near_lo": z, "near_hi": z}
+    first = np.r_[True, codes[1:] != codes[:-1]]
+    seg = first.copy()
+    for k in keys:
+        seg[1:] |= k[1:] != k[:-1]
+    s_int = np.round(np.round(np.asarray(sc, float), 6) * 1e6).astype(np.int64)
+    new = seg.copy()
+    new[1:] |= s_int[1:] != s_int[:-1]
+    group_start = np.maximum.accumulate(np.where(first, idx, 0))
+    run_start = np.maximum.accumulate(np.where(new, idx, 0))
+    run_id = np.cumsum(new) - 1
+    size = np.bincount(run_id)
+    # one key increasing along the order: segment, then the score descending
+    span = 200_000_000  # scores 0-100 in millionths, and room for the tolerance
+    key = np.cumsum(seg).astype(np.int64) * span + (100_000_000 - s_int)
+    t = int(round(tol * 1e6))
+    return {
+        "rank": idx - group_start + 1,
+        "rank_shared": run_start - group_start + 1,
+        "tie": size[run_id] > 1,
+        "tie_lo": np.searchsorted(key, key, "left"),
+        "tie_hi": np.searchsorted(key, key, "right"),
+        "near_lo": np.searchsorted(key, key - t, "left"),
+        "near_hi": np.searchsorted(key, key + t, "right"),
+    }
+
+
+def _others(items: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+            skip_lo: np.ndarray, skip_hi: np.ndarray) -> list[str | None]:
+    """For each row of ``rows``: the ``items`` in ``lo:hi`` but not in ``skip_lo:skip_hi``
+    (the row's own range, itself at least), joined with ", ", at most :data:`TIE_NAMES`
+    then "+n"; None when there are none."""
+    out: list[str | None] = []
+    for r, a, b, sa, sb in zip(rows.tolist(), lo.tolist(), hi.tolist(), skip_lo.tolist(),
+                               skip_hi.tolist()):
+        picked = [j for j in range(a, b) if not (sa <= j < sb) and j != r]
+        if not picked:
+            out.append(None)
+            continue
+        names = [str(items[j]) for j in picked[:TIE_NAMES]]
+        if len(picked) > TIE_NAMES:
+            names.append(f"+{len(picked) - TIE_NAMES}")
+        out.append(", ".join(names))
+    return out
+
+
+def basis_of(cand: pd.DataFrame) -> np.ndarray:
+    """The evidence a candidate rests on (:data:`unggulan.core.scoring.BASIS`):
+    ``own_activity`` (the area's own sentra or statistics of its own level),
+    ``kecamatan_statistics`` (a desa taking its kecamatan's figures), ``neighbours`` (no
+    activity in the area, but the neighbours' sentra: a neighbourhood LQ above 0 or a hot
+    spot), ``land_only``.
+
+    >>> basis_of(pd.DataFrame({"activity_tier": [2, 1, 0, 0], "cluster_score": [0, 0, .4, 0],
+    ...                        "cluster": [None] * 4})).tolist()
+    ['own_activity', 'kecamatan_statistics', 'neighbours', 'land_only']
+    """
+    n = len(cand)
+    tier = cand["activity_tier"].to_numpy(np.int8) if "activity_tier" in cand \
+        else np.zeros(n, np.int8)
+    cl = np.nan_to_num(cand["cluster_score"].to_numpy(float)) if "cluster_score" in cand \
+        else np.zeros(n)
+    hot = (cand["cluster"].astype(object).to_numpy() == "hot spot") if "cluster" in cand \
+        else np.zeros(n, bool)
+    return np.select([tier >= 2, tier == 1, (cl > 0) | hot],
+                     ["own_activity", "kecamatan_statistics", "neighbours"],
+                     "land_only").astype(object)
 
 
 def resolve_options(catalogue, top: int = 3, weights=None, reference: str = "kabupaten",
@@ -508,15 +741,28 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
     code_col = ev["code"]
     codes = (code_col.cat.codes.to_numpy() if isinstance(code_col.dtype, pd.CategoricalDtype)
              else code_col.to_numpy())[order]
-    first = np.r_[True, codes[1:] != codes[:-1]]
-    group_start = np.maximum.accumulate(np.where(first, np.arange(len(codes)), 0))
-    rank = np.arange(len(codes)) - group_start + 1
-    keep = order[rank <= top]
+    tier, local = rank_tiers(ev, w)
+    ranks = shared_ranks(codes, (tier[order], local[order]), sc[order])
+    rank = ranks["rank"]
+    kept = np.flatnonzero(rank <= top)
+    keep = order[kept]
     cand = _dense(ev.iloc[keep].copy())
     for col in ("code", "commodity"):
         cand[col] = cand[col].astype(str)
     cand["score"] = sc[keep]
-    cand["rank"] = rank[rank <= top]
+    cand["rank"] = rank[kept]
+    cand["rank_shared"] = ranks["rank_shared"][kept]
+    cand["tie"] = ranks["tie"][kept]
+    cand["rank_label"] = [f"{r}=" if t else str(r)
+                          for r, t in zip(cand["rank_shared"].tolist(), cand["tie"].tolist())]
+    items = ev["commodity"].to_numpy(object)[order] if not isinstance(
+        ev["commodity"].dtype, pd.CategoricalDtype) else \
+        np.asarray(ev["commodity"].cat.categories, dtype=object)[
+            ev["commodity"].cat.codes.to_numpy()[order]]
+    lo, hi = ranks["tie_lo"][kept], ranks["tie_hi"][kept]
+    cand["tie_with"] = _others(items, kept, lo, hi, kept, kept)
+    cand["near_tie"] = _others(items, kept, ranks["near_lo"][kept], ranks["near_hi"][kept],
+                               lo, hi)
     cand = cand.reset_index(drop=True)
 
     areas = ds.areas(level)
@@ -531,11 +777,20 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
     cand["period"] = [f"{int(a)}-{int(b)}" if pd.notna(a) else None
                       for a, b in zip(cand["period_start"], cand["period_end"])]
     attrs = ds.attributes(level)
+    # (the land explanations read the suitability's own ``basis``, the commodity whose
+    # requirements judge the land; the candidates' ``basis`` is their evidence)
+    land = {lang: explain(cand, attrs, ds.requirements, lang).to_numpy(object)
+            for lang in ("id", "en")}
+    cand["basis"] = basis_of(cand)
+    for k, lang in enumerate(("id", "en")):
+        cand[f"basis_{lang}"] = cand["basis"].map({b: lab[k] for b, lab in BASIS.items()})
     for lang in ("id", "en"):
-        land = explain(cand, attrs, ds.requirements, lang).to_numpy(object)
-        cand[f"reason_{lang}"] = reasons(cand, land, lang)
+        names = cat[f"name_{lang}"].to_dict() if f"name_{lang}" in cat else {}
+        cand[f"reason_{lang}"] = reasons(cand, land[lang], lang, names)
+    if "stat_family" not in cand:
+        cand["stat_family"] = None
     for col in ("suitability_class", "limiting_factors", "potential_class", "quadrant",
-                "stat_measure", "stat_level"):
+                "stat_measure", "stat_family", "stat_level"):
         cand[col] = cand[col].astype(object)
     out = gpd.GeoDataFrame(cand[LONG_COLUMNS], geometry=cand["code"].map(areas.geometry).values,
                            crs=areas.crs)
@@ -558,9 +813,12 @@ def scores_of(ev: pd.DataFrame, weights: dict[str, float], method: str = "weight
     return aggregate(ev, COLUMNS, weights, method, v=vikor_v).to_numpy()
 
 
-def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str) -> list[str]:
-    """One sentence per candidate: what the area produces (statistics, sentra), then its
-    land, then a hot spot. (Plain lists and one loop: national runs explain 250,000 rows.)"""
+def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
+            names: dict[str, str] | None = None) -> list[str]:
+    """One sentence per candidate: its basis (:data:`unggulan.core.scoring.BASIS`), what the
+    area produces (statistics, sentra), whether the kabupaten produces a land-only
+    candidate, then its land, a hot spot, and the candidates it ties with (``names``:
+    commodity id -> name). (Plain lists and one loop: national runs explain 250,000 rows.)"""
     from unggulan.core.activity import MEASURE_LABEL
 
     k = 0 if lang == "id" else 1
@@ -578,21 +836,37 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str) -> list[str]:
         "sentra", "lq", "workers", "gi_p", "slq", "dlq", "stat_share", "sentra_share"))
     measures, levels, stat_levels, periods, clusters_, actives = (objects(c) for c in (
         "stat_measure", "level", "stat_level", "period", "cluster", "active"))
+    families = objects("stat_family")
+    bases, ties, nears = (objects(c) for c in ("basis", "tie_with", "near_tie"))
+    classes, potentials, inters = (objects(c) for c in (
+        "suitability_class", "potential_class", "interventions"))
+    local = floats("local")
+    names = names or {}
+
+    def named(text) -> str:
+        return ", ".join(names.get(x, x) for x in str(text).split(", "))
     quadrants = objects("quadrant" if lang == "id" else "quadrant_en")
     lower = {m: (lab[0].lower(), lab[1].lower()) for m, lab in MEASURE_LABEL.items()}
     of_kec = " kecamatan" if lang == "id" else " of the kecamatan"
     out = []
     for i in range(n):
         parts = []
+        if isinstance(bases[i], str) and bases[i] in BASIS:
+            parts.append(("dasar: " if k == 0 else "basis: ") + BASIS[bases[i]][k])
         measure = measures[i]
         x_slq, x_dlq = slq[i], dlq[i]
         if isinstance(measure, str):
             lab = lower.get(measure, (measure.lower(), measure.lower()))[k]
             whose = of_kec if stat_levels[i] == "kecamatan" and levels[i] == "desa" else ""
             text = ""
+            fam = families[i]
+            among = "" if not isinstance(fam, str) or fam in ("other", "sentra") else (
+                f" di antara {family_label(fam, 'id')}" if k == 0
+                else f" among {family_label(fam, 'en')}")
             if x_slq == x_slq:
-                text = (f"LQ {lab}{whose} {_num(x_slq, lang, 1)} ({periods[i]})" if k == 0
-                        else f"{lab} LQ{whose} {_num(x_slq, lang, 1)} ({periods[i]})")
+                text = (f"LQ {lab}{whose} {_num(x_slq, lang, 1)}{among} ({periods[i]})"
+                        if k == 0 else
+                        f"{lab} LQ{whose} {_num(x_slq, lang, 1)}{among} ({periods[i]})")
             if x_dlq == x_dlq:
                 q = quadrants[i]
                 text += f", DLQ {_num(x_dlq, lang, 1)}" + (f": {q}" if q else "")
@@ -624,17 +898,47 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str) -> list[str]:
         if not actives[i]:
             parts.append("belum ada produksi atau sentra" if k == 0 else
                          "not produced here yet (land only)")
+            if local[i] == 1:
+                parts.append("diproduksi di kabupaten ini" if k == 0 else
+                             "produced in the kabupaten")
+            elif local[i] == 0:
+                parts.append("tidak ada produksi tercatat di kabupaten" if k == 0 else
+                             "no recorded production in the kabupaten")
         if isinstance(land[i], str) and land[i]:
-            parts.append(("lahan " if k == 0 else "land ") + land[i])
+            text = ("lahan " if k == 0 else "land ") + land[i]
+            pot, act = potentials[i], classes[i]
+            if isinstance(pot, str) and isinstance(act, str) and pot != act:
+                how = _interventions(inters[i], k)
+                text += (f"; {pot} dengan {how}" if k == 0 else f"; {pot} with {how}") \
+                    if how else (f"; {pot} dengan pengelolaan" if k == 0 else
+                                 f"; {pot} with management")
+            parts.append(text)
         if clusters_[i] == "hot spot":
             p = _num(gi_p[i], lang, 3)
             parts.append(f"hot spot p={p}" if k == 0 else f"in a hot spot (p={p})")
+        if isinstance(ties[i], str):
+            parts.append(f"skor sama dengan {named(ties[i])}" if k == 0 else
+                         f"same score as {named(ties[i])}")
+        if isinstance(nears[i], str):
+            tol = _num(NEAR_TIE, lang, 1)
+            parts.append(f"selisih skor ≤ {tol} dengan {named(nears[i])}" if k == 0 else
+                         f"within {tol} points of {named(nears[i])}")
         out.append("; ".join(parts))
     return out
 
 
+def _interventions(text, k: int) -> str:
+    """"pembuatan teras|terracing;pengapuran|liming" -> "pembuatan teras, pengapuran" (k=0)."""
+    if not isinstance(text, str) or not text:
+        return ""
+    return ", ".join(item.split("|")[min(k, len(item.split("|")) - 1)]
+                     for item in text.split(";"))
+
+
 def to_wide(long: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, top: int) -> gpd.GeoDataFrame:
-    """One feature per area: top1..topN commodity, score and class."""
+    """One feature per area: top1..topN commodity, score, class, ``topK_rank`` (the shared
+    rank's label, "1=" for a tie) and ``topK_basis``; for the first also ``top1_basis_id`` /
+    ``_en``, ``top1_tie_with`` and ``top1_near_tie``."""
     base = areas[["code", "name", "level", "geometry"]].reset_index(drop=True)
     for k in range(1, top + 1):
         r = long[long["rank"] == k].set_index("code")
@@ -642,6 +946,13 @@ def to_wide(long: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, top: int) -> gpd.Ge
         base[f"top{k}_name"] = base["code"].map(r["commodity_name_id"])
         base[f"top{k}_score"] = base["code"].map(r["score"])
         base[f"top{k}_class"] = base["code"].map(r["suitability_class"])
+        for col, name in (("rank_label", "rank"), ("basis", "basis")):
+            if col in r:
+                base[f"top{k}_{name}"] = base["code"].map(r[col])
+    first = long[long["rank"] == 1].set_index("code")
+    for col in ("basis_id", "basis_en", "tie_with", "near_tie"):
+        if col in first:
+            base[f"top1_{col}"] = base["code"].map(first[col])
     base["top1_reason_id"] = base["code"].map(long[long["rank"] == 1].set_index("code")[
         "reason_id"])
     base["top1_reason_en"] = base["code"].map(long[long["rank"] == 1].set_index("code")[

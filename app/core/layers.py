@@ -142,7 +142,8 @@ def candidates_layer(ds, level: str, scenario=None, *, long: bool = False,
     (``top1..topN``) or with ``long`` one row per area and rank, with ``scenario`` and
     ``run_hash`` columns and, where computed, the area's ``stability`` (share of weight
     draws in which its first candidate stays first, 0-1; on the rank-1 rows when long),
-    ``stability_challenger`` and ``stability_label_id`` / ``_en`` ("stabil 94%").
+    ``stability_challenger``, ``stability_tie`` / ``stability_tied_with`` and
+    ``stability_label_id`` / ``_en`` ("stabil 94%", "seri dengan bayam" for a tie).
     ``partitions``: computed on Dask in that many spatial partitions (same result).
 
     Examples
@@ -159,8 +160,8 @@ def candidates_layer(ds, level: str, scenario=None, *, long: bool = False,
                         partitions=partitions).reset_index(drop=True)
     st = area_stability(ds, level, sc) if stability else None
     if st is not None:
-        cols = ["stability", "stability_challenger", "stability_label_id",
-                "stability_label_en"]
+        cols = ["stability", "stability_challenger", "stability_tie", "stability_tied_with",
+                "stability_label_id", "stability_label_en"]
         st = st.set_index("code")
         first = (out["rank"] == 1).to_numpy() if long else None
         for c in cols:

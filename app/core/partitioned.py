@@ -81,7 +81,8 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import UnggulanError
-from unggulan.core.candidates import assemble, eligible_pairs, level_statistics
+from unggulan.core.candidates import (assemble, eligible_pairs, level_statistics,
+                                      local_production)
 from unggulan.core.specialisation import (
     REFERENCES,
     Totals,
@@ -514,7 +515,7 @@ def _eligible_task(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
 
 
 def _assemble_task(eligible: list[tuple], counted: list[tuple], specs: list[pd.DataFrame],
-                   stats: pd.DataFrame, w, codes: pd.Index, level: str
+                   stats: pd.DataFrame, w, codes: pd.Index, level: str, local=None
                    ) -> list[pd.DataFrame]:
     """The evidence of all partitions' pairs (:func:`unggulan.core.candidates.assemble`, with the
     all-area sentra LQ and statistics), including the neighbourhood score and Gi*, which
@@ -527,7 +528,7 @@ def _assemble_task(eligible: list[tuple], counted: list[tuple], specs: list[pd.D
     keys = np.concatenate([k for _, k, _ in eligible])[order]
     # the sentra LQ of every area (and of sentra outside the areas) in counts() order
     ev = assemble(ev, keys, _by_code(specs), stats, _by_code([c for c, _, _ in counted]),
-                  codes, level, w)
+                  codes, level, w, local)
     back = np.empty(len(ids), dtype=np.int64)  # concatenation row -> row of ev
     back[order] = np.arange(len(ids))
     out, start = [], 0
@@ -579,7 +580,8 @@ def _evidence_graph(ds, level: str, npartitions: int, sched, reference: str,
         dask.delayed(_suit_rows, pure=True)(suit, q, n), spec, stats, cat)
         for spec, q in zip(specs[:len(pos)], pos)]
     evs = dask.delayed(_assemble_task, nout=len(eligible), pure=True)(
-        eligible, counted, specs, stats, dask.delayed(w, pure=True), areas.index, level)
+        eligible, counted, specs, stats, dask.delayed(w, pure=True), areas.index, level,
+        dask.delayed(local_production(ds, level), pure=True))
     return [evs[i] for i in range(len(eligible))], attrs, parts, pos, suit
 
 

@@ -365,7 +365,10 @@ def area_stability(ds, level: str, scenario: Scenario | None = None, *,
     DataFrame or None
         Columns ``code``, ``stability`` (share of draws, 0-1), ``stability_top`` (the first
         candidate), ``stability_challenger`` (the one most often first instead),
-        ``stability_label_id`` ("stabil 94%"), ``stability_label_en`` ("stable 94%"); None
+        ``stability_tie`` and ``stability_tied_with`` (the first candidate shares its score
+        with these; the label then says so instead of a share),
+        ``stability_label_id`` ("stabil 94%", "seri dengan bayam"), ``stability_label_en``
+        ("stable 94%", "tied with bayam"); None
         when the level has more than ``max_areas`` (default :data:`STABILITY_MAX_AREAS`)
         areas and no ``sample_areas`` is given.
 
@@ -400,6 +403,8 @@ def area_stability(ds, level: str, scenario: Scenario | None = None, *,
             "stability": np.round(res["stable_share"].to_numpy(float), 3),
             "stability_top": res["top"].to_numpy(object),
             "stability_challenger": res["challenger"].to_numpy(object),
+            "stability_tie": res["tie"].to_numpy(bool),
+            "stability_tied_with": res["tied_with"].to_numpy(object),
             "stability_label_id": res["label_id"].to_numpy(object),
             "stability_label_en": res["label_en"].to_numpy(object),
         })

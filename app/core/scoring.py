@@ -20,12 +20,23 @@ cluster         0.10    neighbourhood LQ of sentra workers, own area excluded
 continuity      0.05    years since the oldest sentra started (20 years = 1)
 market          0.05    widest market reach: lokal .25, regional .5, nasional .75, ekspor 1
 uniqueness      0.05    the area's share of the dataset's workers in the commodity
+local           0.10    land-only pairs: 1 when the kabupaten already produces the commodity
+                        (sentra, statistics at any level, its row of a kabupaten table), 0
+                        when there is no trace of it in the kabupaten (``local_score``): the
+                        OVOP local raw material rule, Permendagri 9/2014's "ketersediaan bahan
+                        baku". Left out (NaN) for pairs with activity in the area (they are
+                        produced there) and in kabupaten with no production records at all
 ==============  ======  ===================================================================
 
 A component without evidence for a pair (no land requirement for crafts; no DLQ without a
 series) is left out and the other weights are renormalised, so such a pair is judged on what
 there is. Pairs with activity in the area (sentra, or statistics above zero) rank before pairs
-without while any activity component has weight (see :func:`unggulan.core.candidates.propose`).
+without while any activity component has weight, and among land-only pairs those the
+kabupaten produces rank before those with no trace there while ``local`` has weight (see
+:func:`unggulan.core.candidates.propose`; ``local=0`` turns both the component and that order
+off).
+
+Every candidate carries its **basis** (:data:`BASIS`), the strongest evidence it rests on.
 """
 
 from __future__ import annotations
@@ -47,6 +58,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "continuity": 0.05,
     "market": 0.05,
     "uniqueness": 0.05,
+    "local": 0.10,
 }
 COLUMNS = {
     "suitability": "suitability_index",
@@ -57,6 +69,7 @@ COLUMNS = {
     "continuity": "continuity_score",
     "market": "market_score",
     "uniqueness": "uniqueness",
+    "local": "local_score",
 }
 #: components that measure what an area already does (the rest: its land)
 ACTIVITY_COMPONENTS = ("specialisation", "scale", "trend", "cluster", "continuity", "market",
@@ -71,7 +84,20 @@ DESCRIPTIONS = {
     "continuity": "years since the oldest sentra started (20 years scores 1)",
     "market": "widest market reach (lokal .25 ... ekspor 1)",
     "uniqueness": "the area's share of the dataset's workers in the commodity",
+    "local": "land-only candidates: produced in the kabupaten (1) or no recorded production "
+             "there (0)",
 }
+#: the evidence a candidate rests on (``basis``), strongest first, with its labels
+BASIS = {
+    "own_activity": ("aktivitas sendiri (sentra/statistik wilayah ini)",
+                     "own activity (the area's sentra or statistics)"),
+    "kecamatan_statistics": ("statistik kecamatan", "kecamatan statistics"),
+    "neighbours": ("hanya wilayah tetangga", "neighbours only"),
+    "land_only": ("hanya lahan", "land only"),
+}
+#: scores closer than this (points of 100) are reported as near ties (``near_tie``); equal
+#: scores (to 6 decimals) share a rank
+NEAR_TIE = 0.5
 
 
 def parse_weights(spec: str | Mapping[str, float] | None) -> dict[str, float]:
@@ -118,7 +144,7 @@ def score(evidence: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
     num = np.zeros(len(evidence))
     den = np.zeros(len(evidence))
     for name, w in weights.items():
-        if w == 0:
+        if w == 0 or COLUMNS[name] not in evidence:  # a frame without it: no evidence
             continue
         col = evidence[COLUMNS[name]].to_numpy(dtype=float)
         have = ~np.isnan(col)

@@ -171,7 +171,8 @@ def first_keys(frame: pd.DataFrame, weights: Mapping[str, float],
                first: Sequence[str] | None = None) -> tuple[str, ...]:
     """Keys ranked before the score: ``first`` when given, else, as ``propose`` ranks while an
     activity component has weight, the activity tier (``activity_tier``, higher first, or the
-    older boolean ``active``) when the frame has one; else none.
+    older boolean ``active``) when the frame has one, then, while ``local`` has weight,
+    ``local`` (the kabupaten produces the commodity); else none.
 
     >>> first_keys(pd.DataFrame({"active": [True]}), {"market": 0.1})
     ('-active',)
@@ -179,12 +180,15 @@ def first_keys(frame: pd.DataFrame, weights: Mapping[str, float],
     if first is not None:
         return tuple(first)
     activity = getattr(scoring, "ACTIVITY_COMPONENTS", ())
-    if not any(weights.get(c, 0) > 0 for c in activity):
-        return ()
-    for col in ("activity_tier", "active"):
-        if col in frame.columns:
-            return (f"-{col}",)
-    return ()
+    keys: tuple[str, ...] = ()
+    if any(weights.get(c, 0) > 0 for c in activity):
+        for col in ("activity_tier", "active"):
+            if col in frame.columns:
+                keys = (f"-{col}",)
+                break
+    if weights.get("local", 0) > 0 and "local" in frame.columns:
+        keys = (*keys, "-local")  # land-only: what the kabupaten produces first
+    return keys
 
 
 def _tier(frame: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
@@ -211,6 +215,12 @@ def _first_max(p: Prepared, sc: np.ndarray) -> np.ndarray:
     rows = np.arange(p.rows)[:, None]
     idx = np.where(sc >= top, rows, p.rows)
     return np.minimum.reduceat(idx, p.starts, axis=0)
+
+
+def _n_max(p: Prepared, sc: np.ndarray) -> np.ndarray:
+    """Number of rows at each area's highest score, per draw (``(groups, draws)``)."""
+    top = np.maximum.reduceat(sc, p.starts, axis=0)[p.gid]
+    return np.add.reduceat((sc >= top).astype(np.int64), p.starts, axis=0)
 
 
 def rank_within(frame: pd.DataFrame, score: pd.Series | np.ndarray, *, by: str = "code",
@@ -261,7 +271,11 @@ def sensitivity(frame: pd.DataFrame, columns: Mapping[str, str], weights: Mappin
         One row per area: ``by``, ``top`` (first candidate with the given weights),
         ``top_score``, ``alternatives``, ``draws``, ``stable_share`` (0-1), ``challenger``
         (the candidate most often first instead; missing when none), ``challenger_share``,
-        ``label_id`` ("stabil 94%") and ``label_en`` ("stable 94%").
+        ``tie`` (the first candidate shares the highest score, with the same keys before the
+        score, with ``tied_with``: their ids joined by ", "; ``stable_share`` then counts
+        only draws in which it is first alone), ``label_id`` ("stabil 94%"; "seri dengan
+        bayam" for a tie, never "stabil 100%") and ``label_en`` ("stable 94%", "tied with
+        bayam").
 
     Examples
     --------
@@ -296,6 +310,7 @@ def sensitivity(frame: pd.DataFrame, columns: Mapping[str, str], weights: Mappin
     out_share: list[np.ndarray] = []
     out_chal: list[np.ndarray] = []
     out_chal_share: list[np.ndarray] = []
+    out_tie: list[np.ndarray] = []
     limit = max(1, int(max_cells) // (int(draws) + 1))
     g0 = 0
     while g0 < p.groups:
@@ -305,8 +320,23 @@ def sensitivity(frame: pd.DataFrame, columns: Mapping[str, str], weights: Mappin
         pen = penalty[c.order][:, None]
         base_sc = np.round(scores(c, c.w, method, **opts), 6)
         base = _first_max(c, base_sc - pen)[:, 0]
-        won = _first_max(c, np.round(scores(c, wd, method, **opts), 6) - pen)
-        share = (won == base[:, None]).mean(axis=1)
+        base_n = _n_max(c, base_sc - pen)[:, 0]
+        drawn = np.round(scores(c, wd, method, **opts), 6) - pen
+        won = _first_max(c, drawn)
+        # first alone: a candidate tied with another is not "stable" however often the
+        # order of the tie-break keeps it first
+        share = ((won == base[:, None]) & (_n_max(c, drawn) == 1)).mean(axis=1)
+        tied = np.flatnonzero(base_n > 1)
+        tie_text = np.full(len(base), None, dtype=object)
+        if len(tied):
+            adj = (base_sc - pen)[:, 0]
+            top_v = np.maximum.reduceat(adj, c.starts)
+            for g in tied.tolist():
+                a = int(c.starts[g])
+                b = int(c.starts[g + 1]) if g + 1 < len(c.starts) else c.rows
+                rows = [j for j in range(a, b) if adj[j] == top_v[g] and j != base[g]]
+                tie_text[g] = ", ".join(str(items[c.order[j]]) for j in rows)
+        out_tie.append(tie_text)
         wins = np.bincount(won.ravel(), minlength=c.rows).astype(np.int64)
         wins[base] = -1
         best = np.maximum.reduceat(wins, c.starts)
@@ -326,6 +356,8 @@ def sensitivity(frame: pd.DataFrame, columns: Mapping[str, str], weights: Mappin
     area_codes = code_col[p.order[p.starts]] if p.rows else np.zeros(0, dtype=object)
     share = np.concatenate(out_share) if out_share else np.zeros(0)
     pct = np.floor(share * 100 + 1e-9).astype(int)  # 99.6 % is not "100 %"
+    tied_with = np.concatenate(out_tie) if out_tie else np.zeros(0, dtype=object)
+    is_tie = np.array([t is not None for t in tied_with], dtype=bool)
     return pd.DataFrame({
         by: area_codes,
         "top": np.concatenate(out_top) if out_top else np.zeros(0, dtype=object),
@@ -336,8 +368,12 @@ def sensitivity(frame: pd.DataFrame, columns: Mapping[str, str], weights: Mappin
         "challenger": np.concatenate(out_chal) if out_chal else np.zeros(0, dtype=object),
         "challenger_share": (np.concatenate(out_chal_share) if out_chal_share
                              else np.zeros(0)),
-        "label_id": [f"stabil {x}%" for x in pct],
-        "label_en": [f"stable {x}%" for x in pct],
+        "tie": is_tie,
+        "tied_with": tied_with,
+        "label_id": [f"seri dengan {t}" if t is not None else f"stabil {x}%"
+                     for x, t in zip(pct, tied_with)],
+        "label_en": [f"tied with {t}" if t is not None else f"stable {x}%"
+                     for x, t in zip(pct, tied_with)],
     })
 
 

@@ -173,8 +173,10 @@ def test_bone_more_workers_in_real_data_never_lower_the_score(bone_dir):
 
 
 def test_weights_change_the_ranking(bone):
+    # (local: the kabupaten's own production, a component of its own, off too: the score
+    # is then the land alone)
     land = bone.candidates("kecamatan", weights={c: 0 for c in ACTIVITY_COMPONENTS}
-                           | {"suitability": 1})
+                           | {"suitability": 1, "local": 0})
     sentra = bone.candidates("kecamatan", weights="suitability=0")
     assert not land[["code", "commodity"]].equals(sentra[["code", "commodity"]])
     assert (land.loc[land["score_suitability"].notna(), "score"].round(4)

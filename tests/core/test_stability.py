@@ -144,14 +144,17 @@ def test_sensitivity_shares():
                        "s": [0.6, 0.4, 0.9, 0.2], "m": [0.4, 0.6, 0.8, 0.1]})
     r = sensitivity(ev, {"s": "s", "m": "m"}, {"s": 0.5, "m": 0.5}, draws=4000, seed=3)
     ra, rb = r.iloc[0], r.iloc[1]
-    assert ra["top"] == "x"  # tie at the base weights: commodity id decides
+    assert ra["top"] == "x"  # tie at the base weights: commodity id orders it, and ...
+    assert ra["tie"] and ra["tied_with"] == "y"  # ... it is reported as a tie (issue #30)
     assert 0.45 < ra["stable_share"] < 0.55
     assert ra["challenger"] == "y"
     assert ra["challenger_share"] == pytest.approx(1 - ra["stable_share"])
     assert (rb["top"], rb["stable_share"]) == ("u", 1.0)
     assert pd.isna(rb["challenger"]) and rb["challenger_share"] == 0.0
     assert rb["label_id"] == "stabil 100%" and rb["label_en"] == "stable 100%"
-    assert ra["label_id"] == f"stabil {math.floor(ra['stable_share'] * 100)}%"
+    assert not rb["tie"] and pd.isna(rb["tied_with"])
+    # a tie is never labelled stable, whatever share of draws keeps it first
+    assert ra["label_id"] == "seri dengan y" and ra["label_en"] == "tied with y"
     # no spread: nothing moves
     still = sensitivity(ev, {"s": "s", "m": "m"}, {"s": 0.6, "m": 0.4}, draws=10, spread=0)
     assert still["stable_share"].tolist() == [1.0, 1.0]
