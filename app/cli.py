@@ -868,7 +868,7 @@ def rasters_fetch(
             result = run_fetch(plan, retries=retries, max_mb=max_mb, progress=progress)
         except UnggulanError as exc:
             _fail(exc, 1)
-    for attr, prov in result.written.items():
+    for prov in result.written.values():
         out.print(f"[green]wrote[/] {plan.folder / 'agroecology' / prov['file']} "
                   f"({escape(prov.get('product') or '')})", highlight=False)
     for name, why in result.source_errors.items():

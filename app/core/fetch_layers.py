@@ -215,6 +215,11 @@ def plan_fetch(ds, sources_file: str | Path | None = None, *, buffer_km: float =
         if have is not None and Path(have.path).resolve() != path.resolve():
             layers.append(LayerPlan(attr, path, "present", needs,
                                     f"the dataset has {Path(have.path).name}"))
+        elif (path.exists() or path.is_symlink()) and not ours:
+            # a file of the office's own under the name the fetch writes: never replaced
+            layers.append(LayerPlan(attr, path, "present", needs,
+                                    f"{path.name} exists and was not written by the fetch "
+                                    "(no .json sidecar): kept; move it away to fetch"))
         elif base and fr.read_sidecar(Path(base[0].path)) is None:
             # e.g. slope of the dataset's own DEM: the engine derives it from that DEM
             layers.append(LayerPlan(attr, path, "present", needs,

@@ -384,7 +384,7 @@ def read_source(source: Source, grid: TargetGrid, *, retries: int = 3, backoff: 
                 raise SourceError(f"not found (HTTP 404): {url}")
             if status in (401, 403):
                 raise SourceError(f"refused (HTTP {status}): {url}")
-            if status >= 400:
+            if status >= 400 and status not in (405, 501):  # HEAD not allowed: let GDAL try
                 raise SourceError(f"HTTP {status}: {url}")
         elif not url.startswith("/vsi") and not Path(url).exists():
             if source.tiled:

@@ -379,6 +379,27 @@ url = "{base}/soil/nitrogen_missing.tif"
     assert not (kab / "agroecology" / "cec.tif").exists()
 
 
+def test_own_files_are_never_replaced_and_large_fetches_refused(served, tmp_path):
+    base, log, _ = served
+    # Bone's own elevation.tif (no sidecar) sits where the fetch would write
+    kab = _dataset(tmp_path / "kab", {"elevation.tif": "elevation.tif"})
+    src = _sources(tmp_path / "s.toml", base)
+    plan = Dataset.open(kab).fetch_rasters(src, resolution_m=250, force=True, dry_run=True)
+    actions = {lp.attribute: (lp.action, lp.reason) for lp in plan.layers}
+    assert actions["elevation"][0] == "present"
+    assert actions["slope"] == ("present", "derived by the suitability engine from "
+                                "elevation.tif")
+    (kab / "agroecology" / "elevation.tif").unlink()
+    (kab / "agroecology" / "elevation.tif").write_bytes(b"not a raster")  # unreadable
+    plan = Dataset.open(kab).fetch_rasters(src, resolution_m=250, force=True, dry_run=True)
+    assert [lp.action for lp in plan.layers if lp.attribute == "elevation"] == ["present"]
+    n0 = len(log)
+    res = CliRunner().invoke(cli, ["rasters", "fetch", "--data", str(kab), "--sources",
+                                   str(src), "--resolution", "250", "--max-mb", "0.01"])
+    assert res.exit_code == 1 and "more than --max-mb 0.01" in res.output
+    assert len(log) == n0
+
+
 def test_bad_sources_file_is_a_clear_error(tmp_path):
     kab = _dataset(tmp_path / "kab")
     bad = tmp_path / "bad.toml"
