@@ -4,8 +4,9 @@ Issue #30: a commodity had one colour on the desa map, another on the kecamatan 
 third on the detail page, because each page coloured the nine commodities leading *its*
 areas. Now the colours are assigned once per dataset (:func:`dataset_palette`): the
 commodities are ordered by how many areas (desa and kecamatan together) they lead under the
-default scenario, ties by id, and the first nine get Paul Tol's muted colours in that
-order; every page, the vector-tile legend, the brief's static map and its charts read that
+default scenario (its share of the areas of the level where it leads most, so that the few
+kecamatan leaders are not crowded out by the many desa; then the number of areas, then the
+id), and the first nine get Paul Tol's muted colours in that order; every page, the vector-tile legend, the brief's static map and its charts read that
 assignment, whatever weights or scenario the page shows. A commodity beyond the ninth is
 grey ("other") everywhere. The assignment is kept in the dataset's cache
 (:meth:`unggulan.core.dataset.Dataset.cached`), so a reload starts afresh.
@@ -52,7 +53,8 @@ def dataset_palette(ds) -> dict[str, str]:
 
 
 def dataset_order(ds) -> list[tuple[str, int]]:
-    """(commodity, areas it leads over all levels under the default scenario), most first."""
+    """(commodity, areas it leads over all levels under the default scenario), in palette
+    order: by the largest share of a level's areas it leads, then areas, then id."""
     return ds.cached(("map-palette-order",), lambda: _build_order(ds))
 
 
@@ -60,14 +62,21 @@ def _build_order(ds) -> list[tuple[str, int]]:
     from unggulan.core.run import default_scenario
 
     sc = default_scenario(None, top=3)  # the main map's default run: its cache is shared
-    tops: list = []
+    share: dict[str, float] = {}
+    total: dict[str, int] = {}
     for level in ds.levels:
         try:
             cand = ds.candidates(level, scenario=sc)
         except Exception:  # noqa: BLE001 - a dataset without candidates: no colours
             continue
-        tops += list(first_ranked(cand)["commodity"])
-    return palette.commodity_counts(tops)
+        n = max(len(ds.areas(level)), 1)
+        for c, k in palette.commodity_counts(first_ranked(cand)["commodity"]):
+            share[c] = max(share.get(c, 0.0), k / n)
+            total[c] = total.get(c, 0) + k
+    # the share of a level's areas a commodity leads, at its best level: the few kecamatan
+    # leaders are not crowded out by the many desa
+    order = sorted(total, key=lambda c: (-share[c], -total[c], c))
+    return [(c, total[c]) for c in order]
 
 
 def _build_palette(ds) -> dict[str, str]:

@@ -918,12 +918,12 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
 
         st = ds.statistics(area=code, with_parents=True)
         colours = dataset_palette(ds)
+        # the reason on its own row under each candidate: the table fits the column
         parts.append("<div class='scroll'><table class='cand'><tr><th>#</th><th>" +
                      _both("Komoditas", "Commodity") +
                      "</th><th>" + _both("Skor", "Score") + "</th><th>" +
                      _both("Kelas", "Class") + "</th><th>LQ · DLQ</th><th>" +
-                     _both("Seri", "Series") + "</th><th>" + _both("Alasan", "Why") +
-                     "</th></tr>")
+                     _both("Seri", "Series") + "</th></tr>")
         for r in cand.itertuples(index=False):
             colour = colours.get(r.commodity, palette.OTHER)
             name = (f"<i class='swatch' style='background:{colour}' "
@@ -941,22 +941,24 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
             lq = r.lq if not is_missing(r.lq) else getattr(r, "slq", None)
             basis = _basis(getattr(r, "basis", None))
             basis_txt = ""
-            if basis:
+            reason_id, reason_en = _clean(r.reason_id), _clean(r.reason_en)
+            if basis and "dasar" not in reason_id.lower():  # the reason may say it already
                 from unggulan.maps.colours import BASIS_LABEL
 
                 b_id, b_en = BASIS_LABEL[basis]
-                basis_txt = f"<br><small class='basis'>{_both('Dasar: ' + b_id, 'Basis: ' + b_en)}" \
+                basis_txt = f" <small class='basis'>({_both('dasar: ' + b_id, 'basis: ' + b_en)})" \
                     "</small>"
             klass = r.suitability_class if isinstance(r.suitability_class, str) and \
                 r.suitability_class else "–"
             rk = rank_label(r.rank, getattr(r, "rank_label", None))
-            parts.append(f"<tr><td class='rank'>{esc(rk)}</td><td>{name}</td>"
+            parts.append(f"<tbody><tr class='head'><td class='rank'>{esc(rk)}</td><td>{name}</td>"
                          f"<td class='num'>{_nb(r.score)}</td>"
                          f"<td class='cls'>{esc(klass)}</td>"
                          f"<td class='num'>{_nb(lq, 2)} · {_nb(r.dlq, 2)}{quad}</td>"
-                         f"<td>{chart}</td>"
-                         f"<td class='why'>{_both(_clean(r.reason_id), _clean(r.reason_en))}"
-                         f"{basis_txt}</td></tr>")
+                         f"<td>{chart}</td></tr>"
+                         f"<tr class='why'><td></td><td colspan='5' class='why'>"
+                         f"<b>{_both('Alasan', 'Why')}:</b> {_both(reason_id, reason_en)}"
+                         f"{basis_txt}</td></tr></tbody>")
         parts.append("</table></div>")
     else:
         parts.append(f"<p>{_both('Tidak ada kandidat.', 'No candidate.')}</p>")

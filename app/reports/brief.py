@@ -110,8 +110,8 @@ T: dict[str, tuple[str, str]] = {
     "N": ("N tidak sesuai", "N not suitable"),
     "none": ("tanpa kandidat", "no candidate"),
     "land_only": ("potensi lahan saja (warna pucat)", "land potential only (pale colour)"),
-    "basis_note": ("Dasar kandidat peringkat 1: {items}.", "Basis of the rank-1 candidates: "
-                   "{items}."),
+    "basis_note": ("Dasar kandidat peringkat 1: {items}", "Basis of the rank-1 candidates: "
+                   "{items}"),
     "derived": ("kode turunan", "derived code"),
     "derived_note": ("Kode bertanda “kode turunan” diturunkan alat ini dari nama wilayah, "
                      "bukan kode resmi Kemendagri/BPS.",
@@ -567,7 +567,8 @@ def _map_block(run: _Run, level: str, codes: list[str], tops: list, numbers: lis
                                   charts.pale(charts.commodity_style("?", {})[0])))
     k = 0 if run.lang == "id" else 1
     basis_text = run.t("basis_note", items="; ".join(
-        f"{BASIS_LABEL[b][k]} {n} {unit}" for b, n in by_basis.items() if b in BASIS_LABEL)) \
+        f"{BASIS_LABEL[b][k]} {n} {unit}" for b, n in by_basis.items() if b in BASIS_LABEL))
+    basis_text = (basis_text if basis_text.endswith(".") else basis_text + ".") \
         if by_basis else ""
     # neighbours for context: the level's areas around the extent
     bounds = shapely.box(*geo.total_bounds).buffer(

@@ -126,13 +126,21 @@ def test_one_palette_on_every_page(demo):
 
 
 def test_palette_order_counts_both_levels(demo):
+    """Colours go by the largest share of a level's areas a commodity leads: every
+    kecamatan leader of the demo (5 kecamatan) gets a colour of its own."""
     from unggulan.core.run import default_scenario
 
     sc = default_scenario(None, top=3)
-    tops = []
+    share: dict[str, float] = {}
     for level in demo.levels:
-        tops += list(first_ranked(demo.candidates(level, scenario=sc))["commodity"])
-    assert list(dataset_palette(demo)) == [c for c, _ in palette.commodity_counts(tops)][:9]
+        first = first_ranked(demo.candidates(level, scenario=sc))
+        for c, n in first["commodity"].value_counts().items():
+            share[c] = max(share.get(c, 0), n / len(demo.areas(level)))
+    colours = dataset_palette(demo)
+    best = sorted(share.values(), reverse=True)[:len(colours)]
+    assert sorted((share[c] for c in colours), reverse=True) == best
+    kec = first_ranked(demo.candidates("kecamatan", scenario=sc))
+    assert set(kec["commodity"]) <= set(colours)
 
 
 def test_brief_uses_the_dataset_palette(demo):

@@ -31,6 +31,7 @@
       reset: "Bawaan", view: "Lihat komoditas", main: "Peta kandidat", language: "Bahasa",
       byClass: "Kelas kesesuaian", byScore: "Skor", byQuadrant: "Kuadran SLQ × DLQ",
       quadrant: "Kuadran", noscore: "Tidak diusulkan", nofigures: "Tidak ada angka produksi",
+      noland: "Tidak ada data lahan",
       suitability: "Kesesuaian lahan", specialisation: "Spesialisasi (LQ)", scale: "Skala",
       trend: "Tren (DLQ)", cluster: "Klaster",
       continuity: "Keberlanjutan", market: "Pasar", uniqueness: "Keunikan",
@@ -67,6 +68,7 @@
       reset: "Defaults", view: "View a commodity", main: "Candidate map", language: "Language",
       byClass: "Suitability class", byScore: "Score", byQuadrant: "SLQ × DLQ quadrant",
       quadrant: "Quadrant", noscore: "Not proposed", nofigures: "No production figures",
+      noland: "No land data",
       suitability: "Land suitability", specialisation: "Specialisation (LQ)", scale: "Scale",
       trend: "Trend (DLQ)", cluster: "Cluster",
       continuity: "Continuity", market: "Market", uniqueness: "Uniqueness",
@@ -219,8 +221,11 @@
         }
         h += "<ol class='reasons'>";
         p.c.forEach(function (c) {
-          h += "<li><b>" + esc(cname(c[0])) + "</b>" + (c[9] ? " <span class='basis basis-" + esc(c[9]) + "'>(" +
-            esc(t(c[9])) + ")</span>" : "") + ": " + esc((L_ === "en" ? c[8] : c[7]) || "–") + "</li>";
+          var why = (L_ === "en" ? c[8] : c[7]) || "–";
+          // the basis, unless the reason already says it ("dasar: ..." / "basis: ...")
+          var says = /^(dasar|basis)\b/i.test(why);
+          h += "<li><b>" + esc(cname(c[0])) + "</b>" + (c[9] && !says ? " <span class='basis basis-" + esc(c[9]) +
+            "'>(" + esc(t(c[9])) + ")</span>" : "") + ": " + esc(why) + "</li>";
         });
         h += "</ol>";
       }
@@ -561,7 +566,7 @@
           h += "<div><i style='background:" + b.color + "'></i>" + esc(label) + "</div>";
         });
         h += "<div><i style='background:" + cfg.nodata + "'></i>" +
-          t(cfg.view === "quadrant" ? "nofigures" : "noscore") + "</div>";
+          t(cfg.view === "quadrant" ? "nofigures" : (cfg.view === "class" ? "noland" : "noscore")) + "</div>";
       } else {
         h += "<h4>" + t("top") + " (" + esc(t(state.level)) + ")</h4>";
         var spec = cfg.levels[state.level] || {};
