@@ -322,10 +322,20 @@ def average_growth(values: np.ndarray, years: Iterable[int], method: str = "mean
         else:
             g = np.where(first_val > 0, (last_val / first_val) ** (1.0 / t) - 1.0, np.nan)
     g = np.where(np.isfinite(g) & (count >= 2), g, np.nan)
+    # a zero year leaves the year-on-year (or first-to-last) rate undefined: with four years
+    # or more, the rate between the means of the first and the second half of the years
+    g_means = _growth_of_means(v, yrs) if method == "mean" and np.isnan(g).any() else None
+    via_means = np.zeros(n, dtype=bool)
+    if g_means is not None:
+        via_means = np.isnan(g) & ~np.isnan(g_means) & (count >= 4) & nonzero
+        g = np.where(via_means, g_means, g)
     reason = np.full(n, None, dtype=object)
+    for k in np.flatnonzero(via_means):
+        reason[k] = "growth from the means of the first and second half of the years " \
+            "(a zero year leaves the yearly rates undefined)"
     for k in np.flatnonzero(np.isnan(g)):
         if count[k] < 2:
-            reason[k] = "fewer than two years with data"
+            reason[k] = "insufficient years: fewer than two years with data"
         elif not nonzero[k]:
             reason[k] = "zero in every year"
         elif method == "mean" and not np.isnan(zero_year[k]):
@@ -337,6 +347,29 @@ def average_growth(values: np.ndarray, years: Iterable[int], method: str = "mean
     keep = count >= 2
     return Growth(g, t, np.where(keep, first_year, np.nan), np.where(keep, last_year, np.nan),
                   reason)
+
+
+def _growth_of_means(v: np.ndarray, yrs: np.ndarray) -> np.ndarray:
+    """Per row, the annual rate between the mean of the first half of its years with data and
+    the mean of the second half, over the distance between the halves' mean years:
+    ``(m2 / m1) ** (1 / (c2 - c1)) - 1``; NaN where ``m1`` is not positive.
+
+    >>> r = _growth_of_means(np.array([[0.0, 10.0, 20.0, 30.0]]), np.array([1, 2, 3, 4.0]))
+    >>> round(float(r[0]), 4)          # (25 / 5) ** (1 / 2) - 1
+    1.2361
+    """
+    out = np.full(len(v), np.nan)
+    for k in range(len(v)):
+        ok = ~np.isnan(v[k])
+        x, y = v[k][ok], yrs[ok]
+        if len(x) < 4:
+            continue
+        h = len(x) // 2
+        m1, m2 = x[:h].mean(), x[len(x) - h:].mean()
+        c1, c2 = y[:h].mean(), y[len(x) - h:].mean()
+        if m1 > 0 and m2 >= 0 and c2 > c1:
+            out[k] = (m2 / m1) ** (1.0 / (c2 - c1)) - 1.0
+    return out
 
 
 def finite(x: np.ndarray) -> np.ndarray:

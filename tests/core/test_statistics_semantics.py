@@ -204,3 +204,32 @@ def test_jember_reference_long_table(tmp_path):
     # never across units or families
     assert (a.groupby(["code", "unit", "family"])["e_j"].nunique() <= 1).all()
     assert not np.isinf(a["slq"].dropna()).any() and pd.notna(a["slq"]).any()
+
+
+def test_growth_from_multi_year_means_where_a_year_is_zero():
+    from unggulan.core.growth import average_growth
+
+    v = np.array([[0.0, 10.0, 20.0, 30.0], [0.0, 5.0, 10.0, np.nan],
+                  [np.nan, 0.0, 4.0, np.nan]])
+    g = average_growth(v, [2019, 2020, 2021, 2022])
+    # four years: (mean 2021-22 / mean 2019-20) ** (1 / 2) - 1 = (25 / 5) ** 0.5 - 1
+    assert g.g[0] == pytest.approx(5 ** 0.5 - 1)
+    assert "means of the first and second half" in g.reason[0]
+    # three years or fewer with a zero: undefined, said
+    assert np.isnan(g.g[1]) and "zero in 2019" in g.reason[1]
+    assert np.isnan(g.g[2])
+    assert "insufficient years" in average_growth(np.array([[5.0, np.nan]]), [1, 2]).reason[0]
+
+
+def test_dlq_outside_plausible_bounds_is_flagged():
+    from unggulan.core.dlq import dynamic_lq
+
+    # x in A from 1 to a million in a year (a unit changed, or a table's zeros): DLQ ~ 3e5
+    d = pd.DataFrame({
+        "code": ["A"] * 4 + ["B"] * 4,
+        "commodity": ["x", "y"] * 4,
+        "year": [2020, 2020, 2021, 2021] * 2,
+        "value": [1, 1e6, 1e6, 1e6, 1e6, 1e6, 1e6, 1e6]})
+    out = dynamic_lq(d)
+    a = out[(out["code"] == "A") & (out["commodity"] == "x")].iloc[0]
+    assert np.isnan(a["dlq"]) and "outside [0.0001, 10000]" in a["reason"]
