@@ -16,15 +16,41 @@ CSV             columns ``scenario`` and ``run_hash`` on every row, and the whol
 shapefile zip   ``README.txt`` (readable) and ``metadata.json`` inside the zip
 GeoParquet      the Parquet schema metadata key ``unggulan`` (JSON)
 ==============  =============================================================================
+
+**Long layers** (several rows per area: suitability per commodity, candidates one row per
+rank, statistics) keep each area's polygon once (:func:`long_key`), not on every row:
+
+==============  =============================================================================
+format          how
+==============  =============================================================================
+GeoPackage      a polygon layer ``<layer>_areas`` (``code``, the area's fields, one feature
+                per area) and the non-spatial table ``<layer>`` (``code`` and the rows),
+                related by the GeoPackage Related Tables Extension (``gpkgext_relations``,
+                mapping table ``<layer>_relation``): QGIS 3.28+ finds the relation (Project
+                Properties > Relations > Discover Relations); or join them on ``code``
+shapefile zip   ``<layer>_areas.shp`` (one feature per area) and ``<layer>.csv`` (the rows,
+                full column names), joined on ``code`` (README.txt says how)
+GeoJSON         one feature per area, the rows as columns ``<item>__<column>`` (``kakao__
+                suitability_class``) when each area has one row per commodity or rank
+CSV             the rows without ``wkt`` (the polygons are the ``areas`` export's)
+GeoParquet      as it is: Parquet stores a repeated polygon once per column chunk
+==============  =============================================================================
+
+**Temporary files** are named ``.<stem>-<pid>-<random><suffix>`` beside the target; a write
+first removes those of its target left by a process that is gone (killed midway), never
+those of a live writer (:func:`remove_stale_temporaries`).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import sqlite3
 import tempfile
 import threading
+import time
 import zipfile
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -198,9 +224,10 @@ def _atomic(path: Path):
     disk and renamed onto it when the block succeeds; removed when it fails.
 
     A process killed midway leaves the previous ``path`` untouched (and at worst a hidden
-    ``.<stem>-*`` temporary file beside it).
+    ``.<stem>-<pid>-*`` temporary file beside it, removed by the next write of ``path``).
     """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path), suffix=path.suffix)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -211,6 +238,76 @@ def _atomic(path: Path):
         tmp_path.unlink(missing_ok=True)
         raise
     fsync_path(path.parent, directory=True)  # and the rename itself
+
+
+#: when this module was loaded: a temporary file named with this process's id but older than
+#: that was left by an earlier process that had the same id
+_LOADED = time.time()
+#: temporary names of a target's writes (see _tmp_prefix); mkstemp's random part is 8
+#: characters of [a-z0-9_]; GDAL adds -journal / -wal / -shm beside a GeoPackage
+_TMP_NAME = re.compile(r"^\.(?P<stem>.+)-(?P<pid>\d+)-[a-z0-9_]{8}(?P<rest>.*)$")
+
+
+def _tmp_prefix(path: Path) -> str:
+    return f".{path.stem}-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove the temporary files (and folders) of writes of ``path`` whose process is gone:
+    a writer killed midway cannot clean up, and its leftovers would pile up beside the
+    target. Only names this module makes (``.<stem>-<pid>-<8 random><suffix>``) of this very
+    target are considered; a live process's are kept (another request or process writing the
+    same file), and so are this process's own unless older than this process. Returns what
+    was removed.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / ".kandidat-999999999-abcd1234.gpkg").write_bytes(b"x")
+    1
+    >>> [p.name for p in remove_stale_temporaries(folder / "kandidat.gpkg")]
+    ['.kandidat-999999999-abcd1234.gpkg']
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TMP_NAME.match(entry.name)
+        # a file of this target ("<suffix>", GDAL's "<suffix>-journal"), or the folder of
+        # a zipped shapefile being made (no suffix)
+        if not m or m["stem"] != path.stem or not (
+                m["rest"].startswith(path.suffix) or (m["rest"] == "" and entry.is_dir())):
+            continue
+        pid = int(m["pid"])
+        try:
+            old = entry.stat(follow_symlinks=False).st_mtime < _LOADED
+        except OSError:
+            continue
+        if _alive(pid) and not (pid == os.getpid() and old):
+            continue
+        target = Path(entry.path)
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(target)
+            else:
+                target.unlink()
+            removed.append(target)
+        except OSError:  # removed meanwhile, or not ours to remove
+            continue
+    return removed
 
 
 def shapefile_field_names(columns: list[str]) -> dict[str, str]:
@@ -259,34 +356,10 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
     path = Path(path)
     suffix = path.suffix.lower()
     meta = run_metadata(gdf, metadata)
+    if suffix in (".gpkg", ".zip", ".geojson", ".csv") and long_key(gdf):
+        return _write_long(gdf, path, suffix, layer, overwrite, meta)
     if suffix == ".zip":
-        check_target(path, overwrite)
-        name = layer or path.stem
-        mapping = shapefile_field_names([c for c in gdf.columns if c != gdf.geometry.name])
-        shp = gdf.rename(columns=mapping)
-        with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.stem}-") as tmpdir:
-            target = Path(tmpdir) / f"{name}.shp"
-            with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
-                shp.to_file(target, driver="ESRI Shapefile", encoding="UTF-8")
-            (Path(tmpdir) / "fields.csv").write_text(
-                "column,shapefile_field\n" + "".join(f"{k},{v}\n" for k, v in mapping.items()),
-                encoding="utf-8")
-            cpg = Path(tmpdir) / f"{name}.cpg"
-            if not cpg.exists():
-                cpg.write_text("UTF-8", encoding="ascii")
-            qml = _style(shp, layer, mapping)
-            with _atomic(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-                for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-                    zf.writestr(_zip_entry(f"{name}{ext}"),
-                                (Path(tmpdir) / f"{name}{ext}").read_bytes())
-                zf.writestr(_zip_entry("fields.csv"),
-                            (Path(tmpdir) / "fields.csv").read_bytes())
-                if qml:
-                    zf.writestr(_zip_entry(f"{name}.qml"), qml)
-                if meta:
-                    zf.writestr(_zip_entry("README.txt"), _readme(name, meta))
-                    zf.writestr(_zip_entry("metadata.json"), metadata_json(meta))
-        return path
+        return _write_zip(gdf, path, layer, overwrite, meta)
     if suffix == ".csv":
         frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         geo = gdf.geometry.to_crs(4326) if gdf.crs is not None else gdf.geometry
@@ -299,6 +372,12 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
     if suffix not in (".gpkg", ".geojson", ".parquet"):
         raise UnggulanError(f"{path}: unknown output format '{suffix}'; use .gpkg, .zip, "
                             ".geojson, .csv or .parquet")
+    return _write_spatial(gdf, path, suffix, layer, overwrite, meta)
+
+
+def _write_spatial(gdf: gpd.GeoDataFrame, path: Path, suffix: str, layer: str | None,
+                   overwrite: bool, meta: Mapping | None) -> Path:
+    """A GeoPackage layer, a GeoJSON or a GeoParquet file (see :func:`write_layer`)."""
     # a GeoPackage takes another layer beside those it has
     check_target(path, overwrite or (suffix == ".gpkg" and bool(layer)))
     if suffix == ".geojson" and gdf.crs is not None:
@@ -343,9 +422,193 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
     return path
 
 
-def _readme(name: str, meta: Mapping) -> str:
+def _write_zip(gdf: gpd.GeoDataFrame, path: Path, layer: str | None, overwrite: bool,
+               meta: Mapping | None, extra: Mapping[str, bytes] | None = None,
+               note: str = "") -> Path:
+    """A zipped shapefile (see :func:`write_layer`), with ``extra`` files (name: bytes) and
+    ``note`` in its README."""
+    check_target(path, overwrite)
+    name = layer or path.stem
+    mapping = shapefile_field_names([c for c in gdf.columns if c != gdf.geometry.name])
+    shp = gdf.rename(columns=mapping)
+    remove_stale_temporaries(path)
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=_tmp_prefix(path)) as tmpdir:
+        target = Path(tmpdir) / f"{name}.shp"
+        with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
+            shp.to_file(target, driver="ESRI Shapefile", encoding="UTF-8")
+        (Path(tmpdir) / "fields.csv").write_text(
+            "column,shapefile_field\n" + "".join(f"{k},{v}\n" for k, v in mapping.items()),
+            encoding="utf-8")
+        cpg = Path(tmpdir) / f"{name}.cpg"
+        if not cpg.exists():
+            cpg.write_text("UTF-8", encoding="ascii")
+        qml = _style(shp, layer, mapping)
+        with _atomic(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+                zf.writestr(_zip_entry(f"{name}{ext}"),
+                            (Path(tmpdir) / f"{name}{ext}").read_bytes())
+            zf.writestr(_zip_entry("fields.csv"),
+                        (Path(tmpdir) / "fields.csv").read_bytes())
+            if qml:
+                zf.writestr(_zip_entry(f"{name}.qml"), qml)
+            for entry, data in (extra or {}).items():
+                zf.writestr(_zip_entry(entry), data)
+            if meta or note:
+                zf.writestr(_zip_entry("README.txt"), _readme(name, meta or {}, note))
+            if meta:
+                zf.writestr(_zip_entry("metadata.json"), metadata_json(meta))
+    return path
+
+
+#: area fields a long layer's rows repeat, kept once per area with its polygon
+AREA_FIELDS = ("name", "level", "parent_code", "kecamatan_code", "kecamatan_name",
+               "kabupaten_code", "province_code", "area_ha")
+#: the column that tells an area's rows apart, for a wide GeoJSON (one row each per area)
+ITEM_COLUMNS = ("commodity", "rank")
+
+
+def long_key(gdf) -> str | None:
+    """``"code"`` when ``gdf`` is a long layer: polygons with several rows per area code
+    (suitability per commodity, candidates per rank, statistics), else None.
+
+    >>> import shapely
+    >>> g = gpd.GeoDataFrame({"code": ["a", "a", "b"]}, geometry=[shapely.Point(0, 0)] * 3)
+    >>> long_key(g), long_key(g.iloc[[0, 2]])
+    ('code', None)
+    """
+    if not isinstance(gdf, gpd.GeoDataFrame) or "code" not in gdf.columns or \
+            gdf._geometry_column_name not in gdf.columns:
+        return None
+    return "code" if gdf["code"].duplicated().any() else None
+
+
+def split_long(gdf: gpd.GeoDataFrame, key: str = "code"
+               ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """A long layer as its areas (``key``, the :data:`AREA_FIELDS` that are the same on every
+    row of an area, the polygon; one feature per area, in first-seen order) and its rows
+    (``key`` and every other column, no geometry)."""
+    geom = gdf.geometry.name
+    fields = [c for c in AREA_FIELDS if c in gdf.columns]
+    if fields:
+        n = gdf.groupby(key, sort=False, dropna=False)[fields].nunique(dropna=False)
+        fields = [c for c in fields if bool((n[c] <= 1).all())]
+    first = ~gdf[key].duplicated().to_numpy()
+    areas = gdf.loc[first, [key, *fields, geom]].reset_index(drop=True)
+    areas.attrs = {}
+    table = pd.DataFrame(gdf.drop(columns=[geom, *fields])).reset_index(drop=True)
+    table.attrs = {}
+    return areas, table
+
+
+def _write_long(gdf: gpd.GeoDataFrame, path: Path, suffix: str, layer: str | None,
+                overwrite: bool, meta: Mapping | None) -> Path:
+    """A long layer with each area's polygon once (see the module docstring)."""
+    key = long_key(gdf)
+    name = layer or path.stem
+    areas, table = split_long(gdf, key)
+    areas_name = f"{name}_areas"
+    if suffix == ".csv":
+        return write_frame(table, path, overwrite=overwrite, metadata=meta or {})
+    if suffix == ".zip":
+        text = table.to_csv(index=False).encode("utf-8")
+        note = (f"{areas_name}.shp: one polygon per area (code). {name}.csv: the rows "
+                f"({len(table)}), several per area, with full column names.\n"
+                f"QGIS: add both (the CSV as Delimited Text, no geometry); then Project "
+                f"Properties > Relations > Add Relation ({areas_name}.code -> {name}.code), "
+                f"or Layer Properties of {areas_name} > Joins after filtering {name} to one "
+                f"row per area (e.g. one commodity), or a virtual layer: SELECT a.*, r.* "
+                f"FROM {areas_name} a JOIN {name} r USING (code).\n"
+                "Baris per wilayah ada di CSV; poligon sekali per wilayah di shapefile; "
+                "gabungkan dengan kolom code.\n")
+        return _write_zip(areas, path, areas_name, overwrite, meta,
+                          extra={f"{name}.csv": text}, note=note)
+    if suffix == ".geojson":
+        item = next((c for c in ITEM_COLUMNS if c in table.columns
+                     and not table.duplicated([key, c]).any()), None)
+        if item is None:  # no one column tells an area's rows apart: written as it is
+            return _write_spatial(gdf, path, suffix, layer, overwrite, meta)
+        wide = areas.merge(_wide(table, key, item), on=key, how="left")
+        wide = gpd.GeoDataFrame(wide, geometry=areas.geometry.name, crs=areas.crs)
+        return _write_spatial(wide, path, suffix, layer, overwrite, meta)
+    # GeoPackage: the areas layer, the rows' table and their relation
+    import pyogrio
+
+    check_target(path, overwrite or bool(layer))
+    with _atomic(path) as tmp_path:
+        if layer and path.exists():
+            if layer in [n for n, _ in pyogrio.list_layers(path)] and not overwrite:
+                raise UnggulanError(f"{path} already has layer '{layer}'; use --overwrite")
+            shutil.copy2(path, tmp_path)
+        else:
+            tmp_path.unlink()
+        options = {"metadata": {str(k): _flat(v) for k, v in meta.items()}} if meta else {}
+        with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
+            areas.to_file(tmp_path, driver="GPKG", layer=areas_name, **options)
+            pyogrio.write_dataframe(table, tmp_path, layer=name, driver="GPKG", **options)
+        fid_of = {c: i + 1 for i, c in enumerate(areas[key].tolist())}
+        relate_gpkg(tmp_path, areas_name, name, f"{name}_relation",
+                    [(fid_of[c], j + 1) for j, c in enumerate(table[key].tolist())])
+    return path
+
+
+def _wide(table: pd.DataFrame, key: str, item: str) -> pd.DataFrame:
+    """One row per ``key``: each other column once per ``item`` value, named
+    ``<item value>__<column>``, items in first-seen order."""
+    values = [c for c in table.columns if c not in (key, item)]
+    items = pd.unique(table[item])
+    wide = table.pivot(index=key, columns=item, values=values)
+    cols = [(c, it) for it in items for c in values]
+    wide = wide.reindex(columns=pd.MultiIndex.from_tuples(cols))
+    wide.columns = [f"{it}__{c}" for c, it in cols]
+    return wide.reset_index()
+
+
+RELATED_TABLES = "gpkg_related_tables"
+RELATED_TABLES_DEFINITION = "http://www.geopackage.org/18-000.html"
+
+
+def relate_gpkg(gpkg: Path, base: str, related: str, mapping: str,
+                pairs: list[tuple[int, int]]) -> None:
+    """Record in a GeoPackage that the rows of table ``related`` belong to the features of
+    layer ``base``: the OGC GeoPackage Related Tables Extension (18-000), a relation of
+    kind ``attributes`` through the mapping table ``mapping`` of (base fid, related fid)
+    ``pairs``, which GDAL (3.6+) and QGIS (3.28+) read as a relationship."""
+    con = sqlite3.connect(gpkg)
+    try:
+        con.execute("""CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT,
+            column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
+            scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name,
+            extension_name))""")
+        con.execute("""CREATE TABLE IF NOT EXISTS gpkgext_relations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, base_table_name TEXT NOT NULL,
+            base_primary_column TEXT NOT NULL DEFAULT 'id', related_table_name TEXT NOT NULL,
+            related_primary_column TEXT NOT NULL DEFAULT 'id', relation_name TEXT NOT NULL,
+            mapping_table_name TEXT NOT NULL UNIQUE)""")
+        con.execute("DELETE FROM gpkgext_relations WHERE mapping_table_name = ? OR "
+                    "related_table_name = ?", (mapping, related))
+        con.execute(f'DROP TABLE IF EXISTS "{mapping}"')
+        con.execute(f'CREATE TABLE "{mapping}" (base_id INTEGER NOT NULL, '
+                    "related_id INTEGER NOT NULL)")
+        con.executemany(f'INSERT INTO "{mapping}" (base_id, related_id) VALUES (?, ?)', pairs)
+        con.execute("INSERT INTO gpkgext_relations (base_table_name, base_primary_column, "
+                    "related_table_name, related_primary_column, relation_name, "
+                    "mapping_table_name) VALUES (?, 'fid', ?, 'fid', 'attributes', ?)",
+                    (base, related, mapping))
+        for table in ("gpkgext_relations", mapping):
+            con.execute("INSERT OR IGNORE INTO gpkg_extensions (table_name, column_name, "
+                        "extension_name, definition, scope) VALUES (?, NULL, ?, ?, "
+                        "'read-write')", (table, RELATED_TABLES, RELATED_TABLES_DEFINITION))
+        con.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
+                    "last_change) VALUES (?, 'attributes', ?, '2000-01-01T00:00:00.000Z')",
+                    (mapping, mapping))
+        con.commit()
+    finally:
+        con.close()
+
+
+def _readme(name: str, meta: Mapping, note: str = "") -> str:
     """README.txt of a zipped shapefile: what the layer is and what it was made from."""
-    return (f"{name}: unggulan\n\n"
+    return (f"{name}: unggulan\n\n" + (note + "\n" if note else "") +
             "Dibuat dari skenario dan masukan berikut; run_hash yang sama berarti skenario, "
             "data masukan dan versi yang sama.\n"
             "Made from the scenario and inputs below; the same run_hash means the same "
