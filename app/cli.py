@@ -852,6 +852,8 @@ def rasters_fetch(
         t.add_row(name, escape(s.product), str(n), f"{b / 1e6:,.1f}", escape(s.url))
     out.print(t)
     out.print(f"about {plan.total_bytes / 1e6:,.1f} MB to read", highlight=False)
+    for note in plan.notes:
+        out.print(f"[yellow]note[/]: {escape(note)}", highlight=False)
     if dry_run or not plan.to_fetch:
         out.print("nothing to fetch" if not plan.to_fetch else "dry run: nothing fetched")
         return

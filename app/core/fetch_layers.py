@@ -120,6 +120,7 @@ class FetchPlan:
     sources: dict[str, fr.Source]
     layers: list[LayerPlan]
     estimates: dict[str, tuple[int, int]] = field(default_factory=dict)  # files, bytes
+    notes: list[str] = field(default_factory=list)
 
     @property
     def to_fetch(self) -> list[LayerPlan]:
@@ -149,7 +150,7 @@ class FetchPlan:
                             "files": self.estimates.get(a, (0, 0))[0],
                             "estimated_bytes": self.estimates.get(a, (0, 0))[1]}
                         for a, s in self.sources.items() if a in self.needed_sources},
-            "estimated_bytes": self.total_bytes,
+            "estimated_bytes": self.total_bytes, "notes": self.notes,
         }
 
 
@@ -233,6 +234,13 @@ def plan_fetch(ds, sources_file: str | Path | None = None, *, buffer_km: float =
     plan = FetchPlan(Path(ds.folder), grid, bounds, buffer_km, resolution_m, sources, layers)
     for s in plan.needed_sources:
         plan.estimates[s] = fr.estimate_bytes(sources[s], grid)
+    natives = {s: sources[s].resolution_m for s in plan.needed_sources}
+    if natives and all(natives.values()) and resolution_m < min(natives.values()) / 1.5:
+        finest = min(natives, key=natives.get)
+        plan.notes.append(f"the grid ({resolution_m:g} m) is finer than every source (finest: "
+                          f"{finest}, {natives[finest]:g} m): the layers are interpolated, not "
+                          "more detailed; give a finer source (e.g. Copernicus GLO-30) in "
+                          "--sources, or a coarser --resolution")
     return plan
 
 

@@ -374,9 +374,12 @@ def read_source(source: Source, grid: TargetGrid, *, retries: int = 3, backoff: 
     done = 0
     missing: list[str] = []
 
-    def one(part: Part) -> np.ndarray | None:
+    def one(part: Part, first: bool = False) -> np.ndarray | None:
         url = part.url
-        if url.startswith(("http://", "https://")):
+        # a HEAD first tells a missing tile (sea) and an unreachable server apart; for the
+        # months of a series only the first is probed (GDAL's error names a missing month)
+        remote = url.startswith(("http://", "https://"))
+        if remote and (first or source.tiled):
             status = _retrying(lambda: probe(url), url, retries, backoff)
             if status == 404 and source.tiled:
                 return None
@@ -386,7 +389,7 @@ def read_source(source: Source, grid: TargetGrid, *, retries: int = 3, backoff: 
                 raise SourceError(f"refused (HTTP {status}): {url}")
             if status >= 400 and status not in (405, 501):  # HEAD not allowed: let GDAL try
                 raise SourceError(f"HTTP {status}: {url}")
-        elif not url.startswith("/vsi") and not Path(url).exists():
+        elif not remote and not url.startswith("/vsi") and not Path(url).exists():
             if source.tiled:
                 return None
             raise SourceError(f"file not found: {url}")
@@ -396,7 +399,7 @@ def read_source(source: Source, grid: TargetGrid, *, retries: int = 3, backoff: 
     results: list[np.ndarray | None] = []
     first, rest = parts[:1], parts[1:]
     for p in first:
-        results.append(one(p))
+        results.append(one(p, first=True))
         done += 1
         if progress:
             progress(done, total)

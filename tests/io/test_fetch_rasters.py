@@ -400,6 +400,21 @@ def test_own_files_are_never_replaced_and_large_fetches_refused(served, tmp_path
     assert len(log) == n0
 
 
+def test_a_missing_month_fails_its_layers(served, tmp_path):
+    base, _, _ = served
+    kab = _small(tmp_path / "small")
+    src = _sources(tmp_path / "s.toml", base).read_text().replace("[2001, 2002]",
+                                                                  "[2001, 2003]")
+    (tmp_path / "s.toml").write_text(src)
+    res = CliRunner().invoke(cli, ["rasters", "fetch", "--data", str(kab), "--sources",
+                                   str(tmp_path / "s.toml"), "--resolution", "250",
+                                   "--retries", "0"])
+    assert res.exit_code == 1
+    assert "rain.2003.01.tif" in res.output and "monthly_rainfall" in res.output
+    assert sorted(p.name for p in (kab / "agroecology").glob("*.tif")) == [
+        "elevation.tif", "ph.tif", "slope.tif"]
+
+
 def test_bad_sources_file_is_a_clear_error(tmp_path):
     kab = _dataset(tmp_path / "kab")
     bad = tmp_path / "bad.toml"
