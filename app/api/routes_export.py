@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
@@ -22,7 +23,7 @@ MEDIA = {"shp": ("zip", "application/zip"), "gpkg": ("gpkg", "application/geopac
 
 
 @router.get("/export", response_class=FileResponse)
-def export(
+async def export(
     ds: DatasetDep, level: LevelDep, background: BackgroundTasks,
     layer: Annotated[Literal["areas", "sentra", "suitability", "candidates"],
                      Query(examples=["candidates"])] = "candidates",
@@ -35,7 +36,22 @@ def export(
     scenario: ScenarioQ = None,
 ):
     """A layer as a file: zipped shapefile (10-character fields, mapping in fields.csv),
-    GeoPackage, GeoJSON, CSV (WKT) or GeoParquet."""
+    GeoPackage, GeoJSON, CSV (WKT) or GeoParquet. Layers with several rows per area
+    (suitability) keep each area's polygon once: a GeoPackage has the areas layer and the
+    rows' related table, a shapefile zip the areas and a CSV of the rows, a GeoJSON one
+    feature per area with the rows as columns (see :mod:`unggulan.io.exports`)."""
+    from unggulan.api import pool
+
+    path, media, name, headers, tmpdir = await pool.run(
+        "export", _write, ds, level, layer, format, top, weights, area, scenario)
+    background.add_task(_cleanup, tmpdir)
+    return FileResponse(path, media_type=media, filename=name, headers=headers)
+
+
+def _write(ds, level: str, layer: str, format: str, top: int, weights: str | None,
+           area: str | None, scenario: str | None):
+    """The layer written to a new temporary folder (on the export pool: at most
+    :data:`unggulan.api.pool.LIMITS` ``["export"]`` at once)."""
     sc = saved_scenario(ds, scenario) if scenario else None
     gdf = get_layer(ds, layer, level, area=area, top=top, weights=weights, scenario=sc)
     ext, media = MEDIA[format]
@@ -43,11 +59,35 @@ def export(
     if area:
         stem += "_" + "".join(ch for ch in area if ch.isalnum())
     name = f"{stem}.{ext}"
-    tmpdir = tempfile.mkdtemp(prefix="unggulan-export-")
-    path = write_layer(gdf, Path(tmpdir) / name, layer=Path(name).stem)
-    background.add_task(_cleanup, tmpdir)
-    return FileResponse(path, media_type=media, filename=name,
-                        headers=run_headers(gdf.attrs["unggulan"]))
+    _remove_stale_folders()
+    tmpdir = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
+    try:
+        path = write_layer(gdf, Path(tmpdir) / name, layer=Path(name).stem)
+    except BaseException:
+        _cleanup(tmpdir)
+        raise
+    return path, media, name, run_headers(gdf.attrs["unggulan"]), tmpdir
+
+
+TMP_PREFIX = "unggulan-export-"
+
+
+def _remove_stale_folders() -> None:
+    """Remove the export folders of service processes that are gone (killed while writing
+    or before the answer was sent): ``unggulan-export-<pid>-*`` in the temporary folder."""
+    import re
+
+    from unggulan.io.exports import _alive
+
+    pattern = re.compile(rf"^{TMP_PREFIX}(\d+)-")
+    try:
+        entries = list(os.scandir(tempfile.gettempdir()))
+    except OSError:
+        return
+    for e in entries:
+        m = pattern.match(e.name)
+        if m and not _alive(int(m[1])) and e.is_dir(follow_symlinks=False):
+            _cleanup(e.path)
 
 
 def _cleanup(folder: str) -> None:
