@@ -140,6 +140,14 @@ def _mirror(root: Path) -> None:
         f'<SourceBand>1</SourceBand><SrcRect xOff="0" yOff="0" xSize="{w}" ySize="{h}"/>'
         f'<DstRect xOff="0" yOff="0" xSize="{w}" ySize="{h}"/></SimpleSource>'
         '</VRTRasterBand></VRTDataset>')
+    # clay, sand and silt (g/kg, as SoilGrids): clay west of 120.1°E, sand east of it
+    with rasterio.open(BONE / "agroecology" / "elevation.tif") as src:
+        prof, valid = src.profile, np.isfinite(src.read(1))
+        lon = src.transform.c + (np.arange(src.width) + 0.5) * src.transform.a
+    west = np.broadcast_to(lon < 120.1, valid.shape)
+    for name, (w, e) in {"clay": (500, 50), "sand": (200, 900), "silt": (300, 50)}.items():
+        arr = np.where(valid, np.where(west, w, e), -32768).astype(np.int16)
+        _cog(root / "soil" / f"{name}.tif", arr, dict(prof, dtype="int16", nodata=-32768))
     (root / "rain").mkdir()
     with rasterio.open(BONE / "agroecology" / "clim_precipitation_tot.tif") as src:
         annual, prof = src.read(1), src.profile
@@ -413,6 +421,31 @@ def test_a_missing_month_fails_its_layers(served, tmp_path):
     assert "rain.2003.01.tif" in res.output and "monthly_rainfall" in res.output
     assert sorted(p.name for p in (kab / "agroecology").glob("*.tif")) == [
         "elevation.tif", "ph.tif", "slope.tif"]
+
+
+def test_local_paths_and_texture(served, tmp_path):
+    """Sources as local files relative to the sources file; texture from the fractions."""
+    _, _, root = served
+    kab = _dataset(tmp_path / "kab")
+    src = root / "local.toml"
+    src.write_text("replace_defaults = true\n" + "".join(
+        f'[[source]]\nattribute = "{n}"\nurl = "soil/{n}.tif"\nunit = "%"\nscale = 0.1\n'
+        f'product = "test {n}"\n' for n in ("clay", "sand", "silt")))
+    res = CliRunner().invoke(cli, ["rasters", "fetch", "--data", str(kab), "--sources",
+                                   str(src), "--resolution", "250"])
+    assert res.exit_code == 0, res.output
+    path = kab / "agroecology" / "texture.tif"
+    with rasterio.open(path) as t:
+        tex, nodata = t.read(1), t.nodata
+        lon = t.transform.c + (np.arange(t.width) + 0.5) * t.transform.a
+    assert tex.dtype == np.uint8 and nodata == 0
+    assert set(np.unique(tex)) == {0, 1, 12}  # nodata, clay, sand
+    assert (tex[:, lon < 120.09] != 12).all() and (tex[:, lon > 120.11] != 1).all()
+    prov = json.loads((kab / "agroecology" / "texture.tif.json").read_text())
+    assert [s["product"] for s in prov["sources"]] == ["test clay", "test sand", "test silt"]
+    assert prov["sources"][0]["files"] == [str(root / "soil" / "clay.tif")]
+    a = Dataset.open(kab).attributes("desa")
+    assert set(a["texture_majority"].dropna().unique()) == {1, 12}
 
 
 def test_bad_sources_file_is_a_clear_error(tmp_path):
