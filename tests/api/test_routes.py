@@ -112,7 +112,11 @@ def test_candidates_and_weights(client):
     body = r.json()
     assert body["total"] <= 10 and {i["rank"] for i in body["items"]} <= {1, 2}
     r = client.get("/api/v1/weights")
-    assert abs(sum(r.json()["defaults"].values()) - 1.0) < 1e-9
+    # the activity and land components sum to 1; `local` (issue #30, land-only candidates
+    # only) comes on top, so that every candidate with activity keeps its score
+    d = r.json()["defaults"]
+    assert abs(sum(v for k, v in d.items() if k != "local") - 1.0) < 1e-9
+    assert d["local"] == 0.10
 
 
 def test_reload_needs_the_write_key(client, tmp_path):

@@ -240,3 +240,43 @@ def test_management_class_is_scored_and_both_are_explained(ds):
     assert len(hit)
     assert hit["reason_id"].str.contains(r"lahan N: lereng .*; S3 dengan pembuatan teras").all()
     assert hit["reason_en"].str.contains(r"land N: slope .*; S3 with terracing").all()
+
+
+def test_local_is_per_kabupaten():
+    """A dataset of two kabupaten: what one produces is no trace in the other; a kabupaten
+    without any record leaves the component out (NaN), as a dataset without sentra."""
+    from unggulan.core.candidates import add_local
+
+    kab_of = pd.Series({"11.01.01.2001": "11.01", "11.01.01.2002": "11.01",
+                        "11.02.01.2001": "11.02", "11.03.01.2001": "11.03"})
+    produced = pd.DataFrame({"kabupaten_code": ["11.01", "11.02"],
+                             "commodity": ["kopi_arabika", "kakao"]})
+    ev = pd.DataFrame({"code": ["11.01.01.2001", "11.01.01.2002", "11.01.01.2002",
+                                "11.02.01.2001", "11.02.01.2001", "11.03.01.2001"],
+                       "commodity": ["kopi_arabika", "kopi_arabika", "kakao", "kopi_arabika",
+                                     "kakao", "kakao"],
+                       "activity_tier": [2, 0, 0, 0, 0, 0]})
+    out = add_local(ev.copy(), (kab_of, produced))
+    assert out["local"].tolist()[:5] == [1.0, 1.0, 0.0, 0.0, 1.0]
+    assert np.isnan(out["local"].iat[5])
+    # own activity is scored by itself: the component is left out there
+    assert np.isnan(out["local_score"].iat[0]) and out["local_score"].iat[1] == 1.0
+    none = add_local(ev.copy(), None)
+    assert none["local"].isna().all() and none["local_score"].isna().all()
+
+
+def test_api_candidate_items_carry_basis_and_ties(demo):
+    from fastapi.testclient import TestClient
+
+    from unggulan.api.main import create_app
+
+    code = demo.areas("desa")["code"].iloc[3]
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        r = client.get(f"/api/v1/areas/{code}/candidates", params={"level": "desa", "top": 3})
+    assert r.status_code == 200
+    items = r.json()["candidates"]
+    py = demo.candidates("desa", top=3)
+    py = py[py["code"] == code]
+    assert [c["basis"] for c in items] == py["basis"].tolist()
+    assert [c["rank_label"] for c in items] == py["rank_label"].tolist()
+    assert all("local" in c["components"] and "tie" in c for c in items)
