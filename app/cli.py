@@ -133,12 +133,16 @@ def _print_summary(s: dict) -> None:
     _print_statistics(s.get("statistics") or {})
 
     t = Table(title="Rasters")
-    for c in ("attribute", "file", "taken as", "CRS", "size", "resolution", "nodata"):
+    for c in ("attribute", "file", "taken as", "CRS", "size", "resolution", "nodata",
+              "source"):
         t.add_column(c)
     for attr, r in s["rasters"].items():
+        prov = r.get("provenance") or {}
+        src = (f"{prov.get('product') or '?'} ({prov.get('licence') or '?'}), fetched "
+               f"{str(prov.get('fetched_at', ''))[:10]}" if prov else "-")
         t.add_row(attr, Path(r["path"]).name, "guessed from name" if r["guessed"] else "config",
                   r["crs"], f"{r['width']}x{r['height']}",
-                  f"{r['resolution'][0]:.6g}", str(r["nodata"]))
+                  f"{r['resolution'][0]:.6g}", str(r["nodata"]), escape(src))
     out.print(t)
 
     probs = s["problems"]
