@@ -11,6 +11,7 @@ from unggulan.core import clusters
 from unggulan.core.scoring import (ACTIVITY_COMPONENTS, BASIS, COLUMNS, NEAR_TIE,
                                    parse_weights, score)
 from unggulan.core.specialisation import counts, specialisation
+from unggulan.base.numbers import fmt_sig
 from unggulan.core.families import family_label
 from unggulan.core.suitability import explain
 
@@ -864,12 +865,12 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
                 f" di antara {family_label(fam, 'id')}" if k == 0
                 else f" among {family_label(fam, 'en')}")
             if x_slq == x_slq:
-                text = (f"LQ {lab}{whose} {_num(x_slq, lang, 1)}{among} ({periods[i]})"
+                text = (f"LQ {lab}{whose} {fmt_sig(x_slq, lang)}{among} ({periods[i]})"
                         if k == 0 else
-                        f"{lab} LQ{whose} {_num(x_slq, lang, 1)}{among} ({periods[i]})")
+                        f"{lab} LQ{whose} {fmt_sig(x_slq, lang)}{among} ({periods[i]})")
             if x_dlq == x_dlq:
                 q = quadrants[i]
-                text += f", DLQ {_num(x_dlq, lang, 1)}" + (f": {q}" if q else "")
+                text += f", DLQ {fmt_sig(x_dlq, lang)}" + (f": {q}" if q else "")
             if text:
                 parts.append(text)
         st = stat_share[i] if stat_share[i] == stat_share[i] else 0.0
@@ -888,7 +889,7 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
                              f"dominant: {pct} of the sentra workers")
         if sentra[i] > 0:
             x_lq = lq[i]
-            lq_txt = "" if x_lq != x_lq else f"LQ {_num(x_lq, lang, 1)} "
+            lq_txt = "" if x_lq != x_lq else f"LQ {fmt_sig(x_lq, lang)} "
             if k == 0:
                 parts.append(f"{lq_txt}dari {int(sentra[i])} sentra, "
                              f"{_num(workers[i], lang)} tenaga kerja")

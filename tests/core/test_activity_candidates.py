@@ -140,13 +140,15 @@ def test_a_dominant_product_on_n_land_is_kept_and_explained(bone):
 
 
 def test_explanations_cite_the_statistics(bone):
+    from unggulan.base.numbers import fmt_sig
+
     cand = bone.candidates("kecamatan", top=3)
     with_stats = cand[cand["slq"].notna()]
     assert len(with_stats) > len(cand) / 2  # the rest: sentra products without statistics
     for r in with_stats.itertuples():
         assert f"({r.period})" in r.reason_id
         if r.quadrant is not None and isinstance(r.quadrant, str):
-            assert f"DLQ {r.dlq:.1f}".replace(".", ",") in r.reason_id
+            assert f"DLQ {fmt_sig(r.dlq, 'id')}" in r.reason_id   # 2-3 significant figures
             assert r.quadrant in r.reason_id
 
 

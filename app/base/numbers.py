@@ -1,0 +1,36 @@
+"""Numbers as a planner reads them: per language, and quotients to a few significant figures.
+
+An LQ of 807.280220 or a DLQ of 1.7001 pretends to a precision the tables do not have; they
+are shown to two or three significant figures (at least the integer part): 807, 32.1, 1.7,
+0.0123.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def fmt_sig(x, lang: str = "id", figures: int = 3) -> str:
+    """``x`` with one decimal from 1 to 100, none above, and ``figures`` significant figures
+    below 1 (so two or three in all, never fewer than its integer digits), with the language's
+    separators: ``1.234,5`` (id) or ``1,234.5`` (en); "–" for a missing value.
+
+    >>> fmt_sig(807.28022, "en"), fmt_sig(32.1448, "id"), fmt_sig(1.7001, "en")
+    ('807', '32,1', '1.7')
+    >>> fmt_sig(0.012345, "en"), fmt_sig(12345.6, "id"), fmt_sig(float("nan"))
+    ('0.0123', '12.346', '–')
+    """
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return "–"
+    if not math.isfinite(v):
+        return "–"
+    if v == 0:
+        return "0"
+    digits = math.floor(math.log10(abs(v))) + 1          # integer digits (<= 0 for 0.0x)
+    decimals = figures - digits if digits <= 0 else (1 if digits <= 2 else 0)
+    text = f"{v:,.{decimals}f}"
+    if lang != "en":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
