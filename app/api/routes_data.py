@@ -143,7 +143,7 @@ def candidate_page(ds, level: str, scenario, response: Response, *, stability: b
 
 
 @router.get("/candidates", response_model=CandidatePage, tags=["candidates"])
-def list_candidates(
+async def list_candidates(
     ds: DatasetDep, level: LevelDep, response: Response,
     top: Annotated[int, Query(ge=1, le=20)] = 3,
     weights: WeightsQ = None,
@@ -155,7 +155,15 @@ def list_candidates(
     """Ranked candidates of every area (long form), paged, with the scenario and run hash
     they were made with (``run``; headers ``X-Unggulan-Run``, ``X-Unggulan-Scenario``).
     Without ``scenario`` the weights (default: the defaults) and ``top`` are the scenario
-    "bawaan / default"."""
+    "bawaan / default". On the candidates pool (:mod:`unggulan.api.pool`): new weights
+    compute a ranking of every area."""
+    from unggulan.api import pool
+
+    return await pool.run("candidates", _list_candidates, ds, level, response, top, weights,
+                          scenario, stability, limit, offset)
+
+
+def _list_candidates(ds, level, response, top, weights, scenario, stability, limit, offset):
     from unggulan.api.routes_scenarios import saved_scenario
     from unggulan.core.run import effective_scenario
 
