@@ -6,11 +6,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 WEB    := web/node_modules/.installed-stamp
+ASSETS := app/maps/vendor/NOTICE.md
 WORKERS ?= 1
 CHROMIUM ?= /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test bench lint demo-data clean browser system
+.PHONY: install run test bench lint demo-data clean browser system assets wheel smoke
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +26,14 @@ $(WEB): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $(WEB)
 
-install: $(STAMP) $(WEB)
+# the files of web/node_modules the map pages load, with their licences, copied into the
+# package (app/maps/vendor, gitignored) so that the wheel carries them
+$(ASSETS): $(WEB) $(STAMP) scripts/vendor_assets.py app/maps/assets.py
+	$(PY) scripts/vendor_assets.py
+
+assets: $(ASSETS)
+
+install: $(STAMP) $(WEB) $(ASSETS)
 
 # Debian packages, installed only when missing: Pango, HarfBuzz's subsetter and DejaVu fonts
 # for the PDF brief (WeasyPrint); for the tests also headless Chromium (Playwright drives it)
@@ -52,6 +60,16 @@ run: install system
 
 test: install browser
 	UNGGULAN_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -q
+	$(MAKE) --no-print-directory smoke
+
+# the wheel (dist/unggulan-*.whl), built from the files git knows plus the assets above
+wheel: install
+	$(PY) scripts/smoke_wheel.py --build-only
+
+# the wheel installed into a fresh virtual environment outside the tree and used there:
+# import, --help, validate, a standalone map, one request to `unggulan serve`
+smoke: install
+	$(PY) scripts/smoke_wheel.py
 
 # make bench BENCH_ARGS='--only "national hot spots"' runs the matching rows only
 bench: install browser
@@ -65,4 +83,4 @@ demo-data: install
 	$(PY) scripts/make_demo_data.py data
 
 clean:
-	rm -rf $(VENV) web/node_modules .pytest_cache build *.egg-info
+	rm -rf $(VENV) web/node_modules .pytest_cache build dist *.egg-info app/maps/vendor

@@ -24,6 +24,21 @@ cli = typer.Typer(
 out = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from unggulan import __version__
+
+        print(f"unggulan {__version__}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="print the version and exit")] = False) -> None:
+    """unggulan: flagship commodities (komoditas unggulan) per desa and kecamatan."""
+
 DataOpt = Annotated[
     Path | None,
     typer.Option("--data", help="dataset folder (default: UNGGULAN_DATA or the bundled data/)"),

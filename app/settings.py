@@ -7,10 +7,8 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
-def bundled_data_dir() -> Path:
-    """The repository's ``data/`` folder: the bundled default dataset."""
-    return Path(__file__).resolve().parent.parent / "data"
+# the bundled default dataset: the source tree's data/ or an installed package's unggulan/_data
+from unggulan.base.resources import bundled_data_dir  # noqa: F401  (re-exported)
 
 
 class Settings(BaseSettings):

@@ -52,6 +52,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from unggulan.base.errors import DatasetError, InvalidWeights, UnknownCommodity
+from unggulan.base.resources import bundled_file
 from unggulan.core import scoring
 from unggulan.core.ahp import AHPResult, ahp_weights, parse_judgement
 from unggulan.core.mcda import METHODS  # noqa: F401  (re-exported: the methods a scenario may name)
@@ -64,7 +65,7 @@ MEASURES = (
 )  # fmt: skip
 STATUSES = ("ada data", "sebagian", "tidak ada data")
 #: scenarios shipped with the tool
-SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "data" / "scenarios"
+SCENARIOS_DIR = bundled_file("scenarios")
 _PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-\u2013/]\s*(\d{4}))?\s*$")
 
 

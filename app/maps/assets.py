@@ -2,11 +2,12 @@
 
 Folium elements name their scripts (``default_js``/``default_css``) with CDN addresses.
 :func:`localise` replaces each of them with a file of the npm packages that ``make install``
-puts in ``web/node_modules`` (or ``UNGGULAN_ASSETS_DIR``), either as a link under the service's
-``/static/vendor/`` (served pages) or inlined into the page (a standalone HTML file, a Jupyter
-cell), so that a map opens in an office with no internet. Assets a page does not need
-(Bootstrap, jQuery, Font Awesome: folium's defaults for widgets unggulan does not use) are
-dropped.
+puts in ``web/node_modules`` and copies into the package (``app/maps/vendor``, shipped in the
+wheel; ``scripts/vendor_assets.py``), either as a link under the service's ``/static/vendor/``
+(served pages) or inlined into the page (a standalone HTML file, a Jupyter cell), so that a
+map opens in an office with no internet, from the source tree as from an installed package.
+Assets a page does not need (Bootstrap, jQuery, Font Awesome: folium's defaults for widgets
+unggulan does not use) are dropped.
 """
 
 from __future__ import annotations
@@ -57,12 +58,27 @@ VENDOR_URL = "/static/vendor"
 OWN_URL = "/static/peta"
 
 
+#: the copies shipped in the package (``make assets``: scripts/vendor_assets.py; gitignored)
+PACKAGED_DIR = Path(__file__).resolve().with_name("vendor")
+#: the npm packages of the source tree (``make install``: npm ci in web/)
+SOURCE_DIR = Path(__file__).resolve().parents[2] / "web" / "node_modules"
+
+
+def _complete(folder: Path) -> bool:
+    return all((folder / rel).is_file() for rel in VENDOR.values() if rel)
+
+
 def assets_dir() -> Path:
-    """The folder holding the npm packages (``web/node_modules`` of the source tree)."""
+    """The folder holding the npm packages' files: ``UNGGULAN_ASSETS_DIR`` if set, else the
+    package's own copies (``unggulan/maps/vendor``, in the wheel) when complete, else the
+    source tree's ``web/node_modules``."""
     env = os.environ.get("UNGGULAN_ASSETS_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "web" / "node_modules"
+    for folder in (PACKAGED_DIR, SOURCE_DIR):
+        if _complete(folder):
+            return folder
+    return PACKAGED_DIR if PACKAGED_DIR.is_dir() or not SOURCE_DIR.is_dir() else SOURCE_DIR
 
 
 def check_assets() -> Path:
@@ -72,8 +88,8 @@ def check_assets() -> Path:
     if missing:
         raise UnggulanError(
             f"map assets missing in {folder}: {', '.join(missing[:3])}"
-            f"{' ...' if len(missing) > 3 else ''}; run `make install` (npm ci in web/) "
-            "or set UNGGULAN_ASSETS_DIR", field="assets")
+            f"{' ...' if len(missing) > 3 else ''}; run `make install` (npm ci in web/, then "
+            "scripts/vendor_assets.py) or set UNGGULAN_ASSETS_DIR", field="assets")
     return folder
 
 
