@@ -89,43 +89,65 @@ def complete_cells(rows: pd.DataFrame) -> pd.DataFrame:
     * nil: an (area, commodity) absent from a table that lists both the area and the
       commodity that year is 0 (long tables often leave out the zeros);
     * missing: an (area, commodity) of the group for an area that reports the group that
-      year but whose table did not list (a table absent that year, a kecamatan a table does
-      not list) is NaN: never zero.
+      year but whose table did not list it (a table absent that year, a kecamatan a table
+      does not list) is NaN: never zero.
 
-    Rows need ``code, commodity, year, value`` and, for the nil rule, ``table``.
+    Rows need ``code, commodity, year, value`` and, for the nil rule, ``table``. Tables that
+    are full rectangles (the usual BPS table) add nothing and cost one count.
+
+    >>> r = pd.DataFrame({"code": ["A", "B", "A"], "commodity": ["x", "x", "y"],
+    ...                   "year": [2020, 2020, 2021], "value": [1.0, 2.0, 3.0],
+    ...                   "table": [0, 0, 1]})
+    >>> complete_cells(r).sort_values(["year", "code", "commodity"])[
+    ...     ["code", "commodity", "year", "value"]].values.tolist()
+    [['A', 'x', 2020, 1.0], ['A', 'y', 2020, nan], ['B', 'x', 2020, 2.0], ['B', 'y', 2020, nan], ['A', 'x', 2021, nan], ['A', 'y', 2021, 3.0]]
     """
-    parts = [rows]
-    key = ["code", "commodity", "year"]
-    present = pd.MultiIndex.from_frame(rows[key])
+    code_i, codes = pd.factorize(rows["code"], sort=False)
+    comm_i, comms = pd.factorize(rows["commodity"], sort=False)
+    year_i, years = pd.factorize(rows["year"], sort=False)
+    J, C = len(codes), len(comms)
+    key = (year_i.astype(np.int64) * J + code_i) * C + comm_i
+    present = np.unique(key)
+    add_nil: list[np.ndarray] = []
     if "table" in rows and rows["table"].notna().any():
-        nil = []
-        for _, g in rows.groupby(["table", "year"], sort=False):
-            full = pd.MultiIndex.from_product(
-                [g["code"].unique(), g["commodity"].unique(), [g["year"].iat[0]]], names=key)
-            if len(full) > len(g):
-                nil.append(full)
-        if nil:
-            idx = nil[0].append(nil[1:]) if len(nil) > 1 else nil[0]
-            idx = idx.unique().difference(present)
-            if len(idx):
-                parts.append(idx.to_frame(index=False).assign(value=0.0))
-                present = present.append(idx)
-    commodities = rows["commodity"].unique()
-    miss = []
-    for y, g in rows.groupby("year", sort=False):
-        full = pd.MultiIndex.from_product([g["code"].unique(), commodities, [y]], names=key)
-        if len(full) > len(g):
-            miss.append(full)
-    if miss:
-        idx = (miss[0].append(miss[1:]) if len(miss) > 1 else miss[0]).difference(present)
-        if len(idx):
-            parts.append(idx.to_frame(index=False).assign(value=np.nan))
-    if len(parts) == 1:
+        tab_i, _ = pd.factorize(rows["table"], sort=False)
+        cell = tab_i.astype(np.int64) * len(years) + year_i
+        for t in np.unique(cell[tab_i >= 0]):
+            m = cell == t
+            cj, ci = np.unique(code_i[m]), np.unique(comm_i[m])
+            if len(cj) * len(ci) <= len(np.unique(key[m])):
+                continue          # a full rectangle
+            y = year_i[m][0]
+            full = ((np.int64(y) * J + cj[:, None]) * C + ci[None, :]).ravel()
+            add_nil.append(full)
+    if add_nil:
+        nil = np.setdiff1d(np.unique(np.concatenate(add_nil)), present, assume_unique=True)
+        present = np.union1d(present, nil)
+    else:
+        nil = np.empty(0, dtype=np.int64)
+    add_miss: list[np.ndarray] = []
+    all_c = np.arange(C)
+    for y in range(len(years)):
+        m = year_i == y
+        cj = np.unique(code_i[m])
+        have = len(np.unique(key[m])) + np.count_nonzero(nil // (J * C) == y)
+        if len(cj) * C <= have:
+            continue          # every area reporting that year lists every commodity
+        add_miss.append(((np.int64(y) * J + cj[:, None]) * C + all_c[None, :]).ravel())
+    miss = (np.setdiff1d(np.unique(np.concatenate(add_miss)), present, assume_unique=True)
+            if add_miss else np.empty(0, dtype=np.int64))
+    if not len(nil) and not len(miss):
         return rows
-    out = pd.concat(parts, ignore_index=True)
-    for c in rows.columns:
-        if c not in key and c != "value":
-            out[c] = out[c].fillna(rows[c].iat[0]) if c in GROUP_KEYS else out[c]
+
+    def frame(k: np.ndarray, value: float) -> pd.DataFrame:
+        ci, rest = k % C, k // C
+        return pd.DataFrame({"code": codes.take(rest % J), "commodity": comms.take(ci),
+                             "year": years.take(rest // J), "value": value})
+
+    out = pd.concat([rows, frame(nil, 0.0), frame(miss, np.nan)], ignore_index=True)
+    for c in GROUP_KEYS:
+        if c in rows:
+            out[c] = out[c].fillna(rows[c].iat[0])
     return out
 
 
