@@ -87,7 +87,8 @@ def vector_tile(
 def tile_legend(ds: DatasetDep, level: LevelP, weights: WeightsQ = None, top: TopQ = 3,
                 scenario: ScenarioQ = None) -> JSONResponse:
     """What a map page needs to colour and explain the tiles: ``palette`` (commodity id ->
-    colour, the nine most frequent top candidates), ``counts`` ([id, areas] for the legend),
+    colour: the dataset's palette, :func:`unggulan.maps.colours.dataset_palette`),
+    ``counts`` ([id, areas] for the legend), ``basisCounts`` (areas per evidence basis),
     ``otherCount`` (areas whose top candidate has no colour of its own), ``commodities``
     (id -> [name_id, name_en]), ``n`` (areas), ``minZoom`` and ``coarser`` (the level shown
     below ``minZoom``, or null)."""

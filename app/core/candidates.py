@@ -857,7 +857,8 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
         measure = measures[i]
         x_slq, x_dlq = slq[i], dlq[i]
         if isinstance(measure, str):
-            lab = lower.get(measure, (measure.lower(), measure.lower()))[k]
+            # a measure without a label ("other") is named as statistics, not in English
+            lab = lower.get(measure, ("statistik", "statistics"))[k]
             whose = of_kec if stat_levels[i] == "kecamatan" and levels[i] == "desa" else ""
             text = ""
             fam = families[i]
@@ -906,7 +907,8 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
                 parts.append("tidak ada produksi tercatat di kabupaten" if k == 0 else
                              "no recorded production in the kabupaten")
         if isinstance(land[i], str) and land[i]:
-            text = ("lahan " if k == 0 else "land ") + land[i]
+            text = land[i] if land[i] in ("tidak ada data lahan", "no land data") else \
+                ("lahan " if k == 0 else "land ") + land[i]  # not "land no land data"
             pot, act = potentials[i], classes[i]
             if isinstance(pot, str) and isinstance(act, str) and pot != act:
                 how = _interventions(inters[i], k)

@@ -28,7 +28,13 @@ FACTOR_LABEL = {
     "coarse_fragments": ("bahan kasar", "coarse fragments", "%"), "ph": ("pH", "pH", ""),
     "cec": ("KTK", "CEC", "cmol/kg"), "base_saturation": ("kejenuhan basa", "base saturation", "%"),
     "organic_carbon": ("C-organik", "organic carbon", "%"),
+    "wet_months": ("bulan basah", "wet months", "bln"), "nitrogen": ("nitrogen", "nitrogen", ""),
+    "drainage": ("drainase", "drainage", ""), "texture": ("tekstur", "texture", ""),
+    "salinity": ("salinitas", "salinity", ""),
+    "esp": ("natrium dapat ditukar (ESP)", "exchangeable sodium (ESP)", ""),
 }  # fmt: skip
+#: a FACTOR_LABEL unit in English where the Bahasa one differs ("6,3 bln" / "6.3 months")
+UNIT_EN = {"bln": "months"}
 # land-based sectors: a commodity of these without requirement rows is "not assessed" (no
 # published criteria, none guessed); crafts, textiles and processed food without a judged raw
 # material are "not applicable". Any commodity with requirement rows is assessed, whatever
@@ -428,7 +434,8 @@ def explain(rows: pd.DataFrame, values: pd.DataFrame, req: Requirements,
             chosen = []
             for f in names:
                 lab = FACTOR_LABEL.get(f, (f, f, ""))
-                unit = f" {lab[2]}" if lab[2] else ""
+                u = lab[2] if k == 0 else UNIT_EN.get(lab[2], lab[2])
+                unit = f" {u}" if u else ""
                 tail = f"{unit}{verb} (S1 {facs[f]})".replace("{", "{{").replace("}", "}}")
                 chosen.append((f"{f}_mean", f"{lab[k]} {{}}" + tail))
             chosen_of[key] = chosen

@@ -6,9 +6,11 @@ areas. Now the colours are assigned once per dataset (:func:`dataset_palette`): 
 commodities are ordered by how many areas (desa and kecamatan together) they lead under the
 default scenario (its share of the areas of the level where it leads most, so that the few
 kecamatan leaders are not crowded out by the many desa; then the number of areas, then the
-id), and the first nine get Paul Tol's muted colours in that order; every page, the vector-tile legend, the brief's static map and its charts read that
-assignment, whatever weights or scenario the page shows. A commodity beyond the ninth is
-grey ("other") everywhere. The assignment is kept in the dataset's cache
+id), and the first eleven get the colours of ``palette.COMMODITY_COLOURS`` (Paul Tol's
+nine muted colours, then two of his light scheme) in that order; every page, the
+vector-tile legend, the brief's static map and its charts read that assignment, whatever
+weights or scenario the page shows. A commodity beyond the eleventh is grey ("other")
+everywhere. The assignment is kept in the dataset's cache
 (:meth:`unggulan.core.dataset.Dataset.cached`), so a reload starts afresh.
 
 Also here: the candidate's evidence basis (``basis``, added by the scoring), its labels in
@@ -46,7 +48,7 @@ def dataset_palette(ds) -> dict[str, str]:
     --------
     >>> from unggulan import Dataset
     >>> pal = dataset_palette(Dataset.open())
-    >>> len(pal) <= 9 and all(c.startswith("#") for c in pal.values())
+    >>> len(pal) <= 11 and all(c.startswith("#") for c in pal.values())
     True
     """
     return ds.cached(("map-palette",), lambda: _build_palette(ds))
@@ -81,7 +83,8 @@ def _build_order(ds) -> list[tuple[str, int]]:
 
 def _build_palette(ds) -> dict[str, str]:
     order = dataset_order(ds)
-    return {c: palette.TOL_MUTED[i] for i, (c, _) in enumerate(order[:len(palette.TOL_MUTED)])}
+    cols = palette.COMMODITY_COLOURS
+    return {c: cols[i] for i, (c, _) in enumerate(order[:len(cols)])}
 
 
 def first_ranked(cand: pd.DataFrame) -> pd.DataFrame:

@@ -434,7 +434,7 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
     w = sc.weights_resolved()
     cfg = {
         "mode": "main", "lang": opt.lang, "level": level, "levels": cfg_levels,
-        "dataset": ds.name, "synthetic": ds.synthetic,
+        "dataset": proper_case(ds.name), "synthetic": ds.synthetic,
         "palettes": pal, "counts": counts, "otherCount": other, "basisCounts": bases,
         "other": palette.OTHER, "nodata": palette.NODATA,
         "commodities": _commodity_names(ds, ids | set(viewable)), "viewable": viewable,
@@ -728,7 +728,7 @@ def commodity_map(ds, commodity: str, view: str | None = None, level: str | None
     cfg = {
         "mode": "commodity", "commodity": commodity, "view": view, "views": views,
         "lang": opt.lang, "colour": colours.get(commodity, palette.OTHER),
-        "level": level, "levels": {level: spec}, "dataset": ds.name,
+        "level": level, "levels": {level: spec}, "dataset": proper_case(ds.name),
         "synthetic": ds.synthetic, "legend": legend, "other": palette.OTHER,
         "nodata": palette.NODATA, "commodities": _commodity_names(ds, set(viewable) | {commodity}),
         "viewable": viewable, "present": _present(ds, viewable), "sectors": _sectors(),
@@ -875,7 +875,7 @@ def area_page(ds, code: str, opt: PageOptions | None = None) -> folium.Map:
     info = legend_info(ds, sub_props)  # the dataset's palette, as on every map
     cfg = {
         "mode": "main", "lang": opt.lang, "level": level, "levels": {level: spec},
-        "dataset": ds.name, "synthetic": ds.synthetic,
+        "dataset": proper_case(ds.name), "synthetic": ds.synthetic,
         "palettes": {level: info["palette"]}, "counts": {level: info["counts"]},
         "otherCount": {level: info["otherCount"]},
         "basisCounts": {level: info["basisCounts"]},

@@ -38,9 +38,9 @@ RC = {
 }
 _LOCK = threading.RLock()
 
-#: hatch per palette colour (same order as palette.TOL_MUTED); OTHER is plain grey. Only
+#: hatch per palette colour (same order as palette.COMMODITY_COLOURS); OTHER is plain grey. Only
 #: straight lines: dots and stars are hundreds of curves per tile, slow to print
-COMMODITY_HATCHES = ["//", "\\\\", "xx", "--", "||", "++", "/-", "\\|", "x-"]
+COMMODITY_HATCHES = ["//", "\\\\", "xx", "--", "||", "++", "/-", "\\|", "x-", "/|", "\\-"]
 COMPONENT_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#DDCC77", "#CC6677",
                      "#AA4499", "#999933", "#882255"]
 COMPONENT_HATCHES = ["", "//", "\\\\", "xx", "--", "||", "++", "/-", "x-"]
@@ -104,8 +104,10 @@ def commodity_style(commodity: str | None, colours: dict[str, str]) -> tuple[str
     if commodity is None or (isinstance(commodity, float) and math.isnan(commodity)):
         return palette.NODATA, ""
     if commodity in colours:
-        i = palette.TOL_MUTED.index(colours[commodity])
-        return colours[commodity], COMMODITY_HATCHES[i]
+        colour = colours[commodity]
+        cols = palette.COMMODITY_COLOURS
+        i = cols.index(colour) if colour in cols else -1
+        return colour, COMMODITY_HATCHES[i] if 0 <= i < len(COMMODITY_HATCHES) else ""
     return palette.OTHER, ""
 
 

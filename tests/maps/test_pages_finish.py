@@ -101,7 +101,7 @@ def with_basis(monkeypatch):
 # ---------------------------------------------------------------------- one palette
 def test_one_palette_on_every_page(demo):
     colours = dataset_palette(demo)
-    assert colours and len(colours) <= len(palette.TOL_MUTED)
+    assert colours and len(colours) <= len(palette.COMMODITY_COLOURS)
     assert len(set(colours.values())) == len(colours)
     main_desa = page_config(main_map(demo, "desa", PageOptions()))
     main_kec = page_config(main_map(demo, "kecamatan", PageOptions()))
