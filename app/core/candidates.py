@@ -650,17 +650,25 @@ def _others(items: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray,
     """For each row of ``rows``: the ``items`` in ``lo:hi`` but not in ``skip_lo:skip_hi``
     (the row's own range, itself at least), joined with ", ", at most :data:`TIE_NAMES`
     then "+n"; None when there are none."""
-    out: list[str | None] = []
-    for r, a, b, sa, sb in zip(rows.tolist(), lo.tolist(), hi.tolist(), skip_lo.tolist(),
-                               skip_hi.tolist()):
-        picked = [j for j in range(a, b) if not (sa <= j < sb) and j != r]
-        if not picked:
-            out.append(None)
-            continue
-        names = [str(items[j]) for j in picked[:TIE_NAMES]]
-        if len(picked) > TIE_NAMES:
-            names.append(f"+{len(picked) - TIE_NAMES}")
-        out.append(", ".join(names))
+    out: list[str | None] = [None] * len(rows)
+    # rows with another row in their range only (most have none): national runs return
+    # 250,000 rows
+    skip_lo = np.clip(skip_lo, lo, hi)
+    skip_hi = np.clip(np.maximum(skip_hi, skip_lo), lo, hi)
+    own = (rows >= lo) & (rows < hi) & ~((rows >= skip_lo) & (rows < skip_hi))
+    count = (hi - lo) - (skip_hi - skip_lo) - own.astype(np.int64)
+    for i in np.flatnonzero(count > 0).tolist():
+        r, a, b, sa, sb = int(rows[i]), int(lo[i]), int(hi[i]), int(skip_lo[i]), int(skip_hi[i])
+        picked: list[int] = []
+        for j in (*range(a, sa), *range(sb, b)):
+            if j != r:
+                picked.append(j)
+                if len(picked) == TIE_NAMES:
+                    break
+        names = [str(items[j]) for j in picked]
+        if count[i] > TIE_NAMES:
+            names.append(f"+{int(count[i]) - TIE_NAMES}")
+        out[i] = ", ".join(names)
     return out
 
 
