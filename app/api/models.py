@@ -184,8 +184,11 @@ class CandidatePage(BaseModel):
     limit: int
     offset: int
     items: list[dict[str, Any]] = Field(
-        description="one row per area and rank; rank-1 rows carry the area's stability (share "
-        "of weight draws in which its first candidate stays first) where it was computed")
+        description="one row per area and rank (rank_label '1=' where ranks are shared, "
+        "basis: own_activity, kecamatan_statistics, neighbours or land_only); rank-1 rows "
+        "carry the area's stability (share of weight draws in which its first candidate stays "
+        "first alone; stability_tie and stability_tied_with where it ties) where it was "
+        "computed")
     scenario: str | None = Field(None, description="the scenario's name (as run.scenario)")
     run: Run | None = None
 
