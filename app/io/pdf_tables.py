@@ -113,7 +113,8 @@ _NUMBER = re.compile(r"^\d+(?:\.\d+){1,3}$")
 _COLNUM = re.compile(r"^\((\d{1,2})\)$")
 _YEARTOK = re.compile(r"^((?:19|20)\d{2})\*?$")
 _ROWNUM = re.compile(r"^(\d{1,3})\.?$")
-_FOOTER = re.compile(r"^(sumber|source|catatan|note|keterangan|ket\.|\*\)|\d\))", re.I)
+_FOOTER = re.compile(r"^((sumber|source|catatan|note|notes|keterangan|ket)(\s*/\s*\w+)?\s*:"
+                     r"|\*\)|\d\)\s)", re.I)
 _MISSING = frozenset({"...", "..", "…", "....", "x", "X", "×", "…-", "...-"})
 _NIL = frozenset({"-", "–", "—", "−", "--", "---", "- -"})
 _ACTIVITY = re.compile(r"\b(banyaknya|jumlah)\s+(industri|usaha|perusahaan|unit usaha)\b", re.I)
@@ -175,8 +176,6 @@ def parse_bps_number(text: str) -> tuple[float, str, str | None]:
         if re.fullmatch(r"\d{3}([.,]\d+)?", last):
             t = "".join(head) + last
         elif re.fullmatch(r"\d{1,2}", last) and (len(head) > 1 or len(head[0]) > 0):
-            if len(groups) == 2 and len(head[0]) == 1 and len(last) == 1:
-                return math.nan, "bad", None
             return float("".join(head) + "." + last), "number", "lost decimal mark"
         else:
             return math.nan, "bad", None
@@ -334,8 +333,17 @@ def _lines(words: list[_W]) -> list[list[_W]]:
 
 
 def _text(words: list[_W]) -> str:
-    s = " ".join(w.text for w in sorted(words, key=lambda w: (round(w.top), w.x0)))
-    return unspace(re.sub(r"(?<=\w) /(?=\w)", "/", s))
+    """Words as text, line by line; a line holding only the end of a word broken without a
+    hyphen ("Minum" over "an") is glued to it."""
+    out = ""
+    for ln in _lines(words):
+        t = " ".join(w.text for w in ln)
+        if out and re.fullmatch(r"[a-z]{1,3}", t) and out[-1:].isalpha() and t not in \
+                ("di", "ke", "dan", "dlm", "per", "of", "and", "in", "by", "the"):
+            out += t
+        else:
+            out = f"{out} {t}" if out else t
+    return unspace(re.sub(r"(?<=\w) /(?=\w)", "/", out))
 
 
 # --------------------------------------------------------------------------------------------
@@ -384,7 +392,7 @@ def _find_titles(lines: list[list[_W]]) -> list[dict]:
     """Title blocks on a page: number, continued, top, bottom, Indonesian and English text."""
     out = []
     words = [w for ln in lines for w in ln]
-    for li, ln in enumerate(lines):
+    for ln in lines:
         texts = [fold(w.text) for w in ln]
         if "lanjutan" in texts or "continued" in texts:
             nums = [w.text for w in ln if _NUMBER.match(w.text)]
@@ -406,7 +414,8 @@ def _find_titles(lines: list[list[_W]]) -> list[dict]:
             left = max(w.x1, num.x1) + 1
             near = [v for v in words if v.top >= w.top - 28 and v.top <= w.bottom + 40
                     and not _COLNUM.match(v.text) and v is not w and v is not num
-                    and not (fold(v.text) in ("tabel", "table") and v.x1 < left)]
+                    and not (v.x1 < left and (fold(v.text) in ("tabel", "table")
+                                              or re.fullmatch(r"[\d.]+", v.text)))]
             # a line belongs to the title when it starts right of "Tabel 3.1.1"
             tl = [ln2 for ln2 in _lines(near) if ln2[0].x0 >= left - 1]
             if not tl:
@@ -491,19 +500,24 @@ def _column_headers(words: list[_W], centres: list[float]
     for ln in _lines(words):
         share = sum(w.italic for w in ln) / len(ln)
         for w in ln:
-            if share >= 0.6 or (share > 0.4 and w.italic):
+            if share >= 0.8 or (share > 0.4 and w.italic):
                 english.add(id(w))
-    # the years line: year tokens alone on a line among the value columns' header words
+    # the years line: year tokens standing alone (no word touching them on their line)
+    # among the value columns' header words; printed at two heights in some books
+    vals = [w for w in words if w.cx > b12]
+    lone = [w for w in vals if _YEARTOK.match(w.text) and not any(
+        v is not w and not _YEARTOK.match(v.text) and abs(v.cy - w.cy) < 0.4 * w.size
+        and max(v.x0, w.x0) - min(v.x1, w.x1) < 0.45 * w.size for v in vals)]
     year_ids: set[int] = set()
-    for ln in _lines([w for w in words if w.cx > b12]):
-        if ln and all(_YEARTOK.match(w.text) for w in ln) and len(ln) >= 2:
-            ys = [int(_YEARTOK.match(w.text).group(1)) for w in ln]
-            year_ids |= {id(w) for w in ln}
-            if len(ln) == k - 1:       # one year per value column: in order
-                for c, y in enumerate(ys, start=1):
-                    years[c] = y
-                continue
-            for w, y in zip(ln, ys):
+    if len(lone) >= 2:
+        lone.sort(key=lambda w: w.cx)
+        year_ids = {id(w) for w in lone}
+        ys = [int(_YEARTOK.match(w.text).group(1)) for w in lone]
+        if len(lone) == k - 1:       # one year per value column: in order
+            for c, y in enumerate(ys, start=1):
+                years[c] = y
+        else:
+            for w, y in zip(lone, ys):
                 c = min(range(1, k), key=lambda i: abs(centres[i] - w.cx)) if k > 1 else 0
                 years[c] = y
     rest = [w for w in words if id(w) not in year_ids]
@@ -522,7 +536,7 @@ def _column_headers(words: list[_W], centres: list[float]
     for c, x in enumerate(centres):
         spacing = min([abs(x - y) for i, y in enumerate(centres) if i != c] or [60.0])
 
-        def dist(s: tuple) -> float:
+        def dist(s: tuple, x: float = x) -> float:
             return 0.0 if s[0] <= x <= s[1] else min(abs(x - s[0]), abs(x - s[1]))
 
         for bi, s in enumerate(spans):
@@ -566,8 +580,18 @@ def _is_total_label(label: str, bold: bool) -> bool:
 
 def _merge_fragments(ws: list[_W]) -> list[list[_W]]:
     """Value words of one line joined into cells: thin-space groups of one number."""
-    cells: list[list[_W]] = []
+    glued: list[_W] = []
     for w in sorted(ws, key=lambda w: w.x0):
+        # pieces of one number with no gap at all ("95" "1,00"): one word
+        if glued and w.x0 - glued[-1].x1 < 0.15 * w.size and \
+                re.fullmatch(r"[\d.,]+", glued[-1].text) and re.fullmatch(r"[\d.,]+-?", w.text):
+            g = glued[-1]
+            glued[-1] = _W(g.text + w.text, g.x0, w.x1, min(g.top, w.top),
+                           max(g.bottom, w.bottom), g.size, g.bold, g.italic)
+        else:
+            glued.append(w)
+    cells: list[list[_W]] = []
+    for w in glued:
         if cells:
             prev = cells[-1]
             gap = w.x0 - prev[-1].x1
@@ -595,8 +619,8 @@ def _read_part(words: list[_W], lines: list[list[_W]], colrow: list[_W], top: fl
     # body
     body = [w for w in words if w.top > cbottom - 0.5 and w.bottom <= bottom + 0.5]
     cut = bottom
-    for ln in _lines(body):
-        if _FOOTER.match(ln[0].text):
+    for ln in _lines(body):   # "Sumber: ...", not the desa "Sumber Ketempah"
+        if _FOOTER.match(" ".join(w.text for w in ln[:3])):
             cut = min(cut, ln[0].top)
             break
     body = [w for w in body if w.bottom <= cut + 0.5]
@@ -605,27 +629,41 @@ def _read_part(words: list[_W], lines: list[list[_W]], colrow: list[_W], top: fl
     is_label = [w.cx < b12 or (w.cx < c2 and not _valueish(w.text)) for w in body]
     label_ws = [w for w, lab in zip(body, is_label) if lab]
     value_ws = [w for w, lab in zip(body, is_label) if not lab]
-    label_lines = _lines(label_ws)
-    value_lines = _lines(value_ws)
-    value_line_ys = [sum(w.cy for w in ln) / len(ln) for ln in value_lines]
-    anchors: list[_Row] = []
+    value_line_ys = [sum(w.cy for w in ln) / len(ln) for ln in _lines(value_ws)]
+    # printed row numbers: 1-3 digits left of the names; each anchors one row
+    names = [w for w in label_ws if not _ROWNUM.match(w.text)]
+    name_x0 = sorted(w.x0 for w in names)[len(names) // 2] if names else 1e9
+    nums = [w for w in label_ws if _ROWNUM.match(w.text) and w.x1 <= name_x0 + 1]
+    anchors: list[_Row] = [_Row("row", int(_ROWNUM.match(w.text).group(1)), w.cy, [w])
+                           for w in nums]
+    ys = sorted(r.y for r in anchors)
+    gaps = sorted(b - a for a, b in zip(ys, ys[1:]))
+    row_pitch = gaps[len(gaps) // 2] if gaps else 2.0 * (label_ws[0].size if label_ws else 8)
     loose: list[_W] = []
-    numbered = any(_ROWNUM.match(ln[0].text) and len(ln) > 1 for ln in label_lines)
-    for ln in label_lines:
+    # the other label lines: near a numbered row they belong to it (a wrapped name); apart,
+    # lines touching each other form one label ("Kecamatan" over "Kalisat")
+    free: list[list[_W]] = []
+    num_ids = {id(w) for w in nums}
+    for ln in _lines([w for w in label_ws if id(w) not in num_ids]):
         cy = sum(w.cy for w in ln) / len(ln)
-        m = _ROWNUM.match(ln[0].text)
-        has_values = any(abs(y - cy) < 0.5 * ln[0].size for y in value_line_ys)
-        if m and (len(ln) > 1 or has_values):
-            anchors.append(_Row("row", int(m.group(1)), cy, list(ln)))
-            continue
-        lab = _clean_label(_text(ln))
-        if _is_total_label(lab, all(w.bold for w in ln)) and (has_values or not numbered) and \
-                not (numbered and not has_values and not _TOTAL_LABEL.match(lab)):
-            anchors.append(_Row("total", None, cy, list(ln)))
-        elif not numbered and has_values:
-            anchors.append(_Row("row", None, cy, list(ln)))
-        else:
+        if ys and min(abs(y - cy) for y in ys) < 0.75 * row_pitch:
             loose.extend(ln)
+            continue
+        if free and min(w.top for w in ln) - max(w.bottom for w in free[-1]) < 0.5 * ln[0].size:
+            free[-1].extend(ln)
+        else:
+            free.append(list(ln))
+    for group in free:
+        cy = sum(w.cy for w in group) / len(group)
+        lab = _clean_label(_text(group))
+        has_values = any(abs(y - cy) < 0.9 * group[0].size for y in value_line_ys)
+        if _is_total_label(lab, all(w.bold for w in group)) and \
+                (has_values or _TOTAL_LABEL.match(lab)):
+            anchors.append(_Row("total", None, cy, group))
+        elif has_values:
+            anchors.append(_Row("row", None, cy, group))
+        else:
+            loose.extend(group)
     anchors.sort(key=lambda r: r.y)
     # the body ends at a gap much larger than the row pitch (a running footer below)
     size = body[0].size if body else 8.0
@@ -814,6 +852,9 @@ def _wanted(number: str, title: str, selection: list[str] | None) -> tuple[bool,
         return False, "the title names no production measure"
     if not _SUBJECT.search(title):
         return False, "the title names no crop, livestock, fishery or industry"
+    if re.search(r"(19|20)\d{2}\s*[-–]\s*(19|20)\d{2}", title) and not re.search(
+            r"(?i)\b(menurut|by)\s+(desa|kelurahan|kecamatan|village|subdistrict)", title):
+        return False, "a time series (years as columns), not by desa or kecamatan"
     return True, None
 
 
@@ -947,8 +988,12 @@ def _column_info(header: tuple[str, str], bilingual: bool) -> dict:
 
 def _build_table(number: str, parts: list[_Part], path: Path, opts) -> tuple[object, dict]:
     """One StatTable from the parts of a table (or a skip reason)."""
-    from unggulan.io.statistics import RECORD_COLUMNS, TOTAL_TOLERANCE_ABS, \
-        TOTAL_TOLERANCE_REL, StatTable
+    from unggulan.io.statistics import (
+        RECORD_COLUMNS,
+        TOTAL_TOLERANCE_ABS,
+        TOTAL_TOLERANCE_REL,
+        StatTable,
+    )
 
     first = parts[0]
     title_id = first.title_id.strip()
