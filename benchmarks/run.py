@@ -297,6 +297,49 @@ def map_size(folder, level="desa") -> tuple[float, float]:
     return inline / 1e6, served / 1e6
 
 
+def compressed_sizes(folder, url: str = "/peta?level=desa") -> dict:
+    """Bytes on the wire of a served page plain, gzip and brotli (the service's middleware;
+    TestClient, nothing timed), and that each decodes to the plain bytes."""
+    import gzip
+
+    import brotli
+    from fastapi.testclient import TestClient
+
+    from unggulan.api.main import create_app
+    from unggulan.settings import Settings
+
+    out = {}
+    with TestClient(create_app(Settings(data=folder))) as c:
+        for enc in ("identity", "gzip", "br"):
+            with c.stream("GET", url, headers={"Accept-Encoding": enc}) as r:
+                raw = b"".join(r.iter_raw())
+                out[enc] = (len(raw), r.headers.get("content-encoding"))
+            if enc == "identity":
+                plain = raw
+            else:
+                assert (gzip.decompress if enc == "gzip" else brotli.decompress)(raw) == plain
+    return out
+
+
+def export_size(folder, layer="suitability", level="desa", suffix=".gpkg") -> dict:
+    """Size (MB) and write time of a layer's export, and of the same rows with a polygon on
+    every row (the layout before #34, for comparison)."""
+    from unggulan.core.layers import get_layer
+    from unggulan.io.exports import _write_spatial, write_layer
+
+    gdf = get_layer(_dataset(folder), layer, level)
+    out = {"rows": len(gdf), "areas": int(gdf["code"].nunique())}
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        p = write_layer(gdf, Path(tmp) / f"x{suffix}", layer=f"{layer}_{level}")
+        out["s"], out["mb"] = time.perf_counter() - t0, p.stat().st_size / 1e6
+        if suffix in (".gpkg", ".geojson", ".parquet"):
+            p = _write_spatial(gdf, Path(tmp) / f"old{suffix}", suffix, f"{layer}_{level}",
+                               True, None)
+            out["mb_polygon_per_row"] = p.stat().st_size / 1e6
+    return out
+
+
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update",
                   "--no-first-run"]
@@ -387,6 +430,22 @@ def http_load(folder, path_template: str, requests_total: int = 400, threads: in
     of CPU per request under one GIL, which the latencies then include (at 8 threads, p99
     21 ms with httpx against 14-18 ms with wrk, same server).
     """
+    with service(folder, workers) as base:
+        return load_on(base, path_template, requests_total, threads, max_seconds, workers,
+                       client)
+
+
+def http_load_many(folder, templates: list[str], requests_total: int = 400, threads: int = 8,
+                   max_seconds: float = 60.0, workers: int = 1) -> list[dict]:
+    """:func:`http_load` of each path template in turn against one service."""
+    with service(folder, workers) as base:
+        return [load_on(base, t, requests_total, threads, max_seconds, workers)
+                for t in templates]
+
+
+def load_on(base: str, path_template: str, requests_total: int = 400, threads: int = 8,
+            max_seconds: float = 60.0, workers: int = 1, client: str | None = None) -> dict:
+    """The bounded load of :func:`http_load` against a running service at ``base``."""
     import shutil
     import subprocess
     import threading
@@ -394,61 +453,65 @@ def http_load(folder, path_template: str, requests_total: int = 400, threads: in
     import httpx
 
     client = client or ("wrk" if shutil.which("wrk") else "httpx")
-    with service(folder, workers) as base:
-        codes = httpx.get(f"{base}/api/v1/areas", params={"limit": 10_000}).json()["items"]
-        codes = [c["code"] for c in codes]
-        # the workers prepared the default candidates before accepting requests; a few
-        # requests warm the rest (e.g. the OGC pages)
-        for k in range(3 * workers):
-            httpx.get(base + path_template.format(code=codes[k % len(codes)]), timeout=900)
-        if client == "wrk":
-            seconds = int(min(max(5, requests_total / 1000), max_seconds))
-            with tempfile.TemporaryDirectory() as tmp:
-                paths = Path(tmp) / "paths.txt"
-                paths.write_text("\n".join(path_template.format(code=c) for c in codes[:5000]))
-                out = subprocess.run(
-                    ["wrk", "-t2", f"-c{threads}", f"-d{seconds}s", "--timeout", "10s",
-                     "-s", str(ROOT / "benchmarks" / "wrk_paths.lua"), base],
-                    capture_output=True, text=True, timeout=seconds + 60,
-                    env=dict(os.environ, WRK_PATHS=str(paths)), check=True).stdout
-            line = next(x for x in out.splitlines() if x.startswith("RESULT"))
-            f = {k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
-            return {"n": f["requests"], "rps": f["requests"] / (f["duration_us"] / 1e6),
-                    "p50": f["p50_us"] / 1000, "p99": f["p99_us"] / 1000,
-                    "max": f["max_us"] / 1000, "errors": f["errors"] + f["non2xx"],
-                    "client": "wrk", "workers": workers}
-        latencies: list[float] = []
-        errors = [0]
-        lock = threading.Lock()
-        stop_at = time.monotonic() + max_seconds
-        per_thread = requests_total // threads
 
-        def worker(k: int) -> None:
-            with httpx.Client(base_url=base, timeout=30) as client:
-                for i in range(per_thread):
-                    if time.monotonic() > stop_at:
-                        return
-                    url = path_template.format(code=codes[(k * per_thread + i) % len(codes)])
-                    t0 = time.perf_counter()
-                    r = client.get(url)
-                    dt = time.perf_counter() - t0
-                    with lock:
-                        latencies.append(dt)
-                        if r.status_code != 200:
-                            errors[0] += 1
+    def path(i: int, code: str) -> str:  # {code}: an area's code; {offset}: 0, 100, 200, 300
+        return path_template.format(code=code, offset=(i % 4) * 100)
 
-        t0 = time.perf_counter()
-        ts = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
-        wall = time.perf_counter() - t0
-        lat = sorted(latencies)
-        return {"n": len(lat), "rps": len(lat) / wall, "p50": lat[len(lat) // 2] * 1000,
-                "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
-                "max": lat[-1] * 1000, "errors": errors[0], "client": "httpx",
-                "workers": workers}
+    codes = httpx.get(f"{base}/api/v1/areas", params={"limit": 10_000}).json()["items"]
+    codes = [c["code"] for c in codes]
+    # the workers prepared the default candidates before accepting requests; a few
+    # requests warm the rest (e.g. the OGC pages)
+    for k in range(3 * workers):
+        httpx.get(base + path(k, codes[k % len(codes)]), timeout=900)
+    if client == "wrk":
+        seconds = int(min(max(5, requests_total / 1000), max_seconds))
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = Path(tmp) / "paths.txt"
+            paths.write_text("\n".join(path(i, c) for i, c in enumerate(codes[:5000])))
+            out = subprocess.run(
+                ["wrk", "-t2", f"-c{threads}", f"-d{seconds}s", "--timeout", "10s",
+                 "-s", str(ROOT / "benchmarks" / "wrk_paths.lua"), base],
+                capture_output=True, text=True, timeout=seconds + 60,
+                env=dict(os.environ, WRK_PATHS=str(paths)), check=True).stdout
+        line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+        f = {k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+        return {"n": f["requests"], "rps": f["requests"] / (f["duration_us"] / 1e6),
+                "p50": f["p50_us"] / 1000, "p99": f["p99_us"] / 1000,
+                "max": f["max_us"] / 1000, "errors": f["errors"] + f["non2xx"],
+                "client": "wrk", "workers": workers}
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + max_seconds
+    per_thread = requests_total // threads
+
+    def worker(k: int) -> None:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            for i in range(per_thread):
+                if time.monotonic() > stop_at:
+                    return
+                j = k * per_thread + i
+                url = path(j, codes[j % len(codes)])
+                t0 = time.perf_counter()
+                r = client.get(url)
+                dt = time.perf_counter() - t0
+                with lock:
+                    latencies.append(dt)
+                    if r.status_code != 200:
+                        errors[0] += 1
+
+    t0 = time.perf_counter()
+    ts = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    wall = time.perf_counter() - t0
+    lat = sorted(latencies)
+    return {"n": len(lat), "rps": len(lat) / wall, "p50": lat[len(lat) // 2] * 1000,
+            "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
+            "max": lat[-1] * 1000, "errors": errors[0], "client": "httpx",
+            "workers": workers}
 
 
 # ---------------------------------------------------------------- isolation
@@ -602,6 +665,37 @@ def main() -> None:
         if not only or "map" in only:
             national_desa = _call("national_map", activity_folder("100k_code"))
             print(f"  national desa map: {national_desa}", file=sys.stderr, flush=True)
+    if bone.exists() and (not only or "OGC" in only):
+        # OGC API with 8 clients against one service (#34): metadata pages and items pages
+        ogc = [("HTTP GET OGC landing (Bone)", "/ogc"),
+               ("HTTP GET OGC conformance (Bone)", "/ogc/conformance"),
+               ("HTTP GET OGC collections (Bone)", "/ogc/collections"),
+               ("HTTP GET OGC items pages of 100 desa, offsets 0-300 (Bone)",
+                "/ogc/collections/desa/items?limit=100&offset={offset}")]
+        wanted = [(label, t) for label, t in ogc if not only or only in label
+                  or only == "OGC"]
+        if wanted:
+            res = _call("http_load_many", bone, [t for _, t in wanted], 4000, 8, 20.0)
+            for (label, _), r in zip(wanted, res):
+                http_rows.append((label, r))
+                print(f"  {label}: {r}", file=sys.stderr, flush=True)
+    extra_rows = []
+    label = "Bone served main map page (desa), bytes on the wire: plain / gzip / brotli"
+    if bone.exists() and (not only or only in label):
+        sz = _call("compressed_sizes", bone)
+        extra_rows.append(f"{label}: {sz['identity'][0] / 1e6:.2f} MB / "
+                          f"{sz['gzip'][0] / 1e6:.3f} MB / {sz['br'][0] / 1e6:.3f} MB")
+        print(f"  {extra_rows[-1]}", file=sys.stderr, flush=True)
+    for suffix in (".gpkg", ".zip", ".geojson", ".csv", ".parquet"):
+        label = f"Bone suitability export, desa, {suffix}: size"
+        if bone.exists() and (not only or only in label):
+            r = _call("export_size", bone, "suitability", "desa", suffix)
+            extra_rows.append(
+                f"{label} {r['mb']:.1f} MB ({r['rows']:,} rows, {r['areas']} areas; written "
+                f"in {r['s']:.1f} s)" + (f"; a polygon on every row: "
+                                          f"{r['mb_polygon_per_row']:.1f} MB"
+                                          if "mb_polygon_per_row" in r else ""))
+            print(f"  {extra_rows[-1]}", file=sys.stderr, flush=True)
     load_rows = []
     if bone.exists() and (not only or "load" in only):
         from benchmarks.load import load
@@ -686,6 +780,10 @@ def main() -> None:
         for label, r in http_rows:
             print(f"{label:<{w}}  {r['client']:>6}  {r['n']:>8}  {r['rps']:>7.1f}  "
                   f"{r['p50']:>7.1f}  {r['p99']:>7.1f}  {r['max']:>7.1f}  {r['errors']:>6}")
+    if extra_rows:
+        print()
+        for line in extra_rows:
+            print(line)
     if load_rows:
         from benchmarks.load import print_table
 

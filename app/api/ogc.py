@@ -97,6 +97,16 @@ def _features(ds, cid: str) -> _Features:
     return ds.cached(("ogc", "features", cid), lambda: _Features.build(_layer(ds, cid), cid))
 
 
+async def _features_ready(ds, cid: str) -> _Features:
+    """:func:`_features` on the event loop when built (a lookup), else built on the thread
+    pool (the candidates' collections compute a ranking)."""
+    if ("ogc", "features", cid) in ds._cache:
+        return _features(ds, cid)
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_features, ds, cid)
+
+
 def _dumps(value) -> str:
     """JSON as starlette's JSONResponse writes it (compact, UTF-8, no NaN)."""
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
@@ -104,12 +114,12 @@ def _dumps(value) -> str:
 
 
 class _Features:
-    """A collection's features as GeoJSON text, one per row: a page is their join, with no
-    geometry encoded per request. ``ids`` maps a feature id to its row."""
+    """A collection's features as GeoJSON (UTF-8 bytes), one per row: a page is their join,
+    with no geometry encoded per request. ``ids`` maps a feature id to its row."""
 
     __slots__ = ("layer", "texts", "ids", "_strings")
 
-    def __init__(self, layer: gpd.GeoDataFrame, texts: list[str], ids: dict[str, int]):
+    def __init__(self, layer: gpd.GeoDataFrame, texts: list[bytes], ids: dict[str, int]):
         self.layer, self.texts, self.ids = layer, texts, ids
         self._strings: dict[str, np.ndarray] = {}
 
@@ -128,7 +138,7 @@ class _Features:
             fid = props.get(id_col, i)
             ids.setdefault(str(fid), i)
             texts.append(f'{{"type":"Feature","geometry":{g if g is not None else "null"},'
-                         f'"properties":{_dumps(props)},"id":{_dumps(fid)}}}')
+                         f'"properties":{_dumps(props)},"id":{_dumps(fid)}}}'.encode())
         return cls(layer, texts, ids)
 
     def strings(self, column: str) -> np.ndarray:
@@ -312,7 +322,7 @@ async def collection(request: Request, ds: DatasetDep, collection_id: str):
 
 
 @router.get("/collections/{collection_id}/items")
-def items(
+async def items(
     request: Request, ds: DatasetDep, collection_id: str,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (CRS84)")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
@@ -322,7 +332,7 @@ def items(
     A page is the join of the features' GeoJSON texts, made once per dataset."""
     if collection_id not in COLLECTIONS:
         raise UnknownArea(f"no collection '{collection_id}'")
-    feats = _features(ds, collection_id)
+    feats = await _features_ready(ds, collection_id)
     layer = feats.layer
     box = parse_bbox(bbox)
     filters = [(k, v) for k, v in request.query_params.items() if k not in RESERVED]
@@ -356,26 +366,27 @@ def items(
     if offset > 0:
         links.append(link("prev", max(offset - limit, 0)))
     texts = feats.texts
-    body = ('{"type":"FeatureCollection","features":[' + ",".join(texts[i] for i in page)
-            + f'],"numberMatched":{matched},"numberReturned":{len(page)},'
-            f'"links":{_dumps(links)}}}')
-    return Response(body.encode("utf-8"), media_type=GEOJSON)
+    body = b"".join((b'{"type":"FeatureCollection","features":[',
+                     b",".join([texts[i] for i in page]),
+                     f'],"numberMatched":{matched},"numberReturned":{len(page)},'
+                     f'"links":{_dumps(links)}}}'.encode()))
+    return Response(body, media_type=GEOJSON)
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}")
-def item(request: Request, ds: DatasetDep, collection_id: str, feature_id: str):
+async def item(request: Request, ds: DatasetDep, collection_id: str, feature_id: str):
     """One feature."""
     if collection_id not in COLLECTIONS:
         raise UnknownArea(f"no collection '{collection_id}'")
-    feats = _features(ds, collection_id)
+    feats = await _features_ready(ds, collection_id)
     at = feats.ids.get(feature_id)
     if at is None:
         raise UnknownArea(f"no feature '{feature_id}' in collection '{collection_id}'")
     base = _base(request) + f"/ogc/collections/{collection_id}"
     links = [{"href": f"{base}/items/{feature_id}", "rel": "self", "type": GEOJSON},
              {"href": base, "rel": "collection", "type": "application/json"}]
-    body = feats.texts[at][:-1] + f',"links":{_dumps(links)}}}'
-    return Response(body.encode("utf-8"), media_type=GEOJSON)
+    body = feats.texts[at][:-1] + f',"links":{_dumps(links)}}}'.encode()
+    return Response(body, media_type=GEOJSON)
 
 
 def _shape(box):
