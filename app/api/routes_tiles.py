@@ -97,7 +97,8 @@ def tile_legend(ds: DatasetDep, level: LevelP, weights: WeightsQ = None, top: To
     _check_level(ds, level)
     sc = run_scenario(ds, weights, top, scenario)
     src = tile_source(ds, level, sc)
-    body = top_legend(ds, [p.get("top1") for p in src.props])
+    body = top_legend(ds, [p.get("top1") for p in src.props],
+                      [p.get("top1_basis") for p in src.props])
     coarser = COARSER.get(level)
     body.update(n=len(src.props), minZoom=MIN_ZOOM.get(level, 0),
                 coarser=coarser if coarser in ds.levels else None)

@@ -120,12 +120,20 @@ def _blend(colour: str, under: str, alpha: float) -> tuple[int, ...]:
 
 
 def _top_counts(base: str, level: str) -> list[list]:
+    """[commodity, areas it leads] of the commodities with a colour in the dataset's palette
+    (issue #30: one palette per dataset, from the legend), most areas first."""
     items = httpx.get(f"{base}/api/v1/candidates", params={"level": level, "top": 1,
                                                            "limit": 10_000}).json()["items"]
+    colours = httpx.get(f"{base}/tiles/{level}/legend.json").json()["palette"]
     counts: dict[str, int] = {}
+    seen: set[str] = set()
     for c in items:
+        if c["code"] in seen:  # a shared first rank: the area's first candidate counts
+            continue
+        seen.add(c["code"])
         counts[c["commodity"]] = counts.get(c["commodity"], 0) + 1
-    return [list(kv) for kv in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:9]
+    return [list(kv) for kv in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            if kv[0] in colours]
 
 
 def test_desa_drawn_from_tiles_hover_click_and_search(service, page):
