@@ -492,11 +492,11 @@ def _print_backtest(res, synthetic: bool) -> None:
     def num(x) -> str:
         return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
 
-    title = (f"Uji mundur / backtest: {res.level}, usulan dari / proposed from "
+    title = (f"Uji mundur / backtest ({res.level}): usulan / proposed "
              f"{res.table['kept_years'].iat[0]}, dinilai / judged "
              f"{res.table['horizon_years'].iat[0]}, top {res.top}")
     if synthetic:
-        title += "  [yellow]statistik SINTETIS / SYNTHETIC statistics[/]"
+        title += " [yellow]statistik SINTETIS / SYNTHETIC[/]"
     t = Table(title=title)
     for c in ("method / metode", "areas", "marks", "SLQ > 1", f"top-{res.top_producers}",
               "mean / rerata"):
@@ -508,9 +508,10 @@ def _print_backtest(res, synthetic: bool) -> None:
                   f"{r.rate_mean:.0%}")
     out.print(t)
     w = {k: v for k, v in res.weights.items() if v > 0}
-    out.print("tool weights / bobot alat: " + ", ".join(f"{k}={v:g}" for k, v in w.items())
-              + f"; reference {res.reference}; random = expected rate of the same number of "
-              "marks drawn at random", highlight=False)
+    out.print("bobot alat / tool weights: " + ", ".join(f"{k}={v:g}" for k, v in w.items())
+              + f"; reference {res.reference}", highlight=False)
+    out.print("acak / random: expected rate of as many random marks from the same pairs; "
+              "(hits/judged): no number later, not judged", highlight=False)
 
 
 @cli.command()

@@ -15,6 +15,7 @@ MODULES = [
     "unggulan.base.names", "unggulan.core.run", "unggulan.core.layers", "unggulan.io.readers", "unggulan.core.rasters",
     "unggulan.core.sentra", "unggulan.core.boundaries", "unggulan.core.suitability", "unggulan.base.records",
     "unggulan.maps.tiles", "unggulan.core.partitioned",
+    "unggulan.core.backtest",
 ]
 
 

@@ -201,9 +201,12 @@ def backtest(statistics: pd.DataFrame, areas: pd.DataFrame | None = None, *, unt
     st = statistics
     level = level or _default_level(st)
     rows = _series_rows(st, level, areas)
-    years = sorted(rows["year"].astype(int).unique().tolist())
+    # a year counts when something was produced in it (a year of only missing or nil
+    # cells, e.g. a column of a book that prints the previous year's totals only, does not)
+    years = sorted(rows.loc[rows["value"].to_numpy(float) > 0, "year"].astype(int).unique()
+                   .tolist())
     if len(years) < 2:
-        have = (f"{level} statistics have only {years[0]}" if years else
+        have = (f"{level} statistics have values only for {years[0]}" if years else
                 "the dataset has no statistics with a year" + (
                     f" at level {level}" if len(st) else " (put BPS tables in statistik/)"))
         raise UnggulanError(f"the backtest needs a statistics series of at least two years "
@@ -343,8 +346,8 @@ def _with_rank(ev: pd.DataFrame) -> pd.DataFrame:
     v = ev["stat_value"].to_numpy(float)
     ev = ev.assign(value_known=np.where(np.isnan(v) & np.isfinite(ev["slq"].to_numpy(float)),
                                         0.0, v))
-    ev["producer_rank"] = ev.groupby(["commodity", "stat_measure"])["value_known"].rank(method="min",
-                                                                     ascending=False)
+    by = ev.groupby(["commodity", "stat_measure"])["value_known"]
+    ev["producer_rank"] = by.rank(method="min", ascending=False)
     return ev
 
 

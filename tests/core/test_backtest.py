@@ -157,8 +157,11 @@ def test_horizon_years_and_one_measure_per_commodity():
 
 
 @pytest.mark.parametrize(("stats", "until", "horizon", "message"), [
-    (series(stable(), [2021]), 2021, None, "at least two years.*only 2021"),
+    (series(stable(), [2021]), 2021, None, "at least two years.*only for 2021"),
     (series(stable(), YEARS).iloc[:0], 2021, None, "at least two years.*no statistics"),
+    # a year of nil and missing cells only is no year of the series
+    (series({k: [v, 0.0] if k[0] != "A" else [v, math.nan] for k, v in stable().items()},
+            [2021, 2022]), 2021, None, "at least two years.*only for 2021"),
     (series(stable(), YEARS), 2023, None, "until must be from 2018 to 2022"),
     (series(stable(), YEARS), 2017, None, "until must be from 2018 to 2022"),
     (series(stable(), YEARS), 2021, 3, "reaches past the series' last year 2023"),
@@ -220,4 +223,4 @@ def test_cli_single_year_refused(tmp_path):
         encoding="utf-8")
     result = runner.invoke(cli, ["backtest", "--data", str(one), "--until", "2019"])
     assert result.exit_code != 0
-    assert "at least two years" in result.output and "only 2019" in result.output
+    assert "at least two years" in result.output and "only for 2019" in result.output
