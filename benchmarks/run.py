@@ -437,9 +437,12 @@ def http_load(folder, path_template: str, requests_total: int = 400, threads: in
 
 def http_load_many(folder, templates: list[str], requests_total: int = 400, threads: int = 8,
                    max_seconds: float = 60.0, workers: int = 1) -> list[dict]:
-    """:func:`http_load` of each path template in turn against one service."""
+    """:func:`http_load` of each path template in turn against one service; a template
+    ``(path, clients)`` with its own number of clients."""
     with service(folder, workers) as base:
         return [load_on(base, t, requests_total, threads, max_seconds, workers)
+                if isinstance(t, str) else
+                load_on(base, t[0], requests_total, t[1], max_seconds, workers)
                 for t in templates]
 
 
@@ -671,7 +674,11 @@ def main() -> None:
                ("HTTP GET OGC conformance (Bone)", "/ogc/conformance"),
                ("HTTP GET OGC collections (Bone)", "/ogc/collections"),
                ("HTTP GET OGC items pages of 100 desa, offsets 0-300 (Bone)",
-                "/ogc/collections/desa/items?limit=100&offset={offset}")]
+                "/ogc/collections/desa/items?limit=100&offset={offset}"),
+               ("HTTP GET OGC landing (Bone), 1 client", ("/ogc", 1)),
+               ("HTTP GET OGC collections (Bone), 1 client", ("/ogc/collections", 1)),
+               ("HTTP GET OGC items pages of 100 desa (Bone), 1 client",
+                ("/ogc/collections/desa/items?limit=100&offset={offset}", 1))]
         wanted = [(label, t) for label, t in ogc if not only or only in label
                   or only == "OGC"]
         if wanted:
@@ -774,7 +781,7 @@ def main() -> None:
             print(f"{label:<{w}}  {inline:>7.2f}  {served:>9.2f}  {build:>7.3f}  {ms:>8.0f}")
     if http_rows:
         w = max(len(r[0]) for r in http_rows)
-        print(f"\n{'load on 127.0.0.1, 8 clients (1 uvicorn worker unless said)':<{w}}  "
+        print(f"\n{'load on 127.0.0.1, 8 clients (1 uvicorn worker) unless said':<{w}}  "
               f"client  requests  {'req/s':>7}  {'p50 ms':>7}  {'p99 ms':>7}  "
               f"{'max ms':>7}  errors")
         for label, r in http_rows:

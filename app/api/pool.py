@@ -58,3 +58,36 @@ async def run(kind: str, fn: Callable[..., T], *args, **kwargs) -> T:
     once."""
     return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs),
                                           limiter=limiter(kind))
+
+
+class Lru:
+    """The last ``size`` values made, by key; thread-safe (a value may be made twice when
+    two threads ask for a missing key at once; the first kept wins).
+
+    >>> kept = Lru(2)
+    >>> [kept.get(k, lambda: k * 10) for k in (1, 2, 1, 3)]
+    [10, 20, 10, 30]
+    >>> list(kept.values)  # 2 was the least recently used
+    [1, 3]
+    """
+
+    def __init__(self, size: int):
+        import threading
+        from collections import OrderedDict
+
+        self.size = size
+        self.values: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, make: Callable[[], T]) -> T:
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        value = make()
+        with self.lock:
+            value = self.values.setdefault(key, value)
+            self.values.move_to_end(key)
+            while len(self.values) > self.size:
+                self.values.popitem(last=False)
+        return value

@@ -130,16 +130,34 @@ SCENARIO_EXAMPLES = {
 def candidate_page(ds, level: str, scenario, response: Response, *, stability: bool = True,
                    limit: int = 1000, offset: int = 0) -> CandidatePage:
     """The candidates of ``scenario`` as a page, with the run in the body and headers."""
-    from unggulan.core.layers import candidates_layer, layer_metadata
-
-    c = candidates_layer(ds, level, scenario, long=True, stability=stability)
-    meta = layer_metadata(ds, "candidates", level, scenario, c)
+    c, meta = _candidates_layer(ds, level, scenario, stability)
     page = c.iloc[offset:offset + limit].drop(columns=["geometry", "scenario", "run_hash"])
     run = {k: meta[k] for k in Run.model_fields if k in meta}
     response.headers.update(run_headers(meta))
     return CandidatePage(level=level, top=scenario.top, weights=scenario.weights_resolved(),
                          total=len(c), limit=limit, offset=offset, items=records(page),
                          scenario=meta["scenario"], run=Run(**run))
+
+
+#: candidate layers (with stability and metadata) kept per dataset for paging: the last few
+PAGED_LAYERS = 8
+
+
+def _candidates_layer(ds, level: str, scenario, stability: bool):
+    """The long candidates layer of ``scenario`` and its metadata, made once per dataset and
+    run (the run hash: scenario, inputs, version) for the :data:`PAGED_LAYERS` last asked; a
+    page is then a slice."""
+    from unggulan.api.pool import Lru
+    from unggulan.core.layers import candidates_layer, layer_metadata
+    from unggulan.core.run import run_info
+
+    def make():
+        c = candidates_layer(ds, level, scenario, long=True, stability=stability)
+        return c, layer_metadata(ds, "candidates", level, scenario, c)
+
+    kept = ds.cached(("api", "candidate-layers"), lambda: Lru(PAGED_LAYERS))
+    key = (level, scenario.name, run_info(ds, scenario).run_hash, bool(stability))
+    return kept.get(key, make)
 
 
 @router.get("/candidates", response_model=CandidatePage, tags=["candidates"])
