@@ -44,10 +44,12 @@ A mark is *judged* on a measure when the horizon has the number (an area that di
 or a commodity no longer published, is not judged: neither hit nor miss). Rates are hits /
 judged marks; ``rate_mean`` is the mean of the two rates.
 
-Each commodity keeps one measure for the whole series: the one
-:func:`~unggulan.core.activity.statistics_evidence` chooses on the full series (production,
-else population, else harvested area ...), so the kept years and the horizon compare the same
-thing. The statistics are read at one level (kecamatan where there are kecamatan statistics).
+Each commodity keeps one comparable group (measure, and unit and family where the evidence
+names them) for the whole series: the one :func:`~unggulan.core.activity.statistics_evidence`
+chooses on the full series (production, else population, else harvested area ...), so the
+kept years and the horizon compare the same thing. The statistics are read at one level
+(kecamatan where there are kecamatan statistics). A year counts when some value in it is above
+zero; a series needs two such years (:class:`~unggulan.base.errors.UnggulanError` otherwise).
 """
 
 from __future__ import annotations
