@@ -338,7 +338,8 @@ def stability_note(n_areas: int, max_areas: int | None = None) -> str:
                 "samples areas)")
     lo, hi = 1 - STABILITY_SPREAD, 1 + STABILITY_SPREAD
     return (f"share of {STABILITY_DRAWS} weight draws (each weight x U({lo:g}, {hi:g}), "
-            f"seed {STABILITY_SEED}) in which the first candidate stays first")
+            f"seed {STABILITY_SEED}) in which the first candidate stays first alone; a first "
+            "candidate that ties is reported as a tie, not as stable")
 
 
 def scenario_evidence(ds, level: str, scenario: Scenario) -> pd.DataFrame:
