@@ -99,8 +99,14 @@ def _strict_json(value):
     return value
 
 
+def _row(t: Table, *cells: str) -> None:
+    """A table row with its text escaped: names and hints such as "[commodities]" are shown
+    as written, never read as rich markup."""
+    t.add_row(*(escape(str(c)) for c in cells))
+
+
 def _print_summary(s: dict) -> None:
-    title = f"Dataset [bold]{s['dataset']}[/] ({s['folder']})"
+    title = f"Dataset [bold]{escape(s['dataset'])}[/] ({escape(s['folder'])})"
     if s["synthetic"]:
         title += "  [yellow]SINTETIS / SYNTHETIC data[/]"
     out.print(title)
@@ -113,7 +119,7 @@ def _print_summary(s: dict) -> None:
     for lv, v in s["levels"].items():
         src = "dissolved from desa" if v["dissolved"] else Path(v["file"]).name + (
             f" [{v['layer']}]" if v["layer"] else "")
-        t.add_row(lv, str(v["areas"]), src, str(v["code_column"] or "-"),
+        _row(t, lv, str(v["areas"]), src, str(v["code_column"] or "-"),
                   str(v["name_column"] or "-"),
                   f"{v['code_system']} ({v['code_system_reason']})", str(v["repaired"]),
                   str(v["dropped"]))
@@ -125,22 +131,22 @@ def _print_summary(s: dict) -> None:
     t.add_column("value", overflow="fold")
     for f in se["files"]:
         cols = ", ".join(f"{k}={v}" for k, v in f["columns"].items())
-        t.add_row(f"file {f['file']}", f"{f['rows']} rows; sep={f['sep']!r} "
+        _row(t, f"file {f['file']}", f"{f['rows']} rows; sep={f['sep']!r} "
                   f"decimal={f['decimal']!r} encoding={f['encoding']}; columns: {cols}")
-    t.add_row("records", str(se["records"]))
-    t.add_row("placed", f"{se['placed']} (" + ", ".join(
+    _row(t, "records", str(se["records"]))
+    _row(t, "placed", f"{se['placed']} (" + ", ".join(
         f"{k}: {v}" for k, v in se["placed_by"].items()) + ")")
-    t.add_row("unplaced", str(se["unplaced"]))
+    _row(t, "unplaced", str(se["unplaced"]))
     for reason, n in se["unplaced_reasons"].items():
-        t.add_row("  reason", f"{n} x {reason}")
-    t.add_row("commodities matched", f"{se['commodities_matched']} commodities, "
+        _row(t, "  reason", f"{n} x {reason}")
+    _row(t, "commodities matched", f"{se['commodities_matched']} commodities, "
               f"{se['records_matched']} records ({se['match_kinds']})")
     if se["unmatched_names"]:
-        t.add_row("unmatched names", ", ".join(f"{k} ({v})" for k, v in
+        _row(t, "unmatched names", ", ".join(f"{k} ({v})" for k, v in
                                                 se["unmatched_names"].items()))
     for cid, u in (se.get("unknown_commodities") or {}).items():
         near = ", ".join(u["closest"]) or "-"
-        t.add_row("  kept as commodity", f"{cid}: '{u['name']}', sector {u['sector']}; "
+        _row(t, "  kept as commodity", f"{cid}: '{u['name']}', sector {u['sector']}; "
                   f"closest catalogue entries: {near} (map it under [commodities] in "
                   "dataset.toml if it is one of them)")
     out.print(t)
@@ -155,27 +161,71 @@ def _print_summary(s: dict) -> None:
         prov = r.get("provenance") or {}
         src = (f"{prov.get('product') or '?'} ({prov.get('licence') or '?'}), fetched "
                f"{str(prov.get('fetched_at', ''))[:10]}" if prov else "-")
-        t.add_row(attr, Path(r["path"]).name, "guessed from name" if r["guessed"] else "config",
+        _row(t, attr, Path(r["path"]).name, "guessed from name" if r["guessed"] else "config",
                   r["crs"], f"{r['width']}x{r['height']}",
-                  f"{r['resolution'][0]:.6g}", str(r["nodata"]), escape(src))
+                  f"{r['resolution'][0]:.6g}", str(r["nodata"]), src)
     out.print(t)
 
+    _print_inexact(s)
     probs = s["problems"]
     if probs:
         out.print("[bold]Problems[/]")
         colour = {"error": "red", "warning": "yellow", "info": "cyan"}
+        fields = ("severity", "file", "message", "row", "field")
         for p in probs[:200]:
-            text = str(Problem(**p))
+            text = str(Problem(**{k: p.get(k) for k in fields}))
+            if p.get("blocks"):
+                text += f" [blocks: {p['blocks']}]"
             # one line per problem, never wrapped, so a path or column stays greppable
             out.print(f"  [{colour[p['severity']]}]{p['severity']:<7}[/] {escape(text)}",
                       soft_wrap=True, highlight=False)
         if len(probs) > 200:
             out.print(f"  ... and {len(probs) - 200} more (use --json for all)")
+        counts = {lv: sum(p["severity"] == lv for p in probs) for lv in ("error", "warning",
+                                                                         "info")}
+        for lv, meaning in (s.get("severity_meaning") or {}).items():
+            if counts.get(lv):
+                out.print(f"  {counts[lv]} {lv}(s): {escape(meaning)}", highlight=False)
+    cmds = s.get("commands") or {}
+    if cmds:
+        t = Table(title="Commands / Perintah")
+        for c in ("command", "runs", "on"):
+            t.add_column(c, overflow="fold")
+        for name, c in cmds.items():
+            _row(t, name, "yes" if c["complete"] else "partly" if c["ready"] else "no",
+                 c["note"])
+        out.print(t)
     n_err = sum(p["severity"] == "error" for p in probs)
     if s["usable"]:
-        out.print("[green]usable[/]: the dataset can be used.")
+        gaps = [k for k, c in cmds.items() if not c["complete"]]
+        out.print("[green]usable[/]: no errors; " + (
+            "every command runs on complete inputs." if not gaps else
+            f"{escape(', '.join(gaps))} run on part of the evidence (see Commands)."))
     else:
-        out.print(f"[red]not usable[/]: {n_err} error(s) above must be fixed.")
+        out.print(f"[red]not usable[/]: {n_err} error(s) above leave an input out (each says "
+                  "what it blocks); the commands run on the rest until it is fixed.")
+
+
+def _print_inexact(s: dict) -> None:
+    """Names matched by spelling or fuzzily (with their score): for the user to check."""
+    rows = []
+    for r in (s.get("statistics") or {}).get("tables", []):
+        name = Path(r["file"]).name + (f" [{r['sheet']}]" if r["sheet"] else "")
+        for label, m in (r.get("areas_inexact") or {}).items():
+            rows.append((name, str(r["level"]), label, m))
+    for f in (s.get("sentra") or {}).get("files", []):
+        for m in f.get("names_inexact") or []:
+            rows.append((Path(f["file"]).name, m["level"], m["name"],
+                         {**m, "name": m["matched"]}))
+    if not rows:
+        return
+    t = Table(title="Names matched by spelling or fuzzily / Nama dicocokkan tidak persis")
+    for c in ("file", "level", "written", "matched", "code", "how", "score"):
+        t.add_column(c, overflow="fold")
+    for file, level, written, m in rows:
+        how = m["how"] + (f" ({', '.join(m['rules'])})" if m.get("rules") else "")
+        _row(t, file, level, written, m["name"], m["code"], how, f"{m['score']:.2f}")
+    out.print(t)
 
 
 def _print_statistics(st: dict) -> None:
@@ -205,7 +255,7 @@ def _print_statistics(st: dict) -> None:
             off = [x for x in r["totals"] if abs(x.get("difference") or 0) > 0.5]
             tot = (f"{len(r['totals'])} checked, {len(off)} differ" if off
                    else f"{len(r['totals'])} checked, equal")
-        t.add_row(name, str(r["level"]), str(r["rows"]), areas, ytxt, comm, meas, tot)
+        _row(t, name, str(r["level"]), str(r["rows"]), areas, ytxt, comm, meas, tot)
     out.print(t)
     for r in st["tables"]:
         if r.get("book"):
@@ -401,6 +451,9 @@ def analyse(
     variant: Annotated[str, typer.Option(help="shift-share: classic or esteban")] = "classic",
     growth: Annotated[str, typer.Option(
         help="average growth: mean (of yearly rates) or cagr")] = "mean",
+    convention: Annotated[str, typer.Option(
+        help="dlq quadrant names: default (SLQ<=1, DLQ>1 is prospektif) or angelina (that "
+             "quadrant is andalan)")] = "default",
     out_path: Annotated[Path, typer.Option(
         "--out", help=".csv .gpkg .geojson .parquet (.zip shapefile)")] = Path("analysis.csv"),
     overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing file")]
@@ -423,6 +476,8 @@ def analyse(
     try:
         opts = {"variant": variant} if method == "shift-share" else (
             {"growth": growth} if method in ("dlq", "klassen") else {})
+        if method == "dlq" or convention != "default":  # refused for other methods
+            opts["convention"] = convention
         frame = ds.analysis(method, measure=measure, period=period, level=level,
                             reference=reference, **opts)
         run = sc if sc is not None else default_scenario(measure=measure, period=period)

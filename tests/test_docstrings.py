@@ -14,7 +14,7 @@ MODULES = [
     "unggulan.core.mcda", "unggulan.core.scenario", "unggulan.core.stability", "unggulan.core.provenance",
     "unggulan.base.names", "unggulan.core.run", "unggulan.core.layers", "unggulan.io.readers", "unggulan.core.rasters",
     "unggulan.core.sentra", "unggulan.core.boundaries", "unggulan.core.suitability", "unggulan.base.records",
-    "unggulan.maps.tiles", "unggulan.core.partitioned",
+    "unggulan.maps.tiles", "unggulan.core.partitioned", "unggulan.core.analysis",
     "unggulan.core.backtest",
 ]
 

@@ -63,6 +63,9 @@ def analysis(
     reference: Literal["dataset", "province"] = "dataset",
     variant: Literal["classic", "esteban"] = "classic",
     growth: Literal["mean", "cagr"] = "mean",
+    convention: Annotated[Literal["default", "angelina"], Query(
+        description="dlq: names of the mixed quadrants (angelina: SLQ<=1, DLQ>1 is "
+                    "andalan)")] = "default",
     commodity: str | None = None,
     area: Annotated[str | None, Query(description="area code")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
@@ -73,6 +76,8 @@ def analysis(
     statistics (or sentra workers/units)."""
     opts = {"variant": variant} if method == "shift-share" else (
         {"growth": growth} if method in ("dlq", "klassen") else {})
+    if method == "dlq":
+        opts["convention"] = convention
     res = ds.analysis(method, measure=measure, period=period, level=level,
                       reference=reference, **opts)
     if commodity is not None and "commodity" in res:

@@ -700,7 +700,7 @@ def codes_from_names(
         raise DatasetError(f"kabupaten_code '{cfg.kabupaten_code or kabupaten}' is not a "
                            "4-digit kabupaten code", path=path, field="kabupaten_code")
     if cfg.codes:
-        digits, rule = _codes_from_table(Path(cfg.codes), names, keys, want, path)
+        digits, rule = _codes_from_table(Path(cfg.codes), names, keys, want, path, problems)
         derived = False
     elif level == "kecamatan" and context is not None and not context.get(
             "code_derived", pd.Series(False)).any():
@@ -777,8 +777,9 @@ def _desa_parents(gdf, name_col, kecamatan, kab, problems, path) -> pd.Series:
 
 
 def _codes_from_table(table: Path, names: pd.Series, keys: pd.Series, want: int,
-                      path: Path) -> tuple[pd.Series, str]:
-    from unggulan.base.names import best_match, place_key
+                      path: Path, problems: list[Problem] | None = None
+                      ) -> tuple[pd.Series, str]:
+    from unggulan.base.names import NameIndex
     from unggulan.io.readers import read_table
 
     frame, _ = read_table(table)
@@ -792,15 +793,21 @@ def _codes_from_table(table: Path, names: pd.Series, keys: pd.Series, want: int,
     if code_col is None or name_col is None:
         raise DatasetError("the codes table needs a name column and a code column",
                            path=table)
-    lookup = {place_key(n): clean_code(c) for n, c in zip(frame[name_col], frame[code_col])}
-    digits = keys.map(lookup)
-    missing = digits.isna()
-    for i in digits.index[missing]:
-        hit = best_match(keys[i], lookup)
-        if hit:
-            digits[i] = lookup[hit]
+    index = NameIndex((n, clean_code(c)) for n, c in zip(frame[name_col], frame[code_col]))
+    found = {n: index.lookup(n) for n in names.unique()}
+    digits = names.map(lambda n: found[n].value)
+    inexact = [f"'{n}' -> {m.name} ({m.value}; {m.describe()})"
+               for n, m in found.items() if m.inexact]
+    if inexact and problems is not None:
+        problems.append(Problem("info", str(table), f"{len(inexact)} name(s) of {path.name} "
+                                "matched by spelling or fuzzily, check them: "
+                                + "; ".join(inexact[:10]), field=name_col))
     if digits.isna().any():
         bad = names[digits.isna()].head(5).tolist()
+        tied = [f"'{n}' fits {', '.join(m.tied or (m.name,))} equally"
+                for n, m in found.items() if m.how == "ambiguous"][:3]
         raise DatasetError(f"{int(digits.isna().sum())} name(s) of {path.name} are not in the "
-                           f"codes table, e.g. {bad}", path=table, field=name_col)
+                           f"codes table, e.g. {bad}" + (f" ({'; '.join(tied)}: not guessed)"
+                                                         if tied else ""),
+                           path=table, field=name_col)
     return digits, f"official codes by name from {table.name}"

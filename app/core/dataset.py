@@ -533,7 +533,10 @@ class Dataset:
 
         ``measure``: production, harvested_area, population ... or sentra ``workers`` /
         ``units``; ``period``: ``"2018-2022"`` (default: every year); ``level``: where the
-        statistics are (default: kecamatan when there are kecamatan statistics).
+        statistics are (default: kecamatan when there are kecamatan statistics). Options by
+        method: ``growth="mean"|"cagr"`` (dlq, klassen), ``convention="default"|"angelina"``
+        (dlq: which mixed quadrant is *andalan*), ``variant`` (shift-share), ``by_year``
+        (slq); any other keyword, or an unknown value, is an :class:`UnggulanError` naming it.
 
         Examples
         --------
@@ -679,7 +682,13 @@ class Dataset:
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict:
-        """What was read and what was guessed: the content of ``unggulan validate``."""
+        """What was read and what was guessed: the content of ``unggulan validate``.
+
+        ``usable`` is False when an error-level problem remains (an input left out whole:
+        each error's ``blocks`` says which outputs lack it); ``commands`` says what each
+        command runs on; ``severity_meaning`` what each level of problem blocks."""
+        from unggulan.core.readiness import SEVERITY_MEANING, commands, problem_blocks
+
         s = self.sentra_records
         placed = s["desa_code"].notna()
         reasons = (
@@ -723,7 +732,10 @@ class Dataset:
             "statistics": summary_of(self.statistics(), self.statistics_reports),
             "catalogue": {"commodities": len(self.catalogue),
                           "source": str(self.catalogue.source)},
-            "problems": [p.to_dict() for p in self.problems],
+            "problems": [{**p.to_dict(), "blocks": problem_blocks(self, p)}
+                         for p in self.problems],
+            "severity_meaning": SEVERITY_MEANING,
+            "commands": commands(self),
             "usable": not self.errors,
         }
 

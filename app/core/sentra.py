@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import DatasetError
-from unggulan.base.names import best_match, column_key, fold, place_key
+from unggulan.base.names import NameIndex, NameMatch, column_key, fold, plain_key
 from unggulan.base.problems import Problem
 from unggulan.core.boundaries import AREA_CRS, INDONESIA_BOUNDS, STORAGE_CRS
 from unggulan.core.codes import clean_code, why_not_code
@@ -138,6 +138,8 @@ class SentraSource:
     encoding: str | None = None
     sheet: str | None = None
     notes: list[tuple[str, str | None]] = field(default_factory=list)
+    #: desa/kecamatan names matched by spelling or fuzzily (with the score)
+    names_inexact: list[dict] = field(default_factory=list)
 
 
 def sentra_files(folder: Path) -> list[Path]:
@@ -351,7 +353,8 @@ def _numbers(
         col = src.columns.get(fld, fld)
         for row in raw.index[bad]:
             problems.append(
-                Problem("error", fname, f"{label} '{raw.at[row, fld]}' is not a number",
+                Problem("warning", fname, f"{label} '{raw.at[row, fld]}' is not a number "
+                        "(left empty)",
                         row=int(row), field=col)
             )
         out_of_range = values.notna() & (
@@ -364,7 +367,8 @@ def _numbers(
             what = "a whole number " if integer else "a number "
             hint = _not_degrees_hint(values[row]) if fld in ("lon", "lat") else ""
             problems.append(
-                Problem("error", fname, f"{label} {raw.at[row, fld]} must be {what}{rng}{hint}",
+                Problem("warning", fname, f"{label} {raw.at[row, fld]} must be "
+                        f"{what}{rng}{hint} (left empty)",
                         row=int(row), field=col)
             )
         out[fld] = values.where(~out_of_range)
@@ -384,12 +388,12 @@ def _flipped_latitude(lon: pd.Series, lat: pd.Series, desa: gpd.GeoDataFrame) ->
 
 
 class _Gazetteer:
-    """Look-ups of desa by code, by name and by kecamatan name."""
+    """Look-ups of desa by code, by name and by kecamatan name (names in the tiers of
+    :class:`unggulan.base.names.NameIndex`; every inexact match is kept in ``inexact``)."""
 
     def __init__(self, desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None):
         self.desa = desa
         self.by_digits = dict(zip(desa["code"].str.replace(".", "", regex=False), desa["code"]))
-        self.name_keys = desa["name"].map(place_key)
         kec_names = {}
         if kecamatan is not None and "name" in kecamatan:
             kec_names = dict(zip(kecamatan["code"], kecamatan["name"]))
@@ -398,50 +402,68 @@ class _Gazetteer:
                 if name and code not in kec_names:
                     kec_names[code] = name
         self.kec_names = kec_names
-        self.kec_by_key: dict[str, list[str]] = {}
-        for code, name in kec_names.items():
-            if name:
-                self.kec_by_key.setdefault(place_key(name), []).append(code)
+        self.kec_index = NameIndex((n, c) for c, n in kec_names.items() if n)
+        self._desa_index: dict[tuple | None, NameIndex] = {}
+        #: (level, name as written) -> (code, NameMatch) of the names matched inexactly
+        self.inexact: dict[tuple[str, str], tuple[str, NameMatch]] = {}
+
+    def _desa_names(self, kec_codes: tuple | None) -> NameIndex:
+        if kec_codes not in self._desa_index:
+            d = self.desa if kec_codes is None else \
+                self.desa[self.desa["kecamatan_code"].isin(kec_codes)]
+            self._desa_index[kec_codes] = NameIndex(zip(d["name"], d["code"]))
+        return self._desa_index[kec_codes]
 
     def by_name(self, desa: str, kecamatan: str) -> tuple[str | None, str | None, str]:
         """(code, reason_if_not_placed, how)."""
-        key = place_key(desa)
-        if not key:
+        if not plain_key(desa):
             return None, "no desa name", ""
-        cand = self.desa
-        keys = self.name_keys
         kec_note = ""
+        kec_codes: tuple | None = None
         if kecamatan:
-            kkey = place_key(kecamatan)
-            kec_codes = self.kec_by_key.get(kkey)
-            if kec_codes is None:
-                hit = best_match(kkey, self.kec_by_key)
-                kec_codes = self.kec_by_key.get(hit) if hit else None
-            if kec_codes:
-                mask = cand["kecamatan_code"].isin(kec_codes)
-                cand, keys = cand[mask], keys[mask]
+            km = self.kec_index.lookup(kecamatan)
+            if km.value is not None:
+                kec_codes = (km.value,)
+                if km.inexact:
+                    self.inexact[("kecamatan", kecamatan)] = (km.value, km)
+            elif km.how == "ambiguous" and len(set(km.tied)) <= 1:
+                kec_codes = tuple(sorted(km.values))  # one name, several kecamatan
+            elif km.how == "ambiguous":
+                kec_note = (f"; kecamatan '{kecamatan}' fits {' and '.join(km.tied)} equally "
+                            f"(score {km.score:.2f}): not guessed")
             else:
                 kec_note = f"; kecamatan '{kecamatan}' unknown"
-        hits = cand.index[keys == key]
-        how = "name"
-        if len(hits) == 0:
-            fuzzy = best_match(key, set(keys))
-            hits = cand.index[keys == fuzzy] if fuzzy else hits
-            how = "name (spelling tolerated)"
-        if len(hits) == 1:
-            return cand.at[hits[0], "code"], None, how
-        if len(hits) > 1:
-            kecs = sorted(cand.loc[hits, "kecamatan_code"].unique())
-            kabs = sorted(cand.loc[hits, "kabupaten_code"].unique())
+        m = self._desa_names(kec_codes).lookup(desa)
+        if m.value is not None:
+            if m.inexact:
+                self.inexact[("desa", desa)] = (m.value, m)
+            return m.value, None, "name" if m.how == "exact" else f"name ({m.how})"
+        if m.how == "ambiguous" and len(set(m.tied)) > 1:
+            return (None, f"desa name '{desa}' fits {' and '.join(m.tied)} equally (score "
+                          f"{m.score:.2f}): not guessed; give the desa code", "")
+        if m.how == "ambiguous":
+            cand = self.desa.loc[self.desa["code"].isin(m.values)]
+            kecs = sorted(cand["kecamatan_code"].unique())
+            kabs = sorted(cand["kabupaten_code"].unique())
             if len(kabs) > 1:
                 named = ", ".join(f"{k} {self.kec_names.get(k, '')}".strip() for k in kecs)
                 return (None, f"desa name '{desa}' is in {len(kabs)} kabupaten "
-                              f"({', '.join(kabs)}; {len(hits)} desa, kecamatan {named}): not "
-                              "guessed across kabupaten; give the kecamatan or the desa code",
-                        "")
-            return (None, f"desa name '{desa}' matches {len(hits)} desa in kecamatan "
+                              f"({', '.join(kabs)}; {len(m.values)} desa, kecamatan {named}): "
+                              "not guessed across kabupaten; give the kecamatan or the desa "
+                              "code", "")
+            return (None, f"desa name '{desa}' matches {len(m.values)} desa in kecamatan "
                           f"{', '.join(kecs)}; give the kecamatan or the desa code", "")
         return None, f"unknown desa name '{desa}'{kec_note}", ""
+
+    def inexact_report(self) -> list[dict]:
+        """The names matched by spelling or fuzzily, for ``unggulan validate``."""
+        out = []
+        for (level, written), (code, m) in self.inexact.items():
+            label = (self.kec_names.get(code) if level == "kecamatan"
+                     else self.desa.at[code, "name"] if code in self.desa.index else m.name)
+            out.append({"level": level, "name": written, "code": code, "matched": label,
+                        "how": m.how, "score": m.score, "rules": list(m.rules)})
+        return out
 
 
 def place_sentra(
@@ -525,6 +547,11 @@ def place_sentra(
             code, bad, how = gaz.by_name(raw.at[r, "desa"], raw.at[r, "kecamatan"])
             if code:
                 codes[r], placed_by[r] = code, how
+                for lv in ("kecamatan", "desa"):
+                    hit = gaz.inexact.get((lv, raw.at[r, lv]))
+                    if hit:
+                        note[r] += (f"{lv} name '{raw.at[r, lv]}' read as '{hit[1].name}' "
+                                    f"({hit[1].describe()}); ")
                 continue
             why.append(bad)
         if not why:
@@ -543,13 +570,22 @@ def place_sentra(
             f"numbers (e.g. '{raw.at[r0, 'desa_code']}' in row {r0}) and read as codes "
             f"({codes[r0]}); no Indonesian code starts with 0, so nothing was lost",
             row=int(r0), field="desa_code"))
+    inexact = gaz.inexact_report()
+    if inexact:
+        shown = "; ".join(f"{x['level']} '{x['name']}' -> {x['matched']} ({x['code']}, "
+                          + (f"fuzzy, score {x['score']:.2f})" if x["how"] == "fuzzy" else
+                             "spelling" + (f": {', '.join(x['rules'])})" if x["rules"]
+                                           else ")")) for x in inexact[:10])
+        problems.append(Problem(
+            "info", fname, f"{len(inexact)} name(s) matched by spelling or fuzzily, check "
+            f"them: {shown}" + ("; ..." if len(inexact) > 10 else ""), field="desa"))
     n_unplaced = int((reason != "").sum())
     if n_unplaced:
         problems.append(
             Problem("warning", fname, f"{n_unplaced} of {n} record(s) could not be placed in a "
                     "desa (see unplaced_reason)")
         )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "desa_code": codes,
             "placed_by": placed_by,
@@ -560,6 +596,8 @@ def place_sentra(
         },
         index=raw.index,
     )
+    out.attrs["names_inexact"] = inexact
+    return out
 
 
 def load_sentra(
@@ -589,6 +627,7 @@ def load_sentra(
             problems.append(Problem("info", fname, message, field=fld))
         nums = _numbers(raw, src.decimal or ".", fname, src, problems)
         placed = place_sentra(raw, nums, desa, kecamatan, fname, problems)
+        src.names_inexact = placed.attrs.pop("names_inexact", [])
         matches = raw["commodity"].map(catalogue.match)
         cid = matches.map(lambda m: m[0])
         sector = raw["sector"].map(match_sector)
@@ -602,7 +641,8 @@ def load_sentra(
                                     row=int(r), field=src.columns.get("market")))
         no_commodity = raw["commodity"] == ""
         for r in raw.index[no_commodity]:
-            problems.append(Problem("error", fname, "commodity is empty", row=int(r),
+            problems.append(Problem("warning", fname, "commodity is empty (the record "
+                                    "counts for no commodity)", row=int(r),
                                     field=src.columns.get("commodity")))
         frame = pd.DataFrame(
             {

@@ -210,7 +210,7 @@ def test_sentra_year_as_dates_in_a_csv(tmp_path):
     years = ds.sentra()["year"].tolist()
     assert years[:2] == [2012, 2014] and np.isnan(years[2])
     assert "row 2: '01/07/2012' -> 2012" in _one(ds, "held a date", severity="info")
-    _one(ds, "row 4", "year started 2031 must be a whole number in 1800..", severity="error")
+    _one(ds, "row 4", "year started 2031 must be a whole number in 1800..", severity="warning")
 
 
 def _statistics_book(path: Path, years: list) -> None:
@@ -549,7 +549,7 @@ def test_sentra_coordinates_outside_indonesia(tmp_path):
     assert s.at[4, "lat"] == -4.995
     assert pd.isna(s.at[5, "desa_code"])
     _one(ds, "row 7, column 'lon': longitude 812345 must be a number in -180..180 (it looks "
-         "like metres of a projected CRS such as UTM", severity="error")
+         "like metres of a projected CRS such as UTM", severity="warning")
     assert s.at[6, "desa_code"] == "73.08.01.2003"
     assert s.at[6, "note"] == "coordinates outside Indonesia ignored"
 

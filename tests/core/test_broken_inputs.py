@@ -144,6 +144,17 @@ def test_points_instead_of_polygons(tmp_path):
     _expect_failure(tmp_path, "desa.gpkg", "not polygons")
 
 
+def _expect_warning(folder: Path, *words: str) -> str:
+    """A bad cell blocks nothing (the value is left empty): a warning, validate exits 0."""
+    res = run_cli("validate", "--data", str(folder))
+    text = res.stdout + res.stderr
+    assert res.returncode == 0, text
+    assert "Traceback" not in text
+    for w in (*words, "warning"):
+        assert w in text, f"{w!r} not in {text!r}"
+    return text
+
+
 @pytest.mark.parametrize(
     "value, words",
     [("dua puluh", ["'dua puluh' is not a number", "row 3", "tenaga_kerja"]),
@@ -152,14 +163,14 @@ def test_points_instead_of_polygons(tmp_path):
 def test_csv_rows_with_bad_values(tmp_path, value, words):
     table = GOOD_SENTRA + f'kakao,73.08.01.2002,"{value}"\n'
     make_dataset(tmp_path, sentra=table)
-    _expect_failure(tmp_path, "sentra.csv", *words, code=1)
+    _expect_warning(tmp_path, "sentra.csv", *words, "(left empty)")
 
 
 def test_bad_year_and_empty_commodity(tmp_path):
     table = "komoditas;kode_desa;tahun_mulai\nkakao;73.08.01.2001;2091\n;73.08.01.2002;2001\n"
     make_dataset(tmp_path, sentra=table)
-    _expect_failure(tmp_path, "sentra.csv", "row 2", "year started 2091", "row 3",
-                    "commodity is empty", code=1)
+    _expect_warning(tmp_path, "sentra.csv", "row 2", "year started 2091", "row 3",
+                    "commodity is empty")
 
 
 def test_sentra_without_commodity_column(tmp_path):
