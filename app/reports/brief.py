@@ -1110,8 +1110,8 @@ def _kecamatan_page(run: _Run, k, number: int) -> Section:
     own = ck[ck["code"] == k.code]
     s = ds.sentra(placed_only=True)
     s = s[s["kecamatan_code"] == k.code]
-    sec = Section(f"kec-{k.code}", f"{number}. {area_heading(run.t('kecamatan'), run.name(k.name))}",
-                  True, anchor=_anchor(k.code))
+    heading = area_heading(run.t("kecamatan"), run.name(k.name))
+    sec = Section(f"kec-{k.code}", f"{number}. {heading}", True, anchor=_anchor(k.code))
     sec.blocks.append(_facts([(run.t("code"), k.code), (run.t("n_desa"), run.n(len(desa))),
                               (run.t("area"), run.n(k.area_ha)),
                               (run.t("n_sentra"), run.n(len(s))),
