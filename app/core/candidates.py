@@ -7,12 +7,18 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.memory import release_freed_memory
-from unggulan.core import clusters
-from unggulan.core.scoring import (ACTIVITY_COMPONENTS, BASIS, COLUMNS, NEAR_TIE,
-                                   parse_weights, score)
-from unggulan.core.specialisation import counts, specialisation
 from unggulan.base.numbers import fmt_sig
+from unggulan.core import clusters
 from unggulan.core.families import family_label
+from unggulan.core.scoring import (
+    ACTIVITY_COMPONENTS,
+    BASIS,
+    COLUMNS,
+    NEAR_TIE,
+    parse_weights,
+    score,
+)
+from unggulan.core.specialisation import counts, specialisation
 from unggulan.core.suitability import explain
 
 LONG_COLUMNS = [

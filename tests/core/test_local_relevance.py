@@ -164,7 +164,7 @@ def test_shared_ranks_unit():
 def test_ties_share_a_rank_and_say_so(ds):
     cand = ds.candidates("desa", top=3, weights="local=0")
     assert cand["tie"].any()  # land alone ties often (the 27.8 = 27.8 = 27.8)
-    for code, g in cand.groupby("code"):
+    for _code, g in cand.groupby("code"):
         s = g["score"].round(6).to_numpy()
         key = list(zip(g["activity_tier"], g["local"].fillna(0), s))
         for i in range(len(g)):
