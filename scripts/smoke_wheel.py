@@ -14,9 +14,9 @@ use it as a new user would (``make smoke``, run by ``make test`` after pytest).
    (the bundled dataset opens from the package), ``python -m unggulan --help``,
    ``unggulan --version``, ``unggulan validate`` (no --data), ``unggulan map`` (a standalone
    HTML file that must load no script or stylesheet from the network), and ``unggulan serve``
-   on a free 127.0.0.1 port: GET /, a Leaflet file under /static/vendor and
-   /api/v1/candidates with a bundled scenario; then the server is stopped. The installed
-   package's bundled data must be left unchanged.
+   on a free 127.0.0.1 port: GET /, Leaflet's script and an image of its stylesheet under
+   /static/vendor and /api/v1/candidates with a bundled scenario; then the server is stopped.
+   The installed package's bundled data must be left unchanged.
 
 Prints the wheel's size and the time of each step. ``--build-only`` builds the wheel into
 dist/ and stops (``make wheel``); ``--keep`` keeps the temporary folder.
@@ -246,6 +246,11 @@ def serve_check(venv: Path, env: dict, work: Path, timeout: float = 150) -> list
         if status != 200 or b"a JS library for interactive maps" not in body:
             raise SmokeError(f"GET /static/vendor/leaflet/dist/leaflet.js -> {status}")
         seen.append(f"GET /static/vendor/leaflet/dist/leaflet.js {status} ({len(body)} B)")
+        # an image Leaflet's stylesheet names (relative url, served beside it)
+        status, headers, body = http_get(base + "/static/vendor/leaflet/dist/images/layers.png")
+        if status != 200 or not body.startswith(b"\x89PNG"):
+            raise SmokeError(f"GET /static/vendor/leaflet/dist/images/layers.png -> {status}")
+        seen.append(f"GET /static/vendor/leaflet/dist/images/layers.png {status}")
         path = "/api/v1/candidates?level=kecamatan&top=3&scenario=permendagri_9_2014&limit=5"
         status, headers, body = http_get(base + path)
         if status != 200:
