@@ -179,26 +179,41 @@ def assign_families(frame: pd.DataFrame, titles: pd.Series, catalogue_family: pd
         return text_cache[key]
 
     hs = headers.to_numpy(object) if headers is not None else np.full(n, None, dtype=object)
-    for k, (r, t, h) in enumerate(zip(raw.to_numpy(object), titles.to_numpy(object), hs)):
-        fam = of(t) or of(h)
-        prod = animal_product(r) if isinstance(r, str) else None
-        if prod and _SECTOR.get(fam or "") != "industry":
-            out[k] = prod      # (salted eggs in an industry table are an industry)
-            continue
-        c = cat[k] if isinstance(cat[k], str) and cat[k] and cat[k] != "other" else None
-        if fam and c and _SECTOR.get(fam) != _SECTOR.get(c) and _SECTOR.get(fam) != "industry":
-            fam = c      # "Produksi Pertanian dan Populasi Ternak": padi is not livestock
-        elif fam in ("livestock", "fisheries") and c in ("poultry", "livestock",
-                                                          "capture_fisheries", "aquaculture"):
-            # a "Populasi Ternak" table lists cattle and chickens: the catalogue tells them
-            # apart; a generic fisheries title leaves capture/culture to the catalogue
-            fam = c
-        out[k] = fam or c or "other"
+    # one decision per distinct (cell, title, header, catalogue family): national tables
+    # repeat a few dozen of them over millions of rows
+    keys = pd.MultiIndex.from_arrays([pd.Series(raw.to_numpy(object)).fillna(""),
+                                      pd.Series(titles.to_numpy(object)).fillna(""),
+                                      pd.Series(hs).fillna(""),
+                                      pd.Series(cat).fillna("")])
+    codes, uniq = pd.factorize(keys)
+    first = np.unique(codes, return_index=True)[1]
+    sub = np.empty(len(uniq), dtype=object)
+    for u, k in enumerate(first):
+        sub[u] = _family_one(raw.iat[k], titles.iat[k], hs[k], cat[k], of)
+    out[:] = sub[codes]
     if table_family is not None:
         tf = table_family.to_numpy(object)
         set_ = np.array([isinstance(x, str) and bool(x) for x in tf], dtype=bool)
         out[set_] = tf[set_]
     return out
+
+
+def _family_one(r, t, h, cat_family, of) -> str:
+    """The family of one distinct row (see :func:`assign_families`)."""
+    fam = of(t) or of(h)
+    prod = animal_product(r) if isinstance(r, str) else None
+    if prod and _SECTOR.get(fam or "") != "industry":
+        return prod      # (salted eggs in an industry table are an industry)
+    c = cat_family if isinstance(cat_family, str) and cat_family and \
+        cat_family != "other" else None
+    if fam and c and _SECTOR.get(fam) != _SECTOR.get(c) and _SECTOR.get(fam) != "industry":
+        fam = c      # "Produksi Pertanian dan Populasi Ternak": padi is not livestock
+    elif fam in ("livestock", "fisheries") and c in ("poultry", "livestock",
+                                                      "capture_fisheries", "aquaculture"):
+        # a "Populasi Ternak" table lists cattle and chickens: the catalogue tells them
+        # apart; a generic fisheries title leaves capture/culture to the catalogue
+        fam = c
+    return fam or c or "other"
 
 
 def valid_family(name: str) -> str:
