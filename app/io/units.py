@@ -150,7 +150,8 @@ _MONEY_SCALE = {"ribu": 1e3, "rb": 1e3, "thousand": 1e3, "000": 1e3, "juta": 1e6
 #: words that are units we keep as written (no conversion without the commodity)
 _KEPT_UNITS = frozenset({"liter", "litre", "lt", "ltr", "butir", "batang", "pohon", "m3",
                          "kubik", "rumpun", "tangkai", "ikat", "kk", "rumah tangga", "rt",
-                         "trip", "kapal", "sarang"})
+                         "trip", "kapal", "sarang", "lembar", "kodi", "biji", "buah/pcs",
+                         "pcs", "keping", "karung", "bal", "stek", "polybag"})
 # unit words recognised as bare tokens of a header ("populasi_ekor", "produksi ton")
 _TOKEN_UNITS = frozenset({"ton", "kw", "kuintal", "kwintal", "kg", "ha", "hektar", "ekor",
                           "orang", "jiwa", "rupiah", "rp"})

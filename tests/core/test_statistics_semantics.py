@@ -233,3 +233,22 @@ def test_dlq_outside_plausible_bounds_is_flagged():
     out = dynamic_lq(d)
     a = out[(out["code"] == "A") & (out["commodity"] == "x")].iloc[0]
     assert np.isnan(a["dlq"]) and "outside [0.0001, 10000]" in a["reason"]
+
+
+def test_hides_in_lembar_and_eggs_in_butir_keep_their_units(tmp_path):
+    ds = dataset(tmp_path, {
+        "Produksi Hasil Peternakan Menurut Kecamatan 2022.csv":
+            "Kecamatan,Kulit Sapi (lembar),Kulit Kambing (lembar),Telur Ayam Ras (butir)\n"
+            "Tonra,120,300,90000\nMare,80,500,12000\n",
+    })
+    st = ds.statistics()
+    hides = st[st["commodity_name"].str.startswith("Kulit")]
+    assert set(hides["unit"]) == {"lembar"} and set(hides["family"]) == {"hides"}
+    eggs = st[st["commodity_name"].str.startswith("Telur")]
+    assert set(eggs["unit"]) == {"butir"} and set(eggs["family"]) == {"eggs"}
+    assert not any("assumed ton" in p.message for p in ds.problems)
+    a = ds.analysis("slq", measure="production")
+    # hides compared with hides (in lembar); eggs alone in their group: no LQ by construction
+    k = a[(a["name"] == "Tonra") & a["commodity_name"].str.startswith("Kulit Sapi")].iloc[0]
+    assert k["e_j"] == pytest.approx(420) and k["unit"] == "lembar"
+    assert a[a["family"] == "eggs"]["slq"].isna().all()
