@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import DatasetError
-from unggulan.base.names import NameIndex, NameMatch, fold
+from unggulan.base.names import NameIndex, NameMatch, fold, place_key
 from unggulan.base.problems import Problem
 from unggulan.core.codes import clean_code, format_code
 from unggulan.core.families import assign_families, catalogue_families
@@ -114,6 +114,19 @@ class AreaIndex:
         idx = self.names.get(level)
         return idx.lookup(label) if idx is not None else NameMatch("none")
 
+    def within(self, match: NameMatch, kecamatan: str | None, layers: dict) -> NameMatch:
+        """A desa name several desa share, settled by the kecamatan the table is of (a BPS
+        book's "... di Kecamatan Ajung": desa Ajung of Kec. Ajung, not of Kec. Kalisat)."""
+        desa, kec = layers.get("desa"), layers.get("kecamatan")
+        if match.how != "ambiguous" or not kecamatan or desa is None or kec is None \
+                or "kecamatan_code" not in desa:
+            return match
+        kec_name = dict(zip(kec["code"], kec["name"]))
+        parent = dict(zip(desa["code"], desa["kecamatan_code"]))
+        fits = [c for c in match.values
+                if place_key(kec_name.get(parent.get(c), "")) == place_key(kecamatan)]
+        return NameMatch("exact", (fits[0],), match.name) if len(fits) == 1 else match
+
 
 def _code_level(digits: str, system_hint: str | None) -> str | None:
     return {10: "desa", 6: "kecamatan", 7: "kecamatan", 4: "kabupaten", 2: "provinsi"}.get(
@@ -121,7 +134,7 @@ def _code_level(digits: str, system_hint: str | None) -> str | None:
 
 
 def match_areas(records: pd.DataFrame, index: AreaIndex, level: str | None,
-                report: TableReport) -> pd.DataFrame:
+                report: TableReport, layers: dict | None = None) -> pd.DataFrame:
     """Add ``code``, ``name`` and ``level`` to a table's records (None where unmatched)."""
     digits = records["area_code"].map(clean_code) if "area_code" in records else \
         pd.Series(None, index=records.index, dtype=object)
@@ -152,6 +165,8 @@ def match_areas(records: pd.DataFrame, index: AreaIndex, level: str | None,
                 found = NameMatch("code", (index.codes[d][1],))
             elif lab and lab.strip() and not lab.strip().isdigit():
                 found = index.by_name(lvl, lab)
+                if found.how == "ambiguous" and lvl == "desa" and layers is not None:
+                    found = index.within(found, report.guessed.get("within"), layers)
             else:
                 found = NameMatch("none")
             cache[k] = found
@@ -266,7 +281,7 @@ def load_statistics(
             level = (cfg.area_level if cfg is not None and cfg.area_level else None) \
                 or t.area_level
             rec = rec.assign(commodity_raw=rec["commodity_raw"].map(clean_commodity_text))
-            rec = match_areas(rec, index, level, rep)
+            rec = match_areas(rec, index, level, rep, layers)
             rec = match_commodities(rec, catalogue, cfg.commodities if cfg else {}, rep)
             rec = _describe_rows(rec, t, len(reports) - 1, cfg, catalogue, problems)
             rep.years = sorted(int(y) for y in rec["year"].dropna().unique())

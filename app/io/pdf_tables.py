@@ -105,7 +105,7 @@ __all__ = ["READER_VERSION", "PdfTableInfo", "parse_bps_number", "pdf_contents",
            "read_pdf_statistics", "unspace"]
 
 #: bump when the reading changes: cached results of older versions are read again
-READER_VERSION = "1"
+READER_VERSION = "2"
 #: characters above this size (pt) are display type or the diagonal watermark
 WATERMARK_SIZE = 15.0
 
@@ -1143,6 +1143,13 @@ def _build_table(number: str, parts: list[_Part], path: Path, opts) -> tuple[obj
             "warning", fname, f"Tabel {number}: {len(bad)} cell(s) not readable as numbers, "
             "kept as missing: " + "; ".join(bad[:5]) + (" ..." if len(bad) > 5 else "")))
     units = sorted({u for u in frame["unit_raw"].dropna().unique()}) if len(frame) else []
+    # the kecamatan a desa table is of ("... di Kecamatan Ajung 2020", or its total row):
+    # settles desa names that several kecamatan share
+    m = re.search(r"(?i)\bdi\s+kecamatan\s+([A-Z][\w ]*?)(?:\s*,|\s+(?:19|20)\d{2}|\s*$)",
+                  title_id)
+    within = m.group(1).strip() if m else next(
+        (re.sub(r"(?i)^kecamatan\s+", "", t["label"]) for t in tot_rows
+         if re.match(r"(?i)kecamatan\s+\w", t["label"])), None)
     table = StatTable(
         file=fname, sheet=f"Tabel {number}, hal. {first.page}",
         title=f"{number} {title_id}".strip(), layout="wide", area_column=first.headers[0][0]
@@ -1150,7 +1157,8 @@ def _build_table(number: str, parts: list[_Part], path: Path, opts) -> tuple[obj
         records=frame, totals=totals, problems=problems,
         guessed={"reader": f"pdf (pdfplumber), tabel {number}, "
                  f"pages {', '.join(str(p.page) for p in parts)}"}
-        | ({"measure": why} if why else {}))
+        | ({"measure": why} if why else {})
+        | ({"within": within} if within and level == "desa" else {}))
     info.update({"year": year, "level": level, "unit": ", ".join(units) or None,
                  "measures": sorted(frame["measure"].dropna().unique().tolist())
                  if len(frame) else [],
@@ -1188,7 +1196,8 @@ def _options_key(opts) -> str:
     if opts is None:
         return "-"
     keys = ("tables", "area_level", "year", "measure", "unit", "commodities")
-    return repr([(k, getattr(opts, k, None)) for k in keys])
+    used = [(k, getattr(opts, k, None)) for k in keys if getattr(opts, k, None)]
+    return repr(used) if used else "-"
 
 
 def _read(path: Path, opts) -> tuple[list, list[PdfTableInfo], list[Problem]]:
@@ -1232,14 +1241,7 @@ def _read(path: Path, opts) -> tuple[list, list[PdfTableInfo], list[Problem]]:
                         num = last
                     if num is None or num not in wanted:
                         continue
-                    if not part.continued or num not in parts_by_table:
-                        if num in parts_by_table and not part.continued:
-                            num_parts = parts_by_table[num]
-                            if num_parts and num_parts[0].page != pno:
-                                pass
-                        parts_by_table.setdefault(num, []).append(part)
-                    else:
-                        parts_by_table[num].append(part)
+                    parts_by_table.setdefault(num, []).append(part)
                     last = num
                 prev_page = pno
                 page.close()
@@ -1327,8 +1329,9 @@ def read_pdf_statistics(path: Path | str, options=None) -> list:
     Returns
     -------
     list of StatTable
-        One per table read; the skipped tables and scanned pages are reported as
-        ``info`` problems of the first table (and listed by :func:`pdf_contents`).
+        One per table read. The first carries the book's listing in ``book`` (every table,
+        read or skipped and why, as :func:`pdf_contents` gives it) and the book's problems
+        (pages without a text layer).
 
     Raises
     ------
@@ -1344,8 +1347,7 @@ def read_pdf_statistics(path: Path | str, options=None) -> list:
     if not tables:
         skipped = [f"{i.number} ({i.reason})" for i in listing][:6]
         raise DatasetError("no statistics table could be read from the PDF"
-                           + (": " + "; ".join(problems[0].message for _ in [0])
-                              if problems else "")
+                           + (": " + problems[0].message if problems else "")
                            + (f"; tables skipped: {', '.join(skipped)}" if skipped else ""),
                            path=path)
     tables[0].problems = list(problems) + list(tables[0].problems)
