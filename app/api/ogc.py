@@ -176,7 +176,7 @@ def _quadrants(ds, copy: bool = True):
         return None
 
     out = ds.cached(("ogc-quadrants",), build)
-    return None if out is None or not copy else out.copy()
+    return out.copy() if out is not None and copy else out
 
 
 def _bounds(ds, cid: str) -> list[float]:
