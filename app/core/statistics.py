@@ -318,21 +318,19 @@ def _describe_rows(rec: pd.DataFrame, table, number: int, cfg, catalogue,
     """Add ``kind``, ``family`` and ``table`` to a table's matched records, and set bad cells
     (negative values; percentages over 100) missing with a warning naming the file, row,
     column, the area as the table names it, and the year."""
-    raw = rec["commodity_raw"].to_numpy(object)
-    cols = rec["column"].to_numpy(object)
-    cache: dict[tuple, str] = {}
-    kinds = np.empty(len(rec), dtype=object)
-    for k, (r, c) in enumerate(zip(raw, cols)):
-        key = (r, c)
-        if key not in cache:
-            kind = column_kind(r) if isinstance(r, str) else "commodity"
-            if kind == "commodity" and table.layout == "wide":
-                # a wide table's header is the column's own (a long table's "column" is the
-                # value column or the row's source table title)
-                hk = column_kind(c) if isinstance(c, str) else "commodity"
-                kind = hk if hk in ("flow", "ratio", "capacity") else kind
-            cache[key] = kind
-        kinds[k] = cache[key]
+    pairs = pd.MultiIndex.from_arrays([rec["commodity_raw"].fillna(""),
+                                       rec["column"].fillna("")])
+    codes, uniq = pd.factorize(pairs)
+    sub = np.empty(len(uniq), dtype=object)
+    for u, (r, c) in enumerate(uniq):
+        kind = column_kind(r) if r else "commodity"
+        if kind == "commodity" and table.layout == "wide":
+            # a wide table's header is the column's own (a long table's "column" is the
+            # value column or the row's source table title)
+            hk = column_kind(c) if c else "commodity"
+            kind = hk if hk in ("flow", "ratio", "capacity") else kind
+        sub[u] = kind
+    kinds = sub[codes] if len(rec) else np.empty(0, dtype=object)
     kinds[rec["ratio"].to_numpy(bool)] = "ratio"
     title = table.title or Path(table.file).stem
     fam = assign_families(
