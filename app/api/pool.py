@@ -79,6 +79,14 @@ class Lru:
         self.values: OrderedDict = OrderedDict()
         self.lock = threading.Lock()
 
+    def peek(self, key):
+        """The value of ``key`` (now the most recently used), or None."""
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        return None
+
     def get(self, key, make: Callable[[], T]) -> T:
         with self.lock:
             if key in self.values:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from unggulan.api.deps import DatasetDep, LevelDep
 from unggulan.api.routes_scenarios import ScenarioQ, saved_scenario
@@ -42,10 +42,60 @@ async def export(
     feature per area with the rows as columns (see :mod:`unggulan.io.exports`)."""
     from unggulan.api import pool
 
-    path, media, name, headers, tmpdir = await pool.run(
-        "export", _write, ds, level, layer, format, top, weights, area, scenario)
+    args = (ds, level, layer, format, top, weights, area, scenario)
+    # the same request on the same dataset and run gives the same bytes (exports are
+    # reproducible): the last ones are kept; a saved scenario is read on the pool
+    kept = _kept(ds).peek(_key(*args)) if scenario is None else None
+    if kept is None:
+        kept = await pool.run("export", _export, *args)
+    if isinstance(kept, tuple):
+        body, media, name, headers = kept
+        return Response(body, media_type=media, headers={
+            **headers, "content-disposition": f'attachment; filename="{name}"'})
+    path, media, name, headers, tmpdir = kept.values()
     background.add_task(_cleanup, tmpdir)
     return FileResponse(path, media_type=media, filename=name, headers=headers)
+
+
+#: exports kept per dataset: the last few, each up to this size (larger ones are sent from
+#: their temporary file and not kept)
+KEPT_EXPORTS = 16
+KEPT_MAX_BYTES = 32 * 1024 * 1024
+
+
+def _kept(ds):
+    from unggulan.api.pool import Lru
+
+    return ds.cached(("api", "exports"), lambda: Lru(KEPT_EXPORTS))
+
+
+def _key(ds, level, layer, format, top, weights, area, scenario) -> tuple:
+    """What an export's bytes depend on besides the dataset: the layer, level, format, area
+    and the run (the scenario's content, the inputs and the version: its run hash)."""
+    from unggulan.core.run import effective_scenario, run_info
+
+    sc = effective_scenario(saved_scenario(ds, scenario) if scenario else None, weights,
+                            top=top)
+    return (layer, level, format, area, sc.name, run_info(ds, sc).run_hash)
+
+
+def _export(ds, level, layer, format, top, weights, area, scenario):
+    """The export's (bytes, media type, file name, headers), kept; or, when larger than
+    :data:`KEPT_MAX_BYTES`, its file in a temporary folder (removed once sent)."""
+    key = _key(ds, level, layer, format, top, weights, area, scenario)
+    kept = _kept(ds).peek(key)
+    if kept is not None:
+        return kept
+    path, media, name, headers, tmpdir = _write(ds, level, layer, format, top, weights,
+                                                area, scenario)
+    if path.stat().st_size > KEPT_MAX_BYTES:
+        return {"path": path, "media": media, "name": name, "headers": headers,
+                "tmpdir": tmpdir}
+    try:
+        out = (path.read_bytes(), media, name, headers)
+    finally:
+        _cleanup(tmpdir)
+    return _kept(ds).get(key, lambda: out)
 
 
 def _write(ds, level: str, layer: str, format: str, top: int, weights: str | None,

@@ -176,3 +176,26 @@ def test_stale_temporaries_of_dead_writers_are_removed_by_the_next_write(demo, t
     old = time.time() - 10 * 24 * 3600
     os.utime(mine, (old, old))
     assert remove_stale_temporaries(target) == [mine]
+
+
+def test_the_same_export_is_written_once_per_dataset_and_run(client, monkeypatch):
+    """Exports are reproducible: the service keeps the last ones and sends the same bytes
+    and headers without writing again; other weights are another run."""
+    from unggulan.api import routes_export
+
+    q = {"layer": "candidates", "level": "kecamatan", "format": "gpkg"}
+    first = client.get("/api/v1/export", params=q)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("written again")
+
+    monkeypatch.setattr(routes_export, "_write", refuse)
+    again = client.get("/api/v1/export", params=q)
+    assert again.status_code == first.status_code == 200
+    assert again.content == first.content
+    for h in ("content-type", "content-disposition", "x-unggulan-run"):
+        assert again.headers[h] == first.headers[h], h
+    assert again.headers["content-disposition"] == \
+        'attachment; filename="unggulan_candidates_kecamatan.gpkg"'
+    with pytest.raises(AssertionError, match="written again"):  # another run: written
+        client.get("/api/v1/export", params={**q, "weights": "suitability=1"})
