@@ -261,7 +261,9 @@ def test_hints_name_their_key(tmp_path):
     res = run_cli("validate", "--data", str(tmp_path))
     assert res.returncode == 0, res.stdout + res.stderr
     # rich read "[commodities]" as markup and printed "map it under  in dataset.toml"
-    assert "(map it under [commodities] in dataset.toml" in res.stdout
+    assert "under [commodities] in dataset.toml" in res.stdout
+    table = res.stdout.split("Problems")[0]  # the Sentra table's row, wrapped in its cell
+    assert "(map it under" in table and "[commodities]" in table
     assert "under  in" not in res.stdout and "under in dataset" not in res.stdout
 
 
@@ -327,7 +329,8 @@ def test_init_on_names_only_boundaries_suggests_kabupaten_code(kupang_like, tmp_
     res = run_cli("init", str(folder))
     assert res.returncode == 0, res.stdout + res.stderr
     text = (folder / "dataset.toml").read_text()
-    assert "(kode turunan" not in text and "code =" not in text.split("[boundaries")[1]
+    assert "(kode turunan" not in text
+    assert "code" not in tomllib.loads(text)["boundaries"]["kecamatan"]
     assert '# kabupaten_code = "73.08"' in text
     res = run_cli("validate", "--data", str(folder))
     assert res.returncode == 0, res.stdout + res.stderr
@@ -372,9 +375,10 @@ def test_init_on_the_real_and_bundled_datasets(tmp_path, which):
            "jember": SHARED / "jember"}[which]
     if not src.exists():
         pytest.skip(f"{src} not present")
-    # the folders are linked, never copied; dataset.toml is written in the temporary folder
+    # the folders are linked, never copied; dataset.toml is written in the temporary folder.
+    # Jember's statistics are six PDF books (minutes to read): only its boundaries matter here
     for sub in src.iterdir():
-        if sub.name != "dataset.toml":
+        if sub.name != "dataset.toml" and (which != "jember" or sub.name == "boundaries"):
             (tmp_path / sub.name).symlink_to(sub.resolve())
     before = Dataset.open(tmp_path)
     text, after = _init_then_open(tmp_path)
@@ -395,7 +399,8 @@ def test_convention_option_and_unknown_keywords(demo):
     key = ["code", "commodity"]
     both = default.merge(angelina, on=key, suffixes=("", "_a"))
     swap = {"andalan": "prospektif", "prospektif": "andalan"}
-    assert (both["quadrant"].map(lambda q: swap.get(q, q)) == both["quadrant_a"]).all()
+    swapped = both["quadrant"].map(lambda q: swap.get(q, q)).fillna("")
+    assert (swapped == both["quadrant_a"].fillna("")).all()
     assert both["quadrant"].isin(["andalan", "prospektif"]).any()
     for kwargs, fld in (({"conventoin": "angelina"}, "conventoin"),
                         ({"convention": "kompasiana"}, "convention"),
