@@ -158,22 +158,27 @@ def match_areas(records: pd.DataFrame, index: AreaIndex, level: str | None,
         out = records.assign(code=codes, name=names, level=lvl)
         return out
     cache: dict[tuple, NameMatch] = {}
-    for i, (d, lab) in enumerate(zip(digits.to_numpy(object), labels.to_numpy(object))):
-        k = (d, lab)
+    # the kecamatan each row is of, where the table says it per row (a long table's
+    # "kecamatan" column beside its "desa" column): settles desa names several kecamatan share
+    parents = records["_parent"].to_numpy(object) if "_parent" in records else \
+        np.full(len(records), None, dtype=object)
+    for i, (d, lab, par) in enumerate(zip(digits.to_numpy(object), labels.to_numpy(object),
+                                          parents)):
+        k = (d, lab, par)
         if k not in cache:
             if isinstance(d, str) and d in index.codes and index.codes[d][0] == lvl:
                 found = NameMatch("code", (index.codes[d][1],))
             elif lab and lab.strip() and not lab.strip().isdigit():
                 found = index.by_name(lvl, lab)
                 if found.how == "ambiguous" and lvl == "desa" and layers is not None:
-                    found = index.within(found, report.guessed.get("within"), layers)
+                    found = index.within(found, par or report.guessed.get("within"), layers)
             else:
                 found = NameMatch("none")
             cache[k] = found
         codes.iat[i] = cache[k].value
     labels_of = index.labels.get(lvl, {})
     unmatched: dict[str, str | None] = {}
-    for (d, lab), m in cache.items():
+    for (d, lab, _par), m in cache.items():
         shown = (lab.strip() if isinstance(lab, str) and lab.strip() else
                  d if isinstance(d, str) and d else "(blank)")
         if m.value is not None:
@@ -281,6 +286,8 @@ def load_statistics(
             level = (cfg.area_level if cfg is not None and cfg.area_level else None) \
                 or t.area_level
             rec = rec.assign(commodity_raw=rec["commodity_raw"].map(clean_commodity_text))
+            if getattr(t, "parents", None):
+                rec = rec.assign(_parent=rec["row"].map(t.parents))
             rec = match_areas(rec, index, level, rep, layers)
             rec = match_commodities(rec, catalogue, cfg.commodities if cfg else {}, rep)
             rec = _describe_rows(rec, t, len(reports) - 1, cfg, catalogue, problems)

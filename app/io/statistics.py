@@ -241,6 +241,9 @@ class StatTable:
     guessed: dict[str, str] = field(default_factory=dict)
     # a PDF book (first table only): every table of the book, read or skipped and why
     book: list[dict] = field(default_factory=list)
+    #: per row number, the name of the higher area a row's area lies in, where the table
+    #: gives it per row (a long table's kecamatan beside its desa); None when it does not
+    parents: dict[int, str] | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -1590,6 +1593,7 @@ def _build(plan: _Plan, path: Path, opts: StatisticsOptions, decimal: str,
     area_col = plan.area
     body = block.body
     row_levels: dict[int, str | None] | None = None
+    row_parents: dict[int, str | None] = {}
     if plan.level_col is not None and area_col is not None:
         # a long table of several levels: each row's level from its level cell; a row of the
         # lower level takes its area from the lower area column ("desa" beside "kecamatan")
@@ -1602,6 +1606,7 @@ def _build(plan: _Plan, path: Path, opts: StatisticsOptions, decimal: str,
             row_levels[grid.numbers[r]] = lv
             if low is not None and lv == low_lv and not _is_blank(grid.rows[r][low.idx]):
                 cells_r = list(grid.rows[r])
+                row_parents[grid.numbers[r]] = _split_area(cells_r[area_col.idx])[2] or None
                 cells_r[area_col.idx] = cells_r[low.idx]
                 grid.rows[r] = cells_r
     area_cells = [grid.rows[r][area_col.idx] if area_col is not None else None for r in body]
@@ -1869,6 +1874,7 @@ def _build(plan: _Plan, path: Path, opts: StatisticsOptions, decimal: str,
         area_level=level, year=table_year_value,
         year_column=plan.year_col.text if plan.year_col is not None else None,
         records=records, totals=totals, problems=problems, guessed=g)
+    table.parents = {k: v for k, v in row_parents.items() if v} or None
     return _split_levels(table, row_levels) if row_levels else [table]
 
 
@@ -1885,7 +1891,8 @@ def _split_levels(table: StatTable, row_levels: dict[int, str | None]) -> list[S
             area_column=table.area_column, area_level=level, year=table.year,
             year_column=table.year_column, records=part,
             totals=[t for t in table.totals if row_levels.get(t.get("row")) == level],
-            problems=table.problems if not out else [], guessed=g))
+            problems=table.problems if not out else [], guessed=g,
+            parents=table.parents))
     return out or [table]
 
 

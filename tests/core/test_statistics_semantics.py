@@ -181,6 +181,11 @@ def test_jember_reference_long_table(tmp_path):
     ds = Dataset.open(tmp_path)
     st = ds.statistics()
     assert set(st["level"]) == {"desa", "kecamatan"}
+    # every desa the books print is found, desa names two kecamatan share ("Ajung") by the
+    # row's kecamatan (the 55 of reference/area_crosswalk.csv)
+    crosswalk = pd.read_csv(JEMBER / "reference" / "area_crosswalk.csv")
+    desa = crosswalk[crosswalk["level"] == "desa"]
+    assert set(st.loc[st["level"] == "desa", "code"]) == set(desa["kode"])
     # units as printed, converted within their measure: kw and kg to ton, m2 to ha; tangkai,
     # pohon and ekor kept
     assert {"ton", "ha", "tangkai", "pohon", "ekor"} <= set(st["unit"])
