@@ -492,6 +492,106 @@ class Dataset:
 
         return key, build
 
+    def zones(self, level: str = "desa", commodity: str | None = None, scenario=None, *,
+              weights=None, stability: bool = True, members: bool = False):
+        """Commodity zones (kawasan komoditas unggulan) of ``level``: contiguous areas where
+        the commodity is a top candidate or in its hot spot on suitable land, with centre,
+        organisations, production and a reason; see :mod:`unggulan.core.zones`. Thresholds
+        from the scenario's ``[zones]`` table. ``members=True`` returns ``(zones,
+        members)``; ``stability``: each member's share of the scenario's weight draws in
+        which it stays in (levels of at most ``STABILITY_MAX_AREAS`` areas).
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> z = ds.zones("desa")
+        >>> set(z["status"]) <= {"kawasan", "embrio"}
+        True
+        """
+        from unggulan.core.provenance import canonical_json
+        from unggulan.core.run import effective_scenario
+
+        sc = effective_scenario(scenario, weights)
+        if commodity is not None:
+            self.catalogue.get(commodity)  # raises UnknownCommodity
+        resolved = sc.resolved()
+        for k in ("name", "description", "sources", "criteria"):
+            resolved.pop(k, None)
+        key = ("zones", level, canonical_json(resolved), bool(stability))
+        zones, mem = self.cached(key, lambda: self._zones(level, sc, stability))
+        if commodity is not None:
+            zones = zones[(zones["commodity"] == commodity).to_numpy()].reset_index(drop=True)
+            mem = mem[(mem["commodity"] == commodity).to_numpy()].reset_index(drop=True)
+        return (zones.copy(), mem.copy()) if members else zones.copy()
+
+    def _zones(self, level: str, sc, stability: bool):
+        """The frames :func:`unggulan.core.zones.draw_zones` takes, gathered from this
+        dataset (see :meth:`zones`)."""
+        from unggulan.core import zones as zn
+        from unggulan.core.candidates import level_statistics
+        from unggulan.core.families import catalogue_families
+        from unggulan.core.scenario import ZonesSpec
+        from unggulan.io.organisations import read_organisations
+
+        spec = sc.zones or ZonesSpec()
+        fam = catalogue_families(self.catalogue.frame).to_dict()
+        base = zn.ZoneRule(**spec.rule(level, None, sc.top))
+        depth = max(base.top, base.hot_spot_top if base.hot_spots else 0)
+        for f in spec.families.values():
+            depth = max(depth, f.top or 0)
+        cand = self.candidates(level, scenario=sc.model_copy(update={"top": depth}))
+        rules = {"*": base}
+        for c in pd.unique(cand["commodity"]):
+            rules[c] = zn.ZoneRule(**spec.rule(level, fam.get(c), sc.top))
+        suit = None
+        if self.rasters:
+            s = self.suitability(level, management=sc.management, explain=False, copy=False)
+            suit = s[["code", "commodity", "share_s1", "share_s2", "share_s3"]]
+        st = sc.statistics
+        from unggulan.core.activity import parse_period
+
+        stats = None  # the level's own statistics only: a desa's inherited figure is no desa's
+        if self.statistics_records is not None and \
+                (self.statistics_records["level"] == level).any():
+            stats = self.cached(("zone_statistics", level, st.period if st else None,
+                                 sc.reference, st.measure if st else None),
+                                lambda: level_statistics(
+                                    self, level, parse_period(st.period if st else None),
+                                    sc.reference, st.measure if st else None))
+        sentra = self.sentra(placed_only=True)
+        area_col = "desa_code" if level == "desa" else "kecamatan_code"
+        orgs = pd.concat([zn.organisations_in(sentra, None, area_col),
+                          zn.place_organisations(read_organisations(self.folder),
+                                                 self.areas(level), level)],
+                         ignore_index=True).drop_duplicates(["code", "name"])
+        from unggulan.core.clusters import contiguity
+
+        graphs = {g: self.cached(("zone_graph", level, g), lambda g=g: zn.zone_graph(
+            self.areas(level), g, self.cached(("contiguity", level),
+                                              lambda: contiguity(self.areas(level)))))
+                  for g in sorted({r.gap_m for r in rules.values()})}
+        stab = None
+        from unggulan.core.run import STABILITY_DRAWS, STABILITY_MAX_AREAS, STABILITY_SEED
+        from unggulan.core.run import STABILITY_SPREAD, scenario_evidence
+        from unggulan.core.zones import ZONE_DRAWS
+
+        if stability and len(self.areas(level)) <= STABILITY_MAX_AREAS:
+            from unggulan.core.scoring import COLUMNS
+
+            pairs = zn.zone_members(cand, rules)
+            lim = [rules.get(c, base).top if t else rules.get(c, base).hot_spot_top
+                   for c, t in zip(pairs["commodity"], pairs["by_top"])]
+            pairs = pairs.assign(limit=lim)
+            stab = zn.member_stability(
+                scenario_evidence(self, level, sc), pairs, COLUMNS, sc.weights_resolved(), {},
+                sc.method, draws=min(STABILITY_DRAWS, ZONE_DRAWS), spread=STABILITY_SPREAD,
+                seed=STABILITY_SEED, v=sc.vikor_v)
+        return zn.draw_zones(
+            self.areas(level), cand, rules, level=level, graphs=graphs, suitability=suit,
+            statistics=stats, sentra=sentra, organisations=orgs,
+            names=self.catalogue.frame[["name_id", "name_en"]], families=fam,
+            stability=stab, rasters=bool(self.rasters))
+
     def input_files(self) -> dict[str, Path]:
         """Every file the results depend on, by role (for the inputs' content hash)."""
         files: dict[str, Path] = {}

@@ -135,6 +135,63 @@ class CriterionSpec(_Strict):
         return v
 
 
+#: defaults of the ``[zones]`` table (the project's own choice: the Ministry's guidelines
+#: give no number of areas or hectares for a kawasan; see README "Kawasan komoditas unggulan")
+ZONE_DEFAULTS = {"hot_spots": True, "hot_spot_top": 10, "gap_m": 500.0, "min_areas": 3,
+                 "min_ha": 0.0}
+#: per-level defaults over :data:`ZONE_DEFAULTS` (a kecamatan is large: two make a zone)
+ZONE_LEVEL_DEFAULTS = {"kecamatan": {"min_areas": 2}}
+
+
+class ZoneSize(_Strict):
+    """``[zones.levels.<level>]`` or ``[zones.families.<family>]``: thresholds that replace
+    those of ``[zones]`` for one level or one commodity family."""
+
+    top: int | None = Field(None, ge=1, le=10)
+    hot_spots: bool | None = None
+    gap_m: float | None = Field(None, ge=0, le=50_000)
+    min_areas: int | None = Field(None, ge=1)
+    min_ha: float | None = Field(None, ge=0)
+
+
+class ZonesSpec(_Strict):
+    """``[zones]``: how commodity zones (kawasan) are drawn (:mod:`unggulan.core.zones`).
+
+    ``top``: an area belongs when the commodity is among its ``top`` candidates (default: the
+    scenario's ``top``); ``hot_spots``: or when the area is in the commodity's Gi* hot spot
+    and the commodity among its ``hot_spot_top`` candidates; ``gap_m``: areas this close
+    (metres) count as neighbours besides those sharing a boundary; ``min_areas`` and
+    ``min_ha``: a smaller zone is an embryo (embrio). ``levels`` and ``families`` replace
+    these per level (desa, kecamatan) and per commodity family (food_crops, estate_crops,
+    livestock ...; the family wins over the level)."""
+
+    top: int | None = Field(None, ge=1, le=10)
+    hot_spots: bool = ZONE_DEFAULTS["hot_spots"]
+    hot_spot_top: int = Field(ZONE_DEFAULTS["hot_spot_top"], ge=1, le=20)
+    gap_m: float = Field(ZONE_DEFAULTS["gap_m"], ge=0, le=50_000)
+    min_areas: int = Field(ZONE_DEFAULTS["min_areas"], ge=1)
+    min_ha: float = Field(ZONE_DEFAULTS["min_ha"], ge=0)
+    levels: dict[Literal["desa", "kecamatan"], ZoneSize] = Field(default_factory=dict)
+    families: dict[str, ZoneSize] = Field(default_factory=dict)
+
+    def rule(self, level: str, family: str | None = None, top: int = 3) -> dict:
+        """The thresholds for one level and commodity family: ``[zones]``, then the level's
+        defaults and table, then the family's table.
+
+        >>> ZonesSpec().rule("kecamatan")["min_areas"], ZonesSpec(top=2).rule("desa")["top"]
+        (2, 2)
+        """
+        out = {"top": self.top or top, "hot_spots": self.hot_spots,
+               "hot_spot_top": self.hot_spot_top, "gap_m": self.gap_m,
+               "min_areas": self.min_areas, "min_ha": self.min_ha}
+        if "min_areas" not in self.model_fields_set:
+            out.update(ZONE_LEVEL_DEFAULTS.get(level, {}))
+        for spec in (self.levels.get(level), self.families.get(family or "")):
+            if spec is not None:
+                out.update(spec.model_dump(exclude_none=True))
+        return out
+
+
 class Scenario(_Strict):
     """A ranking's settings; see the module docstring for the file format."""
 
@@ -151,6 +208,7 @@ class Scenario(_Strict):
     commodities: list[str] | None = None
     top: int = Field(3, ge=1)
     criteria: dict[str, CriterionSpec] = Field(default_factory=dict)
+    zones: ZonesSpec | None = None
 
     @field_validator("commodities")
     @classmethod
@@ -217,6 +275,8 @@ class Scenario(_Strict):
         }
         if self.method == "vikor":
             doc["vikor_v"] = self.vikor_v
+        if self.zones is not None:  # only when given: older scenarios keep their hash
+            doc["zones"] = self.zones.model_dump(exclude_unset=True)
         if self.ahp is not None:
             res = self.ahp_result()
             assert res is not None
@@ -363,6 +423,8 @@ def scenario_to_toml(s: Scenario) -> str:
         doc["ahp"] = ahp
     if s.statistics is not None:
         doc["statistics"] = s.statistics.model_dump(exclude_none=True)
+    if s.zones is not None:
+        doc["zones"] = s.zones.model_dump(exclude_unset=True)
     if s.criteria:
         doc["criteria"] = {
             k: {"name_id": c.name_id, "name_en": c.name_en, "evidence": ", ".join(c.evidence),
