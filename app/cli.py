@@ -572,7 +572,8 @@ def _print_backtest(res, synthetic: bool) -> None:
 @cli.command()
 def export(
     data: DataOpt = None,
-    layer: Annotated[str, typer.Option(help="areas, sentra, suitability, candidates or statistics")]
+    layer: Annotated[str, typer.Option(
+        help="areas, sentra, suitability, candidates, statistics or zones")]
     = "candidates",
     level: LevelOpt = "desa",
     out_path: Annotated[Path, typer.Option(
@@ -603,6 +604,48 @@ def export(
     except UnggulanError as exc:
         _fail(exc)
     out.print(f"wrote {out_path} (layer {name}, {len(gdf)} features)")
+    _print_run(gdf.attrs["unggulan"])
+
+
+@cli.command()
+def zones(
+    data: DataOpt = None,
+    out_path: Annotated[Path, typer.Option(
+        "--out", help=".gpkg .zip (shapefile) .geojson .csv .parquet")] = Path("kawasan.gpkg"),
+    level: LevelOpt = "desa",
+    commodity: Annotated[str | None, typer.Option(help="only this commodity's zones")] = None,
+    weights: Annotated[str | None, typer.Option()] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing file")]
+    = False,
+    scenario: ScenarioOpt = None,
+) -> None:
+    """Commodity zones (kawasan komoditas unggulan): contiguous desa or kecamatan where a
+    commodity is a top candidate or in its hot spot on suitable land, with centre,
+    organisations and production; thresholds from the scenario's [zones] table. Written
+    with a QGIS style (.qml) like `unggulan export`."""
+    from rich.table import Table
+
+    from unggulan.core.layers import get_layer
+    from unggulan.io.exports import write_layer
+
+    ds = _open(data)
+    sc = _load_scenario(scenario, ds, weights)
+    try:
+        gdf = get_layer(ds, "zones", level, weights=weights, scenario=sc, commodity=commodity)
+        name = f"zones_{level}"
+        write_layer(gdf, out_path, layer=name, overwrite=overwrite)
+    except UnggulanError as exc:
+        _fail(exc)
+    t = Table("kawasan / zone", "status", level, "ha", "pusat / centre")
+    for r in gdf.head(30).itertuples():
+        t.add_row(f"{r.zone_id} ({r.commodity_name_id})", r.status, str(r.n_members),
+                  f"{r.area_ha:,.0f}", f"{r.centre_name} ({r.centre_basis})")
+    out.print(t)
+    if len(gdf) > 30:
+        out.print(f"... {len(gdf) - 30} more / lainnya", highlight=False)
+    counts = gdf["status"].value_counts().to_dict()
+    out.print(f"wrote {out_path} (layer {name}, {len(gdf)} zones: {counts.get('kawasan', 0)} "
+              f"kawasan, {counts.get('embrio', 0)} embrio)", highlight=False)
     _print_run(gdf.attrs["unggulan"])
 
 

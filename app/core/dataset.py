@@ -571,8 +571,13 @@ class Dataset:
                                               lambda: contiguity(self.areas(level)))))
                   for g in sorted({r.gap_m for r in rules.values()})}
         stab = None
-        from unggulan.core.run import STABILITY_DRAWS, STABILITY_MAX_AREAS, STABILITY_SEED
-        from unggulan.core.run import STABILITY_SPREAD, scenario_evidence
+        from unggulan.core.run import (
+            STABILITY_DRAWS,
+            STABILITY_MAX_AREAS,
+            STABILITY_SEED,
+            STABILITY_SPREAD,
+            scenario_evidence,
+        )
         from unggulan.core.zones import ZONE_DRAWS
 
         if stability and len(self.areas(level)) <= STABILITY_MAX_AREAS:

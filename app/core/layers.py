@@ -18,7 +18,7 @@ from unggulan.base.errors import UnggulanError, UnknownArea
 
 META_KEY = "unggulan"  # as unggulan.io.exports.META_KEY (core does not import io)
 
-LAYERS = ("areas", "sentra", "suitability", "candidates", "statistics", "analysis")
+LAYERS = ("areas", "sentra", "suitability", "candidates", "statistics", "analysis", "zones")
 
 
 def get_layer(ds, layer: str, level: str = "desa", area: str | None = None,
@@ -50,6 +50,8 @@ def get_layer(ds, layer: str, level: str = "desa", area: str | None = None,
     elif layer == "sentra":
         keep = out["desa_code"].isin(codes_within(ds, "desa", area)) if "desa" in ds.levels \
             else out["kecamatan_code"].isin(codes)
+    elif layer == "zones":  # the zones with a member in the area
+        keep = out["members"].str.split(";").map(lambda m: not codes.isdisjoint(m))
     else:
         keep = out["code"].isin(codes)
     meta = out.attrs[META_KEY]
@@ -79,6 +81,14 @@ def layer_metadata(ds, layer: str, level: str, scenario, frame=None) -> dict:
         has = frame is not None and "stability" in frame.columns
         meta["stability"] = stability_note(n) if has or n > _max_areas() else \
             "not computed (stability=False)"
+    if layer == "zones":
+        from unggulan.core.zones import ZONE_DRAWS
+
+        meta["stability"] = (f"per member: share of {ZONE_DRAWS} weight draws (the first of "
+                             "the candidates' draws, same seed and spread) in which it stays "
+                             "a member; zone: mean and minimum over its members"
+                             if len(ds.areas(level)) <= _max_areas()
+                             else "not computed (too many areas)")
     return {k: v for k, v in meta.items() if v is not None}
 
 
@@ -116,6 +126,8 @@ def _layer(ds, layer: str, level: str, scenario=None, **options) -> gpd.GeoDataF
         return ds.sentra().reset_index(drop=True)
     if layer == "statistics":
         return statistics_layer(ds)
+    if layer == "zones":
+        return zones_layer(ds, level, scenario, commodity=options.get("commodity"))
     stats = scenario.statistics if scenario is not None else None
     if layer == "analysis":
         have = set(ds.statistics()["level"])
@@ -168,6 +180,28 @@ def candidates_layer(ds, level: str, scenario=None, *, long: bool = False,
             values = out["code"].map(st[c])
             out[c] = values.where(first, None) if long else values
         out["stability"] = out["stability"].astype(float)
+    info = run_info(ds, sc)
+    out["scenario"] = info.scenario
+    out["run_hash"] = info.run_hash
+    return out
+
+
+def zones_layer(ds, level: str, scenario=None, commodity: str | None = None
+                ) -> gpd.GeoDataFrame:
+    """The commodity zones (:meth:`unggulan.core.dataset.Dataset.zones`) of ``scenario``, one
+    feature per zone, with ``scenario`` and ``run_hash`` columns.
+
+    Examples
+    --------
+    >>> from unggulan import Dataset
+    >>> z = zones_layer(Dataset.open(), "desa")
+    >>> {"zone_id", "members", "status", "run_hash"} <= set(z.columns)
+    True
+    """
+    from unggulan.core.run import default_scenario, run_info
+
+    sc = scenario if scenario is not None else default_scenario()
+    out = ds.zones(level, commodity, scenario=sc)
     info = run_info(ds, sc)
     out["scenario"] = info.scenario
     out["run_hash"] = info.run_hash

@@ -631,6 +631,12 @@ def _parquet_metadata(path: Path, meta: Mapping) -> None:
 def _style(gdf, layer: str | None, mapping: dict | None = None) -> str | None:
     """The QGIS style of a candidates layer (one feature per area with ``top1``)."""
     mapping = mapping or {}
+    com = mapping.get("commodity", "commodity")
+    if (layer or "").startswith("zones") and com in gdf.columns:
+        from unggulan.io.qml import zones_qml
+
+        return zones_qml(gdf, field=com, label_field=mapping.get("zone_id", "zone_id"),
+                         name_field=mapping.get("commodity_name_id", "commodity_name_id"))
     top = mapping.get("top1", "top1")
     if "candidates" not in (layer or "") or top not in gdf.columns:
         return None

@@ -90,6 +90,67 @@ def candidates_qml(frame: pd.DataFrame, field: str = "top1", label_field: str = 
 """
 
 
+def _outline_symbol(name: str, colour: str, width: float = 0.8) -> str:
+    opts = {
+        "color": "0,0,0,0", "outline_color": _rgba(colour), "outline_style": "solid",
+        "outline_width": str(width), "outline_width_unit": "MM", "style": "no",
+        "joinstyle": "round", "offset": "0,0", "offset_unit": "MM",
+    }
+    options = "".join(f'<Option name="{k}" value="{v}" type="QString"/>' for k, v in opts.items())
+    return (f'<symbol type="fill" name="{name}" alpha="1" clip_to_extent="1" force_rhr="0">'
+            f'<layer class="SimpleFill" enabled="1" pass="0" locked="0">'
+            f'<Option type="Map">{options}</Option></layer></symbol>')
+
+
+def zones_qml(frame: pd.DataFrame, field: str = "commodity", label_field: str = "zone_id",
+              name_field: str | None = "commodity_name_id") -> str:
+    """The style of a zones layer: each zone's outline in its commodity's colour (the
+    palette's colours by number of zones; commodities beyond them grey), labelled by zone
+    id. ``field``/``label_field``: the field names in the written file."""
+    values = frame[field] if field in frame else pd.Series([], dtype=object)
+    colours = palette.commodity_colours(values)
+    names = dict(zip(frame[field], frame[name_field])) if name_field and name_field in frame \
+        else {}
+    cats, syms = [], []
+    for i, (value, colour) in enumerate(colours.items()):
+        label = str(names.get(value) or value)
+        cats.append(f'<category value={quoteattr(str(value))} symbol="{i}" '
+                    f'label={quoteattr(label)} render="true"/>')
+        syms.append(_outline_symbol(str(i), colour))
+    n = len(colours)
+    cats.append(f'<category value="" symbol="{n}" label="Lainnya / other" render="true"/>')
+    syms.append(_outline_symbol(str(n), palette.OTHER))
+    return f"""<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
+<qgis version="{QGIS_VERSION}" styleCategories="Symbology|Labeling" labelsEnabled="1">
+  <renderer-v2 type="categorizedSymbol" attr={quoteattr(field)} symbollevels="0"
+               enableorderby="0" forceraster="0" referencescale="-1">
+    <categories>
+      {chr(10).join('      ' + c for c in cats).strip()}
+    </categories>
+    <symbols>
+      {''.join(syms)}
+    </symbols>
+    <source-symbol>{_outline_symbol("0", palette.OTHER)}</source-symbol>
+    <rotation/>
+    <sizescale/>
+  </renderer-v2>
+  <labeling type="simple">
+    <settings calloutType="simple">
+      <text-style fieldName={quoteattr(label_field)} isExpression="0" fontFamily="Sans Serif"
+                  fontSize="8" fontSizeUnit="Point" textColor="30,30,30,255" textOpacity="1"
+                  fontWeight="50" fontItalic="0" namedStyle="Regular">
+        <text-buffer bufferDraw="1" bufferSize="0.8" bufferSizeUnits="MM"
+                     bufferColor="255,255,255,255" bufferOpacity="0.8"/>
+      </text-style>
+      <placement placement="0" placementFlags="10" priority="5" centroidInside="1"
+                 fitInPolygonOnly="0"/>
+    </settings>
+  </labeling>
+  <layerGeometryType>2</layerGeometryType>
+</qgis>
+"""
+
+
 def write_gpkg_style(gpkg: Path, layer: str, qml: str, geometry_column: str = "geometry"
                      ) -> None:
     """Store ``qml`` as the default style of ``layer`` in the GeoPackage's ``layer_styles``
