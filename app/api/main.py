@@ -24,6 +24,7 @@ from unggulan.api import (
     routes_statistics,
     routes_tiles,
     routes_upload,
+    routes_zones,
     security,
 )
 from unggulan.api.deps import DatasetHolder
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               routes_statistics.router, routes_scenarios.router):
         app.include_router(r, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(routes_brief.router, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(routes_zones.router, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(ogc.router, responses=ERROR_RESPONSES)
     app.include_router(routes_maps.router, responses=ERROR_RESPONSES)
     app.include_router(routes_tiles.router, responses=ERROR_RESPONSES)

@@ -57,6 +57,10 @@ COLLECTIONS = {
     "statistics": ("Statistik produksi / production statistics",
                    "Values by area, commodity, measure and year from BPS and dinas tables, "
                    "each with its source cell; the area's polygon as geometry"),
+    "kawasan": ("Kawasan komoditas unggulan / commodity zones",
+                "Contiguous desa where a commodity is a top candidate or in its hot spot on "
+                "suitable land (default scenario), with members, centre, organisations and "
+                "a reason; status kawasan or embrio"),
 }
 RESERVED = {"bbox", "limit", "offset", "f", "datetime", "crs", "bbox-crs"}
 
@@ -87,8 +91,17 @@ def _layer(ds, cid: str) -> gpd.GeoDataFrame:
         st = statistics_layer(ds)
         st["fid"] = [f"s{i}" for i in range(len(st))]
         return st
+    if cid == "kawasan":
+        from unggulan.core.layers import zones_layer
+
+        return zones_layer(ds, _zone_level(ds))
     level = cid.split("_", 1)[1]
     return ds.candidates(level, wide=True).reset_index(drop=True)
+
+
+def _zone_level(ds) -> str:
+    """The level of the ``kawasan`` collection: desa, else kecamatan."""
+    return "desa" if "desa" in ds.levels else ds.levels[0]
 
 
 def _features(ds, cid: str) -> _Features:
@@ -150,6 +163,8 @@ class _Features:
 
 
 def _id_col(cid: str) -> str:
+    if cid == "kawasan":
+        return "zone_id"
     return "fid" if cid in ("sentra", "statistics", "quadrants") else "code"
 
 
@@ -186,6 +201,8 @@ def _bounds(ds, cid: str) -> list[float]:
         b = ds.areas(cid).total_bounds
     elif cid.startswith("candidates_"):
         b = ds.areas(cid.split("_", 1)[1]).total_bounds
+    elif cid == "kawasan":  # zones lie within their level's areas: no zones computed here
+        b = ds.areas(_zone_level(ds)).total_bounds
     elif cid == "sentra":
         b = ds.sentra(placed_only=True).total_bounds
     elif cid == "quadrants":

@@ -25,7 +25,7 @@ MEDIA = {"shp": ("zip", "application/zip"), "gpkg": ("gpkg", "application/geopac
 @router.get("/export", response_class=FileResponse)
 async def export(
     ds: DatasetDep, level: LevelDep, background: BackgroundTasks,
-    layer: Annotated[Literal["areas", "sentra", "suitability", "candidates"],
+    layer: Annotated[Literal["areas", "sentra", "suitability", "candidates", "zones"],
                      Query(examples=["candidates"])] = "candidates",
     format: Annotated[Literal["shp", "gpkg", "geojson", "csv", "parquet"],
                       Query(examples=["gpkg"])] = "gpkg",

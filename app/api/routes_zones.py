@@ -1,0 +1,113 @@
+"""Commodity zones (kawasan komoditas unggulan): ``GET /api/v1/zones`` and one zone by id.
+
+The zones are :meth:`unggulan.core.dataset.Dataset.zones` of the scenario (a saved one by id or
+name, else the default scenario of ``weights``); the same zones as ``unggulan zones``, the
+``zones`` export layer and the OGC collection ``kawasan``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+import shapely
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+
+from unggulan.api.convert import records
+from unggulan.api.deps import DatasetDep, LevelDep
+from unggulan.api.routes_scenarios import ScenarioQ, saved_scenario
+from unggulan.base.errors import UnknownArea
+
+router = APIRouter(tags=["zones"])
+
+
+class ZonePage(BaseModel):
+    level: str
+    scenario: str
+    run_hash: str
+    stability: str | None = None
+    total: int
+    limit: int
+    offset: int
+    items: list[dict[str, Any]]
+
+
+def _zones(ds, level: str, scenario: str | None, weights: str | None,
+           commodity: str | None):
+    from unggulan.core.layers import get_layer
+
+    sc = saved_scenario(ds, scenario) if scenario else None
+    gdf = get_layer(ds, "zones", level, weights=weights, scenario=sc)
+    z, mem = ds.zones(level, scenario=gdf_scenario(ds, sc, weights), members=True)
+    if commodity is not None:
+        ds.catalogue.get(commodity)  # 404 for an unknown commodity
+        keep = (gdf["commodity"] == commodity).to_numpy()
+        gdf = gdf[keep].reset_index(drop=True)
+    return gdf, mem
+
+
+def gdf_scenario(ds, sc, weights):
+    """The scenario :func:`unggulan.core.layers.get_layer` used (default of ``weights``)."""
+    from unggulan.core.run import effective_scenario
+
+    return effective_scenario(sc, weights)
+
+
+def _items(gdf, mem, geometry: bool) -> list[dict]:
+    by_zone = {k: records(g.drop(columns=["zone_id"]))
+               for k, g in mem.groupby("zone_id", sort=False)}
+    items = records(gdf.drop(columns=["geometry"]))
+    geoms = shapely.to_geojson(gdf.geometry.values) if geometry and len(gdf) else []
+    for i, it in enumerate(items):
+        it["members"] = it["members"].split(";") if it.get("members") else []
+        it["member_names"] = it["member_names"].split(";") if it.get("member_names") else []
+        it["member_detail"] = by_zone.get(it["zone_id"], [])
+        if geometry:
+            it["geometry"] = json.loads(geoms[i])
+    return items
+
+
+@router.get("/zones", response_model=ZonePage)
+def list_zones(
+    ds: DatasetDep, level: LevelDep, response: Response,
+    commodity: Annotated[str | None, Query(examples=["kakao"])] = None,
+    status: Annotated[Literal["kawasan", "embrio"] | None, Query(
+        description="kawasan (at least the minimum size) or embrio (smaller)")] = None,
+    weights: Annotated[str | None, Query(examples=["suitability=0.4"])] = None,
+    scenario: ScenarioQ = None,
+    geometry: Annotated[bool, Query(description="each zone's outline as GeoJSON")] = False,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """Commodity zones: contiguous areas (queen contiguity plus the scenario's ``gap_m``
+    tolerance) where the commodity is among the top candidates or in its hot spot on
+    suitable land, each with its members (``member_detail``: rank, rule, land class,
+    stability), area, suitable land, production or workers and their share of the
+    kabupaten's, centre, organisations and a reason (id/en)."""
+    from unggulan.core.run import run_headers
+
+    gdf, mem = _zones(ds, level, scenario, weights, commodity)
+    if status is not None:
+        gdf = gdf[(gdf["status"] == status).to_numpy()].reset_index(drop=True)
+    meta = gdf.attrs.get("unggulan", {})
+    response.headers.update(run_headers(meta))
+    page = gdf.iloc[offset:offset + limit]
+    keep = mem[mem["zone_id"].isin(set(page["zone_id"]))]
+    return ZonePage(level=level, scenario=str(meta.get("scenario")),
+                    run_hash=str(meta.get("run_hash")), stability=meta.get("stability"),
+                    total=len(gdf), limit=limit, offset=offset,
+                    items=_items(page.drop(columns=["scenario", "run_hash"]), keep, geometry))
+
+
+@router.get("/zones/{zone_id}")
+def get_zone(ds: DatasetDep, level: LevelDep, zone_id: str,
+             weights: Annotated[str | None, Query()] = None, scenario: ScenarioQ = None,
+             geometry: bool = True) -> dict:
+    """One zone by id (``kakao-des-001``), with its members and outline."""
+    gdf, mem = _zones(ds, level, scenario, weights, None)
+    hit = gdf[(gdf["zone_id"] == zone_id).to_numpy()]
+    if not len(hit):
+        raise UnknownArea(f"no zone '{zone_id}' at level {level}", field="zone_id")
+    return _items(hit.drop(columns=["scenario", "run_hash"]),
+                  mem[(mem["zone_id"] == zone_id).to_numpy()], geometry)[0]
