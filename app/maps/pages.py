@@ -47,6 +47,7 @@ from unggulan.maps.colours import (
     attribute_label,
     basis_counts,
     dataset_palette,
+    run_palette,
     fmt_number,
     is_missing,
     legend_counts,
@@ -419,7 +420,7 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
             cfg_levels[lv] = _level_spec(ds, lv, opt, None, query)
             continue
         props, _ = candidate_props(ds, lv, opt.top, opt.weights, scenario=sc)
-        info = legend_info(ds, props)
+        info = legend_info(ds, props, sc)
         pal[lv], counts[lv], other[lv] = info["palette"], info["counts"], info["otherCount"]
         bases[lv] = info["basisCounts"]
         ids |= set(info["commodities"])
@@ -445,8 +446,32 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
         "links": _links(opt), "basemap": opt.basemap,
         "notice": _notice(ds, counts) if len(counts) == len(levels) else None,
         "run": run_config(ds, opt),
+        "zones": zone_outlines(ds, level, opt),
     }
     return _finish(m, cfg, osm, opt)
+
+
+def zone_outlines(ds, level: str, opt: PageOptions) -> dict | None:
+    """The commodity zones of ``level`` (:meth:`unggulan.core.dataset.Dataset.zones`, the
+    page's scenario) as GeoJSON for the map's "Kawasan komoditas" layer: outlines in the
+    commodity's colour of the dataset palette (grey beyond it); None for a level drawn from
+    tiles or fetched (national extents), or when zones cannot be drawn."""
+    if _tiled(ds, level, opt) or _fetched(ds, level, opt):
+        return None
+    try:
+        z = ds.zones(level, scenario=opt.effective_scenario())
+    except UnggulanError:
+        return None
+    colours = dataset_palette(ds)
+    geoms = shapely.transform(np.asarray(z.geometry.values), lambda xy: np.round(xy, PRECISION))
+    feats = []
+    for g, r in zip(shapely.to_geojson(geoms), z.itertuples()):
+        feats.append({"type": "Feature", "geometry": json.loads(g), "properties": {
+            "zone_id": r.zone_id, "commodity": r.commodity, "status": r.status,
+            "n": int(r.n_members), "ha": round(float(r.area_ha)), "centre": r.centre_name,
+            "reason_id": r.reason_id, "reason_en": r.reason_en,
+            "colour": colours.get(r.commodity, palette.OTHER)}})
+    return {"type": "FeatureCollection", "features": feats}
 
 
 def _check_level(ds, level: str) -> None:
@@ -489,8 +514,9 @@ def _tile_spec(ds, level: str, opt: PageOptions, query: dict) -> dict:
     return spec
 
 
-def top_legend(ds, tops: list, bases: list | None = None) -> dict:
-    """Palette (the dataset's: :func:`unggulan.maps.colours.dataset_palette`), legend counts and
+def top_legend(ds, tops: list, bases: list | None = None, scenario=None) -> dict:
+    """Palette (the run's: :func:`unggulan.maps.colours.run_palette` of ``scenario``, the
+    dataset's palette plus the run's own leaders), legend counts and
     commodity names of a level's top candidates (one commodity id, or None, per area), and
     with ``bases`` (the top candidate's evidence basis per area) the areas per basis.
 
@@ -502,7 +528,7 @@ def top_legend(ds, tops: list, bases: list | None = None) -> dict:
     (['kakao', 2], ['Kakao', 'Cocoa'])
     """
     tops = [t if isinstance(t, str) and t else None for t in tops]
-    colours = dataset_palette(ds)
+    colours = run_palette(ds, scenario)
     counts, other = legend_counts(colours, tops)
     present = {t for t in tops if t}
     return {"palette": {c: col for c, col in colours.items()},
@@ -511,10 +537,10 @@ def top_legend(ds, tops: list, bases: list | None = None) -> dict:
             "commodities": _commodity_names(ds, present | set(colours))}
 
 
-def legend_info(ds, props: list[dict]) -> dict:
+def legend_info(ds, props: list[dict], scenario=None) -> dict:
     """Palette, legend counts and commodity names of a level's top candidates."""
     info = top_legend(ds, [p["top"] for p in props],
-                      [p["c"][0][9] if p.get("c") else None for p in props])
+                      [p["c"][0][9] if p.get("c") else None for p in props], scenario)
     ids = {c[0] for p in props for c in p["c"]} | set(info["palette"])
     info["commodities"] = _commodity_names(ds, ids)
     return info
@@ -715,7 +741,7 @@ def commodity_map(ds, commodity: str, view: str | None = None, level: str | None
     m, osm = _base_map(ds, opt, [level], spec["n"])
     sentra = sentra_points(ds, commodity)
     viewable = _viewable(ds)
-    colours = dataset_palette(ds)
+    colours = run_palette(ds, opt.effective_scenario())
     drawn = sum(1 for p in props if p.get("b", -1) >= 0)
     notice = None
     if not drawn:
@@ -748,8 +774,11 @@ def level_geojson(ds, level: str, weights=None, top: int = 3, commodity: str | N
             weights = scenario.weights_resolved()
         props, _ = commodity_props(ds, level, commodity, view, weights)
         return features_text(ds, level, props)
-    props, _ = candidate_props(ds, level, top, weights, scenario=scenario)
-    return features_text(ds, level, props, extra=legend_info(ds, props))
+    from unggulan.core.run import default_scenario
+
+    sc = scenario if scenario is not None else default_scenario(weights, top=top)
+    props, _ = candidate_props(ds, level, top, weights, scenario=sc)
+    return features_text(ds, level, props, extra=legend_info(ds, props, sc))
 
 
 # ---------------------------------------------------------------------- detail page
@@ -871,7 +900,7 @@ def area_page(ds, code: str, opt: PageOptions | None = None) -> folium.Map:
     m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
     sentra = sentra_points(ds, codes=[code])
     ids = {c[0] for p in sub_props for c in p["c"]} | {s[3] for s in sentra if s[3]}
-    info = legend_info(ds, sub_props)  # the dataset's palette, as on every map
+    info = legend_info(ds, sub_props, opt.effective_scenario())  # the run's, as on every map
     cfg = {
         "mode": "main", "lang": opt.lang, "level": level, "levels": {level: spec},
         "dataset": proper_case(ds.name), "synthetic": ds.synthetic,
@@ -916,7 +945,7 @@ def _detail_html(ds, level: str, row, cand: pd.DataFrame, opt: PageOptions) -> s
         from unggulan.maps.series import series_svg
 
         st = ds.statistics(area=code, with_parents=True)
-        colours = dataset_palette(ds)
+        colours = run_palette(ds, opt.effective_scenario())
         # the reason on its own row under each candidate: the table fits the column
         parts.append("<div class='scroll'><table class='cand'><tr><th>#</th><th>" +
                      _both("Komoditas", "Commodity") +

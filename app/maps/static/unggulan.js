@@ -55,7 +55,9 @@
       neighbours: "aktivitas tetangga", land_only: "potensi lahan saja", basis: "Dasar",
       derived: "kode turunan", derivedHelp: "kode diturunkan dari nama, bukan kode resmi",
       filter: "Saring komoditas...", inData: "Ada dalam data", notInData: "Hanya penilaian lahan",
-      slqNote: "SLQ statistik", areas: "wilayah", tie: "peringkat sama"
+      slqNote: "SLQ statistik", areas: "wilayah", tie: "peringkat sama",
+      zones: "Kawasan komoditas", kawasan: "Kawasan", embrio: "Embrio kawasan",
+      members: "Anggota", centre: "Pusat"
     },
     en: {
       title: "Flagship commodities", level: "Area level", desa: "Village (desa)",
@@ -91,7 +93,9 @@
       neighbours: "neighbours' activity", land_only: "land potential only", basis: "Basis",
       derived: "derived code", derivedHelp: "code derived from names, not an official code",
       filter: "Filter commodities...", inData: "In the data", notInData: "Land assessment only",
-      slqNote: "statistics SLQ", areas: "areas", tie: "shared rank"
+      slqNote: "statistics SLQ", areas: "areas", tie: "shared rank",
+      zones: "Commodity zones", kawasan: "Zone", embrio: "Embryo zone",
+      members: "Members", centre: "Centre"
     }
   };
   var LANGS = ["id", "en"];
@@ -469,6 +473,32 @@
     sentra.addTo(map);
     state.sentra = sentra;
 
+    // ---- commodity zones (kawasan): outlines in the commodity's colour, toggled in the
+    // layer control (off at first); an embryo zone dashed
+    var zones = null;
+    if (cfg.zones && cfg.zones.features && cfg.zones.features.length) {
+      zones = L.geoJSON(cfg.zones, {
+        style: function (f) {
+          var p = f.properties;
+          return {color: p.colour || cfg.other, weight: p.status === "kawasan" ? 3 : 2,
+                  dashArray: p.status === "kawasan" ? null : "6 4", fill: false, opacity: 0.95};
+        },
+        onEachFeature: function (f, layer) {
+          var p = f.properties;
+          layer.bindPopup(function () {
+            return "<div class='unggulan-popup'><h4>" + esc(t(p.status)) + " " +
+              esc(cname(p.commodity)) + "</h4><table>" +
+              "<tr><th>" + t("members") + "</th><td>" + num(p.n, state.lang) + " · " +
+              num(p.ha, state.lang) + " ha</td></tr>" +
+              "<tr><th>" + t("centre") + "</th><td>" + esc(p.centre || "–") + "</td></tr>" +
+              "</table><p>" + esc(state.lang === "en" ? p.reason_en : p.reason_id) +
+              "</p><div class='sub'>" + esc(p.zone_id) + "</div></div>";
+          });
+        }
+      });
+    }
+    state.zones = zones;
+
     state.layers[state.level].addTo(map);
     map.on("overlayadd", function (e) {
       Object.keys(state.layers).forEach(function (lv) {
@@ -477,6 +507,7 @@
           searchFor(lv);
           if (state.drawn[lv]) fit(e.layer);
           sentra.bringToFront && sentra.bringToFront();
+          if (zones && map.hasLayer(zones)) zones.bringToFront();
           buildLegend();
           var u = new URL(location.href); u.searchParams.set("level", lv);
           if (location.protocol !== "file:") history.replaceState(null, "", u);
@@ -550,6 +581,7 @@
       Object.keys(state.layers).forEach(function (k) { lv[t(k)] = state.layers[k]; });
       groups[t("level")] = lv;
       var sg = {}; sg[t("sentra")] = sentra; groups[t("sentra")] = sg;
+      if (zones) { var zg = {}; zg[t("zones")] = zones; groups[t("zones")] = zg; }
       state.controls.layers = L.control.groupedLayers(basesCtl, groups,
         {exclusiveGroups: [t("level")], collapsed: false, position: "topright"}).addTo(map);
     }
