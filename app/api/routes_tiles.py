@@ -87,7 +87,7 @@ def vector_tile(
 def tile_legend(ds: DatasetDep, level: LevelP, weights: WeightsQ = None, top: TopQ = 3,
                 scenario: ScenarioQ = None) -> JSONResponse:
     """What a map page needs to colour and explain the tiles: ``palette`` (commodity id ->
-    colour: the dataset's palette, :func:`unggulan.maps.colours.dataset_palette`),
+    colour: the run's palette, :func:`unggulan.maps.colours.run_palette`),
     ``counts`` ([id, areas] for the legend), ``basisCounts`` (areas per evidence basis),
     ``otherCount`` (areas whose top candidate has no colour of its own), ``commodities``
     (id -> [name_id, name_en]), ``n`` (areas), ``minZoom`` and ``coarser`` (the level shown
@@ -98,7 +98,7 @@ def tile_legend(ds: DatasetDep, level: LevelP, weights: WeightsQ = None, top: To
     sc = run_scenario(ds, weights, top, scenario)
     src = tile_source(ds, level, sc)
     body = top_legend(ds, [p.get("top1") for p in src.props],
-                      [p.get("top1_basis") for p in src.props])
+                      [p.get("top1_basis") for p in src.props], sc)
     coarser = COARSER.get(level)
     body.update(n=len(src.props), minZoom=MIN_ZOOM.get(level, 0),
                 coarser=coarser if coarser in ds.levels else None)

@@ -19,6 +19,9 @@ TOL_MUTED = ["#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "
 #: muted colours, then the two of Tol's *light* scheme that none of them resembles (orange,
 #: pear), so that fewer areas fall into grey "other"
 COMMODITY_COLOURS = TOL_MUTED + ["#EE8866", "#BBCC33"]
+#: colours for the leaders of another weighting that the dataset palette leaves grey (Tol's
+#: light scheme, the rest of it): lighter than the palette's, so they read as second rank
+EXTRA_COLOURS = ["#77AADD", "#FFAABB", "#44BB99", "#EEDD88", "#AAAA00", "#99DDFF"]
 OTHER = "#BBBBBB"
 NODATA = "#FFFFFF"
 SECTOR_COLOURS = {

@@ -9,8 +9,10 @@ kecamatan leaders are not crowded out by the many desa; then the number of areas
 id), and the first eleven get the colours of ``palette.COMMODITY_COLOURS`` (Paul Tol's
 nine muted colours, then two of his light scheme) in that order; every page, the
 vector-tile legend, the brief's static map and its charts read that assignment, whatever
-weights or scenario the page shows. A commodity beyond the eleventh is grey ("other")
-everywhere. The assignment is kept in the dataset's cache
+weights or scenario the page shows. A commodity beyond the eleventh is grey ("other"),
+unless a page shows another weighting under which it leads areas: then it takes one of six
+lighter extra colours for that run, on every map, page and brief of the run
+(:func:`run_palette`). The assignments are kept in the dataset's cache
 (:meth:`unggulan.core.dataset.Dataset.cached`), so a reload starts afresh.
 
 Also here: the candidate's evidence basis (``basis``, added by the scoring), its labels in
@@ -52,6 +54,44 @@ def dataset_palette(ds) -> dict[str, str]:
     True
     """
     return ds.cached(("map-palette",), lambda: _build_palette(ds))
+
+
+def run_palette(ds, scenario=None) -> dict[str, str]:
+    """The palette of a page or brief showing ``scenario`` (None: the default run): the
+    dataset's (:func:`dataset_palette`, never changed), plus, for the commodities that lead
+    areas under this scenario but have no colour in it (e.g. all weight on land suitability),
+    colours of ``palette.EXTRA_COLOURS`` by the number of areas they lead over all levels.
+    Every map, page and brief of the same run gives a commodity the same colour.
+
+    Examples
+    --------
+    >>> from unggulan import Dataset
+    >>> from unggulan.core.run import default_scenario
+    >>> ds = Dataset.open()
+    >>> pal = run_palette(ds, default_scenario("suitability=1"))
+    >>> all(pal[c] == col for c, col in dataset_palette(ds).items())
+    True
+    """
+    base = dataset_palette(ds)
+    if scenario is None:
+        return base
+    try:
+        key = ("map-palette-run", scenario.content_hash())
+    except AttributeError:
+        return base
+
+    def build() -> dict[str, str]:
+        tops: list = []
+        for level in ds.levels:
+            try:
+                tops += list(first_ranked(ds.candidates(level, scenario=scenario))["commodity"])
+            except Exception:  # noqa: BLE001 - no candidates: the dataset palette alone
+                continue
+        missing = [c for c, _ in palette.commodity_counts(tops) if c not in base]
+        extra = dict(zip(missing, palette.EXTRA_COLOURS))
+        return {**base, **extra}
+
+    return ds.cached(key, build)
 
 
 def dataset_order(ds) -> list[tuple[str, int]]:

@@ -47,12 +47,12 @@ from unggulan.maps.colours import (
     attribute_label,
     basis_counts,
     dataset_palette,
-    run_palette,
     fmt_number,
     is_missing,
     legend_counts,
     proper_case,
     rank_label,
+    run_palette,
 )
 
 #: a served page inlines at most this many areas per level; more are fetched from the service

@@ -373,11 +373,14 @@ class _Run:
         return self._cand[key]
 
     def colours(self, level: str) -> dict[str, str]:
-        """The dataset's palette, the same on every map, page and brief of the dataset
-        (:func:`unggulan.maps.colours.dataset_palette`; ``level`` is kept for callers)."""
-        from unggulan.maps.colours import dataset_palette
+        """The run's palette, the same on every map, page and brief of the dataset and run
+        (:func:`unggulan.maps.colours.run_palette`; ``level`` is kept for callers)."""
+        from unggulan.core.run import default_scenario
+        from unggulan.maps.colours import run_palette
 
-        return dataset_palette(self.ds)
+        sc = self.scenario_obj if self.scenario_obj is not None else default_scenario(
+            self.weights, top=self.top, reference=self.reference, management=self.management)
+        return run_palette(self.ds, sc)
 
     def lq(self, r) -> str:
         """The candidate's LQ: the sentra's, else the statistics' SLQ marked "ˢ"."""
@@ -1092,6 +1095,9 @@ def _kabupaten_sections(run: _Run, kab_code: str, kab_name: str,
     overview.blocks += _land_blocks(run, "kecamatan", kec_codes, lead[:8], "kecamatan")
     overview.blocks += _sentra_blocks(run, kec_codes)
     out = [summary, overview]
+    zones = _zones_section(run, kec_codes)
+    if zones is not None:
+        out.append(zones)
     names = dict(zip(kec["code"], kec["name"]))
     for i, k in enumerate(kec.itertuples(index=False)):
         progress(f"{k.name} ({i + 1}/{len(kec)})")
@@ -1100,6 +1106,53 @@ def _kabupaten_sections(run: _Run, kab_code: str, kab_name: str,
     if stats is not None:
         out.append(stats)
     return out
+
+
+def _zones_section(run: _Run, kec_codes: list[str]) -> Section | None:
+    """The commodity zones (kawasan) with a member in the kabupaten: one page, a table per
+    zone (:meth:`unggulan.core.dataset.Dataset.zones` of the run's scenario, desa level where
+    the dataset has desa); None when there are none or they cannot be drawn."""
+    from unggulan.core.run import default_scenario
+
+    ds = run.ds
+    level = "desa" if "desa" in ds.levels else "kecamatan"
+    sc = run.scenario_obj if run.scenario_obj is not None else default_scenario(
+        run.weights, top=run.top, reference=run.reference, management=run.management)
+    try:
+        z = ds.zones(level, scenario=sc, stability=False)
+    except Exception:  # noqa: BLE001 - an optional page: the brief stands without it
+        return None
+    inside = set(_desa_of(ds, kec_codes)["code"]) if level == "desa" else set(kec_codes)
+    z = z[z["members"].str.split(";").map(lambda m: not inside.isdisjoint(m)).to_numpy()]
+    if not len(z):
+        return None
+    en = run.lang == "en"
+    title = "Commodity zones (kawasan)" if en else "Kawasan komoditas unggulan"
+    note = ("Neighbouring areas where the commodity is among the top candidates or in its "
+            "hot spot, on S1-S3 land (or land not assessed); a zone below the minimum size is "
+            "an embryo. Thresholds: the scenario's [zones] table." if en else
+            "Wilayah bersebelahan tempat komoditas termasuk kandidat teratas atau berada di "
+            "hot spot-nya, pada lahan S1-S3 (atau lahan belum dinilai); kawasan di bawah "
+            "ukuran minimum disebut embrio. Ambang: tabel [zones] skenario.")
+    head = [_cell("Kawasan" if not en else "Zone"), _cell(run.t("commodity")),
+            _cell("Status"), _cell("Anggota" if not en else "Members"), _cell("ha", "num"),
+            _cell("Pusat" if not en else "Centre")]
+    groups = []
+    z = z.sort_values(["status", "n_members", "area_ha"], ascending=[False, False, False],
+                      kind="stable")
+    for r in z.itertuples(index=False):
+        members = ", ".join(run.name(n) for n in str(r.member_names).split(";"))
+        status = {"kawasan": "kawasan" if not en else "zone",
+                  "embrio": "embrio" if not en else "embryo"}[r.status]
+        centre = run.name(r.centre_name)
+        if isinstance(r.organisations, str) and r.organisations:
+            centre += f"; {r.organisations}"
+        groups.append([[_cell(r.zone_id), _cell(run.commodity(r.commodity), "strong"),
+                        _cell(status), _cell(members), _cell(run.n(r.area_ha), "num"),
+                        _cell(centre)]])
+    return Section("zones", title, True, [{"kind": "p", "text": note},
+                                          _table(head, groups, "zones",
+                                                 [16, 14, 9, 33, 9, 19])])
 
 
 def _kecamatan_page(run: _Run, k, number: int) -> Section:

@@ -40,7 +40,8 @@ _LOCK = threading.RLock()
 
 #: hatch per palette colour (same order as palette.COMMODITY_COLOURS); OTHER is plain grey. Only
 #: straight lines: dots and stars are hundreds of curves per tile, slow to print
-COMMODITY_HATCHES = ["//", "\\\\", "xx", "--", "||", "++", "/-", "\\|", "x-", "/|", "\\-"]
+COMMODITY_HATCHES = ["//", "\\\\", "xx", "--", "||", "++", "/-", "\\|", "x-", "/|", "\\-",
+                     "+/", "x|", "-\\", "|/", "+-", "x/"]
 COMPONENT_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#DDCC77", "#CC6677",
                      "#AA4499", "#999933", "#882255"]
 COMPONENT_HATCHES = ["", "//", "\\\\", "xx", "--", "||", "++", "/-", "x-"]
@@ -105,9 +106,9 @@ def commodity_style(commodity: str | None, colours: dict[str, str]) -> tuple[str
         return palette.NODATA, ""
     if commodity in colours:
         colour = colours[commodity]
-        cols = palette.COMMODITY_COLOURS
+        cols = palette.COMMODITY_COLOURS + palette.EXTRA_COLOURS
         i = cols.index(colour) if colour in cols else -1
-        return colour, COMMODITY_HATCHES[i] if 0 <= i < len(COMMODITY_HATCHES) else ""
+        return colour, COMMODITY_HATCHES[i % len(COMMODITY_HATCHES)] if i >= 0 else ""
     return palette.OTHER, ""
 
 
