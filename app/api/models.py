@@ -256,7 +256,14 @@ class Summary(BaseModel):
     sentra: dict[str, Any]
     rasters: dict[str, dict[str, Any]]
     catalogue: dict[str, Any]
-    problems: list[dict[str, Any]]
+    statistics: dict[str, Any] = Field(default_factory=dict,
+                                       description="each table read, areas matched inexactly")
+    problems: list[dict[str, Any]] = Field(description="severity, file, message, row, field "
+                                           "and, for an error, what it blocks")
+    severity_meaning: dict[str, str] = Field(default_factory=dict,
+                                             description="what each level of problem blocks")
+    commands: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="what each command runs on (ready, complete, note)")
     usable: bool
 
 

@@ -213,19 +213,29 @@ class NameIndex:
                              1.0, tuple(spelling_rules(name, written)))
         if not self._spelling_keys:
             return NameMatch("none")
-        sm = difflib.SequenceMatcher()
+        # every key within TIE_MARGIN of the best ratio, by branch and bound: quick_ratio is an
+        # upper bound of ratio, so the (costly) ratio is computed for a few keys only
+        sm = difflib.SequenceMatcher(autojunk=False)
         sm.set_seq2(pkey)
-        scored = []
+        bounds = []
         for k in self._spelling_keys:
             sm.set_seq1(k)
-            if sm.real_quick_ratio() >= cutoff and sm.quick_ratio() >= cutoff:
-                scored.append((sm.ratio(), k))
-        scored = sorted(x for x in scored if x[0] >= cutoff)[::-1]
-        if not scored:
-            near = difflib.get_close_matches(pkey, self._spelling_keys, n=1, cutoff=0.0)
-            ratio = difflib.SequenceMatcher(None, near[0], pkey).ratio() if near else 0.0
-            return NameMatch("none", score=round(ratio, 3),
-                             closest=self.names[near[0]] if near else None)
+            bounds.append((sm.quick_ratio(), k))
+        bounds.sort(key=lambda x: -x[0])
+        scored: list[tuple[float, str]] = []
+        best = 0.0
+        for q, k in bounds:
+            if q < best - TIE_MARGIN:
+                break
+            sm.set_seq1(k)
+            r = sm.ratio()
+            scored.append((r, k))
+            best = max(best, r)
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        if not scored or scored[0][0] < cutoff:
+            r, k = scored[0] if scored else (0.0, None)
+            return NameMatch("none", score=round(r, 3), closest=self.names.get(k))
+        scored = [x for x in scored if x[0] >= cutoff]
         best, k = scored[0]
         tied = [kk for r, kk in scored[1:] if best - r < TIE_MARGIN]
         if tied or len(self.spelling[k]) > 1:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
+from types import SimpleNamespace
 
 import geopandas as gpd
 import numpy as np
@@ -27,6 +28,23 @@ from unggulan.core.statistics import AreaIndex, TableReport, match_areas
 from unggulan.io.dataset_toml import write_guessed_config
 from tests.conftest import BONE, BUNDLED, MALANG, SHARED
 from tests.helpers import grid_desa, make_dataset, run_cli
+
+def _cli(*args: str) -> SimpleNamespace:
+    """The command through typer's runner, in this process (a subprocess costs seconds of
+    imports); an exception escaping the command fails the test (it would be a traceback).
+    ``test_hints_name_their_key`` runs the real ``python -m unggulan.cli``."""
+    from typer.testing import CliRunner
+
+    from unggulan import cli
+
+    res = CliRunner().invoke(cli.cli, list(args))
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exc_info
+    try:
+        err = res.stderr
+    except ValueError:  # older click: stderr mixed into the output
+        err = ""
+    return SimpleNamespace(returncode=res.exit_code, stdout=res.stdout, stderr=err)
+
 
 KECAMATAN = ["Camplong", "Sukamaju", "Batur", "Kotaraja", "Nekamese", "Kotabaru",
              "Tanjung Baru", "Tanjung Batu"]
@@ -132,13 +150,13 @@ def test_kecamatan_table_in_old_spelling_matches_and_reports(kupang_like):
 
 
 def test_validate_reports_each_inexact_name_with_its_score(kupang_like):
-    res = run_cli("validate", "--data", str(kupang_like), "--json")
+    res = _cli("validate", "--data", str(kupang_like), "--json")
     assert res.returncode == 0, res.stdout + res.stderr
     summary = json.loads(res.stdout)
     (table,) = [t for t in summary["statistics"]["tables"] if t["level"] == "kecamatan"]
     assert table["areas_inexact"]["Soekamaju"]["rules"] == ["oe/u"]
     score = table["areas_inexact"]["Kotabarau"]["score"]
-    res = run_cli("validate", "--data", str(kupang_like))
+    res = _cli("validate", "--data", str(kupang_like))
     text = res.stdout
     assert res.returncode == 0 and "Traceback" not in text + res.stderr
     assert "Names matched by spelling or fuzzily" in text
@@ -197,7 +215,7 @@ def test_sentra_placed_by_old_spelling_and_fuzzy_name_with_score(tmp_path):
     assert by_name[("kecamatan", "Tjamplong")]["matched"] == "Camplong"
     msg = next(p for p in ds.problems if "matched by spelling or fuzzily" in p.message)
     assert msg.severity == "info" and "'Gunungsary' -> Gunungsari" in msg.message
-    res = run_cli("validate", "--data", str(tmp_path), "--json")
+    res = _cli("validate", "--data", str(tmp_path), "--json")
     files = json.loads(res.stdout)["sentra"]["files"]
     assert any(x["name"] == "Gunungsary" for x in files[0]["names_inexact"])
 
@@ -227,7 +245,7 @@ def test_a_skipped_statistics_table_is_a_warning_and_validate_passes(kupang_like
     (folder / "statistik" / "catatan.csv").write_text("Catatan,Isi\nsumber,BPS\nhal,12\n")
     ds = Dataset.open(folder)
     assert not ds.errors
-    res = run_cli("validate", "--data", str(folder))
+    res = _cli("validate", "--data", str(folder))
     assert res.returncode == 0, res.stdout + res.stderr
     assert "usable" in res.stdout and "not usable" not in res.stdout
     assert "Commands / Perintah" in res.stdout
@@ -243,15 +261,15 @@ def test_an_error_says_what_it_blocks(tmp_path):
                        height=4, width=4, count=1, dtype="float32", crs="EPSG:4326",
                        transform=from_origin(119.99, -4.98, 0.02, 0.02), nodata=-9999.0) as d:
         d.write(np.full((4, 4), -9999.0, "float32"), 1)
-    res = run_cli("validate", "--data", str(tmp_path), "--json")
-    assert res.returncode == 1
+    res = _validate_in_process("--data", str(tmp_path), "--json")
+    assert res.exit_code == 1
     s = json.loads(res.stdout)
     (err,) = [p for p in s["problems"] if p["severity"] == "error"]
     assert "elevation" in err["blocks"] and "suitability" in err["blocks"]
     assert set(s["severity_meaning"]) == {"error", "warning", "info"}
     assert s["commands"]["attributes / suitability"]["ready"] is False
     assert s["commands"]["export (areas)"]["ready"] is True
-    text = run_cli("validate", "--data", str(tmp_path)).stdout
+    text = _validate_in_process("--data", str(tmp_path)).stdout
     assert "[blocks: land suitability without 'elevation'" in text
     assert "1 error(s): an input left out whole" in text and "not usable" in text
 
@@ -303,14 +321,28 @@ def _fuzz_folders(root: Path) -> dict[str, Path]:
     return out
 
 
+def _validate_in_process(*args: str):
+    """``unggulan validate`` through typer's runner (no interpreter start per folder)."""
+    from typer.testing import CliRunner
+
+    from unggulan import cli
+
+    return CliRunner().invoke(cli.cli, ["validate", *args])
+
+
 def test_validate_never_ends_in_a_traceback(tmp_path):
     for name, folder in _fuzz_folders(tmp_path).items():
-        res = run_cli("validate", "--data", str(folder))
-        text = res.stdout + res.stderr
-        assert "Traceback" not in text, (name, text)
-        assert res.returncode in (0, 1, 2), (name, text)
-        if res.returncode == 2:
-            assert text.startswith("error:") or "error:" in text, (name, text)
+        res = _validate_in_process("--data", str(folder))
+        # anything but the command's own exit is an exception escaping: a traceback
+        assert res.exception is None or isinstance(res.exception, SystemExit), (
+            name, res.exc_info)
+        assert res.exit_code in (0, 1, 2), (name, res.output)
+        if res.exit_code == 2:
+            assert "error:" in res.output, (name, res.output)
+        res = _validate_in_process("--data", str(folder), "--json")
+        assert res.exception is None or isinstance(res.exception, SystemExit), name
+        if res.exit_code in (0, 1):
+            json.loads(res.stdout)
 
 
 # ------------------------------------------------------------------------------ item 8: init
@@ -326,13 +358,13 @@ def _init_then_open(folder: Path) -> tuple[str, Dataset]:
 
 def test_init_on_names_only_boundaries_suggests_kabupaten_code(kupang_like, tmp_path):
     folder = _kecamatan_names_only(tmp_path / "k")
-    res = run_cli("init", str(folder))
+    res = _cli("init", str(folder))
     assert res.returncode == 0, res.stdout + res.stderr
     text = (folder / "dataset.toml").read_text()
     assert "(kode turunan" not in text
     assert "code" not in tomllib.loads(text)["boundaries"]["kecamatan"]
     assert '# kabupaten_code = "73.08"' in text
-    res = run_cli("validate", "--data", str(folder))
+    res = _cli("validate", "--data", str(folder))
     assert res.returncode == 0, res.stdout + res.stderr
     # with the kabupaten code given, the derived codes start with it and init keeps it
     assert tomllib.loads(text)["boundaries"]["kecamatan"]["name"] == "nama"
@@ -359,9 +391,9 @@ def test_init_writes_a_dataset_toml_that_validate_opens(tmp_path, kind):
         make_dataset(tmp_path, sentra="komoditas,kode_desa\nkakao,73.08.01.2001\n")
         (tmp_path / "sentra" / "b.csv").write_text("produk;desa\nkopi;Desa 2-2\n")
     before = Dataset.open(tmp_path)
-    res = run_cli("init", str(tmp_path))
+    res = _cli("init", str(tmp_path))
     assert res.returncode == 0, res.stdout + res.stderr
-    res = run_cli("validate", "--data", str(tmp_path))
+    res = _cli("validate", "--data", str(tmp_path))
     assert res.returncode == 0, res.stdout + res.stderr
     after = Dataset.open(tmp_path)
     assert list(after.areas("desa")["code"]) == list(before.areas("desa")["code"])
@@ -415,16 +447,16 @@ def test_convention_option_and_unknown_keywords(demo):
 
 def test_analyse_cli_convention(tmp_path):
     out = tmp_path / "dlq.csv"
-    res = run_cli("analyse", "--method", "dlq", "--convention", "angelina", "--out", str(out),
+    res = _cli("analyse", "--method", "dlq", "--convention", "angelina", "--out", str(out),
                   "--data", str(BUNDLED))
     assert res.returncode == 0, res.stdout + res.stderr
     got = pd.read_csv(out)
     expected = Dataset.open(BUNDLED).analysis("dlq", convention="angelina")
     assert got["quadrant"].fillna("").tolist() == expected["quadrant"].fillna("").tolist()
-    res = run_cli("analyse", "--method", "dlq", "--convention", "x", "--out", str(out),
+    res = _cli("analyse", "--method", "dlq", "--convention", "x", "--out", str(out),
                   "--data", str(BUNDLED))
     assert res.returncode == 2 and "convention must be one of default, angelina" in res.stderr
-    res = run_cli("analyse", "--method", "slq", "--convention", "angelina", "--out", str(out),
+    res = _cli("analyse", "--method", "slq", "--convention", "angelina", "--out", str(out),
                   "--data", str(BUNDLED))
     assert res.returncode == 2 and "'convention' does not apply" in res.stderr
 
@@ -439,3 +471,8 @@ def test_analysis_route_convention():
         d = c.get("/api/v1/analysis/dlq").json()["items"]
         assert [x["quadrant"] for x in a] != [x["quadrant"] for x in d]
         assert c.get("/api/v1/analysis/dlq", params={"convention": "x"}).status_code == 422
+        # the summary is the one of validate --json: the verdict's parts are served too
+        summ = c.get("/api/v1/summary").json()
+        assert summ["commands"]["analyse"]["ready"] is True
+        assert set(summ["severity_meaning"]) == {"error", "warning", "info"}
+        assert "tables" in summ["statistics"]
