@@ -10,8 +10,8 @@ id), and the first eleven get the colours of ``palette.COMMODITY_COLOURS`` (Paul
 nine muted colours, then two of his light scheme) in that order; every page, the
 vector-tile legend, the brief's static map and its charts read that assignment, whatever
 weights or scenario the page shows. A commodity beyond the eleventh is grey ("other"),
-unless a page shows another weighting under which it leads areas: then it takes one of six
-lighter extra colours for that run, on every map, page and brief of the run
+unless it leads areas in the run a page shows (the default one included): then it takes
+one of four extra colours for that run, on every map, page and brief of the run
 (:func:`run_palette`). The assignments are kept in the dataset's cache
 (:meth:`unggulan.core.dataset.Dataset.cached`), so a reload starts afresh.
 

@@ -100,8 +100,13 @@ def with_basis(monkeypatch):
 
 # ---------------------------------------------------------------------- one palette
 def test_one_palette_on_every_page(demo):
-    colours = dataset_palette(demo)
-    assert colours and len(colours) <= len(palette.COMMODITY_COLOURS)
+    from unggulan.core.run import default_scenario
+    from unggulan.maps.colours import run_palette
+
+    base = dataset_palette(demo)
+    assert base and len(base) <= len(palette.COMMODITY_COLOURS)
+    colours = run_palette(demo, default_scenario(None, top=3))  # + the run's extra leaders
+    assert {c: colours[c] for c in base} == base
     assert len(set(colours.values())) == len(colours)
     main_desa = page_config(main_map(demo, "desa", PageOptions()))
     main_kec = page_config(main_map(demo, "kecamatan", PageOptions()))
@@ -113,7 +118,7 @@ def test_one_palette_on_every_page(demo):
     assert page_config(area_page(demo, code, PageOptions(top=5)))["palettes"]["desa"] == colours
     # another weighting still uses the dataset's colours
     other = page_config(main_map(demo, "desa", PageOptions(weights="suitability=1")))
-    assert other["palettes"]["desa"] == colours
+    assert {c: other["palettes"]["desa"][c] for c in base} == base
     # the commodity view shows the commodity's colour
     cid = next(iter(colours))
     assert page_config(commodity_map(demo, cid, None, "desa", PageOptions()))["colour"] == \
@@ -122,7 +127,7 @@ def test_one_palette_on_every_page(demo):
     assert json.loads(level_geojson(demo, "kecamatan"))["unggulan"]["palette"] == colours
     from unggulan.maps.pages import top_legend
 
-    assert top_legend(demo, [cid, None])["palette"] == colours
+    assert top_legend(demo, [cid, None], scenario=default_scenario(None))["palette"] == colours
 
 
 def test_palette_order_counts_both_levels(demo):
@@ -143,11 +148,38 @@ def test_palette_order_counts_both_levels(demo):
     assert set(kec["commodity"]) <= set(colours)
 
 
+def test_another_weighting_keeps_the_palette_and_colours_its_leaders(demo):
+    """All weight on land suitability: the dataset's colours stay, and the commodities that
+    now lead but had no colour get extra colours, the same on both maps of the run."""
+    from unggulan.core.run import default_scenario
+    from unggulan.maps.colours import run_palette
+
+    sc = default_scenario("suitability=1")
+    run = run_palette(demo, sc)
+    base = dataset_palette(demo)
+    assert {c: run[c] for c in base} == base
+    extra = {c: col for c, col in run.items() if c not in base}
+    assert set(extra.values()) <= set(palette.EXTRA_COLOURS)
+    desa = page_config(main_map(demo, "desa", PageOptions(weights="suitability=1")))
+    kec = page_config(main_map(demo, "kecamatan", PageOptions(weights="suitability=1")))
+    assert desa["palettes"]["desa"] == kec["palettes"]["kecamatan"] == run
+    leader = desa["counts"]["desa"][0][0]  # the legend's first: the run's leader, coloured
+    tops = first_ranked(demo.candidates("desa", scenario=sc))["commodity"].value_counts()
+    assert leader == tops.index[0] and leader in run
+
+
 def test_brief_uses_the_dataset_palette(demo):
     from unggulan.reports.brief import BriefOptions, _make_run
 
+    from unggulan.core.run import default_scenario
+    from unggulan.maps.colours import run_palette
+
     run = _make_run(demo, BriefOptions(weights="market=0.5"))
-    assert run.colours("desa") == run.colours("kecamatan") == dataset_palette(demo)
+    want = run_palette(demo, default_scenario("market=0.5", top=3))
+    assert run.colours("desa") == run.colours("kecamatan") == want
+    # and the same run's web map
+    cfg = page_config(main_map(demo, "kecamatan", PageOptions(weights="market=0.5")))
+    assert cfg["palettes"]["kecamatan"] == want
 
 
 # ---------------------------------------------------------------------- basis and ties
