@@ -169,10 +169,9 @@ def test_another_weighting_keeps_the_palette_and_colours_its_leaders(demo):
 
 
 def test_brief_uses_the_dataset_palette(demo):
-    from unggulan.reports.brief import BriefOptions, _make_run
-
     from unggulan.core.run import default_scenario
     from unggulan.maps.colours import run_palette
+    from unggulan.reports.brief import BriefOptions, _make_run
 
     run = _make_run(demo, BriefOptions(weights="market=0.5"))
     want = run_palette(demo, default_scenario("market=0.5", top=3))
