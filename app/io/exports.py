@@ -632,7 +632,7 @@ def _style(gdf, layer: str | None, mapping: dict | None = None) -> str | None:
     """The QGIS style of a candidates layer (one feature per area with ``top1``)."""
     mapping = mapping or {}
     com = mapping.get("commodity", "commodity")
-    if (layer or "").startswith("zones") and com in gdf.columns:
+    if "zones" in (layer or "") and com in gdf.columns:
         from unggulan.io.qml import zones_qml
 
         return zones_qml(gdf, field=com, label_field=mapping.get("zone_id", "zone_id"),
