@@ -105,7 +105,7 @@ __all__ = ["READER_VERSION", "PdfTableInfo", "parse_bps_number", "pdf_contents",
            "read_pdf_statistics", "unspace"]
 
 #: bump when the reading changes: cached results of older versions are read again
-READER_VERSION = "2"
+READER_VERSION = "5"
 #: characters above this size (pt) are display type or the diagonal watermark
 WATERMARK_SIZE = 15.0
 
@@ -627,6 +627,13 @@ def _read_part(words: list[_W], lines: list[list[_W]], colrow: list[_W], top: fl
     b12 = (centres[0] + centres[1]) / 2 if len(centres) > 1 else centres[0] + 40
     c2 = centres[1] if len(centres) > 1 else b12
     is_label = [w.cx < b12 or (w.cx < c2 and not _valueish(w.text)) for w in body]
+    # a year closing a label ("Tahun/ Year 2020", "Jember 2020") is the label's, however far
+    # right it reaches
+    for i, w in enumerate(body):
+        if not is_label[i] and _YEARTOK.match(w.text) and any(
+                is_label[j] and not _valueish(v.text) and abs(v.cy - w.cy) < 0.4 * w.size
+                and 0 <= w.x0 - v.x1 < 0.6 * w.size for j, v in enumerate(body)):
+            is_label[i] = True
     label_ws = [w for w, lab in zip(body, is_label) if lab]
     value_ws = [w for w, lab in zip(body, is_label) if not lab]
     value_line_ys = [sum(w.cy for w in ln) / len(ln) for ln in _lines(value_ws)]
@@ -649,7 +656,14 @@ def _read_part(words: list[_W], lines: list[list[_W]], colrow: list[_W], top: fl
         if ys and min(abs(y - cy) for y in ys) < 0.75 * row_pitch:
             loose.extend(ln)
             continue
-        if free and min(w.top for w in ln) - max(w.bottom for w in free[-1]) < 0.5 * ln[0].size:
+        def level_with_values(ws: list[_W]) -> bool:
+            y = sum(w.cy for w in ws) / len(ws)
+            return any(abs(v - y) < 0.4 * ws[0].size for v in value_line_ys)
+
+        # two lines each level with its own values are two rows ("Tahun/Year 2019" over
+        # "Tahun/Year 2018"), not one label printed over two lines
+        if free and min(w.top for w in ln) - max(w.bottom for w in free[-1]) < 0.5 * ln[0].size \
+                and not (level_with_values(free[-1]) and level_with_values(ln)):
             free[-1].extend(ln)
         else:
             free.append(list(ln))
@@ -783,10 +797,16 @@ class PdfTableInfo:
 
 
 _TRIAGE_TITLE = re.compile(r"(Lanjutan\s+)?Tab(?:el|le)\s*(\d+(?:\.\d+){1,3})(?!\.\d)\b")
+# "Tabel Luas Panen ... Menurut Desa dan Jenis 5.8 Table Tanaman (ha) ...": the number
+# printed under the word Tabel lands after the title's first line in the text flow
+_TRIAGE_TITLE_SPLIT = re.compile(
+    r"\bTabel\s+(?P<pre>[A-Za-z][^\d]{0,160}?)\s(?P<num>\d+(?:\.\d+){1,3})\s+Table\s"
+    r"(?P<post>.{0,200})")
 
 
-def _triage(path: Path) -> tuple[int, dict[str, dict], list[int], dict[int, str]]:
-    """Pages, tables by number (first page, pages, rough title), scanned pages."""
+def _triage(path: Path) -> tuple[int, dict[str, dict], list[int], list[int]]:
+    """Pages, tables by number (pages, rough title), scanned pages, and the pages holding a
+    column-number row "(1) (2)"."""
     import pypdfium2 as pdfium
 
     try:
@@ -796,6 +816,7 @@ def _triage(path: Path) -> tuple[int, dict[str, dict], list[int], dict[int, str]
     tables: dict[str, dict] = {}
     scanned: list[int] = []
     page_tables: dict[int, str] = {}
+    colrow_pages: list[int] = []
     current: str | None = None
     try:
         n = len(pdf)
@@ -810,20 +831,26 @@ def _triage(path: Path) -> tuple[int, dict[str, dict], list[int], dict[int, str]
                 current = None
                 continue
             found = False
-            for m in _TRIAGE_TITLE.finditer(flat):
-                num = m.group(2)
-                cont = bool(m.group(1)) or "Continued" in flat[max(0, m.start() - 40):m.end()]
+            hits = [(m.group(2), bool(m.group(1)) or "Continued" in
+                     flat[max(0, m.start() - 40):m.end()], m.end(), None)
+                    for m in _TRIAGE_TITLE.finditer(flat)]
+            if not hits:
+                hits = [(m.group("num"), False, m.end(), m.group("pre") + " " + m.group("post"))
+                        for m in _TRIAGE_TITLE_SPLIT.finditer(flat)]
+            for num, cont, end, split_title in hits:
                 if num not in tables:
                     if cont and current is None:
                         continue
-                    after = re.sub(r"^\s*(Table|Tabel)\b", "", flat[m.end():m.end() + 300])
-                    title = re.split(r"\s(Table|Tabel)\s", after)[0].strip()
+                    after = re.sub(r"^\s*(Table|Tabel)\b", "", flat[end:end + 300])
+                    title = split_title or re.split(r"\s(Table|Tabel)\s", after)[0].strip()
                     tables[num] = {"pages": [i + 1], "title": title[:200]}
                 elif (i + 1) not in tables[num]["pages"]:
                     tables[num]["pages"].append(i + 1)
                 current = num
                 page_tables[i + 1] = num
                 found = True
+            if re.search(r"\(1\)\s*\(2\)", flat):
+                colrow_pages.append(i + 1)
             if not found and current is not None and re.search(r"\(1\)\s*\(2\)", flat):
                 tables[current]["pages"].append(i + 1)    # a continuation without a title
                 page_tables[i + 1] = current
@@ -834,7 +861,7 @@ def _triage(path: Path) -> tuple[int, dict[str, dict], list[int], dict[int, str]
                     tables[current]["pages"].append(i + 1)
     finally:
         pdf.close()
-    return n, tables, scanned, page_tables
+    return n, tables, scanned, colrow_pages
 
 
 def _wanted(number: str, title: str, selection: list[str] | None) -> tuple[bool, str | None]:
@@ -1014,6 +1041,8 @@ def _build_table(number: str, parts: list[_Part], path: Path, opts) -> tuple[obj
         year = opts.year
     t_unit = (getattr(opts, "unit", None) if opts is not None else None) or _title_unit(title_id)
     t_measure, why = _measure_for(title_id)
+    opt_measure = getattr(opts, "measure", None) if opts is not None else None
+    opt_unit = getattr(opts, "unit", None) if opts is not None else None
     if opts is not None and getattr(opts, "measure", None):
         t_measure = opts.measure
     subject = _title_subject(title_id)
@@ -1031,7 +1060,8 @@ def _build_table(number: str, parts: list[_Part], path: Path, opts) -> tuple[obj
         bilingual = sum(1 for c in range(1, len(p.centres)) if p.headers[c][1]) >= 0.5 * ncols
         for c in range(1, len(p.centres)):
             hi = _column_info(p.headers[c], bilingual)
-            measure = hi["measure"] or t_measure
+            # [[statistics]] measure/unit: for every column, over what the headers say
+            measure = (opt_measure or hi["measure"] or t_measure)
             commodity = hi["commodity"]
             commodity, mark = _clean_commodity(commodity) if commodity else (subject, None)
             mark = hi["mark"] or mark
@@ -1039,7 +1069,7 @@ def _build_table(number: str, parts: list[_Part], path: Path, opts) -> tuple[obj
                 commodity = commodities_map[fold(commodity)]
             ind = hi["ind"]
             en = p.headers[c][1]
-            unit_raw = hi["unit_raw"] or t_unit
+            unit_raw = opt_unit or hi["unit_raw"] or t_unit
             unit = parse_unit(unit_raw.rstrip(". ") if unit_raw else None)
             if unit is None and measure == "units":
                 unit = parse_unit("unit")
@@ -1203,7 +1233,7 @@ def _options_key(opts) -> str:
 def _read(path: Path, opts) -> tuple[list, list[PdfTableInfo], list[Problem]]:
     import pdfplumber
 
-    npages, found, scanned, _ = _triage(path)
+    npages, found, scanned, colrow_pages = _triage(path)
     selection = list(getattr(opts, "tables", None) or []) if opts is not None else []
     listing: list[PdfTableInfo] = []
     problems: list[Problem] = []
@@ -1224,8 +1254,13 @@ def _read(path: Path, opts) -> tuple[list, list[PdfTableInfo], list[Problem]]:
     if not found and npages and len(scanned) < npages:
         problems.append(Problem("warning", fname, "no 'Tabel N.N' title found in the PDF: "
                                 "is it a BPS 'Dalam Angka' book?"))
-    pages = sorted({p for ps in wanted.values() for p in ps})
+    # pages with a column-number row that the quick scan could not give to a table (a title
+    # PDFium's text layer misses, as in some 2022 editions): pdfplumber reads their titles
+    seen = {p for t in found.values() for p in t["pages"]}
+    untitled = [p for p in colrow_pages if p not in seen]
+    pages = sorted({p for ps in wanted.values() for p in ps} | set(untitled))
     parts_by_table: dict[str, list[_Part]] = {}
+    late_skips: set[str] = set()
     if pages:
         with pdfplumber.open(str(path)) as pdf:
             last: str | None = None
@@ -1237,11 +1272,24 @@ def _read(path: Path, opts) -> tuple[list, list[PdfTableInfo], list[Problem]]:
                     last = None
                 for part in parts:
                     num = part.number
+                    if num is not None and num not in found and num not in late_skips \
+                            and not part.continued and part.title_id:
+                        ok, reason = _wanted(num, part.title_id, selection)
+                        if ok:
+                            found[num] = {"pages": [], "title": part.title_id}
+                            wanted[num] = []
+                        else:
+                            late_skips.add(num)
+                            listing.append(PdfTableInfo(num, part.title_id, [pno], "skipped",
+                                                        reason, year=_title_year(part.title_id)))
                     if num is None or (part.continued and num not in wanted):
                         num = last
                     if num is None or num not in wanted:
+                        last = None if num in late_skips else last
                         continue
                     parts_by_table.setdefault(num, []).append(part)
+                    if pno not in wanted[num]:
+                        wanted[num].append(pno)
                     last = num
                 prev_page = pno
                 page.close()

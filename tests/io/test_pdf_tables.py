@@ -55,7 +55,8 @@ class Page:
 def table_page(number: str | None, title: list[str], title_en: str, heads: list[tuple],
                rows: list[tuple], total: tuple | None, first_col: tuple = ("Desa", "Village"),
                years: tuple | None = (2019, 2020), continued: bool = False,
-               colnum_start: int = 2, offsets: dict | None = None) -> Page:
+               colnum_start: int = 2, offsets: dict | None = None,
+               more_totals: list[tuple] = ()) -> Page:
     """A BPS table page: ``heads`` (Indonesian, English) per commodity, each over a
     ``years`` pair (or one column when ``years`` is None); ``rows`` (number, name, cells)."""
     p = Page()
@@ -104,10 +105,12 @@ def table_page(number: str | None, title: list[str], title_en: str, heads: list[
         y += 14
     if total is not None:
         y += 6
-        p.text(85, y, total[0], bold=True)
-        for i, cell in enumerate(total[1]):
-            p.text(centres[i] + 10, y, cell, ha="right", bold=True)
-        y += 12
+        for label, cells in [total, *more_totals]:
+            p.text(85, y, label, bold=True)
+            for i, cell in enumerate(cells):
+                p.text(centres[i] + 10, y, cell, ha="right", bold=True)
+            y += 10
+        y += 2
     p.text(65, y + 4, "Sumber: Dinas Tanaman Pangan Kabupaten Jember.")
     p.text(65, y + 14, "Source: Departement of Crops", italic=True)
     p.text(164, 532, "Kecamatan Contoh Dalam Angka Tahun 2021 155", size=10)
@@ -345,3 +348,35 @@ def test_statistics_folder_picks_pdfs_and_config_takes_tables(tmp_path, book):
     (tmp_path / "dataset.toml").write_text(
         '[[statistics]]\npath = "statistik/buku.pdf"\ntables = ["3.1.1", "3.2.1"]\n')
     assert load_config(tmp_path).statistics[0].tables == ["3.1.1", "3.2.1"]
+
+
+def test_stacked_year_totals_are_two_rows(tmp_path):
+    """3.1.17-style: one column per measure, totals "Tahun/Year 2020" over "Tahun/Year 2019"
+    printed close together; the 2019 total has no desa rows of its year."""
+    page = table_page("3.1.20", ["Luas Tanam, Panen, dan Produksi Tanaman Ubi Kayu Menurut",
+                                 "Desa, 2020"], "Planting Area, Harvested Area and Production",
+                      [("Luas Tanam (Ha)/", "Planting Area (Ha)"),
+                       ("Luas Panen (Ha)/", "Planting Area (Ha)"),
+                       ("Produksi (Kw)/", "Production (Kw)")],
+                      [(1, "Mangaran", ["12", "10", "1 535,90"]),
+                       (2, "Sukamakmur", ["3", "2", "400"])],
+                      ("Tahun/ Year 2020", ["15", "12", "1 935,90"]), years=None,
+                      more_totals=[("Tahun/ Year 2019", ["...", "...", "..."])])
+    t = read_statistics(write_pdf(tmp_path / "b.pdf", [page]))[0]
+    rec = t.records
+    assert set(rec["commodity_raw"]) == {"Ubi Kayu"}
+    assert set(rec["measure"]) == {"planted_area", "harvested_area", "production"}
+    prod = rec[(rec["measure"] == "production") & (rec["area_label"] == "Mangaran")]
+    assert prod["value"].iloc[0] == pytest.approx(153.59) and prod["unit"].iloc[0] == "ton"
+    by_year = {(x["measure"], x["year"]): x for x in t.totals}
+    assert by_year[("planted_area", 2020)]["difference"] == 0
+    assert by_year[("planted_area", 2019)]["sum_of_rows"] is None
+    assert by_year[("planted_area", 2019)]["total"] is None     # "..."
+
+
+def test_dataset_toml_unit_and_measure_override_the_headers(book):
+    """`[[statistics]] unit = "kg"` (a book printing the wrong unit) applies to every column."""
+    t = _tables(book, tables=["3.2.1"], unit="kg", measure="production")["3.2.1"]
+    assert set(t.records["unit_raw"]) == {"kg"} and set(t.records["unit"]) == {"ton"}
+    assert set(t.records["measure"]) == {"production"}
+    assert _value(t, "Puger", "Kelapa", 2020)["value"] == pytest.approx(0.008)
