@@ -1404,13 +1404,8 @@ def read_pdf_statistics(path: Path | str, options=None) -> list:
 
 
 def pdf_contents(path: Path | str, options=None) -> list[PdfTableInfo]:
-    """Every table of a PDF book, read or skipped (with why); cached like the tables.
-
-    Examples
-    --------
-    >>> pdf_contents  # doctest: +ELLIPSIS
-    <function pdf_contents at ...>
-    """
+    """Every table of a PDF book, read or skipped (with why); cached like the tables, so
+    after :func:`read_pdf_statistics` with the same options this costs a hash of the file."""
     path = Path(path)
     if not path.exists():
         raise DatasetError("file not found", path=path)

@@ -380,3 +380,11 @@ def test_dataset_toml_unit_and_measure_override_the_headers(book):
     assert set(t.records["unit_raw"]) == {"kg"} and set(t.records["unit"]) == {"ton"}
     assert set(t.records["measure"]) == {"production"}
     assert _value(t, "Puger", "Kelapa", 2020)["value"] == pytest.approx(0.008)
+
+
+def test_docstring_examples():
+    import doctest
+
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    result = doctest.testmod(pdf_tables, optionflags=flags)
+    assert result.attempted > 10 and result.failed == 0
