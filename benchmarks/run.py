@@ -238,6 +238,23 @@ def candidates_only(folder, level="desa"):
     return time.perf_counter() - t0
 
 
+def zones_only(folder, level="desa"):
+    """Commodity zones (#35) once the candidates (ranked 10 deep, as the zones ask) and the
+    suitability are computed (those not timed); member stability included where the level
+    has at most STABILITY_MAX_AREAS areas."""
+    os.environ["UNGGULAN_NO_CACHE"] = "1"
+    os.environ["UNGGULAN_WORKERS"] = "1"
+    from unggulan.core.run import default_scenario
+
+    ds = _dataset(folder)
+    sc = default_scenario()
+    ds.suitability(level, explain=False, copy=False)
+    ds.candidates(level, scenario=sc.model_copy(update={"top": 10}))
+    t0 = time.perf_counter()
+    ds.zones(level, scenario=sc)
+    return time.perf_counter() - t0
+
+
 def one_tile(folder, level="desa", z=12, with_candidates=True, n=50):
     """Median time of one vector tile (``/tiles/{level}/{z}/{x}/{y}.mvt``'s body) over ``n``
     tiles centred on random areas; the level's geometry index (and candidates) are prepared
@@ -606,6 +623,9 @@ def activity_rows(row, only) -> None:
             label = (f"national attributes + suitability + candidates, {level}, {n_label}")
             if (folder := variant(label, name)) is not None:
                 row(label, "end_to_end", folder, level, 1, "candidates", repeat=reps)
+    label = "national commodity zones after candidates (#35), desa, 100,000 sentra"
+    if (folder := variant(label, "100k_code")) is not None:
+        row(label, "zones_only", folder, "desa", repeat=1)
 
 
 def main() -> None:
@@ -634,6 +654,10 @@ def main() -> None:
             1, "candidates")
         row("Bone: attributes + suitability + candidates, kecamatan", "end_to_end", bone,
             "kecamatan", 1, "candidates")
+        row("Bone: commodity zones after candidates, desa (stability of 50 draws included)",
+            "zones_only", bone, "desa")
+        row("Bone: commodity zones after candidates, kecamatan", "zones_only", bone,
+            "kecamatan")
         row("Bone: brief of one kecamatan (Bontocani, PDF)", "brief_pdf", bone, "73.08.01",
             repeat=1)
         row("Bone: brief of the kabupaten (27 kecamatan, 372 desa, PDF)", "brief_pdf", bone,

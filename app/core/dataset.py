@@ -528,7 +528,6 @@ class Dataset:
         """The frames :func:`unggulan.core.zones.draw_zones` takes, gathered from this
         dataset (see :meth:`zones`)."""
         from unggulan.core import zones as zn
-        from unggulan.core.candidates import level_statistics
         from unggulan.core.families import catalogue_families
         from unggulan.core.scenario import ZonesSpec
         from unggulan.io.organisations import read_organisations
@@ -553,11 +552,9 @@ class Dataset:
         stats = None  # the level's own statistics only: a desa's inherited figure is no desa's
         if self.statistics_records is not None and \
                 (self.statistics_records["level"] == level).any():
-            stats = self.cached(("zone_statistics", level, st.period if st else None,
-                                 sc.reference, st.measure if st else None),
-                                lambda: level_statistics(
-                                    self, level, parse_period(st.period if st else None),
-                                    sc.reference, st.measure if st else None))
+            stats = zn.own_statistics(self.statistics(level=level),
+                                      level, parse_period(st.period if st else None),
+                                      st.measure if st else None)
         sentra = self.sentra(placed_only=True)
         area_col = "desa_code" if level == "desa" else "kecamatan_code"
         orgs = pd.concat([zn.organisations_in(sentra, None, area_col),

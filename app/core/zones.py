@@ -451,8 +451,9 @@ def draw_zones(
     starts = np.r_[0, np.cumsum(z["n_members"].to_numpy())[:-1]]
     pos = mem["pos"].to_numpy()
     z_geoms = np.empty(len(z), dtype=object)
+    coverage = [True]
     for i, (a, n) in enumerate(zip(starts.tolist(), z["n_members"].tolist())):
-        z_geoms[i] = geoms[pos[a]] if n == 1 else _union(geoms[pos[a:a + n]])
+        z_geoms[i] = geoms[pos[a]] if n == 1 else _union(geoms[pos[a:a + n]], coverage)
     centre = _centres(mem, z, s, area_col, z_geoms, geoms)
     for col in centre.columns:
         z[col] = centre[col].to_numpy()
@@ -501,16 +502,20 @@ def _own_statistics(statistics: pd.DataFrame | None, level: str) -> pd.DataFrame
     return st[st["stat_value"].notna()]
 
 
-def _union(geoms: np.ndarray):
-    """The union of a zone's polygons: the fast coverage union where the polygons form a
-    clean coverage (shared edges noded alike), else the general union."""
-    try:
-        out = shapely.coverage_union_all(geoms)
-        if out.is_valid and not out.is_empty:
-            return out
-    except shapely.errors.GEOSException:  # not a clean coverage (simplified boundaries)
-        pass
-    return shapely.union_all(geoms)
+def _union(geoms: np.ndarray, coverage: list[bool]):
+    """The union of a zone's polygons: the fast coverage union while the polygons form a
+    clean coverage (shared edges noded alike; ``coverage[0]`` turns False at the first zone
+    that does not, e.g. simplified boundaries), else the polygons buffered by 0 as one
+    collection (the general union, faster than ``union_all`` on such layers)."""
+    if coverage[0]:
+        try:
+            out = shapely.coverage_union_all(geoms)
+            if out.is_valid and not out.is_empty:
+                return out
+        except shapely.errors.GEOSException:
+            pass
+        coverage[0] = False
+    return shapely.buffer(shapely.geometrycollections(geoms), 0)
 
 
 def _centres(mem: pd.DataFrame, z: pd.DataFrame, s, area_col: str, z_geoms: np.ndarray,
@@ -741,3 +746,27 @@ def place_organisations(orgs: pd.DataFrame, areas: gpd.GeoDataFrame, level: str
                         "source": ("organisasi/" + orgs["file"].astype(str) + ":"
                                    + orgs["row"].astype(str)).to_numpy(object)})
     return out[out["code"].notna()].reset_index(drop=True)
+
+
+def own_statistics(st: pd.DataFrame, level: str, period: tuple[int, int] | None = None,
+                   measure: str | None = None) -> pd.DataFrame:
+    """The statistics of ``level``'s own rows as zones sum them: ``code, commodity,
+    stat_value`` (the mean over the period's years, as the candidates' ``stat_value``),
+    ``stat_unit``, ``stat_measure``, ``stat_level``; one measure per commodity, chosen as
+    :func:`unggulan.core.activity.measure_data` chooses it. No LQ is computed (the candidates
+    have it); rows of other levels (a desa's kecamatan) are never taken."""
+    from unggulan.core.activity import measure_data
+
+    cols = ["code", "commodity", "stat_value", "stat_unit", "stat_measure", "stat_level"]
+    if st is None or not len(st):
+        return pd.DataFrame(columns=cols)
+    frames = []
+    for (m, unit, _fam), d in measure_data(st, level, measure).items():
+        if period:
+            d = d[(d["year"] >= period[0]) & (d["year"] <= period[1])]
+        if not len(d):
+            continue
+        mean = d.groupby(["code", "commodity"], as_index=False)["value"].mean()
+        frames.append(mean.rename(columns={"value": "stat_value"}).assign(
+            stat_unit=unit, stat_measure=m, stat_level=level))
+    return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
