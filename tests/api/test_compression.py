@@ -75,3 +75,26 @@ def test_accept_encoding_quality_values():
     assert not accepts("br;q=0, gzip", "br") and accepts("br;q=0, gzip", "gzip")
     assert accepts("*;q=0.1", "gzip") and not accepts("*;q=0", "gzip")
     assert not accepts("deflate", "gzip")
+
+
+@pytest.mark.parametrize("encoding,responder", [("br", "BrotliResponder"),
+                                                ("gzip", "GZipResponder")])
+def test_a_large_body_is_compressed_once(client, monkeypatch, encoding, responder):
+    """A whole body of 64 KB or more asked again is sent from its kept compressed form."""
+    from unggulan.api import middleware
+
+    monkeypatch.setattr(middleware, "KEPT", middleware._Kept())
+    monkeypatch.setattr(middleware, "KEEP_MINIMUM", 4096)  # the demo's answers are small
+    url, params = "/api/v1/areas", {"level": "desa", "limit": 1000}
+    plain = client.get(url, params=params, headers=PLAIN).content
+    assert len(plain) >= middleware.KEEP_MINIMUM
+    headers, first = _raw(client, url, encoding, **params)
+
+    def refuse(self, body, more_body):
+        raise AssertionError("compressed again")
+
+    cls = getattr(middleware, responder)
+    monkeypatch.setattr(cls, "_compress_body", refuse)
+    headers2, again = _raw(client, url, encoding, **params)
+    assert again == first and headers2["content-encoding"] == encoding
+    assert DECODE[encoding](again) == plain
