@@ -105,7 +105,7 @@ __all__ = ["READER_VERSION", "PdfTableInfo", "parse_bps_number", "pdf_contents",
            "read_pdf_statistics", "unspace"]
 
 #: bump when the reading changes: cached results of older versions are read again
-READER_VERSION = "5"
+READER_VERSION = "6"
 #: characters above this size (pt) are display type or the diagonal watermark
 WATERMARK_SIZE = 15.0
 
@@ -1082,7 +1082,7 @@ def _build_table(number: str, parts: list[_Part], path: Path, opts) -> tuple[obj
                 column = f"{column} / {p.years[c]}"
             col_meta[c] = (commodity, mark, measure, unit, unit_raw, cyear, column,
                            p.years[c] is not None)
-        for r in p.rows:
+        for line_no, r in enumerate(p.rows, start=1):   # line_no: for rows with no number
             label = r.label
             for c, (commodity, mark, measure, unit, unit_raw, cyear, column, col_has_year) \
                     in col_meta.items():
@@ -1104,7 +1104,7 @@ def _build_table(number: str, parts: list[_Part], path: Path, opts) -> tuple[obj
                                      if not math.isnan(value) else value,
                                      "unit": unit.unit if unit else unit_raw, "page": p.page,
                                      "row": r.number if r.number is not None else
-                                     int(round(r.y)), "ratio": measure in RATIO_MEASURES,
+                                     line_no, "ratio": measure in RATIO_MEASURES,
                                      "cell": cell})
                     continue
                 recs["area_raw"].append(label)
@@ -1123,7 +1123,7 @@ def _build_table(number: str, parts: list[_Part], path: Path, opts) -> tuple[obj
                 recs["mark"].append(mark)
                 recs["file"].append(fname)
                 recs["sheet"].append(sheet)
-                recs["row"].append(r.number if r.number is not None else int(round(r.y)))
+                recs["row"].append(r.number if r.number is not None else line_no)
                 recs["column"].append(column)
         if p.odd_words:
             problems.append(Problem("info", fname, f"Tabel {number}, hal. {p.page}: "
