@@ -388,3 +388,31 @@ def test_docstring_examples():
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     result = doctest.testmod(pdf_tables, optionflags=flags)
     assert result.attempted > 10 and result.failed == 0
+
+
+def test_a_desa_name_two_kecamatan_share_is_settled_by_the_books_kecamatan():
+    """Desa Ajung lies in Kec. Ajung and in Kec. Kalisat: a table "di Kecamatan Ajung" (the
+    reader's ``within``) names the first; without it the name stays unmatched."""
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import box
+
+    from unggulan.core.statistics import AreaIndex, TableReport, match_areas
+
+    desa = gpd.GeoDataFrame({
+        "code": ["35.09.17.2004", "35.09.27.2008", "35.09.17.2002"],
+        "name": ["Ajung", "Ajung", "Mangaran"],
+        "kecamatan_code": ["35.09.17", "35.09.27", "35.09.17"],
+        "kabupaten_code": ["35.09"] * 3}, geometry=[box(0, 0, 1, 1)] * 3, crs=4326)
+    kec = gpd.GeoDataFrame({"code": ["35.09.17", "35.09.27"], "name": ["Ajung", "Kalisat"],
+                            "kabupaten_code": ["35.09"] * 2}, geometry=[box(0, 0, 1, 1)] * 2,
+                           crs=4326)
+    layers = {"desa": desa, "kecamatan": kec}
+    rec = pd.DataFrame({"area_label": ["Ajung", "Mangaran"], "area_raw": ["Ajung", "Mangaran"],
+                        "area_code": [None, None]})
+    for within, expected in (("Ajung", "35.09.17.2004"), ("Kalisat", "35.09.27.2008"),
+                             (None, None)):
+        rep = TableReport(file="b.pdf", sheet=None, title=None, layout="wide", level=None,
+                          rows=2, values=2, guessed={"within": within} if within else {})
+        out = match_areas(rec, AreaIndex(layers), "desa", rep, layers)
+        assert out["code"].tolist() == [expected, "35.09.17.2002"]
