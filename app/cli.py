@@ -483,7 +483,7 @@ def analyse(
         run = sc if sc is not None else default_scenario(measure=measure, period=period)
         lv = frame["level"].iat[0] if len(frame) else level
         meta = {**layer_metadata(ds, "analysis", lv, run), "method_analysis": method,
-                "measure": measure, "period": period or "all"}
+                "measure": measure, "period": period or "all", **opts}
     except UnggulanError as exc:
         _fail(exc)
     areas = ds.areas(lv) if "code" in frame and lv in ds.levels else None

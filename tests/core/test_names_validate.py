@@ -21,13 +21,14 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from tests.conftest import BONE, BUNDLED, MALANG, SHARED
+from tests.helpers import grid_desa, make_dataset, run_cli
 from unggulan import Dataset
 from unggulan.base.errors import UnggulanError
 from unggulan.base.names import NameIndex, place_key, plain_key, spelling_rules
 from unggulan.core.statistics import AreaIndex, TableReport, match_areas
 from unggulan.io.dataset_toml import write_guessed_config
-from tests.conftest import BONE, BUNDLED, MALANG, SHARED
-from tests.helpers import grid_desa, make_dataset, run_cli
+
 
 def _cli(*args: str) -> SimpleNamespace:
     """The command through typer's runner, in this process (a subprocess costs seconds of
