@@ -1223,6 +1223,7 @@ def _plan_table(grid: _Grid, block: _Block, path: Path, opts: StatisticsOptions)
         if column_key(col.text) in _NUMBER_KEYS and stats[col.idx]["val"] == stats[col.idx]["n"]:
             col.role = "number"
     # provenance columns (page, note, source ...) and a long table's measure / level columns
+    meta: list[str] = []
     for col in unassigned():
         key = column_key(col.text)
         if key in _META_KEYS:
@@ -1230,8 +1231,7 @@ def _plan_table(grid: _Grid, block: _Block, path: Path, opts: StatisticsOptions)
             if key in ("table", "tabel", "judul", "title", "table_no", "no_tabel") and \
                     plan.table_col is None:
                 plan.table_col = col
-            g.setdefault("meta_columns", "")
-            g["meta_columns"] = ", ".join(filter(None, [g["meta_columns"], f"'{col.text}'"]))
+            meta.append(col.text)
         elif key in _MEASURE_COL_KEYS and texty(col):
             col.role = "measure"
             plan.measure_col = col
@@ -1386,7 +1386,7 @@ def _plan_table(grid: _Grid, block: _Block, path: Path, opts: StatisticsOptions)
                     and not any(column_key(p) == column_key(opts.value_column)
                                 for p in col.parts):
                 col.role = "text"
-    ignored = [c.text for c in unassigned()]
+    ignored = meta + [c.text for c in unassigned()]
     for c in unassigned():
         c.role = "text"
     if ignored:
