@@ -332,6 +332,8 @@ class RawLayer:
 def inspect_layer(path: Path, layer: str | None, cfg: BoundaryConfig | None = None) -> RawLayer:
     """Read one layer and find its code column and level (without normalising yet)."""
     cfg = cfg or BoundaryConfig()
+    if cfg.code == DERIVED_CODE_COLUMN:  # written by an older `unggulan init`: no column
+        cfg = cfg.model_copy(update={"code": None})
     gdf = read_vector(path, layer)
     code = None
     if cfg.code:

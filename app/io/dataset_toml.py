@@ -45,6 +45,8 @@ def guessed_config(ds) -> dict:
         if info.code_system:
             entry["code_system"] = info.code_system
         for key, val in own.get("boundaries", {}).get(level, {}).items():
+            if key == "code" and not _has_field(info.file, info.layer, val):
+                continue  # e.g. "(kode turunan / derived code)" from an older init
             if key == "codes":
                 val = _rel(Path(val) if Path(val).is_absolute() else root / val, root)
             entry.setdefault(key, val)
@@ -79,6 +81,17 @@ def guessed_config(ds) -> dict:
     if stats:
         doc["statistics"] = stats
     return doc
+
+
+def _has_field(path: str | None, layer: str | None, column: str) -> bool:
+    """Whether ``column`` is a field of the vector file (True when it cannot be read: the
+    setting is kept as it was)."""
+    import pyogrio
+
+    try:
+        return column in list(pyogrio.read_info(path, layer=layer)["fields"])
+    except Exception:  # noqa: BLE001  an unreadable file says nothing against the setting
+        return True
 
 
 def _same_table(a: dict, b: dict, root: Path) -> bool:

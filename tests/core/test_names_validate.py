@@ -376,6 +376,19 @@ def test_init_on_names_only_boundaries_suggests_kabupaten_code(kupang_like, tmp_
     assert ds.areas("kecamatan")["code"].str.startswith("53.01.").all()
 
 
+def test_a_dataset_toml_from_the_old_init_opens_and_is_rewritten(tmp_path):
+    folder = _kecamatan_names_only(tmp_path)
+    (folder / "dataset.toml").write_text(  # what `unggulan init` wrote before (issue #28)
+        '[boundaries.kecamatan]\npath = "boundaries/kecamatan.gpkg"\n'
+        'code = "(kode turunan / derived code)"\nname = "nama"\n')
+    res = _cli("validate", "--data", str(folder))
+    assert res.returncode == 0, res.stdout + res.stderr
+    res = _cli("init", str(folder), "--force")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "(kode turunan" not in (folder / "dataset.toml").read_text()
+    assert _cli("validate", "--data", str(folder)).returncode == 0
+
+
 @pytest.mark.parametrize("kind", ["names_only_desa", "bps_codes", "no_kecamatan_layer",
                                   "two_sentra_files"])
 def test_init_writes_a_dataset_toml_that_validate_opens(tmp_path, kind):
