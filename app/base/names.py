@@ -186,11 +186,12 @@ class NameIndex:
         for name, value in items:
             if not isinstance(name, str) or not name.strip():
                 continue
-            for table, key in ((self.exact, plain_key(name)), (self.spelling, place_key(name))):
+            pkey = place_key(name)
+            for table, key in ((self.exact, plain_key(name)), (self.spelling, pkey)):
                 vals = table.setdefault(key, [])
                 if value not in vals:
                     vals.append(value)
-            self.names.setdefault(place_key(name), name.strip())
+            self.names.setdefault(pkey, name.strip())
         self._spelling_keys = list(self.spelling)
 
     def __len__(self) -> int:
