@@ -454,10 +454,19 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
 def zone_outlines(ds, level: str, opt: PageOptions) -> dict | None:
     """The commodity zones of ``level`` (:meth:`unggulan.core.dataset.Dataset.zones`, the
     page's scenario) as GeoJSON for the map's "Kawasan komoditas" layer: outlines in the
-    commodity's colour of the dataset palette (grey beyond it); None for a level drawn from
-    tiles or fetched (national extents), or when zones cannot be drawn."""
+    commodity's colour of the dataset palette (grey beyond it); on a served page only the
+    URL of ``GET /api/v1/zones`` (fetched when the layer is switched on: no zones computed
+    for a page that does not show them); None for a level drawn from tiles or fetched
+    (national extents), or when zones cannot be drawn."""
     if _tiled(ds, level, opt) or _fetched(ds, level, opt):
         return None
+    if opt.api:  # a served page asks for them when the layer is switched on
+        from urllib.parse import urlencode
+
+        q = {"level": level, "geometry": "true", "limit": 10_000, "weights": opt.weights,
+             "scenario": opt.scenario_query()}
+        return {"url": f"{opt.api}/zones?" + urlencode({k: v for k, v in q.items()
+                                                        if v is not None})}
     try:
         z = ds.zones(level, scenario=opt.effective_scenario())
     except UnggulanError:

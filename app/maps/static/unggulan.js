@@ -476,11 +476,12 @@
     // ---- commodity zones (kawasan): outlines in the commodity's colour, toggled in the
     // layer control (off at first); an embryo zone dashed
     var zones = null;
-    if (cfg.zones && cfg.zones.features && cfg.zones.features.length) {
-      zones = L.geoJSON(cfg.zones, {
+    if (cfg.zones && (cfg.zones.url || (cfg.zones.features && cfg.zones.features.length))) {
+      zones = L.geoJSON(cfg.zones.url ? null : cfg.zones, {
         style: function (f) {
           var p = f.properties;
-          return {color: p.colour || cfg.other, weight: p.status === "kawasan" ? 3 : 2,
+          var colour = p.colour || palette(state.level)[p.commodity] || cfg.other;
+          return {color: colour, weight: p.status === "kawasan" ? 3 : 2,
                   dashArray: p.status === "kawasan" ? null : "6 4", fill: false, opacity: 0.95};
         },
         onEachFeature: function (f, layer) {
@@ -496,6 +497,19 @@
           });
         }
       });
+      if (cfg.zones.url) {  // a served page: asked for once, when first switched on
+        zones.once("add", function () {
+          fetch(cfg.zones.url).then(function (r) { return r.ok ? r.json() : {items: []}; })
+            .then(function (page) {
+              (page.items || []).forEach(function (it) {
+                zones.addData({type: "Feature", geometry: it.geometry, properties: {
+                  zone_id: it.zone_id, commodity: it.commodity, status: it.status,
+                  n: it.n_members, ha: it.area_ha, centre: it.centre_name,
+                  reason_id: it.reason_id, reason_en: it.reason_en}});
+              });
+            }).catch(function () {});
+        });
+      }
     }
     state.zones = zones;
 
