@@ -22,6 +22,10 @@ A scenario is a TOML file (see ``data/scenarios/README.md``)::
     measure = "production"
     period = "2018-2022"
 
+    [zones]                          # commodity zones (unggulan.core.zones); optional
+    gap_m = 500
+    min_areas = 3
+
 Weight names are the components of :data:`unggulan.core.scoring.DEFAULT_WEIGHTS` at run time and
 are validated with :func:`unggulan.core.scoring.parse_weights`. In a scenario, a component that
 is not named gets weight **0** (a scenario states all of its weights; the command-line
