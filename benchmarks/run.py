@@ -489,7 +489,7 @@ def load_on(base: str, path_template: str, requests_total: int = 400, threads: i
             paths = Path(tmp) / "paths.txt"
             paths.write_text("\n".join(path(i, c) for i, c in enumerate(codes[:5000])))
             out = subprocess.run(
-                ["wrk", "-t2", f"-c{threads}", f"-d{seconds}s", "--timeout", "10s",
+                ["wrk", f"-t{min(2, threads)}", f"-c{threads}", f"-d{seconds}s", "--timeout", "10s",
                  "-s", str(ROOT / "benchmarks" / "wrk_paths.lua"), base],
                 capture_output=True, text=True, timeout=seconds + 60,
                 env=dict(os.environ, WRK_PATHS=str(paths)), check=True).stdout

@@ -4,8 +4,9 @@ answered wherever ``GET`` is.
 **Compression.** Pages, JSON, GeoJSON, CSV and GeoPackages are compressed when the client
 sends ``Accept-Encoding``: brotli (``br``, quality 5) when it accepts brotli, else gzip
 (level 6, starlette's :class:`~starlette.middleware.gzip.GZipMiddleware` responder). On the
-Bone desa map page (2.68 MB) brotli 5 gives 349 KB and gzip 6 577 KB in similar time
-(0.1-0.3 s on the shared machine); brotli 11 would give 231 KB in 17 s. A whole body of
+Bone desa map page brotli 5 was 11-40 % smaller than gzip 6 in similar time (1.27 MB: 179 KB
+against 201 KB; an earlier 2.68 MB version: 349 KB against 577 KB, 0.1-0.3 s each on the
+shared machine); brotli 11 gave 231 KB in 17 s. A whole body of
 64 KB or more is compressed once: its compressed form is kept by the body's digest (the last
 64, at most 64 MB), so a page asked again costs a hash, not a compression. Bodies that are already
 compressed stay as they are: vector tiles (``application/vnd.mapbox-vector-tile``, often
