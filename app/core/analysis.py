@@ -103,7 +103,8 @@ def analyse(ds, method: str, measure: str = "production", period=None, level: st
                     part[c] = np.nan
             if "reason" in part:
                 part["reason"] = "the only commodity of its family and unit: nothing to compare"
-        part["period"] = f"{years[0]}-{years[-1]}" if years != [0] else None
+        part["period"] = (f"{years[0]}-{years[-1]}" if years[0] != years[-1] else
+                          f"{years[0]}") if years != [0] else None
         parts.append(part)
     out = pd.concat(parts, ignore_index=True)
     out = out.copy()

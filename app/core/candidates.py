@@ -789,7 +789,8 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
     cand["sector"] = cand["commodity"].map(cat["sector"])
     for comp, col in COLUMNS.items():
         cand[f"score_{comp}"] = cand[col]
-    cand["period"] = [f"{int(a)}-{int(b)}" if pd.notna(a) else None
+    cand["period"] = [(f"{int(a)}-{int(b)}" if int(a) != int(b) else f"{int(a)}")
+                      if pd.notna(a) else None
                       for a, b in zip(cand["period_start"], cand["period_end"])]
     attrs = ds.attributes(level)
     # (the land explanations read the suitability's own ``basis``, the commodity whose
