@@ -522,11 +522,16 @@ def _centres(mem: pd.DataFrame, z: pd.DataFrame, s, area_col: str, z_geoms: np.n
              geoms: np.ndarray) -> pd.DataFrame:
     """Each zone's centre: its sentra of the commodity with the most workers, else the member
     with the most production (else workers), else the member holding the zone's
-    representative point (``centre_basis`` says which)."""
-    out = pd.DataFrame({"centre_name": None, "centre_code": None, "centre_basis": None,
-                        "centre_lon": np.nan, "centre_lat": np.nan}, index=z.index)
-    done = np.zeros(len(z), dtype=bool)
-    at = pd.Series(np.arange(len(z)), index=z.index)
+    representative point (``centre_basis`` says which). ``mem`` is sorted by zone, ``z``'s
+    rows are the zones in that order."""
+    nz = len(z)
+    name = np.full(nz, None, dtype=object)
+    code = np.full(nz, None, dtype=object)
+    basis = np.full(nz, None, dtype=object)
+    lon = np.full(nz, np.nan)
+    lat = np.full(nz, np.nan)
+    at = pd.Series(np.arange(nz), index=z.index)
+    done = np.zeros(nz, dtype=bool)
     if s is not None and len(s):
         pts = s.geometry
         cand = pd.DataFrame({
@@ -542,40 +547,44 @@ def _centres(mem: pd.DataFrame, z: pd.DataFrame, s, area_col: str, z_geoms: np.n
                                 kind="stable").drop_duplicates("zone")
         if len(best):
             i = at.reindex(best["zone"]).to_numpy()
-            out.iloc[i, :] = np.column_stack([
-                [str(n) if isinstance(n, str) and n else "sentra" for n in best["name"]],
-                best["code"].to_numpy(object), np.full(len(best), "sentra", dtype=object),
-                best["x"].to_numpy(object), best["y"].to_numpy(object)])
+            name[i] = [str(n) if isinstance(n, str) and n else "sentra" for n in best["name"]]
+            code[i] = best["code"].to_numpy(object)
+            basis[i] = "sentra"
+            lon[i] = best["x"].to_numpy(float)
+            lat[i] = best["y"].to_numpy(float)
             done[i] = True
-    for col, basis in (("production", "production"), ("workers", "workers")):
+    m_name = mem["name"].astype(object).to_numpy(object)
+    m_code = mem["code"].astype(object).to_numpy(object)
+    m_pos = mem["pos"].to_numpy()
+    m_zone = at.reindex(mem["zone"]).to_numpy()
+    for col in ("production", "workers"):
         v = mem[col].fillna(0).to_numpy(float)
-        keep = v > 0
+        keep = (v > 0) & ~done[m_zone]
         if not keep.any():
             continue
-        top = mem[keep].assign(v=v[keep]).sort_values(["zone", "v"], ascending=[True, False],
-                                                       kind="stable").drop_duplicates("zone")
-        top = top[~done[at.reindex(top["zone"]).to_numpy()]]
-        if len(top):
-            i = at.reindex(top["zone"]).to_numpy()
-            pts = shapely.point_on_surface(geoms[top["pos"].to_numpy()])
-            out.iloc[i, :] = np.column_stack([
-                top["name"].astype(str).to_numpy(object), top["code"].to_numpy(object),
-                np.full(len(top), basis, dtype=object), shapely.get_x(pts).astype(object),
-                shapely.get_y(pts).astype(object)])
-            done[i] = True
+        rows = np.flatnonzero(keep)
+        order = np.lexsort((-v[rows], m_zone[rows]))
+        rows = rows[order]
+        first = rows[np.r_[True, m_zone[rows][1:] != m_zone[rows][:-1]]]
+        i = m_zone[first]
+        pts = shapely.point_on_surface(geoms[m_pos[first]])
+        name[i], code[i], basis[i] = m_name[first], m_code[first], col
+        lon[i], lat[i] = shapely.get_x(pts), shapely.get_y(pts)
+        done[i] = True
     starts = np.r_[0, np.cumsum(z["n_members"].to_numpy())[:-1]]
-    for i in np.flatnonzero(~done).tolist():
-        a, n = int(starts[i]), int(z["n_members"].iat[i])
-        pt = shapely.point_on_surface(z_geoms[i])
-        rows = mem.iloc[a:a + n]
-        hit = [k for k, p in enumerate(rows["pos"]) if geoms[p].covers(pt)]
-        k = hit[0] if hit else 0
-        out.iloc[i, :] = [str(rows["name"].iat[k]), rows["code"].iat[k],
-                          "representative_point", pt.x, pt.y]
-    out["centre_lon"] = out["centre_lon"].astype(float)
-    out["centre_lat"] = out["centre_lat"].astype(float)
-    return out
-
+    sizes = z["n_members"].to_numpy()
+    todo = np.flatnonzero(~done)
+    if len(todo):
+        pts = shapely.point_on_surface(z_geoms[todo])
+        for i, pt in zip(todo.tolist(), pts):
+            a = int(starts[i])
+            hit = [k for k in range(a, a + int(sizes[i])) if geoms[m_pos[k]].covers(pt)]
+            k = hit[0] if hit else a
+            name[i], code[i], basis[i] = m_name[k], m_code[k], "representative_point"
+            lon[i], lat[i] = pt.x, pt.y
+    return pd.DataFrame({"centre_name": [str(x) for x in name], "centre_code": code,
+                         "centre_basis": basis, "centre_lon": lon, "centre_lat": lat},
+                        index=z.index)
 
 
 _LEVEL = {"desa": ("desa", "villages"), "kecamatan": ("kecamatan", "districts")}
