@@ -190,8 +190,11 @@ class Dataset:
         """Production statistics, long: one row per area, commodity, measure and year.
 
         Columns ``code, name, level, commodity, commodity_name, commodity_match, measure,
-        unit, year, value, ratio, source, file, sheet, row, column``. ``measure`` is one of
-        production (ton), harvested_area / planted_area / area (ha), population (ekor),
+        unit, year, value, ratio, kind, family, table, area_raw, source, file, sheet, row,
+        column``: ``kind`` commodity / flow / ratio / capacity / total, ``family`` the
+        commodity family LQ compares within (:mod:`unggulan.core.families`), ``table`` the
+        number of the table read, ``area_raw`` the area as the table names it. ``measure``
+        is one of production (ton), harvested_area / planted_area / area (ha), population (ekor),
         units, workers (orang), value (rupiah) or productivity (ton/ha, a ratio: never
         summed). ``value`` NaN is missing; 0 is nil ("-" in BPS tables). ``source`` locates
         the cell: ``file#sheet!row:column``. Kecamatan tables stay at kecamatan level; with
@@ -202,8 +205,10 @@ class Dataset:
         --------
         >>> ds = Dataset.open()
         >>> st = ds.statistics(measure="production")
-        >>> sorted(st.columns)[:3]
-        ['code', 'column', 'commodity']
+        >>> sorted(st.columns)[:4]
+        ['area_raw', 'code', 'column', 'commodity']
+        >>> sorted(st["family"].unique())
+        ['estate_crops', 'food_crops']
         """
         st = self.statistics_records
         if st is None:
