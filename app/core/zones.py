@@ -587,6 +587,12 @@ def _centres(mem: pd.DataFrame, z: pd.DataFrame, s, area_col: str, z_geoms: np.n
                         index=z.index)
 
 
+#: how a zone's reason names the statistics' measure it sums
+_MEASURE = {"production": ("produksi", "production"),
+            "harvested_area": ("luas panen", "harvested area"),
+            "planted_area": ("luas tanam", "planted area"), "area": ("luas", "area"),
+            "population": ("populasi", "population"), "units": ("unit usaha", "units"),
+            "workers": ("tenaga kerja", "workers"), "value": ("nilai", "value")}
 _LEVEL = {"desa": ("desa", "villages"), "kecamatan": ("kecamatan", "districts")}
 _BASIS = {"sentra": ("sentra dengan tenaga kerja terbanyak", "the sentra with most workers"),
           "production": ("anggota dengan produksi terbesar", "the member producing most"),
@@ -603,6 +609,8 @@ def _fmt(x: float, lang: str) -> str:
 def _reasons(rec: dict, rule: ZoneRule, level: str, rasters: bool = True
              ) -> tuple[str, str]:
     lv_id, lv_en = _LEVEL.get(level, (level, level))
+    if rec["n_members"] == 1:  # "1 village", "1 district"
+        lv_en = {"villages": "village", "districts": "district"}.get(lv_en, lv_en)
     n_top, n_hot = int(rec["n_top"]), int(rec["n_hot"])
     cid, cen = rec["commodity_name_id"], rec["commodity_name_en"]
     gap = f"{rule.gap_m:g} m"
@@ -646,10 +654,13 @@ def _reasons(rec: dict, rule: ZoneRule, level: str, rasters: bool = True
             parts_en.append("land not assessed (the dataset has no rasters)")
     if np.isfinite(rec["production"]):
         share = rec["production_share"]
-        parts_id.append(f"produksi {_fmt(rec['production'], 'id')} {rec['production_unit'] or ''}"
-                        .rstrip() + (f" ({share:.0%} kabupaten)" if np.isfinite(share) else ""))
-        parts_en.append(f"production {_fmt(rec['production'], 'en')} "
-                        f"{rec['production_unit'] or ''}".rstrip()
+        what_id, what_en = _MEASURE.get(rec["production_measure"],
+                                        (str(rec["production_measure"] or "produksi"),
+                                         str(rec["production_measure"] or "production")))
+        unit = f" {rec['production_unit']}" if rec["production_unit"] else ""
+        parts_id.append(f"{what_id} {_fmt(rec['production'], 'id')}{unit}/tahun"
+                        + (f" ({share:.0%} kabupaten)" if np.isfinite(share) else ""))
+        parts_en.append(f"{what_en} {_fmt(rec['production'], 'en')}{unit}/year"
                         + (f" ({share:.0%} of the kabupaten)" if np.isfinite(share) else ""))
     if rec["sentra"]:
         share = rec["workers_share"]
