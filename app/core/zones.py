@@ -609,8 +609,9 @@ def _fmt(x: float, lang: str) -> str:
 def _reasons(rec: dict, rule: ZoneRule, level: str, rasters: bool = True
              ) -> tuple[str, str]:
     lv_id, lv_en = _LEVEL.get(level, (level, level))
-    if rec["n_members"] == 1:  # "1 village", "1 district"
-        lv_en = {"villages": "village", "districts": "district"}.get(lv_en, lv_en)
+    lv_en_n = lv_en  # the members' word: "1 village", "1 district"
+    if rec["n_members"] == 1:
+        lv_en_n = {"villages": "village", "districts": "district"}.get(lv_en, lv_en)
     n_top, n_hot = int(rec["n_top"]), int(rec["n_hot"])
     cid, cen = rec["commodity_name_id"], rec["commodity_name_en"]
     gap = f"{rule.gap_m:g} m"
@@ -622,7 +623,7 @@ def _reasons(rec: dict, rule: ZoneRule, level: str, rasters: bool = True
         ha_en = f", {_fmt(rule.min_ha, 'en')} ha" if rule.min_ha > 0 else ""
         head_id = (f"Embrio kawasan {cid}: {rec['n_members']} {lv_id}, di bawah ukuran minimum "
                    f"({rule.min_areas} {lv_id}{ha_id})")
-        head_en = (f"Embryo {cen} zone: {rec['n_members']} {lv_en}, below the minimum size "
+        head_en = (f"Embryo {cen} zone: {rec['n_members']} {lv_en_n}, below the minimum size "
                    f"({rule.min_areas} {lv_en}{ha_en})")
     near_id = f" (bersinggungan atau berjarak <= {gap})" if rec["n_members"] > 1 else ""
     near_en = f" (touching or within {gap})" if rec["n_members"] > 1 else ""
