@@ -311,3 +311,39 @@ def test_export_layer_same_members(demo, tmp_path):
     demo.export("zones", tmp_path / "k.geojson", overwrite=True)
     assert (tmp_path / "k.qml").exists()
     assert np.isfinite(gpd.read_file(tmp_path / "k.geojson").total_bounds).all()
+
+
+def test_member_stability_moves_with_the_weights():
+    ev = pd.DataFrame({"code": ["a", "a", "a", "b", "b"],
+                       "commodity": ["x", "y", "z", "x", "y"],
+                       "s": [0.52, 0.50, 0.10, 0.9, 0.1], "m": [0.48, 0.50, 0.10, 0.9, 0.1]})
+    pairs = pd.DataFrame({"code": ["a", "a", "b"], "commodity": ["x", "y", "x"],
+                          "limit": [1, 1, 1]})
+    st = zn.member_stability(ev, pairs, {"s": "s", "m": "m"}, {"s": 0.5, "m": 0.5}, {},
+                             draws=200, seed=1).set_index(["code", "commodity"])["stability"]
+    assert 0 < st[("a", "x")] < 1 and 0 < st[("a", "y")] < 1  # x and y swap first place
+    assert st[("a", "x")] + st[("a", "y")] == pytest.approx(1.0, abs=0.01)
+    assert st[("b", "x")] == 1.0  # far ahead: stays whatever the draw
+    wide = zn.member_stability(ev, pairs.assign(limit=2), {"s": "s", "m": "m"},
+                               {"s": 0.5, "m": 0.5}, {}, draws=50)
+    assert (wide["stability"] == 1.0).all()  # within the top 2 in every draw
+
+
+def test_cli_zones(tmp_path):
+    from typer.testing import CliRunner
+
+    from unggulan.cli import cli
+
+    runner = CliRunner()
+    out = tmp_path / "kawasan.geojson"
+    res = runner.invoke(cli, ["zones", "--out", str(out), "--level", "kecamatan"])
+    assert res.exit_code == 0, res.output
+    assert out.exists() and (tmp_path / "kawasan.qml").exists()
+    assert "kawasan" in res.output and "run" in res.output
+    back = gpd.read_file(out)
+    assert back["zone_id"].is_unique and set(back["status"]) <= {"kawasan", "embrio"}
+    bad = runner.invoke(cli, ["zones", "--out", str(tmp_path / "x.gpkg"),
+                              "--commodity", "bukan_komoditas"])
+    assert bad.exit_code != 0
+    again = runner.invoke(cli, ["zones", "--out", str(out), "--level", "kecamatan"])
+    assert again.exit_code != 0  # an existing file needs --overwrite
