@@ -684,7 +684,7 @@ class Dataset:
 
     def export(self, layer: str, path: str | Path, level: str = "desa",
                overwrite: bool = False, **options) -> Path:
-        """Write ``layer`` ('areas', 'sentra', 'suitability', 'candidates') to ``path``;
+        """Write ``layer`` ('areas', 'sentra', 'suitability', 'candidates', 'zones') to ``path``;
         the format follows the extension (.gpkg, .zip shapefile, .geojson, .csv, .parquet).
 
         Examples

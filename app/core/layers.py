@@ -23,7 +23,8 @@ LAYERS = ("areas", "sentra", "suitability", "candidates", "statistics", "analysi
 
 def get_layer(ds, layer: str, level: str = "desa", area: str | None = None,
               **options) -> gpd.GeoDataFrame:
-    """A GeoDataFrame of ``layer`` ('areas', 'sentra', 'suitability', 'candidates').
+    """A GeoDataFrame of ``layer`` ('areas', 'sentra', 'suitability', 'candidates',
+    'statistics', 'analysis', 'zones'; zones: option ``commodity``).
 
     ``area``: only the rows inside this area code (a desa, kecamatan, kabupaten or province,
     with or without dots).
