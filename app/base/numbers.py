@@ -9,6 +9,39 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
+
+def is_missing(x) -> bool:
+    """None, NaN, pandas' NA or an empty text.
+
+    >>> is_missing(None), is_missing(float("nan")), is_missing(" "), is_missing(0)
+    (True, True, True, False)
+    """
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)) or \
+        (isinstance(x, str) and not x.strip())
+
+
+def fmt_number(x, digits: int = 0, lang: str = "id") -> str:
+    """A number for a page or a sentence: ``1.234,5`` (id) or ``1,234.5`` (en); missing is
+    "–"; a text that is not a number is shown as it is.
+
+    >>> fmt_number(1234.56, 1, "id"), fmt_number(1234.56, 1, "en"), fmt_number(None)
+    ('1.234,6', '1,234.6', '–')
+    """
+    if is_missing(x):
+        return "–"
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(x) or math.isinf(x):
+        return "–"
+    text = f"{x:,.{digits}f}"
+    if lang != "en":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
 
 def fmt_sig(x, lang: str = "id", figures: int = 3) -> str:
     """``x`` with one decimal from 1 to 100, none above, and ``figures`` significant figures

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.memory import release_freed_memory
-from unggulan.base.numbers import fmt_sig
+from unggulan.base.numbers import fmt_number, fmt_sig
 from unggulan.core import clusters
 from unggulan.core.families import family_label
 from unggulan.core.scoring import (
@@ -41,10 +41,7 @@ DOMINANT_SHARE = 0.25  # explanations call a commodity dominant from this share
 
 def _num(x: float, lang: str, decimals: int = 0) -> str:
     """1,150.5 (en) or 1.150,5 (id)."""
-    text = f"{x:,.{decimals}f}"
-    if lang == "id":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    return fmt_number(x, decimals, lang)
 
 
 def evidence(ds, level: str = "desa", reference: str = "kabupaten",

@@ -22,13 +22,13 @@ both languages, rank labels for shared ranks ("1="), and the display form of are
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 
 import pandas as pd
 
 from unggulan.base import palette
+from unggulan.base.numbers import fmt_number, is_missing  # noqa: F401  (re-exported)
 
 #: the evidence a candidate rests on (column ``basis`` of the candidates), legend order
 BASIS = ("own_activity", "kecamatan_statistics", "neighbours", "land_only")
@@ -211,12 +211,6 @@ def _cap(part: str) -> str:
     return part
 
 
-def is_missing(x) -> bool:
-    """None, NaN, pandas' NA or an empty text."""
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)) or \
-        (isinstance(x, str) and not x.strip())
-
-
 #: attribute -> (Bahasa, English, unit in Bahasa, unit in English); completes
 #: unggulan.core.suitability.FACTOR_LABEL with the attributes it does not name
 _MORE_LABELS = {
@@ -249,21 +243,3 @@ def attribute_label(attr: str) -> tuple[str, str, str, str]:
     return text, text, "", ""
 
 
-def fmt_number(x, digits: int = 0, lang: str = "id") -> str:
-    """``1.234,5`` (id) or ``1,234.5`` (en); missing is "–".
-
-    >>> fmt_number(1234.56, 1, "id"), fmt_number(1234.56, 1, "en"), fmt_number(None)
-    ('1.234,6', '1,234.6', '–')
-    """
-    if is_missing(x):
-        return "–"
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    if math.isnan(x) or math.isinf(x):
-        return "–"
-    text = f"{x:,.{digits}f}"
-    if lang == "id":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import UnggulanError, UnknownArea
+from unggulan.base.numbers import fmt_number
 from unggulan.reports import charts
 from unggulan.reports.static_map import LegendEntry, area_map
 
@@ -243,21 +244,8 @@ WEIGHT_EVIDENCE_ID = {
 }
 
 
-def fmt_num(x: Any, digits: int = 0, lang: str = "id") -> str:
-    """A number for the page: ``1.234,5`` (id) or ``1,234.5`` (en); missing is "–".
-
-    >>> fmt_num(1234.56, 1, "id"), fmt_num(1234.56, 1, "en"), fmt_num(float("nan"))
-    ('1.234,6', '1,234.6', '–')
-    """
-    if x is None or x is pd.NA:
-        return "–"
-    x = float(x)
-    if math.isnan(x) or math.isinf(x):
-        return "–"
-    text = f"{x:,.{digits}f}"
-    if lang == "id":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+#: a number for the page (kept under its old name)
+fmt_num = fmt_number
 
 
 def fmt_date(d: dt.date, lang: str = "id") -> str:
