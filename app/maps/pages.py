@@ -453,7 +453,8 @@ def main_map(ds, level: str = "desa", opt: PageOptions | None = None) -> folium.
 
 def zone_outlines(ds, level: str, opt: PageOptions) -> dict | None:
     """The commodity zones of ``level`` (:meth:`unggulan.core.dataset.Dataset.zones`, the
-    page's scenario) as GeoJSON for the map's "Kawasan komoditas" layer: outlines in the
+    page's scenario) for the map's "Kawasan komoditas" layer (``items``: each zone's GeoJSON
+    geometry and properties, the page making the features): outlines in the
     commodity's colour of the dataset palette (grey beyond it); on a served page only the
     URL of ``GET /api/v1/zones`` (fetched when the layer is switched on: no zones computed
     for a page that does not show them); None for a level drawn from tiles or fetched
@@ -472,15 +473,17 @@ def zone_outlines(ds, level: str, opt: PageOptions) -> dict | None:
     except UnggulanError:
         return None
     colours = dataset_palette(ds)
-    geoms = shapely.transform(np.asarray(z.geometry.values), lambda xy: np.round(xy, PRECISION))
-    feats = []
+    # outlines only: simplified (about 10 m) and rounded as the page's areas are
+    geoms = shapely.simplify(np.asarray(z.geometry.values), 1e-4, preserve_topology=True)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, PRECISION))
+    items = []  # [geometry, properties]: the page makes the features (one per zone)
     for g, r in zip(shapely.to_geojson(geoms), z.itertuples()):
-        feats.append({"type": "Feature", "geometry": json.loads(g), "properties": {
+        items.append([json.loads(g), {
             "zone_id": r.zone_id, "commodity": r.commodity, "status": r.status,
             "n": int(r.n_members), "ha": round(float(r.area_ha)), "centre": r.centre_name,
             "reason_id": r.reason_id, "reason_en": r.reason_en,
-            "colour": colours.get(r.commodity, palette.OTHER)}})
-    return {"type": "FeatureCollection", "features": feats}
+            "colour": colours.get(r.commodity, palette.OTHER)}])
+    return {"items": items}
 
 
 def _check_level(ds, level: str) -> None:

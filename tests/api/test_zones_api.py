@@ -86,9 +86,10 @@ def test_map_and_brief_same_zones(expected):
     from unggulan.reports.brief import build_brief
 
     ds = Dataset.open()
-    fc = zone_outlines(ds, "desa", PageOptions(inline=True))
-    assert {f["properties"]["zone_id"] for f in fc["features"]} == set(expected)
-    assert all(f["properties"]["colour"].startswith("#") for f in fc["features"])
+    items = zone_outlines(ds, "desa", PageOptions(inline=True))["items"]
+    assert {props["zone_id"] for _, props in items} == set(expected)
+    assert all(props["colour"].startswith("#") for _, props in items)
+    assert all(geom["type"] in ("Polygon", "MultiPolygon") for geom, _ in items)
     kab = ds.areas("desa")["kabupaten_code"].iat[0]
     brief = build_brief(ds, kab)
     zones = next(s for s in brief.sections if s.id == "zones")

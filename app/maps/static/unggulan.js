@@ -476,8 +476,8 @@
     // ---- commodity zones (kawasan): outlines in the commodity's colour, toggled in the
     // layer control (off at first); an embryo zone dashed
     var zones = null;
-    if (cfg.zones && (cfg.zones.url || (cfg.zones.features && cfg.zones.features.length))) {
-      zones = L.geoJSON(cfg.zones.url ? null : cfg.zones, {
+    if (cfg.zones && (cfg.zones.url || (cfg.zones.items && cfg.zones.items.length))) {
+      zones = L.geoJSON(null, {
         style: function (f) {
           var p = f.properties;
           var colour = p.colour || palette(state.level)[p.commodity] || cfg.other;
@@ -496,6 +496,9 @@
               "</p><div class='sub'>" + esc(p.zone_id) + "</div></div>";
           });
         }
+      });
+      (cfg.zones.items || []).forEach(function (it) {  // inline: [geometry, properties]
+        zones.addData({type: "Feature", geometry: it[0], properties: it[1]});
       });
       if (cfg.zones.url) {  // a served page: asked for once, when first switched on
         zones.once("add", function () {
