@@ -15,7 +15,10 @@ from __future__ import annotations
 import geopandas as gpd
 
 from unggulan.base.errors import UnggulanError, UnknownArea
+from unggulan.core.colours import run_palette
 
+#: ``attrs`` key of the commodity colours a layer's QGIS style uses (as the io's key)
+COLOURS_KEY = "unggulan_colours"
 META_KEY = "unggulan"  # as unggulan.io.exports.META_KEY (core does not import io)
 
 LAYERS = ("areas", "sentra", "suitability", "candidates", "statistics", "analysis", "zones")
@@ -36,6 +39,9 @@ def get_layer(ds, layer: str, level: str = "desa", area: str | None = None,
     options = {k: v for k, v in options.items() if k != "scenario"}
     out = _layer(ds, layer, level, scenario=sc, **options)
     out.attrs[META_KEY] = layer_metadata(ds, layer, level, sc, out)
+    if layer in ("candidates", "zones"):
+        # the QGIS style an export writes takes the colours of the web map and the brief
+        out.attrs[COLOURS_KEY] = run_palette(ds, sc)
     if area is None:
         return out
     codes = codes_within(ds, level, area)
@@ -55,9 +61,10 @@ def get_layer(ds, layer: str, level: str = "desa", area: str | None = None,
         keep = out["members"].str.split(";").map(lambda m: not codes.isdisjoint(m))
     else:
         keep = out["code"].isin(codes)
-    meta = out.attrs[META_KEY]
+    attrs = dict(out.attrs)
     out = out[keep.to_numpy()].reset_index(drop=True)
-    out.attrs[META_KEY] = {**meta, "area": area}
+    out.attrs.update(attrs)
+    out.attrs[META_KEY] = {**attrs[META_KEY], "area": area}
     return out
 
 

@@ -84,6 +84,8 @@ _CONFIG_LOCK = threading.Lock()
 FORMATS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".csv": "CSV", ".parquet": "Parquet"}
 #: the key of the run metadata in ``DataFrame.attrs``, GeoJSON and GeoParquet
 META_KEY = "unggulan"
+#: ``attrs`` key of the commodity colours for a layer's QGIS style (commodity id -> colour)
+COLOURS_KEY = "unggulan_colours"
 #: the columns a CSV gets from the metadata
 CSV_META_COLUMNS = ("scenario", "run_hash")
 
@@ -631,16 +633,18 @@ def _parquet_metadata(path: Path, meta: Mapping) -> None:
 def _style(gdf, layer: str | None, mapping: dict | None = None) -> str | None:
     """The QGIS style of a candidates layer (one feature per area with ``top1``)."""
     mapping = mapping or {}
+    colours = gdf.attrs.get(COLOURS_KEY)   # the dataset's palette, given by the core
     com = mapping.get("commodity", "commodity")
     if "zones" in (layer or "") and com in gdf.columns:
         from unggulan.io.qml import zones_qml
 
         return zones_qml(gdf, field=com, label_field=mapping.get("zone_id", "zone_id"),
-                         name_field=mapping.get("commodity_name_id", "commodity_name_id"))
+                         name_field=mapping.get("commodity_name_id", "commodity_name_id"),
+                         colours=colours)
     top = mapping.get("top1", "top1")
     if "candidates" not in (layer or "") or top not in gdf.columns:
         return None
     from unggulan.io.qml import candidates_qml
 
     return candidates_qml(gdf, field=top, label_field=mapping.get("name", "name"),
-                          name_field=mapping.get("top1_name", "top1_name"))
+                          name_field=mapping.get("top1_name", "top1_name"), colours=colours)

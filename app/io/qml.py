@@ -38,12 +38,22 @@ def _fill_symbol(name: str, colour: str) -> str:
             f'<Option type="Map">{options}</Option></layer></symbol>')
 
 
+def _colours_for(values: pd.Series, given: dict | None) -> dict[str, str]:
+    """The colours of the commodities in ``values``: the dataset's (``given``, the web map's)
+    where the caller has them, else the palette by frequency."""
+    if not given:
+        return palette.commodity_colours(values)
+    present = [v for v, _ in palette.commodity_counts(values)]
+    return {v: given[v] for v in present if v in given}
+
+
 def candidates_qml(frame: pd.DataFrame, field: str = "top1", label_field: str = "name",
-                   name_field: str | None = "top1_name") -> str:
+                   name_field: str | None = "top1_name", colours: dict | None = None) -> str:
     """The style text. ``field``/``label_field``: the names of the top-candidate and
-    area-name fields in the written file (shapefiles rename long fields)."""
+    area-name fields in the written file (shapefiles rename long fields). ``colours``:
+    commodity id -> colour (the dataset's palette, so QGIS shows the web map's colours)."""
     tops = frame[field] if field in frame else pd.Series([], dtype=object)
-    colours = palette.commodity_colours(tops)
+    colours = _colours_for(tops, colours)
     names = {}
     if name_field and name_field in frame:
         names = dict(zip(frame[field], frame[name_field]))
@@ -103,12 +113,13 @@ def _outline_symbol(name: str, colour: str, width: float = 0.8) -> str:
 
 
 def zones_qml(frame: pd.DataFrame, field: str = "commodity", label_field: str = "zone_id",
-              name_field: str | None = "commodity_name_id") -> str:
+              name_field: str | None = "commodity_name_id", colours: dict | None = None
+              ) -> str:
     """The style of a zones layer: each zone's outline in its commodity's colour (the
     palette's colours by number of zones; commodities beyond them grey), labelled by zone
     id. ``field``/``label_field``: the field names in the written file."""
     values = frame[field] if field in frame else pd.Series([], dtype=object)
-    colours = palette.commodity_colours(values)
+    colours = _colours_for(values, colours)
     names = dict(zip(frame[field], frame[name_field])) if name_field and name_field in frame \
         else {}
     cats, syms = [], []

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unggulan.io.exports import shapefile_field_names, write_layer
 from tests.helpers import run_cli
+from unggulan.io.exports import shapefile_field_names, write_layer
 
 
 def _read(path, mapping=None):
@@ -170,14 +170,25 @@ def test_candidates_export_ships_a_qgis_style(demo, tmp_path):
     # GeoJSON: <name>.qml beside it
     gj = write_layer(src, tmp_path / "k.geojson", layer="candidates_desa")
     _check_qml((tmp_path / "k.qml").read_text(), set(gpd.read_file(gj).columns), tops)
-    # the web map gives the same colours
+    # an exported layer's style and the web map give each commodity the dataset's colour
+    from unggulan.core.colours import dataset_palette
+    from unggulan.core.layers import get_layer
     from unggulan.maps.pages import PageOptions, main_map, render
 
+    layer = get_layer(demo, "candidates", "desa")
+    write_layer(layer, tmp_path / "p.geojson", layer="candidates_desa")
+    qml = (tmp_path / "p.qml").read_text()
     html = render(main_map(demo, "desa", PageOptions(inline=False)))
-    from unggulan.base import palette
-
-    for cid, colour in palette.commodity_colours(src["top1"]).items():
+    shown = [c for c in dict.fromkeys(layer["top1"].dropna()) if c in dataset_palette(demo)]
+    assert shown
+    for cid in shown:
+        colour = dataset_palette(demo)[cid]
+        rgba = ",".join(str(int(colour[i:i + 2], 16)) for i in (1, 3, 5)) + ",255"
         assert f'"{cid}":"{colour}"' in html
+        symbol = qml.split(f'value="{cid}" symbol="')[1].split('"')[0]
+        assert f'<symbol type="fill" name="{symbol}"' in qml
+        block = qml.split(f'<symbol type="fill" name="{symbol}"')[1].split("</symbol>")[0]
+        assert rgba in block
 
 
 def test_no_style_for_other_layers(demo, tmp_path):
