@@ -549,8 +549,10 @@ class Dataset:
             rules[c] = zn.ZoneRule(**spec.rule(level, fam.get(c), sc.top))
         suit = None
         if self.rasters:
-            s = self.suitability(level, management=sc.management, explain=False, copy=False)
-            suit = s[["code", "commodity", "share_s1", "share_s2", "share_s3"]]
+            # the cached frame itself (no copy: nationally 18 million rows); draw_zones
+            # keeps the member pairs only
+            suit = self.suitability(level, management=sc.management, explain=False,
+                                    copy=False)
         st = sc.statistics
         from unggulan.core.activity import parse_period
 

@@ -226,9 +226,12 @@ def organisations_in(sentra: pd.DataFrame | None, organisations: pd.DataFrame | 
     rows = []
     if sentra is not None and len(sentra) and area_col in sentra:
         cols = [c for c in SENTRA_TEXT if c in sentra.columns]
-        codes = sentra[area_col].to_numpy(object)
         for col in cols:
-            for code, text in zip(codes, sentra[col].to_numpy(object)):
+            text_col = sentra[col].astype(object).where(sentra[col].notna(), "").astype(str)
+            hit = np.array([ORGANISATION_WORDS.search(t) is not None  # few rows match
+                            for t in text_col.to_numpy(object)], dtype=bool)
+            codes = sentra[area_col].to_numpy(object)[hit]
+            for code, text in zip(codes, text_col.to_numpy(object)[hit]):
                 if not isinstance(code, str):
                     continue
                 for name in organisation_names(text):
