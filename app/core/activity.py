@@ -100,7 +100,9 @@ def complete_cells(rows: pd.DataFrame) -> pd.DataFrame:
     ...                   "table": [0, 0, 1]})
     >>> complete_cells(r).sort_values(["year", "code", "commodity"])[
     ...     ["code", "commodity", "year", "value"]].values.tolist()
-    [['A', 'x', 2020, 1.0], ['A', 'y', 2020, nan], ['B', 'x', 2020, 2.0], ['B', 'y', 2020, nan], ['A', 'x', 2021, nan], ['A', 'y', 2021, 3.0]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [['A', 'x', 2020, 1.0], ['A', 'y', 2020, nan], ['B', 'x', 2020, 2.0],
+     ['B', 'y', 2020, nan], ['A', 'x', 2021, nan], ['A', 'y', 2021, 3.0]]
     """
     code_i, codes = pd.factorize(rows["code"], sort=False)
     comm_i, comms = pd.factorize(rows["commodity"], sort=False)

@@ -157,7 +157,7 @@ def check_options(method: str, options: dict) -> None:
     >>> check_options("dlq", {"conventoin": "angelina"})
     Traceback (most recent call last):
     ...
-    unggulan.base.errors.UnggulanError: unknown option 'conventoin' for method dlq (its options: growth, convention)
+    unggulan.base.errors.UnggulanError: unknown option 'conventoin' for method dlq (its ...
     """
     known = OPTIONS.get(method, ())
     for name, value in options.items():

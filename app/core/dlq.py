@@ -14,9 +14,9 @@ https://www.kompasiana.com/181910501059callistaa/5dcda0f1097f3604df138602/compar
 (Indonesian studies attribute the DLQ to Suyatno 2000, "Analisa economic base terhadap
 pertumbuhan ekonomi daerah tingkat II Wonogiri"; that paper itself was not found to check).
 
-Growth rates (see :mod:`unggulan.core.growth`): ``growth="mean"`` (default) is the arithmetic mean of
-the year-on-year rates, the way most Indonesian studies compute g, so a published table can be
-reproduced; ``growth="cagr"`` is the compound rate, with which the DLQ is exactly
+Growth rates (see :mod:`unggulan.core.growth`): ``growth="mean"`` (default) is the arithmetic
+mean of the year-on-year rates, the way most Indonesian studies compute g, so a published table
+can be reproduced; ``growth="cagr"`` is the compound rate, with which the DLQ is exactly
 ``SLQ_last / SLQ_first`` and the years in between do not matter. A commodity absent (zero) at the
 start, or (with ``"mean"``) in any year before the last, has no growth rate: DLQ NaN with the
 year in ``reason``, never inf. Each area is judged on its complete years; the default reference

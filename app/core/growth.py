@@ -1,8 +1,9 @@
 """Shared helpers of the planning methods: input checks, the area x commodity x year panel,
 the reference region and average annual growth rates.
 
-Every planning method (:mod:`unggulan.core.lq`, :mod:`unggulan.core.dlq`, :mod:`unggulan.core.shift_share`,
-:mod:`unggulan.core.klassen`, :mod:`unggulan.core.concentration`) reads the same long frame ``data`` with
+Every planning method (:mod:`unggulan.core.lq`, :mod:`unggulan.core.dlq`,
+:mod:`unggulan.core.shift_share`, :mod:`unggulan.core.klassen`,
+:mod:`unggulan.core.concentration`) reads the same long frame ``data`` with
 columns ``code`` (area code), ``commodity``, ``year`` and ``value`` (one measure: ton, ha,
 ekor ...; NaN = missing, 0 = nil) and an optional ``reference`` (``commodity, year, value`` of
 the reference region). This module turns them into arrays with one rule set, so that every
@@ -77,7 +78,8 @@ def _numeric(s: pd.Series, name: str, what: str) -> pd.Series:
 def check_frame(frame: pd.DataFrame, keys: tuple[str, ...], what: str) -> pd.DataFrame:
     """Validated copy of a long frame: str keys, int year, float value >= 0, no duplicate key.
 
-    Raises :class:`~unggulan.base.errors.UnggulanError` (``field`` = the column at fault) for a missing
+    Raises :class:`~unggulan.base.errors.UnggulanError` (``field`` = the column at fault) for a
+    missing
     column, a non-numeric or fractional year, a non-numeric, negative or infinite value, or two
     rows for the same key.
 

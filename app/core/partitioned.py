@@ -81,8 +81,7 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import UnggulanError
-from unggulan.core.candidates import (assemble, eligible_pairs, level_statistics,
-                                      local_production)
+from unggulan.core.candidates import assemble, eligible_pairs, level_statistics, local_production
 from unggulan.core.specialisation import (
     REFERENCES,
     Totals,

@@ -1304,7 +1304,7 @@ def _plan_table(grid: _Grid, block: _Block, path: Path, opts: StatisticsOptions)
             # "kecamatan" and "desa" columns side by side, the level column saying which a
             # row is: the area of a desa row is its desa cell
             own = _AREA_WORDS.get(next((t for t in _tokens(area.text) if t in _AREA_WORDS), ""))
-            for sc, col, kind in scored:
+            for _sc, col, kind in scored:
                 lv = next((_AREA_WORDS[t] for t in _tokens(col.text) if _AREA_WORDS.get(t)),
                           None)
                 if kind == "name" and col is not area and not col.role and lv and lv != own:

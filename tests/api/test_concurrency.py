@@ -28,9 +28,9 @@ import httpx
 import pytest
 
 import unggulan.api.deps as deps
+from tests.helpers import make_dataset, serve
 from unggulan.api.deps import DatasetHolder
 from unggulan.base.errors import DatasetError
-from tests.helpers import make_dataset, serve
 
 KEY = "kunci-uji-konkurensi-0123456789"
 CLIENTS = 24

@@ -20,13 +20,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
+from tests.conftest import BUNDLED
 from unggulan.api.deps import DatasetHolder
 from unggulan.api.main import create_app
 from unggulan.api.security import rate_limited
 from unggulan.base.errors import DatasetError
 from unggulan.io.readers import read_table
 from unggulan.settings import Settings
-from tests.conftest import BUNDLED
 
 KEY = "fuzz-kunci-0123456789abcdef"
 BOUNDED = settings(max_examples=60, deadline=timedelta(seconds=5),

@@ -45,7 +45,7 @@ def test_head_is_answered_wherever_get_is(client, demo):
     assert len(paths) > 30 and "/ogc/collections/{collection_id}/items" in paths
     for template in paths:
         given = {**values, "code": values["kecamatan"]} if template in SLOW else values
-        url = re.sub(r"\{(\w+)\}", lambda m: given.get(m.group(1), "x"), template)
+        url = re.sub(r"\{(\w+)\}", lambda m, g=given: g.get(m.group(1), "x"), template)
         if template == "/static/peta/":
             url += "unggulan.js"
         head = client.head(url)

@@ -13,11 +13,11 @@ from urllib.parse import unquote
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import BUNDLED
 from unggulan.api.main import create_app
 from unggulan.core.run import run_info
 from unggulan.core.scenario import load_scenario, scenario_from_dict
 from unggulan.settings import Settings
-from tests.conftest import BUNDLED
 
 KEY = "kunci-uji-2025"
 AHP = {"criteria": ["suitability", "specialisation", "market"],

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import BUNDLED
 from unggulan.api import security
 from unggulan.api.errors import (
     DEFAULT_STATUS_CODES,
@@ -31,7 +32,6 @@ from unggulan.api.security import (
     require_write_key,
 )
 from unggulan.settings import Settings
-from tests.conftest import BUNDLED
 
 KEY = "kunci-rahasia-bappeda-0123456789"
 

@@ -15,10 +15,10 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from unggulan.core.scenario import load_scenario
 from tests.browser.conftest import OUTPUT
 from tests.conftest import BUNDLED
 from tests.helpers import serve
+from unggulan.core.scenario import load_scenario
 
 KEY = "kunci-peta-uji"
 WEIGHTS = {"suitability": 0.8, "specialisation": 0.1, "scale": 0.05, "trend": 0.0,

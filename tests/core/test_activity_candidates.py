@@ -258,9 +258,9 @@ def test_bone_shift_share_equals_an_independent_computation(bone, production, va
 def test_cli_analyse_and_api(tmp_path, bone_dir):
     from fastapi.testclient import TestClient
 
+    from tests.helpers import run_cli
     from unggulan.api.main import create_app
     from unggulan.settings import Settings
-    from tests.helpers import run_cli
 
     out = tmp_path / "dlq.csv"
     res = run_cli("analyse", "--data", str(bone_dir), "--method", "dlq", "--measure",
@@ -304,9 +304,9 @@ def test_ogc_serves_the_quadrants(bone):
 def test_no_quadrants_collection_without_a_series(tmp_path):
     from fastapi.testclient import TestClient
 
+    from tests.helpers import make_dataset
     from unggulan.api.main import create_app
     from unggulan.settings import Settings
-    from tests.helpers import make_dataset
 
     make_dataset(tmp_path)
     with TestClient(create_app(Settings(data=tmp_path))) as client:

@@ -36,12 +36,12 @@ from shapely.geometry import (
     box,
 )
 
+from tests.conftest import ROOT
+from tests.helpers import grid_desa, make_dataset, run_cli
 from unggulan import Dataset
 from unggulan.core.codes import PROVINCE_FIRST_DIGITS, clean_code
 from unggulan.core.rasters import check_coverage, find_rasters
 from unggulan.io.readers import open_table, read_table
-from tests.conftest import ROOT
-from tests.helpers import grid_desa, make_dataset, run_cli
 
 
 def _messages(ds: Dataset, severity: str | None = None) -> list[str]:
@@ -751,7 +751,8 @@ def test_200_mb_csv_streams(tmp_path):
 # ------------------------------------------------------------------------------ examples
 
 
-@pytest.mark.parametrize("name", ["unggulan.io.readers", "unggulan.core.codes", "unggulan.core.rasters",
+@pytest.mark.parametrize("name", ["unggulan.io.readers", "unggulan.core.codes",
+                                  "unggulan.core.rasters",
                                   "unggulan.core.sentra", "unggulan.core.boundaries"])
 def test_docstring_examples_of_the_readers(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

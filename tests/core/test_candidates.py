@@ -7,12 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
+from tests.helpers import run_cli
 from unggulan.base.errors import InvalidWeights
 from unggulan.core import clusters
 from unggulan.core.candidates import add_components, eligible
 from unggulan.core.scoring import ACTIVITY_COMPONENTS, DEFAULT_WEIGHTS, parse_weights, score
 from unggulan.core.specialisation import specialisation
-from tests.helpers import run_cli
 
 COMPONENTS = list(DEFAULT_WEIGHTS)
 

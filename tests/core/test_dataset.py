@@ -165,7 +165,8 @@ def test_core_imports_no_web_or_map_library():
     import subprocess
     import sys
 
-    code = ("import sys, app, unggulan.core.dataset, unggulan.core.sentra, unggulan.core.boundaries;"
+    code = ("import sys, unggulan, unggulan.core.dataset, unggulan.core.sentra, "
+            "unggulan.core.boundaries;"
             "bad = [m for m in ('fastapi', 'folium', 'uvicorn') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from unggulan.core.klassen import klassen
 from tests.core.test_methods_lq import d2, row, table
+from unggulan.core.klassen import klassen
 
 
 def test_klassen_types_by_hand():

@@ -207,8 +207,8 @@ def test_scheduler_choice(env, monkeypatch):
 # ---------------------------------------------------------------------------- 5,000 desa
 @pytest.fixture(scope="module")
 def split_bone(bone_dir, env, tmp_path_factory):
-    from unggulan import Dataset
     from tests.core.partitioned_data import SECOND_KABUPATEN, build_split_bone
+    from unggulan import Dataset
 
     folder = build_split_bone(bone_dir, tmp_path_factory.mktemp("split") / "bone5000")
     ds = Dataset.open(folder)

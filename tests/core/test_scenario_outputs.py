@@ -20,6 +20,7 @@ import pyogrio
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import BUNDLED
 from unggulan import Dataset
 from unggulan.core import run as runmod
 from unggulan.core.layers import candidates_layer, get_layer
@@ -37,7 +38,6 @@ from unggulan.core.run import (
 from unggulan.core.scenario import SCENARIOS_DIR, load_scenario, scenario_from_dict
 from unggulan.io.exports import write_layer
 from unggulan.maps.pages import PageOptions, area_page, commodity_map, main_map, render
-from tests.conftest import BUNDLED
 
 PERMENDAGRI = SCENARIOS_DIR / "permendagri_9_2014.toml"
 FORMATS = (".gpkg", ".csv", ".geojson", ".parquet", ".zip")

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from unggulan import Dataset
 from tests.helpers import grid_desa, make_dataset
+from unggulan import Dataset
 
 # grid_desa(): 2 kecamatan x 3 desa, 0.01 degree squares from lon 120.00 eastwards at lat -5.0
 # kode 73.08.01.2001-2003 ("Desa 1-1".."Desa 1-3"), 73.08.02.2001-2003 ("Desa 2-1"..)

@@ -14,9 +14,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from tests.helpers import run_cli
 from unggulan.base.names import fold, place_key
 from unggulan.core.commodities import Catalogue
-from tests.helpers import run_cli
 
 STAT = "statistik"
 CAT = Catalogue.load()

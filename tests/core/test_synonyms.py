@@ -9,9 +9,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from tests.conftest import BONE, BUNDLED, MALANG
 from unggulan.base.names import fold
 from unggulan.core.commodities import Catalogue
-from tests.conftest import BONE, BUNDLED, MALANG
 
 CAT = Catalogue.load()
 

@@ -10,6 +10,7 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
+from tests.helpers import run_cli
 from unggulan.api.main import create_app
 from unggulan.base import palette
 from unggulan.maps.assets import VENDOR, assets_dir
@@ -24,7 +25,6 @@ from unggulan.maps.pages import (
     simplified,
 )
 from unggulan.settings import Settings
-from tests.helpers import run_cli
 
 EXTERNAL = re.compile(r"""<(?:script|link)[^>]+(?:src|href)=["'](https?:)?//""", re.I)
 
@@ -179,8 +179,8 @@ def test_a_map_with_no_candidate_says_why(tmp_path):
     """Boundaries only (no rasters, no sentra): the map says why it is empty."""
     import shutil
 
-    from unggulan import Dataset
     from tests.conftest import BUNDLED
+    from unggulan import Dataset
 
     shutil.copytree(BUNDLED / "boundaries", tmp_path / "boundaries")
     ds = Dataset.open(tmp_path)

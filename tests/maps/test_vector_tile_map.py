@@ -18,10 +18,10 @@ import mapbox_vector_tile
 import pytest
 import shapely
 
-from unggulan.maps.pages import PageOptions, main_map, render
-from unggulan.maps.tiles import MEDIA_TYPE, MIN_ZOOM, tile_of
 from tests.browser.conftest import OUTPUT, csp_watched_page
 from tests.helpers import serve
+from unggulan.maps.pages import PageOptions, main_map, render
+from unggulan.maps.tiles import MEDIA_TYPE, MIN_ZOOM, tile_of
 
 #: all tiles of the grids drawing `level` at the map's zoom are in and drawn
 TILES_DONE = """(level) => { const u = window.unggulan, z = Math.round(u.map.getZoom());
