@@ -257,3 +257,35 @@ def test_hides_in_lembar_and_eggs_in_butir_keep_their_units(tmp_path):
     k = a[(a["name"] == "Tonra") & a["commodity_name"].str.startswith("Kulit Sapi")].iloc[0]
     assert k["e_j"] == pytest.approx(420) and k["unit"] == "lembar"
     assert a[a["family"] == "eggs"]["slq"].isna().all()
+
+
+def test_livestock_flows_never_win_over_head_counts(tmp_path):
+    # a dinas livestock table: population beside animals brought in, sent out, slaughtered
+    ds = dataset(tmp_path, {
+        "Populasi dan Mutasi Ternak Menurut Kecamatan (ekor) 2022.csv":
+            "Kecamatan,Populasi Sapi Potong,Populasi Kambing,Ternak Masuk Sapi Potong,"
+            "Ternak Keluar Sapi Potong,Sapi Potong Dipotong\n"
+            "Tonra,1200,300,5000,40,80\nMare,800,900,10,30,20\nKahu,400,200,0,5,3\n",
+    })
+    st = ds.statistics()
+    flows = st[st["kind"] == "flow"]
+    assert len(flows) == 9 and not flows["commodity"].isin(["sapi_potong"]).any()
+    pop = st[(st["commodity"] == "sapi_potong") & (st["kind"] == "commodity")]
+    assert sorted(pop["value"]) == [400, 800, 1200]     # head counts, not the 5,000 brought in
+    a = ds.analysis("slq", measure="population")
+    assert set(a["commodity"]) == {"sapi_potong", "kambing"}
+
+
+def test_a_blank_cell_leaves_out_only_its_own_group_that_year(tmp_path):
+    rows = ["Kecamatan,Tahun,Kentang,Kubis,Padi,Jagung"]
+    for y in (2021, 2022):
+        for kec, k in zip(KEC[:3], (1, 2, 3)):
+            kubis = "" if (kec, y) == ("Tonra", 2022) else str(10 * k + y - 2020)
+            rows.append(f"{kec},{y},{5 * k + y - 2020},{kubis},{100 * k + y},{50 * k + y}")
+    ds = dataset(tmp_path, {"Produksi Tanaman Menurut Kecamatan (ton).csv":
+                            "\n".join(rows) + "\n"})
+    a = ds.analysis("slq", measure="production").set_index(["name", "commodity"])
+    # Tonra's vegetables miss 2022 (a blank kubis cell): they use 2021 only ...
+    assert a.loc[("Tonra", "kentang"), "n_years"] == 1
+    # ... while its food crops keep both years
+    assert a.loc[("Tonra", "padi_sawah"), "n_years"] == 2
