@@ -174,7 +174,8 @@ def measure_data(st: pd.DataFrame, level: str, measure: str | None = None
             .drop_duplicates("commodity").set_index("commodity")["_group"])
     rows = rows[rows["_group"].to_numpy() == rows["commodity"].map(best).to_numpy()]
     out = {}
-    cols = ["code", "commodity", "year", "value", "unit", "family", "measure", "table"]
+    cols = ["code", "commodity", "year", "value", "unit", "family", "measure", "table",
+            "source"]
     for gk, g in rows.groupby("_group", sort=True):
         d = g[[c for c in cols if c in g.columns]].copy()
         if "family" not in d:
@@ -241,6 +242,15 @@ def statistics_evidence(st: pd.DataFrame, level: str, period: tuple[int, int] | 
         else:
             q = slq[["code", "commodity"]].assign(dlq=np.nan, quadrant=None, quadrant_en=None)
         mean = d.groupby(["code", "commodity"], as_index=False)["value"].mean()
+        if "source" in d:
+            # where the latest value of each pair was read: a reason can cite it (a BPS
+            # book's table and page)
+            last = (d[d["value"].notna() & d["source"].notna()]
+                    .sort_values("year", kind="stable")
+                    .drop_duplicates(["code", "commodity"], keep="last"))
+            mean = mean.merge(last[["code", "commodity", "source"]]
+                              .rename(columns={"source": "stat_source"}),
+                              on=["code", "commodity"], how="left")
         ev = slq[["code", "commodity", "slq", "share_area"]].rename(
             columns={"share_area": "stat_share"}).merge(q, on=["code", "commodity"], how="left")
         ev = ev.merge(mean.rename(columns={"value": "stat_value"}), on=["code", "commodity"],
@@ -252,13 +262,32 @@ def statistics_evidence(st: pd.DataFrame, level: str, period: tuple[int, int] | 
         ev["period_end"] = int(years[-1])
         frames.append(ev)
     cols = ["code", "commodity", "stat_measure", "stat_unit", "stat_family", "stat_value",
-            "stat_share", "slq", "dlq", "quadrant", "quadrant_en", "period_start", "period_end",
+            "stat_source", "stat_share", "slq", "dlq", "quadrant", "quadrant_en",
+            "period_start", "period_end",
             "stat_level"]
     if not frames:
         return pd.DataFrame(columns=cols)
     out = pd.concat(frames, ignore_index=True)
     out["stat_level"] = level
+    for c in cols:
+        if c not in out:
+            out[c] = None
     return out[cols]
+
+
+def cite(source) -> str | None:
+    """The short citation of a statistics value's ``source`` (``file#sheet!row:column``):
+    the file and, for a BPS book, its table and page.
+
+    >>> cite("Ajung dalam angka 2021.pdf#Tabel 3.2.2, hal. 251!12:Kopi")
+    'Ajung dalam angka 2021.pdf, Tabel 3.2.2, hal. 251'
+    >>> cite("produksi.csv!4:Padi (ton)")
+    'produksi.csv'
+    """
+    if not isinstance(source, str) or not source:
+        return None
+    head = source.rsplit("!", 1)[0]
+    return ", ".join(p for p in head.split("#", 1) if p)
 
 
 def _by_reference(ds, st: pd.DataFrame, level: str, period, reference: str,

@@ -9,6 +9,7 @@ import pandas as pd
 from unggulan.base.memory import release_freed_memory
 from unggulan.base.numbers import fmt_number, fmt_sig
 from unggulan.core import clusters
+from unggulan.core.activity import cite
 from unggulan.core.families import family_label
 from unggulan.core.scoring import (
     ACTIVITY_COMPONENTS,
@@ -25,7 +26,8 @@ LONG_COLUMNS = [
     "code", "name", "level", "rank", "commodity", "commodity_name_id", "commodity_name_en",
     "sector", "score", "suitability_class", "suitability_index", "limiting_factors",
     "potential_class", "lq", "lq_raw", "sentra", "workers", "units", "cluster", "gi_p",
-    "slq", "dlq", "quadrant", "stat_measure", "stat_family", "stat_level", "stat_share",
+    "slq", "dlq", "quadrant", "stat_measure", "stat_family", "stat_source", "stat_level",
+    "stat_share",
     "period", "active",
     "activity_tier", "score_suitability", "score_specialisation", "score_scale", "score_trend",
     "score_cluster", "score_continuity", "score_market", "score_uniqueness", "local",
@@ -800,8 +802,9 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
     for lang in ("id", "en"):
         names = cat[f"name_{lang}"].to_dict() if f"name_{lang}" in cat else {}
         cand[f"reason_{lang}"] = reasons(cand, land[lang], lang, names)
-    if "stat_family" not in cand:
-        cand["stat_family"] = None
+    for col in ("stat_family", "stat_source"):
+        if col not in cand:
+            cand[col] = None
     for col in ("suitability_class", "limiting_factors", "potential_class", "quadrant",
                 "stat_measure", "stat_family", "stat_level"):
         cand[col] = cand[col].astype(object)
@@ -849,7 +852,7 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
         "sentra", "lq", "workers", "gi_p", "slq", "dlq", "stat_share", "sentra_share"))
     measures, levels, stat_levels, periods, clusters_, actives = (objects(c) for c in (
         "stat_measure", "level", "stat_level", "period", "cluster", "active"))
-    families = objects("stat_family")
+    families, sources = objects("stat_family"), objects("stat_source")
     bases, ties, nears = (objects(c) for c in ("basis", "tie_with", "near_tie"))
     classes, potentials, inters = (objects(c) for c in (
         "suitability_class", "potential_class", "interventions"))
@@ -884,6 +887,9 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
             if x_dlq == x_dlq:
                 q = quadrants[i]
                 text += f", DLQ {fmt_sig(x_dlq, lang)}" + (f": {q}" if q else "")
+            src = cite(sources[i])
+            if text and src:
+                text += f" [{'sumber' if k == 0 else 'source'}: {src}]"
             if text:
                 parts.append(text)
         st = stat_share[i] if stat_share[i] == stat_share[i] else 0.0

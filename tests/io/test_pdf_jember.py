@@ -169,3 +169,9 @@ def test_jember_dataset_opens_and_candidates_cite_table_and_page(tmp_path):
         assert set(top["code"]) == set(behind["code"])
         assert behind["source"].str.contains(
             r"dalam angka 2021\.pdf#Tabel \d+(?:\.\d+)+, hal\. \d+!", regex=True).all()
+        # and the reasons say so, in both languages
+        cited = top[top["slq"].notna()]
+        assert len(cited) and cited["reason_id"].str.contains(
+            r"\[sumber: \w+ dalam angka 2021\.pdf, Tabel \d+(?:\.\d+)+, hal\. \d+\]",
+            regex=True).all()
+        assert cited["reason_en"].str.contains(r"\[source: .+\.pdf, Tabel ", regex=True).all()
