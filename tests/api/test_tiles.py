@@ -8,7 +8,6 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from unggulan.base import palette
 from unggulan.maps.tiles import (
     BUFFER,
     EXTENT,
@@ -84,11 +83,16 @@ def test_weights_change_the_top_candidate_as_the_api_says(client, demo):
 
 
 def test_legend_counts_the_top_candidates(client, demo):
+    # one palette per dataset (#30): the legend counts the coloured commodities leading here
+    from unggulan.core.colours import first_ranked, run_palette
+    from unggulan.core.run import default_scenario
+    from unggulan.maps.colours import legend_counts
+
     body = client.get("/tiles/desa/legend.json").json()
-    tops = demo.candidates("desa").query("rank == 1")["commodity"].tolist()
-    tops += [None] * (len(demo.areas("desa")) - len(tops))
-    assert body["counts"] == [list(c) for c in palette.commodity_counts(tops)[:9]]
-    assert body["palette"] == palette.commodity_colours(tops)
+    tops = first_ranked(demo.candidates("desa"))["commodity"].tolist()
+    colours = run_palette(demo, default_scenario(None, top=3))
+    assert body["palette"] == colours
+    assert body["counts"] == legend_counts(colours, tops)[0]
     assert body["n"] == len(demo.areas("desa"))
     assert body["minZoom"] == MIN_ZOOM["desa"] and body["coarser"] == "kecamatan"
     first = body["counts"][0][0]
