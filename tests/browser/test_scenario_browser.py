@@ -22,7 +22,8 @@ from unggulan.core.scenario import load_scenario
 
 KEY = "kunci-peta-uji"
 WEIGHTS = {"suitability": 0.8, "specialisation": 0.1, "scale": 0.05, "trend": 0.0,
-           "cluster": 0.3, "continuity": 0.0, "market": 0.6, "uniqueness": 0.15}
+           "cluster": 0.3, "continuity": 0.0, "market": 0.6, "uniqueness": 0.15,
+           "local": 0.2}
 
 
 @pytest.fixture(scope="module")
