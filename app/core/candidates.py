@@ -887,7 +887,9 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
             if x_dlq == x_dlq:
                 q = quadrants[i]
                 text += f", DLQ {fmt_sig(x_dlq, lang)}" + (f": {q}" if q else "")
-            src = cite(sources[i])
+            # a BPS book's table and page (a spreadsheet's file name stays in stat_source:
+            # long in every popup of a page)
+            src = cite(sources[i]) if ".pdf#" in str(sources[i]) else None
             if text and src:
                 text += f" [{'sumber' if k == 0 else 'source'}: {src}]"
             if text:
