@@ -20,12 +20,11 @@ import hashlib
 import json
 import math
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from unggulan.base.errors import DatasetError
+from unggulan.io.cache import file_digest  # noqa: F401  (re-exported)
 
 
 def canon_float(x: float) -> float:
@@ -56,46 +55,6 @@ def canonical_json(obj: object) -> str:
 
     return json.dumps(fix(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       default=str)
-
-
-BLOCK = 1 << 20
-CACHE_SIZE = 4096
-_cache: OrderedDict[tuple[str, int, int], str] = OrderedDict()
-_lock = threading.Lock()
-
-
-def file_digest(path: str | Path) -> str:
-    """sha256 (hex) of the file's content, cached by (path, size, mtime_ns).
-
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
-    >>> _ = p.write_bytes(b"abc")
-    >>> file_digest(p)[:16]
-    'ba7816bf8f01cfea'
-    """
-    p = Path(path)
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        raise DatasetError("input file not found", path=p) from None
-    if not p.is_file():
-        raise DatasetError("not a file", path=p)
-    key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None:
-            _cache.move_to_end(key)
-            return hit
-    h = hashlib.sha256()
-    with p.open("rb") as fh:
-        while block := fh.read(BLOCK):
-            h.update(block)
-    digest = h.hexdigest()
-    with _lock:
-        _cache[key] = digest
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return digest
 
 
 def _files(root: Path) -> list[Path]:

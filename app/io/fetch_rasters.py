@@ -19,7 +19,6 @@ are in :mod:`unggulan.core.fetch_layers`):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -40,6 +39,10 @@ from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
 
 from unggulan.base.errors import DatasetError
+from unggulan.io.cache import file_digest
+
+#: sha256 of a written layer (the project's one file hash)
+sha256_of = file_digest
 
 #: GDAL settings for reading over HTTP: no directory listing of the URL's folder (it would be
 #: a GET of the whole index page), GDAL's own retries of 429/5xx answers, a timeout
@@ -451,12 +454,6 @@ def read_source(source: Source, grid: TargetGrid, *, retries: int = 3, backoff: 
 
 
 # ---------------------------------------------------------------------------- writing
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def sidecar_path(path: Path) -> Path:
@@ -499,7 +496,7 @@ def write_cog(path: Path, array: np.ndarray, grid: TargetGrid, provenance: dict,
             dst.write(array.astype(dtype), 1)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
-        prov = dict(provenance, file=path.name, sha256=sha256_of(tmp),
+        prov = dict(provenance, file=path.name, sha256=file_digest(tmp),
                     bytes=tmp.stat().st_size, driver="GDAL COG (via rasterio "
                     f"{rasterio.__version__}, GDAL {rasterio.__gdal_version__})")
         side_tmp.write_text(json.dumps(prov, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -94,6 +94,7 @@ import pandas as pd
 from unggulan.base.errors import DatasetError
 from unggulan.base.names import fold
 from unggulan.base.problems import Problem
+from unggulan.io.cache import file_digest
 from unggulan.io.units import (
     RATIO_MEASURES,
     find_measures,
@@ -1214,14 +1215,6 @@ def _cache_dir() -> Path | None:
     return Path(base) / "pdf_tables"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _options_key(opts) -> str:
     if opts is None:
         return "-"
@@ -1337,7 +1330,7 @@ def _cached(path: Path, opts) -> tuple[list, list[PdfTableInfo], list[Problem]]:
     cdir = _cache_dir()
     key = None
     if cdir is not None:
-        digest = hashlib.sha256((_sha256(path) + READER_VERSION + _options_key(opts))
+        digest = hashlib.sha256((file_digest(path) + READER_VERSION + _options_key(opts))
                                 .encode()).hexdigest()[:40]
         key = cdir / f"{digest}.pkl"
         hit = read_pickle(key)

@@ -51,22 +51,36 @@ def candidates_qml(frame: pd.DataFrame, field: str = "top1", label_field: str = 
                    name_field: str | None = "top1_name", colours: dict | None = None) -> str:
     """The style text. ``field``/``label_field``: the names of the top-candidate and
     area-name fields in the written file (shapefiles rename long fields). ``colours``:
-    commodity id -> colour (the dataset's palette, so QGIS shows the web map's colours)."""
-    tops = frame[field] if field in frame else pd.Series([], dtype=object)
-    colours = _colours_for(tops, colours)
-    names = {}
-    if name_field and name_field in frame:
-        names = dict(zip(frame[field], frame[name_field]))
+    commodity id -> colour (the dataset's palette, so QGIS shows the web map's colours).
+    All other commodities share grey; areas with no candidate are white."""
+    return _categorized(frame, field, label_field, name_field, colours, _fill_symbol,
+                        palette.NODATA, _RENDERING)
+
+
+#: the label rendering settings of the candidates' style (scale-dependent labels)
+_RENDERING = """      <rendering scaleVisibility="1" scaleMin="1" scaleMax="250000" obstacle="1"
+                 displayAll="0" limitNumLabels="0"/>
+"""
+
+
+def _categorized(frame: pd.DataFrame, field: str, label_field: str, name_field: str | None,
+                 colours: dict | None, symbol, source: str, rendering: str) -> str:
+    """A categorized style by commodity: one ``symbol(name, colour)`` per coloured
+    commodity, grey for the rest, ``source`` for the source symbol, labels from
+    ``label_field`` (``rendering``: extra label settings)."""
+    values = frame[field] if field in frame else pd.Series([], dtype=object)
+    colours = _colours_for(values, colours)
+    names = dict(zip(frame[field], frame[name_field])) if name_field and name_field in frame \
+        else {}
     cats, syms = [], []
     for i, (value, colour) in enumerate(colours.items()):
         label = str(names.get(value) or value)
         cats.append(f'<category value={quoteattr(str(value))} symbol="{i}" '
                     f'label={quoteattr(label)} render="true"/>')
-        syms.append(_fill_symbol(str(i), colour))
+        syms.append(symbol(str(i), colour))
     n = len(colours)
-    # all other commodities share grey; areas with no candidate are white
     cats.append(f'<category value="" symbol="{n}" label="Lainnya / other" render="true"/>')
-    syms.append(_fill_symbol(str(n), palette.OTHER))
+    syms.append(symbol(str(n), palette.OTHER))
     return f"""<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
 <qgis version="{QGIS_VERSION}" styleCategories="Symbology|Labeling" labelsEnabled="1">
   <renderer-v2 type="categorizedSymbol" attr={quoteattr(field)} symbollevels="0"
@@ -77,7 +91,7 @@ def candidates_qml(frame: pd.DataFrame, field: str = "top1", label_field: str = 
     <symbols>
       {''.join(syms)}
     </symbols>
-    <source-symbol>{_fill_symbol("0", palette.NODATA)}</source-symbol>
+    <source-symbol>{symbol("0", source)}</source-symbol>
     <rotation/>
     <sizescale/>
   </renderer-v2>
@@ -91,9 +105,7 @@ def candidates_qml(frame: pd.DataFrame, field: str = "top1", label_field: str = 
       </text-style>
       <placement placement="0" placementFlags="10" priority="5" centroidInside="1"
                  fitInPolygonOnly="0"/>
-      <rendering scaleVisibility="1" scaleMin="1" scaleMax="250000" obstacle="1"
-                 displayAll="0" limitNumLabels="0"/>
-    </settings>
+{rendering}    </settings>
   </labeling>
   <layerGeometryType>2</layerGeometryType>
 </qgis>
@@ -118,48 +130,8 @@ def zones_qml(frame: pd.DataFrame, field: str = "commodity", label_field: str = 
     """The style of a zones layer: each zone's outline in its commodity's colour (the
     palette's colours by number of zones; commodities beyond them grey), labelled by zone
     id. ``field``/``label_field``: the field names in the written file."""
-    values = frame[field] if field in frame else pd.Series([], dtype=object)
-    colours = _colours_for(values, colours)
-    names = dict(zip(frame[field], frame[name_field])) if name_field and name_field in frame \
-        else {}
-    cats, syms = [], []
-    for i, (value, colour) in enumerate(colours.items()):
-        label = str(names.get(value) or value)
-        cats.append(f'<category value={quoteattr(str(value))} symbol="{i}" '
-                    f'label={quoteattr(label)} render="true"/>')
-        syms.append(_outline_symbol(str(i), colour))
-    n = len(colours)
-    cats.append(f'<category value="" symbol="{n}" label="Lainnya / other" render="true"/>')
-    syms.append(_outline_symbol(str(n), palette.OTHER))
-    return f"""<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis version="{QGIS_VERSION}" styleCategories="Symbology|Labeling" labelsEnabled="1">
-  <renderer-v2 type="categorizedSymbol" attr={quoteattr(field)} symbollevels="0"
-               enableorderby="0" forceraster="0" referencescale="-1">
-    <categories>
-      {chr(10).join('      ' + c for c in cats).strip()}
-    </categories>
-    <symbols>
-      {''.join(syms)}
-    </symbols>
-    <source-symbol>{_outline_symbol("0", palette.OTHER)}</source-symbol>
-    <rotation/>
-    <sizescale/>
-  </renderer-v2>
-  <labeling type="simple">
-    <settings calloutType="simple">
-      <text-style fieldName={quoteattr(label_field)} isExpression="0" fontFamily="Sans Serif"
-                  fontSize="8" fontSizeUnit="Point" textColor="30,30,30,255" textOpacity="1"
-                  fontWeight="50" fontItalic="0" namedStyle="Regular">
-        <text-buffer bufferDraw="1" bufferSize="0.8" bufferSizeUnits="MM"
-                     bufferColor="255,255,255,255" bufferOpacity="0.8"/>
-      </text-style>
-      <placement placement="0" placementFlags="10" priority="5" centroidInside="1"
-                 fitInPolygonOnly="0"/>
-    </settings>
-  </labeling>
-  <layerGeometryType>2</layerGeometryType>
-</qgis>
-"""
+    return _categorized(frame, field, label_field, name_field, colours, _outline_symbol,
+                        palette.OTHER, "")
 
 
 def write_gpkg_style(gpkg: Path, layer: str, qml: str, geometry_column: str = "geometry"
