@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from unggulan.base.errors import DatasetError
-from unggulan.io.cache import file_digest  # noqa: F401  (re-exported)
+from unggulan.io.cache import BLOCK, file_digest  # noqa: F401  (re-exported)
 
 
 def canon_float(x: float) -> float:
