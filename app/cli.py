@@ -285,7 +285,7 @@ def init(
     ] = False,
 ) -> None:
     """Write DIR/dataset.toml holding what was guessed, for you to correct."""
-    from unggulan.core.config import CONFIG_NAME
+    from unggulan.core.inputs.config import CONFIG_NAME
     from unggulan.io.dataset_toml import write_guessed_config
 
     target = folder / CONFIG_NAME
@@ -325,7 +325,7 @@ def _load_scenario(value: str | None, ds, weights: str | None = None):
     if weights:
         _fail("give --weights or --scenario, not both (a scenario states all of its weights)",
               1)
-    from unggulan.core.run import resolve_scenario
+    from unggulan.core.ranking.run import resolve_scenario
 
     try:
         return resolve_scenario(value, ds.folder)
@@ -414,8 +414,8 @@ def propose(
     format's metadata) and, for up to 5,000 areas, the ``stability`` of each area's first
     candidate (share of 200 weight draws within +-20 % in which it stays first).
     """
-    from unggulan.core.layers import candidates_layer, layer_metadata
-    from unggulan.core.run import effective_scenario
+    from unggulan.core.outputs.layers import candidates_layer, layer_metadata
+    from unggulan.core.ranking.run import effective_scenario
 
     ds = _open(data)
     sc = _load_scenario(scenario, ds, weights)
@@ -465,8 +465,8 @@ def analyse(
     With ``--scenario`` the measure and period come from its ``[statistics]`` (unless given)
     and the output names the scenario and run hash.
     """
-    from unggulan.core.layers import layer_metadata
-    from unggulan.core.run import default_scenario
+    from unggulan.core.outputs.layers import layer_metadata
+    from unggulan.core.ranking.run import default_scenario
 
     ds = _open(data)
     sc = _load_scenario(scenario, ds)
@@ -592,7 +592,7 @@ def export(
     a GeoJSON member, Parquet schema metadata, README.txt in a shapefile zip, columns and a
     .metadata.json beside a CSV).
     """
-    from unggulan.core.layers import get_layer
+    from unggulan.core.outputs.layers import get_layer
     from unggulan.io.exports import write_layer
 
     ds = _open(data)
@@ -625,7 +625,7 @@ def zones(
     with a QGIS style (.qml) like `unggulan export`."""
     from rich.table import Table
 
-    from unggulan.core.layers import get_layer
+    from unggulan.core.outputs.layers import get_layer
     from unggulan.io.exports import write_layer
 
     ds = _open(data)
@@ -747,8 +747,8 @@ def scenario_check(scenario: ScenarioArg, data: DataOpt = None) -> None:
     judgement to revisit)."""
     import tomllib
 
-    from unggulan.core.ahp import ahp_weights
-    from unggulan.core.run import resolve_scenario
+    from unggulan.core.ranking.ahp import ahp_weights
+    from unggulan.core.ranking.run import resolve_scenario
 
     p = Path(scenario)
     raw: dict = {}
@@ -822,7 +822,7 @@ def scenario_compare(
     """Rank agreement between weighted sum, TOPSIS and VIKOR for the scenario's weights
     (Kendall's tau per area, summarised; share of areas with the same first candidate) and
     the sensitivity of each area's first candidate to the weights (+-20 %)."""
-    from unggulan.core.run import STABILITY_SPREAD, area_stability, method_comparison
+    from unggulan.core.ranking.run import STABILITY_SPREAD, area_stability, method_comparison
 
     ds = _open(data)
     sc = _load_scenario(scenario, ds)
@@ -861,13 +861,13 @@ def scenario_compare(
 @scenario_cli.command("list")
 def scenario_list(data: DataOpt = None) -> None:
     """The saved scenarios: DIR/scenarios/*.toml, then the bundled data/scenarios/*.toml."""
-    from unggulan.core.run import saved_scenarios
+    from unggulan.core.ranking.run import saved_scenarios
     from unggulan.core.scenario import load_scenario
 
     t = Table(title="Skenario tersimpan / saved scenarios")
     for c in ("id", "name", "method", "source", "hash / problem"):
         t.add_column(c, overflow="fold")
-    from unggulan.settings import Settings
+    from unggulan.base.settings import Settings
 
     folder = data if data is not None else Settings().data_dir()
     for s in saved_scenarios(folder):
@@ -897,7 +897,7 @@ def serve(
 
     import uvicorn
 
-    from unggulan.settings import Settings
+    from unggulan.base.settings import Settings
 
     if data is not None:
         os.environ["UNGGULAN_DATA"] = str(data)
@@ -943,7 +943,7 @@ def rasters_fetch(
     areas into DIR/agroecology/ (COGs with provenance); exit 1 if any layer failed."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from unggulan.core.fetch_layers import run_fetch
+    from unggulan.core.inputs.fetch_layers import run_fetch
 
     ds = _open(data)
     try:

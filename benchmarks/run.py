@@ -36,7 +36,7 @@ def open_dataset(folder):
 
 
 def attributes(folder, level="desa", workers=1, cache=None):
-    from unggulan.core.attributes import AttributeEngine
+    from unggulan.core.land.attributes import AttributeEngine
 
     ds = _dataset(folder)
     t0 = time.perf_counter()
@@ -49,9 +49,9 @@ def class_shares_all(folder, level="desa", workers=1, cache=None):
     """Per-pixel class shares of every commodity with land requirements."""
     from collections import Counter
 
-    from unggulan.core.attributes import AttributeEngine
-    from unggulan.core.suitability import ClassCache, cell_classes, classification_keys
-    from unggulan.core.zonal import class_shares
+    from unggulan.core.land.attributes import AttributeEngine
+    from unggulan.core.land.suitability import ClassCache, cell_classes, classification_keys
+    from unggulan.core.land.zonal import class_shares
 
     ds = _dataset(folder)
     eng = AttributeEngine(ds.rasters, workers=workers, cache_dir=cache)
@@ -102,7 +102,7 @@ def naive_loop(folder, n=5000):
 
 
 def engine_subset(folder, n=5000):
-    from unggulan.core.attributes import AttributeEngine
+    from unggulan.core.land.attributes import AttributeEngine
 
     ds = _dataset(folder)
     areas = ds.areas("desa").iloc[:n]
@@ -146,8 +146,8 @@ def activity_folder(name: str) -> Path:
 
 def sentra_placement(folder):
     """Reading, cleaning and placing the sentra (the boundaries are read before)."""
-    from unggulan.core.config import SentraConfig
-    from unggulan.core.sentra import load_sentra, sentra_files
+    from unggulan.core.inputs.config import SentraConfig
+    from unggulan.core.inputs.sentra import load_sentra, sentra_files
 
     base = _opened(NATIONAL)
     t0 = time.perf_counter()
@@ -158,7 +158,7 @@ def sentra_placement(folder):
 
 def statistics_reading(folder):
     """Reading the statistics tables and matching their areas and commodities."""
-    from unggulan.core.statistics import load_statistics
+    from unggulan.core.inputs.statistics import load_statistics
 
     base = _opened(NATIONAL)
     t0 = time.perf_counter()
@@ -185,7 +185,7 @@ def pdf_book(path, cached=False):
 
 def lq_sentra(folder, level="desa"):
     """LQ of the sentra: counts per (area, commodity) and specialisation."""
-    from unggulan.core.specialisation import counts, specialisation
+    from unggulan.core.activity.specialisation import counts, specialisation
 
     ds = _opened(folder)
     col = "desa_code" if level == "desa" else "kecamatan_code"
@@ -196,7 +196,7 @@ def lq_sentra(folder, level="desa"):
 
 def dlq_statistics(folder, level="desa"):
     """Static and dynamic LQ of the statistics (seven years), per kabupaten."""
-    from unggulan.core.activity import evidence_for_level
+    from unggulan.core.activity.evidence import evidence_for_level
 
     ds = _opened(folder)
     t0 = time.perf_counter()
@@ -207,8 +207,8 @@ def dlq_statistics(folder, level="desa"):
 def hot_spots_national(folder, level="desa", method="analytical", commodities=None):
     """Queen contiguity (built once) + neighbourhood score + Gi* of the placed sentra's
     (area, commodity) pairs; workers per area as the candidates build them."""
-    from unggulan.core import clusters
-    from unggulan.core.specialisation import counts
+    from unggulan.core.activity import clusters
+    from unggulan.core.activity.specialisation import counts
 
     ds = _opened(folder)
     areas = ds.areas(level)
@@ -244,7 +244,7 @@ def zones_only(folder, level="desa"):
     has at most STABILITY_MAX_AREAS areas."""
     os.environ["UNGGULAN_NO_CACHE"] = "1"
     os.environ["UNGGULAN_WORKERS"] = "1"
-    from unggulan.core.run import default_scenario
+    from unggulan.core.ranking.run import default_scenario
 
     ds = _dataset(folder)
     sc = default_scenario()
@@ -323,7 +323,7 @@ def compressed_sizes(folder, url: str = "/peta?level=desa") -> dict:
     from fastapi.testclient import TestClient
 
     from unggulan.api.main import create_app
-    from unggulan.settings import Settings
+    from unggulan.base.settings import Settings
 
     out = {}
     with TestClient(create_app(Settings(data=folder))) as c:
@@ -341,7 +341,7 @@ def compressed_sizes(folder, url: str = "/peta?level=desa") -> dict:
 def export_size(folder, layer="suitability", level="desa", suffix=".gpkg") -> dict:
     """Size (MB) and write time of a layer's export, and of the same rows with a polygon on
     every row (the layout before #34, for comparison)."""
-    from unggulan.core.layers import get_layer
+    from unggulan.core.outputs.layers import get_layer
     from unggulan.io.exports import _write_spatial, write_layer
 
     gdf = get_layer(_dataset(folder), layer, level)

@@ -24,8 +24,8 @@ import numpy as np
 
 def main() -> None:
     from unggulan import Dataset
-    from unggulan.core.candidates import evidence, local_production
-    from unggulan.core.run import area_stability, default_scenario
+    from unggulan.core.ranking.candidates import evidence, local_production
+    from unggulan.core.ranking.run import area_stability, default_scenario
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data")

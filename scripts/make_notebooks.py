@@ -39,8 +39,8 @@ One row per area and rank; `reason_id` / `reason_en` say why."""),
     ("code", """cand = ds.candidates("desa", top=3)
 cand[["code", "name", "rank", "commodity", "score", "suitability_class", "lq", "sentra", "reason_en"]].head(9)"""),
     ("md", """## Change the weights
-Weights not given keep their default; see `GET /api/v1/weights` or `unggulan.core.scoring.DEFAULT_WEIGHTS`."""),
-    ("code", """from unggulan.core.scoring import DEFAULT_WEIGHTS
+Weights not given keep their default; see `GET /api/v1/weights` or `unggulan.core.ranking.scoring.DEFAULT_WEIGHTS`."""),
+    ("code", """from unggulan.core.ranking.scoring import DEFAULT_WEIGHTS
 print(DEFAULT_WEIGHTS)
 land_first = ds.candidates("desa", top=1, weights="suitability=0.7,specialisation=0.1")
 default_top = cand[cand["rank"] == 1].set_index("code")["commodity"]
@@ -106,7 +106,7 @@ print(with_sentra[["sentra", "lq"]].corr(method="spearman"))"""),
 Each weight in turn is halved and doubled (the others keep their default), then 30 random
 weight vectors are drawn from a Dirichlet distribution centred on the defaults. For each, the
 share of desa whose top candidate stays the same."""),
-    ("code", """from unggulan.core.scoring import DEFAULT_WEIGHTS
+    ("code", """from unggulan.core.ranking.scoring import DEFAULT_WEIGHTS
 
 def top1(weights):
     c = ds.candidates("desa", top=1, weights=weights)

@@ -4,7 +4,7 @@ For every crop with ``djaenudin2011`` rows (Djaenudin et al. 2011, the table's f
 ECOCROP rows are generated in memory from ``data/ecocrop_species.csv`` with the rule of
 ``scripts/ecocrop_requirements.py`` (they never enter the table). Both sets of limits are
 applied to the real Bone rasters (``Dataset.open(...).attributes("desa")``) with unggulan's
-classifier (:func:`unggulan.core.suitability.assess_areas`, management ``rendah``) and compared
+classifier (:func:`unggulan.core.land.suitability.assess_areas`, management ``rendah``) and compared
 desa by desa:
 
 - ``all``: each source with all of its factors, as unggulan would classify the crop;
@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from unggulan.core.commodities import Catalogue  # noqa: E402
-from unggulan.core.suitability import CLASSES, Requirements, assess_areas  # noqa: E402
+from unggulan.core.inputs.commodities import Catalogue  # noqa: E402
+from unggulan.core.land.suitability import CLASSES, Requirements, assess_areas  # noqa: E402
 
 
 def _generator():

@@ -1,6 +1,6 @@
 from unggulan.base.names import place_key
-from unggulan.core.commodities import Catalogue, match_sector
-from unggulan.core.sentra import match_market
+from unggulan.core.inputs.commodities import Catalogue, match_sector
+from unggulan.core.inputs.sentra import match_market
 
 
 def test_place_key_tolerates_case_spacing_prefixes_and_old_spelling():

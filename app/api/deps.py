@@ -45,7 +45,7 @@ class DatasetHolder:
 
     Examples
     --------
-    >>> from unggulan.settings import bundled_data_dir
+    >>> from unggulan.base.settings import bundled_data_dir
     >>> holder = DatasetHolder(bundled_data_dir())
     >>> holder.get() is holder.dataset
     True

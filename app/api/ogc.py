@@ -86,13 +86,13 @@ def _layer(ds, cid: str) -> gpd.GeoDataFrame:
         st["fid"] = st["code"].astype(str) + ":" + st["commodity"].astype(str)
         return st
     if cid == "statistics":
-        from unggulan.core.layers import statistics_layer
+        from unggulan.core.outputs.layers import statistics_layer
 
         st = statistics_layer(ds)
         st["fid"] = [f"s{i}" for i in range(len(st))]
         return st
     if cid == "kawasan":
-        from unggulan.core.layers import zones_layer
+        from unggulan.core.outputs.layers import zones_layer
 
         return zones_layer(ds, _zone_level(ds))
     level = cid.split("_", 1)[1]
@@ -176,10 +176,10 @@ def _available(ds) -> list[str]:
 
 def _quadrants(ds, copy: bool = True):
     """SLQ, DLQ and quadrant of every (area, commodity) at the statistics' own level, on
-    the first measure of :data:`unggulan.core.activity.MEASURE_PRIORITY` with two years or more,
+    the first measure of :data:`unggulan.core.activity.evidence.MEASURE_PRIORITY` with two years or more,
     with the area's polygon; None when there is no such series."""
-    from unggulan.core.activity import MEASURE_PRIORITY
-    from unggulan.core.layers import analysis_layer
+    from unggulan.core.activity.evidence import MEASURE_PRIORITY
+    from unggulan.core.outputs.layers import analysis_layer
 
     def build():
         st = ds.statistics()

@@ -16,7 +16,7 @@ from unggulan.api.deps import DatasetDep, LevelDep
 from unggulan.api.models import AreaCandidates, AreaDetail, AreaPage, CandidateItem
 from unggulan.base.errors import UnggulanError, UnknownArea
 from unggulan.base.names import fold
-from unggulan.core.scoring import COLUMNS
+from unggulan.core.ranking.scoring import COLUMNS
 
 router = APIRouter(tags=["areas"])
 AREA_FIELDS = ["code", "name", "level", "parent_code", "kecamatan_code", "kecamatan_name",
@@ -154,7 +154,7 @@ def _area_details(ds, level: str, codes: list[str] | None) -> dict[str, dict[str
     from pydantic import TypeAdapter
 
     from unggulan.api.models import Area, SuitabilityItem
-    from unggulan.core.suitability import explain
+    from unggulan.core.land.suitability import explain
 
     areas = ds.areas(level)
     if codes is not None:
@@ -230,7 +230,7 @@ def prepare_default(ds) -> list[str]:
 def _area_candidates_response(ds, code: str, level: str, top: int, weights: str | None,
                               scenario: str | None, prepared_only: bool):
     from unggulan.api.routes_scenarios import saved_scenario
-    from unggulan.core.run import effective_scenario, run_info
+    from unggulan.core.ranking.run import effective_scenario, run_info
 
     areas = ds.areas(level)
     if code not in areas.index:

@@ -33,7 +33,7 @@ def _scenario(ds, name: str | None):
     if not name:
         return None
     from unggulan.base.errors import DatasetError
-    from unggulan.core.run import find_scenario, saved_scenarios
+    from unggulan.core.ranking.run import find_scenario, saved_scenarios
     from unggulan.core.scenario import load_scenario
 
     hit = find_scenario(ds.folder, name)

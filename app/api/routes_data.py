@@ -19,9 +19,9 @@ from unggulan.api.models import (
     SentraPage,
     Weights,
 )
-from unggulan.core.run import run_headers
-from unggulan.core.scoring import DEFAULT_WEIGHTS, DESCRIPTIONS
-from unggulan.core.suitability import status_of
+from unggulan.core.ranking.run import run_headers
+from unggulan.core.ranking.scoring import DEFAULT_WEIGHTS, DESCRIPTIONS
+from unggulan.core.land.suitability import status_of
 
 router = APIRouter()
 WeightsQ = Annotated[str | None, Query(
@@ -148,8 +148,8 @@ def _candidates_layer(ds, level: str, scenario, stability: bool):
     run (the run hash: scenario, inputs, version) for the :data:`PAGED_LAYERS` last asked; a
     page is then a slice."""
     from unggulan.api.pool import Lru
-    from unggulan.core.layers import candidates_layer, layer_metadata
-    from unggulan.core.run import run_info
+    from unggulan.core.outputs.layers import candidates_layer, layer_metadata
+    from unggulan.core.ranking.run import run_info
 
     def make():
         c = candidates_layer(ds, level, scenario, long=True, stability=stability)
@@ -183,7 +183,7 @@ async def list_candidates(
 
 def _list_candidates(ds, level, response, top, weights, scenario, stability, limit, offset):
     from unggulan.api.routes_scenarios import saved_scenario
-    from unggulan.core.run import effective_scenario
+    from unggulan.core.ranking.run import effective_scenario
 
     sc = saved_scenario(ds, scenario) if scenario else None
     run = effective_scenario(sc, weights, top=top)

@@ -12,8 +12,8 @@ from fastapi.responses import FileResponse, Response
 
 from unggulan.api.deps import DatasetDep, LevelDep
 from unggulan.api.routes_scenarios import ScenarioQ, saved_scenario
-from unggulan.core.layers import get_layer
-from unggulan.core.run import run_headers
+from unggulan.core.outputs.layers import get_layer
+from unggulan.core.ranking.run import run_headers
 from unggulan.io.exports import write_layer
 
 router = APIRouter(tags=["export"])
@@ -72,7 +72,7 @@ def _kept(ds):
 def _key(ds, level, layer, format, top, weights, area, scenario) -> tuple:
     """What an export's bytes depend on besides the dataset: the layer, level, format, area
     and the run (the scenario's content, the inputs and the version: its run hash)."""
-    from unggulan.core.run import effective_scenario, run_info
+    from unggulan.core.ranking.run import effective_scenario, run_info
 
     sc = effective_scenario(saved_scenario(ds, scenario) if scenario else None, weights,
                             top=top)

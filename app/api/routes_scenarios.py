@@ -3,7 +3,7 @@
 
 A scenario is known by its id, the file's stem. Saving (``POST /api/v1/scenarios``, write key
 required) writes ``DIR/scenarios/<slug>.toml`` atomically (a temporary file, then a rename);
-the slug is made from the scenario's name (``[a-z0-9_]``, :func:`unggulan.core.run.slug`), and no
+the slug is made from the scenario's name (``[a-z0-9_]``, :func:`unggulan.core.ranking.run.slug`), and no
 other request value ever becomes a path: ids are looked up in the folder's listing.
 """
 
@@ -17,7 +17,7 @@ from unggulan.api.deps import DatasetDep
 from unggulan.api.models import ErrorBody, ScenarioDetail, ScenarioList, ScenarioSaved
 from unggulan.api.security import require_write_key
 from unggulan.base.errors import UnggulanError
-from unggulan.core.run import SavedScenario, find_scenario, saved_scenarios, scenario_folder, slug
+from unggulan.core.ranking.run import SavedScenario, find_scenario, saved_scenarios, scenario_folder, slug
 from unggulan.core.scenario import Scenario, load_scenario, scenario_from_dict, scenario_to_toml
 
 router = APIRouter(tags=["scenarios"])
@@ -75,7 +75,7 @@ def page_scenario(ds, name: str | None) -> tuple[Scenario, str] | None:
 def output_headers(ds, scenario: Scenario | None) -> dict[str, str]:
     """``X-Unggulan-Run`` and ``X-Unggulan-Scenario`` of an output made with ``scenario``
     (None: the default scenario)."""
-    from unggulan.core.run import run_info
+    from unggulan.core.ranking.run import run_info
 
     return run_info(ds, scenario).headers()
 

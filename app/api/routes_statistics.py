@@ -85,7 +85,7 @@ def analysis(
     if area is not None and "code" in res:
         res = res[res["code"] == area]
     page = res.iloc[offset:offset + limit]
-    from unggulan.core.run import default_scenario, run_info
+    from unggulan.core.ranking.run import default_scenario, run_info
 
     info = run_info(ds, default_scenario(measure=measure, period=period))
     response.headers.update(info.headers())

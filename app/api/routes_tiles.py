@@ -37,7 +37,7 @@ def run_scenario(ds, weights: str | None, top: int, scenario: str | None):
     """The scenario of a tile request: a saved one, or the default one of ``weights`` and
     ``top`` (the map page's run)."""
     from unggulan.api.routes_scenarios import saved_scenario
-    from unggulan.core.run import effective_scenario
+    from unggulan.core.ranking.run import effective_scenario
 
     return effective_scenario(saved_scenario(ds, scenario) if scenario else None, weights,
                               top=top)

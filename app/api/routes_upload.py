@@ -19,7 +19,7 @@ from unggulan.api.routes_dataset import WRITE_RESPONSES
 from unggulan.api.security import api_key_header, check_write_key
 from unggulan.base.errors import UnggulanError
 from unggulan.base.problems import Problem
-from unggulan.core.sentra import load_sentra
+from unggulan.core.inputs.sentra import load_sentra
 from unggulan.io.readers import TABLE_SUFFIXES
 
 router = APIRouter(tags=["sentra"])

@@ -35,7 +35,7 @@ class ZonePage(BaseModel):
 
 def _zones(ds, level: str, scenario: str | None, weights: str | None,
            commodity: str | None):
-    from unggulan.core.layers import get_layer
+    from unggulan.core.outputs.layers import get_layer
 
     sc = saved_scenario(ds, scenario) if scenario else None
     gdf = get_layer(ds, "zones", level, weights=weights, scenario=sc)
@@ -48,8 +48,8 @@ def _zones(ds, level: str, scenario: str | None, weights: str | None,
 
 
 def gdf_scenario(ds, sc, weights):
-    """The scenario :func:`unggulan.core.layers.get_layer` used (default of ``weights``)."""
-    from unggulan.core.run import effective_scenario
+    """The scenario :func:`unggulan.core.outputs.layers.get_layer` used (default of ``weights``)."""
+    from unggulan.core.ranking.run import effective_scenario
 
     return effective_scenario(sc, weights)
 
@@ -85,7 +85,7 @@ def list_zones(
     suitable land, each with its members (``member_detail``: rank, rule, land class,
     stability), area, suitable land, production or workers and their share of the
     kabupaten's, centre, organisations and a reason (id/en)."""
-    from unggulan.core.run import run_headers
+    from unggulan.core.ranking.run import run_headers
 
     gdf, mem = _zones(ds, level, scenario, weights, commodity)
     if status is not None:

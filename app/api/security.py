@@ -41,7 +41,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from unggulan.api.errors import NotAuthorised, RequestTooLarge, WritesDisabled
-from unggulan.settings import Settings
+from unggulan.base.settings import Settings
 
 API_KEY_HEADER = "X-API-Key"
 MULTIPART_SLACK = 64 * 1024  # the multipart envelope around an uploaded file

@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 #: the package folder: ``app/`` in the source tree, ``site-packages/unggulan`` installed
@@ -32,3 +33,10 @@ def bundled_data_dir() -> Path:
 def bundled_file(*parts: str) -> Path:
     """A path below :func:`bundled_data_dir`, e.g. ``bundled_file("scenarios")``."""
     return bundled_data_dir().joinpath(*parts)
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/unggulan`` (default ``~/.cache/unggulan``): the disk cache of
+    coverage, PDF tables and results unless ``UNGGULAN_CACHE_DIR`` says otherwise."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "unggulan"

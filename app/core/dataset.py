@@ -26,12 +26,13 @@ import pandas as pd
 from unggulan.base.errors import DatasetError, UnggulanError
 from unggulan.base.memory import release_freed_memory
 from unggulan.base.problems import Problem
-from unggulan.core import boundaries as bnd
-from unggulan.core.commodities import Catalogue
-from unggulan.core.config import DatasetConfig, load_config
-from unggulan.core.rasters import RasterInfo, check_coverage, find_rasters
-from unggulan.core.sentra import SentraSource, load_sentra, sentra_files, statistics_like
-from unggulan.core.statistics import load_statistics, summary_of
+from unggulan.base.settings import Settings
+from unggulan.core.inputs import boundaries as bnd
+from unggulan.core.inputs.commodities import Catalogue
+from unggulan.core.inputs.config import DatasetConfig, load_config
+from unggulan.core.inputs.rasters import RasterInfo, check_coverage, find_rasters
+from unggulan.core.inputs.sentra import SentraSource, load_sentra, sentra_files, statistics_like
+from unggulan.core.inputs.statistics import load_statistics, summary_of
 from unggulan.io.cache import read_pickle, write_pickle
 
 T = TypeVar("T")
@@ -59,6 +60,9 @@ class Dataset:
     problems: list[Problem] = field(default_factory=list)
     statistics_records: pd.DataFrame | None = field(default=None, repr=False)
     statistics_reports: list = field(default_factory=list, repr=False)
+    #: the settings the dataset was opened with (cache folder, workers, results kept in
+    #: memory): read once, by :meth:`open`, and handed to what needs them
+    settings: Settings = field(default_factory=Settings, repr=False, compare=False)
     _engine: object = field(default=None, repr=False)
     _requirements: object = field(default=None, repr=False)
     _cache: dict = field(default_factory=dict, repr=False)
@@ -73,15 +77,18 @@ class Dataset:
     _recent_limit: int | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def open(cls, path: str | Path | None = None) -> Dataset:
-        """Open a dataset folder (default: ``UNGGULAN_DATA`` or the bundled ``data/``).
+    def open(cls, path: str | Path | None = None, *, settings: Settings | None = None
+             ) -> Dataset:
+        """Open a dataset folder (default: ``settings.data``, i.e. ``UNGGULAN_DATA``, or the
+        bundled ``data/``).
 
-        Raises :class:`DatasetError` when it cannot be used at all; smaller problems are
-        kept in ``ds.problems``.
+        ``settings``: the :class:`~unggulan.base.settings.Settings` to work with (cache
+        folder, worker processes, results kept in memory); default: read from the environment
+        once, here. Raises :class:`DatasetError` when the folder cannot be used at all;
+        smaller problems are kept in ``ds.problems``.
         """
-        from unggulan.settings import Settings
-
-        folder = Path(path) if path is not None else Settings().data_dir()
+        settings = settings if settings is not None else Settings()
+        folder = Path(path) if path is not None else settings.data_dir()
         if not folder.exists():
             raise DatasetError("dataset folder not found", path=folder)
         if not folder.is_dir():
@@ -123,7 +130,7 @@ class Dataset:
                                          extra=as_stats)
         catalogue = _add_unknown(catalogue, records, stats, problems)
         return cls(folder, config, catalogue, layers, info, records, sources, rasters, problems,
-                   stats, reports)
+                   stats, reports, settings=settings)
 
     # ------------------------------------------------------------------ accessors
     @property
@@ -192,7 +199,7 @@ class Dataset:
         Columns ``code, name, level, commodity, commodity_name, commodity_match, measure,
         unit, year, value, ratio, kind, family, table, area_raw, source, file, sheet, row,
         column``: ``kind`` commodity / flow / ratio / capacity / total, ``family`` the
-        commodity family LQ compares within (:mod:`unggulan.core.families`), ``table`` the
+        commodity family LQ compares within (:mod:`unggulan.core.inputs.families`), ``table`` the
         number of the table read, ``area_raw`` the area as the table names it. ``measure``
         is one of production (ton), harvested_area / planted_area / area (ha), population (ekor),
         units, workers (orang), value (rupiah) or productivity (ton/ha, a ratio: never
@@ -212,7 +219,7 @@ class Dataset:
         """
         st = self.statistics_records
         if st is None:
-            from unggulan.core.statistics import COLUMNS
+            from unggulan.core.inputs.statistics import COLUMNS
 
             return pd.DataFrame(columns=COLUMNS)
         mask = np.ones(len(st), dtype=bool)
@@ -243,12 +250,11 @@ class Dataset:
     def engine(self):
         """The zonal-statistics engine over this dataset's rasters (built on first use)."""
         if self._engine is None:
-            from unggulan.core.attributes import AttributeEngine
-            from unggulan.settings import Settings
+            from unggulan.core.land.attributes import AttributeEngine
 
             with self._land:
                 if self._engine is None:
-                    st = Settings()
+                    st = self.settings
                     self._engine = AttributeEngine(self.rasters, workers=st.workers,
                                                    cache_dir=st.cache_path())
         return self._engine
@@ -256,7 +262,7 @@ class Dataset:
     @property
     def requirements(self):
         if self._requirements is None:
-            from unggulan.core.suitability import Requirements
+            from unggulan.core.land.suitability import Requirements
 
             with self._land:
                 if self._requirements is None:
@@ -303,8 +309,8 @@ class Dataset:
         >>> set(s["suitability_class"]) <= {"S1", "S2", "S3", "N"}
         True
         """
-        from unggulan.core.suitability import CLASSES, assess_areas, shares_by_basis
-        from unggulan.core.suitability import explain as explain_rows
+        from unggulan.core.land.suitability import CLASSES, assess_areas, shares_by_basis
+        from unggulan.core.land.suitability import explain as explain_rows
 
         cids = commodities or list(self.catalogue.items)
         for c in cids:
@@ -364,7 +370,7 @@ class Dataset:
         slq, dlq, quadrant, stat_measure, period, active, reason_id, reason_en`` and the score
         components. ``wide=True``: one feature per area with ``top1..topN`` and their
         scores. ``weights``: a mapping or ``"suitability=0.4,specialisation=0.3"``; see
-        :mod:`unggulan.core.scoring`. ``period`` ("2018-2022") and ``measure`` choose the
+        :mod:`unggulan.core.ranking.scoring`. ``period`` ("2018-2022") and ``measure`` choose the
         statistics used (default: every year, and per commodity the first of production,
         population, harvested area ...). ``method``: ``weighted_sum`` (default), ``topsis``
         or ``vikor``. ``scenario``: an :class:`unggulan.core.scenario.Scenario` whose settings
@@ -392,10 +398,8 @@ class Dataset:
         beyond ``UNGGULAN_RESULTS_IN_MEMORY`` (with their per-area records): a service asked
         for many weightings would otherwise keep every result (nationally ~0.5 GB each with
         its records). A result let go is read back from the disk cache when asked again."""
-        if self._recent_limit is None:  # read once: settings cost a millisecond
-            from unggulan.settings import Settings
-
-            self._recent_limit = max(1, Settings().results_in_memory)
+        if self._recent_limit is None:
+            self._recent_limit = max(1, self.settings.results_in_memory)
         limit = self._recent_limit
         with self._guard:
             self._recent.pop(key, None)
@@ -461,7 +465,7 @@ class Dataset:
         partitions: int | None = None, scheduler=None,
     ) -> tuple[tuple, Callable[[], pd.DataFrame]]:
         """The cache key of a :meth:`candidates` call and the function computing it."""
-        from unggulan.core.candidates import propose, resolve_options, to_wide
+        from unggulan.core.ranking.candidates import propose, resolve_options, to_wide
 
         o = resolve_options(self.catalogue, top, weights, reference, management, period,
                             measure, method, scenario)
@@ -501,7 +505,7 @@ class Dataset:
               weights=None, stability: bool = True, members: bool = False):
         """Commodity zones (kawasan komoditas unggulan) of ``level``: contiguous areas where
         the commodity is a top candidate or in its hot spot on suitable land, with centre,
-        organisations, production and a reason; see :mod:`unggulan.core.zones`. Thresholds
+        organisations, production and a reason; see :mod:`unggulan.core.ranking.zones`. Thresholds
         from the scenario's ``[zones]`` table. ``members=True`` returns ``(zones,
         members)``; ``stability``: each member's share of the scenario's weight draws in
         which it stays in (levels of at most ``STABILITY_MAX_AREAS`` areas).
@@ -514,7 +518,7 @@ class Dataset:
         True
         """
         from unggulan.core.provenance import canonical_json
-        from unggulan.core.run import effective_scenario
+        from unggulan.core.ranking.run import effective_scenario
 
         sc = effective_scenario(scenario, weights)
         if commodity is not None:
@@ -530,10 +534,10 @@ class Dataset:
         return (zones.copy(), mem.copy()) if members else zones.copy()
 
     def _zones(self, level: str, sc, stability: bool):
-        """The frames :func:`unggulan.core.zones.draw_zones` takes, gathered from this
+        """The frames :func:`unggulan.core.ranking.zones.draw_zones` takes, gathered from this
         dataset (see :meth:`zones`)."""
-        from unggulan.core import zones as zn
-        from unggulan.core.families import catalogue_families
+        from unggulan.core.ranking import zones as zn
+        from unggulan.core.inputs.families import catalogue_families
         from unggulan.core.scenario import ZonesSpec
         from unggulan.io.organisations import read_organisations
 
@@ -554,7 +558,7 @@ class Dataset:
             suit = self.suitability(level, management=sc.management, explain=False,
                                     copy=False)
         st = sc.statistics
-        from unggulan.core.activity import parse_period
+        from unggulan.core.activity.evidence import parse_period
 
         stats = None  # the level's own statistics only: a desa's inherited figure is no desa's
         if self.statistics_records is not None and \
@@ -568,24 +572,24 @@ class Dataset:
                           zn.place_organisations(read_organisations(self.folder),
                                                  self.areas(level), level)],
                          ignore_index=True).drop_duplicates(["code", "name"])
-        from unggulan.core.clusters import contiguity
+        from unggulan.core.activity.clusters import contiguity
 
         graphs = {g: self.cached(("zone_graph", level, g), lambda g=g: zn.zone_graph(
             self.areas(level), g, self.cached(("contiguity", level),
                                               lambda: contiguity(self.areas(level)))))
                   for g in sorted({r.gap_m for r in rules.values()})}
         stab = None
-        from unggulan.core.run import (
+        from unggulan.core.ranking.run import (
             STABILITY_DRAWS,
             STABILITY_MAX_AREAS,
             STABILITY_SEED,
             STABILITY_SPREAD,
             scenario_evidence,
         )
-        from unggulan.core.zones import ZONE_DRAWS
+        from unggulan.core.ranking.zones import ZONE_DRAWS
 
         if stability and len(self.areas(level)) <= STABILITY_MAX_AREAS:
-            from unggulan.core.scoring import COLUMNS
+            from unggulan.core.ranking.scoring import COLUMNS
 
             pairs = zn.zone_members(cand, rules)
             lim = [rules.get(c, base).top if t else rules.get(c, base).hot_spot_top
@@ -615,7 +619,7 @@ class Dataset:
             files[f"raster/{attr}"] = Path(r.path)
         if self.catalogue.source:
             files["catalogue"] = Path(self.catalogue.source)
-        from unggulan.settings import bundled_data_dir
+        from unggulan.base.settings import bundled_data_dir
 
         req = self.folder if (self.folder / "land_requirements.csv").exists() \
             else bundled_data_dir()
@@ -638,7 +642,7 @@ class Dataset:
                  ) -> pd.DataFrame:
         """A planning method on the statistics: ``slq``, ``dlq`` (with the SLQ x DLQ
         quadrant), ``shift-share`` (``variant="classic"`` or ``"esteban"``), ``klassen``,
-        ``specialisation`` or ``localisation``; see :mod:`unggulan.core.analysis`.
+        ``specialisation`` or ``localisation``; see :mod:`unggulan.core.activity.analysis`.
 
         ``measure``: production, harvested_area, population ... or sentra ``workers`` /
         ``units``; ``period``: ``"2018-2022"`` (default: every year); ``level``: where the
@@ -653,7 +657,7 @@ class Dataset:
         >>> ds.analysis("slq", measure="workers", level="desa").columns[:3].tolist()
         ['level', 'code', 'name']
         """
-        from unggulan.core.analysis import analyse
+        from unggulan.core.activity.analysis import analyse
 
         key = ("analysis", method, measure, str(period), level, reference,
                tuple(sorted(options.items())))
@@ -665,7 +669,7 @@ class Dataset:
         """Backtest the statistics-only proposals on this dataset's series: cut after
         ``until``, propose ``top`` per area, count how often the marks hold in the next
         ``horizon`` years (SLQ > 1; among the top-5 producers) against last year's SLQ and
-        persistence (see :mod:`unggulan.core.backtest`; ``options``: ``weights``,
+        persistence (see :mod:`unggulan.core.ranking.backtest`; ``options``: ``weights``,
         ``reference``, ``measure``, ``top_producers``, ``share_weight``).
 
         Examples
@@ -674,7 +678,7 @@ class Dataset:
         >>> ds.backtest(2021, horizon=3).table["method"].tolist()
         ['tool', 'last_slq', 'persistence', 'random']
         """
-        from unggulan.core.backtest import backtest
+        from unggulan.core.ranking.backtest import backtest
 
         st = self.statistics()
         if level is None:
@@ -695,7 +699,7 @@ class Dataset:
         >>> ds.export("candidates", "/tmp/kandidat.gpkg", level="kecamatan", overwrite=True)
         PosixPath('/tmp/kandidat.gpkg')
         """
-        from unggulan.core.layers import get_layer
+        from unggulan.core.outputs.layers import get_layer
         from unggulan.io.exports import write_layer
 
         gdf = get_layer(self, layer, level, **options)
@@ -738,7 +742,7 @@ class Dataset:
         ``buffer_km``) are read, by HTTP range requests; ``dry_run`` returns the plan only.
         Open the dataset again afterwards to use the layers. Options: ``attributes``,
         ``retries``, ``backoff``, ``workers``, ``max_mb``, ``progress(source, done, total)``
-        (see :mod:`unggulan.core.fetch_layers`).
+        (see :mod:`unggulan.core.inputs.fetch_layers`).
 
         Examples
         --------
@@ -747,7 +751,7 @@ class Dataset:
         >>> plan.grid.arcsec, [lp.action for lp in plan.layers][:2]
         (3, ['present', 'present'])
         """
-        from unggulan.core.fetch_layers import fetch_rasters
+        from unggulan.core.inputs.fetch_layers import fetch_rasters
 
         return fetch_rasters(self, sources, buffer_km=buffer_km, resolution_m=resolution_m,
                              dry_run=dry_run, force=force, **options)
@@ -773,6 +777,24 @@ class Dataset:
             lock = self._locks.setdefault(key, threading.RLock())
         return self._fill(key, build, lock)
 
+    def peek(self, key: Hashable, default=None):
+        """The value cached under ``key`` if it is there, else ``default`` (never builds):
+        a service asks whether something is prepared before deciding where to compute it.
+
+        >>> ds = Dataset.open()
+        >>> ds.peek(("example", 2)) is None
+        True
+        """
+        return self._cache.get(key, default)
+
+    def forget(self, *keys: Hashable) -> None:
+        """Let go of the values cached under ``keys`` (those not there are ignored): the
+        caller keeps its own bound on what it caches (map tiles, pages by weighting)."""
+        with self._guard:
+            for key in keys:
+                self._cache.pop(key, None)
+                self._locks.pop(key, None)
+
     def _fill(self, key: Hashable, build: Callable[[], T], lock) -> T:
         try:
             return self._cache[key]
@@ -796,7 +818,7 @@ class Dataset:
         ``usable`` is False when an error-level problem remains (an input left out whole:
         each error's ``blocks`` says which outputs lack it); ``commands`` says what each
         command runs on; ``severity_meaning`` what each level of problem blocks."""
-        from unggulan.core.readiness import SEVERITY_MEANING, commands, problem_blocks
+        from unggulan.core.outputs.readiness import SEVERITY_MEANING, commands, problem_blocks
 
         s = self.sentra_records
         placed = s["desa_code"].notna()
@@ -955,7 +977,7 @@ def code_fingerprint() -> str:
     never read back from the disk cache."""
     import hashlib
 
-    from unggulan.settings import bundled_data_dir
+    from unggulan.base.settings import bundled_data_dir
 
     global _CODE_FINGERPRINT
     if _CODE_FINGERPRINT is None:
@@ -995,9 +1017,7 @@ def _result_path(ds: Dataset, key: tuple) -> Path | None:
     process reads it instead of computing it again. None when the disk cache is off."""
     import hashlib
 
-    from unggulan.settings import Settings
-
-    folder = Settings().cache_path()
+    folder = ds.settings.cache_path()
     if folder is None:
         return None
     digest = hashlib.sha256(repr((ds.inputs_hash(), code_fingerprint(), key)).encode())
@@ -1008,7 +1028,7 @@ def _add_unknown(catalogue: Catalogue, sentra: gpd.GeoDataFrame, stats: pd.DataF
                  problems: list[Problem]) -> Catalogue:
     """Commodity names outside the catalogue stay commodities of their own (id = folded
     name), with a sector guessed from their words; sentra records are given that id."""
-    from unggulan.core.commodities import guess_sector, unknown_id
+    from unggulan.core.inputs.commodities import guess_sector, unknown_id
 
     names: dict[str, tuple[str, str | None]] = {}
     how: dict[str, str] = {}

@@ -10,17 +10,17 @@ The areas are cut into ``npartitions`` spatially compact partitions with dask-ge
 small window of the rasters. Then, as one Dask graph:
 
 1. **Per partition**: zonal statistics of the partition's areas, by an
-   :class:`~unggulan.core.attributes.AttributeEngine` of its own (``workers=1``) that opens the
+   :class:`~unggulan.core.land.attributes.AttributeEngine` of its own (``workers=1``) that opens the
    dataset's raster files by path on the worker; the per-cell land classes of the
    requirement bases and their shares per area (the costly part of the suitability,
-   :func:`~unggulan.core.suitability.shares_by_basis`); the sentra counts per (area, commodity)
-   (:func:`~unggulan.core.specialisation.counts`) and their partial sums per reference region
-   and commodity (:func:`~unggulan.core.specialisation.reference_totals`).
+   :func:`~unggulan.core.land.suitability.shares_by_basis`); the sentra counts per (area, commodity)
+   (:func:`~unggulan.core.activity.specialisation.counts`) and their partial sums per reference region
+   and commodity (:func:`~unggulan.core.activity.specialisation.reference_totals`).
 2. **Reduction**: the partial sums are added up across partitions into the reference-region
-   totals the LQ needs (:func:`~unggulan.core.specialisation.combine_totals`): a kabupaten split
+   totals the LQ needs (:func:`~unggulan.core.activity.specialisation.combine_totals`): a kabupaten split
    over several partitions is summed from all of them, nothing assumes that it lies in one.
 3. **Combined (one task)**: the partitions' attribute tables are put back in the areas' order
-   and the limiting-factor rules (:func:`~unggulan.core.suitability.assess_areas`) run on the whole
+   and the limiting-factor rules (:func:`~unggulan.core.land.suitability.assess_areas`) run on the whole
    table: its categorical columns list their labels in the order they first appear over all
    areas, and a product with several raw materials is classified per cell by the basis it
    has in the first area (the client works that basis out from the first area alone before
@@ -28,24 +28,24 @@ small window of the rasters. Then, as one Dask graph:
    step is vectorised (a second or two for the 84,000 national desa).
 4. **Per partition**: the suitability's evidence text (``explain``); the LQ and OVOP
    components of the partition's sentra with the all-area totals
-   (:func:`~unggulan.core.specialisation.specialisation` with ``totals=``); the pairs that may be
-   proposed (own activity, or land S1-S3: :func:`~unggulan.core.candidates.eligible_pairs`, the
-   first, row-filtering step of :func:`unggulan.core.candidates.evidence`).
+   (:func:`~unggulan.core.activity.specialisation.specialisation` with ``totals=``); the pairs that may be
+   proposed (own activity, or land S1-S3: :func:`~unggulan.core.ranking.candidates.eligible_pairs`, the
+   first, row-filtering step of :func:`unggulan.core.ranking.candidates.evidence`).
 5. **Combined (one task)**: the evidence columns are aligned to those pairs and the
    neighbourhood score and Gi* hot spots computed, on the combined pairs
-   (:func:`~unggulan.core.candidates.assemble`): the hot spots need neighbours across partition
+   (:func:`~unggulan.core.ranking.candidates.assemble`): the hot spots need neighbours across partition
    edges (the contiguity of all areas), and the aligned text columns take their labels in
    the order of all areas' rows. All of it is vectorised over
    the pairs and fast (the contiguity, neighbourhood score and Gi* of every commodity take
-   2.4 s for the national desa, see :mod:`unggulan.core.clusters`).
-6. **Per partition**: scores, ranks and reasons (:func:`unggulan.core.candidates.propose` on the
+   2.4 s for the national desa, see :mod:`unggulan.core.activity.clusters`).
+6. **Per partition**: scores, ranks and reasons (:func:`unggulan.core.ranking.candidates.propose` on the
    partition's evidence). Scores need no global normalisation: the weighted sum is absolute
    and TOPSIS / VIKOR compare the candidates of one area. The partitions' candidates are put
    together in the order of the area codes, as the single-process path gives them.
 
 The statistics' evidence (SLQ, DLQ from BPS and dinas tables, by kecamatan) and the
 contiguity are computed on the client (tables, not rasters; a few seconds nationally).
-Steps 4 and 5 call the functions :func:`unggulan.core.candidates.evidence` is made of
+Steps 4 and 5 call the functions :func:`unggulan.core.ranking.candidates.evidence` is made of
 (``eligible_pairs``, then ``assemble``), cut where the partitions meet;
 ``tests/core/test_partitioned.py`` checks that the results are the same.
 
@@ -53,7 +53,7 @@ Sums are identical, not only close: each area lies in one partition, so its own 
 rows in the same order; a region's total is the sum of the partitions' partial sums, exact
 when the counts are whole numbers (workers and units are head counts); when some are not,
 the reduction adds the values in the single-process order instead
-(:func:`~unggulan.core.specialisation.combine_totals`).
+(:func:`~unggulan.core.activity.specialisation.combine_totals`).
 
 Scheduler
 ---------
@@ -81,8 +81,8 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import UnggulanError
-from unggulan.core.candidates import assemble, eligible_pairs, level_statistics, local_production
-from unggulan.core.specialisation import (
+from unggulan.core.ranking.candidates import assemble, eligible_pairs, level_statistics, local_production
+from unggulan.core.activity.specialisation import (
     REFERENCES,
     Totals,
     combine_totals,
@@ -186,7 +186,7 @@ def partition_areas(areas: gpd.GeoDataFrame, npartitions: int = 4, scheduler=Non
 
 
 def _check_management(management: str) -> None:
-    from unggulan.core.suitability import MANAGEMENT
+    from unggulan.core.land.suitability import MANAGEMENT
 
     if management not in MANAGEMENT:
         raise UnggulanError(f"management must be one of {', '.join(MANAGEMENT)}, "
@@ -206,8 +206,8 @@ def _bases(ds, level: str, commodities: Sequence[str], management: str,
     attributes are computed here for that (one polygon); the partitions then classify
     exactly these bases, as the single-process path does (its pixel table groups cells by
     the limits of the bases it is given)."""
-    from unggulan.core.attributes import AttributeEngine
-    from unggulan.core.suitability import assess_areas, status_of
+    from unggulan.core.land.attributes import AttributeEngine
+    from unggulan.core.land.suitability import assess_areas, status_of
 
     out: set[str] = set()
     several = False
@@ -230,9 +230,9 @@ def _bases(ds, level: str, commodities: Sequence[str], management: str,
 # ---------------------------------------------------------------------------- land
 def _land_task(part: gpd.GeoDataFrame, rasters: dict, bases: list[str], requirements) -> dict:
     """Zonal statistics and per-basis class shares of one partition (runs on a worker)."""
-    from unggulan.core.attributes import AttributeEngine
-    from unggulan.core.suitability import shares_by_basis
-    from unggulan.settings import Settings
+    from unggulan.core.land.attributes import AttributeEngine
+    from unggulan.core.land.suitability import shares_by_basis
+    from unggulan.base.settings import Settings
 
     pos = part["_pos"].to_numpy(np.int64)
     if not len(pos):
@@ -252,7 +252,7 @@ def _land_task(part: gpd.GeoDataFrame, rasters: dict, bases: list[str], requirem
 def _layer_meta(rasters: dict) -> list[tuple[str, bool, bool, np.dtype | None]]:
     """(attribute, estimated, categorical, class-label dtype) of each layer, in the
     engine's order."""
-    from unggulan.core.attributes import build_layers
+    from unggulan.core.land.attributes import build_layers
 
     return [(a, lay.estimated, lay.categorical,
              np.dtype(rasters[a].dtype) if a in rasters else None)
@@ -314,7 +314,7 @@ def _combine_land(results: list[dict], meta: list, n: int, index: pd.Index, cids
                   has_rasters: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Attributes (indexed like the areas) and, when asked, the suitability: the combined
     step of ``Dataset.attributes`` and ``Dataset.suitability`` (without evidence text)."""
-    from unggulan.core.suitability import CLASSES, assess_areas
+    from unggulan.core.land.suitability import CLASSES, assess_areas
 
     attrs, order = _combine_attributes([r for r in results if len(r["pos"])], meta, n)
     attrs.index = index
@@ -362,7 +362,7 @@ def _attr_rows(attrs: pd.DataFrame, pos: np.ndarray) -> pd.DataFrame:
 
 def _explain_task(rows: pd.DataFrame, values: pd.DataFrame, requirements
                   ) -> tuple[pd.Series, pd.Series]:
-    from unggulan.core.suitability import explain
+    from unggulan.core.land.suitability import explain
 
     return (explain(rows, values, requirements, "id"), explain(rows, values, requirements, "en"))
 
@@ -506,7 +506,7 @@ def _spec_task(counted: tuple, totals: Totals, reference: str, year: int) -> pd.
 
 def _eligible_task(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, catalogue
                    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """A partition's pairs that may be proposed (:func:`unggulan.core.candidates.eligible_pairs`):
+    """A partition's pairs that may be proposed (:func:`unggulan.core.ranking.candidates.eligible_pairs`):
     their suitability rows, (area, commodity) keys and row numbers in the combined
     suitability."""
     rows, keys = eligible_pairs(suit, spec, stats, catalogue)
@@ -516,7 +516,7 @@ def _eligible_task(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
 def _assemble_task(eligible: list[tuple], counted: list[tuple], specs: list[pd.DataFrame],
                    stats: pd.DataFrame, w, codes: pd.Index, level: str, local=None
                    ) -> list[pd.DataFrame]:
-    """The evidence of all partitions' pairs (:func:`unggulan.core.candidates.assemble`, with the
+    """The evidence of all partitions' pairs (:func:`unggulan.core.ranking.candidates.assemble`, with the
     all-area sentra LQ and statistics), including the neighbourhood score and Gi*, which
     need neighbours across partition edges; then split by partition again for the scoring.
     Vectorised over the pairs: fast."""
@@ -551,7 +551,7 @@ def _evidence_graph(ds, level: str, npartitions: int, sched, reference: str,
                     management: str, period, measure):
     """Delayed per-partition evidence (after the neighbourhood step), attributes,
     partitions and their positions."""
-    from unggulan.core import clusters
+    from unggulan.core.activity import clusters
 
     if reference not in REFERENCES:
         raise UnggulanError(f"reference must be one of {', '.join(REFERENCES)}, "
@@ -586,7 +586,7 @@ def _evidence_graph(ds, level: str, npartitions: int, sched, reference: str,
 
 def _combined_evidence(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """The partitions' evidence in the single-process order, compacted as it compacts."""
-    from unggulan.core.candidates import compact
+    from unggulan.core.ranking.candidates import compact
 
     return compact(pd.concat(parts).sort_index(kind="stable").reset_index(drop=True))
 
@@ -595,7 +595,7 @@ def evidence_partitioned(ds, level: str = "desa", reference: str = "kabupaten",
                          management: str = "rendah", period=None, measure: str | None = None,
                          npartitions: int = 4, scheduler=None,
                          n_workers: int | None = None) -> pd.DataFrame:
-    """:func:`unggulan.core.candidates.evidence` on Dask: every (area, commodity) pair that may
+    """:func:`unggulan.core.ranking.candidates.evidence` on Dask: every (area, commodity) pair that may
     be proposed, with its evidence components; identical to the single-process frame.
 
     Parameters
@@ -603,7 +603,7 @@ def evidence_partitioned(ds, level: str = "desa", reference: str = "kabupaten",
     ds, level, npartitions, scheduler, n_workers :
         As :func:`attributes_partitioned`.
     reference, management, period, measure :
-        As :func:`unggulan.core.candidates.evidence` (``period`` may also be ``"2018-2022"``).
+        As :func:`unggulan.core.ranking.candidates.evidence` (``period`` may also be ``"2018-2022"``).
 
     Returns
     -------
@@ -614,13 +614,13 @@ def evidence_partitioned(ds, level: str = "desa", reference: str = "kabupaten",
     Examples
     --------
     >>> from unggulan import Dataset
-    >>> from unggulan.core.candidates import evidence
+    >>> from unggulan.core.ranking.candidates import evidence
     >>> ds = Dataset.open()
     >>> ev = evidence_partitioned(ds, "desa", npartitions=2, scheduler="synchronous")
     >>> ev.equals(evidence(ds, "desa"))
     True
     """
-    from unggulan.core.activity import parse_period
+    from unggulan.core.activity.evidence import parse_period
 
     per = parse_period(period)
     _check_management(management)
@@ -633,7 +633,7 @@ def evidence_partitioned(ds, level: str = "desa", reference: str = "kabupaten",
 
 # ---------------------------------------------------------------------------- candidates
 class _PartitionView:
-    """What :func:`unggulan.core.candidates.propose` reads of a dataset, for one partition: its
+    """What :func:`unggulan.core.ranking.candidates.propose` reads of a dataset, for one partition: its
     areas and attributes, and its evidence handed out as the cached evidence."""
 
     def __init__(self, areas: gpd.GeoDataFrame, attrs: pd.DataFrame, evidence: pd.DataFrame,
@@ -655,7 +655,7 @@ class _PartitionView:
 
 def _propose_task(ev: pd.DataFrame, part: gpd.GeoDataFrame, attrs: pd.DataFrame, catalogue,
                   requirements, level: str, options: dict) -> gpd.GeoDataFrame:
-    from unggulan.core.candidates import propose
+    from unggulan.core.ranking.candidates import propose
 
     view = _PartitionView(part.set_index("code", drop=False), attrs, ev, catalogue,
                           requirements)
@@ -664,9 +664,9 @@ def _propose_task(ev: pd.DataFrame, part: gpd.GeoDataFrame, attrs: pd.DataFrame,
 
 def _options(ds, top: int, weights, reference: str, management: str, period, measure,
              method: str, scenario) -> dict:
-    """The arguments of :func:`unggulan.core.candidates.propose`, resolved and checked as
+    """The arguments of :func:`unggulan.core.ranking.candidates.propose`, resolved and checked as
     :meth:`Dataset.candidates` does (a scenario's settings replace the arguments)."""
-    from unggulan.core.candidates import resolve_options
+    from unggulan.core.ranking.candidates import resolve_options
 
     o = resolve_options(ds.catalogue, top, weights, reference, management, period, measure,
                         method, scenario)
@@ -725,7 +725,7 @@ def candidates_partitioned(ds, level: str = "desa", npartitions: int = 4, schedu
     -------
     GeoDataFrame
         As :meth:`Dataset.candidates`: long (``code, name, level, rank, commodity, score,
-        ... reason_id, reason_en``, see :data:`unggulan.core.candidates.LONG_COLUMNS`) or, with
+        ... reason_id, reason_en``, see :data:`unggulan.core.ranking.candidates.LONG_COLUMNS`) or, with
         ``wide=True``, one feature per area.
 
     Examples
@@ -736,7 +736,7 @@ def candidates_partitioned(ds, level: str = "desa", npartitions: int = 4, schedu
     >>> c.equals(ds.candidates("desa"))
     True
     """
-    from unggulan.core.candidates import to_wide
+    from unggulan.core.ranking.candidates import to_wide
 
     options = _options(ds, top, weights, reference, management, period, measure, method,
                        scenario)
@@ -755,7 +755,7 @@ def candidates_partitioned(ds, level: str = "desa", npartitions: int = 4, schedu
 class Pipeline:
     """Everything :func:`pipeline_partitioned` computes, as the single-process methods give
     it: ``attributes`` (``ds.attributes``), ``suitability`` (``ds.suitability`` of every
-    commodity), ``evidence`` (:func:`unggulan.core.candidates.evidence`) and ``candidates``
+    commodity), ``evidence`` (:func:`unggulan.core.ranking.candidates.evidence`) and ``candidates``
     (``ds.candidates``)."""
 
     attributes: pd.DataFrame
@@ -798,13 +798,13 @@ def pipeline_partitioned(ds, level: str = "desa", npartitions: int = 4, schedule
     >>> run.suitability.equals(ds.suitability("kecamatan", explain=False))
     True
     """
-    from unggulan.core.candidates import to_wide
+    from unggulan.core.ranking.candidates import to_wide
 
     options = _options(ds, top, weights, reference, management, period, measure, method,
                        scenario)
     areas = ds.areas(level)
     if not len(areas):
-        from unggulan.core.candidates import evidence
+        from unggulan.core.ranking.candidates import evidence
 
         return Pipeline(ds.attributes(level),
                         ds.suitability(level, management=options["management"],

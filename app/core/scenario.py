@@ -22,12 +22,12 @@ A scenario is a TOML file (see ``data/scenarios/README.md``)::
     measure = "production"
     period = "2018-2022"
 
-    [zones]                          # commodity zones (unggulan.core.zones); optional
+    [zones]                          # commodity zones (unggulan.core.ranking.zones); optional
     gap_m = 500
     min_areas = 3
 
-Weight names are the components of :data:`unggulan.core.scoring.DEFAULT_WEIGHTS` at run time and
-are validated with :func:`unggulan.core.scoring.parse_weights`. In a scenario, a component that
+Weight names are the components of :data:`unggulan.core.ranking.scoring.DEFAULT_WEIGHTS` at run time and
+are validated with :func:`unggulan.core.ranking.scoring.parse_weights`. In a scenario, a component that
 is not named gets weight **0** (a scenario states all of its weights; the command-line
 ``--weights`` keeps the defaults instead), and a scenario with neither ``[weights]`` nor
 ``[ahp]`` uses the default weights. An AHP matrix must have ``CR < 0.10`` (``ahp.max_cr``).
@@ -57,9 +57,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from unggulan.base.errors import DatasetError, InvalidWeights, UnknownCommodity
 from unggulan.base.resources import bundled_file
-from unggulan.core import scoring
-from unggulan.core.ahp import AHPResult, ahp_weights, parse_judgement
-from unggulan.core.mcda import METHODS  # noqa: F401  (re-exported: the methods a scenario may name)
+from unggulan.core.ranking import scoring
+from unggulan.core.ranking.ahp import AHPResult, ahp_weights, parse_judgement
+from unggulan.core.ranking.mcda import METHODS  # noqa: F401  (re-exported: the methods a scenario may name)
 from unggulan.core.provenance import canon_float, canonical_json
 
 #: canonical measures of production statistics (as the statistics reader names them)
@@ -159,7 +159,7 @@ class ZoneSize(_Strict):
 
 
 class ZonesSpec(_Strict):
-    """``[zones]``: how commodity zones (kawasan) are drawn (:mod:`unggulan.core.zones`).
+    """``[zones]``: how commodity zones (kawasan) are drawn (:mod:`unggulan.core.ranking.zones`).
 
     ``top``: an area belongs when the commodity is among its ``top`` candidates (default: the
     scenario's ``top``); ``hot_spots``: or when the area is in the commodity's Gi* hot spot

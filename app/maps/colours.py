@@ -3,7 +3,7 @@
 Issue #30: a commodity had one colour on the desa map, another on the kecamatan map and a
 third on the detail page, because each page coloured the nine commodities leading *its*
 areas. Now the colours are assigned once per dataset
-(:func:`unggulan.core.colours.dataset_palette`, re-exported here): the
+(:func:`unggulan.core.outputs.colours.dataset_palette`, re-exported here): the
 commodities are ordered by how many areas (desa and kecamatan together) they lead under the
 default scenario (its share of the areas of the level where it leads most, so that the few
 kecamatan leaders are not crowded out by the many desa; then the number of areas, then the
@@ -30,7 +30,7 @@ import pandas as pd
 
 from unggulan.base import palette
 from unggulan.base.numbers import fmt_number, is_missing  # noqa: F401  (re-exported)
-from unggulan.core.colours import (  # noqa: F401  (re-exported: the pages' names)
+from unggulan.core.outputs.colours import (  # noqa: F401  (re-exported: the pages' names)
     dataset_order,
     dataset_palette,
     first_ranked,
@@ -126,7 +126,7 @@ def _cap(part: str) -> str:
 
 
 #: attribute -> (Bahasa, English, unit in Bahasa, unit in English); completes
-#: unggulan.core.suitability.FACTOR_LABEL with the attributes it does not name
+#: unggulan.core.land.suitability.FACTOR_LABEL with the attributes it does not name
 _MORE_LABELS = {
     "wet_months": ("bulan basah", "wet months", "bln", "months"),
     "dry_months": ("bulan kering", "dry months", "bln", "months"),
@@ -146,7 +146,7 @@ def attribute_label(attr: str) -> tuple[str, str, str, str]:
     >>> attribute_label("wet_months")[:2], attribute_label("slope")
     (('bulan basah', 'wet months'), ('lereng', 'slope', '%', '%'))
     """
-    from unggulan.core.suitability import FACTOR_LABEL
+    from unggulan.core.land.suitability import FACTOR_LABEL
 
     if attr in _MORE_LABELS:
         return _MORE_LABELS[attr]

@@ -36,10 +36,10 @@ from folium.template import Template
 
 from unggulan.base import palette
 from unggulan.base.errors import UnggulanError, UnknownArea
-from unggulan.core.commodities import SECTORS
-from unggulan.core.config import RASTER_ATTRIBUTES
-from unggulan.core.scoring import COLUMNS, parse_weights, score
-from unggulan.core.suitability import FACTOR_LABEL
+from unggulan.core.inputs.commodities import SECTORS
+from unggulan.core.inputs.config import RASTER_ATTRIBUTES
+from unggulan.core.ranking.scoring import COLUMNS, parse_weights, score
+from unggulan.core.land.suitability import FACTOR_LABEL
 from unggulan.maps.assets import localise
 from unggulan.maps.colours import (
     CATEGORICAL,
@@ -100,7 +100,7 @@ class PageOptions:
     def effective_scenario(self, top: int | None = None):
         """The scenario of the page: :attr:`scenario`, else the default one of
         :attr:`weights` and ``top`` (default :attr:`top`)."""
-        from unggulan.core.run import default_scenario
+        from unggulan.core.ranking.run import default_scenario
 
         if self.scenario is not None:
             return self.scenario
@@ -110,7 +110,7 @@ class PageOptions:
         """The value of ``?scenario=`` for links and fetches (None without a scenario)."""
         if self.scenario is None:
             return None
-        from unggulan.core.run import slug
+        from unggulan.core.ranking.run import slug
 
         return self.scenario_id or slug(self.scenario.name)  # type: ignore[attr-defined]
 
@@ -229,9 +229,9 @@ def candidate_props(ds, level: str, top: int, weights, codes=None, scenario=None
     """Per area (all, or ``codes`` in that order): name and its ranked candidates ``c`` =
     [commodity, score, class, limiting factors, LQ, sentra, workers, reason_id, reason_en],
     and ``st`` = [stability of the first candidate (0-1), challenger] where the level is
-    small enough (:func:`unggulan.core.run.area_stability`); and the level's candidates.
+    small enough (:func:`unggulan.core.ranking.run.area_stability`); and the level's candidates.
     ``scenario`` (an :class:`unggulan.core.scenario.Scenario`) replaces ``top`` and ``weights``."""
-    from unggulan.core.run import area_stability, default_scenario
+    from unggulan.core.ranking.run import area_stability, default_scenario
 
     areas = ds.areas(level)
     sc = scenario if scenario is not None else default_scenario(weights, top=top)
@@ -289,7 +289,7 @@ def _basis(x) -> str | None:
 def run_config(ds, opt: PageOptions, top: int | None = None) -> dict:
     """What the page's footer shows: the scenario, the run hash and the criteria without
     data; and the settings the weights panel saves with a scenario."""
-    from unggulan.core.run import run_info
+    from unggulan.core.ranking.run import run_info
 
     sc = opt.effective_scenario(top)
     info = run_info(ds, sc)
@@ -587,7 +587,7 @@ def _present_ids(ds) -> set[str]:
     """Commodities the dataset's data hold: with sentra, with statistics of a level, or a
     candidate somewhere under the default scenario."""
     def build() -> frozenset:
-        from unggulan.core.run import default_scenario
+        from unggulan.core.ranking.run import default_scenario
 
         ids = set(ds.sentra()["commodity_id"].dropna().astype(str))
         st = ds.statistics()
@@ -607,7 +607,7 @@ def _viewable(ds) -> list[str]:
     """Commodities worth a commodity view, those in the data first (by name), then those
     with land requirements only (by name; none without rasters: their view would be
     empty)."""
-    from unggulan.core.suitability import status_of
+    from unggulan.core.land.suitability import status_of
 
     present = _present_ids(ds)
     assessed = set()
@@ -633,7 +633,7 @@ def _present(ds, viewable: list[str]) -> list[str]:
 def commodity_props(ds, level: str, commodity: str, view: str, weights) -> tuple[list, list]:
     """Per area: the commodity's class ``k``, limiting factors ``lim``, score ``s``, legend
     bin ``b`` and sentra count ``n``; and the legend bins."""
-    from unggulan.core.candidates import eligible, evidence
+    from unggulan.core.ranking.candidates import eligible, evidence
 
     ds.catalogue.get(commodity)
     areas = ds.areas(level)
@@ -683,7 +683,7 @@ def commodity_props(ds, level: str, commodity: str, view: str, weights) -> tuple
 
 
 VIEWS = ("class", "score", "quadrant")
-#: SLQ x DLQ quadrants (unggulan.core.dlq's default convention), legend order
+#: SLQ x DLQ quadrants (unggulan.core.activity.dlq's default convention), legend order
 QUADRANTS = (
     ("unggulan", "leading", "SLQ>1, DLQ>1"),
     ("andalan", "mainstay", "SLQ>1, DLQ≤1"),
@@ -716,7 +716,7 @@ def commodity_views(ds, commodity: str) -> list[str]:
     """The views a commodity has in ``ds``: ``class`` (land classes: rasters and land
     requirements), ``quadrant`` (statistics of a level), ``score`` (always; empty where the
     commodity is no candidate), in the order a page picks its default."""
-    from unggulan.core.suitability import status_of
+    from unggulan.core.land.suitability import status_of
 
     status, _ = status_of(commodity, ds.catalogue, ds.requirements)
     views = ["class"] if ds.rasters and status in ("assessed", "inherited") else []
@@ -786,7 +786,7 @@ def level_geojson(ds, level: str, weights=None, top: int = 3, commodity: str | N
             weights = scenario.weights_resolved()
         props, _ = commodity_props(ds, level, commodity, view, weights)
         return features_text(ds, level, props)
-    from unggulan.core.run import default_scenario
+    from unggulan.core.ranking.run import default_scenario
 
     sc = scenario if scenario is not None else default_scenario(weights, top=top)
     props, _ = candidate_props(ds, level, top, weights, scenario=sc)
@@ -881,7 +881,7 @@ def breakdown_svg(cand: pd.DataFrame, weights: dict) -> str:
 def area_page(ds, code: str, opt: PageOptions | None = None) -> folium.Map:
     """An area with its neighbours, its attributes, its candidates' score breakdown and
     links to export its data."""
-    from unggulan.core.codes import clean_code
+    from unggulan.core.inputs.codes import clean_code
 
     opt = opt or PageOptions(top=5)
     opt.check()

@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from unggulan.core.activity import MEASURE_LABEL
+from unggulan.core.activity.evidence import MEASURE_LABEL
 
 
 def series_svg(years: list[int], values: list[float], width: int = 150, height: int = 34) -> str:

@@ -161,7 +161,7 @@ def _props(areas, wide=None) -> list[dict]:
 def source(areas, wide=None) -> TileSource:
     """Prepare a level for tiles: ``areas`` (EPSG:4326 GeoDataFrame with ``code``, ``name``)
     and optionally the top candidates (``code``, ``top1``, ``top1_name``, ``top1_score``,
-    ``top1_class``: :func:`unggulan.core.candidates.to_wide` or :func:`top1_of`).
+    ``top1_class``: :func:`unggulan.core.ranking.candidates.to_wide` or :func:`top1_of`).
 
     Examples
     --------
@@ -432,7 +432,7 @@ def tile_source(ds, level: str, scenario=None) -> TileSource:
     >>> src.level, "top1" in src.props[0]
     ('kecamatan', True)
     """
-    from unggulan.core.run import default_scenario
+    from unggulan.core.ranking.run import default_scenario
 
     sc = scenario if scenario is not None else default_scenario()
     key = ("tiles", level, sc.content_hash())
@@ -468,7 +468,7 @@ def tile_for(ds, level: str, z: int, x: int, y: int, scenario=None) -> bytes:
     >>> len(tile_for(ds, "kecamatan", 10, *tile_of(p.x, p.y, 10))) > 0
     True
     """
-    from unggulan.core.run import default_scenario
+    from unggulan.core.ranking.run import default_scenario
 
     sc = scenario if scenario is not None else default_scenario()
     key = (level, sc.content_hash(), z, x, y)

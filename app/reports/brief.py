@@ -229,7 +229,7 @@ T: dict[str, tuple[str, str]] = {
 }
 MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
              "September", "Oktober", "November", "Desember"]
-#: what each score component measures, in Indonesian (English: unggulan.core.scoring.DESCRIPTIONS)
+#: what each score component measures, in Indonesian (English: unggulan.core.ranking.scoring.DESCRIPTIONS)
 WEIGHT_EVIDENCE_ID = {
     "suitability": "indeks kesesuaian lahan (0–1)",
     "specialisation": "location quotient: tenaga kerja sentra (distabilkan) atau statistik "
@@ -311,7 +311,7 @@ class Brief:
     weights: dict[str, float]
     scenario: dict | None
     steps: int = 0  # progress steps the build reported
-    info: Any = None  # unggulan.core.run.RunInfo: scenario, inputs and run hashes
+    info: Any = None  # unggulan.core.ranking.run.RunInfo: scenario, inputs and run hashes
 
 
 # ---------------------------------------------------------------------- a run
@@ -328,7 +328,7 @@ class _Run:
     date: dt.date
     method: str = "weighted_sum"
     scenario_obj: Any = None
-    info: Any = None  # unggulan.core.run.RunInfo when the core has it
+    info: Any = None  # unggulan.core.ranking.run.RunInfo when the core has it
     notes: list[str] = field(default_factory=list)
     _cand: dict = field(default_factory=dict)
 
@@ -363,7 +363,7 @@ class _Run:
     def colours(self, level: str) -> dict[str, str]:
         """The run's palette, the same on every map, page and brief of the dataset and run
         (:func:`unggulan.maps.colours.run_palette`; ``level`` is kept for callers)."""
-        from unggulan.core.run import default_scenario
+        from unggulan.core.ranking.run import default_scenario
         from unggulan.maps.colours import run_palette
 
         sc = self.scenario_obj if self.scenario_obj is not None else default_scenario(
@@ -446,7 +446,7 @@ def resolve_area(ds, code: str) -> tuple[str, str, str]:
     >>> resolve_area(Dataset.open(), "99.01.01")[0]
     'kecamatan'
     """
-    from unggulan.core.codes import clean_code
+    from unggulan.core.inputs.codes import clean_code
 
     want = clean_code(code) or str(code)
     kec = ds.areas("kecamatan")
@@ -746,7 +746,7 @@ def _components_block(run: _Run, rows: pd.DataFrame, compact: bool = False) -> l
 
 
 def _sentra_blocks(run: _Run, kec_codes: list[str]) -> list[dict]:
-    from unggulan.core.commodities import SECTORS
+    from unggulan.core.inputs.commodities import SECTORS
 
     s = run.ds.sentra(placed_only=True)
     s = s[s["kecamatan_code"].isin(set(kec_codes))]
@@ -810,8 +810,8 @@ STAT_MEASURES = {
 def _quadrants(run: _Run, measure: str) -> pd.DataFrame | None:
     """SLQ x DLQ quadrants of every kecamatan on one measure of the dataset's statistics:
     ``ds.analysis("dlq", measure=...)`` when the dataset offers it, else
-    :func:`unggulan.core.lq.static_lq`, :func:`unggulan.core.dlq.dynamic_lq` and
-    :func:`unggulan.core.dlq.quadrants` on ``ds.statistics()`` (the reference region is the sum of
+    :func:`unggulan.core.activity.lq.static_lq`, :func:`unggulan.core.activity.dlq.dynamic_lq` and
+    :func:`unggulan.core.activity.dlq.quadrants` on ``ds.statistics()`` (the reference region is the sum of
     the dataset's kecamatan)."""
     ds = run.ds
     key = ("brief-quadrants", measure)
@@ -827,7 +827,8 @@ def _quadrants(run: _Run, measure: str) -> pd.DataFrame | None:
         if not isinstance(q, pd.DataFrame) or not need <= set(q.columns):
             q = None
     if q is None:
-        from unggulan.core import dlq, lq
+        from unggulan.core.activity import dlq
+        from unggulan.core.activity import lq
 
         st = ds.statistics(measure=measure, level="kecamatan")
         st = st[~st["ratio"].astype(bool) & st["commodity"].notna() & st["year"].notna()]
@@ -843,7 +844,7 @@ def _quadrants(run: _Run, measure: str) -> pd.DataFrame | None:
 
 def _quadrant_names(run: _Run) -> list[str]:
     """Quadrant names top-right, top-left, bottom-left, bottom-right (SLQ x, DLQ y)."""
-    from unggulan.core.dlq import QUADRANTS
+    from unggulan.core.activity.dlq import QUADRANTS
 
     k = 0 if run.lang == "id" else 1
     return [QUADRANTS[key][k] for key in ((True, True), (False, True), (False, False),
@@ -1100,7 +1101,7 @@ def _zones_section(run: _Run, kec_codes: list[str]) -> Section | None:
     """The commodity zones (kawasan) with a member in the kabupaten: one page, a table per
     zone (:meth:`unggulan.core.dataset.Dataset.zones` of the run's scenario, desa level where
     the dataset has desa); None when there are none or they cannot be drawn."""
-    from unggulan.core.run import default_scenario
+    from unggulan.core.ranking.run import default_scenario
 
     ds = run.ds
     level = "desa" if "desa" in ds.levels else "kecamatan"
@@ -1237,7 +1238,7 @@ def _method_section(run: _Run) -> Section:
             "weights_custom" if run.weights_given else "weights_default")}
     head = [_cell(run.t("component")), _cell(run.t("weight"), "num"), _cell(run.t("evidence"))]
     try:
-        from unggulan.core.scoring import DESCRIPTIONS
+        from unggulan.core.ranking.scoring import DESCRIPTIONS
     except ImportError:  # an older core without descriptions
         DESCRIPTIONS = {}
     evidence = {c: (WEIGHT_EVIDENCE_ID.get(c) or DESCRIPTIONS.get(c, c)) if run.lang == "id"
@@ -1282,7 +1283,7 @@ def _scenario(ds, opt: BriefOptions) -> tuple[dict | None, Any]:
         sc = opt.scenario
     else:
         try:
-            from unggulan.core.run import resolve_scenario
+            from unggulan.core.ranking.run import resolve_scenario
         except ImportError:
             resolve_scenario = None
         if resolve_scenario is not None:
@@ -1301,10 +1302,10 @@ def _scenario(ds, opt: BriefOptions) -> tuple[dict | None, Any]:
 
 
 def _run_info(ds, sc, weights, top: int, reference: str, management: str):
-    """The run's :class:`unggulan.core.run.RunInfo` (scenario, inputs and run hashes), or None
+    """The run's :class:`unggulan.core.ranking.run.RunInfo` (scenario, inputs and run hashes), or None
     with a core that does not have it."""
     try:
-        from unggulan.core.run import default_scenario, run_info
+        from unggulan.core.ranking.run import default_scenario, run_info
     except ImportError:
         return None
     if sc is None:
@@ -1313,7 +1314,7 @@ def _run_info(ds, sc, weights, top: int, reference: str, management: str):
 
 
 def _make_run(ds, opt: BriefOptions) -> _Run:
-    from unggulan.core.scoring import parse_weights
+    from unggulan.core.ranking.scoring import parse_weights
 
     opt.check()
     info, sc = _scenario(ds, opt)

@@ -2,7 +2,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from unggulan.api.main import create_app
-from unggulan.settings import Settings
+from unggulan.base.settings import Settings
 
 
 @pytest.fixture(scope="module")

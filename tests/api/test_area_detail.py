@@ -12,7 +12,7 @@ from unggulan.api.routes_areas import AREA_FIELDS
 def _expected(ds, level: str, code: str) -> dict:
     """The detail without the candidates, made for this area alone (as before #34)."""
     from unggulan.api.models import Area, SuitabilityItem
-    from unggulan.core.suitability import explain
+    from unggulan.core.land.suitability import explain
 
     row = ds.areas(level).loc[code]
     attrs_all = ds.attributes(level)
@@ -39,7 +39,7 @@ def test_an_area_detail_is_that_area_explained(client, demo, level):
 
 
 def test_the_details_are_made_once_per_dataset(client, demo, monkeypatch):
-    from unggulan.core import suitability
+    from unggulan.core.land import suitability
 
     codes = list(demo.areas("desa").index)
     first = client.get(f"/api/v1/areas/{codes[0]}", params={"level": "desa"})

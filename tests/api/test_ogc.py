@@ -114,7 +114,7 @@ def test_a_reloaded_dataset_gets_its_own_collections(tmp_path):
 
     from tests.conftest import BUNDLED
     from unggulan.api.main import create_app
-    from unggulan.settings import Settings
+    from unggulan.base.settings import Settings
 
     folder = tmp_path / "data"
     shutil.copytree(BUNDLED, folder, ignore=shutil.ignore_patterns("agroecology"))

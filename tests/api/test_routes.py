@@ -122,7 +122,7 @@ def test_candidates_and_weights(client):
 def test_reload_needs_the_write_key(client, tmp_path):
     from tests.conftest import BUNDLED
     from unggulan.api.main import create_app
-    from unggulan.settings import Settings
+    from unggulan.base.settings import Settings
 
     r = client.post("/api/v1/reload")  # no key configured: writes are off
     assert r.status_code == 403
@@ -142,7 +142,7 @@ def test_changed_file_is_noticed_without_restart(tmp_path):
 
     from tests.conftest import BUNDLED
     from unggulan.api.main import create_app
-    from unggulan.settings import Settings
+    from unggulan.base.settings import Settings
 
     for sub in ("boundaries", "sentra"):
         shutil.copytree(BUNDLED / sub, tmp_path / sub)
@@ -218,7 +218,7 @@ def test_upload_applied_with_the_key(tmp_path):
 
     from tests.conftest import BUNDLED
     from unggulan.api.main import create_app
-    from unggulan.settings import Settings
+    from unggulan.base.settings import Settings
 
     for sub in ("boundaries", "sentra"):
         shutil.copytree(BUNDLED / sub, tmp_path / sub)

@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import BUNDLED
 from unggulan.api.main import create_app
-from unggulan.core.run import run_info
+from unggulan.core.ranking.run import run_info
 from unggulan.core.scenario import load_scenario, scenario_from_dict
-from unggulan.settings import Settings
+from unggulan.base.settings import Settings
 
 KEY = "kunci-uji-2025"
 AHP = {"criteria": ["suitability", "specialisation", "market"],

@@ -8,7 +8,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from unggulan.api.deps import DatasetHolder
 from unggulan.api.main import create_app
-from unggulan.settings import Settings
+from unggulan.base.settings import Settings
 
 # no rate limit here: the schema run calls the expensive endpoints many times on purpose
 app = create_app(Settings(rate_limit_per_minute=0))

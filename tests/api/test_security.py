@@ -31,7 +31,7 @@ from unggulan.api.security import (
     inline_script_hashes,
     require_write_key,
 )
-from unggulan.settings import Settings
+from unggulan.base.settings import Settings
 
 KEY = "kunci-rahasia-bappeda-0123456789"
 

@@ -1,7 +1,7 @@
 from fastapi.testclient import TestClient
 
 from unggulan.api.main import create_app
-from unggulan.settings import Settings
+from unggulan.base.settings import Settings
 
 
 def test_summary_of_the_bundled_dataset():

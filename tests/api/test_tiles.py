@@ -84,8 +84,8 @@ def test_weights_change_the_top_candidate_as_the_api_says(client, demo):
 
 def test_legend_counts_the_top_candidates(client, demo):
     # one palette per dataset (#30): the legend counts the coloured commodities leading here
-    from unggulan.core.colours import first_ranked, run_palette
-    from unggulan.core.run import default_scenario
+    from unggulan.core.outputs.colours import first_ranked, run_palette
+    from unggulan.core.ranking.run import default_scenario
     from unggulan.maps.colours import legend_counts
 
     body = client.get("/tiles/desa/legend.json").json()
@@ -169,7 +169,7 @@ def test_rings_are_wound_as_mvt_wants_and_holes_survive():
 
 
 def test_tiles_are_cached_and_follow_the_scenario(demo):
-    from unggulan.core.run import default_scenario
+    from unggulan.core.ranking.run import default_scenario
 
     p = demo.areas("desa").geometry.iloc[0].representative_point()
     x, y = tile_of(p.x, p.y, 11)

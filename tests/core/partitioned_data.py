@@ -122,7 +122,7 @@ SENTRA_IDS = ("padi_sawah", "kakao", "rumput_laut", "ikan_bandeng", "sapi_potong
 
 
 def _catalogue(folder: Path, n_land: int = 20) -> None:
-    from unggulan.settings import bundled_data_dir
+    from unggulan.base.settings import bundled_data_dir
 
     cat = pd.read_csv(bundled_data_dir() / "commodities.csv", dtype=str)
     req = pd.read_csv(bundled_data_dir() / "land_requirements.csv", dtype=str)

@@ -153,7 +153,7 @@ def test_explanations_cite_the_statistics(bone):
 
 
 def test_a_commodity_without_activity_needs_the_weights_to_win(sentra_only):
-    from unggulan.core.scoring import ACTIVITY_COMPONENTS
+    from unggulan.core.ranking.scoring import ACTIVITY_COMPONENTS
 
     land = sentra_only.candidates("desa", top=3,
                                   weights={c: 0 for c in ACTIVITY_COMPONENTS})
@@ -260,7 +260,7 @@ def test_cli_analyse_and_api(tmp_path, bone_dir):
 
     from tests.helpers import run_cli
     from unggulan.api.main import create_app
-    from unggulan.settings import Settings
+    from unggulan.base.settings import Settings
 
     out = tmp_path / "dlq.csv"
     res = run_cli("analyse", "--data", str(bone_dir), "--method", "dlq", "--measure",
@@ -285,7 +285,7 @@ def test_ogc_serves_the_quadrants(bone):
     from fastapi.testclient import TestClient
 
     from unggulan.api.main import create_app
-    from unggulan.settings import Settings
+    from unggulan.base.settings import Settings
 
     expected = bone.analysis("dlq", measure="production")
     with TestClient(create_app(Settings(data=BONE))) as client:
@@ -306,7 +306,7 @@ def test_no_quadrants_collection_without_a_series(tmp_path):
 
     from tests.helpers import make_dataset
     from unggulan.api.main import create_app
-    from unggulan.settings import Settings
+    from unggulan.base.settings import Settings
 
     make_dataset(tmp_path)
     with TestClient(create_app(Settings(data=tmp_path))) as client:

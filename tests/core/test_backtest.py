@@ -1,4 +1,4 @@
-"""The backtest (unggulan.core.backtest) on synthetic series whose answer is known by hand,
+"""The backtest (unggulan.core.ranking.backtest) on synthetic series whose answer is known by hand,
 and the command on the bundled demo data."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from unggulan.base.errors import InvalidWeights, UnggulanError
-from unggulan.core.backtest import backtest, statistics_weights
+from unggulan.core.ranking.backtest import backtest, statistics_weights
 
 ROOT = Path(__file__).resolve().parents[2]
 

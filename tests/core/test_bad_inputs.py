@@ -39,8 +39,8 @@ from shapely.geometry import (
 from tests.conftest import ROOT
 from tests.helpers import grid_desa, make_dataset, run_cli
 from unggulan import Dataset
-from unggulan.core.codes import PROVINCE_FIRST_DIGITS, clean_code
-from unggulan.core.rasters import check_coverage, find_rasters
+from unggulan.core.inputs.codes import PROVINCE_FIRST_DIGITS, clean_code
+from unggulan.core.inputs.rasters import check_coverage, find_rasters
 from unggulan.io.readers import open_table, read_table
 
 
@@ -692,8 +692,8 @@ def test_csv_is_streamed_in_bounded_memory(tmp_path):
 
 def test_sentra_csv_keeps_only_the_sentra_columns(tmp_path):
     # the reader drops the columns that are no sentra field chunk by chunk
-    from unggulan.core.config import SentraConfig
-    from unggulan.core.sentra import read_sentra_file
+    from unggulan.core.inputs.config import SentraConfig
+    from unggulan.core.inputs.sentra import read_sentra_file
 
     path = tmp_path / "sentra.csv"
     _write_csv(path, 5)
@@ -751,9 +751,9 @@ def test_200_mb_csv_streams(tmp_path):
 # ------------------------------------------------------------------------------ examples
 
 
-@pytest.mark.parametrize("name", ["unggulan.io.readers", "unggulan.core.codes",
-                                  "unggulan.core.rasters",
-                                  "unggulan.core.sentra", "unggulan.core.boundaries"])
+@pytest.mark.parametrize("name", ["unggulan.io.readers", "unggulan.core.inputs.codes",
+                                  "unggulan.core.inputs.rasters",
+                                  "unggulan.core.inputs.sentra", "unggulan.core.inputs.boundaries"])
 def test_docstring_examples_of_the_readers(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = doctest.testmod(importlib.import_module(name),

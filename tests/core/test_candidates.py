@@ -9,10 +9,10 @@ from shapely.geometry import box
 
 from tests.helpers import run_cli
 from unggulan.base.errors import InvalidWeights
-from unggulan.core import clusters
-from unggulan.core.candidates import add_components, eligible
-from unggulan.core.scoring import ACTIVITY_COMPONENTS, DEFAULT_WEIGHTS, parse_weights, score
-from unggulan.core.specialisation import specialisation
+from unggulan.core.activity import clusters
+from unggulan.core.ranking.candidates import add_components, eligible
+from unggulan.core.ranking.scoring import ACTIVITY_COMPONENTS, DEFAULT_WEIGHTS, parse_weights, score
+from unggulan.core.activity.specialisation import specialisation
 
 COMPONENTS = list(DEFAULT_WEIGHTS)
 
@@ -157,8 +157,8 @@ def test_bone_top_workers_commodity_with_good_land_is_in_top3(bone, bone_candida
 
 def test_bone_more_workers_in_real_data_never_lower_the_score(bone_dir):
     from unggulan import Dataset
-    from unggulan.core.candidates import evidence
-    from unggulan.core.scoring import score as score_fn
+    from unggulan.core.ranking.candidates import evidence
+    from unggulan.core.ranking.scoring import score as score_fn
 
     ds = Dataset.open(bone_dir)
     ev = evidence(ds, "desa").set_index(["code", "commodity"])

@@ -7,14 +7,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from unggulan.core.suitability import (
+from unggulan.core.land.suitability import (
     ClassTable,
     cell_classes,
     classification_keys,
     classify,
     shares_by_basis,
 )
-from unggulan.core.zonal import class_shares
+from unggulan.core.land.zonal import class_shares
 
 
 def _cov(area: np.ndarray, weights: np.ndarray, n: int):
@@ -78,7 +78,7 @@ def test_bone_every_commodity_equals_the_direct_path(bone_dir):
 
 @pytest.mark.parametrize("n_limits", [0, 1, 300])
 def test_bins_hold_one_class_each(n_limits):
-    from unggulan.core.suitability import _bins
+    from unggulan.core.land.suitability import _bins
 
     rng = np.random.default_rng(n_limits)
     limits = np.unique(rng.uniform(0, 100, n_limits))

@@ -1,6 +1,6 @@
 import pytest
 
-from unggulan.core.codes import clean_code, format_code, guess_system, parent_code
+from unggulan.core.inputs.codes import clean_code, format_code, guess_system, parent_code
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,7 @@ def test_bone_dissolved_when_no_kecamatan_layer(bone_dir, tmp_path):
     desa_ha = ds.areas("desa")["area_ha"].sum()
     assert 0 <= desa_ha - kec["area_ha"].sum() < 0.001 * desa_ha
     # the same polygons as geopandas' dissolve, whether unioned on one thread or two
-    from unggulan.core.boundaries import union_by
+    from unggulan.core.inputs.boundaries import union_by
 
     desa = ds.areas("desa")
     ref = desa[["kecamatan_code", "geometry"]].dissolve(by="kecamatan_code")
@@ -165,8 +165,8 @@ def test_core_imports_no_web_or_map_library():
     import subprocess
     import sys
 
-    code = ("import sys, unggulan, unggulan.core.dataset, unggulan.core.sentra, "
-            "unggulan.core.boundaries;"
+    code = ("import sys, unggulan, unggulan.core.dataset, unggulan.core.inputs.sentra, "
+            "unggulan.core.inputs.boundaries;"
             "bad = [m for m in ('fastapi', 'folium', 'uvicorn') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

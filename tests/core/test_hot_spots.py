@@ -13,8 +13,8 @@ import pytest
 from scipy import stats
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from unggulan.core import clusters
-from unggulan.core.specialisation import (
+from unggulan.core.activity import clusters
+from unggulan.core.activity.specialisation import (
     CONTINUITY_FULL_YEARS,
     LQ_FULL_SCORE,
     MARKET_SCORE,
@@ -29,7 +29,7 @@ PERMUTATIONS, SEED = 999, 12345
 
 
 # ---------------------------------------------------------------- previous implementations
-# Copied from app/core/specialisation.py and app/core/clusters.py as of commit c48707e (before
+# Copied from app/core/activity/specialisation.py and app/core/activity/clusters.py as of commit c48707e (before
 # issue #22), so that the vectorised versions are compared with what they replace.
 def _old_counts(sentra: pd.DataFrame, area_col: str) -> pd.DataFrame:
     s = sentra[sentra[area_col].notna() & sentra["commodity_id"].notna()]
@@ -204,7 +204,7 @@ def test_analytical_agrees_with_permutations_on_hot_spots(bone_desa, esda_bone):
     agree = pairs["hot_perm"] == pairs["hot_norm"]
     share = agree.mean()
     d = pairs[~agree].copy()
-    # why they differ (see app/core/clusters.py):
+    # why they differ (see app/core/activity/clusters.py):
     # tie: a producer whose neighbours produce nothing: every permuted neighbour sum is
     #   >= the observed 0, esda's directed p_sim counts that as extreme (1/1000) and z > 0
     #   labels it hot; Gi*'s normal test does not;
@@ -400,7 +400,7 @@ def test_sparse_workers_matrix_gives_the_same_bits(bone_desa):
     """The evidence passes the workers as a sparse matrix (national: 84,000 x 200 with
     100,000 non-zero): the neighbourhood score and Gi* are those of the dense frame, bit for
     bit, and the matrix is the pivot table the dense path builds."""
-    from unggulan.core.candidates import _workers_matrix
+    from unggulan.core.ranking.candidates import _workers_matrix
 
     areas, cnt, wide, _ = bone_desa
     sp = _workers_matrix(cnt, areas.index)

@@ -82,8 +82,8 @@ def test_cli_bad_output_format(tmp_path):
 
 def test_windowed_reads_equal_whole_grid_results(demo):
     """A subset of areas reads a window; derived slope must not change at its edges."""
-    from unggulan.core.attributes import AttributeEngine, slope_percent
-    from unggulan.core.zonal import reduce_continuous
+    from unggulan.core.land.attributes import AttributeEngine, slope_percent
+    from unggulan.core.land.zonal import reduce_continuous
 
     areas = demo.areas("desa").iloc[10:20]
     eng = AttributeEngine(demo.rasters)

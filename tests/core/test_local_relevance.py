@@ -51,7 +51,7 @@ LOCAL = {"ubi_kayu", "kacang_tanah", "ubi_jalar"}
 
 
 def _land_only_desa(ds) -> set[str]:
-    from unggulan.core.candidates import evidence
+    from unggulan.core.ranking.candidates import evidence
 
     ev = evidence(ds, "desa")
     active = set(ev.loc[ev["active"].astype(bool), "code"].astype(str))
@@ -59,7 +59,7 @@ def _land_only_desa(ds) -> set[str]:
 
 
 def test_sentra_commodities_are_the_kabupatens(ds):
-    from unggulan.core.candidates import local_production
+    from unggulan.core.ranking.candidates import local_production
 
     kab, produced = local_production(ds, "desa")
     assert set(kab) == {"99.01"}
@@ -67,7 +67,7 @@ def test_sentra_commodities_are_the_kabupatens(ds):
 
 
 def test_land_only_desa_get_a_local_commodity_on_top(ds):
-    from unggulan.core.candidates import evidence
+    from unggulan.core.ranking.candidates import evidence
 
     cand = ds.candidates("desa", top=5)
     ev = evidence(ds, "desa")
@@ -97,7 +97,7 @@ def test_land_only_desa_get_a_local_commodity_on_top(ds):
 def test_local_weight_zero_turns_the_rule_off(ds):
     """``local=0`` (weights) or a scenario that does not name it: the land alone again."""
     from unggulan.core.scenario import scenario_from_dict
-    from unggulan.core.scoring import DEFAULT_WEIGHTS
+    from unggulan.core.ranking.scoring import DEFAULT_WEIGHTS
 
     off = ds.candidates("desa", top=3, weights="local=0")
     land_only = _land_only_desa(ds)
@@ -122,7 +122,7 @@ def test_local_weight_zero_turns_the_rule_off(ds):
 
 
 def test_basis_values_and_labels(ds_stats):
-    from unggulan.core.scoring import BASIS
+    from unggulan.core.ranking.scoring import BASIS
 
     cand = ds_stats.candidates("desa", top=5)
     assert set(cand["basis"]) == set(BASIS)
@@ -146,7 +146,7 @@ def test_basis_values_and_labels(ds_stats):
 
 
 def test_shared_ranks_unit():
-    from unggulan.core.candidates import shared_ranks
+    from unggulan.core.ranking.candidates import shared_ranks
 
     codes = np.array([0, 0, 0, 0, 1, 1])
     tier = np.array([1, 0, 0, 0, 0, 0])
@@ -190,8 +190,8 @@ def test_ties_share_a_rank_and_say_so(ds):
 
 
 def test_stability_never_calls_a_tie_stable(ds):
-    from unggulan.core.run import area_stability, default_scenario
-    from unggulan.core.stability import sensitivity
+    from unggulan.core.ranking.run import area_stability, default_scenario
+    from unggulan.core.ranking.stability import sensitivity
 
     ev = pd.DataFrame({"code": ["a"] * 3 + ["b"] * 2,
                        "commodity": ["akar_wangi", "bayam", "buncis", "x", "y"],
@@ -214,7 +214,7 @@ def test_stability_never_calls_a_tie_stable(ds):
 def test_management_class_is_scored_and_both_are_explained(ds):
     """At "sedang", land N only through its slope is S3 with terraces: proposed, scored at
     the S3 index, and the reason says both; at "rendah" (the default) it is not proposed."""
-    from unggulan.core.candidates import CLASS_FLOOR, evidence, propose
+    from unggulan.core.ranking.candidates import CLASS_FLOOR, evidence, propose
 
     suit = ds.suitability("desa", management="sedang", explain=False)
     lifted = suit[(suit["suitability_class"].astype(str) == "N")
@@ -245,7 +245,7 @@ def test_management_class_is_scored_and_both_are_explained(ds):
 def test_local_is_per_kabupaten():
     """A dataset of two kabupaten: what one produces is no trace in the other; a kabupaten
     without any record leaves the component out (NaN), as a dataset without sentra."""
-    from unggulan.core.candidates import add_local
+    from unggulan.core.ranking.candidates import add_local
 
     kab_of = pd.Series({"11.01.01.2001": "11.01", "11.01.01.2002": "11.01",
                         "11.02.01.2001": "11.02", "11.03.01.2001": "11.03"})

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from unggulan.base.errors import InvalidWeights, UnggulanError
-from unggulan.core import scoring
-from unggulan.core.mcda import aggregate, topsis, vikor, weighted_sum
+from unggulan.core.ranking import scoring
+from unggulan.core.ranking.mcda import aggregate, topsis, vikor, weighted_sum
 
 COLS = {"x": "x", "y": "y"}
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from tests.core.test_methods_lq import d2, row, table
-from unggulan.core.klassen import klassen
+from unggulan.core.activity.klassen import klassen
 
 
 def test_klassen_types_by_hand():

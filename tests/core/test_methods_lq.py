@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from unggulan.base.errors import UnggulanError
-from unggulan.core.concentration import localisation_index, specialisation_index
-from unggulan.core.dlq import dynamic_lq, quadrants
-from unggulan.core.growth import average_growth
-from unggulan.core.lq import static_lq
+from unggulan.core.activity.concentration import localisation_index, specialisation_index
+from unggulan.core.activity.dlq import dynamic_lq, quadrants
+from unggulan.core.activity.growth import average_growth
+from unggulan.core.activity.lq import static_lq
 
 COMMODITIES = ("padi", "jagung", "kedelai")
 
@@ -360,9 +360,9 @@ def test_bone_livestock_statistics(bone_dir):
         assert not np.isinf(f.select_dtypes("number").to_numpy(dtype=float)).any()
 
 
-@pytest.mark.parametrize("name", ["unggulan.core.growth", "unggulan.core.lq", "unggulan.core.dlq",
-                                  "unggulan.core.shift_share", "unggulan.core.klassen",
-                                  "unggulan.core.concentration"])
+@pytest.mark.parametrize("name", ["unggulan.core.activity.growth", "unggulan.core.activity.lq", "unggulan.core.activity.dlq",
+                                  "unggulan.core.activity.shift_share", "unggulan.core.activity.klassen",
+                                  "unggulan.core.activity.concentration"])
 def test_docstring_examples(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from unggulan.core.concentration import localisation_index, specialisation_index
-from unggulan.core.dlq import dynamic_lq, quadrants
-from unggulan.core.klassen import klassen
-from unggulan.core.lq import static_lq
-from unggulan.core.shift_share import shift_share
+from unggulan.core.activity.concentration import localisation_index, specialisation_index
+from unggulan.core.activity.dlq import dynamic_lq, quadrants
+from unggulan.core.activity.klassen import klassen
+from unggulan.core.activity.lq import static_lq
+from unggulan.core.activity.shift_share import shift_share
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

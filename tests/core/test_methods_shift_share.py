@@ -8,7 +8,7 @@ import pytest
 
 from tests.core.test_methods_lq import row, table
 from unggulan.base.errors import UnggulanError
-from unggulan.core.shift_share import shift_share
+from unggulan.core.activity.shift_share import shift_share
 
 # Table T3 (see test_methods_lq): start 2020, end 2024.
 # Reference growth: padi 200 -> 240 (R_i = 0.2), jagung 100 -> 150 (0.5),

@@ -26,7 +26,7 @@ from tests.helpers import grid_desa, make_dataset, run_cli
 from unggulan import Dataset
 from unggulan.base.errors import UnggulanError
 from unggulan.base.names import NameIndex, place_key, plain_key, spelling_rules
-from unggulan.core.statistics import AreaIndex, TableReport, match_areas
+from unggulan.core.inputs.statistics import AreaIndex, TableReport, match_areas
 from unggulan.io.dataset_toml import write_guessed_config
 
 

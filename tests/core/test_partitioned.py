@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from unggulan.core import partitioned as P
-from unggulan.core.candidates import evidence
-from unggulan.core.specialisation import combine_totals, counts, reference_totals, specialisation
+from unggulan.core.ranking.candidates import evidence
+from unggulan.core.activity.specialisation import combine_totals, counts, reference_totals, specialisation
 
 pytest.importorskip("dask_geopandas")
 
@@ -81,7 +81,7 @@ def test_bone_one_kabupaten_over_four_partitions(bone_ds):
 
 def test_compacted_evidence_is_identical_too(bone_ds, monkeypatch):
     # national evidence frames keep their detail columns sparse: the Dask path as well
-    from unggulan.core import candidates as C
+    from unggulan.core.ranking import candidates as C
 
     monkeypatch.setattr(C, "COMPACT_FROM", 0)
     ds = bone_ds

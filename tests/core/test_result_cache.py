@@ -8,7 +8,7 @@ import pandas as pd
 
 def test_candidates_are_read_back_from_disk(tmp_path, monkeypatch):
     from unggulan import Dataset
-    from unggulan.core import candidates
+    from unggulan.core.ranking import candidates
 
     monkeypatch.setenv("UNGGULAN_CACHE_DIR", str(tmp_path / "cache"))
     first = Dataset.open().candidates("kecamatan", top=2)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from unggulan.base.errors import DatasetError, UnknownCommodity
-from unggulan.core import provenance, scoring
+from unggulan.core import provenance
+from unggulan.core.ranking import scoring
 from unggulan.core.provenance import file_digest, inputs_hash, run_hash
 from unggulan.core.scenario import load_scenario, scenario_from_dict, scenario_to_toml
 

@@ -22,10 +22,10 @@ from typer.testing import CliRunner
 
 from tests.conftest import BUNDLED
 from unggulan import Dataset
-from unggulan.core import run as runmod
-from unggulan.core.layers import candidates_layer, get_layer
+from unggulan.core.ranking import run as runmod
+from unggulan.core.outputs.layers import candidates_layer, get_layer
 from unggulan.core.provenance import run_hash
-from unggulan.core.run import (
+from unggulan.core.ranking.run import (
     DEFAULT_NAME,
     area_stability,
     default_scenario,

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from scipy.stats import kendalltau
 
-from unggulan.core import scoring
-from unggulan.core.candidates import rank_order
-from unggulan.core.mcda import aggregate
-from unggulan.core.stability import (
+from unggulan.core.ranking import scoring
+from unggulan.core.ranking.candidates import rank_order
+from unggulan.core.ranking.mcda import aggregate
+from unggulan.core.ranking.stability import (
     first_keys,
     kendall_tau_groups,
     method_agreement,
@@ -187,7 +187,7 @@ def test_sampled_areas_and_method_agreement():
 def test_on_the_bundled_dataset_first_candidates_are_propose_s(demo):
     # the real evidence frame: the first candidate that sensitivity starts from is the one
     # propose ranks first, and the weighted sum is the tool's score
-    from unggulan.core.candidates import evidence, propose
+    from unggulan.core.ranking.candidates import evidence, propose
 
     w = scoring.parse_weights(None)
     ev = evidence(demo, "desa")

@@ -16,7 +16,7 @@ import pytest
 
 from tests.helpers import run_cli
 from unggulan.base.names import fold, place_key
-from unggulan.core.commodities import Catalogue
+from unggulan.core.inputs.commodities import Catalogue
 
 STAT = "statistik"
 CAT = Catalogue.load()
@@ -181,7 +181,7 @@ def test_names_only_dataset_validates_and_serves_statistics(names_only):
     from fastapi.testclient import TestClient
 
     from unggulan.api.main import create_app
-    from unggulan.settings import Settings
+    from unggulan.base.settings import Settings
 
     res = run_cli("validate", "--data", str(names_only))
     assert res.returncode == 0, res.stdout + res.stderr

@@ -212,7 +212,7 @@ def test_jember_reference_long_table(tmp_path):
 
 
 def test_growth_from_multi_year_means_where_a_year_is_zero():
-    from unggulan.core.growth import average_growth
+    from unggulan.core.activity.growth import average_growth
 
     v = np.array([[0.0, 10.0, 20.0, 30.0], [0.0, 5.0, 10.0, np.nan],
                   [np.nan, 0.0, 4.0, np.nan]])
@@ -227,7 +227,7 @@ def test_growth_from_multi_year_means_where_a_year_is_zero():
 
 
 def test_dlq_outside_plausible_bounds_is_flagged():
-    from unggulan.core.dlq import dynamic_lq
+    from unggulan.core.activity.dlq import dynamic_lq
 
     # x in A from 1 to a million in a year (a unit changed, or a table's zeros): DLQ ~ 3e5
     d = pd.DataFrame({

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import BONE, BUNDLED, MALANG
 from unggulan.base.names import fold
-from unggulan.core.commodities import Catalogue
+from unggulan.core.inputs.commodities import Catalogue
 
 CAT = Catalogue.load()
 

@@ -11,8 +11,8 @@ from exactextract import exact_extract
 from rasterio.transform import from_origin
 from shapely.geometry import box
 
-from unggulan.core.attributes import braak_temperature, metres_per_degree, slope_percent
-from unggulan.core.zonal import (
+from unggulan.core.land.attributes import braak_temperature, metres_per_degree, slope_percent
+from unggulan.core.land.zonal import (
     Grid,
     class_shares,
     compute_coverage,
@@ -117,7 +117,7 @@ def test_class_shares_sum_to_one_over_the_covered_part(bone_dir, bone_cov):
     assert ok.sum() == bone_cov.n_areas
     assert np.allclose(sh[ok].sum(axis=1), 1.0)
     # counted chunk by chunk (as national layers are): the same shares
-    from unggulan.core import zonal
+    from unggulan.core.land import zonal
 
     old = zonal.CHUNK_CELLS
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pyproj import CRS
 
-from unggulan.core.zonal import Coverage, Grid, reduce_categorical
+from unggulan.core.land.zonal import Coverage, Grid, reduce_categorical
 
 
 def test_an_area_without_valid_cells_has_no_majority():

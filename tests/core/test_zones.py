@@ -11,7 +11,7 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry import Point, box
 
 from unggulan.base.errors import DatasetError
-from unggulan.core import zones as zn
+from unggulan.core.ranking import zones as zn
 from unggulan.core.scenario import ZonesSpec, scenario_from_dict, scenario_to_toml
 
 D = 0.01  # one cell, about 1.1 km
@@ -199,7 +199,7 @@ def test_saved_scenarios_still_load():
 # ---------------------------------------------------------------------- datasets
 def _check_dataset(ds, level: str = "desa", scenario=None):
     """Every member satisfies the rule; members of a zone are connected in the graph."""
-    from unggulan.core.run import effective_scenario
+    from unggulan.core.ranking.run import effective_scenario
 
     sc = effective_scenario(scenario)
     z, mem = ds.zones(level, scenario=sc, members=True)

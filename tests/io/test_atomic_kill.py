@@ -117,7 +117,7 @@ def _squares(n_side: int, size: float, x0: float = 500_000.0, y0: float = 9_500_
 def _grid(width: int, cell: float = 10.0):
     from pyproj import CRS
 
-    from unggulan.core.zonal import Grid
+    from unggulan.core.land.zonal import Grid
 
     return Grid(CRS.from_epsg(32750).to_wkt(),
                 (cell, 0.0, 500_000.0, 0.0, -cell, 9_500_000.0 + width * cell), width, width)
@@ -130,7 +130,7 @@ def _same(a, b) -> None:
 
 
 def test_a_killed_cache_write_keeps_the_other_entries_and_is_rebuilt(tmp_path):
-    from unggulan.core.zonal import compute_coverage, read_coverage_cache
+    from unggulan.core.land.zonal import compute_coverage, read_coverage_cache
 
     cache = tmp_path / "cache"
     grid = _grid(600)  # 6 km x 6 km at 10 m: 360,000 cells
@@ -144,7 +144,7 @@ def test_a_killed_cache_write_keeps_the_other_entries_and_is_rebuilt(tmp_path):
         from pathlib import Path
         sys.path.insert(0, {str(ROOT)!r})
         from tests.io.test_atomic_kill import _grid, _squares
-        from unggulan.core.zonal import compute_coverage
+        from unggulan.core.land.zonal import compute_coverage
         compute_coverage(_squares(12, 500.0), _grid(600), cache_dir=Path({str(cache)!r}))
         """, cache, ".cov-*.tmp", 1 << 20)
     assert previous.read_bytes() == previous_bytes  # the other entry is untouched
@@ -159,7 +159,7 @@ def test_a_killed_cache_write_keeps_the_other_entries_and_is_rebuilt(tmp_path):
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "wrong arrays"])
 def test_a_damaged_cache_file_is_rebuilt(tmp_path, damage, caplog):
-    from unggulan.core.zonal import compute_coverage
+    from unggulan.core.land.zonal import compute_coverage
 
     grid = _grid(200)
     geoms = _squares(5, 300.0)
@@ -176,7 +176,7 @@ def test_a_damaged_cache_file_is_rebuilt(tmp_path, damage, caplog):
     else:  # a readable .npz that does not fit these areas (another version, another grid)
         with entry.open("wb") as fh:
             np.savez(fh, offsets=np.array([0, 5]), cells=np.arange(5), weights=np.ones(5))
-    with caplog.at_level("WARNING", logger="unggulan.core.zonal"):
+    with caplog.at_level("WARNING", logger="unggulan.core.land.zonal"):
         again = compute_coverage(geoms, grid, cache_dir=tmp_path)
     _same(again, fresh)
     assert "computing it again" in caplog.text

@@ -97,7 +97,7 @@ def test_cli_export_refuses_to_clobber(tmp_path):
 
 @pytest.mark.parametrize("suffix", [".gpkg", ".zip", ".geojson", ".csv", ".parquet"])
 def test_round_trip_of_areas_with_attributes(bone, tmp_path, suffix):
-    from unggulan.core.layers import get_layer
+    from unggulan.core.outputs.layers import get_layer
 
     src = get_layer(bone, "areas", "kecamatan")
     path = write_layer(src, tmp_path / f"wilayah{suffix}", layer="areas_kecamatan")
@@ -171,8 +171,8 @@ def test_candidates_export_ships_a_qgis_style(demo, tmp_path):
     gj = write_layer(src, tmp_path / "k.geojson", layer="candidates_desa")
     _check_qml((tmp_path / "k.qml").read_text(), set(gpd.read_file(gj).columns), tops)
     # an exported layer's style and the web map give each commodity the dataset's colour
-    from unggulan.core.colours import dataset_palette
-    from unggulan.core.layers import get_layer
+    from unggulan.core.outputs.colours import dataset_palette
+    from unggulan.core.outputs.layers import get_layer
     from unggulan.maps.pages import PageOptions, main_map, render
 
     layer = get_layer(demo, "candidates", "desa")

@@ -18,7 +18,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from unggulan.core.layers import get_layer
+from unggulan.core.outputs.layers import get_layer
 from unggulan.io.exports import _write_spatial, remove_stale_temporaries, write_layer
 
 

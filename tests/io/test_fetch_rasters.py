@@ -32,8 +32,8 @@ from typer.testing import CliRunner
 from unggulan import Dataset
 from unggulan.base.errors import DatasetError
 from unggulan.cli import cli
-from unggulan.core import terrain_climate as tc
-from unggulan.core.rasters import attribute_for
+from unggulan.core.land import terrain_climate as tc
+from unggulan.core.inputs.rasters import attribute_for
 from unggulan.io import fetch_rasters as fr
 
 BONE = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "bone"
@@ -505,7 +505,7 @@ def test_monthly_sources_need_years(tmp_path):
 
 
 def test_bundled_catalogue_cites_every_source():
-    from unggulan.core.fetch_layers import catalogue, default_sources_path
+    from unggulan.core.inputs.fetch_layers import catalogue, default_sources_path
 
     for attr, s in catalogue().items():
         assert s.product and s.licence and s.documentation and s.unit, attr

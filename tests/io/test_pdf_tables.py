@@ -338,8 +338,8 @@ def test_only_scans_is_a_clear_error(tmp_path):
 
 
 def test_statistics_folder_picks_pdfs_and_config_takes_tables(tmp_path, book):
-    from unggulan.core.config import load_config
-    from unggulan.core.statistics import statistics_files
+    from unggulan.core.inputs.config import load_config
+    from unggulan.core.inputs.statistics import statistics_files
 
     (tmp_path / "statistik").mkdir()
     shutil.copy(book, tmp_path / "statistik" / "buku.pdf")
@@ -397,7 +397,7 @@ def test_a_desa_name_two_kecamatan_share_is_settled_by_the_books_kecamatan():
     import pandas as pd
     from shapely.geometry import box
 
-    from unggulan.core.statistics import AreaIndex, TableReport, match_areas
+    from unggulan.core.inputs.statistics import AreaIndex, TableReport, match_areas
 
     desa = gpd.GeoDataFrame({
         "code": ["35.09.17.2004", "35.09.27.2008", "35.09.17.2002"],

@@ -24,7 +24,7 @@ from unggulan.maps.pages import (
     render,
     simplified,
 )
-from unggulan.settings import Settings
+from unggulan.base.settings import Settings
 
 EXTERNAL = re.compile(r"""<(?:script|link)[^>]+(?:src|href)=["'](https?:)?//""", re.I)
 

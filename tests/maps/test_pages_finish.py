@@ -100,7 +100,7 @@ def with_basis(monkeypatch):
 
 # ---------------------------------------------------------------------- one palette
 def test_one_palette_on_every_page(demo):
-    from unggulan.core.run import default_scenario
+    from unggulan.core.ranking.run import default_scenario
     from unggulan.maps.colours import run_palette
 
     base = dataset_palette(demo)
@@ -133,7 +133,7 @@ def test_one_palette_on_every_page(demo):
 def test_palette_order_counts_both_levels(demo):
     """Colours go by the largest share of a level's areas a commodity leads: every
     kecamatan leader of the demo (5 kecamatan) gets a colour of its own."""
-    from unggulan.core.run import default_scenario
+    from unggulan.core.ranking.run import default_scenario
 
     sc = default_scenario(None, top=3)
     share: dict[str, float] = {}
@@ -151,7 +151,7 @@ def test_palette_order_counts_both_levels(demo):
 def test_another_weighting_keeps_the_palette_and_colours_its_leaders(demo):
     """All weight on land suitability: the dataset's colours stay, and the commodities that
     now lead but had no colour get extra colours, the same on both maps of the run."""
-    from unggulan.core.run import default_scenario
+    from unggulan.core.ranking.run import default_scenario
     from unggulan.maps.colours import run_palette
 
     sc = default_scenario("suitability=1")
@@ -169,7 +169,7 @@ def test_another_weighting_keeps_the_palette_and_colours_its_leaders(demo):
 
 
 def test_brief_uses_the_dataset_palette(demo):
-    from unggulan.core.run import default_scenario
+    from unggulan.core.ranking.run import default_scenario
     from unggulan.maps.colours import run_palette
     from unggulan.reports.brief import BriefOptions, _make_run
 
@@ -255,7 +255,7 @@ def test_commodity_menu_lists_the_data_first(demo):
 
 def test_routes_default_level_and_html_errors(noras, monkeypatch):
     from unggulan.api.main import create_app
-    from unggulan.settings import Settings
+    from unggulan.base.settings import Settings
 
     monkeypatch.setenv("UNGGULAN_DATA", str(noras))
     with TestClient(create_app(Settings()), raise_server_exceptions=False) as client:

@@ -189,7 +189,7 @@ def demo_client(demo):
     from fastapi.testclient import TestClient
 
     from unggulan.api.main import create_app
-    from unggulan.settings import Settings
+    from unggulan.base.settings import Settings
 
     with TestClient(create_app(Settings()), raise_server_exceptions=False) as client:
         # the session's demo dataset, its candidates already computed
@@ -218,7 +218,7 @@ def test_html_brief_from_the_api(demo_client, demo):
 
 
 def test_html_brief_of_a_saved_scenario_from_the_api(demo_client, demo):
-    from unggulan.core.run import find_scenario, run_info
+    from unggulan.core.ranking.run import find_scenario, run_info
     from unggulan.core.scenario import load_scenario
 
     sc = load_scenario(find_scenario(demo.folder, "permendagri_9_2014").path)

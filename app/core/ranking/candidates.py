@@ -1,0 +1,984 @@
+"""Candidate flagship commodities per area: evidence, score, rank and explanation."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from unggulan.base.memory import release_freed_memory
+from unggulan.base.numbers import fmt_number, fmt_sig
+from unggulan.core.activity import clusters
+from unggulan.core.activity.evidence import cite
+from unggulan.core.inputs.families import family_label
+from unggulan.core.ranking.scoring import (
+    ACTIVITY_COMPONENTS,
+    BASIS,
+    COLUMNS,
+    NEAR_TIE,
+    parse_weights,
+    score,
+)
+from unggulan.core.activity.specialisation import counts, specialisation
+from unggulan.core.land.suitability import explain
+
+LONG_COLUMNS = [
+    "code", "name", "level", "rank", "commodity", "commodity_name_id", "commodity_name_en",
+    "sector", "score", "suitability_class", "suitability_index", "limiting_factors",
+    "potential_class", "lq", "lq_raw", "sentra", "workers", "units", "cluster", "gi_p",
+    "slq", "dlq", "quadrant", "stat_measure", "stat_family", "stat_source", "stat_level",
+    "stat_share",
+    "period", "active",
+    "activity_tier", "score_suitability", "score_specialisation", "score_scale", "score_trend",
+    "score_cluster", "score_continuity", "score_market", "score_uniqueness", "local",
+    "score_local", "basis", "basis_id", "basis_en", "rank_shared", "rank_label", "tie",
+    "tie_with", "near_tie", "reason_id", "reason_en",
+]  # fmt: skip
+#: at most this many commodities are named in ``tie_with`` / ``near_tie`` (then "+n")
+TIE_NAMES = 5
+STAT_LQ_FULL = 4.0  # a statistics SLQ of 4 or more scores 1 (log2 scale)
+SCALE_FULL = 0.5  # half of the area's output (or sentra workers) scores 1
+DOMINANT_SHARE = 0.25  # explanations call a commodity dominant from this share
+
+
+def _num(x: float, lang: str, decimals: int = 0) -> str:
+    """1,150.5 (en) or 1.150,5 (id)."""
+    return fmt_number(x, decimals, lang)
+
+
+def evidence(ds, level: str = "desa", reference: str = "kabupaten",
+             management: str = "rendah", period: tuple[int, int] | None = None,
+             measure: str | None = None) -> pd.DataFrame:
+    """The (area, commodity) pairs that may be proposed, with their evidence components
+    before weighting.
+
+    A pair may be proposed when the area produces the commodity (sentra there, or a
+    statistics value above zero for the area or, for a desa, its kecamatan), or when its
+    land is S1-S3 — except a processed product (one with a raw material in the catalogue),
+    which needs its own or its raw material's activity in the area: it is never proposed
+    from land alone.
+    """
+    key = ("evidence", level, reference, management, period, measure)
+    return ds.cached(key, lambda: _evidence(ds, level, reference, management, period,
+                                            measure))
+
+
+def _evidence(ds, level: str, reference: str, management: str,
+              period: tuple[int, int] | None, measure: str | None) -> pd.DataFrame:
+    areas = ds.areas(level)
+    area_col = "desa_code" if level == "desa" else "kecamatan_code"
+    suit = ds.suitability(level, management=management, explain=False, copy=False)
+    cnt = counts(ds.sentra(placed_only=True), area_col)
+    spec = specialisation(cnt, areas, reference) if len(cnt) else cnt
+    stats = level_statistics(ds, level, period, reference, measure)
+    # filter before anything else: a national run has millions of pairs
+    rows, keys = eligible_pairs(suit, spec, stats, ds.catalogue)
+    release_freed_memory()
+    ev = assemble(rows.reset_index(drop=True), keys, spec, stats, cnt, areas.index, level,
+                  lambda: ds.cached(("contiguity", level), lambda: clusters.contiguity(areas)),
+                  local=local_production(ds, level))
+    return compact(ev)  # (its temporaries are released by Dataset.cached, see _fill)
+
+
+def level_statistics(ds, level: str, period: tuple[int, int] | None = None,
+                     reference: str = "kabupaten", measure: str | None = None
+                     ) -> pd.DataFrame:
+    """The statistics' evidence (:func:`unggulan.core.activity.evidence.evidence_for_level`) of the areas
+    of ``level`` only.
+
+    Examples
+    --------
+    >>> from unggulan import Dataset
+    >>> ds = Dataset.open()
+    >>> st = level_statistics(ds, "desa")
+    >>> bool(st["code"].isin(ds.areas("desa").index).all())
+    True
+    """
+    from unggulan.core.activity.evidence import evidence_for_level
+
+    stats = evidence_for_level(ds, level, period, reference, measure)
+    return stats[stats["code"].isin(ds.areas(level).index)]
+
+
+def local_production(ds, level: str) -> tuple[pd.Series, pd.DataFrame]:
+    """What each kabupaten already produces, for the ``local`` component: the kabupaten of
+    each area of ``level`` (``kabupaten_code`` by area code) and the ``kabupaten_code,
+    commodity`` pairs with a trace there: a sentra in any of its desa or kecamatan (placed or
+    not, by its desa or kecamatan code; a dataset of one kabupaten: any of its records), or
+    statistics above zero at any level in it (its
+    desa, its kecamatan, or its own row of a kabupaten table), any year and measure
+    (productivity ratios and total rows left out).
+
+    Examples
+    --------
+    >>> from unggulan import Dataset
+    >>> kab, produced = local_production(Dataset.open(), "desa")
+    >>> list(produced.columns), bool(produced["kabupaten_code"].isin(set(kab)).all())
+    (['kabupaten_code', 'commodity'], True)
+    """
+    areas = ds.areas(level)
+    kab_of = areas["kabupaten_code"].astype(object)
+    code_kab: dict[str, str] = {}
+    for lv in getattr(ds, "levels", [level]):
+        a = ds.areas(lv)
+        code_kab.update(zip(a["code"].astype(str), a["kabupaten_code"].astype(str)))
+    frames = []
+    s = ds.sentra()
+    if len(s):
+        kab = pd.Series(None, index=s.index, dtype=object)
+        for col in ("kecamatan_code", "desa_code"):  # the desa's, where placed in one
+            if col in s:
+                kab = s[col].map(code_kab).where(lambda x: x.notna(), kab)
+        if len(set(kab_of)) == 1:  # one kabupaten: its list's unplaced records are its own
+            kab = kab.fillna(next(iter(set(kab_of))))
+        frames.append(pd.DataFrame({"kabupaten_code": kab.to_numpy(object),
+                                    "commodity": s["commodity_id"].to_numpy(object)}))
+    st = ds.statistics()
+    if len(st):
+        keep = (pd.to_numeric(st["value"], errors="coerce") > 0).to_numpy() \
+            & ~st["ratio"].astype(bool).to_numpy()
+        if "kind" in st:  # a total row is no commodity, a ratio no production
+            keep &= ~st["kind"].isin(["total", "ratio"]).to_numpy()
+        st = st[keep]
+        kabs = set(code_kab.values())
+        kab = st["code"].map(code_kab)
+        own = st["code"].where(st["code"].isin(kabs) & (st["level"] == "kabupaten"))
+        frames.append(pd.DataFrame({"kabupaten_code": kab.fillna(own).to_numpy(object),
+                                    "commodity": st["commodity"].to_numpy(object)}))
+    if not frames:
+        return kab_of, pd.DataFrame({"kabupaten_code": [], "commodity": []}, dtype=object)
+    produced = pd.concat(frames, ignore_index=True).dropna().drop_duplicates()
+    produced = produced.sort_values(["kabupaten_code", "commodity"]).reset_index(drop=True)
+    return kab_of, produced
+
+
+def add_local(ev: pd.DataFrame, local: tuple[pd.Series, pd.DataFrame] | None) -> pd.DataFrame:
+    """``local`` (1: the area's kabupaten produces the commodity, 0: no trace of it there,
+    NaN: the kabupaten has no production record at all) and ``local_score`` (``local`` for
+    pairs without activity in the area, NaN for the rest: their own activity is scored) of
+    the evidence ``ev`` (``code``, ``commodity``, ``activity_tier``), in place; ``local``
+    from :func:`local_production`, None: both NaN."""
+    n = len(ev)
+    out = np.full(n, np.nan)
+    if local is not None and len(local[1]) and n:
+        kab_of, produced = local
+        code = ev["code"].astype("category") if not isinstance(
+            ev["code"].dtype, pd.CategoricalDtype) else ev["code"]
+        comm = ev["commodity"].astype("category") if not isinstance(
+            ev["commodity"].dtype, pd.CategoricalDtype) else ev["commodity"]
+        kabs = pd.Index(pd.unique(produced["kabupaten_code"]))
+        comms = comm.cat.categories
+        kab_i = kabs.get_indexer(pd.Index(kab_of.reindex(code.cat.categories.astype(str))
+                                          .to_numpy(object)))
+        row_kab = np.where(code.cat.codes.to_numpy() >= 0, kab_i[code.cat.codes.to_numpy()],
+                           -1).astype(np.int64)
+        row_key = row_kab * len(comms) + comm.cat.codes.to_numpy().astype(np.int64)
+        c_i = comms.get_indexer(produced["commodity"]).astype(np.int64)
+        p_key = kabs.get_indexer(produced["kabupaten_code"]).astype(np.int64) * len(comms) + c_i
+        hit = np.isin(row_key, p_key[c_i >= 0])
+        out = np.where(row_kab >= 0, hit.astype(float), np.nan)
+    ev["local"] = out
+    tier = ev["activity_tier"].to_numpy(np.int8) if "activity_tier" in ev else np.zeros(n)
+    ev["local_score"] = np.where(tier == 0, out, np.nan)
+    return ev
+
+
+def pair_keys(frame: pd.DataFrame, codes: pd.Index, commodities: pd.Index) -> np.ndarray:
+    """One integer key per row of ``frame``: ``area * len(commodities) + commodity``, the
+    positions of its ``code`` in ``codes`` and of its ``commodity`` in ``commodities``; -1
+    where either is not there (rows outside the assessed pairs).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"code": ["b", "a", "z"], "commodity": ["kopi", "kopi", "kopi"]})
+    >>> pair_keys(f, pd.Index(["a", "b"]), pd.Index(["kakao", "kopi"])).tolist()
+    [3, 1, -1]
+    """
+    # positions by value (as pd.Categorical(values, categories=...).codes, which pandas 4
+    # will refuse for values outside the categories)
+    a = pd.Index(codes).get_indexer(frame["code"]).astype(np.int64)
+    c = pd.Index(commodities).get_indexer(frame["commodity"]).astype(np.int64)
+    return np.where((a >= 0) & (c >= 0), a * len(commodities) + c, -1)
+
+
+def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, catalogue
+                   ) -> tuple[pd.DataFrame, np.ndarray]:
+    """The (area, commodity) pairs that may be proposed (see :func:`evidence`): the first,
+    row-filtering step of the evidence.
+
+    Parameters
+    ----------
+    suit : DataFrame
+        Suitability rows (``Dataset.suitability(..., explain=False)`` or some of its rows),
+        ``code`` and ``commodity`` categorical; their categories number the pairs.
+    spec : DataFrame
+        The sentra's :func:`~unggulan.core.activity.specialisation.specialisation` rows (``code``,
+        ``commodity`` ...); a row is the area's own activity.
+    stats : DataFrame
+        The statistics' evidence (:func:`level_statistics`): ``stat_value > 0`` is activity.
+    catalogue : Catalogue
+        For the processed products (a raw material in the catalogue): proposed from land
+        alone only where the area produces one of their raw materials.
+
+    Returns
+    -------
+    rows : DataFrame
+        The rows of ``suit`` that may be proposed (index kept), without the ``share_*``
+        columns but ``share_s1``.
+    keys : ndarray of int64
+        Their pair keys (:func:`pair_keys` with ``suit``'s categories).
+
+    Examples
+    --------
+    >>> from unggulan import Dataset
+    >>> ds = Dataset.open()
+    >>> suit = ds.suitability("desa", explain=False)
+    >>> rows, keys = eligible_pairs(suit, pd.DataFrame(), pd.DataFrame(), ds.catalogue)
+    >>> set(rows["suitability_class"]) <= {"S1", "S2", "S3"}, len(keys) == len(rows)
+    (True, True)
+    """
+    code_cat = suit["code"].cat.categories
+    comm_cat = suit["commodity"].cat.categories
+    n_comm = len(comm_cat)
+
+    def activity_keys(frame: pd.DataFrame) -> np.ndarray:
+        k = pair_keys(frame, code_cat, comm_cat)
+        return k[k >= 0]
+
+    pair = suit["code"].cat.codes.to_numpy(np.int64) * n_comm + \
+        suit["commodity"].cat.codes.to_numpy(np.int64)
+    active_keys = np.concatenate([
+        activity_keys(spec) if len(spec) else np.empty(0, np.int64),
+        activity_keys(stats[stats["stat_value"] > 0]) if len(stats) else np.empty(0, np.int64),
+    ])
+    active = np.isin(pair, active_keys)
+    # the class at the management level (equal to the land as it is at "rendah")
+    cls_col = "potential_class" if "potential_class" in suit else "suitability_class"
+    land_ok = suit[cls_col].isin(["S1", "S2", "S3"]).to_numpy()
+    processed = _processed(catalogue, comm_cat)
+    if processed:
+        # a processed product from land alone only where its raw material is produced
+        raw_of = {c: catalogue.get(c).raw_material for c in processed}
+        comm_idx = {c: i for i, c in enumerate(comm_cat)}
+        active_sorted = np.unique(active_keys)
+        comm_i = suit["commodity"].cat.codes.to_numpy()
+        is_proc = np.isin(comm_i, [comm_idx[c] for c in processed])
+        codes_i = suit["code"].cat.codes.to_numpy(np.int64)
+        ok = np.zeros(len(suit), dtype=bool)
+        todo = np.flatnonzero(is_proc & land_ok & ~active)
+        for c in processed:  # one pass per processed product, vectorised over its rows
+            rows = todo[comm_i[todo] == comm_idx[c]]
+            for r in raw_of[c]:
+                if r in comm_idx and len(rows):
+                    ok[rows] |= np.isin(codes_i[rows] * n_comm + comm_idx[r], active_sorted)
+        land_ok = land_ok & (~is_proc | ok)
+    mask = land_ok | active
+    keep = [c for c in suit.columns if not c.startswith("share_") or c == "share_s1"]
+    rows = suit.loc[mask, keep]
+    if "potential_class" in rows:
+        rows["suitability_index"] = managed_index(rows)
+    return rows, pair[mask]
+
+
+#: lowest suitability index of each class (data/land_requirements.md): the index of a class
+#: reached by management
+CLASS_FLOOR = {"S1": 1.0, "S2": 0.5, "S3": 0.25, "N": 0.0}
+
+
+def managed_index(rows: pd.DataFrame) -> np.ndarray:
+    """The suitability index at the management level: where management lifts the class
+    (``potential_class`` better than ``suitability_class``: terraces on a slope, fertiliser,
+    liming), at least the lowest index of the class reached (:data:`CLASS_FLOOR`); elsewhere
+    (and at management "rendah", which lifts nothing) the index as it is.
+
+    >>> managed_index(pd.DataFrame({"suitability_class": ["N", "S2"],
+    ...     "potential_class": ["S3", "S2"], "suitability_index": [0.0, 0.6]})).tolist()
+    [0.25, 0.6]
+    """
+    idx = rows["suitability_index"].to_numpy(float)
+    actual = rows["suitability_class"].astype(object).to_numpy()
+    pot = rows["potential_class"].astype(object).to_numpy()
+    lifted = pd.notna(pot) & (pot != actual)
+    if not lifted.any():
+        return idx
+    floor = pd.Series(pot).map(CLASS_FLOOR).to_numpy(float)
+    return np.where(lifted, np.fmax(idx, floor), idx)
+
+
+def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.DataFrame,
+             cnt: pd.DataFrame, codes: pd.Index, level: str, contiguity,
+             local: tuple[pd.Series, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The evidence of the eligible pairs: their activity columns, score components and
+    neighbourhood (the steps of :func:`evidence` after :func:`eligible_pairs`).
+
+    Parameters
+    ----------
+    ev : DataFrame
+        The eligible suitability rows (:func:`eligible_pairs`) in the evidence's order, with
+        a RangeIndex; filled in place and returned. ``code`` and ``commodity`` keep the
+        suitability's categories (they number ``keys``); unused ones are dropped here and
+        the rest sorted as strings.
+    keys : ndarray of int64
+        The rows' pair keys (:func:`eligible_pairs`).
+    spec, stats : DataFrame
+        The sentra LQ (:func:`~unggulan.core.activity.specialisation.specialisation` of all areas) and
+        the statistics' evidence (:func:`level_statistics`), at most one row per (area,
+        commodity); aligned to the rows by key, not merged.
+    cnt : DataFrame
+        The sentra :func:`~unggulan.core.activity.specialisation.counts` of all areas (the neighbourhood
+        score and Gi* hot spots use their workers).
+    codes : Index
+        All area codes, in the contiguity's order.
+    level : str
+        The areas' level (``activity_tier``: own or the kecamatan's statistics).
+    contiguity : Contiguity, or a function returning it
+        The areas' neighbours (:func:`unggulan.core.activity.clusters.contiguity`); a function is called
+        only when there are sentra.
+    local : tuple, optional
+        :func:`local_production`: ``local`` and ``local_score`` (:func:`add_local`); None:
+        both NaN (the ``local`` component left out).
+
+    Returns
+    -------
+    DataFrame
+        ``ev`` with the sentra columns (``sentra, workers, units, lq, lq_raw, lq_units,
+        lq_score, continuity_*, market*, uniqueness, first_year``), the statistics' columns
+        (``stat_*, slq, dlq, quadrant`` ...), the components of :func:`add_components` and
+        ``cluster_score, gi_z, gi_p, cluster``.
+
+    Examples
+    --------
+    >>> from unggulan import Dataset
+    >>> from unggulan.core.activity.specialisation import counts, specialisation
+    >>> ds = Dataset.open()
+    >>> areas = ds.areas("desa")
+    >>> cnt = counts(ds.sentra(placed_only=True), "desa_code")
+    >>> spec, stats = specialisation(cnt, areas), level_statistics(ds, "desa")
+    >>> suit = ds.suitability("desa", explain=False)
+    >>> rows, keys = eligible_pairs(suit, spec, stats, ds.catalogue)
+    >>> ev = assemble(rows.reset_index(drop=True), keys, spec, stats, cnt, areas.index,
+    ...               "desa", clusters.contiguity(areas), local_production(ds, "desa"))
+    >>> ev.equals(evidence(ds, "desa"))
+    True
+    """
+    code_cat = ev["code"].cat.categories  # the suitability's, before trimming
+    comm_cat = ev["commodity"].cat.categories
+    # code and commodity stay categorical (lexically ordered categories: rank_order and the
+    # outputs sort them as strings); national runs have millions of rows
+    for col in ("code", "commodity"):
+        ev[col] = ev[col].cat.remove_unused_categories()
+        ev[col] = ev[col].cat.reorder_categories(sorted(ev[col].cat.categories))
+    # activity columns are aligned by (area, commodity) keys, not merged: a merge copies the
+    # whole frame, and most pairs (land only) have no activity
+    spec_at = _positions(keys, pair_keys(spec, code_cat, comm_cat)) if len(spec) else None
+    stats_at = _positions(keys, pair_keys(stats, code_cat, comm_cat)) if len(stats) else None
+    # each column compacted as it comes (see :func:`compact`): never the whole frame dense
+    for col in (spec.columns.drop(["code", "commodity"]) if len(spec) else []):
+        ev[col] = _compact_column(col, _aligned(spec[col], spec_at,
+                                                0.0 if col in ZERO_FILLED else None))
+    for col in ZERO_FILLED:
+        if col not in ev:
+            ev[col] = _compact_column(col, np.zeros(len(ev)))
+    for col in ("lq", "lq_raw", "lq_units", "continuity_years", "market", "first_year"):
+        if col not in ev:
+            ev[col] = _compact_column(col, np.full(len(ev), np.nan))
+    for col in stats.columns.drop(["code", "commodity"]):
+        ev[col] = _compact_column(col, _aligned(stats[col], stats_at, None) if len(stats)
+                                  else np.full(len(ev), np.nan))
+    ev = add_components(ev, level, copy=False)  # ev is this function's own frame
+    ev = add_local(ev, local)
+    # the components are final: compacted before the neighbourhood is computed
+    ev = compact(ev)
+    release_freed_memory()
+    if len(cnt):
+        wide = _workers_matrix(cnt, codes)
+        w = contiguity() if callable(contiguity) else contiguity
+        # one row per evidence row (aligned), not every area x commodity
+        cl = clusters.cluster_evidence(w, codes, wide, ev[["code", "commodity"]],
+                                       categorical=len(ev) >= COMPACT_FROM)
+        del wide
+        for col in ("cluster_score", "gi_z", "gi_p", "cluster"):
+            # (cluster: a Categorical in large frames, as compact() keeps it)
+            values = cl[col].array if col in TEXT_COLUMNS else cl[col].to_numpy()
+            ev[col] = values
+        del cl, values
+    else:
+        ev["cluster_score"] = 0.0
+        ev["gi_z"] = np.nan
+        ev["gi_p"] = np.nan
+        ev["cluster"] = None
+    return ev
+
+
+def _workers_matrix(cnt: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
+    """Sentra workers per area (``codes``, in order) and commodity (sorted), summed: as
+    ``pivot_table(..., fill_value=0).reindex(codes, fill_value=0)``, with sparse columns (an
+    area has few of the commodities)."""
+    from scipy import sparse
+
+    comms = pd.Index(sorted(pd.unique(cnt["commodity"].astype(object))))
+    rows = pd.Index(codes).get_indexer(cnt["code"])
+    cols = comms.get_indexer(cnt["commodity"])
+    ok = rows >= 0
+    m = sparse.coo_matrix((cnt["workers"].to_numpy(float)[ok], (rows[ok], cols[ok])),
+                          shape=(len(codes), len(comms))).tocsr()
+    m.sum_duplicates()
+    m.eliminate_zeros()
+    return pd.DataFrame.sparse.from_spmatrix(m, index=codes, columns=comms)
+
+
+#: evidence columns read for every pair (scores, ranking, eligibility); the rest are read
+#: only for the rows a ranking returns
+DENSE = {"code", "commodity", "suitability_index", "share_s1", "workers", "stat_share",
+         "cluster_score", "active", "activity_tier", "local", *COLUMNS.values()}
+
+
+COMPACT_FROM = 100_000  # rows; smaller frames stay plain
+
+
+def compact(ev: pd.DataFrame) -> pd.DataFrame:
+    """Float columns read only for returned rows, and empty (NaN or 0) for most pairs,
+    kept sparse: a national evidence frame has millions of land-only pairs. Text columns
+    read only for returned rows (:data:`TEXT_COLUMNS`) become categoricals; :func:`_dense`
+    turns both back for the rows returned."""
+    if len(ev) < COMPACT_FROM:
+        return ev
+    for col in ev.columns:
+        if col in TEXT_COLUMNS and (ev[col].dtype == object
+                                    or isinstance(ev[col].dtype, pd.StringDtype)):
+            ev[col] = pd.Categorical(ev[col])
+        elif ev[col].dtype.kind == "f":
+            # the frame is complete: the columns every pair reads are compacted too (each
+            # read densifies one column for a moment)
+            ev[col] = _compact_column(col, ev[col], keep=())
+    return ev
+
+
+#: text columns of the evidence held as categoricals in a compacted frame, and given back
+#: as text (None where empty) for the rows returned
+TEXT_COLUMNS = ("cluster",)
+
+
+def _compact_column(col: str, values, keep=DENSE):
+    """A float evidence column as :func:`compact` keeps it: sparse where more than half
+    NaN or 0, in frames of :data:`COMPACT_FROM` rows or more, unless ``col`` is in ``keep``
+    (while the evidence is assembled: the columns every step reads); otherwise as given."""
+    if (col in keep or len(values) < COMPACT_FROM or isinstance(values, pd.Categorical)
+            or isinstance(getattr(values, "dtype", None), pd.SparseDtype)):
+        return values
+    arr = np.asarray(values)
+    if arr.dtype.kind != "f":
+        return values
+    fill = np.nan if int(np.isnan(arr).sum()) * 2 > len(arr) else (
+        0.0 if int((arr == 0).sum()) * 2 > len(arr) else None)
+    return values if fill is None else pd.arrays.SparseArray(arr, fill_value=fill)
+
+
+def _dense(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sparse columns (see :func:`compact`) as plain ones."""
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.SparseDtype):
+            frame[col] = frame[col].sparse.to_dense()
+        elif col in TEXT_COLUMNS and isinstance(frame[col].dtype, pd.CategoricalDtype):
+            # given as the uncompacted frame has it: an object array set as a column
+            text = frame[col].astype(object)
+            frame[col] = text.where(text.notna(), None).to_numpy()
+    return frame
+
+
+ZERO_FILLED = ("sentra", "workers", "units", "lq_score", "continuity_score", "market_score",
+               "uniqueness")  # activity columns that are 0 (not NaN) where there is none
+
+
+def _positions(keys: np.ndarray, frame_keys: np.ndarray) -> np.ndarray:
+    """Row of ``frame_keys`` holding each of ``keys`` (-1 where none); frame keys unique
+    (-1 entries, rows outside the assessed pairs, never match)."""
+    ok = frame_keys >= 0
+    if pd.Index(frame_keys[ok]).has_duplicates:
+        raise ValueError("activity rows must be unique per (area, commodity)")
+    at = pd.Index(frame_keys[ok]).get_indexer(keys)
+    return np.where(at >= 0, np.flatnonzero(ok)[np.maximum(at, 0)], -1)
+
+
+def _aligned(col: pd.Series, at: np.ndarray, fill):
+    """``col``'s values at rows ``at`` (-1: ``fill``, NaN/None when ``fill`` is None).
+    Text columns become categoricals (a few labels over millions of rows)."""
+    hit = at >= 0
+    values = col.to_numpy()
+    if values.dtype.kind in "fiub":
+        out = np.full(len(at), np.nan if fill is None else fill, dtype=float)
+        out[hit] = values[at[hit]]
+        return out
+    codes, labels = pd.factorize(col, use_na_sentinel=True)
+    out_codes = np.full(len(at), -1, dtype=np.int32)
+    out_codes[hit] = codes[at[hit]]
+    return pd.Categorical.from_codes(out_codes, categories=pd.Index(labels, dtype=object))
+
+
+def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
+                   ) -> pd.DataFrame:
+    """The activity components from the evidence columns (``workers``, ``sentra``,
+    ``lq_score``, and where statistics exist ``stat_value``, ``stat_share``, ``slq``,
+    ``dlq``): ``sentra_share``, ``active``, ``specialisation_score``, ``scale_score``,
+    ``trend_score`` (see :mod:`unggulan.core.ranking.scoring`)."""
+    ev = ev.copy() if copy else ev
+    for col in ("stat_value", "stat_share", "slq", "dlq"):
+        if col not in ev:
+            ev[col] = np.nan
+    area_workers = ev.groupby("code")["workers"].transform("sum").to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sentra_share = np.where(area_workers > 0, ev["workers"].to_numpy(float) / area_workers,
+                                0.0)
+        slq = ev["slq"].to_numpy(float)
+        slq_score = np.clip(np.log2(np.clip(np.nan_to_num(slq, nan=1.0), 1.0, None))
+                            / np.log2(STAT_LQ_FULL), 0, 1)
+        dlq = ev["dlq"].to_numpy(float)
+        trend = np.where(np.isfinite(dlq) & (dlq > 0),
+                         np.clip(0.5 + np.log2(np.where(dlq > 0, dlq, 1.0)) / 4, 0, 1),
+                         np.where(dlq == 0, 0.0, np.nan))
+    ev["sentra_share"] = sentra_share
+    sentra = ev["sentra"].to_numpy(float) if "sentra" in ev else np.zeros(len(ev))
+    stat_on = ev["stat_value"].to_numpy(float) > 0
+    ev["active"] = (sentra > 0) | stat_on
+    # own activity (the area's sentra or statistics) before its kecamatan's figures
+    inherited = stat_on & (ev["stat_level"].to_numpy(object) != level) \
+        if level is not None and "stat_level" in ev else np.zeros(len(ev), dtype=bool)
+    ev["activity_tier"] = np.where((sentra > 0) | (stat_on & ~inherited), 2,
+                                   np.where(stat_on, 1, 0))
+    ev["specialisation_score"] = np.maximum(ev["lq_score"].to_numpy(float), slq_score)
+    ev["scale_score"] = np.clip(np.fmax(sentra_share, np.nan_to_num(
+        ev["stat_share"].to_numpy(float))) / SCALE_FULL, 0, 1)
+    ev["trend_score"] = trend
+    return ev
+
+
+def _processed(catalogue, ids) -> list[str]:
+    return [c for c in ids if c in catalogue and catalogue.get(c).raw_material]
+
+
+def eligible(ev: pd.DataFrame) -> pd.Series:
+    """Pairs that may be proposed: activity in the area, or land class S1-S3 there."""
+    land_ok = ev["suitability_class"].astype(object).isin(["S1", "S2", "S3"])
+    active = ev["active"].astype(bool) if "active" in ev else ev["sentra"] > 0
+    return active | land_ok
+
+
+def rank_tiers(ev: pd.DataFrame, weights: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The keys ranked before the score: the activity tier (``activity_tier``: own activity
+    2, the kecamatan's statistics 1, none 0; while any activity component has weight) and
+    whether the kabupaten produces the commodity (``local``, 1 or 0; while ``local`` has
+    weight); zeros where a key is off."""
+    n = len(ev)
+    tier = ev["activity_tier"].to_numpy(np.int8) \
+        if sum(weights[c] for c in ACTIVITY_COMPONENTS) > 0 else np.zeros(n, np.int8)
+    local = np.nan_to_num(ev["local"].to_numpy(float), nan=0.0).astype(np.int8) \
+        if weights.get("local", 0) > 0 and "local" in ev else np.zeros(n, np.int8)
+    return tier, local
+
+
+def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float]) -> np.ndarray:
+    """Row order: by area; within an area pairs with the area's own activity first, then
+    those with activity only in its kecamatan's statistics (while any activity component has
+    weight), then land-only pairs the kabupaten produces before those it does not (while
+    ``local`` has weight), then by score, then by evidence: the continuous land index, the
+    share of S1 land, the neighbours' activity, workers, the share of output; the
+    commodity id only as the last resort (identical evidence). Pairs with the same keys and
+    score are ties (:func:`shared_ranks`): the evidence and the id only order them."""
+    tier, local = rank_tiers(ev, weights)
+
+    def desc(col: str) -> np.ndarray:
+        v = ev[col].to_numpy(float) if col in ev else np.zeros(len(ev))
+        return -np.nan_to_num(v, nan=-1.0)
+
+    return np.lexsort((
+        pd.factorize(ev["commodity"], sort=True)[0], desc("stat_share"), desc("workers"),
+        desc("cluster_score"),
+        desc("share_s1"), desc("suitability_index"), -np.round(sc, 6), -local, -tier,
+        pd.factorize(ev["code"], sort=True)[0],  # integer codes: sorting strings is slow
+    ))
+
+
+def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray,
+                 tol: float = NEAR_TIE) -> dict[str, np.ndarray]:
+    """Ranks where ties are ties, for rows already in ranking order (:func:`rank_order`).
+
+    ``codes``: area per row (ints or strings), ``keys``: the keys ranked before the score
+    (:func:`rank_tiers`), ``sc``: the scores. Rows of one area with the same keys and the
+    same score (to 6 decimals) share a rank, the lowest of their positions (pandas'
+    ``method="min"``). Returns ``rank`` (position 1, 2, ...), ``rank_shared``, ``tie`` (the
+    row shares its rank), and, as row ranges into the order, ``tie_lo, tie_hi`` (rows with
+    the same score) and ``near_lo, near_hi`` (rows with the same keys whose score is within
+    ``tol`` points).
+
+    Examples
+    --------
+    >>> r = shared_ranks(np.array([0, 0, 0, 1]), (np.zeros(4),), np.array([30., 30., 29.8, 5]))
+    >>> r["rank"].tolist(), r["rank_shared"].tolist(), r["tie"].tolist()
+    ([1, 2, 3, 1], [1, 1, 3, 1], [True, True, False, False])
+    >>> r["near_lo"].tolist(), r["near_hi"].tolist()
+    ([0, 0, 0, 3], [3, 3, 3, 4])
+    """
+    n = len(codes)
+    idx = np.arange(n)
+    if n == 0:
+        z = np.zeros(0, np.int64)
+        return {"rank": z, "rank_shared": z, "tie": np.zeros(0, bool), "tie_lo": z,
+                "tie_hi": z, "near_lo": z, "near_hi": z}
+    first = np.r_[True, codes[1:] != codes[:-1]]
+    seg = first.copy()
+    for k in keys:
+        seg[1:] |= k[1:] != k[:-1]
+    s_int = np.round(np.round(np.asarray(sc, float), 6) * 1e6).astype(np.int64)
+    new = seg.copy()
+    new[1:] |= s_int[1:] != s_int[:-1]
+    group_start = np.maximum.accumulate(np.where(first, idx, 0))
+    run_start = np.maximum.accumulate(np.where(new, idx, 0))
+    run_id = np.cumsum(new) - 1
+    size = np.bincount(run_id)
+    # one key increasing along the order: segment, then the score descending
+    span = 200_000_000  # scores 0-100 in millionths, and room for the tolerance
+    key = np.cumsum(seg).astype(np.int64) * span + (100_000_000 - s_int)
+    t = int(round(tol * 1e6))
+    return {
+        "rank": idx - group_start + 1,
+        "rank_shared": run_start - group_start + 1,
+        "tie": size[run_id] > 1,
+        "tie_lo": np.searchsorted(key, key, "left"),
+        "tie_hi": np.searchsorted(key, key, "right"),
+        "near_lo": np.searchsorted(key, key - t, "left"),
+        "near_hi": np.searchsorted(key, key + t, "right"),
+    }
+
+
+def _others(items: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+            skip_lo: np.ndarray, skip_hi: np.ndarray) -> list[str | None]:
+    """For each row of ``rows``: the ``items`` in ``lo:hi`` but not in ``skip_lo:skip_hi``
+    (the row's own range, itself at least), joined with ", ", at most :data:`TIE_NAMES`
+    then "+n"; None when there are none."""
+    out: list[str | None] = [None] * len(rows)
+    # rows with another row in their range only (most have none): national runs return
+    # 250,000 rows
+    skip_lo = np.clip(skip_lo, lo, hi)
+    skip_hi = np.clip(np.maximum(skip_hi, skip_lo), lo, hi)
+    own = (rows >= lo) & (rows < hi) & ~((rows >= skip_lo) & (rows < skip_hi))
+    count = (hi - lo) - (skip_hi - skip_lo) - own.astype(np.int64)
+    for i in np.flatnonzero(count > 0).tolist():
+        r, a, b, sa, sb = int(rows[i]), int(lo[i]), int(hi[i]), int(skip_lo[i]), int(skip_hi[i])
+        picked: list[int] = []
+        for j in (*range(a, sa), *range(sb, b)):
+            if j != r:
+                picked.append(j)
+                if len(picked) == TIE_NAMES:
+                    break
+        names = [str(items[j]) for j in picked]
+        if count[i] > TIE_NAMES:
+            names.append(f"+{int(count[i]) - TIE_NAMES}")
+        out[i] = ", ".join(names)
+    return out
+
+
+def basis_of(cand: pd.DataFrame) -> np.ndarray:
+    """The evidence a candidate rests on (:data:`unggulan.core.ranking.scoring.BASIS`):
+    ``own_activity`` (the area's own sentra or statistics of its own level),
+    ``kecamatan_statistics`` (a desa taking its kecamatan's figures), ``neighbours`` (no
+    activity in the area, but the neighbours' sentra: a neighbourhood LQ above 0 or a hot
+    spot), ``land_only``.
+
+    >>> basis_of(pd.DataFrame({"activity_tier": [2, 1, 0, 0], "cluster_score": [0, 0, .4, 0],
+    ...                        "cluster": [None] * 4})).tolist()
+    ['own_activity', 'kecamatan_statistics', 'neighbours', 'land_only']
+    """
+    n = len(cand)
+    tier = cand["activity_tier"].to_numpy(np.int8) if "activity_tier" in cand \
+        else np.zeros(n, np.int8)
+    cl = np.nan_to_num(cand["cluster_score"].to_numpy(float)) if "cluster_score" in cand \
+        else np.zeros(n)
+    hot = (cand["cluster"].astype(object).to_numpy() == "hot spot") if "cluster" in cand \
+        else np.zeros(n, bool)
+    return np.select([tier >= 2, tier == 1, (cl > 0) | hot],
+                     ["own_activity", "kecamatan_statistics", "neighbours"],
+                     "land_only").astype(object)
+
+
+def resolve_options(catalogue, top: int = 3, weights=None, reference: str = "kabupaten",
+                    management: str = "rendah", period=None, measure: str | None = None,
+                    method: str = "weighted_sum", scenario=None) -> dict:
+    """The arguments of :func:`propose`, parsed, with a scenario's settings replacing them:
+    ``top, weights, reference, management, period, measure, method, commodities, vikor_v``.
+
+    Examples
+    --------
+    >>> o = resolve_options(None, weights="suitability=1", period="2019-2021")
+    >>> o["weights"]["suitability"], o["period"], o["commodities"]
+    (1.0, (2019, 2021), None)
+    """
+    from unggulan.core.activity.evidence import parse_period
+
+    commodities, vikor_v = None, 0.5
+    if scenario is not None:
+        sc = scenario
+        sc.check_commodities(catalogue.items)
+        weights, method, reference, management = (sc.weights_resolved(), sc.method,
+                                                  sc.reference, sc.management)
+        top, commodities, vikor_v = sc.top, sc.commodities, sc.vikor_v
+        if sc.statistics is not None:
+            period = sc.statistics.period or period
+            measure = sc.statistics.measure or measure
+    return {"top": top, "weights": parse_weights(weights), "reference": reference,
+            "management": management, "period": parse_period(period), "measure": measure,
+            "method": method, "commodities": commodities, "vikor_v": vikor_v}
+
+
+def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str = "kabupaten",
+            management: str = "rendah", period: tuple[int, int] | None = None,
+            measure: str | None = None, method: str = "weighted_sum",
+            commodities: list[str] | None = None, vikor_v: float = 0.5) -> gpd.GeoDataFrame:
+    """Ranked candidates per area, long form (one row per area and rank).
+
+    A commodity is a candidate in an area when the area produces it (sentra or statistics)
+    or when the land there suits it (S1-S3; processed products need their raw material's
+    activity, see :func:`evidence`). A commodity whose land is N and that the area does not
+    produce is never proposed; one that the area produces is kept on any land, and its
+    explanation says both.
+    """
+    if top < 1:
+        from unggulan.base.errors import UnggulanError
+
+        raise UnggulanError(f"top must be at least 1, not {top}")
+    w = parse_weights(weights)
+    ev = evidence(ds, level, reference, management, period, measure)
+    if commodities:
+        ev = ev[ev["commodity"].isin(set(commodities))].reset_index(drop=True)
+    sc = scores_of(ev, w, method, vikor_v)
+    release_freed_memory()
+    order = rank_order(ev, sc, w)
+    code_col = ev["code"]
+    codes = (code_col.cat.codes.to_numpy() if isinstance(code_col.dtype, pd.CategoricalDtype)
+             else code_col.to_numpy())[order]
+    tier, local = rank_tiers(ev, w)
+    ranks = shared_ranks(codes, (tier[order], local[order]), sc[order])
+    rank = ranks["rank"]
+    kept = np.flatnonzero(rank <= top)
+    keep = order[kept]
+    cand = _dense(ev.iloc[keep].copy())
+    for col in ("code", "commodity"):
+        cand[col] = cand[col].astype(str)
+    cand["score"] = sc[keep]
+    cand["rank"] = rank[kept]
+    cand["rank_shared"] = ranks["rank_shared"][kept]
+    cand["tie"] = ranks["tie"][kept]
+    cand["rank_label"] = [f"{r}=" if t else str(r)
+                          for r, t in zip(cand["rank_shared"].tolist(), cand["tie"].tolist())]
+    items = ev["commodity"].to_numpy(object)[order] if not isinstance(
+        ev["commodity"].dtype, pd.CategoricalDtype) else \
+        np.asarray(ev["commodity"].cat.categories, dtype=object)[
+            ev["commodity"].cat.codes.to_numpy()[order]]
+    lo, hi = ranks["tie_lo"][kept], ranks["tie_hi"][kept]
+    cand["tie_with"] = _others(items, kept, lo, hi, kept, kept)
+    cand["near_tie"] = _others(items, kept, ranks["near_lo"][kept], ranks["near_hi"][kept],
+                               lo, hi)
+    cand = cand.reset_index(drop=True)
+
+    areas = ds.areas(level)
+    cat = ds.catalogue.frame
+    cand["name"] = cand["code"].map(areas["name"])
+    cand["level"] = level
+    cand["commodity_name_id"] = cand["commodity"].map(cat["name_id"])
+    cand["commodity_name_en"] = cand["commodity"].map(cat["name_en"])
+    cand["sector"] = cand["commodity"].map(cat["sector"])
+    for comp, col in COLUMNS.items():
+        cand[f"score_{comp}"] = cand[col]
+    cand["period"] = [(f"{int(a)}-{int(b)}" if int(a) != int(b) else f"{int(a)}")
+                      if pd.notna(a) else None
+                      for a, b in zip(cand["period_start"], cand["period_end"])]
+    attrs = ds.attributes(level)
+    # (the land explanations read the suitability's own ``basis``, the commodity whose
+    # requirements judge the land; the candidates' ``basis`` is their evidence)
+    land = {lang: explain(cand, attrs, ds.requirements, lang).to_numpy(object)
+            for lang in ("id", "en")}
+    cand["basis"] = basis_of(cand)
+    for k, lang in enumerate(("id", "en")):
+        cand[f"basis_{lang}"] = cand["basis"].map({b: lab[k] for b, lab in BASIS.items()})
+    for lang in ("id", "en"):
+        names = cat[f"name_{lang}"].to_dict() if f"name_{lang}" in cat else {}
+        cand[f"reason_{lang}"] = reasons(cand, land[lang], lang, names)
+    for col in ("stat_family", "stat_source"):
+        if col not in cand:
+            cand[col] = None
+    for col in ("suitability_class", "limiting_factors", "potential_class", "quadrant",
+                "stat_measure", "stat_family", "stat_level"):
+        cand[col] = cand[col].astype(object)
+    out = gpd.GeoDataFrame(cand[LONG_COLUMNS], geometry=cand["code"].map(areas.geometry).values,
+                           crs=areas.crs)
+    return out
+
+
+def scores_of(ev: pd.DataFrame, weights: dict[str, float], method: str = "weighted_sum",
+              vikor_v: float = 0.5) -> np.ndarray:
+    """Scores 0-100 by an aggregation method: ``weighted_sum`` (:func:`scoring.score`),
+    ``topsis`` or ``vikor`` (:mod:`unggulan.core.ranking.mcda`, candidates compared within each area)."""
+    if method == "weighted_sum":
+        return score(ev, weights).to_numpy()
+    from unggulan.core.ranking.mcda import aggregate
+
+    if method not in ("topsis", "vikor"):
+        from unggulan.base.errors import UnggulanError
+
+        raise UnggulanError(f"method must be weighted_sum, topsis or vikor, not '{method}'",
+                            field="method")
+    return aggregate(ev, COLUMNS, weights, method, v=vikor_v).to_numpy()
+
+
+def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
+            names: dict[str, str] | None = None) -> list[str]:
+    """One sentence per candidate: its basis (:data:`unggulan.core.ranking.scoring.BASIS`), what the
+    area produces (statistics, sentra), whether the kabupaten produces a land-only
+    candidate, then its land, a hot spot, and the candidates it ties with (``names``:
+    commodity id -> name). (Plain lists and one loop: national runs explain 250,000 rows.)"""
+    from unggulan.core.activity.evidence import MEASURE_LABEL
+
+    k = 0 if lang == "id" else 1
+    n = len(cand)
+
+    def floats(c: str) -> list[float]:
+        if c not in cand:
+            return [np.nan] * n
+        return pd.to_numeric(cand[c], errors="coerce").to_numpy(float).tolist()
+
+    def objects(c: str) -> list:
+        return cand[c].astype(object).tolist() if c in cand else [None] * n
+
+    sentra, lq, workers, gi_p, slq, dlq, stat_share, sentra_share = (floats(c) for c in (
+        "sentra", "lq", "workers", "gi_p", "slq", "dlq", "stat_share", "sentra_share"))
+    measures, levels, stat_levels, periods, clusters_, actives = (objects(c) for c in (
+        "stat_measure", "level", "stat_level", "period", "cluster", "active"))
+    families, sources = objects("stat_family"), objects("stat_source")
+    bases, ties, nears = (objects(c) for c in ("basis", "tie_with", "near_tie"))
+    classes, potentials, inters = (objects(c) for c in (
+        "suitability_class", "potential_class", "interventions"))
+    local = floats("local")
+    names = names or {}
+
+    def named(text) -> str:
+        return ", ".join(names.get(x, x) for x in str(text).split(", "))
+    quadrants = objects("quadrant" if lang == "id" else "quadrant_en")
+    lower = {m: (lab[0].lower(), lab[1].lower()) for m, lab in MEASURE_LABEL.items()}
+    of_kec = " kecamatan" if lang == "id" else " of the kecamatan"
+    out = []
+    for i in range(n):
+        parts = []
+        if isinstance(bases[i], str) and bases[i] in BASIS:
+            parts.append(("dasar: " if k == 0 else "basis: ") + BASIS[bases[i]][k])
+        measure = measures[i]
+        x_slq, x_dlq = slq[i], dlq[i]
+        if isinstance(measure, str):
+            # a measure without a label ("other") is named as statistics, not in English
+            lab = lower.get(measure, ("statistik", "statistics"))[k]
+            whose = of_kec if stat_levels[i] == "kecamatan" and levels[i] == "desa" else ""
+            text = ""
+            fam = families[i]
+            among = "" if not isinstance(fam, str) or fam in ("other", "sentra") else (
+                f" di antara {family_label(fam, 'id')}" if k == 0
+                else f" among {family_label(fam, 'en')}")
+            if x_slq == x_slq:
+                text = (f"LQ {lab}{whose} {fmt_sig(x_slq, lang)}{among} ({periods[i]})"
+                        if k == 0 else
+                        f"{lab} LQ{whose} {fmt_sig(x_slq, lang)}{among} ({periods[i]})")
+            if x_dlq == x_dlq:
+                q = quadrants[i]
+                text += f", DLQ {fmt_sig(x_dlq, lang)}" + (f": {q}" if q else "")
+            # a BPS book's table and page (a spreadsheet's file name stays in stat_source:
+            # long in every popup of a page)
+            src = cite(sources[i]) if ".pdf#" in str(sources[i]) else None
+            if text and src:
+                text += f" [{'sumber' if k == 0 else 'source'}: {src}]"
+            if text:
+                parts.append(text)
+        st = stat_share[i] if stat_share[i] == stat_share[i] else 0.0
+        se = sentra_share[i] if sentra_share[i] == sentra_share[i] else 0.0
+        share = max(st, se)
+        if share >= DOMINANT_SHARE:
+            pct = f"{share * 100:.0f}%"
+            if st >= se:
+                lab2 = MEASURE_LABEL.get(measure, (measure, measure))
+                where = ("kecamatan" if stat_levels[i] == "kecamatan" else
+                         ("desa" if levels[i] == "desa" else "kecamatan"))
+                parts.append(f"dominan: {pct} {str(lab2[0]).lower()} {where}" if k == 0 else
+                             f"dominant: {pct} of the {where}'s {str(lab2[1]).lower()}")
+            else:
+                parts.append(f"dominan: {pct} tenaga kerja sentra" if k == 0 else
+                             f"dominant: {pct} of the sentra workers")
+        if sentra[i] > 0:
+            x_lq = lq[i]
+            lq_txt = "" if x_lq != x_lq else f"LQ {fmt_sig(x_lq, lang)} "
+            if k == 0:
+                parts.append(f"{lq_txt}dari {int(sentra[i])} sentra, "
+                             f"{_num(workers[i], lang)} tenaga kerja")
+            else:
+                parts.append(f"{lq_txt}from {int(sentra[i])} sentra, "
+                             f"{_num(workers[i], lang)} workers")
+        if not actives[i]:
+            parts.append("belum ada produksi atau sentra" if k == 0 else
+                         "not produced here yet (land only)")
+            if local[i] == 1:
+                parts.append("diproduksi di kabupaten ini" if k == 0 else
+                             "produced in the kabupaten")
+            elif local[i] == 0:
+                parts.append("tidak ada produksi tercatat di kabupaten" if k == 0 else
+                             "no recorded production in the kabupaten")
+        if isinstance(land[i], str) and land[i]:
+            text = land[i] if land[i] in ("tidak ada data lahan", "no land data") else \
+                ("lahan " if k == 0 else "land ") + land[i]  # not "land no land data"
+            pot, act = potentials[i], classes[i]
+            if isinstance(pot, str) and isinstance(act, str) and pot != act:
+                how = _interventions(inters[i], k)
+                text += (f"; {pot} dengan {how}" if k == 0 else f"; {pot} with {how}") \
+                    if how else (f"; {pot} dengan pengelolaan" if k == 0 else
+                                 f"; {pot} with management")
+            parts.append(text)
+        if clusters_[i] == "hot spot":
+            p = _num(gi_p[i], lang, 3)
+            parts.append(f"hot spot p={p}" if k == 0 else f"in a hot spot (p={p})")
+        if isinstance(ties[i], str):
+            parts.append(f"skor sama dengan {named(ties[i])}" if k == 0 else
+                         f"same score as {named(ties[i])}")
+        if isinstance(nears[i], str):
+            tol = _num(NEAR_TIE, lang, 1)
+            parts.append(f"selisih skor ≤ {tol} dengan {named(nears[i])}" if k == 0 else
+                         f"within {tol} points of {named(nears[i])}")
+        out.append("; ".join(parts))
+    return out
+
+
+def _interventions(text, k: int) -> str:
+    """"pembuatan teras|terracing;pengapuran|liming" -> "pembuatan teras, pengapuran" (k=0)."""
+    if not isinstance(text, str) or not text:
+        return ""
+    return ", ".join(item.split("|")[min(k, len(item.split("|")) - 1)]
+                     for item in text.split(";"))
+
+
+def to_wide(long: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, top: int) -> gpd.GeoDataFrame:
+    """One feature per area: top1..topN commodity, score, class, ``topK_rank`` (the shared
+    rank's label, "1=" for a tie) and ``topK_basis``; for the first also ``top1_basis_id`` /
+    ``_en``, ``top1_tie_with`` and ``top1_near_tie``."""
+    base = areas[["code", "name", "level", "geometry"]].reset_index(drop=True)
+    for k in range(1, top + 1):
+        r = long[long["rank"] == k].set_index("code")
+        base[f"top{k}"] = base["code"].map(r["commodity"])
+        base[f"top{k}_name"] = base["code"].map(r["commodity_name_id"])
+        base[f"top{k}_score"] = base["code"].map(r["score"])
+        base[f"top{k}_class"] = base["code"].map(r["suitability_class"])
+        for col, name in (("rank_label", "rank"), ("basis", "basis")):
+            if col in r:
+                base[f"top{k}_{name}"] = base["code"].map(r[col])
+    first = long[long["rank"] == 1].set_index("code")
+    for col in ("basis_id", "basis_en", "tie_with", "near_tie"):
+        if col in first:
+            base[f"top1_{col}"] = base["code"].map(first[col])
+    base["top1_reason_id"] = base["code"].map(long[long["rank"] == 1].set_index("code")[
+        "reason_id"])
+    base["top1_reason_en"] = base["code"].map(long[long["rank"] == 1].set_index("code")[
+        "reason_en"])
+    base["candidates"] = base["code"].map(long.groupby("code").size()).fillna(0).astype(int)
+    return gpd.GeoDataFrame(base, geometry="geometry", crs=areas.crs)
