@@ -31,11 +31,11 @@ def read_pickle(path: Path):
 
 def write_pickle(path: Path, obj) -> None:
     """Store ``obj`` at ``path`` atomically; a full or read-only disk only logs a warning."""
-    from unggulan.io.exports import _atomic
+    from unggulan.io.exports import atomic_replace  # lazy: exports loads geopandas (heavy)
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with _atomic(path) as tmp, open(tmp, "wb") as fh:
+        with atomic_replace(path) as tmp, open(tmp, "wb") as fh:
             pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
     except OSError as exc:
         log.warning("result cache %s not written (%s)", path, exc)

@@ -164,9 +164,9 @@ def write_frame(frame: pd.DataFrame, path: Path, geometry: gpd.GeoDataFrame | No
         check_target(path, overwrite)
         out = _with_meta_columns(frame, meta)
         if meta:
-            with _atomic(path.with_suffix(".metadata.json")) as tmp_meta:
+            with atomic_replace(path.with_suffix(".metadata.json")) as tmp_meta:
                 tmp_meta.write_text(metadata_json(meta), encoding="utf-8")
-        with _atomic(path) as tmp_path:
+        with atomic_replace(path) as tmp_path:
             out.to_csv(tmp_path, index=False)
         return path
     if geometry is not None and "code" in frame.columns:
@@ -192,7 +192,7 @@ def write_text(path: str | Path, text: str, overwrite: bool = False) -> Path:
     ``overwrite``."""
     path = Path(path)
     check_target(path, overwrite)
-    with _atomic(path) as tmp:
+    with atomic_replace(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return path
 
@@ -221,12 +221,22 @@ def fsync_path(path: Path, directory: bool = False) -> None:
 
 
 @contextmanager
-def _atomic(path: Path):
-    """A temporary file beside ``path`` (same folder, so same file system), flushed to the
-    disk and renamed onto it when the block succeeds; removed when it fails.
+def atomic_replace(path: Path):
+    """Write ``path`` atomically: yields a temporary file beside ``path`` (same folder, so
+    same file system) to write; when the block succeeds it is flushed to the disk and
+    renamed onto ``path``; when the block fails it is removed.
 
     A process killed midway leaves the previous ``path`` untouched (and at worst a hidden
     ``.<stem>-<pid>-*`` temporary file beside it, removed by the next write of ``path``).
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "hasil.csv"
+    >>> with atomic_replace(target) as tmp:
+    ...     _ = tmp.write_text("kode,nilai;1,2")
+    ...     target.exists()
+    False
+    >>> target.read_text()
+    'kode,nilai;1,2'
     """
     remove_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path), suffix=path.suffix)
@@ -254,7 +264,12 @@ def _tmp_prefix(path: Path) -> str:
     return f".{path.stem}-{os.getpid()}-"
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (this process, or one of another user, counts as alive).
+
+    >>> pid_alive(os.getpid())
+    True
+    """
     if pid == os.getpid():
         return True
     try:
@@ -298,7 +313,7 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
             old = entry.stat(follow_symlinks=False).st_mtime < _LOADED
         except OSError:
             continue
-        if _alive(pid) and not (pid == os.getpid() and old):
+        if pid_alive(pid) and not (pid == os.getpid() and old):
             continue
         target = Path(entry.path)
         try:
@@ -374,10 +389,10 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path, *, layer: str | None = None,
     if suffix not in (".gpkg", ".geojson", ".parquet"):
         raise UnggulanError(f"{path}: unknown output format '{suffix}'; use .gpkg, .zip, "
                             ".geojson, .csv or .parquet")
-    return _write_spatial(gdf, path, suffix, layer, overwrite, meta)
+    return write_spatial(gdf, path, suffix, layer, overwrite, meta)
 
 
-def _write_spatial(gdf: gpd.GeoDataFrame, path: Path, suffix: str, layer: str | None,
+def write_spatial(gdf: gpd.GeoDataFrame, path: Path, suffix: str, layer: str | None,
                    overwrite: bool, meta: Mapping | None) -> Path:
     """A GeoPackage layer, a GeoJSON or a GeoParquet file (see :func:`write_layer`)."""
     # a GeoPackage takes another layer beside those it has
@@ -387,9 +402,9 @@ def _write_spatial(gdf: gpd.GeoDataFrame, path: Path, suffix: str, layer: str | 
     qml = _style(gdf, layer)
     if qml and suffix in (".geojson", ".parquet"):
         # QGIS loads <name>.qml beside a file-based layer
-        with _atomic(path.with_suffix(".qml")) as tmp_qml:
+        with atomic_replace(path.with_suffix(".qml")) as tmp_qml:
             tmp_qml.write_text(qml, encoding="utf-8")
-    with _atomic(path) as tmp_path:
+    with atomic_replace(path) as tmp_path:
         if suffix == ".parquet":
             gdf.to_parquet(tmp_path, index=False)
             if meta:
@@ -445,7 +460,7 @@ def _write_zip(gdf: gpd.GeoDataFrame, path: Path, layer: str | None, overwrite: 
         if not cpg.exists():
             cpg.write_text("UTF-8", encoding="ascii")
         qml = _style(shp, layer, mapping)
-        with _atomic(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        with atomic_replace(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
             for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
                 zf.writestr(_zip_entry(f"{name}{ext}"),
                             (Path(tmpdir) / f"{name}{ext}").read_bytes())
@@ -528,15 +543,15 @@ def _write_long(gdf: gpd.GeoDataFrame, path: Path, suffix: str, layer: str | Non
         item = next((c for c in ITEM_COLUMNS if c in table.columns
                      and not table.duplicated([key, c]).any()), None)
         if item is None:  # no one column tells an area's rows apart: written as it is
-            return _write_spatial(gdf, path, suffix, layer, overwrite, meta)
+            return write_spatial(gdf, path, suffix, layer, overwrite, meta)
         wide = areas.merge(_wide(table, key, item), on=key, how="left")
         wide = gpd.GeoDataFrame(wide, geometry=areas.geometry.name, crs=areas.crs)
-        return _write_spatial(wide, path, suffix, layer, overwrite, meta)
+        return write_spatial(wide, path, suffix, layer, overwrite, meta)
     # GeoPackage: the areas layer, the rows' table and their relation
     import pyogrio
 
     check_target(path, overwrite or bool(layer))
-    with _atomic(path) as tmp_path:
+    with atomic_replace(path) as tmp_path:
         if layer and path.exists():
             if layer in [n for n, _ in pyogrio.list_layers(path)] and not overwrite:
                 raise UnggulanError(f"{path} already has layer '{layer}'; use --overwrite")
@@ -648,3 +663,11 @@ def _style(gdf, layer: str | None, mapping: dict | None = None) -> str | None:
 
     return candidates_qml(gdf, field=top, label_field=mapping.get("name", "name"),
                           name_field=mapping.get("top1_name", "top1_name"), colours=colours)
+
+
+# the old private names, still imported outside app/io (app/reports/brief.py: _atomic;
+# app/api/routes_export.py: _alive; tests/io/test_exports_related.py and benchmarks/run.py:
+# _write_spatial); remove once those use the public names
+_atomic = atomic_replace
+_alive = pid_alive
+_write_spatial = write_spatial

@@ -95,6 +95,12 @@ from unggulan.base.errors import DatasetError
 from unggulan.base.names import fold
 from unggulan.base.problems import Problem
 from unggulan.io.cache import file_digest
+from unggulan.io.statistics.model import (
+    RECORD_COLUMNS,
+    TOTAL_TOLERANCE_ABS,
+    TOTAL_TOLERANCE_REL,
+    StatTable,
+)
 from unggulan.io.units import (
     RATIO_MEASURES,
     find_measures,
@@ -1016,13 +1022,6 @@ def _column_info(header: tuple[str, str], bilingual: bool) -> dict:
 
 def _build_table(number: str, parts: list[_Part], path: Path, opts) -> tuple[object, dict]:
     """One StatTable from the parts of a table (or a skip reason)."""
-    from unggulan.io.statistics import (
-        RECORD_COLUMNS,
-        TOTAL_TOLERANCE_ABS,
-        TOTAL_TOLERANCE_REL,
-        StatTable,
-    )
-
     first = parts[0]
     title_id = first.title_id.strip()
     info: dict = {"title": title_id, "pages": [p.page for p in parts]}

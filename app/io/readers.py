@@ -127,9 +127,16 @@ def _bom_or_nul_encoding(head: bytes) -> str | None:
     return None
 
 
-def _decode(raw: bytes, encoding: str | None, path: Path) -> tuple[str, str]:
-    """Decode a whole file: the encoding given, else UTF-16/32 by BOM, UTF-8, Windows-1252,
-    Latin-1 (in that order). Returns the text and the encoding used."""
+def decode_text(raw: bytes, encoding: str | None, path: Path) -> tuple[str, str]:
+    """Decode a whole file's bytes: the encoding given, else UTF-16/32 by BOM, UTF-8,
+    Windows-1252, Latin-1 (in that order). Returns the text and the encoding used.
+
+    ``path`` only names the file in the :class:`~unggulan.base.errors.DatasetError` raised
+    when the encoding given does not decode it.
+
+    >>> decode_text("Desa Kéju".encode("cp1252"), None, Path("t.csv"))
+    ('Desa Kéju', 'cp1252')
+    """
     if encoding:
         try:
             return raw.decode(encoding), encoding

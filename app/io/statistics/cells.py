@@ -1,0 +1,279 @@
+"""One cell at a time: numbers written as text (thousands separators, decimal comma, footnote
+marks, the BPS none markers ``-``, ``...``, ``x``), the decimal convention of a file, and
+years (in a cell, in a title, or as an Excel date serial). See the package docstring for the
+rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from functools import lru_cache
+
+import numpy as np
+
+_NIL = frozenset({"-", "–", "—", "−", "‒", "--", "---", "- -"})
+_MISSING = frozenset({"...", "..", "…", "....", "x", "×", "na", "n.a.", "n.a", "n/a", "#n/a",
+                      "tad", "t.a.d", "t.a.d."})
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009]+")
+_MARK = re.compile(r"^(.*?\d)\s*(\*+\)?|\(\*+\)|[A-Za-z]\)|\([A-Za-z]\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
+_DIGIT_MARK = re.compile(r"^(.*?\d)\s+(\d\)|\(\d\))$")
+_NUMLIKE = re.compile(r"^[-+]?(\d[\d.,]*|[.,]\d+)$")
+
+
+def is_blank(v: object) -> bool:
+    """None, NaN, or text of only spaces."""
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    if isinstance(v, str):
+        return not v.strip()
+    return False
+
+
+def cell_text(v: object) -> str:
+    """The cell as written (numbers from XLSX without a spurious ``.0``)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def norm_ws(text: str) -> str:
+    """``text`` with each run of spaces (also non-breaking and thin ones) as one space, stripped."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def _strip_mark(t: str) -> tuple[str, str | None]:
+    m = _MARK.match(t) or _DIGIT_MARK.match(t)
+    if m:
+        return m.group(1).strip(), m.group(2)
+    return t, None
+
+
+def _clean_number_text(text: str) -> tuple[str, str | None]:
+    t = norm_ws(text).replace("−", "-").replace("–", "-") if text else ""
+    t, mark = _strip_mark(t)
+    t = re.sub(r"(?<=[\d.,])\s+(?=[\d.,])", "", t)   # "1 234" -> "1234"
+    t = re.sub(r"^([-+])\s+(?=\d)", r"\1", t)
+    return t, mark
+
+
+def _to_float(t: str, decimal: str) -> float | None:
+    m = re.fullmatch(r"([-+]?)(\d[\d.,]*\d|\d|[.,]\d+)", t)
+    if not m:
+        return None
+    sign, b = m.group(1), m.group(2)
+    if re.fullmatch(r"\d{1,3}(\.\d{3}){2,}(,\d+)?", b):
+        b = b.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(,\d{3}){2,}(\.\d+)?", b):
+        b = b.replace(",", "")
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+", b):
+        b = b.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(,\d{3})+\.\d+", b):
+        b = b.replace(",", "")
+    elif re.fullmatch(r"\d+", b):
+        pass
+    elif re.fullmatch(r"\d*[.,]\d+", b):
+        sep = "." if "." in b else ","
+        before, after = b.split(sep)
+        thousands_ok = len(after) == 3 and 1 <= len(before) <= 3 and before[0] != "0"
+        if sep != decimal and thousands_ok:
+            b = before + after
+        else:
+            b = b.replace(",", ".")
+    else:
+        return None
+    return float(sign + b)
+
+
+@lru_cache(maxsize=65536)
+def _parse_text(text: str, decimal: str) -> tuple[float, str, str | None]:
+    t = norm_ws(text)
+    if not t:
+        return math.nan, "empty", None
+    if t in _NIL:
+        return 0.0, "nil", None
+    if t.lower() in _MISSING:
+        return math.nan, "missing", None
+    t2, mark = _clean_number_text(t)
+    if t2 in _NIL:
+        return 0.0, "nil", mark
+    if t2.lower() in _MISSING:
+        return math.nan, "missing", mark
+    value = _to_float(t2, decimal)
+    if value is None:
+        return math.nan, "bad", None
+    return value, "number", mark
+
+
+def parse_value(v: object, decimal: str = ".") -> tuple[float, str, str | None]:
+    """Read one cell as a number.
+
+    Returns ``(value, status, mark)``: status is ``number``, ``nil`` (``-``: 0),
+    ``missing`` (``...``, ``x``: NaN), ``empty`` (NaN) or ``bad`` (not a number: NaN); mark is
+    a stripped footnote mark or None. See the module docstring for the rules.
+
+    Examples
+    --------
+    >>> parse_value(" 1,893 ")
+    (1893.0, 'number', None)
+    >>> parse_value("20.244,9", ",")
+    (20244.9, 'number', None)
+    >>> parse_value("1.234 r)", ",")
+    (1234.0, 'number', 'r)')
+    >>> parse_value("-"), parse_value("...")[1], parse_value("12,5a")[1]
+    ((0.0, 'nil', None), 'missing', 'bad')
+    """
+    if is_blank(v):
+        return math.nan, "empty", None
+    if isinstance(v, bool):
+        return math.nan, "bad", None
+    if isinstance(v, int | float | np.integer | np.floating):
+        return float(v), "number", None
+    if isinstance(v, dt.date | dt.datetime | dt.time):
+        return math.nan, "bad", None
+    return _parse_text(str(v), decimal)
+
+
+def valueish(v: object) -> bool:
+    """A number or a none marker (``-``, ``...``, ``x``), whatever the decimal convention."""
+    if isinstance(v, bool) or is_blank(v):
+        return False
+    if isinstance(v, int | float | np.integer | np.floating):
+        return True
+    if not isinstance(v, str):
+        return False
+    return _valueish_text(v)
+
+
+@lru_cache(maxsize=65536)
+def _valueish_text(v: str) -> bool:
+    t = norm_ws(v)
+    if t in _NIL or t.lower() in _MISSING:
+        return True
+    t2, _ = _clean_number_text(t)
+    return bool(_NUMLIKE.match(t2)) or t2 in _NIL
+
+
+_EVID_COMMA = re.compile(r"^\d{1,3}(\.\d{3})+,\d+$|^\d+,(\d{1,2}|\d{4,})$|^0,\d+$|"
+                         r"^\d{4,},\d+$|^\d{1,3}(\.\d{3}){2,}$")
+_EVID_DOT = re.compile(r"^\d{1,3}(,\d{3})+\.\d+$|^\d+\.(\d{1,2}|\d{4,})$|^0\.\d+$|"
+                       r"^\d{4,}\.\d+$|^\d{1,3}(,\d{3}){2,}$")
+_AMBIG_DOT = re.compile(r"^[1-9]\d{0,2}\.\d{3}$")
+_AMBIG_COMMA = re.compile(r"^[1-9]\d{0,2},\d{3}$")
+
+
+def guess_decimal(texts: list[str]) -> tuple[str, str]:
+    """The decimal separator of a file's number cells, and why.
+
+    Examples
+    --------
+    >>> guess_decimal(["3.242", "20.244,9", "62,44"])[0]
+    ','
+    >>> guess_decimal([" 1,893 ", " 162 "])[0]
+    '.'
+    >>> guess_decimal(["2.165", "12"])[0]
+    ','
+    """
+    comma = dot = amb_dot = amb_comma = 0
+    for text in texts:
+        t, _ = _clean_number_text(text)
+        t = t.lstrip("+-")
+        if _EVID_COMMA.match(t):
+            comma += 1
+        elif _EVID_DOT.match(t):
+            dot += 1
+        elif _AMBIG_DOT.match(t):
+            amb_dot += 1
+        elif _AMBIG_COMMA.match(t):
+            amb_comma += 1
+    if comma > dot:
+        return ",", f"',' ({comma} cells like '20.244,9' or '62,44' against {dot})"
+    if dot > comma:
+        return ".", f"'.' ({dot} cells like '1,234.5' or '62.44' against {comma})"
+    if amb_dot and not amb_comma:
+        return ",", f"',' ({amb_dot} cells like '2.165' read with thousands dots)"
+    if amb_comma and not amb_dot:
+        return ".", f"'.' ({amb_comma} cells like '1,893' read with thousands commas)"
+    if amb_comma and amb_dot:
+        return ".", "'.' (cells like '2.165' and '1,893' both present: ambiguous)"
+    return ".", "'.' (no decimals written)"
+
+
+_YEAR_RANGE = re.compile(
+    r"(?<!\d)(?:19|20)\d{2}\s*(?:-|–|—|/|s\.?\s?d\.?|s/d|sampai|hingga|to|until)\s*"
+    r"(?:(?:19|20)\d{2}|\d{2})(?!\d)", re.IGNORECASE)
+_YEAR_SINGLE = re.compile(r"(?<![\d.,])((?:19|20)\d{2})(?!\d)")
+
+
+def year_in_text(text: str | None) -> int | None:
+    """The one year written in ``text`` (a title, sheet or file name), else None.
+
+    A range is not a single year, nor are two different years.
+
+    Examples
+    --------
+    >>> year_in_text("Luas Panen Tanaman Sayuran (ha), 2023 SINTETIS")
+    2023
+    >>> year_in_text("luas panen produksi padi palawija 2018-2024") is None
+    True
+    """
+    if not text:
+        return None
+    s = _YEAR_RANGE.sub(" ", str(text))
+    years = {int(y) for y in _YEAR_SINGLE.findall(s)}
+    return years.pop() if len(years) == 1 else None
+
+
+# Excel's day numbers of 1950-01-01 and 2100-12-31: a "year" cell that Excel turned into a
+# date and the file then saved as a plain number
+_SERIAL_FIRST, _SERIAL_LAST = 18264, 73415
+
+
+def year_of_serial(v: object) -> int | None:
+    """The year of an Excel date serial (44197 -> 2021), for cells of a year column."""
+    if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
+        if isinstance(v, str) and re.fullmatch(r"\s*\d{5}(?:\.0+)?\s*", v):
+            v = float(v)
+        else:
+            return None
+    if not float(v).is_integer() or not _SERIAL_FIRST <= int(v) <= _SERIAL_LAST:
+        return None
+    return (dt.date(1899, 12, 30) + dt.timedelta(days=int(v))).year
+
+
+def year_of_cell(v: object) -> int | None:
+    if is_blank(v) or isinstance(v, bool):
+        return None
+    if isinstance(v, dt.date | dt.datetime):
+        return v.year
+    if isinstance(v, int | np.integer):
+        y = int(v)
+    elif isinstance(v, float | np.floating):
+        if not float(v).is_integer():
+            return None
+        y = int(v)
+    else:
+        return _year_of_text(str(v))
+    return y if 1900 <= y <= 2100 else None
+
+
+@lru_cache(maxsize=4096)
+def _year_of_text(v: str) -> int | None:
+    t, _ = _strip_mark(norm_ws(v))
+    m = re.fullmatch(r"((?:19|20)\d{2})(?:\.0+)?", t)
+    if not m:
+        m = re.fullmatch(r"(\d{4})-\d{2}-\d{2}(?:[ T][\d:]+)?", t)
+    if not m:
+        return None
+    y = int(m.group(1))
+    return y if 1900 <= y <= 2100 else None
