@@ -1,0 +1,210 @@
+"""The brief's figures and PDFs kept on disk: each is made once per content and read back.
+
+Drawing the static map and the charts with matplotlib is most of the time of building a brief
+(a kabupaten's has one map and one chart per kecamatan), and WeasyPrint's PDF most of the
+rest. Both are pure functions of what they are given, so they are kept in the disk cache
+(``ds.settings.cache_path() / "brief"``; none when the disk cache is off) under the sha256 of
+that content:
+
+- a figure under its drawing function, every argument (areas as WKB, colours, labels, sizes)
+  and a digest of the drawing code (:mod:`unggulan.reports.charts`,
+  :mod:`unggulan.reports.static_map`, :mod:`unggulan.base.palette`) and matplotlib's version,
+  so the same inputs, scenario, area and language find the same figure, and any change of
+  them or of the code draws it anew;
+- a PDF under its HTML (which holds every figure and the date) and WeasyPrint's version.
+
+A cached figure is the very SVG text the drawing returned, so a brief is byte-identical
+whether its figures were drawn or read. The folder holds at most :data:`MAX_FILES` files; the
+least recently used go first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import shapely
+
+from unggulan.base import palette
+from unggulan.io.cache import read_pickle, write_pickle
+from unggulan.reports import charts, static_map
+
+#: files the cache folder keeps at most (a kabupaten brief adds about 60)
+MAX_FILES = 3000
+
+
+def _code_digest() -> str:
+    h = hashlib.sha256(matplotlib.__version__.encode())
+    for module in (charts, static_map, palette):
+        h.update(Path(module.__file__).read_bytes())
+    return h.hexdigest()
+
+
+#: the drawing code's digest: a figure drawn by other code is not read back
+DRAWING = _code_digest()
+
+
+def folder(ds) -> Path | None:
+    """The brief cache folder of ``ds`` (None: the disk cache is off)."""
+    settings = getattr(ds, "settings", None)
+    base = settings.cache_path() if settings is not None else None
+    return Path(base) / "brief" if base is not None else None
+
+
+def svg(ds, draw: Callable[..., str], *args, **kwargs) -> str:
+    """``draw(*args, **kwargs)`` (SVG text), or the same text from the disk cache.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> import tempfile
+    >>> from unggulan.base.settings import Settings
+    >>> ds = SimpleNamespace(settings=Settings(cache_dir=tempfile.mkdtemp()))
+    >>> drawn = []
+    >>> def draw(n): drawn.append(n); return f"<svg>{n}</svg>"
+    >>> svg(ds, draw, 1), svg(ds, draw, 1), svg(ds, draw, 2), drawn
+    ('<svg>1</svg>', '<svg>1</svg>', '<svg>2</svg>', [1, 2])
+    """
+    where = folder(ds)
+    if where is None:
+        return draw(*args, **kwargs)
+    try:
+        key = digest(f"{draw.__module__}.{draw.__qualname__}", DRAWING, args, kwargs)
+    except TypeError:  # an argument it cannot hash: drawn every time
+        return draw(*args, **kwargs)
+    path = where / f"{key}.svg.pickle"
+    hit = _read(path)
+    if isinstance(hit, str):
+        return hit
+    out = draw(*args, **kwargs)
+    _write(path, out)
+    return out
+
+
+def pdf(where: Path | None, html: str, make: Callable[[], tuple[bytes, int]]
+        ) -> tuple[bytes, int]:
+    """``make()`` (PDF bytes and page count of ``html``), or the same from the folder
+    ``where`` (None: made every time)."""
+    if where is None:
+        return make()
+    import weasyprint  # heavy: imported by the caller's make() in any case
+
+    path = where / f"{digest('pdf', weasyprint.__version__, html)}.pdf.pickle"
+    hit = _read(path)
+    if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], bytes):
+        return hit
+    out = make()
+    _write(path, out)
+    return out
+
+
+def _read(path: Path):
+    value = read_pickle(path)
+    if value is not None:
+        try:
+            os.utime(path)  # recently used: pruned last
+        except OSError:
+            pass
+    return value
+
+
+def _write(path: Path, value) -> None:
+    write_pickle(path, value)
+    prune(path.parent)
+
+
+def prune(where: Path, keep: int = MAX_FILES) -> int:
+    """Remove the least recently used files of ``where`` beyond ``keep`` (down to three
+    quarters of it); the number removed."""
+    try:
+        entries = [e for e in os.scandir(where) if e.is_file()]
+    except OSError:
+        return 0
+    if len(entries) <= keep:
+        return 0
+    entries.sort(key=lambda e: e.stat().st_mtime)
+    gone = 0
+    for e in entries[:len(entries) - keep * 3 // 4]:
+        try:
+            os.unlink(e.path)
+            gone += 1
+        except OSError:
+            pass
+    return gone
+
+
+def digest(*parts) -> str:
+    """sha256 (hex) of ``parts``: strings, numbers, None, bytes, sequences, mappings, numpy
+    arrays, pandas and geopandas frames and series, shapely geometries and dataclasses.
+    Anything else raises TypeError (rather than being hashed by an identity).
+
+    >>> digest("a", 1, [0.5, None]) == digest("a", 1, (0.5, None))
+    False
+    >>> digest({"b": 1, "a": 2}) == digest({"a": 2, "b": 1})
+    True
+    """
+    h = hashlib.sha256()
+    _feed(h, parts)
+    return h.hexdigest()
+
+
+def _feed(h, x) -> None:
+    if x is None or isinstance(x, (bool, int, str)):
+        h.update(f"{type(x).__name__}:{x!r};".encode())
+    elif isinstance(x, float):
+        h.update(f"float:{x.hex()};".encode())
+    elif isinstance(x, (np.integer, np.floating, np.bool_)):
+        _feed(h, x.item())
+    elif isinstance(x, bytes):
+        h.update(b"bytes:%d:" % len(x) + x)
+    elif isinstance(x, (list, tuple)):
+        h.update(f"{type(x).__name__}:{len(x)}[".encode())
+        for item in x:
+            _feed(h, item)
+        h.update(b"]")
+    elif isinstance(x, dict):
+        h.update(f"dict:{len(x)}{{".encode())
+        for k in sorted(x, key=repr):
+            _feed(h, k)
+            _feed(h, x[k])
+        h.update(b"}")
+    elif isinstance(x, shapely.Geometry):
+        _feed(h, shapely.to_wkb(x))
+    elif isinstance(x, np.ndarray):
+        if x.dtype == object:
+            h.update(f"objects:{x.shape}".encode())
+            for item in x.ravel():
+                _feed(h, item)
+        else:
+            h.update(f"array:{x.dtype.str}:{x.shape}:".encode())
+            h.update(np.ascontiguousarray(x).tobytes())
+    elif isinstance(x, (pd.DataFrame, pd.Series)):
+        crs = _crs(x)
+        h.update(f"{type(x).__name__}:{crs.to_wkt() if crs is not None else None}:".encode())
+        _feed(h, x.index.to_numpy())
+        if isinstance(x, pd.Series):
+            h.update(f"{x.dtype}:".encode())
+            _feed(h, x.to_numpy())
+        else:
+            _feed(h, [str(c) for c in x.columns])
+            for c in x.columns:
+                _feed(h, x[c])
+    elif dataclasses.is_dataclass(x) and not isinstance(x, type):
+        h.update(f"{type(x).__qualname__}(".encode())
+        _feed(h, [(f.name, getattr(x, f.name)) for f in dataclasses.fields(x)])
+        h.update(b")")
+    else:
+        raise TypeError(f"cannot hash a {type(x).__name__} for the brief cache")
+
+
+def _crs(x):
+    try:
+        return getattr(x, "crs", None)
+    except Exception:  # noqa: BLE001 - a GeoDataFrame without an active geometry column
+        return None
