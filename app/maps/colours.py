@@ -3,7 +3,7 @@
 Issue #30: a commodity had one colour on the desa map, another on the kecamatan map and a
 third on the detail page, because each page coloured the nine commodities leading *its*
 areas. Now the colours are assigned once per dataset
-(:func:`unggulan.core.outputs.colours.dataset_palette`, re-exported here): the
+(:meth:`unggulan.core.dataset.Dataset.palette`, :mod:`unggulan.core.outputs.colours`): the
 commodities are ordered by how many areas (desa and kecamatan together) they lead under the
 default scenario (its share of the areas of the level where it leads most, so that the few
 kecamatan leaders are not crowded out by the many desa; then the number of areas, then the
@@ -13,7 +13,7 @@ vector-tile legend, the brief's static map and its charts read that assignment, 
 weights or scenario the page shows. A commodity beyond the eleventh is grey ("other"),
 unless it leads areas in the run a page shows (the default one included): then it takes
 one of four extra colours for that run, on every map, page and brief of the run
-(:func:`run_palette`). The assignments are kept in the dataset's cache
+(``ds.palette(scenario)``). The assignments are kept in the dataset's cache
 (:meth:`unggulan.core.dataset.Dataset.cached`), so a reload starts afresh.
 
 Also here: the candidate's evidence basis (``basis``, added by the scoring), its labels in
@@ -30,12 +30,8 @@ import pandas as pd
 
 from unggulan.base import palette
 from unggulan.base.numbers import fmt_number, is_missing  # noqa: F401  (re-exported)
-from unggulan.core.outputs.colours import (  # noqa: F401  (re-exported: the pages' names)
-    dataset_order,
-    dataset_palette,
-    first_ranked,
-    run_palette,
-)
+from unggulan.core.land.suitability import FACTOR_LABEL
+from unggulan.core.outputs.colours import first_ranked  # noqa: F401  (re-exported)
 
 #: the evidence a candidate rests on (column ``basis`` of the candidates), legend order
 BASIS = ("own_activity", "kecamatan_statistics", "neighbours", "land_only")
@@ -146,8 +142,6 @@ def attribute_label(attr: str) -> tuple[str, str, str, str]:
     >>> attribute_label("wet_months")[:2], attribute_label("slope")
     (('bulan basah', 'wet months'), ('lereng', 'slope', '%', '%'))
     """
-    from unggulan.core.land.suitability import FACTOR_LABEL
-
     if attr in _MORE_LABELS:
         return _MORE_LABELS[attr]
     if attr in FACTOR_LABEL:

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from unggulan.core.activity.evidence import MEASURE_LABEL
+from unggulan.maps.colours import fmt_number
 
 
 def series_svg(years: list[int], values: list[float], width: int = 150, height: int = 34) -> str:
@@ -42,8 +43,6 @@ def series_svg(years: list[int], values: list[float], width: int = 150, height: 
 
 
 def _n(x: float, lang: str) -> str:
-    from unggulan.maps.colours import fmt_number
-
     return fmt_number(x, 1, lang)
 
 

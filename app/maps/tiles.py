@@ -51,11 +51,13 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import shapely
 
+from unggulan.core.ranking.run import default_scenario
 from unggulan.maps.colours import proper_case
 
 EXTENT = 4096  # tile coordinate units (the MVT default)
@@ -119,14 +121,8 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
 
 
 def _text(v) -> str:
-    return "" if v is None or (isinstance(v, float) and math.isnan(v)) or v is _NA \
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA \
         else str(v)
-
-
-try:  # pandas' missing value, compared by identity above
-    from pandas import NA as _NA
-except ImportError:  # pragma: no cover - pandas is a dependency
-    _NA = object()
 
 
 def _props(areas, wide=None) -> list[dict]:
@@ -316,6 +312,7 @@ def encode_layer(name: str, geoms: np.ndarray, ids: np.ndarray, props: list[dict
     >>> f["id"], f["properties"], sorted(f["geometry"]["coordinates"][0])
     (7, {'code': 'a'}, [[0, 0], [0, 50], [100, 0], [100, 0], [100, 50]])
     """
+    # lazy: the protobuf classes are heavy to import, and only encoding a tile needs them
     from mapbox_vector_tile.Mapbox import vector_tile_pb2
 
     commands, starts, which = _geometry_commands(np.asarray(geoms, dtype=object))
@@ -414,6 +411,15 @@ def encode_tile(src: TileSource, z: int, x: int, y: int, layer: str | None = Non
 
 
 # ---------------------------------------------------------------------- dataset cache
+@dataclass
+class TileCache:
+    """A dataset's encoded tiles, least recently used first, and their total size in
+    bytes (kept at most :data:`CACHE_BYTES`)."""
+
+    tiles: OrderedDict = field(default_factory=OrderedDict)
+    total: int = 0
+
+
 def _geometry(ds, level: str) -> TileSource:
     """The level's polygons and index, without candidates (cached)."""
     return ds.cached(("tiles-geometry", level), lambda: source(ds.areas(level)))
@@ -432,8 +438,6 @@ def tile_source(ds, level: str, scenario=None) -> TileSource:
     >>> src.level, "top1" in src.props[0]
     ('kecamatan', True)
     """
-    from unggulan.core.ranking.run import default_scenario
-
     sc = scenario if scenario is not None else default_scenario()
     key = ("tiles", level, sc.content_hash())
 
@@ -447,12 +451,12 @@ def tile_source(ds, level: str, scenario=None) -> TileSource:
 
     src = ds.cached(key, build)
     with _lock:
-        kept = ds._cache.setdefault(("tiles-kept", level), [])
+        kept = ds.cached(("tiles-kept", level), list)  # the level's keys, oldest first
         if key in kept:
             kept.remove(key)
         kept.append(key)
         while len(kept) > SCENARIOS_KEPT:
-            ds._cache.pop(kept.pop(0), None)
+            ds.forget(kept.pop(0))
     return src
 
 
@@ -468,23 +472,20 @@ def tile_for(ds, level: str, z: int, x: int, y: int, scenario=None) -> bytes:
     >>> len(tile_for(ds, "kecamatan", 10, *tile_of(p.x, p.y, 10))) > 0
     True
     """
-    from unggulan.core.ranking.run import default_scenario
-
     sc = scenario if scenario is not None else default_scenario()
     key = (level, sc.content_hash(), z, x, y)
+    cache = ds.cached(("tiles-bytes",), TileCache)
     with _lock:
-        cache: OrderedDict = ds._cache.setdefault(("tiles-bytes",), OrderedDict())
-        hit = cache.get(key)
+        hit = cache.tiles.get(key)
         if hit is not None:
-            cache.move_to_end(key)
+            cache.tiles.move_to_end(key)
             return hit
     if z < MIN_ZOOM.get(level, 0):
         return b""
     data = encode_tile(tile_source(ds, level, sc), z, x, y, layer=level)
     with _lock:
-        cache[key] = data
-        total = ds._cache.get(("tiles-bytes-total",), 0) + len(data)
-        while total > CACHE_BYTES and cache:
-            total -= len(cache.popitem(last=False)[1])
-        ds._cache[("tiles-bytes-total",)] = total
+        cache.tiles[key] = data
+        cache.total += len(data)
+        while cache.total > CACHE_BYTES and cache.tiles:
+            cache.total -= len(cache.tiles.popitem(last=False)[1])
     return data

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from tests.helpers import run_cli
 from unggulan.api.main import create_app
 from unggulan.base import palette
+from unggulan.base.settings import Settings
 from unggulan.maps.assets import VENDOR, assets_dir
 from unggulan.maps.colours import first_ranked
 from unggulan.maps.pages import (
@@ -24,7 +25,6 @@ from unggulan.maps.pages import (
     render,
     simplified,
 )
-from unggulan.base.settings import Settings
 
 EXTERNAL = re.compile(r"""<(?:script|link)[^>]+(?:src|href)=["'](https?:)?//""", re.I)
 

@@ -18,17 +18,15 @@ from tests.conftest import BUNDLED
 from unggulan.base import palette
 from unggulan.maps.colours import (
     basis_counts,
-    dataset_palette,
     first_ranked,
     fmt_number,
     proper_case,
     rank_label,
 )
+from unggulan.maps.detail import code_html
 from unggulan.maps.pages import (
     PageOptions,
     UnggulanLayers,
-    _area_base,
-    _code_html,
     area_page,
     commodity_map,
     commodity_views,
@@ -37,6 +35,7 @@ from unggulan.maps.pages import (
     main_map,
     render,
 )
+from unggulan.maps.properties import area_base
 
 
 def page_config(m) -> dict:
@@ -101,11 +100,10 @@ def with_basis(monkeypatch):
 # ---------------------------------------------------------------------- one palette
 def test_one_palette_on_every_page(demo):
     from unggulan.core.ranking.run import default_scenario
-    from unggulan.maps.colours import run_palette
 
-    base = dataset_palette(demo)
+    base = demo.palette()
     assert base and len(base) <= len(palette.COMMODITY_COLOURS)
-    colours = run_palette(demo, default_scenario(None, top=3))  # + the run's extra leaders
+    colours = demo.palette(default_scenario(None, top=3))  # + the run's extra leaders
     assert {c: colours[c] for c in base} == base
     assert len(set(colours.values())) == len(colours)
     main_desa = page_config(main_map(demo, "desa", PageOptions()))
@@ -141,7 +139,7 @@ def test_palette_order_counts_both_levels(demo):
         first = first_ranked(demo.candidates(level, scenario=sc))
         for c, n in first["commodity"].value_counts().items():
             share[c] = max(share.get(c, 0), n / len(demo.areas(level)))
-    colours = dataset_palette(demo)
+    colours = demo.palette()
     best = sorted(share.values(), reverse=True)[:len(colours)]
     assert sorted((share[c] for c in colours), reverse=True) == best
     kec = first_ranked(demo.candidates("kecamatan", scenario=sc))
@@ -152,11 +150,10 @@ def test_another_weighting_keeps_the_palette_and_colours_its_leaders(demo):
     """All weight on land suitability: the dataset's colours stay, and the commodities that
     now lead but had no colour get extra colours, the same on both maps of the run."""
     from unggulan.core.ranking.run import default_scenario
-    from unggulan.maps.colours import run_palette
 
     sc = default_scenario("suitability=1")
-    run = run_palette(demo, sc)
-    base = dataset_palette(demo)
+    run = demo.palette(sc)
+    base = demo.palette()
     assert {c: run[c] for c in base} == base
     extra = {c: col for c, col in run.items() if c not in base}
     assert set(extra.values()) <= set(palette.EXTRA_COLOURS)
@@ -170,11 +167,10 @@ def test_another_weighting_keeps_the_palette_and_colours_its_leaders(demo):
 
 def test_brief_uses_the_dataset_palette(demo):
     from unggulan.core.ranking.run import default_scenario
-    from unggulan.maps.colours import run_palette
     from unggulan.reports.brief import BriefOptions, _make_run
 
     run = _make_run(demo, BriefOptions(weights="market=0.5"))
-    want = run_palette(demo, default_scenario("market=0.5", top=3))
+    want = demo.palette(default_scenario("market=0.5", top=3))
     assert run.colours("desa") == run.colours("kecamatan") == want
     # and the same run's web map
     cfg = page_config(main_map(demo, "kecamatan", PageOptions(weights="market=0.5")))
@@ -326,11 +322,11 @@ def test_names_in_proper_case_and_derived_codes_marked():
     assert proper_case("TELLU SIATTINGE II") == "Tellu Siattinge II"
     areas = pd.DataFrame({"code": ["00.00.07", "73.08.01"], "name": ["KAJUARA", "kahu"],
                           "code_derived": [True, False]})
-    props = _area_base(areas, "kecamatan")
+    props = area_base(areas, "kecamatan")
     assert [p["name"] for p in props] == ["Kajuara", "Kahu"]
     assert props[0].get("dc") == 1 and "dc" not in props[1]
-    assert "kode turunan" in _code_html("00.00.07", True)
-    assert "turunan" not in _code_html("73.08.01", False)
+    assert "kode turunan" in code_html("00.00.07", True)
+    assert "turunan" not in code_html("73.08.01", False)
     assert rank_label(1, "1=") == "1=" and rank_label(2, None) == "2"
 
 
