@@ -279,3 +279,98 @@ def test_docstring_examples(demo, monkeypatch, tmp_path):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, module.__name__
         assert result.attempted > 0 or module is sections, module.__name__
+
+
+def test_figures_and_pdf_are_made_once_per_content(demo, tmp_path, monkeypatch):
+    """The figure cache (#34): a second brief of the same content reads every figure back
+    instead of drawing it, and its HTML is byte-identical to the first and to a brief drawn
+    without the cache; a PDF is rendered once per HTML."""
+    from unggulan.reports import charts, static_map
+    from unggulan.reports.brief import figures
+
+    opt = BriefOptions(date=DATE)
+    monkeypatch.setattr(figures, "folder", lambda ds: None)
+    drawn: list[str] = []
+    real = charts.render_svg
+
+    def counted(*args, **kwargs):
+        drawn.append("svg")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "render_svg", counted)
+    monkeypatch.setattr(static_map, "render_svg", counted)
+    uncached = build_brief(demo, "99.01.01", opt)
+    n_figures = len(drawn)
+    assert n_figures >= 2 and uncached.html.count("data:image/svg+xml") == n_figures
+
+    monkeypatch.setattr(figures, "folder", lambda ds: tmp_path)
+    cold = build_brief(demo, "99.01.01", opt)
+    assert len(drawn) == 2 * n_figures
+    assert len(list(tmp_path.glob("*.svg.pickle"))) == n_figures
+    warm = build_brief(demo, "99.01.01", opt)
+    assert len(drawn) == 2 * n_figures  # nothing drawn
+    assert cold.html == uncached.html == warm.html
+    # another language is other content: drawn anew
+    build_brief(demo, "99.01.01", BriefOptions(date=DATE, lang="en"))
+    assert len(drawn) > 2 * n_figures
+
+    # the PDF: rendered once per HTML, the same bytes read back
+    import weasyprint
+
+    first, pages = html_to_pdf(warm.html, DATE, cache=tmp_path)
+    monkeypatch.setattr(weasyprint, "HTML", None)  # rendering again would fail
+    assert html_to_pdf(warm.html, DATE, cache=tmp_path) == (first, pages)
+    assert len(list(tmp_path.glob("*.pdf.pickle"))) == 1
+
+
+def test_figure_keys_follow_the_content():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from unggulan.reports.brief.figures import digest
+    from unggulan.reports.static_map import LegendEntry
+
+    def gdf(x):
+        return gpd.GeoDataFrame({"code": ["a"]}, geometry=[box(x, 0, x + 1, 1)], crs=4326)
+
+    base = digest(gdf(0), ["#FFFFFF"], [LegendEntry("Kakao (1)", "#CC6677", "//")], 6.5)
+    assert base == digest(gdf(0), ["#FFFFFF"], [LegendEntry("Kakao (1)", "#CC6677", "//")], 6.5)
+    for other in (digest(gdf(0.001), ["#FFFFFF"], [LegendEntry("Kakao (1)", "#CC6677", "//")],
+                         6.5),
+                  digest(gdf(0).to_crs(3857), ["#FFFFFF"],
+                         [LegendEntry("Kakao (1)", "#CC6677", "//")], 6.5),
+                  digest(gdf(0), ["#FFFFFE"], [LegendEntry("Kakao (1)", "#CC6677", "//")], 6.5),
+                  digest(gdf(0), ["#FFFFFF"], [LegendEntry("Kakao (2)", "#CC6677", "//")], 6.5),
+                  digest(gdf(0), ["#FFFFFF"], [LegendEntry("Kakao (1)", "#CC6677", "//")], 5.5),
+                  digest(gdf(0), ["#FFFFFF"], [LegendEntry("Kakao (1)", "#CC6677", "//")], 6.5,
+                         np.array([1.0, np.nan]))):
+        assert other != base
+    with pytest.raises(TypeError):
+        digest(object())  # never hashed by identity
+
+
+def test_figure_cache_is_bounded(tmp_path):
+    import os
+    import time
+
+    from unggulan.reports.brief.figures import prune
+
+    for i in range(12):
+        f = tmp_path / f"{i}.svg.pickle"
+        f.write_text("x")
+        os.utime(f, (time.time() - 100 + i, time.time() - 100 + i))
+    assert prune(tmp_path, keep=8) == 6  # down to three quarters of 8
+    assert sorted(int(p.name.split(".")[0]) for p in tmp_path.iterdir()) == list(range(6, 12))
+
+
+def test_utm_zone_without_the_database_query():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from unggulan.reports.static_map import utm_crs
+
+    # inside zones (both hemispheres, Indonesia east to west), on a zone's edge, the equator
+    for x, y in ((120.3, -4.9), (106.8, -6.2), (95.3, 5.5), (140.7, -2.5), (0.5, 51.5),
+                 (120.0, -4.5), (119.9, 0.0), (-179.9, 65.0)):
+        g = gpd.GeoDataFrame(geometry=[box(x - 0.1, y - 0.05, x + 0.1, y + 0.05)], crs=4326)
+        assert utm_crs(g) == g.estimate_utm_crs(), (x, y)
