@@ -134,7 +134,7 @@ def _column_hashes(col: pd.Series, canon: Canon) -> tuple[str, str | None]:
         arr = np.asarray(col.array, dtype=object)
         wkb = shapely.to_wkb(arr, hex=True)
         return _sha("\x1e".join("~" if w is None else w for w in wkb).encode()), None
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         values = col.tolist()
         if values and pd.api.types.infer_dtype(values, skipna=False) == "string":
             # all str (the common case, e.g. the reasons): the same text as value() gives
