@@ -29,6 +29,8 @@ MODULES = [
     "unggulan.base.names",
     "unggulan.core.ranking.run",
     "unggulan.core.outputs.layers",
+    "unggulan.core.outputs.colours",
+    "unggulan.core.outputs.readiness",
     "unggulan.io.readers",
     "unggulan.core.inputs.rasters",
     "unggulan.core.inputs.sentra",

@@ -87,7 +87,7 @@ def vector_tile(
 def tile_legend(ds: DatasetDep, level: LevelP, weights: WeightsQ = None, top: TopQ = 3,
                 scenario: ScenarioQ = None) -> JSONResponse:
     """What a map page needs to colour and explain the tiles: ``palette`` (commodity id ->
-    colour: the run's palette, :func:`unggulan.maps.colours.run_palette`),
+    colour: the run's palette, :meth:`unggulan.core.dataset.Dataset.palette`),
     ``counts`` ([id, areas] for the legend), ``basisCounts`` (areas per evidence basis),
     ``otherCount`` (areas whose top candidate has no colour of its own), ``commodities``
     (id -> [name_id, name_en]), ``n`` (areas), ``minZoom`` and ``coarser`` (the level shown

@@ -19,9 +19,9 @@ TOL_MUTED = ["#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "
 #: muted colours, then the two of Tol's *light* scheme that none of them resembles (orange,
 #: pear), so that fewer areas fall into grey "other"
 COMMODITY_COLOURS = TOL_MUTED + ["#EE8866", "#BBCC33"]
-#: colours for a run's leaders that the dataset palette leaves grey (unggulan.maps.colours
-#: .run_palette): Tol's *vibrant* blue, magenta and red and his *light* pink, the ones unlike
-#: every colour above
+#: colours for a run's leaders that the dataset palette leaves grey
+#: (unggulan.core.outputs.colours.run_palette): Tol's *vibrant* blue, magenta and red and his
+#: *light* pink, the ones unlike every colour above
 EXTRA_COLOURS = ["#0077BB", "#EE3377", "#CC3311", "#FFAABB"]
 OTHER = "#BBBBBB"
 NODATA = "#FFFFFF"

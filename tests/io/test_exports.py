@@ -97,9 +97,8 @@ def test_cli_export_refuses_to_clobber(tmp_path):
 
 @pytest.mark.parametrize("suffix", [".gpkg", ".zip", ".geojson", ".csv", ".parquet"])
 def test_round_trip_of_areas_with_attributes(bone, tmp_path, suffix):
-    from unggulan.core.outputs.layers import get_layer
 
-    src = get_layer(bone, "areas", "kecamatan")
+    src = bone.layer("areas", "kecamatan")
     path = write_layer(src, tmp_path / f"wilayah{suffix}", layer="areas_kecamatan")
     mapping = shapefile_field_names([c for c in src.columns if c != "geometry"])
     back = _read(path, mapping).set_index("code").loc[src["code"]]
@@ -171,18 +170,16 @@ def test_candidates_export_ships_a_qgis_style(demo, tmp_path):
     gj = write_layer(src, tmp_path / "k.geojson", layer="candidates_desa")
     _check_qml((tmp_path / "k.qml").read_text(), set(gpd.read_file(gj).columns), tops)
     # an exported layer's style and the web map give each commodity the dataset's colour
-    from unggulan.core.outputs.colours import dataset_palette
-    from unggulan.core.outputs.layers import get_layer
     from unggulan.maps.pages import PageOptions, main_map, render
 
-    layer = get_layer(demo, "candidates", "desa")
+    layer = demo.layer("candidates", "desa")
     write_layer(layer, tmp_path / "p.geojson", layer="candidates_desa")
     qml = (tmp_path / "p.qml").read_text()
     html = render(main_map(demo, "desa", PageOptions(inline=False)))
-    shown = [c for c in dict.fromkeys(layer["top1"].dropna()) if c in dataset_palette(demo)]
+    shown = [c for c in dict.fromkeys(layer["top1"].dropna()) if c in demo.palette()]
     assert shown
     for cid in shown:
-        colour = dataset_palette(demo)[cid]
+        colour = demo.palette()[cid]
         rgba = ",".join(str(int(colour[i:i + 2], 16)) for i in (1, 3, 5)) + ",255"
         assert f'"{cid}":"{colour}"' in html
         symbol = qml.split(f'value="{cid}" symbol="')[1].split('"')[0]

@@ -18,13 +18,12 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from unggulan.core.outputs.layers import get_layer
 from unggulan.io.exports import _write_spatial, remove_stale_temporaries, write_layer
 
 
 @pytest.fixture(scope="module")
 def suit(demo):
-    return get_layer(demo, "suitability", "desa")
+    return demo.layer("suitability", "desa")
 
 
 def _key(frame: pd.DataFrame) -> pd.DataFrame:

@@ -29,16 +29,18 @@ The service never fetches by itself: only this command (or :meth:`Dataset.fetch_
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 from pyproj import CRS
 
 from unggulan.base.errors import DatasetError, UnggulanError
-from unggulan.core.land import terrain_climate as tc
 from unggulan.core.inputs.config import RASTER_ATTRIBUTES
+from unggulan.core.inputs.rasters import RasterInfo
+from unggulan.core.land import terrain_climate as tc
 from unggulan.core.land.zonal import Grid
 from unggulan.io import fetch_rasters as fr
 
@@ -183,19 +185,21 @@ def _outputs(sources: dict[str, fr.Source]) -> dict[str, tuple[str, ...]]:
     return dict(sorted(out.items(), key=lambda kv: RASTER_ATTRIBUTES.index(kv[0])))
 
 
-def plan_fetch(ds, sources_file: str | Path | None = None, *, buffer_km: float = 2.0,
-               resolution_m: float = 90.0, force: bool = False,
+def plan_fetch(areas: gpd.GeoDataFrame | None, folder: str | Path,
+               rasters: Mapping[str, RasterInfo], sources_file: str | Path | None = None, *,
+               buffer_km: float = 2.0, resolution_m: float = 90.0, force: bool = False,
                attributes: list[str] | None = None) -> FetchPlan:
-    """What a fetch for ``ds`` would do: the grid, each layer's action and the sources read,
-    with an estimate of the bytes. Touches no network."""
-    level = "desa" if "desa" in ds.levels else (ds.levels[0] if ds.levels else None)
-    if level is None:
+    """What a fetch would do for a dataset in ``folder`` with ``areas`` (its desa, or its
+    kecamatan without desa; None: no areas) and ``rasters`` (its rasters by attribute): the
+    grid, each layer's action and the sources read, with an estimate of the bytes. Touches
+    no network."""
+    if areas is None:
         raise FetchError("the dataset has no areas (boundaries) to fetch layers for")
     if buffer_km < 0:
         raise FetchError("--buffer must be >= 0 km", field="buffer_km")
     if resolution_m <= 0:
         raise FetchError("--resolution must be > 0 m", field="resolution_m")
-    areas = ds.areas(level).to_crs("EPSG:4326")
+    areas = areas.to_crs("EPSG:4326")
     bounds = tuple(float(v) for v in areas.total_bounds)
     grid = fr.grid_for(bounds, buffer_km, resolution_m)
     sources = catalogue(sources_file)
@@ -206,13 +210,13 @@ def plan_fetch(ds, sources_file: str | Path | None = None, *, buffer_km: float =
             raise FetchError(f"no source for {', '.join(unknown)}; the sources give: "
                              f"{', '.join(outputs)}", field="attribute")
         outputs = {a: n for a, n in outputs.items() if a in attributes}
-    folder = Path(ds.folder) / "agroecology"
+    agro = Path(folder) / "agroecology"
     layers = []
     for attr, needs in outputs.items():
-        path = folder / f"{attr}.tif"
-        have = ds.rasters.get(attr)
+        path = agro / f"{attr}.tif"
+        have = rasters.get(attr)
         ours = path.exists() and fr.read_sidecar(path) is not None
-        base = [ds.rasters[n] for n in needs if n != attr and n in ds.rasters]
+        base = [rasters[n] for n in needs if n != attr and n in rasters]
         if have is not None and Path(have.path).resolve() != path.resolve():
             layers.append(LayerPlan(attr, path, "present", needs,
                                     f"the dataset has {Path(have.path).name}"))
@@ -231,7 +235,7 @@ def plan_fetch(ds, sources_file: str | Path | None = None, *, buffer_km: float =
                                     "fetched before (--force to fetch again)"))
         else:
             layers.append(LayerPlan(attr, path, "fetch", needs))
-    plan = FetchPlan(Path(ds.folder), grid, bounds, buffer_km, resolution_m, sources, layers)
+    plan = FetchPlan(Path(folder), grid, bounds, buffer_km, resolution_m, sources, layers)
     for s in plan.needed_sources:
         plan.estimates[s] = fr.estimate_bytes(sources[s], grid)
     natives = {s: sources[s].resolution_m for s in plan.needed_sources}
@@ -350,16 +354,19 @@ def run_fetch(plan: FetchPlan, *, retries: int = 3, backoff: float = 1.0, worker
     return result
 
 
-def fetch_rasters(ds, sources_file: str | Path | None = None, *, buffer_km: float = 2.0,
-                  resolution_m: float = 90.0, dry_run: bool = False, force: bool = False,
+def fetch_rasters(areas: gpd.GeoDataFrame | None, folder: str | Path,
+                  rasters: Mapping[str, RasterInfo], sources_file: str | Path | None = None,
+                  *, buffer_km: float = 2.0, resolution_m: float = 90.0,
+                  dry_run: bool = False, force: bool = False,
                   attributes: list[str] | None = None, retries: int = 3,
                   backoff: float = 1.0, workers: int = 4,
                   max_mb: float | None = DEFAULT_MAX_MB,
                   progress: Callable[[str, int, int], None] | None = None
                   ) -> FetchPlan | FetchResult:
-    """Plan (``dry_run``) or run a fetch for ``ds``; see :meth:`Dataset.fetch_rasters`."""
-    plan = plan_fetch(ds, sources_file, buffer_km=buffer_km, resolution_m=resolution_m,
-                      force=force, attributes=attributes)
+    """Plan (``dry_run``) or run a fetch (:func:`plan_fetch`, :func:`run_fetch`); see
+    :meth:`unggulan.core.dataset.Dataset.fetch_rasters`."""
+    plan = plan_fetch(areas, folder, rasters, sources_file, buffer_km=buffer_km,
+                      resolution_m=resolution_m, force=force, attributes=attributes)
     if dry_run:
         return plan
     return run_fetch(plan, retries=retries, backoff=backoff, workers=workers, max_mb=max_mb,

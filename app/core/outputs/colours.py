@@ -2,84 +2,40 @@
 of a dataset reads (issue #30; the reasons are in :mod:`unggulan.maps.colours`).
 
 It depends on the candidates only, so it lives in the core: the exports' QGIS styles
-(:mod:`unggulan.io.qml`) are given the same colours as the web map.
+(:mod:`unggulan.io.qml`) are given the same colours as the web map. The functions here take
+the candidates frames; :meth:`unggulan.core.dataset.Dataset.palette` and
+:meth:`~unggulan.core.dataset.Dataset.palette_order` gather them and keep the result in the
+dataset's cache.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from unggulan.base import palette
-from unggulan.core.ranking.run import default_scenario
 
 
-def dataset_palette(ds) -> dict[str, str]:
-    """Commodity id -> colour for every map, page and brief of ``ds`` (see the module).
+def dataset_order(candidates: Mapping[str, pd.DataFrame], areas: Mapping[str, int]
+                  ) -> list[tuple[str, int]]:
+    """(commodity, areas it leads over all levels), in palette order: by the largest share
+    of a level's areas it leads, then areas, then id.
 
-    Examples
-    --------
-    >>> from unggulan import Dataset
-    >>> pal = dataset_palette(Dataset.open())
-    >>> len(pal) <= 11 and all(c.startswith("#") for c in pal.values())
-    True
-    """
-    return ds.cached(("map-palette",), lambda: _build_palette(ds))
-
-
-def run_palette(ds, scenario=None) -> dict[str, str]:
-    """The palette of a page or brief showing ``scenario`` (None: the default run): the
-    dataset's (:func:`dataset_palette`, never changed), plus, for the commodities that lead
-    areas under this scenario but have no colour in it (e.g. all weight on land suitability),
-    colours of ``palette.EXTRA_COLOURS`` by the number of areas they lead over all levels.
-    Every map, page and brief of the same run gives a commodity the same colour.
+    ``candidates``: each level's candidates under the default scenario (a level without
+    candidates left out); ``areas``: the number of areas of each level.
 
     Examples
     --------
-    >>> from unggulan import Dataset
-    >>> from unggulan.core.ranking.run import default_scenario
-    >>> ds = Dataset.open()
-    >>> pal = run_palette(ds, default_scenario("suitability=1"))
-    >>> all(pal[c] == col for c, col in dataset_palette(ds).items())
-    True
+    >>> c = pd.DataFrame({"code": ["a", "b", "c"], "rank": [1, 1, 1],
+    ...                   "commodity": ["kopi", "padi", "padi"]})
+    >>> dataset_order({"desa": c}, {"desa": 3})
+    [('padi', 2), ('kopi', 1)]
     """
-    base = dataset_palette(ds)
-    if scenario is None:
-        return base
-    try:
-        key = ("map-palette-run", scenario.content_hash())
-    except AttributeError:
-        return base
-
-    def build() -> dict[str, str]:
-        tops: list = []
-        for level in ds.levels:
-            try:
-                tops += list(first_ranked(ds.candidates(level, scenario=scenario))["commodity"])
-            except Exception:  # noqa: BLE001 - no candidates: the dataset palette alone
-                continue
-        missing = [c for c, _ in palette.commodity_counts(tops) if c not in base]
-        extra = dict(zip(missing, palette.EXTRA_COLOURS))
-        return {**base, **extra}
-
-    return ds.cached(key, build)
-
-
-def dataset_order(ds) -> list[tuple[str, int]]:
-    """(commodity, areas it leads over all levels under the default scenario), in palette
-    order: by the largest share of a level's areas it leads, then areas, then id."""
-    return ds.cached(("map-palette-order",), lambda: _build_order(ds))
-
-
-def _build_order(ds) -> list[tuple[str, int]]:
-    sc = default_scenario(None, top=3)  # the main map's default run: its cache is shared
     share: dict[str, float] = {}
     total: dict[str, int] = {}
-    for level in ds.levels:
-        try:
-            cand = ds.candidates(level, scenario=sc)
-        except Exception:  # noqa: BLE001 - a dataset without candidates: no colours
-            continue
-        n = max(len(ds.areas(level)), 1)
+    for level, cand in candidates.items():
+        n = max(areas[level], 1)
         for c, k in palette.commodity_counts(first_ranked(cand)["commodity"]):
             share[c] = max(share.get(c, 0.0), k / n)
             total[c] = total.get(c, 0) + k
@@ -89,10 +45,43 @@ def _build_order(ds) -> list[tuple[str, int]]:
     return [(c, total[c]) for c in order]
 
 
-def _build_palette(ds) -> dict[str, str]:
-    order = dataset_order(ds)
+def dataset_palette(order: list[tuple[str, int]]) -> dict[str, str]:
+    """Commodity id -> colour for every map, page and brief of a dataset (see the module):
+    the colours of ``palette.COMMODITY_COLOURS`` given to the first commodities of
+    :func:`dataset_order`.
+
+    Examples
+    --------
+    >>> pal = dataset_palette([("padi", 2), ("kopi", 1)])
+    >>> list(pal), all(c.startswith("#") for c in pal.values())
+    (['padi', 'kopi'], True)
+    """
     cols = palette.COMMODITY_COLOURS
     return {c: cols[i] for i, (c, _) in enumerate(order[:len(cols)])}
+
+
+def run_palette(base: Mapping[str, str], candidates: Mapping[str, pd.DataFrame]
+                ) -> dict[str, str]:
+    """The palette of a page or brief showing one scenario: the dataset's ``base`` palette
+    (:func:`dataset_palette`, never changed), plus, for the commodities that lead areas in
+    ``candidates`` (each level's candidates under that scenario) but have no colour in
+    ``base`` (e.g. all weight on land suitability), colours of ``palette.EXTRA_COLOURS`` by
+    the number of areas they lead over all levels. Every map, page and brief of the same run
+    gives a commodity the same colour.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"code": ["a", "b"], "rank": [1, 1], "commodity": ["kopi", "padi"]})
+    >>> pal = run_palette({"padi": "#000000"}, {"desa": c})
+    >>> pal["padi"], pal["kopi"] == palette.EXTRA_COLOURS[0]
+    ('#000000', True)
+    """
+    tops: list = []
+    for cand in candidates.values():
+        tops += list(first_ranked(cand)["commodity"])
+    missing = [c for c, _ in palette.commodity_counts(tops) if c not in base]
+    extra = dict(zip(missing, palette.EXTRA_COLOURS))
+    return {**base, **extra}
 
 
 def first_ranked(cand: pd.DataFrame) -> pd.DataFrame:

@@ -10,11 +10,17 @@ has areas; each command then needs its own inputs. The levels of a problem say w
 * **warning** (*peringatan*): a part was left out or guessed (a cell, a row, a name not
   matched, a table skipped, a raster unit that looks wrong): every command runs, on the rest;
 * **info**: what was read, guessed or repaired; nothing is left out.
+
+The functions here take what was read; :meth:`unggulan.core.dataset.Dataset.readiness` and
+:meth:`~unggulan.core.dataset.Dataset.summary` give it to them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+
+import pandas as pd
 
 #: what each level of problem blocks (shown by ``unggulan validate``, in its JSON too)
 SEVERITY_MEANING = {
@@ -34,13 +40,25 @@ def _resolved(path: str | Path | None) -> Path | None:
         return Path(path)
 
 
-def problem_blocks(ds, problem) -> str | None:
-    """What an error blocks, from the input it concerns (None for warnings and info)."""
+def problem_blocks(problem, boundaries: Mapping[str, str | Path | None],
+                   sentra_files: Iterable[str | Path]) -> str | None:
+    """What an error blocks, from the input it concerns (None for warnings and info).
+
+    ``boundaries``: the boundary file of each level; ``sentra_files``: the sentra files read.
+
+    Examples
+    --------
+    >>> from unggulan.base.problems import Problem
+    >>> problem_blocks(Problem("error", "agroecology/ph.tif", "no data"), {}, [])[:33]
+    "land suitability without 'ph.tif'"
+    >>> problem_blocks(Problem("warning", "sentra/a.csv", "a row left out"), {}, []) is None
+    True
+    """
     if problem.severity != "error":
         return None
     where = _resolved(problem.file)
-    for lv, info in ds.layer_info.items():
-        if where is not None and where == _resolved(info.file):
+    for lv, file in boundaries.items():
+        if where is not None and where == _resolved(file):
             return (f"the {lv} areas left out are missing from every output (maps, exports, "
                     "candidates, analyses)")
     fld = problem.field or ""
@@ -50,7 +68,7 @@ def problem_blocks(ds, problem) -> str | None:
         attr = fld.split(".", 1)[1] if "." in fld else name
         return (f"land suitability without '{attr}': suitability, attributes and the land "
                 "part of propose/brief/map miss it")
-    sentra = {_resolved(s.file) for s in ds.sentra_sources}
+    sentra = {_resolved(f) for f in sentra_files}
     if where in sentra or "sentra" in name:
         return ("the sentra of this file: propose, brief and maps miss their activity, and "
                 "analyse on sentra workers/units")
@@ -59,15 +77,29 @@ def problem_blocks(ds, problem) -> str | None:
     return "the outputs that need this input"
 
 
-def commands(ds) -> dict[str, dict]:
+def commands(statistics: pd.DataFrame, sentra: pd.DataFrame, rasters: Sequence[str],
+             areas: Mapping[str, int]) -> dict[str, dict]:
     """Each command: ``ready`` (runs), ``complete`` (runs with every kind of evidence) and
-    ``note`` (what it works on, or what is missing)."""
-    st = ds.statistics()
+    ``note`` (what it works on, or what is missing).
+
+    ``statistics``: the statistics read (long, :meth:`unggulan.core.dataset.Dataset.statistics`);
+    ``sentra``: the sentra records (``desa_code`` where placed); ``rasters``: the attributes
+    of the rasters read; ``areas``: the number of areas of each level, in level order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> none = pd.DataFrame(columns=["ratio", "year", "measure"])
+    >>> c = commands(none, pd.DataFrame({"desa_code": [None]}), ["elevation"], {"desa": 3})
+    >>> c["export (areas)"]["note"], c["analyse"]["ready"], c["propose / brief / map"]["ready"]
+    ('areas: 3 desa', False, True)
+    """
+    st = statistics
     series = st[~st["ratio"].astype(bool) & st["year"].notna()] if len(st) else st
     measures = sorted(set(series["measure"])) if len(series) else []
-    placed = int(ds.sentra_records["desa_code"].notna().sum())
-    n_rasters = len(ds.rasters)
-    levels = ", ".join(f"{len(ds.layers[lv])} {lv}" for lv in ds.levels)
+    placed = int(sentra["desa_code"].notna().sum())
+    n_rasters = len(rasters)
+    levels = ", ".join(f"{n} {lv}" for lv, n in areas.items())
     out = {
         "export (areas)": (True, True, f"areas: {levels}"),
         "analyse": (bool(measures or placed), bool(measures),
@@ -76,7 +108,7 @@ def commands(ds) -> dict[str, dict]:
                      "sentra workers/units" if placed else
                      "no statistics tables read and no sentra placed")),
         "attributes / suitability": (n_rasters > 0, n_rasters > 0,
-                                     f"{n_rasters} raster(s): {', '.join(ds.rasters)}"
+                                     f"{n_rasters} raster(s): {', '.join(rasters)}"
                                      if n_rasters else "no rasters (put them in agroecology/)"),
     }
     evidence = [w for w, ok in (("land suitability", n_rasters > 0),
