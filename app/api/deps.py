@@ -12,6 +12,7 @@ from fastapi import Depends, Query, Request
 
 from unggulan.api import heap
 from unggulan.base.errors import UnggulanError
+from unggulan.base.settings import Settings
 from unggulan.core.dataset import Dataset
 
 LEVELS = ("desa", "kecamatan")
@@ -51,13 +52,17 @@ class DatasetHolder:
     True
     """
 
-    def __init__(self, folder: Path, check_every: float = 2.0):
+    def __init__(self, folder: Path, check_every: float = 2.0, *,
+                 settings: Settings | None = None):
         self.folder = folder
         self.check_every = check_every
+        #: the service's settings, handed to every dataset opened (cache folder, workers,
+        #: results kept in memory); None: the dataset reads them from the environment
+        self.settings = settings
         self.lock = threading.Lock()  # one change check at a time; others do not wait for it
         self._reload_lock = threading.Lock()  # one reload at a time
         self.print = fingerprint(folder)  # before opening: a change while opening is noticed
-        self.dataset = Dataset.open(folder)
+        self.dataset = Dataset.open(folder, settings=settings)
         heap.settle()  # the dataset lives as long as the service: out of the GC's walks
         self.checked = time.monotonic()
         self.loaded_at = time.time()
@@ -96,7 +101,7 @@ class DatasetHolder:
         opened; the old dataset stays)."""
         with self._reload_lock:
             current = current or fingerprint(self.folder)
-            ds = Dataset.open(self.folder)
+            ds = Dataset.open(self.folder, settings=self.settings)
             self.dataset = ds  # one assignment: requests that started keep their object
             self.print, self.loaded_at, self.error = current, time.time(), None
             heap.settle()  # the old dataset is collected (when no request holds it)

@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.settings = settings
-        app.state.holder = DatasetHolder(settings.data_dir())
+        app.state.holder = DatasetHolder(settings.data_dir(), settings=settings)
         if settings.prepare_on_start:
             # before this worker accepts requests: until then the others take them
             import time

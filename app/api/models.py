@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from unggulan.api.paging import Page
+
 
 class Area(BaseModel):
     code: str = Field(examples=["73.08.01.2001"])
@@ -19,11 +21,8 @@ class Area(BaseModel):
     area_ha: float | None = None
 
 
-class AreaPage(BaseModel):
+class AreaPage(Page[Area]):
     total: int = Field(description="areas matching the filters")
-    limit: int
-    offset: int
-    items: list[Area]
 
 
 class CandidateItem(BaseModel):
@@ -146,11 +145,8 @@ class SentraRecord(BaseModel):
     lat: float | None = None
 
 
-class SentraPage(BaseModel):
-    total: int
-    limit: int
-    offset: int
-    items: list[SentraRecord]
+class SentraPage(Page[SentraRecord]):
+    pass
 
 
 class Run(BaseModel):

@@ -13,6 +13,8 @@ from pydantic import TypeAdapter
 from unggulan.api import heap
 from unggulan.api.convert import clean, feature_collection, records
 from unggulan.api.deps import DatasetDep, LevelDep
+from unggulan.api.headers import run_headers
+from unggulan.api.paging import paged
 from unggulan.api.models import AreaCandidates, AreaDetail, AreaPage, CandidateItem
 from unggulan.base.errors import UnggulanError, UnknownArea
 from unggulan.base.names import fold
@@ -75,14 +77,13 @@ def list_areas(
 ):
     """Areas of a level, filtered by parent code, name and bbox, in pages."""
     areas = filter_areas(ds, level, parent, q, parse_bbox(bbox))
-    page = areas.iloc[offset:offset + limit]
     fields = [c for c in AREA_FIELDS if c in areas.columns]
     if geometry:
+        page = areas.iloc[offset:offset + limit]
         fc = feature_collection(page[fields + ["geometry"]])
         fc.update({"numberMatched": len(areas), "numberReturned": len(page)})
         return JSONResponse(fc, media_type="application/geo+json")
-    return AreaPage(total=len(areas), limit=limit, offset=offset,
-                    items=records(page[fields]))
+    return AreaPage(**paged(areas, limit, offset, lambda page: records(page[fields])))
 
 
 def _area(ds, level: str, code: str):
@@ -244,4 +245,4 @@ def _area_candidates_response(ds, code: str, level: str, top: int, weights: str 
     body = AreaCandidates(code=code, name=clean(areas["name"].get(code)), level=level,
                           weights=sc.weights_resolved(), candidates=_candidate_items(items),
                           scenario=info.scenario, run_hash=info.run_hash)
-    return JSONResponse(body.model_dump(), headers=info.headers())
+    return JSONResponse(body.model_dump(), headers=run_headers(info))

@@ -7,14 +7,21 @@ Building a kabupaten brief takes tens of seconds; the last few briefs are kept p
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from unggulan.api.deps import DatasetDep
-from unggulan.reports.brief import BriefOptions, build_brief, html_to_pdf, resolve_area
+from unggulan.api.headers import run_headers
+from unggulan.api.pool import Lru
+from unggulan.reports.brief import (
+    BriefOptions,
+    build_brief,
+    cache_folder,
+    html_to_pdf,
+    resolve_area,
+)
 
 router = APIRouter(tags=["brief"])
 LangQ = Annotated[Literal["id", "en"], Query(description="Bahasa Indonesia or English")]
@@ -23,9 +30,8 @@ TopQ = Annotated[int, Query(ge=1, le=10, description="candidates per area")]
 ScenarioQ = Annotated[str | None, Query(
     description="id or name of a saved scenario (instead of weights)",
     examples=["permendagri_9_2014"])]
-#: briefs kept per dataset
+#: briefs kept per dataset: the last ones asked
 KEEP = 8
-_LOCK = threading.Lock()
 
 
 def _scenario(ds, name: str | None):
@@ -48,20 +54,16 @@ def _brief(ds, code: str, fmt: str, lang: str, weights: str | None, top: int,
     """The brief's bytes and its run headers, built or from the cache."""
     kind, code, _ = resolve_area(ds, code)  # 404 / 422 before any work
     key = (code, fmt, lang, weights or None, top, scenario or None, dt.date.today())
-    cache = ds._cache.setdefault("briefs", {})
-    with _LOCK:
-        if key in cache:
-            return cache[key]
-    sc = _scenario(ds, scenario)
-    b = build_brief(ds, code, BriefOptions(lang=lang, weights=weights or None, top=top,
-                                           scenario=sc))
-    body = html_to_pdf(b.html, b.date)[0] if fmt == "pdf" else b.html.encode("utf-8")
-    headers = b.info.headers() if b.info is not None else {}
-    with _LOCK:
-        if len(cache) >= KEEP:
-            cache.pop(next(iter(cache)))
-        cache[key] = (body, headers)
-    return body, headers
+
+    def build() -> tuple[bytes, dict[str, str]]:
+        sc = _scenario(ds, scenario)
+        b = build_brief(ds, code, BriefOptions(lang=lang, weights=weights or None, top=top,
+                                               scenario=sc))
+        body = html_to_pdf(b.html, b.date, cache=cache_folder(ds))[0] if fmt == "pdf" \
+            else b.html.encode("utf-8")
+        return body, (run_headers(b.info) if b.info is not None else {})
+
+    return ds.cached(("api", "briefs"), lambda: Lru(KEEP)).get(key, build)
 
 
 def _filename(code: str, lang: str, ext: str) -> str:

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 
 from unggulan.api.convert import feature_collection, records
 from unggulan.api.deps import DatasetDep, LevelDep
+from unggulan.api.headers import run_headers
+from unggulan.api.paging import paged
 from unggulan.api.models import (
     CandidatePage,
     Commodity,
@@ -19,7 +21,6 @@ from unggulan.api.models import (
     SentraPage,
     Weights,
 )
-from unggulan.core.ranking.run import run_headers
 from unggulan.core.ranking.scoring import DEFAULT_WEIGHTS, DESCRIPTIONS
 from unggulan.core.land.suitability import status_of
 
@@ -101,8 +102,7 @@ def list_sentra(
         s = s[s["kecamatan_code"] == kecamatan]
     if placed is not None:
         s = s[s["desa_code"].notna() == placed]
-    page = s.iloc[offset:offset + limit]
-    return SentraPage(total=len(s), limit=limit, offset=offset, items=records(page))
+    return SentraPage(**paged(s, limit, offset))
 
 
 ScenarioQ = Annotated[str | None, Query(
@@ -131,11 +131,11 @@ def candidate_page(ds, level: str, scenario, response: Response, *, stability: b
                    limit: int = 1000, offset: int = 0) -> CandidatePage:
     """The candidates of ``scenario`` as a page, with the run in the body and headers."""
     c, meta = _candidates_layer(ds, level, scenario, stability)
-    page = c.iloc[offset:offset + limit].drop(columns=["geometry", "scenario", "run_hash"])
     run = {k: meta[k] for k in Run.model_fields if k in meta}
     response.headers.update(run_headers(meta))
     return CandidatePage(level=level, top=scenario.top, weights=scenario.weights_resolved(),
-                         total=len(c), limit=limit, offset=offset, items=records(page),
+                         **paged(c, limit, offset, lambda page: records(page.drop(
+                             columns=["geometry", "scenario", "run_hash"]))),
                          scenario=meta["scenario"], run=Run(**run))
 
 

@@ -11,9 +11,9 @@ from fastapi import APIRouter, BackgroundTasks, Query
 from fastapi.responses import FileResponse, Response
 
 from unggulan.api.deps import DatasetDep, LevelDep
+from unggulan.api.headers import run_headers
 from unggulan.api.routes_scenarios import ScenarioQ, saved_scenario
 from unggulan.core.outputs.layers import get_layer
-from unggulan.core.ranking.run import run_headers
 from unggulan.io.exports import write_layer
 
 router = APIRouter(tags=["export"])
@@ -127,7 +127,7 @@ def _remove_stale_folders() -> None:
     or before the answer was sent): ``unggulan-export-<pid>-*`` in the temporary folder."""
     import re
 
-    from unggulan.io.exports import _alive
+    from unggulan.io.exports import pid_alive
 
     pattern = re.compile(rf"^{TMP_PREFIX}(\d+)-")
     try:
@@ -136,7 +136,7 @@ def _remove_stale_folders() -> None:
         return
     for e in entries:
         m = pattern.match(e.name)
-        if m and not _alive(int(m[1])) and e.is_dir(follow_symlinks=False):
+        if m and not pid_alive(int(m[1])) and e.is_dir(follow_symlinks=False):
             _cleanup(e.path)
 
 

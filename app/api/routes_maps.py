@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from unggulan.api.deps import DatasetDep
 from unggulan.api.errors import DEFAULT_STATUS_CODES
+from unggulan.api.pool import Lru
 from unggulan.api.routes_scenarios import ScenarioQ, output_headers, page_scenario
 from unggulan.base.errors import UnggulanError
 from unggulan.maps.pages import (
@@ -50,15 +51,14 @@ def _key(found: tuple | None) -> str | None:
     return found[0].content_hash() if found else None
 
 
+#: pages and map data kept per dataset: the last ones asked
+KEPT_PAGES = 64
+
+
 def _cached(ds, key: tuple, build) -> str:
-    cache = ds._cache.setdefault("map-pages", {})
-    html = cache.get(key)
-    if html is None:
-        html = build()
-        if len(cache) > 64:
-            cache.clear()
-        cache[key] = html  # another thread may clear the cache: return our own copy
-    return html
+    """The page (or data) of ``key``, built once per dataset for the :data:`KEPT_PAGES`
+    last asked."""
+    return ds.cached(("api", "map-pages"), lambda: Lru(KEPT_PAGES)).get(key, build)
 
 
 # The HTML pages take their parameters as text and check them themselves: a bad one gets a

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 
 from unggulan.api.deps import DatasetDep
+from unggulan.api.headers import run_headers
 from unggulan.api.models import ErrorBody, ScenarioDetail, ScenarioList, ScenarioSaved
 from unggulan.api.security import require_write_key
 from unggulan.base.errors import UnggulanError
@@ -77,7 +78,7 @@ def output_headers(ds, scenario: Scenario | None) -> dict[str, str]:
     (None: the default scenario)."""
     from unggulan.core.ranking.run import run_info
 
-    return run_info(ds, scenario).headers()
+    return run_headers(run_info(ds, scenario))
 
 
 @router.get("/scenarios", response_model=ScenarioList)

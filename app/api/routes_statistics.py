@@ -9,15 +9,14 @@ from pydantic import BaseModel
 
 from unggulan.api.convert import records
 from unggulan.api.deps import DatasetDep
+from unggulan.api.headers import run_headers
+from unggulan.api.paging import Page, paged
 
 router = APIRouter(tags=["statistics"])
 
 
-class StatisticsPage(BaseModel):
-    total: int
-    limit: int
-    offset: int
-    items: list[dict[str, Any]]
+class StatisticsPage(Page[dict[str, Any]]):
+    pass
 
 
 @router.get("/statistics", response_model=StatisticsPage)
@@ -36,8 +35,7 @@ def list_statistics(
     (``file#sheet!row:column``). ``value`` null is missing; 0 is nil ("-")."""
     st = ds.statistics(area=area, commodity=commodity, measure=measure, year=year,
                        level=level, with_parents=area is not None)
-    page = st.iloc[offset:offset + limit]
-    return StatisticsPage(total=len(st), limit=limit, offset=offset, items=records(page))
+    return StatisticsPage(**paged(st, limit, offset))
 
 
 class AnalysisPage(BaseModel):
@@ -84,16 +82,15 @@ def analysis(
         res = res[res["commodity"] == commodity]
     if area is not None and "code" in res:
         res = res[res["code"] == area]
-    page = res.iloc[offset:offset + limit]
     from unggulan.core.ranking.run import default_scenario, run_info
 
     info = run_info(ds, default_scenario(measure=measure, period=period))
-    response.headers.update(info.headers())
+    response.headers.update(run_headers(info))
     return AnalysisPage(run_hash=info.run_hash, method=method, measure=measure,
                         level=str(res["level"].iat[0]) if len(res) else level,
                         period=str(res["period"].iat[0]) if len(res) and
                         res["period"].iat[0] is not None else period,
-                        total=len(res), limit=limit, offset=offset, items=records(page))
+                        **paged(res, limit, offset))
 
 
 class BacktestResult(BaseModel):

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from unggulan.api.convert import records
 from unggulan.api.deps import DatasetDep, LevelDep
+from unggulan.api.headers import run_headers
 from unggulan.api.routes_scenarios import ScenarioQ, saved_scenario
 from unggulan.base.errors import UnknownArea
 
@@ -85,8 +86,6 @@ def list_zones(
     suitable land, each with its members (``member_detail``: rank, rule, land class,
     stability), area, suitable land, production or workers and their share of the
     kabupaten's, centre, organisations and a reason (id/en)."""
-    from unggulan.core.ranking.run import run_headers
-
     gdf, mem = _zones(ds, level, scenario, weights, commodity)
     if status is not None:
         gdf = gdf[(gdf["status"] == status).to_numpy()].reset_index(drop=True)

@@ -30,7 +30,6 @@ from unggulan.core.ranking.run import (
     area_stability,
     default_scenario,
     find_scenario,
-    header_value,
     resolve_scenario,
     run_info,
     slug,
@@ -231,8 +230,6 @@ def test_saved_scenario_ids_are_slugs_and_lookups_never_make_paths():
     assert resolve_scenario(str(PERMENDAGRI)).name == "Permendagri 9/2014"
     with pytest.raises(Exception, match="no saved scenario"):
         resolve_scenario("tidak_ada")
-    assert header_value("Permendagri 9/2014") == "Permendagri 9/2014"
-    assert header_value("Séko 100%") == "S%C3%A9ko%20100%25"
 
 
 # ---------------------------------------------------------------------- command line

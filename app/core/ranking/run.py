@@ -34,7 +34,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -190,18 +189,6 @@ def resolve_scenario(value: str | Path, folder: str | Path | None = None) -> Sce
 
 
 # ---------------------------------------------------------------------- run info
-def header_value(text: str) -> str:
-    """``text`` for an HTTP header: printable ASCII kept, anything else percent-encoded as
-    UTF-8 (``urllib.parse.unquote`` gives the text back).
-
-    >>> header_value("Permendagri 9/2014"), header_value("Kopi Séko")
-    ('Permendagri 9/2014', 'Kopi%20S%C3%A9ko')
-    """
-    if all(32 <= ord(ch) < 127 for ch in text) and "%" not in text:
-        return text
-    return quote(text, safe="")
-
-
 @dataclass(frozen=True)
 class RunInfo:
     """What an output was made from; see the module docstring.
@@ -259,23 +246,6 @@ class RunInfo:
             "criteria_without_data": self.criteria_with("tidak ada data"),
             "criteria_partial_data": self.criteria_with("sebagian"),
         }
-
-    def headers(self) -> dict[str, str]:
-        """``X-Unggulan-Run`` (the run hash) and ``X-Unggulan-Scenario`` (the name,
-        :func:`header_value`)."""
-        return run_headers({"run_hash": self.run_hash, "scenario": self.scenario})
-
-
-def run_headers(meta: Mapping) -> dict[str, str]:
-    """The HTTP headers of an output from its metadata (:meth:`RunInfo.to_dict`, a layer's
-    ``attrs["unggulan"]``).
-
-    >>> run_headers({"run_hash": "0123456789abcdef", "scenario": "bawaan / default"})
-    {'X-Unggulan-Run': '0123456789abcdef', 'X-Unggulan-Scenario': 'bawaan / default'}
-    """
-    return {"X-Unggulan-Run": str(meta["run_hash"]),
-            "X-Unggulan-Scenario": header_value(str(meta["scenario"]))}
-
 
 def flat_metadata(meta: Mapping) -> dict[str, str]:
     """String values for formats that hold only text (GeoPackage metadata items): lists
