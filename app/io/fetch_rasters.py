@@ -1,7 +1,7 @@
 """Reading windows of public raster sources and writing Cloud-Optimized GeoTIFFs.
 
 The input side of ``unggulan rasters fetch`` (the derivations and the choice of what to fetch
-are in :mod:`unggulan.core.fetch_layers`):
+are in :mod:`unggulan.core.inputs.fetch_layers`):
 
 - a **source catalogue** in TOML (``data/raster_sources.toml`` bundled, ``--sources FILE`` to
   replace or add entries): one ``[[source]]`` per layer, with a URL that is one COG or VRT,
@@ -39,6 +39,7 @@ from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
 
 from unggulan.base.errors import DatasetError
+from unggulan.base.paths import resolve_in
 from unggulan.io.cache import file_digest
 
 #: sha256 of a written layer (the project's one file hash)
@@ -166,8 +167,8 @@ def load_sources(path: Path) -> tuple[list[Source], bool]:
             raise DatasetError(f"{where}: a url with {{year}}/{{month}} needs years = "
                                "[first, last]", path=path, field=f"{where}.years")
         if not src.url.startswith(("http://", "https://", "/vsi")):
-            p = Path(src.url).expanduser()  # a local path: relative to the catalogue file
-            src.url = str(p if p.is_absolute() else (path.parent / p))
+            # a local path: relative to the catalogue file
+            src.url = str(resolve_in(path.parent, src.url))
         out.append(src)
     return out, bool(raw.get("replace_defaults", False))
 
