@@ -24,8 +24,8 @@ import numpy as np
 
 def main() -> None:
     from unggulan import Dataset
-    from unggulan.core.ranking.candidates import evidence, local_production
-    from unggulan.core.ranking.run import area_stability, default_scenario
+    from unggulan.core.ranking.candidates import local_production
+    from unggulan.core.ranking.run import default_scenario
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data")
@@ -34,11 +34,11 @@ def main() -> None:
     a = ap.parse_args()
     ds = Dataset.open(a.data)
     sc = default_scenario(a.weights, management=a.management)
-    ev = evidence(ds, "desa", management=a.management).copy()
+    ev = ds.evidence("desa", sc).copy()
     ev["code"] = ev["code"].astype(str)
     ev["commodity"] = ev["commodity"].astype(str)
     areas = ds.areas("desa")
-    kab_of, produced = local_production(ds, "desa")
+    kab_of, produced = local_production(ds.layers, "desa", ds.sentra(), ds.statistics())
     local = set(zip(produced["kabupaten_code"], produced["commodity"]))
     active = set(ev.loc[ev["active"].astype(bool), "code"])
     land_only = [c for c in areas.index if c not in active]
@@ -61,7 +61,7 @@ def main() -> None:
     print(f"desa whose first two tie exactly: {len(tied)}")
     print(f"most frequent first: {counts.index[0]} ({int(counts.iloc[0])} desa)")
     print("basis of the first candidates:", first["basis"].value_counts().to_dict())
-    st = area_stability(ds, "desa", sc)
+    st = ds.area_stability("desa", sc)
     if st is not None:
         lab = st.set_index("code")["stability_label_id"].reindex(tied)
         print(f"tied desa labelled 'stabil 100%': {int((lab == 'stabil 100%').sum())}")

@@ -96,10 +96,10 @@ def source_files() -> list[Path]:
 
 
 def source_version() -> str:
-    text = (ROOT / "app" / "__init__.py").read_text(encoding="utf-8")
+    text = (ROOT / "app" / "base" / "version.py").read_text(encoding="utf-8")
     m = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", text, re.MULTILINE)
     if not m:
-        raise SmokeError("app/__init__.py has no __version__ = '...'")
+        raise SmokeError("app/base/version.py has no __version__ = '...'")
     return m.group(1)
 
 

@@ -12,6 +12,7 @@ Layout (each part optional but the boundaries)::
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -25,15 +26,58 @@ import pandas as pd
 
 from unggulan.base.errors import DatasetError, UnggulanError
 from unggulan.base.memory import release_freed_memory
+from unggulan.base.paths import resolve_in
 from unggulan.base.problems import Problem
+from unggulan.base.records import records
+from unggulan.base.resources import bundled_data_dir
 from unggulan.base.settings import Settings
+from unggulan.base.version import __version__
+from unggulan.core.activity.analysis import analyse
+from unggulan.core.activity.clusters import contiguity
+from unggulan.core.activity.evidence import parse_period
 from unggulan.core.inputs import boundaries as bnd
-from unggulan.core.inputs.commodities import Catalogue
+from unggulan.core.inputs.commodities import Catalogue, guess_sector, unknown_id
 from unggulan.core.inputs.config import DatasetConfig, load_config
+from unggulan.core.inputs.families import catalogue_families
+from unggulan.core.inputs.fetch_layers import fetch_rasters
 from unggulan.core.inputs.rasters import RasterInfo, check_coverage, find_rasters
 from unggulan.core.inputs.sentra import SentraSource, load_sentra, sentra_files, statistics_like
+from unggulan.core.inputs.statistics import COLUMNS as STATISTICS_COLUMNS
 from unggulan.core.inputs.statistics import load_statistics, summary_of
+from unggulan.core.land.attributes import AttributeEngine
+from unggulan.core.land.suitability import CLASSES, Requirements, assess_areas, shares_by_basis
+from unggulan.core.land.suitability import explain as explain_rows
+from unggulan.core.outputs import layers as ly
+from unggulan.core.outputs.colours import dataset_order, dataset_palette, first_ranked, run_palette
+from unggulan.core.outputs.readiness import SEVERITY_MEANING, commands, problem_blocks
+from unggulan.core.provenance import canonical_json, inputs_hash
+from unggulan.core.ranking import run
+from unggulan.core.ranking import zones as zn
+from unggulan.core.ranking.backtest import backtest
+from unggulan.core.ranking.candidates import (
+    evidence,
+    propose,
+    scenario_rows,
+    statistics_options,
+    to_wide,
+)
+from unggulan.core.ranking.candidates import scores as pair_scores
+from unggulan.core.ranking.run import (
+    STABILITY_DRAWS,
+    STABILITY_SEED,
+    STABILITY_SPREAD,
+    area_stability,
+    default_scenario,
+    effective_scenario,
+    method_comparison,
+    ranking_key,
+    run_scenario,
+)
+from unggulan.core.ranking.scoring import COLUMNS
+from unggulan.core.scenario import ZonesSpec
 from unggulan.io.cache import read_pickle, write_pickle
+from unggulan.io.exports import write_layer
+from unggulan.io.organisations import read_organisations
 
 T = TypeVar("T")
 
@@ -219,9 +263,7 @@ class Dataset:
         """
         st = self.statistics_records
         if st is None:
-            from unggulan.core.inputs.statistics import COLUMNS
-
-            return pd.DataFrame(columns=COLUMNS)
+            return pd.DataFrame(columns=STATISTICS_COLUMNS)
         mask = np.ones(len(st), dtype=bool)
         if area is not None:
             codes = {area}
@@ -241,6 +283,12 @@ class Dataset:
             mask &= (st["level"] == level).to_numpy()
         return st[mask].copy()
 
+    def statistics_frame(self) -> pd.DataFrame:
+        """Every statistics row as read (the frame itself, not a copy: never change it), or
+        an empty frame of the same columns: what the core's functions take."""
+        st = self.statistics_records
+        return st if st is not None else pd.DataFrame(columns=STATISTICS_COLUMNS)
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
@@ -250,8 +298,6 @@ class Dataset:
     def engine(self):
         """The zonal-statistics engine over this dataset's rasters (built on first use)."""
         if self._engine is None:
-            from unggulan.core.land.attributes import AttributeEngine
-
             with self._land:
                 if self._engine is None:
                     st = self.settings
@@ -262,8 +308,6 @@ class Dataset:
     @property
     def requirements(self):
         if self._requirements is None:
-            from unggulan.core.land.suitability import Requirements
-
             with self._land:
                 if self._requirements is None:
                     own = self.folder / "land_requirements.csv"
@@ -309,9 +353,6 @@ class Dataset:
         >>> set(s["suitability_class"]) <= {"S1", "S2", "S3", "N"}
         True
         """
-        from unggulan.core.land.suitability import CLASSES, assess_areas, shares_by_basis
-        from unggulan.core.land.suitability import explain as explain_rows
-
         cids = commodities or list(self.catalogue.items)
         for c in cids:
             self.catalogue.get(c)  # raises UnknownCommodity
@@ -385,10 +426,11 @@ class Dataset:
         >>> int(c["rank"].max())
         2
         """
-        key, build = self._candidates_plan(level, top, weights, wide=wide, reference=reference,
-                                           management=management, period=period,
-                                           measure=measure, method=method, scenario=scenario,
-                                           partitions=partitions, scheduler=scheduler)
+        sc = run_scenario(scenario, weights, top=top, reference=reference,
+                          management=management, period=period, measure=measure,
+                          method=method, catalogue=self.catalogue)
+        key, build = self._candidates_plan(level, sc, wide=wide, partitions=partitions,
+                                           scheduler=scheduler)
         out = self.cached(key, build).copy()
         self._keep_recent(key)
         return out
@@ -443,8 +485,6 @@ class Dataset:
         >>> [r["rank"] for r in ds.area_candidate_records(code, "desa", top=2)]
         [1, 2]
         """
-        from unggulan.base.records import records
-
         key, build = self._candidates_plan(level, **kwargs)
         if prepared_only and ("candidate_records", key) not in self._cache:
             return None  # not prepared yet: the caller computes it where it may block
@@ -459,21 +499,17 @@ class Dataset:
         return [dict(r) for r in by.get(code, [])]
 
     def _candidates_plan(
-        self, level: str = "desa", top: int = 3, weights=None, *, wide: bool = False,
-        reference: str = "kabupaten", management: str = "rendah", period=None,
-        measure: str | None = None, method: str = "weighted_sum", scenario=None,
-        partitions: int | None = None, scheduler=None,
+        self, level: str = "desa", scenario=None, *, wide: bool = False,
+        partitions: int | None = None, scheduler=None, **arguments,
     ) -> tuple[tuple, Callable[[], pd.DataFrame]]:
-        """The cache key of a :meth:`candidates` call and the function computing it."""
-        from unggulan.core.ranking.candidates import propose, resolve_options, to_wide
-
-        o = resolve_options(self.catalogue, top, weights, reference, management, period,
-                            measure, method, scenario)
-        top, w, reference, management, per, measure, method, commodities, vikor_v = (
-            o["top"], o["weights"], o["reference"], o["management"], o["period"],
-            o["measure"], o["method"], o["commodities"], o["vikor_v"])
-        key = ("candidates", level, top, tuple(sorted(w.items())), wide, reference, management,
-               per, measure, method, tuple(commodities or ()), vikor_v)
+        """The cache key of a :meth:`candidates` call and the function computing it
+        (``arguments``: the separate settings :meth:`candidates` takes, when ``scenario`` is
+        not a resolved one already)."""
+        if arguments or scenario is None:
+            scenario = run_scenario(scenario, arguments.pop("weights", None),
+                                    catalogue=self.catalogue, **arguments)
+        sc = scenario
+        key = ("candidates", level, ranking_key(sc), wide)
 
         def build() -> pd.DataFrame:
             # kept on disk too: a restart or another worker process reads it back
@@ -482,24 +518,114 @@ class Dataset:
             if out is None and partitions:  # the same result, computed on Dask
                 try:
                     from unggulan.core.partitioned import candidates_partitioned
-                except ImportError as exc:
+                except ImportError as exc:  # (dask is an optional dependency)
                     raise UnggulanError(
                         f"computing in partitions needs Dask ({exc.name} is missing): "
                         "pip install 'unggulan[dask]'", field="partitions") from exc
 
-                out = candidates_partitioned(
-                    self, level, partitions, scheduler, top=top, weights=w, wide=wide,
-                    reference=reference, management=management, period=per, measure=measure,
-                    method=method, scenario=scenario)
+                out = candidates_partitioned(self, level, partitions, scheduler, wide=wide,
+                                             scenario=sc)
             elif out is None:
-                long = propose(self, level, top, w, reference, management, per, measure,
-                               method, commodities, vikor_v)
-                out = to_wide(long, self.areas(level), top) if wide else long
+                long = propose(self.evidence(level, sc), self.areas(level),
+                               self.attributes(level), self.requirements, self.catalogue, sc,
+                               level=level)
+                out = to_wide(long, self.areas(level), sc.top) if wide else long
                 if stored:
                     write_pickle(stored, out)
             return out
 
         return key, build
+
+    def evidence(self, level: str = "desa", scenario=None) -> pd.DataFrame:
+        """The (area, commodity) pairs the candidates rank, with their evidence components
+        before weighting (:func:`unggulan.core.ranking.candidates.evidence`), for the
+        scenario's reference, management level and statistics (default: the default
+        scenario's). Cached per level and those settings: every weighting shares it.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> ev = ds.evidence("kecamatan")
+        >>> {"code", "commodity", "suitability_index"} <= set(ev.columns)
+        True
+        """
+        sc = scenario if scenario is not None else default_scenario()
+        period, measure = statistics_options(sc)
+        key = ("evidence", level, sc.reference, sc.management, period, measure)
+        return self.cached(key, lambda: evidence(
+            self.layers, level,
+            self.suitability(level, management=sc.management, explain=False, copy=False),
+            self.sentra(), self.statistics_frame(), self.catalogue, sc,
+            contiguity=lambda: self.contiguity(level)))
+
+    def contiguity(self, level: str = "desa"):
+        """The areas' neighbours (:func:`unggulan.core.activity.clusters.contiguity`),
+        computed once per level."""
+        return self.cached(("contiguity", level), lambda: contiguity(self.areas(level)))
+
+    def scores(self, level: str = "desa", scenario=None, **arguments) -> pd.DataFrame:
+        """The score of every (area, commodity) pair the candidates rank under a scenario
+        (or the separate settings of :meth:`candidates`): ``code, commodity, score`` and the
+        score components (``score_suitability`` ...), one row per pair: the scores
+        :meth:`candidates` ranks, for views that show one commodity across all areas.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> s = ds.scores("kecamatan", method="topsis")
+        >>> c = ds.candidates("kecamatan", method="topsis").set_index(["code", "commodity"])
+        >>> bool((s.set_index(["code", "commodity"]).loc[c.index, "score"]
+        ...       == c["score"]).all())
+        True
+        """
+        sc = run_scenario(scenario, arguments.pop("weights", None), catalogue=self.catalogue,
+                          **arguments)
+
+        def build() -> pd.DataFrame:
+            ev = scenario_rows(self.evidence(level, sc), sc)
+            out = pd.DataFrame({"code": ev["code"].astype(str).to_numpy(object),
+                                "commodity": ev["commodity"].astype(str).to_numpy(object),
+                                "score": pair_scores(ev, sc)})
+            for comp, col in COLUMNS.items():
+                out[f"score_{comp}"] = ev[col].to_numpy(float) if col in ev else np.nan
+            return out
+
+        return self.cached(("scores", level, ranking_key(sc)), build).copy()
+
+    def area_stability(self, level: str = "desa", scenario=None, *,
+                       draws: int = STABILITY_DRAWS, spread: float = STABILITY_SPREAD,
+                       seed: int = STABILITY_SEED, max_areas: int | None = None,
+                       sample_areas: int | None = None) -> pd.DataFrame | None:
+        """Per area, how often its first candidate stays first when the weights move
+        (:func:`unggulan.core.ranking.run.area_stability`); None when the level has more
+        than ``max_areas`` (default :data:`~unggulan.core.ranking.run.STABILITY_MAX_AREAS`)
+        areas and no ``sample_areas`` is given.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> ds.area_stability("desa") is None, len(ds.area_stability("kecamatan"))
+        (True, 5)
+        """
+        sc = scenario if scenario is not None else default_scenario()
+        n = len(self.areas(level))
+        # (the module's value, read now: a test or a service may change it)
+        if n > (run.STABILITY_MAX_AREAS if max_areas is None else max_areas) \
+                and sample_areas is None:
+            return None
+        key = ("stability", level, ranking_key(sc), draws, spread, seed, sample_areas)
+        return self.cached(key, lambda: area_stability(
+            self.evidence(level, sc), sc, draws=draws, spread=spread, seed=seed,
+            sample_areas=sample_areas)).copy()
+
+    def method_comparison(self, level: str = "desa", scenario=None, *,
+                          sample_areas: int | None = None, seed: int = STABILITY_SEED
+                          ) -> pd.DataFrame:
+        """Rank agreement between the aggregation methods for the scenario's weights
+        (:func:`unggulan.core.ranking.run.method_comparison`)."""
+        sc = scenario if scenario is not None else default_scenario()
+        return method_comparison(self.evidence(level, sc), sc, sample_areas=sample_areas,
+                                 seed=seed)
 
     def zones(self, level: str = "desa", commodity: str | None = None, scenario=None, *,
               weights=None, stability: bool = True, members: bool = False):
@@ -517,9 +643,6 @@ class Dataset:
         >>> set(z["status"]) <= {"kawasan", "embrio"}
         True
         """
-        from unggulan.core.provenance import canonical_json
-        from unggulan.core.ranking.run import effective_scenario
-
         sc = effective_scenario(scenario, weights)
         if commodity is not None:
             self.catalogue.get(commodity)  # raises UnknownCommodity
@@ -536,11 +659,6 @@ class Dataset:
     def _zones(self, level: str, sc, stability: bool):
         """The frames :func:`unggulan.core.ranking.zones.draw_zones` takes, gathered from this
         dataset (see :meth:`zones`)."""
-        from unggulan.core.ranking import zones as zn
-        from unggulan.core.inputs.families import catalogue_families
-        from unggulan.core.scenario import ZonesSpec
-        from unggulan.io.organisations import read_organisations
-
         spec = sc.zones or ZonesSpec()
         fam = catalogue_families(self.catalogue.frame).to_dict()
         base = zn.ZoneRule(**spec.rule(level, None, sc.top))
@@ -558,8 +676,6 @@ class Dataset:
             suit = self.suitability(level, management=sc.management, explain=False,
                                     copy=False)
         st = sc.statistics
-        from unggulan.core.activity.evidence import parse_period
-
         stats = None  # the level's own statistics only: a desa's inherited figure is no desa's
         if self.statistics_records is not None and \
                 (self.statistics_records["level"] == level).any():
@@ -572,32 +688,19 @@ class Dataset:
                           zn.place_organisations(read_organisations(self.folder),
                                                  self.areas(level), level)],
                          ignore_index=True).drop_duplicates(["code", "name"])
-        from unggulan.core.activity.clusters import contiguity
-
         graphs = {g: self.cached(("zone_graph", level, g), lambda g=g: zn.zone_graph(
-            self.areas(level), g, self.cached(("contiguity", level),
-                                              lambda: contiguity(self.areas(level)))))
+            self.areas(level), g, self.contiguity(level)))
                   for g in sorted({r.gap_m for r in rules.values()})}
         stab = None
-        from unggulan.core.ranking.run import (
-            STABILITY_DRAWS,
-            STABILITY_MAX_AREAS,
-            STABILITY_SEED,
-            STABILITY_SPREAD,
-            scenario_evidence,
-        )
-        from unggulan.core.ranking.zones import ZONE_DRAWS
-
-        if stability and len(self.areas(level)) <= STABILITY_MAX_AREAS:
-            from unggulan.core.ranking.scoring import COLUMNS
-
+        if stability and len(self.areas(level)) <= run.STABILITY_MAX_AREAS:
             pairs = zn.zone_members(cand, rules)
             lim = [rules.get(c, base).top if t else rules.get(c, base).hot_spot_top
                    for c, t in zip(pairs["commodity"], pairs["by_top"])]
             pairs = pairs.assign(limit=lim)
             stab = zn.member_stability(
-                scenario_evidence(self, level, sc), pairs, COLUMNS, sc.weights_resolved(), {},
-                sc.method, draws=min(STABILITY_DRAWS, ZONE_DRAWS), spread=STABILITY_SPREAD,
+                scenario_rows(self.evidence(level, sc), sc), pairs, COLUMNS,
+                sc.weights_resolved(), {}, sc.method,
+                draws=min(STABILITY_DRAWS, zn.ZONE_DRAWS), spread=STABILITY_SPREAD,
                 seed=STABILITY_SEED, v=sc.vikor_v)
         return zn.draw_zones(
             self.areas(level), cand, rules, level=level, graphs=graphs, suitability=suit,
@@ -619,8 +722,6 @@ class Dataset:
             files[f"raster/{attr}"] = Path(r.path)
         if self.catalogue.source:
             files["catalogue"] = Path(self.catalogue.source)
-        from unggulan.base.settings import bundled_data_dir
-
         req = self.folder if (self.folder / "land_requirements.csv").exists() \
             else bundled_data_dir()
         for name in ("land_requirements.csv", "land_sources.csv", "land_interventions.csv"):
@@ -631,9 +732,6 @@ class Dataset:
 
     def inputs_hash(self) -> str:
         """Content hash (sha256 hex) of every input file and the tool's version."""
-        from unggulan import __version__
-        from unggulan.core.provenance import inputs_hash
-
         return self.cached("inputs_hash", lambda: inputs_hash(self.input_files(),
                                                               {"version": __version__}))
 
@@ -657,12 +755,12 @@ class Dataset:
         >>> ds.analysis("slq", measure="workers", level="desa").columns[:3].tolist()
         ['level', 'code', 'name']
         """
-        from unggulan.core.activity.analysis import analyse
-
         key = ("analysis", method, measure, str(period), level, reference,
                tuple(sorted(options.items())))
-        return self.cached(key, lambda: analyse(self, method, measure, period, level,
-                                                reference, **options)).copy()
+        return self.cached(key, lambda: analyse(
+            self.statistics_frame(), self.sentra(placed_only=True), self.layers,
+            self.catalogue.frame["name_id"], method, measure, period, level, reference,
+            **options)).copy()
 
     def backtest(self, until: int, horizon: int | None = None, top: int = 3, *,
                  level: str | None = None, **options):
@@ -678,8 +776,6 @@ class Dataset:
         >>> ds.backtest(2021, horizon=3).table["method"].tolist()
         ['tool', 'last_slq', 'persistence', 'random']
         """
-        from unggulan.core.ranking.backtest import backtest
-
         st = self.statistics()
         if level is None:
             have = set(st["level"]) if len(st) else set()
@@ -699,38 +795,9 @@ class Dataset:
         >>> ds.export("candidates", "/tmp/kandidat.gpkg", level="kecamatan", overwrite=True)
         PosixPath('/tmp/kandidat.gpkg')
         """
-        from unggulan.core.outputs.layers import get_layer
-        from unggulan.io.exports import write_layer
-
-        gdf = get_layer(self, layer, level, **options)
+        gdf = self.layer(layer, level, **options)
         name = layer if layer in ("sentra", "statistics") else f"{layer}_{level}"
         return write_layer(gdf, Path(path), layer=name, overwrite=overwrite)
-
-    def map(self, level: str = "desa", *, commodity: str | None = None, view: str = "class",
-            lang: str = "id", weights=None, top: int = 3, basemap: str = "osm",
-            scenario=None):
-        """The web map as a :class:`folium.Map`; shown inline in Jupyter.
-
-        Without ``commodity``: areas coloured by their top candidate, with popups listing the
-        ranked candidates and why, both levels and the sentra. With ``commodity``: that
-        commodity's suitability class (``view="class"``) or score (``view="score"``) across
-        all areas. Scripts are inlined, so the map works offline; ``lang`` is ``"id"`` or
-        ``"en"``. Save it with ``m.save("peta.html")``.
-
-        Examples
-        --------
-        >>> ds = Dataset.open()
-        >>> m = ds.map("kecamatan", lang="en")
-        >>> type(m).__name__
-        'Map'
-        """
-        from unggulan.maps.pages import PageOptions, commodity_map, main_map
-
-        opt = PageOptions(lang=lang, weights=weights, top=top, inline=True, basemap=basemap,
-                          scenario=scenario)
-        if commodity:
-            return commodity_map(self, commodity, view, level, opt)
-        return main_map(self, level, opt)
 
     def fetch_rasters(self, sources: str | Path | None = None, *, buffer_km: float = 2.0,
                       resolution_m: float = 90.0, dry_run: bool = False, force: bool = False,
@@ -751,10 +818,182 @@ class Dataset:
         >>> plan.grid.arcsec, [lp.action for lp in plan.layers][:2]
         (3, ['present', 'present'])
         """
-        from unggulan.core.inputs.fetch_layers import fetch_rasters
-
-        return fetch_rasters(self, sources, buffer_km=buffer_km, resolution_m=resolution_m,
+        level = "desa" if "desa" in self.levels else (self.levels[0] if self.levels else None)
+        return fetch_rasters(self.areas(level) if level else None, self.folder, self.rasters,
+                             sources, buffer_km=buffer_km, resolution_m=resolution_m,
                              dry_run=dry_run, force=force, **options)
+
+    # ------------------------------------------------------------------ outputs
+    def run_info(self, scenario=None) -> run.RunInfo:
+        """The :class:`~unggulan.core.ranking.run.RunInfo` of ``scenario`` (default: the
+        default scenario) on this dataset: scenario, inputs and run hashes behind an output.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> info = ds.run_info()
+        >>> info.scenario, len(info.run_hash), len(info.inputs_hash)
+        ('bawaan / default', 16, 64)
+        """
+        return run.run_info(self.inputs_hash(), self.name, scenario)
+
+    def palette(self, scenario=None) -> dict[str, str]:
+        """Commodity id -> colour of every map, page, brief and QGIS style of this dataset
+        (:func:`unggulan.core.outputs.colours.dataset_palette` of :meth:`palette_order`);
+        with ``scenario``, the palette of a page or brief showing that run: the dataset's,
+        plus colours for the commodities leading areas in it without one
+        (:func:`~unggulan.core.outputs.colours.run_palette`). Kept in the cache.
+
+        Examples
+        --------
+        >>> from unggulan.core.ranking.run import default_scenario
+        >>> ds = Dataset.open()
+        >>> pal = ds.palette(default_scenario("suitability=1"))
+        >>> all(pal[c] == col for c, col in ds.palette().items())
+        True
+        """
+        base = self.cached(("map-palette",), lambda: dataset_palette(self.palette_order()))
+        if scenario is None:
+            return base
+        try:
+            key = ("map-palette-run", scenario.content_hash())
+        except AttributeError:
+            return base
+        return self.cached(key, lambda: run_palette(base, self._first_candidates(scenario)))
+
+    def palette_order(self) -> list[tuple[str, int]]:
+        """(commodity, areas it leads over all levels under the default scenario), in
+        :meth:`palette` order (:func:`unggulan.core.outputs.colours.dataset_order`)."""
+
+        def build() -> list[tuple[str, int]]:
+            sc = default_scenario(None, top=3)  # the main map's default run: cache shared
+            return dataset_order(self._first_candidates(sc),
+                                 {lv: len(self.areas(lv)) for lv in self.levels})
+
+        return self.cached(("map-palette-order",), build)
+
+    def _first_candidates(self, scenario) -> dict[str, pd.DataFrame]:
+        """Each level's first candidates under ``scenario`` (a level without candidates
+        left out)."""
+        out = {}
+        for level in self.levels:
+            try:
+                out[level] = first_ranked(self.candidates(level, scenario=scenario))
+            except Exception:  # noqa: BLE001 - no candidates: the other levels' colours
+                continue
+        return out
+
+    def readiness(self) -> dict[str, dict]:
+        """What each command can do with what was read (``unggulan validate``): per
+        command ``ready``, ``complete`` and ``note``
+        (:func:`unggulan.core.outputs.readiness.commands`).
+
+        Examples
+        --------
+        >>> Dataset.open().readiness()["export (areas)"]
+        {'ready': True, 'complete': True, 'note': 'areas: 64 desa, 5 kecamatan'}
+        """
+        return commands(self.statistics(), self.sentra_records, list(self.rasters),
+                        {lv: len(self.layers[lv]) for lv in self.levels})
+
+    def layer(self, layer: str, level: str = "desa", area: str | None = None,
+              **options) -> gpd.GeoDataFrame:
+        """The exportable ``layer`` of :data:`unggulan.core.outputs.layers.LAYERS`
+        ('areas', 'sentra', 'suitability', 'candidates', 'statistics', 'analysis',
+        'zones') of ``level``, with its run metadata (and for candidates and zones the
+        run's colours) in ``attrs``; what :meth:`export`, the CLI and the API write.
+
+        ``area``: only the rows inside this area code (a desa, kecamatan, kabupaten or
+        province, with or without dots). Options: ``scenario`` or ``weights`` and ``top``;
+        candidates ``long``, ``stability``; suitability ``commodities``, ``management``;
+        analysis ``method``, ``measure``, ``period``; zones ``commodity``.
+
+        Examples
+        --------
+        >>> ds = Dataset.open()
+        >>> z = ds.layer("zones", "desa")
+        >>> z.attrs["unggulan"]["layer"], "run_hash" in z.columns
+        ('zones', True)
+        """
+        if layer not in ly.LAYERS:
+            raise UnggulanError(f"layer must be one of {', '.join(ly.LAYERS)}, not '{layer}'",
+                                field="layer")
+        sc = effective_scenario(options.get("scenario"), options.get("weights"),
+                                top=options.get("top", 3))
+        out = self._layer(layer, level, sc, options)
+        out.attrs[ly.META_KEY] = self.layer_metadata(layer, level, sc, out)
+        if layer in ("candidates", "zones"):
+            # the QGIS style an export writes takes the colours of the web map and the brief
+            out.attrs[ly.COLOURS_KEY] = self.palette(sc)
+        if area is None:
+            return out
+        self.areas(level)  # a level the dataset lacks: its DatasetError
+        return ly.within_area(out, layer, level, area, self.layers)
+
+    def _layer(self, layer: str, level: str, sc, options: dict) -> gpd.GeoDataFrame:
+        """The frame of :meth:`layer` (without its ``attrs``)."""
+        if layer == "areas":
+            a = self.areas(level)
+            return ly.areas_layer(a, self.attributes(level) if self.rasters else None)
+        if layer == "sentra":
+            return self.sentra().reset_index(drop=True)
+        if layer == "statistics":
+            return ly.statistics_layer(self.statistics(), self.layers)
+        if layer == "zones":
+            return ly.zones_layer(self.zones(level, options.get("commodity"), scenario=sc),
+                                  self.run_info(sc))
+        stats = sc.statistics
+        if layer == "analysis":
+            have = set(self.statistics()["level"])
+            measure = options.get("measure") or (stats.measure if stats else None) \
+                or "production"
+            period = options.get("period") or (stats.period if stats else None)
+            lv = level if level in have else None
+            return ly.analysis_layer(self.analysis(options.get("method", "dlq"),
+                                                   measure=measure, period=period, level=lv),
+                                     lv, self.layers)
+        if layer == "suitability":
+            s = self.suitability(level, commodities=options.get("commodities"),
+                                 management=options.get("management") or sc.management)
+            return ly.suitability_layer(self.areas(level), s)
+        return self.candidates_layer(level, sc, long=options.get("long", False),
+                                     stability=options.get("stability", True))
+
+    def candidates_layer(self, level: str = "desa", scenario=None, *, long: bool = False,
+                         stability: bool = True, partitions: int | None = None
+                         ) -> gpd.GeoDataFrame:
+        """The candidates of ``scenario`` (default: the default scenario) as the layer
+        'candidates' has them, without ``attrs``: one feature per area (``top1..topN``) or
+        with ``long`` one row per area and rank, with ``scenario``, ``run_hash`` and, with
+        ``stability`` where the level is small enough, the area's stability columns
+        (:func:`unggulan.core.outputs.layers.candidates_layer`). ``partitions``: computed on
+        Dask in that many spatial partitions (same result).
+
+        Examples
+        --------
+        >>> c = Dataset.open().candidates_layer("kecamatan")
+        >>> {"top1", "stability", "scenario", "run_hash"} <= set(c.columns)
+        True
+        """
+        sc = scenario if scenario is not None else default_scenario()
+        cand = self.candidates(level, wide=not long, scenario=sc, partitions=partitions)
+        st = self.area_stability(level, sc) if stability else None
+        return ly.candidates_layer(cand, self.run_info(sc), st, long=long)
+
+    def layer_metadata(self, layer: str, level: str, scenario=None, frame=None) -> dict:
+        """The run metadata :meth:`layer` puts in ``attrs["unggulan"]`` (``frame``: the
+        layer, whose ``stability`` column the metadata describes); see
+        :func:`unggulan.core.outputs.layers.layer_metadata`.
+
+        Examples
+        --------
+        >>> Dataset.open().layer_metadata("areas", "desa")["scenario"]
+        'bawaan / default'
+        """
+        info = self.run_info(scenario)
+        n = len(self.areas(level)) if layer in ("candidates", "zones") else None
+        return ly.layer_metadata(layer, level, info, n_areas=n,
+                                 has_stability=frame is not None and "stability" in frame.columns)
 
     # ------------------------------------------------------------------ cache
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:
@@ -818,8 +1057,8 @@ class Dataset:
         ``usable`` is False when an error-level problem remains (an input left out whole:
         each error's ``blocks`` says which outputs lack it); ``commands`` says what each
         command runs on; ``severity_meaning`` what each level of problem blocks."""
-        from unggulan.core.outputs.readiness import SEVERITY_MEANING, commands, problem_blocks
-
+        boundaries = {lv: info.file for lv, info in self.layer_info.items()}
+        sentra_files = [src.file for src in self.sentra_sources]
         s = self.sentra_records
         placed = s["desa_code"].notna()
         reasons = (
@@ -863,22 +1102,17 @@ class Dataset:
             "statistics": summary_of(self.statistics(), self.statistics_reports),
             "catalogue": {"commodities": len(self.catalogue),
                           "source": str(self.catalogue.source)},
-            "problems": [{**p.to_dict(), "blocks": problem_blocks(self, p)}
+            "problems": [{**p.to_dict(), "blocks": problem_blocks(p, boundaries, sentra_files)}
                          for p in self.problems],
             "severity_meaning": SEVERITY_MEANING,
-            "commands": commands(self),
+            "commands": self.readiness(),
             "usable": not self.errors,
         }
 
 
-def _resolve(folder: Path, rel: str) -> Path:
-    p = Path(rel)
-    return p if p.is_absolute() else folder / p
-
-
 def _sentra_paths(folder: Path, config: DatasetConfig) -> list[Path]:
     if config.sentra.path:
-        path = _resolve(folder, config.sentra.path)
+        path = resolve_in(folder, config.sentra.path)
         if not path.exists():
             raise DatasetError("sentra file not found (set in dataset.toml [sentra] path)",
                                path=path)
@@ -893,7 +1127,7 @@ def _load_boundaries(
     raws: dict[str, bnd.RawLayer] = {}
     for level, cfg in cfgs.items():
         if cfg.path:
-            path = _resolve(folder, cfg.path)
+            path = resolve_in(folder, cfg.path)
             raws[level] = bnd.inspect_layer(path, cfg.layer, cfg)
     if len(raws) < 2:
         bdir = folder / "boundaries"
@@ -932,7 +1166,7 @@ def _load_boundaries(
         if level in raws:
             cfg = cfgs[level]
             if cfg.codes:
-                cfg = cfg.model_copy(update={"codes": str(_resolve(folder, cfg.codes))})
+                cfg = cfg.model_copy(update={"codes": str(resolve_in(folder, cfg.codes))})
             other = layers.get("kecamatan" if level == "desa" else "desa")
             layers[level], info[level] = bnd.normalise_layer(
                 raws[level], level, cfg, problems, kabupaten=config.kabupaten_code,
@@ -975,10 +1209,6 @@ def _load_boundaries(
 def code_fingerprint() -> str:
     """sha256 of the tool's own source and data tables: a result computed by other code is
     never read back from the disk cache."""
-    import hashlib
-
-    from unggulan.base.settings import bundled_data_dir
-
     global _CODE_FINGERPRINT
     if _CODE_FINGERPRINT is None:
         h = hashlib.sha256()
@@ -1015,8 +1245,6 @@ def _result_path(ds: Dataset, key: tuple) -> Path | None:
     """Where a result of ``key`` is kept on disk (``UNGGULAN_CACHE_DIR``/results): keyed by
     the inputs' content hash, the code and the arguments, so a restart or another worker
     process reads it instead of computing it again. None when the disk cache is off."""
-    import hashlib
-
     folder = ds.settings.cache_path()
     if folder is None:
         return None
@@ -1028,8 +1256,6 @@ def _add_unknown(catalogue: Catalogue, sentra: gpd.GeoDataFrame, stats: pd.DataF
                  problems: list[Problem]) -> Catalogue:
     """Commodity names outside the catalogue stay commodities of their own (id = folded
     name), with a sector guessed from their words; sentra records are given that id."""
-    from unggulan.core.inputs.commodities import guess_sector, unknown_id
-
     names: dict[str, tuple[str, str | None]] = {}
     how: dict[str, str] = {}
     unmatched = (sentra["commodity_id"].isna() & (sentra["commodity_raw"] != "")).to_numpy()

@@ -81,9 +81,7 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import UnggulanError
-from unggulan.core.ranking.candidates import assemble, eligible_pairs, level_statistics, local_production
 from unggulan.core.activity.specialisation import (
-    REFERENCES,
     Totals,
     combine_totals,
     counts,
@@ -91,6 +89,26 @@ from unggulan.core.activity.specialisation import (
     region_of,
     specialisation,
 )
+from unggulan.core.land.attributes import AttributeEngine, build_layers
+from unggulan.core.land.suitability import (
+    CLASSES,
+    assess_areas,
+    check_management,
+    explain,
+    shares_by_basis,
+    status_of,
+)
+from unggulan.core.ranking.candidates import (
+    assemble,
+    compact,
+    eligible_pairs,
+    level_statistics,
+    local_production,
+    propose,
+    to_wide,
+)
+from unggulan.core.ranking.run import run_scenario
+from unggulan.core.scenario import Scenario
 
 SCHEDULER_ENV = "UNGGULAN_DASK_SCHEDULER"
 LOCAL_SCHEDULERS = {"synchronous": "synchronous", "sync": "synchronous",
@@ -185,14 +203,6 @@ def partition_areas(areas: gpd.GeoDataFrame, npartitions: int = 4, scheduler=Non
         return dgdf.spatial_shuffle(by="hilbert", npartitions=k)
 
 
-def _check_management(management: str) -> None:
-    from unggulan.core.land.suitability import MANAGEMENT
-
-    if management not in MANAGEMENT:
-        raise UnggulanError(f"management must be one of {', '.join(MANAGEMENT)}, "
-                            f"not '{management}'")
-
-
 def _absolute(rasters: dict) -> dict:
     """Raster infos with absolute paths: workers may run in another folder."""
     return {a: replace(r, path=str(Path(r.path).resolve())) for a, r in rasters.items()}
@@ -206,9 +216,6 @@ def _bases(ds, level: str, commodities: Sequence[str], management: str,
     attributes are computed here for that (one polygon); the partitions then classify
     exactly these bases, as the single-process path does (its pixel table groups cells by
     the limits of the bases it is given)."""
-    from unggulan.core.land.attributes import AttributeEngine
-    from unggulan.core.land.suitability import assess_areas, status_of
-
     out: set[str] = set()
     several = False
     for cid in commodities:
@@ -228,17 +235,15 @@ def _bases(ds, level: str, commodities: Sequence[str], management: str,
 
 
 # ---------------------------------------------------------------------------- land
-def _land_task(part: gpd.GeoDataFrame, rasters: dict, bases: list[str], requirements) -> dict:
-    """Zonal statistics and per-basis class shares of one partition (runs on a worker)."""
-    from unggulan.core.land.attributes import AttributeEngine
-    from unggulan.core.land.suitability import shares_by_basis
-    from unggulan.base.settings import Settings
-
+def _land_task(part: gpd.GeoDataFrame, rasters: dict, bases: list[str], requirements,
+               cache_dir: Path | None = None) -> dict:
+    """Zonal statistics and per-basis class shares of one partition (runs on a worker;
+    ``cache_dir``: the client's disk cache of coverage, ``Dataset.settings``)."""
     pos = part["_pos"].to_numpy(np.int64)
     if not len(pos):
         return {"pos": pos, "attrs": pd.DataFrame(), "shares": {}}
     areas = gpd.GeoDataFrame(geometry=np.asarray(part.geometry.values), crs=part.crs)
-    engine = AttributeEngine(rasters, workers=1, cache_dir=Settings().cache_path())
+    engine = AttributeEngine(rasters, workers=1, cache_dir=cache_dir)
     key = f"partition:{int(pos.min())}:{len(pos)}"
     attrs = engine.attributes(key, areas)
     shares: dict[str, np.ndarray] = {}
@@ -252,8 +257,6 @@ def _land_task(part: gpd.GeoDataFrame, rasters: dict, bases: list[str], requirem
 def _layer_meta(rasters: dict) -> list[tuple[str, bool, bool, np.dtype | None]]:
     """(attribute, estimated, categorical, class-label dtype) of each layer, in the
     engine's order."""
-    from unggulan.core.land.attributes import build_layers
-
     return [(a, lay.estimated, lay.categorical,
              np.dtype(rasters[a].dtype) if a in rasters else None)
             for a, lay in build_layers(rasters).items()]
@@ -314,8 +317,6 @@ def _combine_land(results: list[dict], meta: list, n: int, index: pd.Index, cids
                   has_rasters: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Attributes (indexed like the areas) and, when asked, the suitability: the combined
     step of ``Dataset.attributes`` and ``Dataset.suitability`` (without evidence text)."""
-    from unggulan.core.land.suitability import CLASSES, assess_areas
-
     attrs, order = _combine_attributes([r for r in results if len(r["pos"])], meta, n)
     attrs.index = index
     if not with_suitability:
@@ -362,8 +363,6 @@ def _attr_rows(attrs: pd.DataFrame, pos: np.ndarray) -> pd.DataFrame:
 
 def _explain_task(rows: pd.DataFrame, values: pd.DataFrame, requirements
                   ) -> tuple[pd.Series, pd.Series]:
-    from unggulan.core.land.suitability import explain
-
     return (explain(rows, values, requirements, "id"), explain(rows, values, requirements, "en"))
 
 
@@ -376,7 +375,9 @@ def _land_graph(ds, level: str, npartitions: int, scheduler, cids: list[str] | N
         else []
     parts = partition_areas(areas, npartitions, scheduler).to_delayed()
     req = dask.delayed(ds.requirements, pure=True)
-    land = [dask.delayed(_land_task, pure=True)(p, rasters, bases, req) for p in parts]
+    cache = ds.settings.cache_path()
+    land = [dask.delayed(_land_task, pure=True)(p, rasters, bases, req, cache)
+            for p in parts]
     combined = dask.delayed(_combine_land, nout=2, pure=True)(
         land, _layer_meta(rasters), len(areas), areas.index, cids or [], ds.catalogue, req,
         management, cids is not None, bool(rasters))
@@ -463,7 +464,7 @@ def suitability_partitioned(ds, level: str = "desa", commodities: list[str] | No
     cids = list(commodities or ds.catalogue.items)
     for c in cids:
         ds.catalogue.get(c)  # raises UnknownCommodity
-    _check_management(management)
+    check_management(management)
     areas = ds.areas(level)
     if not len(areas):
         return ds.suitability(level, cids, management, explain=explain)
@@ -547,15 +548,11 @@ def _by_code(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return out.iloc[order].reset_index(drop=True)
 
 
-def _evidence_graph(ds, level: str, npartitions: int, sched, reference: str,
-                    management: str, period, measure):
+def _evidence_graph(ds, level: str, npartitions: int, sched, sc: Scenario):
     """Delayed per-partition evidence (after the neighbourhood step), attributes,
-    partitions and their positions."""
-    from unggulan.core.activity import clusters
-
-    if reference not in REFERENCES:
-        raise UnggulanError(f"reference must be one of {', '.join(REFERENCES)}, "
-                            f"not '{reference}'")
+    partitions and their positions, for the scenario's reference, management and
+    statistics."""
+    reference, management = sc.reference, sc.management
     areas = ds.areas(level)
     n = len(areas)
     combined, parts, pos = _land_graph(ds, level, npartitions, sched,
@@ -565,8 +562,9 @@ def _evidence_graph(ds, level: str, npartitions: int, sched, reference: str,
     s = ds.sentra(placed_only=True)
     sentra = dask.delayed(s[[area_col, "commodity_id", "workers", "units", "year", "market"]],
                           pure=True)
-    stats = dask.delayed(level_statistics(ds, level, period, reference, measure), pure=True)
-    w = ds.cached(("contiguity", level), lambda: clusters.contiguity(areas))
+    stats = dask.delayed(level_statistics(ds.statistics_frame(), ds.layers, level, sc),
+                         pure=True)
+    w = ds.contiguity(level)
     year = dt.date.today().year
     counted = [dask.delayed(_counts_task, pure=True)(p, sentra, area_col, reference)
                for p in parts]
@@ -580,14 +578,13 @@ def _evidence_graph(ds, level: str, npartitions: int, sched, reference: str,
         for spec, q in zip(specs[:len(pos)], pos)]
     evs = dask.delayed(_assemble_task, nout=len(eligible), pure=True)(
         eligible, counted, specs, stats, dask.delayed(w, pure=True), areas.index, level,
-        dask.delayed(local_production(ds, level), pure=True))
+        dask.delayed(local_production(ds.layers, level, ds.sentra(), ds.statistics_frame()),
+                     pure=True))
     return [evs[i] for i in range(len(eligible))], attrs, parts, pos, suit
 
 
 def _combined_evidence(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """The partitions' evidence in the single-process order, compacted as it compacts."""
-    from unggulan.core.ranking.candidates import compact
-
     return compact(pd.concat(parts).sort_index(kind="stable").reset_index(drop=True))
 
 
@@ -620,76 +617,30 @@ def evidence_partitioned(ds, level: str = "desa", reference: str = "kabupaten",
     >>> ev.equals(evidence(ds, "desa"))
     True
     """
-    from unggulan.core.activity.evidence import parse_period
-
-    per = parse_period(period)
-    _check_management(management)
+    sc = run_scenario(reference=reference, management=management, period=period,
+                      measure=measure)
     with dask_scheduler(scheduler, _workers(n_workers, npartitions)) as sched:
-        evs = _evidence_graph(ds, level, npartitions, sched, reference, management, per,
-                              measure)[0]
+        evs = _evidence_graph(ds, level, npartitions, sched, sc)[0]
         parts = _compute(sched, evs)[0]
     return _combined_evidence(list(parts))
 
 
 # ---------------------------------------------------------------------------- candidates
-class _PartitionView:
-    """What :func:`unggulan.core.ranking.candidates.propose` reads of a dataset, for one partition: its
-    areas and attributes, and its evidence handed out as the cached evidence."""
-
-    def __init__(self, areas: gpd.GeoDataFrame, attrs: pd.DataFrame, evidence: pd.DataFrame,
-                 catalogue, requirements):
-        self._areas, self._attrs, self._evidence = areas, attrs, evidence
-        self.catalogue, self.requirements = catalogue, requirements
-
-    def areas(self, level: str = "desa") -> gpd.GeoDataFrame:
-        return self._areas
-
-    def attributes(self, level: str = "desa", progress: bool = False) -> pd.DataFrame:
-        return self._attrs
-
-    def cached(self, key, build):
-        if isinstance(key, tuple) and key and key[0] == "evidence":
-            return self._evidence
-        raise UnggulanError(f"a partition keeps no cached value {key!r}")
-
-
 def _propose_task(ev: pd.DataFrame, part: gpd.GeoDataFrame, attrs: pd.DataFrame, catalogue,
-                  requirements, level: str, options: dict) -> gpd.GeoDataFrame:
-    from unggulan.core.ranking.candidates import propose
-
-    view = _PartitionView(part.set_index("code", drop=False), attrs, ev, catalogue,
-                          requirements)
-    return propose(view, level, **options)
+                  requirements, level: str, sc: Scenario) -> gpd.GeoDataFrame:
+    """:func:`unggulan.core.ranking.candidates.propose` on one partition's frames."""
+    return propose(ev, part.set_index("code", drop=False), attrs, requirements, catalogue, sc,
+                   level=level)
 
 
-def _options(ds, top: int, weights, reference: str, management: str, period, measure,
-             method: str, scenario) -> dict:
-    """The arguments of :func:`unggulan.core.ranking.candidates.propose`, resolved and checked as
-    :meth:`Dataset.candidates` does (a scenario's settings replace the arguments)."""
-    from unggulan.core.ranking.candidates import resolve_options
-
-    o = resolve_options(ds.catalogue, top, weights, reference, management, period, measure,
-                        method, scenario)
-    top, method, management = o["top"], o["method"], o["management"]
-    if top < 1:
-        raise UnggulanError(f"top must be at least 1, not {top}")
-    if method not in ("weighted_sum", "topsis", "vikor"):
-        raise UnggulanError(f"method must be weighted_sum, topsis or vikor, not '{method}'",
-                            field="method")
-    _check_management(management)
-    return o
-
-
-def _candidates_graph(ds, level: str, npartitions: int, sched, options: dict):
+def _candidates_graph(ds, level: str, npartitions: int, sched, sc: Scenario):
     """Delayed candidates per partition, evidence per partition, attributes, suitability,
     and the partitions' positions."""
-    evs, attrs, parts, pos, suit = _evidence_graph(
-        ds, level, npartitions, sched, options["reference"], options["management"],
-        options["period"], options["measure"])
+    evs, attrs, parts, pos, suit = _evidence_graph(ds, level, npartitions, sched, sc)
     cat = dask.delayed(ds.catalogue, pure=True)
     req = dask.delayed(ds.requirements, pure=True)
     cands = [dask.delayed(_propose_task, pure=True)(
-        ev, p, dask.delayed(_attr_rows, pure=True)(attrs, q), cat, req, level, options)
+        ev, p, dask.delayed(_attr_rows, pure=True)(attrs, q), cat, req, level, sc)
         for ev, p, q in zip(evs, parts, pos)]
     return cands, evs, attrs, suit, pos
 
@@ -736,19 +687,15 @@ def candidates_partitioned(ds, level: str = "desa", npartitions: int = 4, schedu
     >>> c.equals(ds.candidates("desa"))
     True
     """
-    from unggulan.core.ranking.candidates import to_wide
-
-    options = _options(ds, top, weights, reference, management, period, measure, method,
-                       scenario)
+    sc = run_scenario(scenario, weights, top=top, reference=reference, management=management,
+                      period=period, measure=measure, method=method, catalogue=ds.catalogue)
     areas = ds.areas(level)
     if not len(areas):
-        return ds.candidates(level, top, weights, wide=wide, reference=reference,
-                             management=management, period=period, measure=measure,
-                             method=method, scenario=scenario)
+        return ds.candidates(level, wide=wide, scenario=sc)
     with dask_scheduler(scheduler, _workers(n_workers, npartitions)) as sched:
-        cands = _candidates_graph(ds, level, npartitions, sched, options)[0]
+        cands = _candidates_graph(ds, level, npartitions, sched, sc)[0]
         long = _combined_candidates(list(_compute(sched, cands)[0]), areas)
-    return to_wide(long, areas, options["top"]) if wide else long
+    return to_wide(long, areas, sc.top) if wide else long
 
 
 @dataclass
@@ -798,26 +745,16 @@ def pipeline_partitioned(ds, level: str = "desa", npartitions: int = 4, schedule
     >>> run.suitability.equals(ds.suitability("kecamatan", explain=False))
     True
     """
-    from unggulan.core.ranking.candidates import to_wide
-
-    options = _options(ds, top, weights, reference, management, period, measure, method,
-                       scenario)
+    sc = run_scenario(scenario, weights, top=top, reference=reference, management=management,
+                      period=period, measure=measure, method=method, catalogue=ds.catalogue)
     areas = ds.areas(level)
     if not len(areas):
-        from unggulan.core.ranking.candidates import evidence
-
         return Pipeline(ds.attributes(level),
-                        ds.suitability(level, management=options["management"],
-                                       explain=explain),
-                        evidence(ds, level, options["reference"], options["management"],
-                                 options["period"], options["measure"]),
-                        ds.candidates(level, top, weights, wide=wide, reference=reference,
-                                      management=management, period=period,
-                                      measure=measure, method=method, scenario=scenario))
+                        ds.suitability(level, management=sc.management, explain=explain),
+                        ds.evidence(level, sc), ds.candidates(level, wide=wide, scenario=sc))
     n = len(areas)
     with dask_scheduler(scheduler, _workers(n_workers, npartitions)) as sched:
-        cands, evs, attrs, suit, pos = _candidates_graph(ds, level, npartitions, sched,
-                                                         options)
+        cands, evs, attrs, suit, pos = _candidates_graph(ds, level, npartitions, sched, sc)
         texts = []
         if explain:
             req = dask.delayed(ds.requirements, pure=True)
@@ -829,7 +766,7 @@ def pipeline_partitioned(ds, level: str = "desa", npartitions: int = 4, schedule
         sv = _with_texts(sv, texts)
     long = _combined_candidates(list(cd), areas)
     return Pipeline(a, sv, _combined_evidence(list(ev)),
-                    to_wide(long, areas, options["top"]) if wide else long)
+                    to_wide(long, areas, sc.top) if wide else long)
 
 
 def _with_texts(suit: pd.DataFrame, texts) -> pd.DataFrame:

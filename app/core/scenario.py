@@ -57,10 +57,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from unggulan.base.errors import DatasetError, InvalidWeights, UnknownCommodity
 from unggulan.base.resources import bundled_file
+from unggulan.core.provenance import canon_float, canonical_json
 from unggulan.core.ranking import scoring
 from unggulan.core.ranking.ahp import AHPResult, ahp_weights, parse_judgement
-from unggulan.core.ranking.mcda import METHODS  # noqa: F401  (re-exported: the methods a scenario may name)
-from unggulan.core.provenance import canon_float, canonical_json
+from unggulan.core.ranking.scoring import METHODS  # noqa: F401 (the methods a scenario may name)
 
 #: canonical measures of production statistics (as the statistics reader names them)
 MEASURES = (

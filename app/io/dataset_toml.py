@@ -8,6 +8,8 @@ from pathlib import Path
 
 import tomli_w
 
+from unggulan.base.paths import resolve_in
+
 
 def _rel(path: str | Path, root: Path) -> str:
     p = Path(path).resolve()
@@ -48,7 +50,7 @@ def guessed_config(ds) -> dict:
             if key == "code" and not _has_field(info.file, info.layer, val):
                 continue  # e.g. "(kode turunan / derived code)" from an older init
             if key == "codes":
-                val = _rel(Path(val) if Path(val).is_absolute() else root / val, root)
+                val = _rel(resolve_in(root, val), root)
             entry.setdefault(key, val)
         bounds[level] = entry
     doc["boundaries"] = bounds
@@ -96,8 +98,7 @@ def _has_field(path: str | None, layer: str | None, column: str) -> bool:
 
 def _same_table(a: dict, b: dict, root: Path) -> bool:
     def where(e):
-        p = Path(e["path"])
-        return ((p if p.is_absolute() else root / p).resolve(), e.get("sheet"))
+        return (resolve_in(root, e["path"]).resolve(), e.get("sheet"))
 
     return where(a) == where(b)
 

@@ -452,7 +452,10 @@ def _write_zip(gdf: gpd.GeoDataFrame, path: Path, layer: str | None, overwrite: 
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=_tmp_prefix(path)) as tmpdir:
         target = Path(tmpdir) / f"{name}.shp"
         with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
-            shp.to_file(target, driver="ESRI Shapefile", encoding="UTF-8")
+            # the .dbf header holds a "last update" date, GDAL's today unless given: fixed,
+            # so the same layer gives a byte-identical zip on any day
+            shp.to_file(target, driver="ESRI Shapefile", encoding="UTF-8",
+                        layer_options={"DBF_DATE_LAST_UPDATE": "2000-01-01"})
         (Path(tmpdir) / "fields.csv").write_text(
             "column,shapefile_field\n" + "".join(f"{k},{v}\n" for k, v in mapping.items()),
             encoding="utf-8")

@@ -157,18 +157,17 @@ def test_bone_top_workers_commodity_with_good_land_is_in_top3(bone, bone_candida
 
 def test_bone_more_workers_in_real_data_never_lower_the_score(bone_dir):
     from unggulan import Dataset
-    from unggulan.core.ranking.candidates import evidence
     from unggulan.core.ranking.scoring import score as score_fn
 
     ds = Dataset.open(bone_dir)
-    ev = evidence(ds, "desa").set_index(["code", "commodity"])
+    ev = ds.evidence("desa").set_index(["code", "commodity"])
     before = score_fn(ev, DEFAULT_WEIGHTS)
     rec = ds.sentra_records
     row = rec.index[rec["commodity_id"] == "padi_sawah"][0]
     key = (rec.at[row, "desa_code"], "padi_sawah")
     ds.sentra_records.loc[row, "workers"] += 300
     ds._cache = {k: v for k, v in ds._cache.items() if k[0] != "evidence"}
-    after = score_fn(evidence(ds, "desa").set_index(["code", "commodity"]), DEFAULT_WEIGHTS)
+    after = score_fn(ds.evidence("desa").set_index(["code", "commodity"]), DEFAULT_WEIGHTS)
     assert after[key] >= before[key]
 
 

@@ -171,22 +171,3 @@ def test_core_imports_no_web_or_map_library():
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
-
-
-def test_layers_import_downward_only():
-    """Values flow files -> io -> core -> api/maps/cli: io and base never import core,
-    base imports neither io nor core."""
-    import ast
-    from pathlib import Path
-
-    app_dir = Path(__file__).resolve().parents[2] / "app"
-    forbidden = {"base": ("unggulan.core", "unggulan.io", "unggulan.api", "unggulan.maps"),
-                 "io": ("unggulan.core", "unggulan.api", "unggulan.maps")}
-    bad = []
-    for pkg, prefixes in forbidden.items():
-        for path in (app_dir / pkg).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                         else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-                bad += [f"{path.name}: {n}" for n in names if n.startswith(prefixes)]
-    assert not bad, bad

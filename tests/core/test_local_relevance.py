@@ -51,9 +51,8 @@ LOCAL = {"ubi_kayu", "kacang_tanah", "ubi_jalar"}
 
 
 def _land_only_desa(ds) -> set[str]:
-    from unggulan.core.ranking.candidates import evidence
 
-    ev = evidence(ds, "desa")
+    ev = ds.evidence("desa")
     active = set(ev.loc[ev["active"].astype(bool), "code"].astype(str))
     return set(ds.areas("desa").index) - active
 
@@ -61,16 +60,15 @@ def _land_only_desa(ds) -> set[str]:
 def test_sentra_commodities_are_the_kabupatens(ds):
     from unggulan.core.ranking.candidates import local_production
 
-    kab, produced = local_production(ds, "desa")
+    kab, produced = local_production(ds.layers, "desa", ds.sentra(), ds.statistics())
     assert set(kab) == {"99.01"}
     assert set(produced["commodity"]) == LOCAL
 
 
 def test_land_only_desa_get_a_local_commodity_on_top(ds):
-    from unggulan.core.ranking.candidates import evidence
 
     cand = ds.candidates("desa", top=5)
-    ev = evidence(ds, "desa")
+    ev = ds.evidence("desa")
     land_only = _land_only_desa(ds)
     assert len(land_only) >= 50
     ok = ev[ev["suitability_class"].astype(str).isin(["S1", "S2", "S3"])]
@@ -190,7 +188,7 @@ def test_ties_share_a_rank_and_say_so(ds):
 
 
 def test_stability_never_calls_a_tie_stable(ds):
-    from unggulan.core.ranking.run import area_stability, default_scenario
+    from unggulan.core.ranking.run import default_scenario
     from unggulan.core.ranking.stability import sensitivity
 
     ev = pd.DataFrame({"code": ["a"] * 3 + ["b"] * 2,
@@ -203,7 +201,7 @@ def test_stability_never_calls_a_tie_stable(ds):
     assert not r.loc["b", "tie"] and r.loc["b", "label_id"] == "stabil 100%"
     sc = default_scenario("local=0")
     cand = ds.candidates("desa", scenario=sc)
-    st = area_stability(ds, "desa", sc).set_index("code")
+    st = ds.area_stability("desa", sc).set_index("code")
     tied = cand.loc[(cand["rank"] == 1) & cand["tie"], "code"]
     assert len(tied)
     assert st.loc[tied, "stability_tie"].all()
@@ -214,7 +212,8 @@ def test_stability_never_calls_a_tie_stable(ds):
 def test_management_class_is_scored_and_both_are_explained(ds):
     """At "sedang", land N only through its slope is S3 with terraces: proposed, scored at
     the S3 index, and the reason says both; at "rendah" (the default) it is not proposed."""
-    from unggulan.core.ranking.candidates import CLASS_FLOOR, evidence, propose
+    from unggulan.core.ranking.candidates import CLASS_FLOOR
+    from unggulan.core.ranking.run import default_scenario
 
     suit = ds.suitability("desa", management="sedang", explain=False)
     lifted = suit[(suit["suitability_class"].astype(str) == "N")
@@ -223,8 +222,8 @@ def test_management_class_is_scored_and_both_are_explained(ds):
                   & (suit["status"].astype(str) == "assessed")]  # (not processed products)
     assert len(lifted)
     pairs = set(zip(lifted["code"].astype(str), lifted["commodity"].astype(str)))
-    ev_low = evidence(ds, "desa")
-    ev_mid = evidence(ds, "desa", management="sedang")
+    ev_low = ds.evidence("desa")
+    ev_mid = ds.evidence("desa", default_scenario(management="sedang"))
     low = set(zip(ev_low["code"].astype(str), ev_low["commodity"].astype(str)))
     mid = ev_mid[[p in pairs for p in zip(ev_mid["code"].astype(str),
                                           ev_mid["commodity"].astype(str))]]
@@ -234,8 +233,8 @@ def test_management_class_is_scored_and_both_are_explained(ds):
         ev_low.loc[ev_low["active"].astype(bool), "commodity"].astype(str)))}
     assert inactive and not (inactive & low)  # none of the land-only ones at "rendah"
     assert (mid["suitability_index"] >= CLASS_FLOOR["S3"]).all()
-    cand = propose(ds, "desa", top=3, management="sedang",
-                   commodities=sorted({c for _, c in pairs}))
+    cand = ds.candidates("desa", scenario=default_scenario(
+        top=3, management="sedang", commodities=sorted({c for _, c in pairs})))
     hit = cand[[p in pairs for p in zip(cand["code"], cand["commodity"])]]
     assert len(hit)
     assert hit["reason_id"].str.contains(r"lahan N: lereng .*; S3 dengan pembuatan teras").all()

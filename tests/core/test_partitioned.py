@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from unggulan.core import partitioned as P
-from unggulan.core.ranking.candidates import evidence
+from unggulan.core.ranking.run import default_scenario
 from unggulan.core.activity.specialisation import combine_totals, counts, reference_totals, specialisation
 
 pytest.importorskip("dask_geopandas")
@@ -67,7 +67,7 @@ def test_bone_one_kabupaten_over_four_partitions(bone_ds):
     run = P.pipeline_partitioned(ds, "desa", 4, "synchronous", explain=True)
     same(run.attributes, ds.attributes("desa"))
     same(run.suitability, ds.suitability("desa"))
-    same(run.evidence, evidence(ds, "desa"))
+    same(run.evidence, ds.evidence("desa"))
     same(run.candidates, ds.candidates("desa"))
     # every (desa, commodity) with sentra has its LQ against the kabupaten's totals (a
     # reduction over the partitions); the statistics (kecamatan tables) are in, and hot spots
@@ -86,7 +86,9 @@ def test_compacted_evidence_is_identical_too(bone_ds, monkeypatch):
     monkeypatch.setattr(C, "COMPACT_FROM", 0)
     ds = bone_ds
     ev = P.evidence_partitioned(ds, "kecamatan", npartitions=3, scheduler="synchronous")
-    single = C._evidence(ds, "kecamatan", "kabupaten", "rendah", None, None)
+    single = C.evidence(ds.layers, "kecamatan",
+                        ds.suitability("kecamatan", explain=False), ds.sentra(),
+                        ds.statistics(), ds.catalogue, default_scenario())
     assert any(isinstance(t, pd.SparseDtype) for t in single.dtypes)
     same(ev, single)
 

@@ -3,6 +3,8 @@ computing them; a damaged file is recomputed; other inputs or arguments get othe
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 
@@ -60,8 +62,9 @@ def test_results_in_memory_are_bounded_least_recently_used_first(monkeypatch, tm
     weights_kept = [k for k in ds._cache if isinstance(k, tuple) and k[0] == "candidates"]
     assert len(weights_kept) == 2
     # the 1st (used again) and the 3rd are kept, each with one component at full weight
-    assert sorted(max(dict(k[3]), key=dict(k[3]).get) for k in weights_kept) == [
-        "scale", "suitability"]
+    # (a result's key holds the ranking part of its scenario as canonical JSON)
+    kept = [json.loads(k[2])["weights"] for k in weights_kept]
+    assert sorted(max(w, key=w.get) for w in kept) == ["scale", "suitability"]
     assert sum(1 for k in ds._cache if isinstance(k, tuple)
                and k[0] == "candidate_records") == 2
     # asked again: the same answer, and the least recent (the 1st) goes now

@@ -23,15 +23,12 @@ from typer.testing import CliRunner
 from tests.conftest import BUNDLED
 from unggulan import Dataset
 from unggulan.core.ranking import run as runmod
-from unggulan.core.outputs.layers import candidates_layer, get_layer
 from unggulan.core.provenance import run_hash
 from unggulan.core.ranking.run import (
     DEFAULT_NAME,
-    area_stability,
     default_scenario,
     find_scenario,
     resolve_scenario,
-    run_info,
     slug,
 )
 from unggulan.core.scenario import SCENARIOS_DIR, load_scenario, scenario_from_dict
@@ -60,7 +57,7 @@ def _digest(path) -> str:
 
 
 def _export(ds, scenario, path):
-    gdf = get_layer(ds, "candidates", "kecamatan", scenario=scenario)
+    gdf = ds.layer("candidates", "kecamatan", scenario=scenario)
     return write_layer(gdf, path, layer="candidates_kecamatan")
 
 
@@ -68,7 +65,7 @@ def _export(ds, scenario, path):
 def test_same_scenario_twice_same_hashes_and_identical_files(demo, pm, tmp_path):
     # a second Dataset opened from the same folder: nothing cached is shared
     fresh = Dataset.open(BUNDLED)
-    a, b = run_info(demo, pm), run_info(fresh, load_scenario(PERMENDAGRI))
+    a, b = demo.run_info(pm), fresh.run_info(load_scenario(PERMENDAGRI))
     assert a == b
     assert a.run_hash == run_hash(pm.content_hash(), demo.inputs_hash(), a.version)
     for suffix in FORMATS:
@@ -86,7 +83,7 @@ def test_same_scenario_twice_same_hashes_and_identical_files(demo, pm, tmp_path)
 
 
 def test_one_weight_changed_changes_the_hashes_and_the_files(demo, pm, pm_changed, tmp_path):
-    a, b = run_info(demo, pm), run_info(demo, pm_changed)
+    a, b = demo.run_info(pm), demo.run_info(pm_changed)
     assert a.inputs_hash == b.inputs_hash
     assert a.scenario_hash != b.scenario_hash and a.run_hash != b.run_hash
     for suffix in (".gpkg", ".csv", ".geojson"):
@@ -96,7 +93,7 @@ def test_one_weight_changed_changes_the_hashes_and_the_files(demo, pm, pm_change
     # without a scenario the weights used are the scenario "bawaan / default", hashed alike
     d0, d1 = default_scenario(), default_scenario("market=0.06")
     assert d0.name == d1.name == DEFAULT_NAME
-    assert run_info(demo).run_hash == run_info(demo, d0).run_hash != run_info(demo, d1).run_hash
+    assert demo.run_info().run_hash == demo.run_info(d0).run_hash != demo.run_info(d1).run_hash
     # the default weights as an explicit scenario of the same name hash the same
     same = scenario_from_dict({"name": DEFAULT_NAME, "weights": d0.weights_resolved()})
     assert same.content_hash() == d0.content_hash()
@@ -104,7 +101,7 @@ def test_one_weight_changed_changes_the_hashes_and_the_files(demo, pm, pm_change
 
 # ---------------------------------------------------------------------- metadata per format
 def test_each_format_carries_the_scenario_hashes_and_missing_criteria(demo, pm, tmp_path):
-    info = run_info(demo, pm)
+    info = demo.run_info(pm)
     missing = info.criteria_with("tidak ada data")
     assert len(missing) == 6 and missing[1] == "h. modal (capital)"
     for suffix in FORMATS:
@@ -147,13 +144,13 @@ def test_each_format_carries_the_scenario_hashes_and_missing_criteria(demo, pm, 
 
 
 def test_non_candidate_layers_carry_the_inputs_hash_too(demo, tmp_path):
-    gdf = get_layer(demo, "areas", "desa")
+    gdf = demo.layer("areas", "desa")
     meta = gdf.attrs["unggulan"]
     assert meta["layer"] == "areas" and meta["inputs_hash"] == demo.inputs_hash()
     assert meta["scenario"] == DEFAULT_NAME
     path = write_layer(gdf, tmp_path / "a.geojson", layer="areas_desa")
     assert json.loads(path.read_text(encoding="utf-8"))["unggulan"]["layer"] == "areas"
-    sub = get_layer(demo, "candidates", "desa", area=demo.areas("kecamatan").index[0])
+    sub = demo.layer("candidates", "desa", area=demo.areas("kecamatan").index[0])
     assert sub.attrs["unggulan"]["area"] == demo.areas("kecamatan").index[0]
 
 
@@ -163,7 +160,7 @@ def test_stability_follows_the_first_candidate(demo, method):
     sc = scenario_from_dict({"name": f"uji {method}", "method": method,
                              "weights": {"suitability": 0.5, "specialisation": 0.3,
                                          "scale": 0.2}})
-    st = area_stability(demo, "desa", sc).set_index("code")
+    st = demo.area_stability("desa", sc).set_index("code")
     cand = demo.candidates("desa", scenario=sc)
     first = cand[cand["rank"] == 1].set_index("code")["commodity"]
     assert set(st.index) == set(first.index)
@@ -178,8 +175,8 @@ def test_stability_follows_the_first_candidate(demo, method):
 
 
 def test_candidates_layer_has_stability_wide_and_long(demo, pm):
-    wide = candidates_layer(demo, "kecamatan", pm)
-    long = candidates_layer(demo, "kecamatan", pm, long=True)
+    wide = demo.candidates_layer("kecamatan", pm)
+    long = demo.candidates_layer("kecamatan", pm, long=True)
     assert wide["stability"].notna().all() and len(wide) == 5
     firsts = long[long["rank"] == 1].set_index("code")["stability"]
     assert (firsts == wide.set_index("code")["stability"].loc[firsts.index]).all()
@@ -188,16 +185,16 @@ def test_candidates_layer_has_stability_wide_and_long(demo, pm):
 
 def test_stability_is_skipped_on_large_levels_and_the_metadata_says_so(demo, monkeypatch):
     monkeypatch.setattr(runmod, "STABILITY_MAX_AREAS", 10)
-    assert area_stability(demo, "desa") is None
-    gdf = get_layer(demo, "candidates", "desa")
+    assert demo.area_stability("desa") is None
+    gdf = demo.layer("candidates", "desa")
     assert "stability" not in gdf.columns
     assert gdf.attrs["unggulan"]["stability"].startswith("not computed: 64 areas > 10")
-    assert area_stability(demo, "kecamatan") is not None  # 5 areas: computed
+    assert demo.area_stability("kecamatan") is not None  # 5 areas: computed
 
 
 # ---------------------------------------------------------------------- map pages
 def test_every_map_page_names_the_run(demo, pm):
-    info = run_info(demo, pm)
+    info = demo.run_info(pm)
     pages = [main_map(demo, "desa", PageOptions(scenario=pm)),
              commodity_map(demo, "kakao", "class", "desa", PageOptions(scenario=pm)),
              area_page(demo, demo.areas("desa").index[0], PageOptions(top=5, scenario=pm))]

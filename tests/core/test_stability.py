@@ -187,13 +187,11 @@ def test_sampled_areas_and_method_agreement():
 def test_on_the_bundled_dataset_first_candidates_are_propose_s(demo):
     # the real evidence frame: the first candidate that sensitivity starts from is the one
     # propose ranks first, and the weighted sum is the tool's score
-    from unggulan.core.ranking.candidates import evidence, propose
-
     w = scoring.parse_weights(None)
-    ev = evidence(demo, "desa")
+    ev = demo.evidence("desa")
     assert aggregate(ev, scoring.COLUMNS, w).to_numpy() == pytest.approx(
         scoring.score(ev, w).to_numpy(), abs=2e-6)
-    firsts = propose(demo, "desa", top=1, weights=w).set_index("code")["commodity"]
+    firsts = demo.candidates("desa", top=1, weights=w).set_index("code")["commodity"]
     r = sensitivity(ev, scoring.COLUMNS, w, draws=20).set_index("code")
     assert r.loc[firsts.index, "top"].to_dict() == firsts.to_dict()
     assert r["stable_share"].between(0, 1).all()

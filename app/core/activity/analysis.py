@@ -15,12 +15,20 @@ measure when the dataset has one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import UnggulanError
-from unggulan.core.activity.evidence import comparable_rows, measure_data, parse_period, reference_rows
+from unggulan.core.activity import concentration, dlq, klassen, lq, shift_share
 from unggulan.core.activity.dlq import CONVENTIONS
+from unggulan.core.activity.evidence import (
+    comparable_rows,
+    measure_data,
+    parse_period,
+    reference_rows,
+)
 from unggulan.core.activity.growth import GROWTH_METHODS
 from unggulan.core.activity.shift_share import METHODS as SHIFT_SHARE_METHODS
 
@@ -36,22 +44,24 @@ OPTION_VALUES = {"growth": GROWTH_METHODS, "convention": CONVENTIONS,
                  "variant": SHIFT_SHARE_METHODS}
 
 
-def method_data(ds, measure: str, level: str, period=None
-                ) -> list[tuple[tuple[str, str, str], pd.DataFrame, list[int]]]:
+def method_data(statistics: pd.DataFrame, sentra: pd.DataFrame, measure: str, level: str,
+                period=None) -> list[tuple[tuple[str, str, str], pd.DataFrame, list[int]]]:
     """Per comparable group ``(measure, unit, family)`` of ``measure`` at ``level``: its long
     ``code, commodity, year, value`` rows (absent cells explicit, see
-    :func:`unggulan.core.activity.evidence.complete_cells`) and its years."""
+    :func:`unggulan.core.activity.evidence.complete_cells`) and its years. ``statistics``:
+    every statistics row; ``sentra``: the placed sentra records (for ``workers`` / ``units``
+    when no table has them)."""
     per = parse_period(period)
-    if measure in SENTRA_MEASURES and measure not in set(ds.statistics()["measure"]):
+    if measure in SENTRA_MEASURES and measure not in set(statistics["measure"]):
         col = "desa_code" if level == "desa" else "kecamatan_code"
-        s = ds.sentra(placed_only=True)
+        s = sentra
         d = (s.groupby([col, "commodity_id"])[measure].sum().reset_index()
              .rename(columns={col: "code", "commodity_id": "commodity", measure: "value"}))
         d["year"] = 0
         return [((measure, "orang" if measure == "workers" else "unit", "sentra"), d, [0])]
-    groups = measure_data(ds.statistics(), level, measure)
+    groups = measure_data(statistics, level, measure)
     if not groups:
-        have = comparable_rows(ds.statistics())
+        have = comparable_rows(statistics)
         combos = sorted({f"{m} ({lv})" for m, lv in zip(have["measure"], have["level"])})
         raise UnggulanError(
             f"no statistics of measure '{measure}' at level '{level}'"
@@ -75,10 +85,15 @@ def method_data(ds, measure: str, level: str, period=None
     return out
 
 
-def analyse(ds, method: str, measure: str = "production", period=None, level: str | None = None,
-            reference: str = "dataset", **options) -> pd.DataFrame:
+def analyse(statistics: pd.DataFrame, sentra: pd.DataFrame, areas: Mapping[str, pd.DataFrame],
+            names: pd.Series, method: str, measure: str = "production", period=None,
+            level: str | None = None, reference: str = "dataset", **options) -> pd.DataFrame:
     """Run a planning method; a DataFrame keyed by area ``code`` and ``commodity`` (per area
     for ``specialisation``, per commodity for ``localisation``), with ``name`` and ``level``.
+
+    ``statistics``: every statistics row (``Dataset.statistics()``); ``sentra``: the placed
+    sentra records; ``areas``: the areas by level; ``names``: commodity names by id (the
+    catalogue's ``name_id``).
     """
     if method not in METHODS:
         raise UnggulanError(f"method must be one of {', '.join(METHODS)}, not '{method}'",
@@ -87,10 +102,10 @@ def analyse(ds, method: str, measure: str = "production", period=None, level: st
         raise UnggulanError(f"reference must be dataset or province, not '{reference}'",
                             field="reference")
     check_options(method, options)
-    level = level or _default_level(ds, measure)
+    level = level or _default_level(statistics, areas, measure)
     parts = []
-    for (m, unit, fam), data, years in method_data(ds, measure, level, period):
-        ref = reference_rows(ds.statistics(), measure, reference, (m, unit, fam))
+    for (m, unit, fam), data, years in method_data(statistics, sentra, measure, level, period):
+        ref = reference_rows(statistics, measure, reference, (m, unit, fam))
         if ref is not None:
             ref = ref[ref["year"].isin(years)]
         part = _run(method, data, ref, years, options, measure)
@@ -109,12 +124,11 @@ def analyse(ds, method: str, measure: str = "production", period=None, level: st
     out = pd.concat(parts, ignore_index=True)
     out = out.copy()
     if "code" in out:
-        names = ds.areas(level)["name"] if level in ds.levels else pd.Series(dtype=object)
-        out.insert(1, "name", out["code"].map(names))
+        area_names = areas[level]["name"] if level in areas else pd.Series(dtype=object)
+        out.insert(1, "name", out["code"].map(area_names))
     if "commodity" in out:
-        cat = ds.catalogue.frame["name_id"]
         pos = list(out.columns).index("commodity") + 1
-        out.insert(pos, "commodity_name", out["commodity"].map(cat))
+        out.insert(pos, "commodity_name", out["commodity"].map(names))
     out.insert(0, "level", level)
     out["measure"] = measure
     out = out[[c for c in out.columns if c != "period"] + ["period"]]
@@ -124,12 +138,6 @@ def analyse(ds, method: str, measure: str = "production", period=None, level: st
 def _run(method: str, data: pd.DataFrame, ref, years: list[int], options: dict,
          measure: str) -> pd.DataFrame:
     """One method on one comparable group."""
-    from unggulan.core.activity import concentration
-    from unggulan.core.activity import dlq
-    from unggulan.core.activity import klassen
-    from unggulan.core.activity import lq
-    from unggulan.core.activity import shift_share
-
     if years == [0] and method not in ("slq", "specialisation", "localisation"):
         raise UnggulanError(f"sentra {measure} have no years: {method} needs a series "
                             "(use statistics)", field="method")
@@ -177,7 +185,8 @@ def check_options(method: str, options: dict) -> None:
                                 field=name)
 
 
-def _default_level(ds, measure: str) -> str:
-    st = ds.statistics(measure=measure)
-    levels = [lv for lv in ("kecamatan", "desa") if lv in set(st["level"])]
-    return levels[0] if levels else ("kecamatan" if "kecamatan" in ds.levels else ds.levels[0])
+def _default_level(statistics: pd.DataFrame, areas: Mapping[str, pd.DataFrame],
+                   measure: str) -> str:
+    have = set(statistics.loc[(statistics["measure"] == measure).to_numpy(), "level"])
+    levels = [lv for lv in ("kecamatan", "desa") if lv in have]
+    return levels[0] if levels else ("kecamatan" if "kecamatan" in areas else next(iter(areas)))

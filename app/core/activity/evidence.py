@@ -14,9 +14,14 @@ the same kecamatan figures, and explanations say so).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
+from unggulan.base.errors import UnggulanError
+from unggulan.core.activity.dlq import dynamic_lq, quadrants
+from unggulan.core.activity.lq import static_lq
 from unggulan.io.statistics import UNKNOWN_UNIT
 
 MEASURE_PRIORITY = ("production", "population", "harvested_area", "planted_area", "value",
@@ -41,8 +46,6 @@ def parse_period(period) -> tuple[int, int] | None:
     >>> parse_period("2018-2022")
     (2018, 2022)
     """
-    from unggulan.base.errors import UnggulanError
-
     if period is None or period == "":
         return None
     if isinstance(period, tuple | list):
@@ -216,9 +219,6 @@ def statistics_evidence(st: pd.DataFrame, level: str, period: tuple[int, int] | 
     measure over the period), ``slq`` (LQ of the period's sums), ``dlq``, ``quadrant``,
     ``quadrant_en``, ``period_start``, ``period_end``, ``stat_level``.
     """
-    from unggulan.core.activity.dlq import dynamic_lq, quadrants
-    from unggulan.core.activity.lq import static_lq
-
     frames = []
     for (m, unit, fam), d in measure_data(st, level, measure).items():
         years = sorted(d["year"].unique())
@@ -290,13 +290,13 @@ def cite(source) -> str | None:
     return ", ".join(p for p in head.split("#", 1) if p)
 
 
-def _by_reference(ds, st: pd.DataFrame, level: str, period, reference: str,
-                  measure: str | None) -> pd.DataFrame:
+def _by_reference(areas: Mapping[str, pd.DataFrame], st: pd.DataFrame, level: str, period,
+                  reference: str, measure: str | None) -> pd.DataFrame:
     """With ``reference='kabupaten'`` each kabupaten's areas are compared with their own
     kabupaten's total; otherwise with the dataset's (or a province table's)."""
-    if reference != "kabupaten" or level not in ds.levels:
+    if reference != "kabupaten" or level not in areas:
         return statistics_evidence(st, level, period, reference, measure)
-    kab = ds.areas(level)["kabupaten_code"]
+    kab = areas[level]["kabupaten_code"]
     if kab.nunique() <= 1:
         return statistics_evidence(st, level, period, "dataset", measure)
     # the level's rows grouped by kabupaten once (filtering the whole table per kabupaten
@@ -310,21 +310,24 @@ def _by_reference(ds, st: pd.DataFrame, level: str, period, reference: str,
     return pd.concat(parts, ignore_index=True)
 
 
-def evidence_for_level(ds, level: str, period: tuple[int, int] | None = None,
-                       reference: str = "kabupaten", measure: str | None = None
-                       ) -> pd.DataFrame:
+def evidence_for_level(statistics: pd.DataFrame, areas: Mapping[str, pd.DataFrame], level: str,
+                       period: tuple[int, int] | None = None, reference: str = "kabupaten",
+                       measure: str | None = None) -> pd.DataFrame:
     """:func:`statistics_evidence` for the areas of ``level``; desa without statistics of
-    their own take their kecamatan's (``stat_level`` says whose)."""
-    st = ds.statistics()
+    their own take their kecamatan's (``stat_level`` says whose).
+
+    ``statistics``: every statistics row (``Dataset.statistics()``); ``areas``: the
+    dataset's areas by level (``{"desa": ..., "kecamatan": ...}``, indexed by code)."""
+    st = statistics
     if st.empty:
         return statistics_evidence(st, level)
-    own = _by_reference(ds, st, level, period, reference, measure)
+    own = _by_reference(areas, st, level, period, reference, measure)
     if level != "desa" or "kecamatan" not in set(st["level"]):
         return own
-    kec = _by_reference(ds, st, "kecamatan", period, reference, measure)
+    kec = _by_reference(areas, st, "kecamatan", period, reference, measure)
     if kec.empty:
         return own
-    desa = ds.areas("desa")[["code", "kecamatan_code"]]
+    desa = areas["desa"][["code", "kecamatan_code"]]
     inherited = desa.merge(kec.rename(columns={"code": "kecamatan_code"}), on="kecamatan_code")
     inherited = inherited.drop(columns="kecamatan_code")
     if len(own):

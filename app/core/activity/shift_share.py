@@ -56,7 +56,13 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import UnggulanError
-from unggulan.core.activity.growth import build_panel, check_frame, fill_reason, finite, reference_arrays
+from unggulan.core.activity.growth import (
+    build_panel,
+    check_frame,
+    fill_reason,
+    finite,
+    reference_arrays,
+)
 
 METHODS = ("classic", "esteban")
 

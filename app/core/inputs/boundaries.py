@@ -8,6 +8,7 @@ projection EPSG:6933 (WGS 84 / NSIDC EASE-Grid 2.0 Global).
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import shapely
 from pyproj import CRS
 
 from unggulan.base.errors import DatasetError
-from unggulan.base.names import column_key
+from unggulan.base.names import NameIndex, column_key, fold, place_key
 from unggulan.base.problems import Problem
 from unggulan.core.inputs.codes import (
     CodeSystem,
@@ -31,7 +32,7 @@ from unggulan.core.inputs.codes import (
     why_not_code,
 )
 from unggulan.core.inputs.config import BoundaryConfig
-from unggulan.io.readers import list_vector_layers, read_vector
+from unggulan.io.readers import VECTOR_SUFFIXES, list_vector_layers, read_table, read_vector
 
 STORAGE_CRS = "EPSG:4326"
 AREA_CRS = "EPSG:6933"
@@ -608,8 +609,6 @@ def union_by(keys: pd.Series, geometry: gpd.GeoSeries) -> tuple[list[str], np.nd
     """The union of the geometries of each key (sorted keys), as ``GeoDataFrame.dissolve``
     gives it; groups are unioned on two threads (GEOS releases the GIL), which halves a
     national dissolve of 84,000 desa."""
-    from concurrent.futures import ThreadPoolExecutor
-
     k = keys.astype(str).to_numpy(object)
     g = np.asarray(geometry.values)
     order = np.argsort(k, kind="stable")
@@ -625,8 +624,6 @@ def union_by(keys: pd.Series, geometry: gpd.GeoSeries) -> tuple[list[str], np.nd
 
 
 def vector_files(folder: Path) -> list[Path]:
-    from unggulan.io.readers import VECTOR_SUFFIXES
-
     if not folder.is_dir():
         return []
     files = [
@@ -682,8 +679,6 @@ def codes_from_names(
        polygon holding the desa). Renaming or adding an area renumbers the areas after
        it; give official codes for anything that must be kept over time.
     """
-    from unggulan.base.names import fold, place_key
-
     name_col = cfg.name or _find_name(gdf, level, "")
     if name_col is None or name_col not in gdf.columns:
         cols = ", ".join(map(str, gdf.columns.drop(gdf.geometry.name)))
@@ -749,8 +744,6 @@ def _numbered(keys: pd.Series, parent: pd.Series, start: int, width: int) -> pd.
 
 def _desa_parents(gdf, name_col, kecamatan, kab, problems, path) -> pd.Series:
     """Kecamatan digits of each desa of a names-only desa layer."""
-    from unggulan.base.names import fold, place_key
-
     pcol = parent_name_column(gdf.drop(columns=[name_col]))
     if kecamatan is not None and pcol:
         by_key = {place_key(n): c for c, n in zip(kecamatan["code"], kecamatan["name"]) if n}
@@ -781,9 +774,6 @@ def _desa_parents(gdf, name_col, kecamatan, kab, problems, path) -> pd.Series:
 def _codes_from_table(table: Path, names: pd.Series, keys: pd.Series, want: int,
                       path: Path, problems: list[Problem] | None = None
                       ) -> tuple[pd.Series, str]:
-    from unggulan.base.names import NameIndex
-    from unggulan.io.readers import read_table
-
     frame, _ = read_table(table)
     code_col = name_col = None
     for col in frame.columns:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -10,6 +11,7 @@ import pandas as pd
 
 from unggulan.base.errors import DatasetError, UnknownCommodity
 from unggulan.base.names import best_match, fold
+from unggulan.base.resources import bundled_data_dir
 
 #: the six sentra sectors, with the words people use for them
 SECTORS: dict[str, dict[str, str]] = {
@@ -134,8 +136,6 @@ class Catalogue:
     @classmethod
     def load(cls, path: str | Path | None = None) -> Catalogue:
         """Read a catalogue CSV (default: the bundled ``data/commodities.csv``)."""
-        from unggulan.base.settings import bundled_data_dir
-
         path = Path(path) if path else bundled_data_dir() / "commodities.csv"
         if not path.exists():
             raise DatasetError("commodity catalogue not found", path=path)
@@ -208,8 +208,6 @@ class Catalogue:
         >>> Catalogue.load().closest("Kakaw", n=1)
         ['kakao']
         """
-        import difflib
-
         unknown = set(self.unknown)
         keys = {k: v for k, v in self._keys.items() if v[0] not in unknown}
         near = difflib.get_close_matches(fold(name).replace(" ", ""), list(keys), n=8,

@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import rasterio
 
+from unggulan.base.paths import resolve_in
 from unggulan.base.problems import Problem
 from unggulan.core.inputs.config import RASTER_ATTRIBUTES
 from unggulan.io.fetch_rasters import read_sidecar
@@ -296,7 +297,7 @@ def find_rasters(
     found: dict[str, RasterInfo] = {}
     root = folder.parent
     for attr, rel in configured.items():
-        path = (root / rel) if not Path(rel).is_absolute() else Path(rel)
+        path = resolve_in(root, rel)
         if not path.exists():
             problems.append(Problem("error", str(path), f"raster for '{attr}' not found",
                                     field=f"rasters.{attr}"))

@@ -17,7 +17,7 @@ reader's docstring for why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +25,12 @@ import pandas as pd
 
 from unggulan.base.errors import DatasetError
 from unggulan.base.names import NameIndex, NameMatch, fold, place_key
+from unggulan.base.paths import resolve_in
 from unggulan.base.problems import Problem
 from unggulan.core.inputs.codes import clean_code, format_code
 from unggulan.core.inputs.families import assign_families, catalogue_families
+from unggulan.io.readers import TABLE_SUFFIXES
+from unggulan.io.statistics import StatisticsOptions, read_statistics
 from unggulan.io.units import animal_product, clean_commodity_text, column_kind
 
 STAT_DIRS = ("statistik", "statistics", "statistik_bps")
@@ -64,15 +67,11 @@ class TableReport:
     book: list[dict] = field(default_factory=list)   # a PDF book's tables, read or skipped
 
     def to_dict(self) -> dict:
-        from dataclasses import asdict
-
         return asdict(self)
 
 
 def statistics_files(folder: Path) -> list[Path]:
     """CSV/XLSX tables and BPS PDF books under ``folder/statistik`` (or ``statistics``)."""
-    from unggulan.io.readers import TABLE_SUFFIXES
-
     suffixes = TABLE_SUFFIXES + (".pdf",)   # BPS PDF books: here only, never sentra/boundaries
     out: list[Path] = []
     for name in STAT_DIRS:
@@ -231,8 +230,6 @@ def match_commodities(records: pd.DataFrame, catalogue, mapping: dict[str, str],
 
 
 def _options(cfg):
-    from unggulan.io.statistics import StatisticsOptions
-
     if cfg is None:
         return None
     return StatisticsOptions(**cfg.model_dump(exclude_none=True))
@@ -244,12 +241,9 @@ def load_statistics(
 ) -> tuple[pd.DataFrame, list[TableReport]]:
     """Read every statistics table of a dataset: one long frame (:data:`COLUMNS`) and a
     report per table. Files named in ``[[statistics]]`` entries use those settings."""
-    from unggulan.io.statistics import read_statistics
-
     by_path: dict[Path, list] = {}
     for cfg in configs:
-        p = Path(cfg.path)
-        p = p if p.is_absolute() else folder / p
+        p = resolve_in(folder, cfg.path)
         if not p.exists():
             raise DatasetError("statistics file not found (set in dataset.toml "
                                "[[statistics]] path)", path=p, field="path")

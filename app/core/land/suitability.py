@@ -6,6 +6,7 @@ Rules are data (``data/land_requirements.csv``, ``data/land_interventions.csv``)
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import DatasetError, UnggulanError
+from unggulan.base.resources import bundled_data_dir
 from unggulan.core.inputs.commodities import Catalogue
+from unggulan.core.land.zonal import class_shares
 
 CLASSES = ("S1", "S2", "S3", "N")  # class codes 1..4; 0 = no data
 LIMITS = ("s3_low", "s2_low", "s1_low", "s1_high", "s2_high", "s3_high")
@@ -53,8 +56,6 @@ class Requirements:
 
     @classmethod
     def load(cls, folder: str | Path | None = None) -> Requirements:
-        from unggulan.base.settings import bundled_data_dir
-
         folder = Path(folder) if folder else bundled_data_dir()
         path = folder / "land_requirements.csv"
         table = pd.read_csv(path, dtype={"commodity": str, "factor": str, "source": str})
@@ -201,6 +202,16 @@ def _range_text(b: np.ndarray, lang: str = "en") -> str:
     return f"{_fmt(lo, lang)}–{_fmt(hi, lang)}"
 
 
+def check_management(management: str) -> None:
+    """An :class:`UnggulanError` for a management level not in :data:`MANAGEMENT`.
+
+    >>> check_management("sedang")
+    """
+    if management not in MANAGEMENT:
+        raise UnggulanError(f"management must be one of {', '.join(MANAGEMENT)}, "
+                            f"not '{management}'")
+
+
 def assess_areas(
     values: pd.DataFrame,
     commodities: list[str],
@@ -216,9 +227,7 @@ def assess_areas(
     ``suitability_index``, ``limiting_factors``, ``potential_class``, ``interventions``,
     ``factors_used``. Text columns are categorical (a national run has millions of rows).
     """
-    if management not in MANAGEMENT:
-        raise UnggulanError(f"management must be one of {', '.join(MANAGEMENT)}, "
-                            f"not '{management}'")
+    check_management(management)
     level_i = MANAGEMENT.index(management)
     n = len(values)
     parts: list[dict] = []
@@ -460,8 +469,6 @@ class ClassCache:
     otherwise hold one int8 array per distinct limit set)."""
 
     def __init__(self, uses: dict[tuple, int]):
-        import threading
-
         self.uses = dict(uses)
         self.store: dict[tuple, np.ndarray] = {}
         self.lock = threading.Lock()
@@ -625,8 +632,6 @@ def shares_by_basis(cov, cell_values: dict[str, np.ndarray], bases, req: Require
     directly; each commodity then costs a few milliseconds nationally). ``consume``: the
     table may empty ``cell_values`` as it bins them (the caller has no further use).
     """
-    from unggulan.core.land.zonal import class_shares
-
     bases = list(dict.fromkeys(bases))
     keys_of = {b: classification_keys(b, req, cell_values) for b in bases}
     if len(bases) < direct_below:

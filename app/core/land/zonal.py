@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing as mp
 import os
 import tempfile
 import time
@@ -368,8 +369,6 @@ def process_context():
     engine's own readers) and hold large arrays, which ``fork`` would copy or break, while
     ``spawn`` would import everything again in every worker of every pool.
     """
-    import multiprocessing as mp
-
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["unggulan.core.land.attributes"])
     return ctx

@@ -60,7 +60,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from unggulan.base.errors import UnggulanError
+from unggulan.base.errors import InvalidWeights, UnggulanError
+from unggulan.core.activity.evidence import statistics_evidence
+from unggulan.core.ranking.candidates import add_components, rank_order
+from unggulan.core.ranking.scoring import parse_weights, score
 
 METHODS = ("tool", "last_slq", "persistence", "random")
 LABELS = {
@@ -122,9 +125,6 @@ def statistics_weights(weights=None, share_weight: float = 0.0) -> dict[str, flo
     >>> w["specialisation"], w["trend"], w["suitability"], w["uniqueness"]
     (0.25, 0.5, 0.0, 0.0)
     """
-    from unggulan.base.errors import InvalidWeights
-    from unggulan.core.ranking.scoring import parse_weights
-
     w = parse_weights(weights)
     out = {k: (v if k in STATISTICS_COMPONENTS else 0.0) for k, v in w.items()}
     if not (0.0 <= float(share_weight) <= 1.0):
@@ -189,8 +189,6 @@ def backtest(statistics: pd.DataFrame, areas: pd.DataFrame | None = None, *, unt
     >>> res.table["method"].tolist(), res.kept_years[-1], res.horizon_years
     (['tool', 'last_slq', 'persistence', 'random'], 2021, [2022, 2023, 2024])
     """
-    from unggulan.core.activity.evidence import statistics_evidence
-
     if top < 1:
         raise UnggulanError(f"top must be at least 1, not {top}", field="top")
     if top_producers < 1:
@@ -371,15 +369,11 @@ def _last_year_evidence(evidence, kept: pd.DataFrame, pool: pd.DataFrame) -> pd.
 
 def _tool_scores(pool: pd.DataFrame, weights: Mapping[str, float], level: str) -> np.ndarray:
     """The candidates' score of each pair from its statistics evidence alone."""
-    from unggulan.core.ranking.scoring import score
-
     ev = _components(pool, level)
     return score(ev, weights).to_numpy()
 
 
 def _components(pool: pd.DataFrame, level: str) -> pd.DataFrame:
-    from unggulan.core.ranking.candidates import add_components
-
     ev = pool[["code", "commodity", "stat_value", "stat_share", "slq", "dlq",
                "stat_level"]].copy()
     for col in ("workers", "sentra", "lq_score"):
@@ -398,8 +392,6 @@ def _order(pool: pd.DataFrame, method: str, weights: Mapping[str, float],
     comm = pd.factorize(pool["commodity"], sort=True)[0]
     share = -np.nan_to_num(pool["last_share"].to_numpy(float), nan=-1.0)
     if method == "tool":
-        from unggulan.core.ranking.candidates import rank_order
-
         return rank_order(_components(pool, level), pool["score"].to_numpy(float), weights)
     if method == "last_slq":
         key = -np.nan_to_num(pool["last_slq"].to_numpy(float), nan=-1.0)

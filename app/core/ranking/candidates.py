@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from unggulan.base.memory import release_freed_memory
 from unggulan.base.numbers import fmt_number, fmt_sig
 from unggulan.core.activity import clusters
-from unggulan.core.activity.evidence import cite
+from unggulan.core.activity.evidence import MEASURE_LABEL, cite, evidence_for_level
+from unggulan.core.activity.specialisation import counts, specialisation
 from unggulan.core.inputs.families import family_label
+from unggulan.core.land.suitability import explain
+from unggulan.core.ranking.mcda import aggregate
 from unggulan.core.ranking.scoring import (
     ACTIVITY_COMPONENTS,
     BASIS,
     COLUMNS,
     NEAR_TIE,
-    parse_weights,
+    check_method,
     score,
 )
-from unggulan.core.activity.specialisation import counts, specialisation
-from unggulan.core.land.suitability import explain
+from unggulan.core.scenario import Scenario
 
 LONG_COLUMNS = [
     "code", "name", "level", "rank", "commodity", "commodity_name_id", "commodity_name_en",
@@ -46,9 +52,9 @@ def _num(x: float, lang: str, decimals: int = 0) -> str:
     return fmt_number(x, decimals, lang)
 
 
-def evidence(ds, level: str = "desa", reference: str = "kabupaten",
-             management: str = "rendah", period: tuple[int, int] | None = None,
-             measure: str | None = None) -> pd.DataFrame:
+def evidence(areas: Mapping[str, gpd.GeoDataFrame], level: str, suitability: pd.DataFrame,
+             sentra: pd.DataFrame, statistics: pd.DataFrame, catalogue, scenario: Scenario, *,
+             contiguity=None) -> pd.DataFrame:
     """The (area, commodity) pairs that may be proposed, with their evidence components
     before weighting.
 
@@ -57,50 +63,86 @@ def evidence(ds, level: str = "desa", reference: str = "kabupaten",
     land is S1-S3 — except a processed product (one with a raw material in the catalogue),
     which needs its own or its raw material's activity in the area: it is never proposed
     from land alone.
-    """
-    key = ("evidence", level, reference, management, period, measure)
-    return ds.cached(key, lambda: _evidence(ds, level, reference, management, period,
-                                            measure))
 
-
-def _evidence(ds, level: str, reference: str, management: str,
-              period: tuple[int, int] | None, measure: str | None) -> pd.DataFrame:
-    areas = ds.areas(level)
-    area_col = "desa_code" if level == "desa" else "kecamatan_code"
-    suit = ds.suitability(level, management=management, explain=False, copy=False)
-    cnt = counts(ds.sentra(placed_only=True), area_col)
-    spec = specialisation(cnt, areas, reference) if len(cnt) else cnt
-    stats = level_statistics(ds, level, period, reference, measure)
-    # filter before anything else: a national run has millions of pairs
-    rows, keys = eligible_pairs(suit, spec, stats, ds.catalogue)
-    release_freed_memory()
-    ev = assemble(rows.reset_index(drop=True), keys, spec, stats, cnt, areas.index, level,
-                  lambda: ds.cached(("contiguity", level), lambda: clusters.contiguity(areas)),
-                  local=local_production(ds, level))
-    return compact(ev)  # (its temporaries are released by Dataset.cached, see _fill)
-
-
-def level_statistics(ds, level: str, period: tuple[int, int] | None = None,
-                     reference: str = "kabupaten", measure: str | None = None
-                     ) -> pd.DataFrame:
-    """The statistics' evidence (:func:`unggulan.core.activity.evidence.evidence_for_level`) of the areas
-    of ``level`` only.
+    Parameters
+    ----------
+    areas : mapping of str to GeoDataFrame
+        The dataset's areas by level (``Dataset.layers``), indexed by code.
+    level : {"desa", "kecamatan"}
+    suitability : DataFrame
+        The level's suitability at ``scenario.management`` (``Dataset.suitability(...,
+        explain=False)``).
+    sentra : DataFrame
+        Every sentra record (placed or not: the ``local`` component reads the unplaced too).
+    statistics : DataFrame
+        Every statistics row (``Dataset.statistics()``).
+    catalogue : Catalogue
+    scenario : Scenario
+        Its ``reference`` and ``statistics`` (period, measure) are used here; the weights,
+        method and top only rank (:func:`propose`).
+    contiguity : Contiguity or callable, optional
+        The level's neighbours (:func:`unggulan.core.activity.clusters.contiguity`), or a
+        function returning them (called only when there are sentra); default: computed.
 
     Examples
     --------
     >>> from unggulan import Dataset
+    >>> from unggulan.core.ranking.run import default_scenario
     >>> ds = Dataset.open()
-    >>> st = level_statistics(ds, "desa")
+    >>> ev = evidence(ds.layers, "desa", ds.suitability("desa", explain=False), ds.sentra(),
+    ...               ds.statistics(), ds.catalogue, default_scenario())
+    >>> ev.equals(ds.evidence("desa"))
+    True
+    """
+    lv_areas = areas[level]
+    area_col = "desa_code" if level == "desa" else "kecamatan_code"
+    placed = sentra[sentra["desa_code"].notna()] if "desa_code" in sentra else sentra
+    cnt = counts(placed, area_col)
+    spec = specialisation(cnt, lv_areas, scenario.reference) if len(cnt) else cnt
+    stats = level_statistics(statistics, areas, level, scenario)
+    # filter before anything else: a national run has millions of pairs
+    rows, keys = eligible_pairs(suitability, spec, stats, catalogue)
+    release_freed_memory()
+    if contiguity is None:
+        contiguity = partial(clusters.contiguity, lv_areas)
+    ev = assemble(rows.reset_index(drop=True), keys, spec, stats, cnt, lv_areas.index, level,
+                  contiguity, local=local_production(areas, level, sentra, statistics))
+    return compact(ev)  # (its temporaries are released by Dataset.cached, see _fill)
+
+
+def statistics_options(scenario: Scenario) -> tuple[tuple[int, int] | None, str | None]:
+    """The ``(period, measure)`` of the statistics a scenario uses (None: every year; the
+    first measure available per commodity).
+
+    >>> from unggulan.core.ranking.run import default_scenario
+    >>> statistics_options(default_scenario(period="2019-2021"))
+    ((2019, 2021), None)
+    """
+    st = scenario.statistics
+    return (st.years(), st.measure) if st is not None else (None, None)
+
+
+def level_statistics(statistics: pd.DataFrame, areas: Mapping[str, pd.DataFrame], level: str,
+                     scenario: Scenario) -> pd.DataFrame:
+    """The statistics' evidence (:func:`unggulan.core.activity.evidence.evidence_for_level`)
+    of the areas of ``level`` only, for the scenario's reference, period and measure.
+
+    Examples
+    --------
+    >>> from unggulan import Dataset
+    >>> from unggulan.core.ranking.run import default_scenario
+    >>> ds = Dataset.open()
+    >>> st = level_statistics(ds.statistics(), ds.layers, "desa", default_scenario())
     >>> bool(st["code"].isin(ds.areas("desa").index).all())
     True
     """
-    from unggulan.core.activity.evidence import evidence_for_level
+    period, measure = statistics_options(scenario)
+    stats = evidence_for_level(statistics, areas, level, period, scenario.reference, measure)
+    return stats[stats["code"].isin(areas[level].index)]
 
-    stats = evidence_for_level(ds, level, period, reference, measure)
-    return stats[stats["code"].isin(ds.areas(level).index)]
 
-
-def local_production(ds, level: str) -> tuple[pd.Series, pd.DataFrame]:
+def local_production(areas: Mapping[str, pd.DataFrame], level: str, sentra: pd.DataFrame,
+                     statistics: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
     """What each kabupaten already produces, for the ``local`` component: the kabupaten of
     each area of ``level`` (``kabupaten_code`` by area code) and the ``kabupaten_code,
     commodity`` pairs with a trace there: a sentra in any of its desa or kecamatan (placed or
@@ -109,21 +151,23 @@ def local_production(ds, level: str) -> tuple[pd.Series, pd.DataFrame]:
     desa, its kecamatan, or its own row of a kabupaten table), any year and measure
     (productivity ratios and total rows left out).
 
+    ``areas``: the areas by level; ``sentra``: every sentra record; ``statistics``: every
+    statistics row.
+
     Examples
     --------
     >>> from unggulan import Dataset
-    >>> kab, produced = local_production(Dataset.open(), "desa")
+    >>> ds = Dataset.open()
+    >>> kab, produced = local_production(ds.layers, "desa", ds.sentra(), ds.statistics())
     >>> list(produced.columns), bool(produced["kabupaten_code"].isin(set(kab)).all())
     (['kabupaten_code', 'commodity'], True)
     """
-    areas = ds.areas(level)
-    kab_of = areas["kabupaten_code"].astype(object)
+    kab_of = areas[level]["kabupaten_code"].astype(object)
     code_kab: dict[str, str] = {}
-    for lv in getattr(ds, "levels", [level]):
-        a = ds.areas(lv)
+    for a in areas.values():
         code_kab.update(zip(a["code"].astype(str), a["kabupaten_code"].astype(str)))
     frames = []
-    s = ds.sentra()
+    s = sentra
     if len(s):
         kab = pd.Series(None, index=s.index, dtype=object)
         for col in ("kecamatan_code", "desa_code"):  # the desa's, where placed in one
@@ -133,7 +177,7 @@ def local_production(ds, level: str) -> tuple[pd.Series, pd.DataFrame]:
             kab = kab.fillna(next(iter(set(kab_of))))
         frames.append(pd.DataFrame({"kabupaten_code": kab.to_numpy(object),
                                     "commodity": s["commodity_id"].to_numpy(object)}))
-    st = ds.statistics()
+    st = statistics
     if len(st):
         keep = (pd.to_numeric(st["value"], errors="coerce") > 0).to_numpy() \
             & ~st["ratio"].astype(bool).to_numpy()
@@ -414,8 +458,6 @@ def _workers_matrix(cnt: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
     """Sentra workers per area (``codes``, in order) and commodity (sorted), summed: as
     ``pivot_table(..., fill_value=0).reindex(codes, fill_value=0)``, with sparse columns (an
     area has few of the commodities)."""
-    from scipy import sparse
-
     comms = pd.Index(sorted(pd.unique(cnt["commodity"].astype(object))))
     rows = pd.Index(codes).get_indexer(cnt["code"])
     cols = comms.get_indexer(cnt["commodity"])
@@ -700,39 +742,22 @@ def basis_of(cand: pd.DataFrame) -> np.ndarray:
                      "land_only").astype(object)
 
 
-def resolve_options(catalogue, top: int = 3, weights=None, reference: str = "kabupaten",
-                    management: str = "rendah", period=None, measure: str | None = None,
-                    method: str = "weighted_sum", scenario=None) -> dict:
-    """The arguments of :func:`propose`, parsed, with a scenario's settings replacing them:
-    ``top, weights, reference, management, period, measure, method, commodities, vikor_v``.
-
-    Examples
-    --------
-    >>> o = resolve_options(None, weights="suitability=1", period="2019-2021")
-    >>> o["weights"]["suitability"], o["period"], o["commodities"]
-    (1.0, (2019, 2021), None)
-    """
-    from unggulan.core.activity.evidence import parse_period
-
-    commodities, vikor_v = None, 0.5
-    if scenario is not None:
-        sc = scenario
-        sc.check_commodities(catalogue.items)
-        weights, method, reference, management = (sc.weights_resolved(), sc.method,
-                                                  sc.reference, sc.management)
-        top, commodities, vikor_v = sc.top, sc.commodities, sc.vikor_v
-        if sc.statistics is not None:
-            period = sc.statistics.period or period
-            measure = sc.statistics.measure or measure
-    return {"top": top, "weights": parse_weights(weights), "reference": reference,
-            "management": management, "period": parse_period(period), "measure": measure,
-            "method": method, "commodities": commodities, "vikor_v": vikor_v}
+def scenario_rows(ev: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The evidence rows a scenario ranks: all, or those of its ``commodities``."""
+    if scenario.commodities:
+        return ev[ev["commodity"].isin(set(scenario.commodities))].reset_index(drop=True)
+    return ev
 
 
-def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str = "kabupaten",
-            management: str = "rendah", period: tuple[int, int] | None = None,
-            measure: str | None = None, method: str = "weighted_sum",
-            commodities: list[str] | None = None, vikor_v: float = 0.5) -> gpd.GeoDataFrame:
+def scores(ev: pd.DataFrame, scenario: Scenario) -> np.ndarray:
+    """The score (0-100) of each row of ``ev`` (the rows :func:`scenario_rows` keeps) under
+    the scenario's weights and method: what :func:`propose` ranks, and what every view of a
+    score shows."""
+    return scores_of(ev, scenario.weights_resolved(), scenario.method, scenario.vikor_v)
+
+
+def propose(ev: pd.DataFrame, areas: gpd.GeoDataFrame, attributes: pd.DataFrame,
+            requirements, catalogue, scenario: Scenario, *, level: str) -> gpd.GeoDataFrame:
     """Ranked candidates per area, long form (one row per area and rank).
 
     A commodity is a candidate in an area when the area produces it (sentra or statistics)
@@ -740,16 +765,38 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
     activity, see :func:`evidence`). A commodity whose land is N and that the area does not
     produce is never proposed; one that the area produces is kept on any land, and its
     explanation says both.
-    """
-    if top < 1:
-        from unggulan.base.errors import UnggulanError
 
-        raise UnggulanError(f"top must be at least 1, not {top}")
-    w = parse_weights(weights)
-    ev = evidence(ds, level, reference, management, period, measure)
-    if commodities:
-        ev = ev[ev["commodity"].isin(set(commodities))].reset_index(drop=True)
-    sc = scores_of(ev, w, method, vikor_v)
+    Parameters
+    ----------
+    ev : DataFrame
+        The level's :func:`evidence` for the scenario's reference, management and statistics.
+    areas : GeoDataFrame
+        The areas of ``level`` (names and geometry of the candidates), indexed by code.
+    attributes : DataFrame
+        Their agro-ecological attributes (``Dataset.attributes``: the land explanations).
+    requirements : Requirements
+        The land requirements (``Dataset.requirements``).
+    catalogue : Catalogue
+    scenario : Scenario
+        Its weights, method, ``top``, ``commodities`` and ``vikor_v`` rank.
+    level : {"desa", "kecamatan"}
+
+    Examples
+    --------
+    >>> from unggulan import Dataset
+    >>> from unggulan.core.ranking.run import default_scenario
+    >>> ds = Dataset.open()
+    >>> sc = default_scenario(top=2)
+    >>> c = propose(ds.evidence("kecamatan", sc), ds.areas("kecamatan"),
+    ...             ds.attributes("kecamatan"), ds.requirements, ds.catalogue, sc,
+    ...             level="kecamatan")
+    >>> c.equals(ds.candidates("kecamatan", scenario=sc))
+    True
+    """
+    top = scenario.top
+    w = scenario.weights_resolved()
+    ev = scenario_rows(ev, scenario)
+    sc = scores(ev, scenario)
     release_freed_memory()
     order = rank_order(ev, sc, w)
     code_col = ev["code"]
@@ -779,8 +826,7 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
                                lo, hi)
     cand = cand.reset_index(drop=True)
 
-    areas = ds.areas(level)
-    cat = ds.catalogue.frame
+    cat = catalogue.frame
     cand["name"] = cand["code"].map(areas["name"])
     cand["level"] = level
     cand["commodity_name_id"] = cand["commodity"].map(cat["name_id"])
@@ -791,10 +837,9 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
     cand["period"] = [(f"{int(a)}-{int(b)}" if int(a) != int(b) else f"{int(a)}")
                       if pd.notna(a) else None
                       for a, b in zip(cand["period_start"], cand["period_end"])]
-    attrs = ds.attributes(level)
     # (the land explanations read the suitability's own ``basis``, the commodity whose
     # requirements judge the land; the candidates' ``basis`` is their evidence)
-    land = {lang: explain(cand, attrs, ds.requirements, lang).to_numpy(object)
+    land = {lang: explain(cand, attributes, requirements, lang).to_numpy(object)
             for lang in ("id", "en")}
     cand["basis"] = basis_of(cand)
     for k, lang in enumerate(("id", "en")):
@@ -816,16 +861,11 @@ def propose(ds, level: str = "desa", top: int = 3, weights=None, reference: str 
 def scores_of(ev: pd.DataFrame, weights: dict[str, float], method: str = "weighted_sum",
               vikor_v: float = 0.5) -> np.ndarray:
     """Scores 0-100 by an aggregation method: ``weighted_sum`` (:func:`scoring.score`),
-    ``topsis`` or ``vikor`` (:mod:`unggulan.core.ranking.mcda`, candidates compared within each area)."""
+    ``topsis`` or ``vikor`` (:mod:`unggulan.core.ranking.mcda`, candidates compared within
+    each area)."""
     if method == "weighted_sum":
         return score(ev, weights).to_numpy()
-    from unggulan.core.ranking.mcda import aggregate
-
-    if method not in ("topsis", "vikor"):
-        from unggulan.base.errors import UnggulanError
-
-        raise UnggulanError(f"method must be weighted_sum, topsis or vikor, not '{method}'",
-                            field="method")
+    check_method(method)
     return aggregate(ev, COLUMNS, weights, method, v=vikor_v).to_numpy()
 
 
@@ -835,8 +875,6 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
     area produces (statistics, sentra), whether the kabupaten produces a land-only
     candidate, then its land, a hot spot, and the candidates it ties with (``names``:
     commodity id -> name). (Plain lists and one loop: national runs explain 250,000 rows.)"""
-    from unggulan.core.activity.evidence import MEASURE_LABEL
-
     k = 0 if lang == "id" else 1
     n = len(cand)
 

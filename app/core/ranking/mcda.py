@@ -63,8 +63,8 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import InvalidWeights, UnggulanError
+from unggulan.core.ranking.scoring import check_method, weighted_mean
 
-METHODS = ("weighted_sum", "topsis", "vikor")
 NORMALIZATIONS = ("vector", "none")
 #: differences below this are taken as equal (evidence lives in [0, 1])
 EPS = 1e-12
@@ -184,13 +184,9 @@ def _as_matrix(w: np.ndarray) -> np.ndarray:
 
 
 def ws_scores(p: Prepared, w: np.ndarray) -> np.ndarray:
-    """Weighted sum, ``(rows, draws)`` in sorted order, on 0-100."""
-    W = _as_matrix(w)
-    have = ~np.isnan(p.x)
-    num = np.where(have, p.x, 0.0) @ W.T
-    den = have.astype(float) @ W.T
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, 100.0 * num / den, 0.0)
+    """Weighted sum, ``(rows, draws)`` in sorted order, on 0-100
+    (:func:`unggulan.core.ranking.scoring.weighted_mean`)."""
+    return weighted_mean(p.x, _as_matrix(w))
 
 
 def _reduce(ufunc: np.ufunc, a: np.ndarray, p: Prepared) -> np.ndarray:
@@ -272,8 +268,7 @@ def scores(p: Prepared, w: np.ndarray, method: str = "weighted_sum", *, v: float
     elif method == "vikor":
         out = 100.0 * (1.0 - vikor_parts(p, w, v)[2])
     else:
-        raise UnggulanError(f"method must be one of {', '.join(METHODS)}, not '{method}'",
-                            field="method")
+        check_method(method)
     return np.nan_to_num(out, nan=0.0)
 
 

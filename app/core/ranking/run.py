@@ -38,8 +38,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from unggulan.base.errors import DatasetError, InvalidWeights
+from unggulan.base.errors import DatasetError, InvalidWeights, UnggulanError
 from unggulan.base.names import fold
+from unggulan.base.version import __version__
+from unggulan.core.activity.evidence import REFERENCES, parse_period
+from unggulan.core.land.suitability import check_management
+from unggulan.core.provenance import canonical_json, run_hash
+from unggulan.core.ranking.candidates import scenario_rows
+from unggulan.core.ranking.scoring import COLUMNS, check_method, parse_weights
+from unggulan.core.ranking.stability import method_agreement, sensitivity
 from unggulan.core.scenario import SCENARIOS_DIR, Scenario, load_scenario, scenario_from_dict
 
 #: the name of the scenario made of the settings used when no scenario is given
@@ -70,8 +77,6 @@ def default_scenario(weights: str | Mapping[str, float] | None = None, *,
     >>> a.content_hash() == default_scenario().content_hash() != b.content_hash()
     True
     """
-    from unggulan.core.ranking.scoring import parse_weights
-
     doc: dict = {"name": DEFAULT_NAME, "weights": parse_weights(weights), "method": method,
                  "top": top, "reference": reference, "management": management}
     if method == "vikor":
@@ -98,6 +103,73 @@ def effective_scenario(scenario: Scenario | None = None,
             raise InvalidWeights("give weights or a scenario, not both", field="scenario")
         return scenario
     return default_scenario(weights, **settings)
+
+
+def run_scenario(scenario: Scenario | None = None, weights=None, *, top: int = 3,
+                 reference: str = "kabupaten", management: str = "rendah", period=None,
+                 measure: str | None = None, method: str = "weighted_sum",
+                 commodities: list[str] | None = None, vikor_v: float = 0.5,
+                 catalogue=None) -> Scenario:
+    """The one resolved, typed :class:`Scenario` of a run, from a scenario or from the
+    separate arguments the Python API and the CLI take: every argument is checked and the
+    weights parsed here, once; the pipeline then reads the scenario only.
+
+    With ``scenario``, its settings replace the arguments, but a ``period`` or ``measure``
+    argument fills a scenario that names none; ``weights`` with a scenario is an error (a
+    scenario states all of its weights). ``catalogue``: the commodity filter is checked
+    against it.
+
+    Examples
+    --------
+    >>> sc = run_scenario(weights="suitability=1", period=(2019, 2021), top=2)
+    >>> sc.weights_resolved()["suitability"], sc.statistics.years(), sc.top
+    (1.0, (2019, 2021), 2)
+    >>> run_scenario(top=0)
+    Traceback (most recent call last):
+    ...
+    unggulan.base.errors.UnggulanError: top must be at least 1, not 0
+    """
+    per = parse_period(period)
+    per_text = None if per is None else (f"{per[0]}-{per[1]}" if per[0] != per[1]
+                                         else str(per[0]))
+    if scenario is not None:
+        if weights:
+            raise InvalidWeights("give weights or a scenario, not both", field="scenario")
+        sc = scenario
+        st = sc.statistics
+        fill = {k: v for k, v in (("period", per_text), ("measure", measure))
+                if v is not None and (st is None or getattr(st, k) is None)}
+        if fill:
+            spec = {**(st.model_dump() if st is not None else {}), **fill}
+            sc = scenario_from_dict({**sc.model_dump(exclude_unset=True), "statistics": spec})
+    else:
+        if top < 1:
+            raise UnggulanError(f"top must be at least 1, not {top}")
+        check_method(method)
+        check_management(management)
+        if reference not in REFERENCES:
+            raise UnggulanError(f"reference must be one of {', '.join(REFERENCES)}, "
+                                f"not '{reference}'")
+        sc = default_scenario(weights, method=method, top=top, reference=reference,
+                              management=management, period=per_text, measure=measure,
+                              commodities=commodities, vikor_v=vikor_v)
+    if catalogue is not None:
+        sc.check_commodities(catalogue.items)
+    return sc
+
+
+def ranking_key(scenario: Scenario) -> str:
+    """What of a scenario decides its candidates (not its name, description, sources,
+    criteria or zones), as canonical JSON: the cache key of a ranking.
+
+    >>> ranking_key(default_scenario()) == ranking_key(default_scenario().model_copy(
+    ...     update={"name": "other"}))
+    True
+    """
+    resolved = scenario.resolved()
+    for k in ("name", "description", "sources", "criteria", "zones"):
+        resolved.pop(k, None)
+    return canonical_json(resolved)
 
 
 def slug(name: str) -> str:
@@ -254,8 +326,6 @@ def flat_metadata(meta: Mapping) -> dict[str, str]:
     >>> flat_metadata({"a": [1, 2], "b": {"x": 0.5}, "c": "t"})
     {'a': '1; 2', 'b': '{"x":0.5}', 'c': 't'}
     """
-    from unggulan.core.provenance import canonical_json
-
     out: dict[str, str] = {}
     for k, v in meta.items():
         if isinstance(v, list | tuple):
@@ -267,22 +337,21 @@ def flat_metadata(meta: Mapping) -> dict[str, str]:
     return out
 
 
-def run_info(ds, scenario: Scenario | None = None) -> RunInfo:
-    """The :class:`RunInfo` of ``scenario`` (default: :func:`default_scenario`) on ``ds``.
+def run_info(inputs_hash: str, dataset: str, scenario: Scenario | None = None) -> RunInfo:
+    """The :class:`RunInfo` of ``scenario`` (default: :func:`default_scenario`) on the
+    dataset named ``dataset`` whose inputs hash to ``inputs_hash``
+    (:meth:`unggulan.core.dataset.Dataset.inputs_hash`); ``ds.run_info(scenario)`` gives
+    both.
 
     Examples
     --------
-    >>> from unggulan import Dataset
-    >>> info = run_info(Dataset.open())
-    >>> info.scenario, len(info.run_hash), len(info.inputs_hash)
-    ('bawaan / default', 16, 64)
+    >>> info = run_info("ab" * 32, "Demo")
+    >>> info.scenario, info.dataset, len(info.run_hash), info.inputs_hash[:4]
+    ('bawaan / default', 'Demo', 16, 'abab')
     """
-    from unggulan import __version__
-    from unggulan.core.provenance import run_hash
-
     sc = scenario if scenario is not None else default_scenario()
     s_hash = sc.content_hash()
-    i_hash = ds.inputs_hash()
+    i_hash = inputs_hash
     crit = tuple({"key": k, "name_id": c.name_id, "name_en": c.name_en,
                   "evidence": list(c.evidence), "status": c.status}
                  for k, c in sc.criteria.items())
@@ -290,7 +359,7 @@ def run_info(ds, scenario: Scenario | None = None) -> RunInfo:
                    version=__version__, run_hash=run_hash(s_hash, i_hash, __version__),
                    method=sc.method, weights={k: v for k, v in sc.weights_resolved().items()
                                               if v > 0},
-                   top=sc.top, dataset=ds.name, criteria=crit)
+                   top=sc.top, dataset=dataset, criteria=crit)
 
 
 # ---------------------------------------------------------------------- stability
@@ -312,96 +381,67 @@ def stability_note(n_areas: int, max_areas: int | None = None) -> str:
             "candidate that ties is reported as a tie, not as stable")
 
 
-def scenario_evidence(ds, level: str, scenario: Scenario) -> pd.DataFrame:
-    """The evidence frame :func:`unggulan.core.ranking.candidates.propose` ranks for ``scenario``."""
-    from unggulan.core.activity.evidence import parse_period
-    from unggulan.core.ranking.candidates import evidence
-
-    st = scenario.statistics
-    ev = evidence(ds, level, scenario.reference, scenario.management,
-                  parse_period(st.period if st else None), st.measure if st else None)
-    if scenario.commodities:
-        ev = ev[ev["commodity"].isin(set(scenario.commodities))].reset_index(drop=True)
-    return ev
-
-
-def area_stability(ds, level: str, scenario: Scenario | None = None, *,
+def area_stability(ev: pd.DataFrame, scenario: Scenario, *,
                    draws: int = STABILITY_DRAWS, spread: float = STABILITY_SPREAD,
-                   seed: int = STABILITY_SEED, max_areas: int | None = None,
-                   sample_areas: int | None = None) -> pd.DataFrame | None:
+                   seed: int = STABILITY_SEED, sample_areas: int | None = None
+                   ) -> pd.DataFrame:
     """Per area, how often its first candidate stays first when the weights move.
+
+    ``ev``: the level's evidence for the scenario (``Dataset.evidence(level, scenario)``);
+    ``Dataset.area_stability`` caches the result and leaves out levels of more than
+    :data:`STABILITY_MAX_AREAS` areas.
 
     Returns
     -------
-    DataFrame or None
+    DataFrame
         Columns ``code``, ``stability`` (share of draws, 0-1), ``stability_top`` (the first
         candidate), ``stability_challenger`` (the one most often first instead),
         ``stability_tie`` and ``stability_tied_with`` (the first candidate shares its score
         with these; the label then says so instead of a share),
         ``stability_label_id`` ("stabil 94%", "seri dengan bayam"), ``stability_label_en``
-        ("stable 94%", "tied with bayam"); None
-        when the level has more than ``max_areas`` (default :data:`STABILITY_MAX_AREAS`)
-        areas and no ``sample_areas`` is given.
+        ("stable 94%", "tied with bayam").
 
     Examples
     --------
     >>> from unggulan import Dataset
-    >>> st = area_stability(Dataset.open(), "kecamatan")
+    >>> ds = Dataset.open()
+    >>> sc = default_scenario()
+    >>> st = area_stability(ds.evidence("kecamatan", sc), sc)
     >>> bool(st["stability"].between(0, 1).all()), st["stability_label_id"].iat[0][:7]
     (True, 'stabil ')
     """
-    from unggulan.core.ranking.scoring import COLUMNS
-    from unggulan.core.ranking.stability import sensitivity
-
-    sc = scenario if scenario is not None else default_scenario()
-    n = len(ds.areas(level))
-    if n > (STABILITY_MAX_AREAS if max_areas is None else max_areas) and sample_areas is None:
-        return None
-    resolved = sc.resolved()
-    resolved.pop("name", None)
-    for k in ("description", "sources", "criteria"):
-        resolved.pop(k, None)
-    from unggulan.core.provenance import canonical_json
-
-    key = ("stability", level, canonical_json(resolved), draws, spread, seed, sample_areas)
-
-    def build() -> pd.DataFrame:
-        ev = scenario_evidence(ds, level, sc)
-        res = sensitivity(ev, COLUMNS, sc.weights_resolved(), sc.method, draws=draws,
-                          spread=spread, seed=seed, v=sc.vikor_v, sample_areas=sample_areas)
-        return pd.DataFrame({
-            "code": res["code"].astype(str).to_numpy(),
-            "stability": np.round(res["stable_share"].to_numpy(float), 3),
-            "stability_top": res["top"].to_numpy(object),
-            "stability_challenger": res["challenger"].to_numpy(object),
-            "stability_tie": res["tie"].to_numpy(bool),
-            "stability_tied_with": res["tied_with"].to_numpy(object),
-            "stability_label_id": res["label_id"].to_numpy(object),
-            "stability_label_en": res["label_en"].to_numpy(object),
-        })
-
-    return ds.cached(key, build).copy()
+    res = sensitivity(scenario_rows(ev, scenario), COLUMNS, scenario.weights_resolved(),
+                      scenario.method, draws=draws, spread=spread, seed=seed,
+                      v=scenario.vikor_v, sample_areas=sample_areas)
+    return pd.DataFrame({
+        "code": res["code"].astype(str).to_numpy(),
+        "stability": np.round(res["stable_share"].to_numpy(float), 3),
+        "stability_top": res["top"].to_numpy(object),
+        "stability_challenger": res["challenger"].to_numpy(object),
+        "stability_tie": res["tie"].to_numpy(bool),
+        "stability_tied_with": res["tied_with"].to_numpy(object),
+        "stability_label_id": res["label_id"].to_numpy(object),
+        "stability_label_en": res["label_en"].to_numpy(object),
+    })
 
 
-def method_comparison(ds, level: str, scenario: Scenario | None = None, *,
+def method_comparison(ev: pd.DataFrame, scenario: Scenario, *,
                       sample_areas: int | None = None, seed: int = STABILITY_SEED
                       ) -> pd.DataFrame:
     """Rank agreement between the aggregation methods for ``scenario``'s weights: one row
     per pair of methods with ``areas``, ``mean_tau``, ``median_tau`` (Kendall's tau-b per
-    area) and ``top1_share`` (share of areas with the same first candidate).
+    area) and ``top1_share`` (share of areas with the same first candidate). ``ev``: the
+    level's evidence for the scenario (``Dataset.evidence``).
 
     Examples
     --------
     >>> from unggulan import Dataset
-    >>> t = method_comparison(Dataset.open(), "kecamatan")
+    >>> sc = default_scenario()
+    >>> t = method_comparison(Dataset.open().evidence("kecamatan", sc), sc)
     >>> t[["method_a", "method_b"]].values.tolist()[0]
     ['weighted_sum', 'topsis']
     """
-    from unggulan.core.ranking.scoring import COLUMNS
-    from unggulan.core.ranking.stability import method_agreement
-
-    sc = scenario if scenario is not None else default_scenario()
-    ev = scenario_evidence(ds, level, sc)
+    ev = scenario_rows(ev, scenario)
     if sample_areas is not None:
         codes = pd.unique(ev["code"])
         if sample_areas < len(codes):
@@ -410,8 +450,8 @@ def method_comparison(ds, level: str, scenario: Scenario | None = None, *,
                                             replace=False))]
             ev = ev[ev["code"].isin(keep)].reset_index(drop=True)
     rows = []
-    w = sc.weights_resolved()
+    w = scenario.weights_resolved()
     for a, b in (("weighted_sum", "topsis"), ("weighted_sum", "vikor"), ("topsis", "vikor")):
-        r = method_agreement(ev, COLUMNS, w, a, b, v=sc.vikor_v)
+        r = method_agreement(ev, COLUMNS, w, a, b, v=scenario.vikor_v)
         rows.append({"method_a": a, "method_b": b, **r.summary()})
     return pd.DataFrame(rows)

@@ -47,7 +47,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from unggulan.base.errors import InvalidWeights
+from unggulan.base.errors import InvalidWeights, UnggulanError
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "suitability": 0.25,
@@ -139,17 +139,58 @@ def parse_weights(spec: str | Mapping[str, float] | None) -> dict[str, float]:
     return weights
 
 
-def score(evidence: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
-    """Weighted mean of the available components, times 100."""
-    num = np.zeros(len(evidence))
-    den = np.zeros(len(evidence))
-    for name, w in weights.items():
-        if w == 0 or COLUMNS[name] not in evidence:  # a frame without it: no evidence
-            continue
-        col = evidence[COLUMNS[name]].to_numpy(dtype=float)
+#: the aggregation methods: the weighted sum (:func:`score`), TOPSIS and VIKOR
+#: (:mod:`unggulan.core.ranking.mcda`)
+METHODS = ("weighted_sum", "topsis", "vikor")
+
+
+def check_method(method: str) -> None:
+    """An :class:`UnggulanError` (``field="method"``) for a method not in :data:`METHODS`.
+
+    >>> check_method("topsis")
+    >>> check_method("ahp")
+    Traceback (most recent call last):
+    ...
+    unggulan.base.errors.UnggulanError: method must be one of weighted_sum, topsis, vikor, not 'ahp'
+    """
+    if method not in METHODS:
+        raise UnggulanError(f"method must be one of {', '.join(METHODS)}, not '{method}'",
+                            field="method")
+
+
+def weighted_mean(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The weighted mean of the available criteria, times 100: the weighted sum's one rule
+    (:func:`score` and :func:`unggulan.core.ranking.mcda.ws_scores` both call it).
+
+    ``x``: ``(rows, criteria)`` in [0, 1], NaN where a criterion has no evidence (left out of
+    that row's mean: its weight counts neither above nor below the line); ``weights``:
+    ``(criteria,)`` or ``(draws, criteria)``. Returns ``(rows,)`` or ``(rows, draws)``; 0
+    where a row has no evidence at all.
+
+    >>> weighted_mean(np.array([[1.0, np.nan], [0.5, 0.0]]), np.array([0.75, 0.25])).tolist()
+    [100.0, 37.5]
+    """
+    w = np.asarray(weights, dtype=float)
+    flat = w.ndim == 1
+    W = w[None, :] if flat else w
+    num = np.zeros((len(x), len(W)))
+    den = np.zeros((len(x), len(W)))
+    for k in range(x.shape[1] if x.ndim == 2 else 0):
+        col = x[:, k]
         have = ~np.isnan(col)
-        num += np.where(have, w * np.clip(col, 0, 1), 0.0)
-        den += np.where(have, w, 0.0)
+        num += np.where(have, col, 0.0)[:, None] * W[None, :, k]
+        den += have[:, None] * W[None, :, k]
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(den > 0, 100.0 * num / den, 0.0)
+    return out[:, 0] if flat else out
+
+
+def score(evidence: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
+    """Weighted mean of the available components, times 100 (:func:`weighted_mean`)."""
+    used = [(name, w) for name, w in weights.items()
+            if w != 0 and COLUMNS[name] in evidence]  # a frame without it: no evidence
+    x = np.empty((len(evidence), len(used)))
+    for k, (name, _) in enumerate(used):
+        x[:, k] = np.clip(evidence[COLUMNS[name]].to_numpy(dtype=float), 0, 1)
+    out = weighted_mean(x, np.array([w for _, w in used], dtype=float))
     return pd.Series(np.round(out, 6), index=evidence.index)

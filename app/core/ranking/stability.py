@@ -191,7 +191,7 @@ def first_keys(frame: pd.DataFrame, weights: Mapping[str, float],
     return keys
 
 
-def _tier(frame: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
+def tier_keys(frame: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
     """Dense rank (0 = ranked first) of each row on the ``keys`` alone."""
     if not keys or len(frame) == 0:
         return np.zeros(len(frame), dtype=np.int64)
@@ -298,7 +298,7 @@ def sensitivity(frame: pd.DataFrame, columns: Mapping[str, str], weights: Mappin
     keys = first_keys(frame, weights, first)
     p = prepare(frame, columns, weights, by, tiebreak=(*keys, *tiebreak))
     # a better tier always wins: scores lie in [0, 100]
-    penalty = 1000.0 * _tier(frame, keys).astype(float)
+    penalty = 1000.0 * tier_keys(frame, keys).astype(float)
     factors = rng.uniform(1 - spread, 1 + spread, size=(int(draws), len(p.w)))
     wd = p.w[None, :] * factors
     wd = wd / wd.sum(axis=1, keepdims=True)

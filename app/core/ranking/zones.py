@@ -54,6 +54,11 @@ import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
+from unggulan.core.activity.clusters import contiguity as queen
+from unggulan.core.activity.evidence import measure_data
+from unggulan.core.ranking.mcda import prepare, scores
+from unggulan.core.ranking.stability import TIEBREAK, first_keys, tier_keys
+
 #: land classes that admit an area
 LAND_OK = ("S1", "S2", "S3")
 #: weight draws of the members' stability: the first 50 of the candidates' 200 (same seed and
@@ -103,8 +108,6 @@ def zone_graph(areas: gpd.GeoDataFrame, gap_m: float, contiguity=None) -> sparse
     >>> int(zone_graph(g, 0)[1, 2]), int(zone_graph(g, 100)[1, 2])  # a 55 m gap
     (0, 1)
     """
-    from unggulan.core.activity.clusters import contiguity as queen
-
     w = (contiguity if contiguity is not None else queen(areas)).sparse
     m = sparse.csr_matrix(w, dtype=np.int8, copy=True)
     if gap_m > 0 and len(areas) > 1:
@@ -699,9 +702,6 @@ def member_stability(ev: pd.DataFrame, pairs: pd.DataFrame, columns: Mapping[str
 
     Returns ``code, commodity, stability`` (0-1).
     """
-    from unggulan.core.ranking.mcda import prepare, scores
-    from unggulan.core.ranking.stability import TIEBREAK, _tier, first_keys
-
     out = pairs[["code", "commodity"]].copy()
     if not len(pairs) or not len(ev):
         out["stability"] = np.nan
@@ -709,7 +709,7 @@ def member_stability(ev: pd.DataFrame, pairs: pd.DataFrame, columns: Mapping[str
     ev = ev[ev["code"].astype(str).isin(set(pairs["code"]))]
     keys = first_keys(ev, weights)
     p = prepare(ev, columns, weights, "code", tiebreak=(*keys, *TIEBREAK))
-    penalty = 1000.0 * _tier(ev, keys).astype(float)[p.order]
+    penalty = 1000.0 * tier_keys(ev, keys).astype(float)[p.order]
     rng = np.random.default_rng(seed)
     factors = rng.uniform(1 - spread, 1 + spread, size=(int(draws), len(p.w)))
     wd = p.w[None, :] * factors
@@ -779,8 +779,6 @@ def own_statistics(st: pd.DataFrame, level: str, period: tuple[int, int] | None 
     ``stat_unit``, ``stat_measure``, ``stat_level``; one measure per commodity, chosen as
     :func:`unggulan.core.activity.evidence.measure_data` chooses it. No LQ is computed (the candidates
     have it); rows of other levels (a desa's kecamatan) are never taken."""
-    from unggulan.core.activity.evidence import measure_data
-
     cols = ["code", "commodity", "stat_value", "stat_unit", "stat_measure", "stat_level"]
     if st is None or not len(st):
         return pd.DataFrame(columns=cols)
