@@ -5,7 +5,7 @@ warnings about synthetic data. No HTML here (:mod:`.sections` lays it out).
 The words and polygons the web maps also show (rank labels, area names in title case,
 limiting factors, the evidence basis and its labels, the score components' names, the
 simplified polygons) are still read from :mod:`unggulan.maps`: this module is the package's
-only import from there (the imports and :func:`component_labels`, :func:`simplified`). They
+only import from there (the imports at the top and :func:`component_labels`). They
 are the core's results as shown, and should move down into ``unggulan.core.outputs``, after
 which reports no longer import maps (#31).
 """
@@ -41,6 +41,7 @@ from unggulan.maps.colours import (  # noqa: F401
     proper_case,
     rank_label,
 )
+from unggulan.maps.geometry import simplified  # to move down into the core, as above
 from unggulan.reports.brief.wording import LANGS, fmt_num, text
 
 
@@ -74,17 +75,10 @@ class BriefOptions:
 # ---------------------------------------------------------------------- what the maps show too
 def component_labels() -> dict[str, tuple[str, str]]:
     """Score component -> (Bahasa, English) name, as the detail page shows it."""
-    # imported here: unggulan.maps.pages pulls in folium (heavy, and a brief needs none of it)
-    from unggulan.maps.pages import COMPONENT_LABEL
+    # imported here: unggulan.maps.detail pulls in folium (heavy, and a brief needs none of it)
+    from unggulan.maps.detail import COMPONENT_LABEL
 
     return COMPONENT_LABEL
-
-
-def simplified(ds, level: str):
-    """The level's polygons simplified as on the web map (kept in the dataset's cache)."""
-    from unggulan.maps.pages import simplified as build  # folium: heavy, as above
-
-    return build(ds, level)
 
 
 # ---------------------------------------------------------------------- a run
