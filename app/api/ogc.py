@@ -94,13 +94,13 @@ def _layer(ds, cid: str) -> gpd.GeoDataFrame:
     if cid == "statistics":
         from unggulan.core.outputs.layers import statistics_layer
 
-        st = statistics_layer(ds)
+        st = statistics_layer(ds.statistics(), ds.layers)
         st["fid"] = [f"s{i}" for i in range(len(st))]
         return st
     if cid == "kawasan":
         from unggulan.core.outputs.layers import zones_layer
 
-        return zones_layer(ds, _zone_level(ds))
+        return zones_layer(ds.zones(_zone_level(ds)), ds.run_info())
     level = cid.split("_", 1)[1]
     return ds.candidates(level, wide=True).reset_index(drop=True)
 
@@ -196,7 +196,9 @@ def _quadrants(ds, copy: bool = True):
         for m in MEASURE_PRIORITY:
             have = st[st["measure"] == m]
             if have["year"].nunique() >= 2:
-                return analysis_layer(ds, "dlq", m, None, str(have["level"].iat[0]))
+                lv = str(have["level"].iat[0])
+                return analysis_layer(ds.analysis("dlq", measure=m, period=None, level=lv),
+                                      lv, ds.layers)
         return None
 
     out = ds.cached(("ogc-quadrants",), build)

@@ -148,15 +148,12 @@ def _candidates_layer(ds, level: str, scenario, stability: bool):
     run (the run hash: scenario, inputs, version) for the :data:`PAGED_LAYERS` last asked; a
     page is then a slice."""
     from unggulan.api.pool import Lru
-    from unggulan.core.outputs.layers import candidates_layer, layer_metadata
-    from unggulan.core.ranking.run import run_info
-
     def make():
-        c = candidates_layer(ds, level, scenario, long=True, stability=stability)
-        return c, layer_metadata(ds, "candidates", level, scenario, c)
+        c = ds.candidates_layer(level, scenario, long=True, stability=stability)
+        return c, ds.layer_metadata("candidates", level, scenario, c)
 
     kept = ds.cached(("api", "candidate-layers"), lambda: Lru(PAGED_LAYERS))
-    key = (level, scenario.name, run_info(ds, scenario).run_hash, bool(stability))
+    key = (level, scenario.name, ds.run_info(scenario).run_hash, bool(stability))
     return kept.get(key, make)
 
 

@@ -13,7 +13,6 @@ from fastapi.responses import FileResponse, Response
 from unggulan.api.deps import DatasetDep, LevelDep
 from unggulan.api.headers import run_headers
 from unggulan.api.routes_scenarios import ScenarioQ, saved_scenario
-from unggulan.core.outputs.layers import get_layer
 from unggulan.io.exports import write_layer
 
 router = APIRouter(tags=["export"])
@@ -72,11 +71,11 @@ def _kept(ds):
 def _key(ds, level, layer, format, top, weights, area, scenario) -> tuple:
     """What an export's bytes depend on besides the dataset: the layer, level, format, area
     and the run (the scenario's content, the inputs and the version: its run hash)."""
-    from unggulan.core.ranking.run import effective_scenario, run_info
+    from unggulan.core.ranking.run import effective_scenario
 
     sc = effective_scenario(saved_scenario(ds, scenario) if scenario else None, weights,
                             top=top)
-    return (layer, level, format, area, sc.name, run_info(ds, sc).run_hash)
+    return (layer, level, format, area, sc.name, ds.run_info(sc).run_hash)
 
 
 def _export(ds, level, layer, format, top, weights, area, scenario):
@@ -103,7 +102,7 @@ def _write(ds, level: str, layer: str, format: str, top: int, weights: str | Non
     """The layer written to a new temporary folder (on the export pool: at most
     :data:`unggulan.api.pool.LIMITS` ``["export"]`` at once)."""
     sc = saved_scenario(ds, scenario) if scenario else None
-    gdf = get_layer(ds, layer, level, area=area, top=top, weights=weights, scenario=sc)
+    gdf = ds.layer(layer, level, area=area, top=top, weights=weights, scenario=sc)
     ext, media = MEDIA[format]
     stem = f"unggulan_{layer}_{level}" if layer != "sentra" else "unggulan_sentra"
     if area:

@@ -76,9 +76,7 @@ def page_scenario(ds, name: str | None) -> tuple[Scenario, str] | None:
 def output_headers(ds, scenario: Scenario | None) -> dict[str, str]:
     """``X-Unggulan-Run`` and ``X-Unggulan-Scenario`` of an output made with ``scenario``
     (None: the default scenario)."""
-    from unggulan.core.ranking.run import run_info
-
-    return run_headers(run_info(ds, scenario))
+    return run_headers(ds.run_info(scenario))
 
 
 @router.get("/scenarios", response_model=ScenarioList)

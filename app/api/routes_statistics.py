@@ -82,9 +82,9 @@ def analysis(
         res = res[res["commodity"] == commodity]
     if area is not None and "code" in res:
         res = res[res["code"] == area]
-    from unggulan.core.ranking.run import default_scenario, run_info
+    from unggulan.core.ranking.run import default_scenario
 
-    info = run_info(ds, default_scenario(measure=measure, period=period))
+    info = ds.run_info(default_scenario(measure=measure, period=period))
     response.headers.update(run_headers(info))
     return AnalysisPage(run_hash=info.run_hash, method=method, measure=measure,
                         level=str(res["level"].iat[0]) if len(res) else level,

@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import BUNDLED
 from unggulan.api.main import create_app
-from unggulan.core.ranking.run import run_info
 from unggulan.core.scenario import load_scenario, scenario_from_dict
 from unggulan.base.settings import Settings
 
@@ -57,7 +56,7 @@ def test_post_candidates_with_weights(client, demo):
     assert r.status_code == 200, r.text
     page = r.json()
     sc = scenario_from_dict(body)
-    info = run_info(demo, sc)
+    info = demo.run_info(sc)
     assert page["scenario"] == "Musrenbang uji" == page["run"]["scenario"]
     assert page["run"]["run_hash"] == info.run_hash == r.headers["X-Unggulan-Run"]
     assert page["run"]["scenario_hash"] == sc.content_hash()
@@ -138,8 +137,8 @@ def test_get_candidates_carries_the_default_run(client, demo):
                                                  "suitability=0.5", "limit": 1})
     assert r.status_code == 200
     assert r.json()["run"]["scenario"] == "bawaan / default"
-    assert r.headers["X-Unggulan-Run"] == run_info(
-        demo, scenario_from_dict({"name": "bawaan / default", "weights": {
+    assert r.headers["X-Unggulan-Run"] == demo.run_info(
+        scenario_from_dict({"name": "bawaan / default", "weights": {
             **r.json()["weights"]}})).run_hash
     r2 = client.get("/api/v1/candidates", params={"level": "kecamatan", "weights":
                                                   "suitability=0.55", "limit": 1})
