@@ -342,7 +342,7 @@ def export_size(folder, layer="suitability", level="desa", suffix=".gpkg") -> di
     """Size (MB) and write time of a layer's export, and of the same rows with a polygon on
     every row (the layout before #34, for comparison)."""
     from unggulan.core.outputs.layers import get_layer
-    from unggulan.io.exports import _write_spatial, write_layer
+    from unggulan.io.exports import write_layer, write_spatial
 
     gdf = get_layer(_dataset(folder), layer, level)
     out = {"rows": len(gdf), "areas": int(gdf["code"].nunique())}
@@ -351,8 +351,8 @@ def export_size(folder, layer="suitability", level="desa", suffix=".gpkg") -> di
         p = write_layer(gdf, Path(tmp) / f"x{suffix}", layer=f"{layer}_{level}")
         out["s"], out["mb"] = time.perf_counter() - t0, p.stat().st_size / 1e6
         if suffix in (".gpkg", ".geojson", ".parquet"):
-            p = _write_spatial(gdf, Path(tmp) / f"old{suffix}", suffix, f"{layer}_{level}",
-                               True, None)
+            p = write_spatial(gdf, Path(tmp) / f"old{suffix}", suffix, f"{layer}_{level}",
+                              True, None)
             out["mb_polygon_per_row"] = p.stat().st_size / 1e6
     return out
 
@@ -464,8 +464,10 @@ def http_load_many(folder, templates: list[str], requests_total: int = 400, thre
 
 
 def load_on(base: str, path_template: str, requests_total: int = 400, threads: int = 8,
-            max_seconds: float = 60.0, workers: int = 1, client: str | None = None) -> dict:
-    """The bounded load of :func:`http_load` against a running service at ``base``."""
+            max_seconds: float = 60.0, workers: int = 1, client: str | None = None,
+            codes: list[str] | None = None) -> dict:
+    """The bounded load of :func:`http_load` against a running service at ``base``
+    (``codes``: the areas' codes for ``{code}``; default: those ``base`` lists)."""
     import shutil
     import subprocess
     import threading
@@ -475,10 +477,13 @@ def load_on(base: str, path_template: str, requests_total: int = 400, threads: i
     client = client or ("wrk" if shutil.which("wrk") else "httpx")
 
     def path(i: int, code: str) -> str:  # {code}: an area's code; {offset}: 0, 100, 200, 300
-        return path_template.format(code=code, offset=(i % 4) * 100)
+        # {wide_offset}: every 100th of the listed areas (pages all over a national level)
+        return path_template.format(code=code, offset=(i % 4) * 100,
+                                    wide_offset=(i * 100) % max(len(codes), 1))
 
-    codes = httpx.get(f"{base}/api/v1/areas", params={"limit": 10_000}).json()["items"]
-    codes = [c["code"] for c in codes]
+    if codes is None:
+        codes = httpx.get(f"{base}/api/v1/areas", params={"limit": 10_000}).json()["items"]
+        codes = [c["code"] for c in codes]
     # the workers prepared the default candidates before accepting requests; a few
     # requests warm the rest (e.g. the OGC pages)
     for k in range(3 * workers):
@@ -532,6 +537,182 @@ def load_on(base: str, path_template: str, requests_total: int = 400, threads: i
             "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
             "max": lat[-1] * 1000, "errors": errors[0], "client": "httpx",
             "workers": workers}
+
+
+# ---------------------------------------------------------------- pygeoapi, the same areas
+#: the OGC API server measured beside ours, in its own environment (benchmarks/out)
+PYGEOAPI = "pygeoapi==0.21.*"
+PYGEOAPI_VENV = OUT / "pygeoapi-venv"
+
+
+def pygeoapi_python() -> tuple[Path | None, str]:
+    """The Python of the benchmark's own pygeoapi environment, made once: ``python -m venv
+    benchmarks/out/pygeoapi-venv``, then ``pip install pygeoapi==0.21.* uvicorn starlette``
+    (pygeoapi's Starlette app under uvicorn, as ours runs). Returns (python, "") or (None,
+    why it could not be installed)."""
+    import subprocess
+
+    py = PYGEOAPI_VENV / "bin" / "python"
+    check = [str(py), "-c", "import pygeoapi, starlette, uvicorn"]
+    if py.exists() and subprocess.run(check, capture_output=True).returncode == 0:
+        return py, ""
+    try:
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(PYGEOAPI_VENV)],
+                       check=True, capture_output=True, text=True, timeout=300)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", PYGEOAPI, "uvicorn",
+                        "starlette"], check=True, capture_output=True, text=True,
+                       timeout=1800)
+    except subprocess.CalledProcessError as exc:
+        last = (exc.stderr or exc.stdout or "").strip().splitlines()[-1:]
+        return None, f"`{' '.join(map(str, exc.cmd[:5]))}` failed: {' '.join(last)}"
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, f"installing {PYGEOAPI} failed: {exc}"
+    return py, ""
+
+
+def pygeoapi_site(folder, out: Path, port: int) -> tuple[Path, Path]:
+    """The desa of ``folder`` as pygeoapi serves them: a GeoJSON file of the features of our
+    OGC collection ``desa`` (the same properties, CRS84, coordinates to 6 decimals), a
+    configuration with one collection (pygeoapi's GeoJSON provider, id field ``code``) and
+    its OpenAPI document. Returns the configuration's and the document's paths."""
+    import json
+    import subprocess
+
+    from unggulan import Dataset
+    from unggulan.api.convert import feature_collection
+
+    areas = Dataset.open(folder).areas("desa")
+    layer = areas[[c for c in areas.columns if c != "code_system"]].reset_index(drop=True)
+    fc = feature_collection(layer, "code")
+    out.mkdir(parents=True, exist_ok=True)
+    data = out / "desa.geojson"
+    data.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    url = f"http://127.0.0.1:{port}"
+    crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+    config = {
+        "server": {"bind": {"host": "127.0.0.1", "port": port}, "url": url,
+                   "mimetype": "application/json; charset=UTF-8", "encoding": "utf-8",
+                   "gzip": False, "languages": ["en-US"], "pretty_print": False,
+                   "limits": {"default_items": 100, "max_items": 10000},
+                   "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                           "attribution": "OpenStreetMap contributors"}},
+        "logging": {"level": "ERROR"},
+        "metadata": {
+            "identification": {"title": "unggulan benchmark", "description": "Bone desa",
+                               "keywords": ["desa"], "keywords_type": "theme",
+                               "terms_of_service": url, "url": url},
+            "license": {"name": "benchmark only", "url": url},
+            "provider": {"name": "unggulan benchmarks", "url": url},
+            "contact": {"name": "benchmark", "email": "benchmark@example.org"}},
+        "resources": {"desa": {
+            "type": "collection", "title": "Desa / kelurahan", "description": "Bone desa",
+            "keywords": ["desa"],
+            "extents": {"spatial": {"bbox": [float(v) for v in layer.to_crs(4326).total_bounds],
+                                    "crs": crs84}},
+            "providers": [{"type": "feature", "name": "GeoJSON", "data": str(data),
+                           "id_field": "code", "title_field": "name"}]}},
+    }
+    cfg = out / "pygeoapi-config.yml"  # JSON is YAML
+    cfg.write_text(json.dumps(config, indent=1), encoding="utf-8")
+    doc = out / "pygeoapi-openapi.yml"
+    subprocess.run([str(PYGEOAPI_VENV / "bin" / "pygeoapi"), "openapi", "generate", str(cfg),
+                    "--output-file", str(doc)], check=True, capture_output=True, text=True,
+                   timeout=300, env=dict(os.environ, PYGEOAPI_CONFIG=str(cfg)))
+    return cfg, doc
+
+
+@contextmanager
+def pygeoapi_service(folder, py: Path):
+    """pygeoapi (Starlette app, one uvicorn worker, log level warning) serving the desa of
+    ``folder`` on 127.0.0.1; yields its base URL."""
+    import subprocess
+
+    import httpx
+
+    from tests.helpers import _stop, free_port
+
+    port = free_port()
+    cfg, doc = pygeoapi_site(folder, OUT / "pygeoapi", port)
+    env = dict(os.environ, PYGEOAPI_CONFIG=str(cfg), PYGEOAPI_OPENAPI=str(doc))
+    proc = subprocess.Popen(
+        [str(py), "-m", "uvicorn", "pygeoapi.starlette_app:APP", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"], env=env, cwd=OUT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"pygeoapi exited: {proc.stderr.read().decode()[-2000:]}")
+            try:
+                if httpx.get(f"{base}/conformance?f=json", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("pygeoapi did not answer within 120 s")
+            time.sleep(0.3)
+        yield base
+    finally:
+        _stop(proc)
+
+
+def ogc_national(folder, requests_total: int = 4000, threads: int = 8,
+                 max_seconds: float = 20.0) -> dict:
+    """OGC items pages of 100 desa from all over a national level (offsets 0-9,900, more
+    pages than the service keeps whole) with ``threads`` clients; the first request
+    serialises every desa (not timed)."""
+    from tests.helpers import serve
+
+    with serve(folder, uvicorn=True, log_level="warning", timeout=900) as base:
+        return load_on(base, "/ogc/collections/desa/items?limit=100&offset={wide_offset}",
+                       requests_total, threads, max_seconds)
+
+
+#: OGC API rows with 8 clients, ours and pygeoapi's on the same Bone desa (#34)
+OGC_PATHS = [
+    ("landing", "/ogc", "/?f=json"),
+    ("conformance", "/ogc/conformance", "/conformance?f=json"),
+    ("collections", "/ogc/collections", "/collections?f=json"),
+    ("items page of 100 desa, offsets 0-300",
+     "/ogc/collections/desa/items?limit=100&offset={offset}",
+     "/collections/desa/items?f=json&limit=100&offset={offset}"),
+    ("one desa feature", "/ogc/collections/desa/items/{code}",
+     "/collections/desa/items/{code}?f=json"),
+]
+
+
+def ogc_load(folder, which: list[str], requests_total: int = 4000, threads: int = 8,
+             max_seconds: float = 20.0, pygeoapi: bool = True) -> list[tuple[str, dict]]:
+    """The OGC API rows of :data:`OGC_PATHS` named in ``which`` against our service, then
+    (``pygeoapi``) the same requests against pygeoapi serving the same desa: rows of
+    (label, result); pygeoapi's result is {"skipped": why} when it cannot run."""
+    import httpx
+
+    rows = []
+    wanted = [p for p in OGC_PATHS if p[0] in which]
+    with service(folder) as base:
+        codes = [a["code"] for a in httpx.get(f"{base}/api/v1/areas",
+                                              params={"limit": 10_000}).json()["items"]]
+        for name, ours, _ in wanted:
+            rows.append((f"OGC {name} (Bone)",
+                         load_on(base, ours, requests_total, threads, max_seconds,
+                                 codes=codes)))
+    if not pygeoapi:
+        return rows
+    py, why = pygeoapi_python()
+    if py is None:
+        return rows + [(f"pygeoapi {PYGEOAPI[10:]} OGC {name} (Bone)", {"skipped": why})
+                       for name, _, _ in wanted]
+    try:
+        with pygeoapi_service(folder, py) as base:
+            for name, _, theirs in wanted:
+                rows.append((f"pygeoapi {PYGEOAPI[10:]} (GeoJSON provider) OGC {name} (Bone)",
+                             load_on(base, theirs, requests_total, threads, max_seconds,
+                                     codes=codes)))
+    except (OSError, RuntimeError) as exc:
+        rows.append((f"pygeoapi {PYGEOAPI[10:]} OGC (Bone)", {"skipped": str(exc)}))
+    return rows
 
 
 # ---------------------------------------------------------------- isolation
@@ -692,24 +873,18 @@ def main() -> None:
         if not only or "map" in only:
             national_desa = _call("national_map", activity_folder("100k_code"))
             print(f"  national desa map: {national_desa}", file=sys.stderr, flush=True)
-    if bone.exists() and (not only or "OGC" in only):
-        # OGC API with 8 clients against one service (#34): metadata pages and items pages
-        ogc = [("HTTP GET OGC landing (Bone)", "/ogc"),
-               ("HTTP GET OGC conformance (Bone)", "/ogc/conformance"),
-               ("HTTP GET OGC collections (Bone)", "/ogc/collections"),
-               ("HTTP GET OGC items pages of 100 desa, offsets 0-300 (Bone)",
-                "/ogc/collections/desa/items?limit=100&offset={offset}"),
-               ("HTTP GET OGC landing (Bone), 1 client", ("/ogc", 1)),
-               ("HTTP GET OGC collections (Bone), 1 client", ("/ogc/collections", 1)),
-               ("HTTP GET OGC items pages of 100 desa (Bone), 1 client",
-                ("/ogc/collections/desa/items?limit=100&offset={offset}", 1))]
-        wanted = [(label, t) for label, t in ogc if not only or only in label
-                  or only == "OGC"]
-        if wanted:
-            res = _call("http_load_many", bone, [t for _, t in wanted], 4000, 8, 20.0)
-            for (label, _), r in zip(wanted, res):
-                http_rows.append((label, r))
-                print(f"  {label}: {r}", file=sys.stderr, flush=True)
+    ogc_rows = []
+    if bone.exists() and (not only or "OGC" in only or "ogc" in only.lower()
+                          or "pygeoapi" in only):
+        # OGC API with 8 clients (#34): ours, then pygeoapi on the same desa in the same run
+        # --only ogc (or pygeoapi): every row; ogc-ours: ours only; else the rows it names
+        every = not only or only.lower() in ("ogc", "ogc-ours", "pygeoapi")
+        which = [name for name, _, _ in OGC_PATHS if every or only in name]
+        ogc_rows = _call("ogc_load", bone, which, 4000, 8, 20.0,
+                         not only or only.lower() != "ogc-ours") if which else []
+        for label, r in ogc_rows:
+            print(f"  {label}: {r}", file=sys.stderr, flush=True)
+        http_rows += [(label, r) for label, r in ogc_rows if "skipped" not in r]
     extra_rows = []
     label = "Bone served main map page (desa), bytes on the wire: plain / gzip / brotli"
     if bone.exists() and (not only or only in label):
@@ -757,6 +932,11 @@ def main() -> None:
         activity_rows(row, only)
         row("national: one z12 desa vector tile, polygons of 84,000 desa (median of 50)",
             "one_tile", NATIONAL, "desa", 12, False)
+        label = "OGC items pages of 100 desa, offsets 0-9,900 (national: 84,000 desa)"
+        if not only or only in label or only.lower() == "ogc":
+            res = _call("ogc_national", NATIONAL)
+            http_rows.append((label, res))
+            print(f"  {label}: {res}", file=sys.stderr, flush=True)
         for workers in (1, 2):
             label = (f"HTTP GET one desa's candidates (national: 84,000 desa, 100,000 "
                      f"sentra), {workers} worker{'s' if workers > 1 else ''}")
@@ -811,6 +991,16 @@ def main() -> None:
         for label, r in http_rows:
             print(f"{label:<{w}}  {r['client']:>6}  {r['n']:>8}  {r['rps']:>7.1f}  "
                   f"{r['p50']:>7.1f}  {r['p99']:>7.1f}  {r['max']:>7.1f}  {r['errors']:>6}")
+    for label, r in ogc_rows:
+        if "skipped" in r:
+            print(f"{label}: skipped, {r['skipped']}")
+    ours = {label.removeprefix("OGC "): r for label, r in ogc_rows if label.startswith("OGC ")}
+    for label, r in ogc_rows:
+        name = label.split(" OGC ", 1)[-1]
+        if label.startswith("pygeoapi") and "skipped" not in r and name in ours:
+            o = ours[name]
+            print(f"pygeoapi / unggulan, OGC {name}: p50 {r['p50'] / o['p50']:.1f}x, p99 "
+                  f"{r['p99'] / o['p99']:.1f}x, req/s {o['rps'] / r['rps']:.1f}x")
     if extra_rows:
         print()
         for line in extra_rows:

@@ -30,8 +30,8 @@ from unggulan.api import (
 from unggulan.api.deps import DatasetHolder
 from unggulan.api.errors import DEFAULT_STATUS_CODES, add_exception_handlers
 from unggulan.api.models import ERROR_RESPONSES
-from unggulan.maps.assets import OWN_DIR, OWN_URL, VENDOR_URL, assets_dir
 from unggulan.base.settings import Settings
+from unggulan.maps.assets import OWN_DIR, OWN_URL, VENDOR_URL, assets_dir
 
 log = logging.getLogger("unggulan")
 

@@ -185,8 +185,8 @@ def _available(ds) -> list[str]:
 
 def _quadrants(ds, copy: bool = True):
     """SLQ, DLQ and quadrant of every (area, commodity) at the statistics' own level, on
-    the first measure of :data:`unggulan.core.activity.evidence.MEASURE_PRIORITY` with two years or more,
-    with the area's polygon; None when there is no such series."""
+    the first measure of :data:`unggulan.core.activity.evidence.MEASURE_PRIORITY` with two
+    years or more, with the area's polygon; None when there is no such series."""
     from unggulan.core.activity.evidence import MEASURE_PRIORITY
     from unggulan.core.outputs.layers import analysis_layer
 

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 from unggulan.api.convert import feature_collection, records
 from unggulan.api.deps import DatasetDep, LevelDep
 from unggulan.api.headers import run_headers
-from unggulan.api.paging import paged
 from unggulan.api.models import (
     CandidatePage,
     Commodity,
@@ -21,8 +20,9 @@ from unggulan.api.models import (
     SentraPage,
     Weights,
 )
-from unggulan.core.ranking.scoring import DEFAULT_WEIGHTS, DESCRIPTIONS
+from unggulan.api.paging import paged
 from unggulan.core.land.suitability import status_of
+from unggulan.core.ranking.scoring import DEFAULT_WEIGHTS, DESCRIPTIONS
 
 router = APIRouter()
 WeightsQ = Annotated[str | None, Query(

@@ -3,8 +3,9 @@
 
 A scenario is known by its id, the file's stem. Saving (``POST /api/v1/scenarios``, write key
 required) writes ``DIR/scenarios/<slug>.toml`` atomically (a temporary file, then a rename);
-the slug is made from the scenario's name (``[a-z0-9_]``, :func:`unggulan.core.ranking.run.slug`), and no
-other request value ever becomes a path: ids are looked up in the folder's listing.
+the slug is made from the scenario's name (``[a-z0-9_]``,
+:func:`unggulan.core.ranking.run.slug`), and no other request value ever becomes a path: ids
+are looked up in the folder's listing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from unggulan.api.headers import run_headers
 from unggulan.api.models import ErrorBody, ScenarioDetail, ScenarioList, ScenarioSaved
 from unggulan.api.security import require_write_key
 from unggulan.base.errors import UnggulanError
-from unggulan.core.ranking.run import SavedScenario, find_scenario, saved_scenarios, scenario_folder, slug
+from unggulan.core.ranking.run import (
+    SavedScenario,
+    find_scenario,
+    saved_scenarios,
+    scenario_folder,
+    slug,
+)
 from unggulan.core.scenario import Scenario, load_scenario, scenario_from_dict, scenario_to_toml
 
 router = APIRouter(tags=["scenarios"])
