@@ -525,6 +525,14 @@ def clean_commodity_text(text: str | None) -> str | None:
     >>> clean_commodity_text("Jenis")
     'Jenis'
     """
+    try:
+        return _clean_commodity_text(text)   # a long table names a few commodities per row
+    except TypeError:    # an unhashable value
+        return _clean_commodity_text.__wrapped__(text)
+
+
+@lru_cache(maxsize=8192)
+def _clean_commodity_text(text: str | None) -> str | None:
     if text is None:
         return None
     t = re.sub(r"\s+", " ", str(text)).strip()

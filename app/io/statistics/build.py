@@ -20,6 +20,7 @@ from unggulan.io.statistics.cells import (
     is_blank,
     norm_ws,
     parse_value,
+    per_value,
     year_of_cell,
     year_of_serial,
 )
@@ -34,7 +35,7 @@ from unggulan.io.statistics.model import (
     StatisticsOptions,
     StatTable,
 )
-from unggulan.io.statistics.plan import Plan, sheet_prefix
+from unggulan.io.statistics.plan import Column, Plan, sheet_prefix
 from unggulan.io.statistics.totals import (
     check_commodity_totals,
     check_total_columns,
@@ -53,6 +54,7 @@ from unggulan.io.units import (
 )
 
 _MAX_CELL_PROBLEMS = 20
+_TOTAL_START = re.compile(r"^(jumlah|total)\b")
 _UNIT_REQUIRED = frozenset({"production", "value", "productivity"})
 
 
@@ -240,10 +242,11 @@ def _areas(plan: Plan, rows) -> tuple[list[tuple[str, str | None, str | None]],
     """Each body row's area cell split (raw, code, label), and its code (from the area cell,
     else the code column). ``rows`` is ``grid.rows`` or the filled rows (by row index)."""
     body, area_col = plan.block.body, plan.area
-    splits = [split_area(rows[r][area_col.idx] if area_col is not None else None)
-              for r in body]
+    split = per_value(split_area)
+    splits = [split(rows[r][area_col.idx] if area_col is not None else None) for r in body]
     if plan.code is not None:
-        code_cells = [code_of_cell(rows[r][plan.code.idx]) for r in body]
+        code_of = per_value(code_of_cell)
+        code_cells = [code_of(rows[r][plan.code.idx]) for r in body]
     else:
         code_cells = [None] * len(body)
     return splits, [s[1] or cc for s, cc in zip(splits, code_cells)]
@@ -256,12 +259,14 @@ def _filled_rows(plan: Plan) -> dict[int, list]:
     label_idx = {c.idx for c in (plan.area, plan.code, plan.year_col, plan.commodity_col,
                                  plan.unit_col) if c is not None}
     body_pos = {r: k for k, r in enumerate(body)}
-    rows = {r: list(grid.rows[r]) for r in body}
+    rows = {r: grid.rows[r] for r in body}     # the grid's rows, copied where filled
     for r1, c1, r2, _c2 in grid.merged:
         if c1 not in label_idx or r1 not in body_pos:
             continue
         for r in range(r1 + 1, r2 + 1):
             if r in rows:
+                if rows[r] is grid.rows[r]:
+                    rows[r] = list(grid.rows[r])
                 rows[r][c1] = grid.rows[r1][c1]
     return rows
 
@@ -344,6 +349,19 @@ def _row_commodities(plan: Plan, rows: dict[int, list], mapping: dict[str, str]
     if plan.layout != "long":
         return commodities, commodity_total, row_units, row_unit_raw
     assert plan.commodity_col is not None
+
+    def read(text: str) -> tuple[str | None, str | None, Unit | None, bool]:
+        info = split_header(text) if text else None
+        name = info.commodity if info and info.commodity else (text or None)
+        unit_raw = info.unit_raw if info and info.unit_raw else None
+        key = column_key(text)
+        if mapping and (key in mapping or column_key(name) in mapping):
+            name = mapping.get(key, mapping.get(column_key(name))) or None
+        fc = fold(name)
+        return (name, unit_raw, parse_unit(unit_raw) if unit_raw else None,
+                fc in TOTAL_LABELS or bool(_TOTAL_START.match(fc)))
+
+    read_once = per_value(read)         # a long table repeats its few commodities
     prev_c = None
     for k, r in enumerate(body):
         v = rows[r][plan.commodity_col.idx]
@@ -351,18 +369,13 @@ def _row_commodities(plan: Plan, rows: dict[int, list], mapping: dict[str, str]
         if not text and prev_c is not None:
             commodities[k] = prev_c
             continue
-        info = split_header(text) if text else None
-        name = info.commodity if info and info.commodity else (text or None)
-        if info and info.unit_raw:
-            row_unit_raw[k] = info.unit_raw
-            row_units[k] = parse_unit(info.unit_raw)
-        key = column_key(text)
-        if mapping and (key in mapping or column_key(name) in mapping):
-            name = mapping.get(key, mapping.get(column_key(name))) or None
+        name, unit_raw, unit, is_total = read_once(text)
+        if unit_raw:
+            row_unit_raw[k] = unit_raw
+            row_units[k] = unit
         commodities[k] = name
         prev_c = name
-        fc = fold(name)
-        commodity_total[k] = fc in TOTAL_LABELS or bool(re.match(r"^(jumlah|total)\b", fc))
+        commodity_total[k] = is_total
     return commodities, commodity_total, row_units, row_unit_raw
 
 
@@ -418,77 +431,90 @@ def _records(plan: Plan, rows: dict[int, list], facts: _Rows, decimal: str,
     """One record per value cell, row by row (total rows included): the frame, which records
     are of total rows and their rank, and which are a long table's total commodity."""
     grid, body = plan.grid, plan.block.body
-    out: dict[str, list] = {c: [] for c in RECORD_COLUMNS}
-    is_total: list[bool] = []
-    ctot: list[bool] = []
-    ranks: list[int] = []
+    out: dict[str, list] = {}
     bad_cells = 0
     assumed: set[tuple[str, str]] = set()
-    sheet = grid.sheet
     used = [c for c in plan.values if not c.drop]
     row_units, row_unit_raw = facts.units, facts.unit_raw
-    for k, r in enumerate(body):
-        for col in used:
-            col_unit = col.unit
-            v = rows[r][col.idx]
-            value, status, mark = parse_value(v, decimal)
-            if status == "bad":
-                bad_cells += 1
-                if bad_cells <= _MAX_CELL_PROBLEMS:
-                    notes.add("warning", f"not a number: '{cell_text(v)}' (kept as missing)",
-                              row=grid.numbers[r], field=col.text)
-            measure = facts.measures[k] or col.measure
-            unit = col_unit
-            unit_raw_text = unit.raw if unit is not None else None
-            if row_units[k] is not None or row_unit_raw[k] is not None:
-                unit, unit_raw_text = row_units[k], row_unit_raw[k]
-                if measure is None and unit is not None:
-                    measure = unit.measure
-            if unit is not None:
-                unit_name, factor = unit.unit, unit.factor
-            elif measure is not None and CANONICAL_UNIT.get(measure) and \
-                    row_unit_raw[k] is None:
-                # tonnes, kilograms and kuintal all occur in "production" tables, rupiah in
-                # ones, thousands and millions: never assumed. Areas (ha), heads (ekor),
-                # units and persons have one usual unit: assumed, and said
-                unit_name = UNKNOWN_UNIT if measure in _UNIT_REQUIRED else \
-                    CANONICAL_UNIT[measure]
-                factor = 1.0
-                assumed.add((col.text, measure))
-            else:
-                unit_name, factor = (fold(row_unit_raw[k]) or None) \
-                    if row_unit_raw[k] else None, 1.0
-            ratio = col.ratio or (unit is not None and (unit.unit == "%" or "/" in unit.unit))
-            if measure in RATIO_MEASURES:
-                ratio = True
-            raw, code, label = facts.splits[k] if plan.area_from_title is None else \
-                (plan.area_from_title, None, plan.area_from_title)
-            year = col.year or facts.years[k] or table_year
-            out["area_raw"].append(raw)
-            out["area_code"].append(facts.codes[k] if plan.area_from_title is None else None)
-            out["area_label"].append(label)
-            out["commodity_raw"].append(facts.commodities[k] if plan.layout == "long"
-                                        else col.commodity)
-            out["measure"].append(measure or "other")
-            out["unit"].append(unit_name)
-            out["unit_raw"].append(unit_raw_text)
-            out["factor"].append(factor)
-            out["ratio"].append(bool(ratio))
-            out["year"].append(year)
-            out["value"].append(round(value * factor, 10) if status == "number" and factor != 1
-                                else value)
-            out["cell"].append(cell_text(v))
-            out["mark"].append(mark)
-            out["file"].append(notes.fname)
-            out["sheet"].append(sheet)
-            out["row"].append(grid.numbers[r])
-            tcell = norm_ws(cell_text(rows[r][plan.table_col.idx])) \
-                if plan.table_col is not None else ""
-            # a long table naming each row's source table: that table is where the value is
-            out["column"].append(tcell or col.text)
-            is_total.append(bool(facts.total_rank[k]))
-            ctot.append(facts.commodity_total[k])
-            ranks.append(facts.total_rank[k])
+    # the measure, unit, factor and ratio of a cell follow from its column and its row's
+    # measure and unit: worked out once per combination
+    described: dict[tuple, tuple] = {}
+
+    def describe(col: Column, k: int) -> tuple:
+        measure = facts.measures[k] or col.measure
+        unit = col.unit
+        unit_raw_text = unit.raw if unit is not None else None
+        if row_units[k] is not None or row_unit_raw[k] is not None:
+            unit, unit_raw_text = row_units[k], row_unit_raw[k]
+            if measure is None and unit is not None:
+                measure = unit.measure
+        if unit is not None:
+            unit_name, factor = unit.unit, unit.factor
+        elif measure is not None and CANONICAL_UNIT.get(measure) and row_unit_raw[k] is None:
+            # tonnes, kilograms and kuintal all occur in "production" tables, rupiah in
+            # ones, thousands and millions: never assumed. Areas (ha), heads (ekor),
+            # units and persons have one usual unit: assumed, and said
+            unit_name = UNKNOWN_UNIT if measure in _UNIT_REQUIRED else CANONICAL_UNIT[measure]
+            factor = 1.0
+            assumed.add((col.text, measure))
+        else:
+            unit_name, factor = (fold(row_unit_raw[k]) or None) \
+                if row_unit_raw[k] else None, 1.0
+        ratio = col.ratio or (unit is not None and (unit.unit == "%" or "/" in unit.unit))
+        if measure in RATIO_MEASURES:
+            ratio = True
+        return measure or "other", unit_name, unit_raw_text, factor, bool(ratio)
+
+    # the cells in reading order (row by row), each read once
+    cells = [(k, col) for k in range(len(body)) for col in used]
+    raw_cells = [rows[body[k]][col.idx] for k, col in cells]
+    parsed = [parse_value(v, decimal) for v in raw_cells]
+    for (k, col), v, (_value, status, _mark) in zip(cells, raw_cells, parsed):
+        if status == "bad":
+            bad_cells += 1
+            if bad_cells <= _MAX_CELL_PROBLEMS:
+                notes.add("warning", f"not a number: '{cell_text(v)}' (kept as missing)",
+                          row=grid.numbers[body[k]], field=col.text)
+    keys = [(id(col), facts.measures[k], id(row_units[k]), row_unit_raw[k]) for k, col in cells]
+    descs = []
+    for key, (k, col) in zip(keys, cells):
+        d = described.get(key)
+        if d is None:
+            d = described[key] = describe(col, k)
+        descs.append(d)
+    from_title = plan.area_from_title
+    if from_title is None:
+        out["area_raw"] = [facts.splits[k][0] for k, _c in cells]
+        out["area_code"] = [facts.codes[k] for k, _c in cells]
+        out["area_label"] = [facts.splits[k][2] for k, _c in cells]
+    else:
+        out["area_raw"] = [from_title] * len(cells)
+        out["area_code"] = [None] * len(cells)
+        out["area_label"] = [from_title] * len(cells)
+    out["commodity_raw"] = [facts.commodities[k] for k, _c in cells] \
+        if plan.layout == "long" else [col.commodity for _k, col in cells]
+    out["measure"] = [d[0] for d in descs]
+    out["unit"] = [d[1] for d in descs]
+    out["unit_raw"] = [d[2] for d in descs]
+    out["factor"] = [d[3] for d in descs]
+    out["ratio"] = [d[4] for d in descs]
+    out["year"] = [col.year or facts.years[k] or table_year for k, col in cells]
+    out["value"] = [round(value * d[3], 10) if status == "number" and d[3] != 1 else value
+                    for (value, status, _m), d in zip(parsed, descs)]
+    out["cell"] = [cell_text(v) for v in raw_cells]
+    out["mark"] = [m for _v, _s, m in parsed]
+    out["file"] = [notes.fname] * len(cells)
+    out["sheet"] = [grid.sheet] * len(cells)
+    out["row"] = [grid.numbers[body[k]] for k, _c in cells]
+    if plan.table_col is not None:
+        # a long table naming each row's source table: that table is where the value is
+        tcells = [norm_ws(cell_text(rows[r][plan.table_col.idx])) for r in body]
+        out["column"] = [tcells[k] or col.text for k, col in cells]
+    else:
+        out["column"] = [col.text for _k, col in cells]
+    is_total = [bool(facts.total_rank[k]) for k, _c in cells]
+    ctot = [facts.commodity_total[k] for k, _c in cells]
+    ranks = [facts.total_rank[k] for k, _c in cells]
     if bad_cells > _MAX_CELL_PROBLEMS:
         notes.add("warning", f"{bad_cells} cells are not numbers (the first "
                   f"{_MAX_CELL_PROBLEMS} are listed)")

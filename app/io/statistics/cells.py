@@ -19,10 +19,26 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009]+")
 _MARK = re.compile(r"^(.*?\d)\s*(\*+\)?|\(\*+\)|[A-Za-z]\)|\([A-Za-z]\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
 _DIGIT_MARK = re.compile(r"^(.*?\d)\s+(\d\)|\(\d\))$")
 _NUMLIKE = re.compile(r"^[-+]?(\d[\d.,]*|[.,]\d+)$")
+#: a number with nothing to clean (no spaces, marks or dashes): most cells of a big table
+_PLAIN_NUMBER = re.compile(r"[-+]?[\d.,]+")
+_INNER_SPACES = re.compile(r"(?<=[\d.,])\s+(?=[\d.,])")
+_SIGN_SPACE = re.compile(r"^([-+])\s+(?=\d)")
+_FLOAT_TEXT = re.compile(r"([-+]?)(\d[\d.,]*\d|\d|[.,]\d+)")
+_DOTS_GROUPS = re.compile(r"\d{1,3}(\.\d{3}){2,}(,\d+)?")
+_COMMAS_GROUPS = re.compile(r"\d{1,3}(,\d{3}){2,}(\.\d+)?")
+_DOTS_COMMA = re.compile(r"\d{1,3}(\.\d{3})+,\d+")
+_COMMAS_DOT = re.compile(r"\d{1,3}(,\d{3})+\.\d+")
+_DIGITS = re.compile(r"\d+")
+_ONE_SEPARATOR = re.compile(r"\d*[.,]\d+")
+_SERIAL_TEXT = re.compile(r"\s*\d{5}(?:\.0+)?\s*")
+_YEAR_TEXT = re.compile(r"((?:19|20)\d{2})(?:\.0+)?")
+_DATE_TEXT = re.compile(r"(\d{4})-\d{2}-\d{2}(?:[ T][\d:]+)?")
 
 
 def is_blank(v: object) -> bool:
     """None, NaN, or text of only spaces."""
+    if v.__class__ is str:   # most cells: the checks below in the order they apply
+        return not v.strip()
     if v is None:
         return True
     if isinstance(v, float) and math.isnan(v):
@@ -34,6 +50,8 @@ def is_blank(v: object) -> bool:
 
 def cell_text(v: object) -> str:
     """The cell as written (numbers from XLSX without a spurious ``.0``)."""
+    if v.__class__ is str:
+        return v
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     if isinstance(v, bool):
@@ -45,6 +63,24 @@ def cell_text(v: object) -> str:
     if isinstance(v, dt.date):
         return v.isoformat()
     return str(v)
+
+
+def per_value(fn):
+    """``fn`` of a cell, computed once per distinct cell (same type and value) of the pass
+    that makes it: a big table repeats its codes, names and years on every row."""
+    cache: dict = {}
+
+    def once(v):
+        key = (v.__class__, v)
+        try:
+            return cache[key]
+        except KeyError:
+            out = cache[key] = fn(v)
+            return out
+        except TypeError:      # an unhashable cell
+            return fn(v)
+
+    return once
 
 
 def norm_ws(text: str) -> str:
@@ -60,29 +96,31 @@ def _strip_mark(t: str) -> tuple[str, str | None]:
 
 
 def _clean_number_text(text: str) -> tuple[str, str | None]:
+    if _PLAIN_NUMBER.fullmatch(text):
+        return text, None      # what the steps below give for it
     t = norm_ws(text).replace("−", "-").replace("–", "-") if text else ""
     t, mark = _strip_mark(t)
-    t = re.sub(r"(?<=[\d.,])\s+(?=[\d.,])", "", t)   # "1 234" -> "1234"
-    t = re.sub(r"^([-+])\s+(?=\d)", r"\1", t)
+    t = _INNER_SPACES.sub("", t)   # "1 234" -> "1234"
+    t = _SIGN_SPACE.sub(r"\1", t)
     return t, mark
 
 
 def _to_float(t: str, decimal: str) -> float | None:
-    m = re.fullmatch(r"([-+]?)(\d[\d.,]*\d|\d|[.,]\d+)", t)
+    m = _FLOAT_TEXT.fullmatch(t)
     if not m:
         return None
     sign, b = m.group(1), m.group(2)
-    if re.fullmatch(r"\d{1,3}(\.\d{3}){2,}(,\d+)?", b):
+    if _DOTS_GROUPS.fullmatch(b):
         b = b.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(,\d{3}){2,}(\.\d+)?", b):
+    elif _COMMAS_GROUPS.fullmatch(b):
         b = b.replace(",", "")
-    elif re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+", b):
+    elif _DOTS_COMMA.fullmatch(b):
         b = b.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(,\d{3})+\.\d+", b):
+    elif _COMMAS_DOT.fullmatch(b):
         b = b.replace(",", "")
-    elif re.fullmatch(r"\d+", b):
+    elif _DIGITS.fullmatch(b):
         pass
-    elif re.fullmatch(r"\d*[.,]\d+", b):
+    elif _ONE_SEPARATOR.fullmatch(b):
         sep = "." if "." in b else ","
         before, after = b.split(sep)
         thousands_ok = len(after) == 3 and 1 <= len(before) <= 3 and before[0] != "0"
@@ -133,6 +171,8 @@ def parse_value(v: object, decimal: str = ".") -> tuple[float, str, str | None]:
     >>> parse_value("-"), parse_value("...")[1], parse_value("12,5a")[1]
     ((0.0, 'nil', None), 'missing', 'bad')
     """
+    if v.__class__ is str:   # most cells: what the checks below give for text
+        return _parse_text(v, decimal) if v.strip() else (math.nan, "empty", None)
     if is_blank(v):
         return math.nan, "empty", None
     if isinstance(v, bool):
@@ -146,6 +186,8 @@ def parse_value(v: object, decimal: str = ".") -> tuple[float, str, str | None]:
 
 def valueish(v: object) -> bool:
     """A number or a none marker (``-``, ``...``, ``x``), whatever the decimal convention."""
+    if v.__class__ is str:   # most cells: what the checks below give for text
+        return bool(v.strip()) and _valueish_text(v)
     if isinstance(v, bool) or is_blank(v):
         return False
     if isinstance(v, int | float | np.integer | np.floating):
@@ -242,7 +284,7 @@ _SERIAL_FIRST, _SERIAL_LAST = 18264, 73415
 def year_of_serial(v: object) -> int | None:
     """The year of an Excel date serial (44197 -> 2021), for cells of a year column."""
     if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
-        if isinstance(v, str) and re.fullmatch(r"\s*\d{5}(?:\.0+)?\s*", v):
+        if isinstance(v, str) and _SERIAL_TEXT.fullmatch(v):
             v = float(v)
         else:
             return None
@@ -252,6 +294,9 @@ def year_of_serial(v: object) -> int | None:
 
 
 def year_of_cell(v: object) -> int | None:
+    """The year in a cell of a year column (2019, "2019", "2019.0", a date), else None."""
+    if v.__class__ is str:   # most cells: what the checks below give for text
+        return _year_of_text(v) if v.strip() else None
     if is_blank(v) or isinstance(v, bool):
         return None
     if isinstance(v, dt.date | dt.datetime):
@@ -270,9 +315,9 @@ def year_of_cell(v: object) -> int | None:
 @lru_cache(maxsize=4096)
 def _year_of_text(v: str) -> int | None:
     t, _ = _strip_mark(norm_ws(v))
-    m = re.fullmatch(r"((?:19|20)\d{2})(?:\.0+)?", t)
+    m = _YEAR_TEXT.fullmatch(t)
     if not m:
-        m = re.fullmatch(r"(\d{4})-\d{2}-\d{2}(?:[ T][\d:]+)?", t)
+        m = _DATE_TEXT.fullmatch(t)
     if not m:
         return None
     y = int(m.group(1))

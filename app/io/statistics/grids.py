@@ -38,19 +38,23 @@ def _csv_grid(path: Path, opts: StatisticsOptions, guessed: dict[str, str]) -> G
     else:
         sep = sniff_separator(text)
         guessed["sep"] = repr(sep)
-    rows: list[list[object]] = []
-    numbers: list[int] = []
     reader = csv.reader(io.StringIO(text), delimiter=sep)
-    last = 0
     try:
-        for rec in reader:
-            numbers.append(last + 1)
-            last = reader.line_num
-            rows.append(list(rec))
+        rows: list[list[object]] = list(reader)
     except csv.Error as exc:
         raise DatasetError(f"cannot read as CSV: {exc}", path=path) from None
+    if reader.line_num == len(rows):
+        # every record one line (each takes at least one): record k is on line k
+        numbers = list(range(1, len(rows) + 1))
+    else:   # quoted line breaks: the line each record starts on
+        numbers = []
+        reader = csv.reader(io.StringIO(text), delimiter=sep)
+        last = 0
+        for _rec in reader:
+            numbers.append(last + 1)
+            last = reader.line_num
     width = max((len(r) for r in rows), default=0)
-    rows = [r + [""] * (width - len(r)) for r in rows]
+    rows = [r if len(r) == width else r + [""] * (width - len(r)) for r in rows]
     return Grid(rows, numbers, None, [])
 
 

@@ -5,7 +5,9 @@ from its header, and the table's layout (``wide`` or ``long``)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from unggulan.base.names import column_key, fold
@@ -225,15 +227,25 @@ def _column_stats(cols: list[Column], body_rows: list[list[object]]) -> dict[int
     text, years, Excel date serials, area codes and distinct texts."""
     stats = {}
     for col in cols:
-        vals = [v for v in (row[col.idx] for row in body_rows) if not is_blank(v)]
-        n = len(vals)
-        n_val = sum(valueish(v) for v in vals)
+        # each distinct cell (by type and value) looked at once, counted as often as it occurs
+        by_value = Counter(map(itemgetter(col.idx), body_rows))
+        if all(v.__class__ is str for v in by_value):
+            counts = {(str, v): times for v, times in by_value.items() if v.strip()}
+        else:   # 1, 1.0 and True are one key of by_value, and NaN several
+            counts = Counter((v.__class__, v) for v in (row[col.idx] for row in body_rows)
+                             if not is_blank(v))
+        n = n_val = n_year = n_serial = n_code = 0
+        texts = set()
+        for (_cls, v), times in counts.items():
+            n += times
+            n_val += times if valueish(v) else 0
+            n_year += times if year_of_cell(v) is not None else 0
+            n_serial += times if year_of_serial(v) is not None else 0
+            n_code += times if code_like(v) else 0
+            texts.add(cell_text(v).strip())
         stats[col.idx] = {
-            "n": n, "val": n_val, "text": n - n_val,
-            "year": sum(year_of_cell(v) is not None for v in vals),
-            "serial": sum(year_of_serial(v) is not None for v in vals),
-            "code": sum(code_like(v) for v in vals),
-            "distinct": len({cell_text(v).strip() for v in vals}),
+            "n": n, "val": n_val, "text": n - n_val, "year": n_year, "serial": n_serial,
+            "code": n_code, "distinct": len(texts),
         }
     return stats
 

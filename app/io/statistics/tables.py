@@ -18,10 +18,11 @@ FOOTER = re.compile(
     r"\*|\d{1,2}\)\s|[a-z]\)\s|angka sementara|angka sangat sementara|preliminary|"
     r"data diolah|diolah dari)", re.IGNORECASE)
 _NUMROW_CELL = re.compile(r"^[(\[]?(\d{1,2})[)\]]?$")
+_YEAR_CELL = re.compile(r"\s*(?:19|20)\d{2}(?:\.0+)?\s*\**\s*")
 
 
 def _year_like(v: object) -> int | None:
-    if isinstance(v, str) and not re.fullmatch(r"\s*(?:19|20)\d{2}(?:\.0+)?\s*\**\s*", v):
+    if isinstance(v, str) and not _YEAR_CELL.fullmatch(v):
         return None
     return year_of_cell(v)
 
@@ -48,21 +49,23 @@ def _is_numrow(values: list[object]) -> bool:
 
 
 def _row_kind(cells: list[object]) -> str:
-    ne = [v for v in cells if not is_blank(v)]
+    # the non-blank cells (is_blank, text first: most cells are)
+    ne = [v for v in cells if (v.strip() if v.__class__ is str else not is_blank(v))]
     if not ne:
         return "empty"
     if _is_numrow(ne):
         return "numrow"
-    vals = [v for v in ne if valueish(v)]
-    texts = [v for v in ne if not valueish(v)]
-    if isinstance(ne[0], str) and FOOTER.match(ne[0]) and not vals:
+    is_val = [valueish(v) for v in ne]
+    vals = [v for v, x in zip(ne, is_val) if x]
+    texts = [v for v, x in zip(ne, is_val) if not x]
+    if not vals and isinstance(ne[0], str) and FOOTER.match(ne[0]):
         return "footer"
     if vals:
-        years = [_year_like(v) for v in vals]
-        if all(years) and len(vals) == 1 and len(texts) == 1 and isinstance(texts[0], str) \
+        all_years = all(_year_like(v) for v in vals)
+        if all_years and len(vals) == 1 and len(texts) == 1 and isinstance(texts[0], str) \
                 and _titleish([texts[0]], 0):
             return "title"       # "Produksi Padi Menurut Kecamatan", " 2023" split by a CSV
-        if all(years):
+        if all_years:
             headerish = any(tokens(cell_text(t)) and set(tokens(cell_text(t))) <=
                             HEADERISH_WORDS for t in texts)
             if headerish or (not texts and len(vals) >= 2):

@@ -11,7 +11,7 @@ import pandas as pd
 from unggulan.base.names import fold
 from unggulan.base.problems import Problem
 from unggulan.io.statistics.areas import admin_level
-from unggulan.io.statistics.cells import norm_ws, parse_value, valueish
+from unggulan.io.statistics.cells import norm_ws, parse_value, per_value, valueish
 from unggulan.io.statistics.grids import Grid
 from unggulan.io.statistics.model import LEVEL_RANK, TOTAL_TOLERANCE_ABS, TOTAL_TOLERANCE_REL
 from unggulan.io.statistics.plan import Plan
@@ -19,6 +19,8 @@ from unggulan.io.statistics.words import TOTAL_LABELS
 from unggulan.io.units import parse_unit, split_header
 
 _AVERAGE_ROW = 9
+_TOTAL_START = re.compile(r"^(jumlah|total)\b")
+_AVERAGE_START = re.compile(r"^(rata rata|rerata|average|mean)\b")
 
 
 def total_rows(plan: Plan, rows: dict[int, list], splits: list[tuple], level: str | None,
@@ -37,18 +39,19 @@ def total_rows(plan: Plan, rows: dict[int, list], splits: list[tuple], level: st
     prefixed = [admin_level(lb) for lb in labels]
     prefix_counts = {lv: prefixed.count(lv) for lv in set(prefixed)}
     total_rank = [0] * len(body)
+    folded = per_value(fold)
     for k, lb in enumerate(labels):
-        fl = fold(lb)
+        fl = folded(lb)
         if not fl and area_col is not None:
             first = next((v for v in rows[body[k]] if isinstance(v, str) and v.strip()
                           and not valueish(v)), "")
-            fl = fold(first)
+            fl = folded(first)
             if fl:
                 labels[k] = norm_ws(first)
-        if fl in TOTAL_LABELS or re.match(r"^(jumlah|total)\b", fl):
+        if fl in TOTAL_LABELS or _TOTAL_START.match(fl):
             total_rank[k] = 2
             continue
-        if re.match(r"^(rata rata|rerata|average|mean)\b", fl):
+        if _AVERAGE_START.match(fl):
             total_rank[k] = _AVERAGE_ROW      # an aggregate, but not a sum: dropped unchecked
             continue
         lv = prefixed[k]
