@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import ContextDecorator
 from pathlib import Path
 from typing import Annotated
 
@@ -53,21 +54,45 @@ ScenarioOpt = Annotated[
 ]
 
 
-def _fail(exc: Exception, code: int = 2) -> None:
+def _fail(exc: Exception | str, code: int = 2) -> None:
     err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+class exit_on_error(ContextDecorator):  # lower case: used like a function, @exit_on_error()
+    """The one place where the CLI turns the project's errors into an exit: an
+    :class:`~unggulan.base.errors.UnggulanError` (DatasetError, InvalidWeights, ...) becomes
+    ``error: <message>`` on stderr and exit ``code`` (2: an input or an option is wrong).
+
+    Every command is decorated with it (``@exit_on_error()``, or ``@exit_on_error(1)`` where
+    the command documents exit 1 for a refusal); ``with exit_on_error(1):`` gives one step of
+    a command another code. Any other exception is a bug and keeps its traceback."""
+
+    def __init__(self, code: int = 2) -> None:
+        self.code = code
+
+    def __call__(self, func):
+        command = super().__call__(func)
+        command.exit_code = self.code  # what tests/test_cli_errors.py checks on every command
+        return command
+
+    def __enter__(self) -> exit_on_error:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if isinstance(exc, UnggulanError):
+            _fail(exc, self.code)
+        return False
 
 
 def _open(data: Path | None):
     from unggulan import Dataset
 
-    try:
-        return Dataset.open(data)
-    except UnggulanError as exc:
-        _fail(exc)
+    return Dataset.open(data)
 
 
 @cli.command()
+@exit_on_error()
 def validate(
     data: DataOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
@@ -278,6 +303,7 @@ def _print_book(r: dict) -> None:
 
 
 @cli.command()
+@exit_on_error()
 def init(
     folder: Annotated[Path, typer.Argument(help="dataset folder")],
     force: Annotated[
@@ -311,10 +337,7 @@ def _write_table(frame, out_path: Path, areas=None, overwrite: bool = True,
                  metadata: dict | None = None) -> None:
     from unggulan.io.exports import write_frame
 
-    try:
-        write_frame(frame, out_path, geometry=areas, overwrite=overwrite, metadata=metadata)
-    except UnggulanError as exc:
-        _fail(exc)
+    write_frame(frame, out_path, geometry=areas, overwrite=overwrite, metadata=metadata)
     out.print(f"wrote {out_path} ({len(frame)} rows)")
 
 
@@ -327,10 +350,7 @@ def _load_scenario(value: str | None, ds, weights: str | None = None):
               1)
     from unggulan.core.ranking.run import resolve_scenario
 
-    try:
-        return resolve_scenario(value, ds.folder)
-    except UnggulanError as exc:
-        _fail(exc)
+    return resolve_scenario(value, ds.folder)
 
 
 def _print_run(meta: dict) -> None:
@@ -347,6 +367,7 @@ def _print_run(meta: dict) -> None:
 
 
 @cli.command()
+@exit_on_error()
 def attributes(
     data: DataOpt = None,
     level: LevelOpt = "desa",
@@ -355,15 +376,13 @@ def attributes(
 ) -> None:
     """Agro-ecological attributes per area (zonal statistics of every raster)."""
     ds = _open(data)
-    try:
-        frame = ds.attributes(level, progress=True)
-    except UnggulanError as exc:
-        _fail(exc)
+    frame = ds.attributes(level, progress=True)
     frame = frame.rename_axis("code").reset_index()
     _write_table(frame, out_path, ds.areas(level))
 
 
 @cli.command()
+@exit_on_error()
 def suitability(
     data: DataOpt = None,
     level: LevelOpt = "desa",
@@ -375,15 +394,13 @@ def suitability(
 ) -> None:
     """Land suitability class (S1/S2/S3/N) per area and commodity, with limiting factors."""
     ds = _open(data)
-    try:
-        frame = ds.suitability(level, commodities=commodity or None, management=management,
-                               progress=True)
-    except UnggulanError as exc:
-        _fail(exc)
+    frame = ds.suitability(level, commodities=commodity or None, management=management,
+                           progress=True)
     _write_table(frame, out_path, ds.areas(level))
 
 
 @cli.command()
+@exit_on_error()
 def propose(
     data: DataOpt = None,
     level: LevelOpt = "desa",
@@ -414,24 +431,21 @@ def propose(
     format's metadata) and, for up to 5,000 areas, the ``stability`` of each area's first
     candidate (share of 200 weight draws within +-20 % in which it stays first).
     """
-    from unggulan.core.outputs.layers import candidates_layer, layer_metadata
     from unggulan.core.ranking.run import effective_scenario
 
     ds = _open(data)
     sc = _load_scenario(scenario, ds, weights)
-    try:
-        run = effective_scenario(sc, weights, top=top, reference=reference,
-                                 management=management, period=period, measure=measure)
-        frame = candidates_layer(ds, level, run, long=long, partitions=partitions)
-        meta = layer_metadata(ds, "candidates", level, run, frame)
-    except UnggulanError as exc:
-        _fail(exc)
+    run = effective_scenario(sc, weights, top=top, reference=reference,
+                             management=management, period=period, measure=measure)
+    frame = ds.candidates_layer(level, run, long=long, partitions=partitions)
+    meta = ds.layer_metadata("candidates", level, run, frame)
     table = frame.drop(columns="geometry")
     _write_table(table, out_path, ds.areas(level), metadata=meta)
     _print_run(meta)
 
 
 @cli.command()
+@exit_on_error()
 def analyse(
     data: DataOpt = None,
     method: Annotated[str, typer.Option(
@@ -465,7 +479,6 @@ def analyse(
     With ``--scenario`` the measure and period come from its ``[statistics]`` (unless given)
     and the output names the scenario and run hash.
     """
-    from unggulan.core.outputs.layers import layer_metadata
     from unggulan.core.ranking.run import default_scenario
 
     ds = _open(data)
@@ -473,25 +486,23 @@ def analyse(
     stats = sc.statistics if sc is not None else None
     measure = measure or (stats.measure if stats else None) or "production"
     period = period or (stats.period if stats else None)
-    try:
-        opts = {"variant": variant} if method == "shift-share" else (
-            {"growth": growth} if method in ("dlq", "klassen") else {})
-        if method == "dlq" or convention != "default":  # refused for other methods
-            opts["convention"] = convention
-        frame = ds.analysis(method, measure=measure, period=period, level=level,
-                            reference=reference, **opts)
-        run = sc if sc is not None else default_scenario(measure=measure, period=period)
-        lv = frame["level"].iat[0] if len(frame) else level
-        meta = {**layer_metadata(ds, "analysis", lv, run), "method_analysis": method,
-                "measure": measure, "period": period or "all", **opts}
-    except UnggulanError as exc:
-        _fail(exc)
+    opts = {"variant": variant} if method == "shift-share" else (
+        {"growth": growth} if method in ("dlq", "klassen") else {})
+    if method == "dlq" or convention != "default":  # refused for other methods
+        opts["convention"] = convention
+    frame = ds.analysis(method, measure=measure, period=period, level=level,
+                        reference=reference, **opts)
+    run = sc if sc is not None else default_scenario(measure=measure, period=period)
+    lv = frame["level"].iat[0] if len(frame) else level
+    meta = {**ds.layer_metadata("analysis", lv, run), "method_analysis": method,
+            "measure": measure, "period": period or "all", **opts}
     areas = ds.areas(lv) if "code" in frame and lv in ds.levels else None
     _write_table(frame, out_path, areas, overwrite=overwrite, metadata=meta)
     _print_run(meta)
 
 
 @cli.command()
+@exit_on_error()
 def backtest(
     until: Annotated[int, typer.Option(
         "--until", help="last year kept: proposals from the years up to it, later years judge")],
@@ -523,11 +534,8 @@ def backtest(
     what is left (statistics only) and count how often the marks hold later (SLQ > 1; among
     the commodity's top-5 producers), against last year's SLQ and persistence."""
     ds = _open(data)
-    try:
-        res = ds.backtest(until, horizon=horizon, top=top, level=level, weights=weights,
-                          reference=reference, measure=measure, share_weight=share_weight)
-    except UnggulanError as exc:
-        _fail(exc)
+    res = ds.backtest(until, horizon=horizon, top=top, level=level, weights=weights,
+                      reference=reference, measure=measure, share_weight=share_weight)
     if as_json:
         sys.stdout.write(json.dumps(_strict_json(res.to_dict()), indent=2, ensure_ascii=False,
                                     allow_nan=False, default=str) + "\n")
@@ -570,6 +578,7 @@ def _print_backtest(res, synthetic: bool) -> None:
 
 
 @cli.command()
+@exit_on_error()
 def export(
     data: DataOpt = None,
     layer: Annotated[str, typer.Option(
@@ -592,22 +601,19 @@ def export(
     a GeoJSON member, Parquet schema metadata, README.txt in a shapefile zip, columns and a
     .metadata.json beside a CSV).
     """
-    from unggulan.core.outputs.layers import get_layer
     from unggulan.io.exports import write_layer
 
     ds = _open(data)
     sc = _load_scenario(scenario, ds, weights)
-    try:
-        gdf = get_layer(ds, layer, level, area=area, top=top, weights=weights, scenario=sc)
-        name = layer if layer in ("sentra", "statistics") else f"{layer}_{level}"
-        write_layer(gdf, out_path, layer=name, overwrite=overwrite)
-    except UnggulanError as exc:
-        _fail(exc)
+    gdf = ds.layer(layer, level, area=area, top=top, weights=weights, scenario=sc)
+    name = layer if layer in ("sentra", "statistics") else f"{layer}_{level}"
+    write_layer(gdf, out_path, layer=name, overwrite=overwrite)
     out.print(f"wrote {out_path} (layer {name}, {len(gdf)} features)")
     _print_run(gdf.attrs["unggulan"])
 
 
 @cli.command()
+@exit_on_error()
 def zones(
     data: DataOpt = None,
     out_path: Annotated[Path, typer.Option(
@@ -625,17 +631,13 @@ def zones(
     with a QGIS style (.qml) like `unggulan export`."""
     from rich.table import Table
 
-    from unggulan.core.outputs.layers import get_layer
     from unggulan.io.exports import write_layer
 
     ds = _open(data)
     sc = _load_scenario(scenario, ds, weights)
-    try:
-        gdf = get_layer(ds, "zones", level, weights=weights, scenario=sc, commodity=commodity)
-        name = f"zones_{level}"
-        write_layer(gdf, out_path, layer=name, overwrite=overwrite)
-    except UnggulanError as exc:
-        _fail(exc)
+    gdf = ds.layer("zones", level, weights=weights, scenario=sc, commodity=commodity)
+    name = f"zones_{level}"
+    write_layer(gdf, out_path, layer=name, overwrite=overwrite)
     t = Table("kawasan / zone", "status", level, "ha", "pusat / centre")
     for r in gdf.head(30).itertuples():
         t.add_row(f"{r.zone_id} ({r.commodity_name_id})", r.status, str(r.n_members),
@@ -650,6 +652,7 @@ def zones(
 
 
 @cli.command("map")
+@exit_on_error()
 def map_page(
     data: DataOpt = None,
     out_path: Annotated[Path, typer.Option("--out", help="the HTML file to write")]
@@ -674,20 +677,18 @@ def map_page(
 
     ds = _open(data)
     sc = _load_scenario(scenario, ds, weights)
-    try:
-        check_target(out_path, overwrite)  # before the map is built
-        opt = PageOptions(lang=lang, weights=weights, top=top, inline=True, basemap=basemap,
-                          scenario=sc)
-        m = commodity_map(ds, commodity, view, level, opt) if commodity else \
-            main_map(ds, level, opt)
-        html = render(m)
-        write_text(out_path, html, overwrite)
-    except UnggulanError as exc:
-        _fail(exc)
+    check_target(out_path, overwrite)  # before the map is built
+    opt = PageOptions(lang=lang, weights=weights, top=top, inline=True, basemap=basemap,
+                      scenario=sc)
+    m = commodity_map(ds, commodity, view, level, opt) if commodity else \
+        main_map(ds, level, opt)
+    html = render(m)
+    write_text(out_path, html, overwrite)
     out.print(f"wrote {out_path} ({len(html.encode()) / 1e6:.2f} MB)")
 
 
 @cli.command()
+@exit_on_error()
 def brief(
     data: DataOpt = None,
     area: Annotated[str, typer.Option(
@@ -713,20 +714,17 @@ def brief(
     if not area:
         _fail("give --area: a kecamatan code (73.08.01) or a kabupaten code (73.08)", 1)
     ds = _open(data)
-    try:
-        check_target(out_path, overwrite)  # before the work
-        opt = BriefOptions(lang=lang, weights=weights, scenario=scenario, top=top)
-        with Progress(TextColumn("{task.description}"), BarColumn(),
-                      TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                      console=err) as bar:
-            task = bar.add_task("brief", total=None)
+    check_target(out_path, overwrite)  # before the work
+    opt = BriefOptions(lang=lang, weights=weights, scenario=scenario, top=top)
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                  console=err) as bar:
+        task = bar.add_task("brief", total=None)
 
-            def progress(done: int, total: int, what: str) -> None:
-                bar.update(task, completed=done, total=total, description=escape(what))
+        def progress(done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, total=total, description=escape(what))
 
-            write_brief(ds, area, out_path, opt, overwrite=overwrite, progress=progress)
-    except UnggulanError as exc:
-        _fail(exc)
+        write_brief(ds, area, out_path, opt, overwrite=overwrite, progress=progress)
     out.print(f"wrote {out_path} ({out_path.stat().st_size / 1e6:.2f} MB)")
 
 
@@ -741,6 +739,7 @@ ScenarioArg = Annotated[str, typer.Argument(
 
 
 @scenario_cli.command("check")
+@exit_on_error(1)
 def scenario_check(scenario: ScenarioArg, data: DataOpt = None) -> None:
     """Print the scenario's weights (AHP weights, lambda max, CI, RI and CR when it has an
     \\[ahp] matrix) and its hash; exit 1 when it is refused (e.g. CR >= 0.10, naming the
@@ -764,10 +763,7 @@ def scenario_check(scenario: ScenarioArg, data: DataOpt = None) -> None:
                                    ahp.get("ri_table", "saaty1980")))
         except (UnggulanError, TypeError, ValueError):
             pass
-    try:
-        sc = resolve_scenario(scenario, data)
-    except UnggulanError as exc:
-        _fail(exc, 1)
+    sc = resolve_scenario(scenario, data)
     if ahp is None and sc.ahp is not None:
         _print_ahp(sc.ahp_result())
     t = Table(title=f"Skenario / scenario: {escape(sc.name)}")
@@ -808,6 +804,7 @@ def _print_ahp(res) -> None:
 
 
 @scenario_cli.command("compare")
+@exit_on_error()
 def scenario_compare(
     scenario: ScenarioArg,
     data: DataOpt = None,
@@ -822,17 +819,14 @@ def scenario_compare(
     """Rank agreement between weighted sum, TOPSIS and VIKOR for the scenario's weights
     (Kendall's tau per area, summarised; share of areas with the same first candidate) and
     the sensitivity of each area's first candidate to the weights (+-20 %)."""
-    from unggulan.core.ranking.run import STABILITY_SPREAD, area_stability, method_comparison
+    from unggulan.core.ranking.run import STABILITY_SPREAD
 
     ds = _open(data)
     sc = _load_scenario(scenario, ds)
-    try:
-        table = method_comparison(ds, level, sc, sample_areas=sample, seed=seed)
-        st = area_stability(ds, level, sc, draws=draws, seed=seed,
-                            sample_areas=sample if sample is not None else None,
-                            max_areas=10**9 if sample is None else 0)
-    except UnggulanError as exc:
-        _fail(exc)
+    table = ds.method_comparison(level, sc, sample_areas=sample, seed=seed)
+    st = ds.area_stability(level, sc, draws=draws, seed=seed,
+                           sample_areas=sample if sample is not None else None,
+                           max_areas=10**9 if sample is None else 0)
     t = Table(title=f"Kesepakatan metode / method agreement: {escape(sc.name)} ({level})")
     for c in ("methods", "areas", "mean tau", "median tau", "same first"):
         t.add_column(c, justify="right" if c != "methods" else "left")
@@ -859,6 +853,7 @@ def scenario_compare(
 
 
 @scenario_cli.command("list")
+@exit_on_error()
 def scenario_list(data: DataOpt = None) -> None:
     """The saved scenarios: DIR/scenarios/*.toml, then the bundled data/scenarios/*.toml."""
     from unggulan.core.ranking.run import saved_scenarios
@@ -880,6 +875,7 @@ def scenario_list(data: DataOpt = None) -> None:
 
 
 @cli.command()
+@exit_on_error()
 def serve(
     data: DataOpt = None,
     host: Annotated[str | None, typer.Option(help="address to bind")] = None,
@@ -923,6 +919,7 @@ cli.add_typer(rasters_cli, name="rasters")
 
 
 @rasters_cli.command("fetch")
+@exit_on_error()
 def rasters_fetch(
     data: DataOpt = None,
     sources: Annotated[Path | None, typer.Option(
@@ -946,11 +943,8 @@ def rasters_fetch(
     from unggulan.core.inputs.fetch_layers import run_fetch
 
     ds = _open(data)
-    try:
-        plan = ds.fetch_rasters(sources, buffer_km=buffer, resolution_m=resolution,
-                                dry_run=True, force=force, attributes=attribute or None)
-    except UnggulanError as exc:
-        _fail(exc)
+    plan = ds.fetch_rasters(sources, buffer_km=buffer, resolution_m=resolution,
+                            dry_run=True, force=force, attributes=attribute or None)
     g = plan.grid
     out.print(f"Grid / grid: EPSG:4326, {g.arcsec}″ cells ({g.width} x {g.height}), lon "
               f"{g.bounds[0]:.4f} to {g.bounds[2]:.4f}, lat {g.bounds[1]:.4f} to "
@@ -984,10 +978,8 @@ def rasters_fetch(
                 tasks[name] = bar.add_task(name, total=total)
             bar.update(tasks[name], completed=done)
 
-        try:
+        with exit_on_error(1):
             result = run_fetch(plan, retries=retries, max_mb=max_mb, progress=progress)
-        except UnggulanError as exc:
-            _fail(exc, 1)
     for prov in result.written.values():
         out.print(f"[green]wrote[/] {plan.folder / 'agroecology' / prov['file']} "
                   f"({escape(prov.get('product') or '')})", highlight=False)
