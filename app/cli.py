@@ -1,4 +1,5 @@
-"""The ``unggulan`` command. Each command calls the core and prints; exit code != 0 on failure."""
+"""The ``unggulan`` command. Each command calls the core and prints; the project's errors
+become ``error: <message>`` and an exit code != 0 in one place, :class:`exit_on_error`."""
 
 from __future__ import annotations
 
