@@ -361,6 +361,10 @@ def test_figure_cache_is_bounded(tmp_path):
         os.utime(f, (time.time() - 100 + i, time.time() - 100 + i))
     assert prune(tmp_path, keep=8) == 6  # down to three quarters of 8
     assert sorted(int(p.name.split(".")[0]) for p in tmp_path.iterdir()) == list(range(6, 12))
+    assert prune(tmp_path, keep=8) == 0
+    # by size: 6 files of 1 byte over a bound of 4 bytes keep the 3 most recent
+    assert prune(tmp_path, keep=100, max_bytes=4) == 3
+    assert sorted(int(p.name.split(".")[0]) for p in tmp_path.iterdir()) == [9, 10, 11]
 
 
 def test_utm_zone_without_the_database_query():

@@ -15,7 +15,7 @@ that content:
 
 A cached figure is the very SVG text the drawing returned, so a brief is byte-identical
 whether its figures were drawn or read. The folder holds at most :data:`MAX_FILES` files; the
-least recently used go first.
+least recently used go first (and no more than :data:`MAX_BYTES`).
 """
 
 from __future__ import annotations
@@ -35,8 +35,13 @@ from unggulan.base import palette
 from unggulan.io.cache import read_pickle, write_pickle
 from unggulan.reports import charts, static_map
 
-#: files the cache folder keeps at most (a kabupaten brief adds about 60)
+#: files and bytes the cache folder keeps at most (a kabupaten brief adds about 60 files and
+#: 4 MB, its PDF 1.6 MB of them)
 MAX_FILES = 3000
+MAX_BYTES = 500 * 1024 * 1024
+#: writes between two looks at the folder's size (the first write of a process looks)
+PRUNE_EVERY = 64
+_writes = [0]
 
 
 def _code_digest() -> str:
@@ -116,23 +121,30 @@ def _read(path: Path):
 
 def _write(path: Path, value) -> None:
     write_pickle(path, value)
-    prune(path.parent)
+    if _writes[0] % PRUNE_EVERY == 0:
+        prune(path.parent)
+    _writes[0] += 1
 
 
-def prune(where: Path, keep: int = MAX_FILES) -> int:
-    """Remove the least recently used files of ``where`` beyond ``keep`` (down to three
-    quarters of it); the number removed."""
+def prune(where: Path, keep: int = MAX_FILES, max_bytes: int = MAX_BYTES) -> int:
+    """When ``where`` holds more than ``keep`` files or ``max_bytes``, remove its least
+    recently used files down to three quarters of both; the number removed."""
     try:
-        entries = [e for e in os.scandir(where) if e.is_file()]
+        entries = [(st.st_mtime, st.st_size, e.path) for e in os.scandir(where)
+                   if e.is_file() and (st := e.stat())]
     except OSError:
         return 0
-    if len(entries) <= keep:
+    if len(entries) <= keep and sum(size for _, size, _ in entries) <= max_bytes:
         return 0
-    entries.sort(key=lambda e: e.stat().st_mtime)
-    gone = 0
-    for e in entries[:len(entries) - keep * 3 // 4]:
+    entries.sort(reverse=True)  # most recently used first
+    kept = kept_bytes = gone = 0
+    for _, size, path in entries:
+        if kept < keep * 3 // 4 and kept_bytes + size <= max_bytes * 3 // 4:
+            kept += 1
+            kept_bytes += size
+            continue
         try:
-            os.unlink(e.path)
+            os.unlink(path)
             gone += 1
         except OSError:
             pass
