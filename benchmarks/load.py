@@ -1,13 +1,15 @@
 """A bounded load test of the HTTP service: many clients at once, every answer checked.
 
-It starts the service itself on 127.0.0.1 (``unggulan serve``, one uvicorn worker, Kabupaten
-Bone, rate limit off, a temporary disk cache), makes every distinct request of the mix once
-alone (the warm-up: the caches fill, the lone answers are recorded), then sends up to 10,000
-requests drawn from the mix from 50 concurrent clients (asyncio, one ``httpx.AsyncClient``
-with a 50-connection pool) and stops after 10,000 requests or 300 s, whichever comes first.
-It prints a table (rich) with requests, errors, answers that differ from the lone answer,
-p50/p99 latency and requests/s per kind, and returns the rows. Never part of the test suite;
-``make bench`` runs it through ``benchmarks/run.py``, or alone::
+It starts the service itself on 127.0.0.1 (``unggulan serve``, one uvicorn worker or
+``--workers N``, Kabupaten Bone, rate limit off, a temporary disk cache), makes every distinct
+request of the mix once alone on every worker (the warm-up: each worker's caches fill, the
+lone answers are recorded; workers answering differently count as differing), then sends up
+to 10,000 requests drawn from the mix from 50 concurrent clients (asyncio, one
+``httpx.AsyncClient`` with a 50-connection pool) and stops after 10,000 requests or 300 s,
+whichever comes first. It prints a table (rich) with requests, errors, answers that differ
+from the lone answer, p50/p99 latency and requests/s per kind, and returns the rows. Never part
+of the test suite; ``make bench`` runs it (with 1 and with 2 workers) through
+``benchmarks/run.py``, or alone::
 
     .venv/bin/python benchmarks/load.py [--requests 10000] [--clients 50] [--seconds 300]
         [--workers 1] [--keep-alive S] [--client-keep-alive S]
@@ -200,21 +202,116 @@ def _digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def warm_up(base: str, reqs: list[Req]) -> tuple[dict[Req, str], float]:
-    """Each distinct request once, alone, one after the other: the digest of its answer (its
-    status must be 200) and the seconds it all took."""
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux /proc; empty elsewhere)."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _socket_owner(server_port: int, client_port: int, pids: list[int]) -> int | None:
+    """Which of ``pids`` holds the server's end of the connection from ``client_port`` to
+    ``server_port`` on 127.0.0.1 (Linux /proc: the socket's inode among the processes' open
+    files), or None."""
+    local, remote = f"0100007F:{server_port:04X}", f"0100007F:{client_port:04X}"
+    inode = None
+    try:
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            f = line.split()
+            if f[1] == local and f[2] == remote:
+                inode = f[9]
+                break
+    except OSError:
+        return None
+    if inode is None:
+        return None
+    target = f"socket:[{inode}]"
+    for pid in pids:
+        try:
+            fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(fd) == target:
+                    return pid
+            except OSError:
+                continue
+    return None
+
+
+def _client_port(response) -> int | None:
+    stream = response.extensions.get("network_stream")
+    try:
+        return stream.get_extra_info("client_addr")[1] if stream is not None else None
+    except (OSError, TypeError, IndexError):
+        return None
+
+
+def warm_up(base, reqs: list[Req], workers: int = 1, patience: float = 180.0
+            ) -> tuple[dict[Req, str], float, dict[str, list[str]]]:
+    """Each distinct request once, alone, one after the other, on every worker process: the
+    digest of the first worker's answer (its status must be 200), the seconds it all took, and
+    per kind the requests another worker answered differently.
+
+    With ``--workers N`` a new connection goes to whichever worker accepts it first, and an
+    idle worker accepts every waiting connection at once, so that the warm-up of one
+    connection would fill the caches of one worker only. Each worker gets its own kept-alive
+    connection instead (Linux /proc tells which process holds the server's end): the first
+    connection's worker starts at once; while it is busy, new connections are opened until
+    the other workers have accepted one each (for at most ``patience`` seconds; a worker not
+    reached is reported on standard error), and each runs the whole list side by side."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import httpx
 
-    lone: dict[Req, str] = {}
+    def one_worker(c: httpx.Client) -> dict[Req, str]:
+        out = {}
+        try:
+            for rq in reqs:
+                r = c.request(rq.method, rq.path, params=dict(rq.params))
+                if r.status_code != 200:
+                    raise RuntimeError(f"warm-up: {rq.label()} answered {r.status_code}: "
+                                       f"{r.text[:300]}")
+                out[rq] = _digest(r.content)
+        finally:
+            c.close()
+        return out
+
+    def connect() -> tuple[httpx.Client, int | None]:
+        c = httpx.Client(base_url=base, timeout=600, limits=httpx.Limits(max_connections=1))
+        if workers <= 1:
+            c.get("/health")
+            return c, base.pid
+        cport = _client_port(c.get("/health"))
+        return c, _socket_owner(int(base.rsplit(":", 1)[1]), cport,
+                                _children(base.pid)) if cport else None
+
     t0 = time.perf_counter()
-    with httpx.Client(base_url=base, timeout=600) as c:
+    deadline = time.monotonic() + patience
+    with ThreadPoolExecutor(workers + 4) as ex:
+        running = {}
+        while len(running) < workers and time.monotonic() < deadline:
+            for c, owner in ex.map(lambda _: connect(), range(4 if running else 1)):
+                if owner is not None and owner not in running and len(running) < workers:
+                    running[owner] = ex.submit(one_worker, c)
+                else:
+                    c.close()
+            if len(running) < workers:
+                time.sleep(0.1)
+        if len(running) < workers:
+            print(f"warm-up: connections reached {len(running)} of {workers} workers in "
+                  f"{patience:g} s; the others start cold", file=sys.stderr)
+        answers = [f.result() for f in running.values()]
+    lone = answers[0]
+    differ: dict[str, list[str]] = {}
+    for other in answers[1:]:
         for rq in reqs:
-            r = c.request(rq.method, rq.path, params=dict(rq.params))
-            if r.status_code != 200:
-                raise RuntimeError(f"warm-up: {rq.label()} answered {r.status_code}: "
-                                   f"{r.text[:300]}")
-            lone[rq] = _digest(r.content)
-    return lone, time.perf_counter() - t0
+            if other[rq] != lone[rq]:
+                differ.setdefault(rq.kind, []).append(f"{rq.label()}: the workers' lone "
+                                                      "answers differ")
+    return lone, time.perf_counter() - t0, differ
 
 
 async def _run(base: str, todo: list[Req], lone: dict[Req, str], clients: int,
@@ -301,11 +398,15 @@ def load(folder: Path | None = None, requests_total: int = 10_000, clients: int 
         rng = random.Random(seed)
         by_kind = distinct_requests(rng.sample(desa, min(30, len(desa))), kec)
         distinct = [rq for reqs in by_kind.values() for rq in reqs]
-        lone, warmup_s = warm_up(base, distinct)
+        lone, warmup_s, differ = warm_up(base, distinct, workers)
         todo = plan(by_kind, requests_total, seed)
         cpu0 = _cpu_seconds(base.pid)
         tallies, wall, sent = asyncio.run(_run(base, todo, lone, clients, max_seconds,
                                                client_keep_alive))
+        for kind, what in differ.items():  # workers answering differently differ as well
+            tallies[kind].mismatches += len(what)
+            for w in what:
+                tallies[kind].fail(w)
         cpu1 = _cpu_seconds(base.pid)
     load_after = os.getloadavg()
 

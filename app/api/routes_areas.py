@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 import numpy as np
@@ -10,12 +11,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter
 
-from unggulan.api import heap
+from unggulan.api import heap, pool
 from unggulan.api.convert import clean, feature_collection, records
 from unggulan.api.deps import DatasetDep, LevelDep
 from unggulan.api.headers import run_headers
-from unggulan.api.paging import paged
 from unggulan.api.models import AreaCandidates, AreaDetail, AreaPage, CandidateItem
+from unggulan.api.paging import paged
 from unggulan.base.errors import UnggulanError, UnknownArea
 from unggulan.base.names import fold
 from unggulan.core.ranking.scoring import COLUMNS
@@ -65,7 +66,7 @@ def _box(bbox):
 @router.get("/areas", response_model=AreaPage,
             responses={200: {"content": {"application/geo+json": {}},
                              "description": "JSON, or GeoJSON with geometry=true"}})
-def list_areas(
+async def list_areas(
     ds: DatasetDep, level: LevelDep,
     parent: Annotated[str | None, Query(description="kecamatan, kabupaten or province code")]
     = None,
@@ -76,14 +77,38 @@ def list_areas(
     geometry: Annotated[bool, Query(description="answer GeoJSON with polygons")] = False,
 ):
     """Areas of a level, filtered by parent code, name and bbox, in pages."""
+    # a page asked before on this dataset is a lookup on the event loop; a new one is made
+    # on the thread pool and kept (KEPT_PAGES)
+    store = pool.kept(ds, "areas", KEPT_PAGES, KEPT_BYTES)
+    body, media = await pool.kept_or_run(None, store, (level, parent, q, bbox, limit, offset,
+                                                       geometry),
+                                         areas_answer, ds, level, parent, q, bbox, limit,
+                                         offset, geometry)
+    return Response(body, media_type=media)
+
+
+#: answers of GET /areas kept per dataset: this many pages, of at most this many bytes together
+#: (a larger page, e.g. a national level with polygons, is made each time)
+KEPT_PAGES = 512
+KEPT_BYTES = 32 * 1024 * 1024
+
+
+def areas_answer(ds, level: str, parent: str | None, q: str | None, bbox: str | None,
+                 limit: int, offset: int, geometry: bool) -> tuple[bytes, str]:
+    """The body and media type of ``GET /areas``: an :class:`AreaPage` as JSON, or with
+    ``geometry`` a GeoJSON FeatureCollection with ``numberMatched`` and ``numberReturned``."""
     areas = filter_areas(ds, level, parent, q, parse_bbox(bbox))
     fields = [c for c in AREA_FIELDS if c in areas.columns]
     if geometry:
         page = areas.iloc[offset:offset + limit]
         fc = feature_collection(page[fields + ["geometry"]])
         fc.update({"numberMatched": len(areas), "numberReturned": len(page)})
-        return JSONResponse(fc, media_type="application/geo+json")
-    return AreaPage(**paged(areas, limit, offset, lambda page: records(page[fields])))
+        return JSONResponse(fc).body, "application/geo+json"
+    page = AreaPage(**paged(areas, limit, offset, lambda page: records(page[fields])))
+    return _AREA_PAGE.dump_json(page), "application/json"  # as FastAPI serializes a model
+
+
+_AREA_PAGE = TypeAdapter(AreaPage)
 
 
 def _area(ds, level: str, code: str):
@@ -119,13 +144,18 @@ DETAIL_PREPARED_MAX = 5000
 async def get_area(ds: DatasetDep, code: str, level: LevelDep,
                    top: Annotated[int, Query(ge=1, le=20)] = 3):
     """One area: its attributes, its suitability for every commodity, its candidates."""
-    from unggulan.api import pool
-
     _area(ds, level, code)
-    # the level's details are made once per dataset: afterwards a lookup; on the area-detail
-    # pool either way (the first one explains every area's suitability, seconds)
-    body = await pool.run("area detail", area_detail_json, ds, level, code, top)
+    # an answer given before on this dataset is a lookup on the event loop; else it is made
+    # on the area-detail lane from the level's details, which are made once per dataset (the
+    # first one explains every area's suitability: seconds), and kept
+    store = pool.kept(ds, "area detail", KEPT_DETAILS, KEPT_BYTES)
+    body = await pool.kept_or_run("area detail", store, (level, code, top), area_detail_json,
+                                  ds, level, code, top)
     return Response(body, media_type="application/json")
+
+
+#: answers of GET /areas/{code} kept per dataset (at most KEPT_BYTES together)
+KEPT_DETAILS = 1024
 
 
 def area_detail_json(ds, level: str, code: str, top: int = 3) -> bytes:
@@ -199,19 +229,34 @@ async def get_area_candidates(
 ):
     """The ranked candidates of one area, with the weights and the run they were made with
     (headers ``X-Unggulan-Run``, ``X-Unggulan-Scenario``)."""
-    # answered on the event loop when the candidates are prepared (a lookup); computing
-    # them, or reading a saved scenario, runs on the thread pool
-    if scenario is None:
+    if scenario is not None:  # a saved scenario is read (and may be changed) each time
+        return _response(await pool.run("area candidates", _area_candidates_response, ds, code,
+                                        level, top, weights, scenario, False))
+    # answered on the event loop when given before on this dataset, or when the level's
+    # candidates of these weights are prepared (a lookup); computing them runs on the
+    # area-candidates lane
+    store = pool.kept(ds, "area candidates", KEPT_CANDIDATES, KEPT_BYTES)
+    key = (code, level, top, weights)
+    answer = store.peek(key)
+    if answer is None:
         fast = _area_candidates_response(ds, code, level, top, weights, None, True)
         if fast is not None:
-            return fast
-    from starlette.concurrency import run_in_threadpool
+            answer = store.get(key, lambda: fast)
+    if answer is None:
+        answer = await pool.run("area candidates", store.get, key, functools.partial(
+            _area_candidates_response, ds, code, level, top, weights, None, False))
+        # the level's records were prepared now and are kept
+        await pool.run(None, heap.settle)
+    return _response(answer)
 
-    out = await run_in_threadpool(_area_candidates_response, ds, code, level, top, weights,
-                                  scenario, False)
-    if scenario is None:  # the level's records were prepared now and are kept
-        await run_in_threadpool(heap.settle)
-    return out
+
+#: answers of GET /areas/{code}/candidates kept per dataset (at most KEPT_BYTES together)
+KEPT_CANDIDATES = 4096
+
+
+def _response(answer: tuple[bytes, dict[str, str]]) -> Response:
+    body, headers = answer
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def prepare_default(ds) -> list[str]:
@@ -229,9 +274,13 @@ def prepare_default(ds) -> list[str]:
 
 
 def _area_candidates_response(ds, code: str, level: str, top: int, weights: str | None,
-                              scenario: str | None, prepared_only: bool):
+                              scenario: str | None, prepared_only: bool
+                              ) -> tuple[bytes, dict[str, str]] | None:
+    """The body (an :class:`AreaCandidates` as JSON) and run headers of
+    ``GET /areas/{code}/candidates``; None with ``prepared_only`` when the level's candidates
+    of these weights are not prepared."""
     from unggulan.api.routes_scenarios import saved_scenario
-    from unggulan.core.ranking.run import effective_scenario, run_info
+    from unggulan.core.ranking.run import effective_scenario
 
     areas = ds.areas(level)
     if code not in areas.index:
@@ -241,8 +290,8 @@ def _area_candidates_response(ds, code: str, level: str, top: int, weights: str 
     items = ds.area_candidate_records(code, level, scenario=sc, prepared_only=prepared_only)
     if items is None:
         return None
-    info = run_info(ds, sc)
+    info = ds.run_info(sc)
     body = AreaCandidates(code=code, name=clean(areas["name"].get(code)), level=level,
                           weights=sc.weights_resolved(), candidates=_candidate_items(items),
                           scenario=info.scenario, run_hash=info.run_hash)
-    return JSONResponse(body.model_dump(), headers=run_headers(info))
+    return JSONResponse(body.model_dump()).body, run_headers(info)

@@ -12,8 +12,9 @@ from typing import Annotated, Any, Literal
 
 import shapely
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
+from unggulan.api import pool
 from unggulan.api.convert import records
 from unggulan.api.deps import DatasetDep, LevelDep
 from unggulan.api.headers import run_headers
@@ -36,10 +37,8 @@ class ZonePage(BaseModel):
 
 def _zones(ds, level: str, scenario: str | None, weights: str | None,
            commodity: str | None):
-    from unggulan.core.outputs.layers import get_layer
-
     sc = saved_scenario(ds, scenario) if scenario else None
-    gdf = get_layer(ds, "zones", level, weights=weights, scenario=sc)
+    gdf = ds.layer("zones", level, weights=weights, scenario=sc)
     z, mem = ds.zones(level, scenario=gdf_scenario(ds, sc, weights), members=True)
     if commodity is not None:
         ds.catalogue.get(commodity)  # 404 for an unknown commodity
@@ -49,7 +48,7 @@ def _zones(ds, level: str, scenario: str | None, weights: str | None,
 
 
 def gdf_scenario(ds, sc, weights):
-    """The scenario :func:`unggulan.core.outputs.layers.get_layer` used (default of ``weights``)."""
+    """The scenario :meth:`~unggulan.core.dataset.Dataset.layer` used (default of ``weights``)."""
     from unggulan.core.ranking.run import effective_scenario
 
     return effective_scenario(sc, weights)
@@ -70,8 +69,8 @@ def _items(gdf, mem, geometry: bool) -> list[dict]:
 
 
 @router.get("/zones", response_model=ZonePage)
-def list_zones(
-    ds: DatasetDep, level: LevelDep, response: Response,
+async def list_zones(
+    ds: DatasetDep, level: LevelDep,
     commodity: Annotated[str | None, Query(examples=["kakao"])] = None,
     status: Annotated[Literal["kawasan", "embrio"] | None, Query(
         description="kawasan (at least the minimum size) or embrio (smaller)")] = None,
@@ -85,28 +84,51 @@ def list_zones(
     tolerance) where the commodity is among the top candidates or in its hot spot on
     suitable land, each with its members (``member_detail``: rank, rule, land class,
     stability), area, suitable land, production or workers and their share of the
-    kabupaten's, centre, organisations and a reason (id/en)."""
+    kabupaten's, centre, organisations and a reason (id/en). On the zones lane
+    (:mod:`unggulan.api.pool`): new weights compute candidates, contiguity and zones."""
+    body, headers = await pool.run("zones", _zone_page, ds, level, commodity, status, weights,
+                                   scenario, geometry, limit, offset)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _zone_page(ds, level, commodity, status, weights, scenario, geometry, limit, offset
+               ) -> tuple[bytes, dict[str, str]]:
+    """The body (a :class:`ZonePage` as JSON, made on the lane's thread) and run headers of
+    ``GET /zones``."""
     gdf, mem = _zones(ds, level, scenario, weights, commodity)
     if status is not None:
         gdf = gdf[(gdf["status"] == status).to_numpy()].reset_index(drop=True)
     meta = gdf.attrs.get("unggulan", {})
-    response.headers.update(run_headers(meta))
     page = gdf.iloc[offset:offset + limit]
     keep = mem[mem["zone_id"].isin(set(page["zone_id"]))]
-    return ZonePage(level=level, scenario=str(meta.get("scenario")),
+    body = ZonePage(level=level, scenario=str(meta.get("scenario")),
                     run_hash=str(meta.get("run_hash")), stability=meta.get("stability"),
                     total=len(gdf), limit=limit, offset=offset,
                     items=_items(page.drop(columns=["scenario", "run_hash"]), keep, geometry))
+    return _ZONE_PAGE.dump_json(body), run_headers(meta)  # as FastAPI serializes a model
 
 
-@router.get("/zones/{zone_id}")
-def get_zone(ds: DatasetDep, level: LevelDep, zone_id: str,
-             weights: Annotated[str | None, Query()] = None, scenario: ScenarioQ = None,
-             geometry: bool = True) -> dict:
-    """One zone by id (``kakao-des-001``), with its members and outline."""
+@router.get("/zones/{zone_id}", response_model=dict)
+async def get_zone(ds: DatasetDep, level: LevelDep, zone_id: str,
+                   weights: Annotated[str | None, Query()] = None, scenario: ScenarioQ = None,
+                   geometry: bool = True) -> Response:
+    """One zone by id (``kakao-des-001``), with its members and outline (on the zones
+    lane)."""
+    body = await pool.run("zones", _zone, ds, level, zone_id, weights, scenario, geometry)
+    return Response(body, media_type="application/json")
+
+
+def _zone(ds, level: str, zone_id: str, weights, scenario, geometry: bool) -> bytes:
+    """The body of ``GET /zones/{zone_id}`` (JSON, made on the lane's thread)."""
     gdf, mem = _zones(ds, level, scenario, weights, None)
     hit = gdf[(gdf["zone_id"] == zone_id).to_numpy()]
     if not len(hit):
         raise UnknownArea(f"no zone '{zone_id}' at level {level}", field="zone_id")
-    return _items(hit.drop(columns=["scenario", "run_hash"]),
-                  mem[(mem["zone_id"] == zone_id).to_numpy()], geometry)[0]
+    return _ZONE.dump_json(_items(hit.drop(columns=["scenario", "run_hash"]),
+                                  mem[(mem["zone_id"] == zone_id).to_numpy()], geometry)[0])
+
+
+#: what FastAPI serializes the answers with (pydantic's JSON, not json.dumps: floats such as
+#: 1e-8 are written alike)
+_ZONE_PAGE = TypeAdapter(ZonePage)
+_ZONE = TypeAdapter(dict)

@@ -54,3 +54,59 @@ def test_the_details_are_made_once_per_dataset(client, demo, monkeypatch):
     assert client.get(f"/api/v1/areas/{codes[0]}", params={"level": "desa"}).content == \
         first.content
     assert client.get("/api/v1/areas/99.99.99", params={"level": "desa"}).status_code == 404
+
+
+# ------------------------------------------------------------------ kept answers (#34)
+def test_answers_asked_again_are_kept_bytes(client, demo, monkeypatch):
+    """An area page, an area's detail and its candidates asked again on the same dataset are
+    the kept bytes (made once, then looked up on the event loop); another question is made."""
+    from unggulan.api import routes_areas
+
+    code = str(demo.areas("desa").index[3])
+    asks = [("/api/v1/areas", {"level": "desa", "limit": 7, "offset": 2}),
+            ("/api/v1/areas", {"level": "kecamatan", "geometry": "true"}),
+            (f"/api/v1/areas/{code}", {"level": "desa", "top": 2}),
+            (f"/api/v1/areas/{code}/candidates", {"level": "desa",
+                                                  "weights": "suitability=0.7"})]
+    first = [client.get(path, params=params) for path, params in asks]
+    assert [r.status_code for r in first] == [200] * len(asks)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("made again")
+
+    for name in ("areas_answer", "area_detail_json", "_area_candidates_response"):
+        monkeypatch.setattr(routes_areas, name, refuse)
+    again = [client.get(path, params=params) for path, params in asks]
+    assert [(r.content, r.headers["content-type"], r.headers.get("x-unggulan-run"))
+            for r in again] == [(r.content, r.headers["content-type"],
+                                 r.headers.get("x-unggulan-run")) for r in first]
+    assert first[1].headers["content-type"] == "application/geo+json"
+    assert first[3].headers["x-unggulan-run"]
+    # not asked before: made (and here refused)
+    r = client.get("/api/v1/areas", params={"level": "desa", "limit": 8, "offset": 2})
+    assert r.status_code == 500
+
+
+def test_kept_answers_belong_to_their_dataset(demo):
+    """The stores live on the dataset (Dataset.cached): a reloaded dataset starts empty."""
+    from unggulan.api import pool
+    from unggulan.core.dataset import Dataset
+
+    store = pool.kept(demo, "example", 4, max_bytes=100)
+    assert pool.kept(demo, "example", 4) is store
+    store.get("k", lambda: (b"body", {"x": "y"}))
+    fresh = Dataset.open(demo.folder)
+    assert pool.kept(fresh, "example", 4).peek("k") is None
+    assert store.peek("k") == (b"body", {"x": "y"})
+
+
+def test_a_page_answer_is_what_fastapi_made_of_the_model(demo):
+    """The kept page is pydantic's JSON of the model, as FastAPI writes a response_model (its
+    floats, e.g. 6.6e-8, differ from json.dumps' 6.6e-08)."""
+    from unggulan.api.models import AreaPage
+    from unggulan.api.routes_areas import areas_answer
+
+    body, media = areas_answer(demo, "desa", None, None, None, 5, 0, False)
+    assert media == "application/json"
+    page = AreaPage.model_validate_json(body)
+    assert body == page.model_dump_json().encode() and page.limit == 5 and len(page.items) == 5

@@ -205,7 +205,7 @@ class _SlowOpen:
         self.entered = threading.Event()
         self.fail = False
 
-    def open(self, folder):
+    def open(self, folder, settings=None):  # as Dataset.open(folder, settings=...)
         self.count += 1
         n = self.count
         self.entered.set()
@@ -368,3 +368,69 @@ def test_serve_raises_with_the_servers_own_message_when_it_cannot_start(tmp_path
             pytest.fail("a service on a missing folder answered")
     # the tail of the server's standard error: `unggulan serve` names the folder
     assert str(missing) in str(err.value) and "not found" in str(err.value)
+
+
+# ------------------------------------------------------------------ lanes (unggulan.api.pool)
+def test_a_lane_runs_at_most_its_limit_and_queues_the_rest():
+    """Sixteen exports at once: at most LIMITS["export"] run at a time, every one is answered
+    (queued on the event loop, never refused)."""
+    import anyio
+
+    from unggulan.api import pool
+
+    lock = threading.Lock()
+    running, peak = [0], [0]
+
+    def work(i: int) -> int:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.02)
+        with lock:
+            running[0] -= 1
+        return i
+
+    async def main() -> list[int]:
+        out: list[int] = []
+
+        async def one(i: int) -> None:
+            out.append(await pool.run("export", work, i))
+
+        async with anyio.create_task_group() as tg:
+            for i in range(16):
+                tg.start_soon(one, i)
+        return sorted(out)
+
+    assert anyio.run(main) == list(range(16))
+    assert peak[0] == pool.LIMITS["export"]
+
+
+def test_a_full_lane_does_not_hold_up_another_kind():
+    """Every brief's slot is taken by a brief that waits; an area's candidates are computed
+    meanwhile on their own lane, and a kept answer is looked up without any lane."""
+    import anyio
+
+    from unggulan.api import pool
+
+    release = threading.Event()
+    store = pool.Lru(4)
+
+    async def main() -> tuple:
+        async with anyio.create_task_group() as tg:
+            for _ in range(pool.LIMITS["brief"] + 2):  # the lane is full, two more queue
+                tg.start_soon(pool.run, "brief", release.wait, 30)
+            await anyio.sleep(0.05)
+            with anyio.fail_after(10):
+                other = await pool.run("area candidates", sum, [1, 2, 3])
+                made = await pool.kept_or_run("area candidates", store, "k", sum, [4, 5])
+            assert pool.limiter("brief").borrowed_tokens == pool.LIMITS["brief"]
+            lanes = pool.limiter("area candidates").borrowed_tokens
+            kept = await pool.kept_or_run("area candidates", store, "k", _refuse)
+            release.set()
+        return other, made, kept, lanes
+
+    assert anyio.run(main) == (6, 9, 9, 0)
+
+
+def _refuse(*args):
+    raise AssertionError("a kept answer was made again")
