@@ -902,11 +902,14 @@ def main() -> None:
                                           f"{r['mb_polygon_per_row']:.1f} MB"
                                           if "mb_polygon_per_row" in r else ""))
             print(f"  {extra_rows[-1]}", file=sys.stderr, flush=True)
-    load_rows = []
+    load_tables = []
     if bone.exists() and (not only or "load" in only):
         from benchmarks.load import load
 
-        load_rows = load(bone, requests_total=1_000 if quick else 10_000, quiet=True)
+        # the bounded load (#34), once with 1 and once with 2 uvicorn workers: p50/p99 per kind
+        for workers in (1, 2):
+            load_tables.append(load(bone, requests_total=1_000 if quick else 10_000,
+                                    quiet=True, workers=workers))
     if not quick:
         from benchmarks.synthetic import build
 
@@ -1005,10 +1008,11 @@ def main() -> None:
         print()
         for line in extra_rows:
             print(line)
-    if load_rows:
+    if load_tables:
         from benchmarks.load import print_table
 
-        print_table(load_rows)
+        for load_rows in load_tables:
+            print_table(load_rows)
     if not rows:
         return
     width = max(len(r[0]) for r in rows)
