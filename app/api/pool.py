@@ -43,7 +43,7 @@ T = TypeVar("T")
 
 #: how many requests of each expensive kind run at once (per worker process)
 LIMITS = {
-    "area detail": 1,  # the first one explains a whole level (seconds); then lookups
+    "area detail": 2,  # the first of a level explains the whole level (seconds); then lookups
     "area candidates": 2,  # one area's candidates under weights not prepared yet
     "candidates": 2,  # the candidates listing (a ranking of every area for new weights)
     "export": 2,
