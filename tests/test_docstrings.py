@@ -41,6 +41,9 @@ MODULES = [
     "unggulan.core.partitioned",
     "unggulan.core.activity.analysis",
     "unggulan.core.ranking.backtest",
+    "unggulan.core.ranking.candidates",
+    "unggulan.core.ranking.scoring",
+    "unggulan.base.paths",
 ]
 
 

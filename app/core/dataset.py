@@ -604,7 +604,7 @@ class Dataset:
         Examples
         --------
         >>> ds = Dataset.open()
-        >>> ds.area_stability("desa") is None, len(ds.area_stability("kecamatan"))
+        >>> ds.area_stability("desa", max_areas=10) is None, len(ds.area_stability("kecamatan"))
         (True, 5)
         """
         sc = scenario if scenario is not None else default_scenario()

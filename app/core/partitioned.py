@@ -611,10 +611,9 @@ def evidence_partitioned(ds, level: str = "desa", reference: str = "kabupaten",
     Examples
     --------
     >>> from unggulan import Dataset
-    >>> from unggulan.core.ranking.candidates import evidence
     >>> ds = Dataset.open()
     >>> ev = evidence_partitioned(ds, "desa", npartitions=2, scheduler="synchronous")
-    >>> ev.equals(evidence(ds, "desa"))
+    >>> ev.equals(ds.evidence("desa"))
     True
     """
     sc = run_scenario(reference=reference, management=management, period=period,

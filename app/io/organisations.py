@@ -10,7 +10,7 @@ Columns (case and language as typed; the first of each list found is used):
 - commodity: ``komoditas``, ``commodity`` (optional, shown only).
 
 Rows are returned as read (``name, kind, desa_code, kecamatan_code, lon, lat, commodity,
-file, row``); :func:`unggulan.core.zones.place_organisations` places them in areas.
+file, row``); :func:`unggulan.core.ranking.zones.place_organisations` places them in areas.
 """
 
 from __future__ import annotations

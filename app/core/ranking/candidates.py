@@ -394,15 +394,18 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
     --------
     >>> from unggulan import Dataset
     >>> from unggulan.core.activity.specialisation import counts, specialisation
+    >>> from unggulan.core.ranking.run import default_scenario
     >>> ds = Dataset.open()
     >>> areas = ds.areas("desa")
     >>> cnt = counts(ds.sentra(placed_only=True), "desa_code")
-    >>> spec, stats = specialisation(cnt, areas), level_statistics(ds, "desa")
+    >>> stats = level_statistics(ds.statistics(), ds.layers, "desa", default_scenario())
+    >>> spec = specialisation(cnt, areas)
     >>> suit = ds.suitability("desa", explain=False)
     >>> rows, keys = eligible_pairs(suit, spec, stats, ds.catalogue)
+    >>> local = local_production(ds.layers, "desa", ds.sentra(), ds.statistics())
     >>> ev = assemble(rows.reset_index(drop=True), keys, spec, stats, cnt, areas.index,
-    ...               "desa", clusters.contiguity(areas), local_production(ds, "desa"))
-    >>> ev.equals(evidence(ds, "desa"))
+    ...               "desa", clusters.contiguity(areas), local)
+    >>> ev.equals(ds.evidence("desa"))
     True
     """
     code_cat = ev["code"].cat.categories  # the suitability's, before trimming
