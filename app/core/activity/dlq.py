@@ -62,6 +62,7 @@ import pandas as pd
 
 from unggulan.base.errors import UnggulanError
 from unggulan.core.activity.growth import (
+    Panel,
     average_growth,
     build_panel,
     check_growth,
@@ -93,8 +94,15 @@ def growth_arrays(data: pd.DataFrame, reference: pd.DataFrame | None,
     arrays (one entry per pair, areas outer, commodities inner) and the panel's sums over the
     years used (``sum_e_ij`` ...), with ``notes``.
     """
+    check_growth(growth)  # before the data's checks, as always
+    return growth_arrays_panel(build_panel(data, years), reference, growth)
+
+
+def growth_arrays_panel(p: Panel, reference: pd.DataFrame | None, growth: str
+                        ) -> dict[str, object]:
+    """:func:`growth_arrays` of a panel already built (:func:`~unggulan.core.activity.growth.
+    build_panel`)."""
     check_growth(growth)
-    p = build_panel(data, years)
     E_i, E, notes = reference_arrays(p, reference, balanced=True)
     J, C, T = p.values.shape
     use = p.complete & np.isfinite(E)[None, :]
@@ -155,7 +163,16 @@ def dynamic_lq(data: pd.DataFrame, reference: pd.DataFrame | None = None,
     >>> round(float(dynamic_lq(d, growth="cagr").iloc[1]["dlq"]), 6)   # SLQ 2022/SLQ 2020 = 1.2/0.8
     1.5
     """
-    a = growth_arrays(data, reference, years, growth)
+    check_growth(growth)
+    return dynamic_lq_panel(build_panel(data, years), reference, growth)
+
+
+def dynamic_lq_panel(p: Panel, reference: pd.DataFrame | None = None,
+                     growth: str = "mean") -> pd.DataFrame:
+    """:func:`dynamic_lq` of a panel already built (:func:`~unggulan.core.activity.growth.
+    build_panel`): callers computing the static and the dynamic LQ of the same data build
+    it once."""
+    a = growth_arrays_panel(p, reference, growth)
     rep = a["rep"]
     g_ij, g_j, G_i, G = a["g_ij"], a["g_j"], a["G_i"], a["G"]
     gj, Gg = rep(g_j.g), rep(G.g)

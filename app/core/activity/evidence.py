@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import UnggulanError
-from unggulan.core.activity.dlq import dynamic_lq, quadrants
-from unggulan.core.activity.lq import static_lq
+from unggulan.core.activity.dlq import dynamic_lq_panel, quadrants
+from unggulan.core.activity.growth import build_panel
+from unggulan.core.activity.lq import static_lq_panel
 from unggulan.io.statistics import UNKNOWN_UNIT
 
 MEASURE_PRIORITY = ("production", "population", "harvested_area", "planted_area", "value",
@@ -162,12 +163,23 @@ def measure_data(st: pd.DataFrame, level: str, measure: str | None = None
     value`` rows of ``level``, absent cells made explicit (:func:`complete_cells`). One group
     per commodity: ``measure`` if given, else the first of :data:`MEASURE_PRIORITY` it has,
     then the unit and family with the most values."""
+    return groups_of_rows(grouped_rows(st, level, measure))
+
+
+def grouped_rows(st: pd.DataFrame, level: str, measure: str | None = None) -> pd.DataFrame:
+    """The :func:`comparable_rows` of ``level`` (of ``measure`` if given) with their
+    comparable group in ``_group`` (:func:`group_key`): what :func:`groups_of_rows` splits;
+    row-wise, so a subset of it is the same subset's own."""
     rows = comparable_rows(st[(st["level"] == level).to_numpy()])
     if measure is not None:
         rows = rows[rows["measure"] == measure]
+    return rows.assign(_group=group_key(rows).to_numpy())
+
+
+def groups_of_rows(rows: pd.DataFrame) -> dict[tuple[str, str, str], pd.DataFrame]:
+    """:func:`measure_data` of :func:`grouped_rows` (or a subset of them)."""
     if rows.empty:
         return {}
-    rows = rows.assign(_group=group_key(rows).to_numpy())
     rank = {m: i for i, m in enumerate(MEASURE_PRIORITY)}
     sizes = rows.groupby(["commodity", "_group", "measure"], sort=False)["value"].count()
     sizes = sizes.reset_index()
@@ -219,8 +231,16 @@ def statistics_evidence(st: pd.DataFrame, level: str, period: tuple[int, int] | 
     measure over the period), ``slq`` (LQ of the period's sums), ``dlq``, ``quadrant``,
     ``quadrant_en``, ``period_start``, ``period_end``, ``stat_level``.
     """
+    return evidence_of_groups(measure_data(st, level, measure), st, level, period, reference)
+
+
+def evidence_of_groups(groups: Mapping[tuple[str, str, str], pd.DataFrame], st: pd.DataFrame,
+                       level: str, period: tuple[int, int] | None = None,
+                       reference: str = "dataset") -> pd.DataFrame:
+    """:func:`statistics_evidence` of the comparable groups :func:`measure_data` gave
+    (``st``: the statistics rows, read for ``reference='province'`` only)."""
     frames = []
-    for (m, unit, fam), d in measure_data(st, level, measure).items():
+    for (m, unit, fam), d in groups.items():
         years = sorted(d["year"].unique())
         if period:
             years = [y for y in years if period[0] <= y <= period[1]]
@@ -229,13 +249,15 @@ def statistics_evidence(st: pd.DataFrame, level: str, period: tuple[int, int] | 
             continue
         ref = reference_rows(st, m, reference, (m, unit, fam))
         data = d[["code", "commodity", "year", "value"]]
-        slq = static_lq(data, ref, years=years)
+        # one panel for both LQs (building it checks and copies the rows)
+        panel = build_panel(data, years)
+        slq = static_lq_panel(panel, ref)
         alone = data["commodity"].nunique() < 2 and ref is None
         if alone:
             # the only commodity of its group: its share is 1 everywhere, LQ 1 by construction
             slq = slq.assign(slq=np.nan, share_area=np.nan)
         if len(years) >= 2:
-            dlq = dynamic_lq(data, ref, years=years)
+            dlq = dynamic_lq_panel(panel, ref)
             q = quadrants(slq, dlq)[["code", "commodity", "dlq", "quadrant", "quadrant_en"]]
             if alone:      # DLQ is 1 by construction too
                 q = q.assign(dlq=np.nan, quadrant=None, quadrant_en=None)
@@ -302,11 +324,12 @@ def _by_reference(areas: Mapping[str, pd.DataFrame], st: pd.DataFrame, level: st
     # the level's rows grouped by kabupaten once (filtering the whole table per kabupaten
     # was quadratic nationally); the other levels' rows play no part with reference
     # "dataset"
-    rows = st[(st["level"] == level).to_numpy()]
+    # (the rows' comparable groups are found once: row-wise, the same for every subset)
+    rows = grouped_rows(st, level, measure)
     kab_of = rows["code"].map(kab)
     groups = dict(list(rows.groupby(kab_of, sort=True)))
-    parts = [statistics_evidence(groups.get(k, rows.iloc[:0]), level, period, "dataset",
-                                 measure) for k in kab.groupby(kab).groups]
+    parts = [evidence_of_groups(groups_of_rows(groups.get(k, rows.iloc[:0])), st, level,
+                                period, "dataset") for k in kab.groupby(kab).groups]
     return pd.concat(parts, ignore_index=True)
 
 

@@ -382,8 +382,8 @@ def finite(x: np.ndarray) -> np.ndarray:
 
 def fill_reason(reason: np.ndarray, where: np.ndarray, text: str | np.ndarray) -> None:
     """Set ``reason`` to ``text`` where ``where`` holds and no reason was given yet (in place)."""
-    todo = np.asarray(where, dtype=bool) & np.array([r is None for r in reason.ravel()],
-                                                     dtype=bool).reshape(reason.shape)
+    # (``== None`` elementwise: an object array's None cells, without a Python loop)
+    todo = np.asarray(where, dtype=bool) & np.equal(reason, None)
     if isinstance(text, np.ndarray):
         reason[todo] = text[todo]
     else:

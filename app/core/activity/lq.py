@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from unggulan.core.activity.growth import (
+    Panel,
     build_panel,
     fill_reason,
     finite,
@@ -120,7 +121,14 @@ def static_lq(data: pd.DataFrame, reference: pd.DataFrame | None = None,
     >>> static_lq(d, by_year=True).query("code == 'A' and commodity == 'padi'")["slq"].tolist()
     [1.2, 1.5]
     """
-    p = build_panel(data, years)
+    return static_lq_panel(build_panel(data, years), reference, by_year)
+
+
+def static_lq_panel(p: Panel, reference: pd.DataFrame | None = None,
+                    by_year: bool = False) -> pd.DataFrame:
+    """:func:`static_lq` of a panel already built (:func:`~unggulan.core.activity.growth.
+    build_panel`): callers computing the static and the dynamic LQ of the same data build
+    it once."""
     E_i, E, notes = reference_arrays(p, reference, balanced=False)
     J, C, T = p.values.shape
     e = p.masked(p.complete)                      # J x C x T, incomplete area-years NaN
