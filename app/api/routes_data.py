@@ -6,7 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter
 
+from unggulan.api import pool
 from unggulan.api.convert import feature_collection, records
 from unggulan.api.deps import DatasetDep, LevelDep
 from unggulan.api.headers import run_headers
@@ -21,7 +23,9 @@ from unggulan.api.models import (
     Weights,
 )
 from unggulan.api.paging import paged
+from unggulan.api.routes_scenarios import saved_scenario
 from unggulan.core.land.suitability import status_of
+from unggulan.core.ranking.run import effective_scenario
 from unggulan.core.ranking.scoring import DEFAULT_WEIGHTS, DESCRIPTIONS
 
 router = APIRouter()
@@ -147,12 +151,12 @@ def _candidates_layer(ds, level: str, scenario, stability: bool):
     """The long candidates layer of ``scenario`` and its metadata, made once per dataset and
     run (the run hash: scenario, inputs, version) for the :data:`PAGED_LAYERS` last asked; a
     page is then a slice."""
-    from unggulan.api.pool import Lru
+
     def make():
         c = ds.candidates_layer(level, scenario, long=True, stability=stability)
         return c, ds.layer_metadata("candidates", level, scenario, c)
 
-    kept = ds.cached(("api", "candidate-layers"), lambda: Lru(PAGED_LAYERS))
+    kept = ds.cached(("api", "candidate-layers"), lambda: pool.Lru(PAGED_LAYERS))
     key = (level, scenario.name, ds.run_info(scenario).run_hash, bool(stability))
     return kept.get(key, make)
 
@@ -172,16 +176,35 @@ async def list_candidates(
     Without ``scenario`` the weights (default: the defaults) and ``top`` are the scenario
     "bawaan / default". On the candidates pool (:mod:`unggulan.api.pool`): new weights
     compute a ranking of every area."""
-    from unggulan.api import pool
+    args = (ds, level, top, weights, scenario, stability, limit, offset)
+    if scenario is not None:  # a saved scenario is read (and may change) each time
+        body, headers = await pool.run("candidates", _candidates_answer, *args)
+    else:  # a page given before on this dataset: a lookup on the event loop
+        store = pool.kept(ds, "candidates", KEPT_PAGES, KEPT_BYTES)
+        body, headers = await pool.kept_or_run(
+            "candidates", store, (level, top, weights, stability, limit, offset),
+            _candidates_answer, *args)
+    return Response(body, media_type="application/json", headers=headers)
 
-    return await pool.run("candidates", _list_candidates, ds, level, response, top, weights,
-                          scenario, stability, limit, offset)
+
+#: candidate pages kept per dataset (GET /candidates without a saved scenario)
+KEPT_PAGES = 256
+KEPT_BYTES = 64 * 1024 * 1024
+_CANDIDATE_PAGE = TypeAdapter(CandidatePage)
+
+
+def _candidates_answer(ds, level, top, weights, scenario, stability, limit, offset
+                       ) -> tuple[bytes, dict[str, str]]:
+    """The body (a :class:`CandidatePage` as JSON, as FastAPI serializes it, made on the
+    lane's thread) and the run headers of ``GET /candidates``."""
+    answer = Response()
+    page = _list_candidates(ds, level, answer, top, weights, scenario, stability, limit,
+                            offset)
+    headers = {k: v for k, v in answer.headers.items() if k.lower().startswith("x-unggulan")}
+    return _CANDIDATE_PAGE.dump_json(page), headers
 
 
 def _list_candidates(ds, level, response, top, weights, scenario, stability, limit, offset):
-    from unggulan.api.routes_scenarios import saved_scenario
-    from unggulan.core.ranking.run import effective_scenario
-
     sc = saved_scenario(ds, scenario) if scenario else None
     run = effective_scenario(sc, weights, top=top)
     return candidate_page(ds, level, run, response, stability=stability, limit=limit,

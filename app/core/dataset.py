@@ -49,6 +49,7 @@ from unggulan.core.land.suitability import CLASSES, Requirements, assess_areas, 
 from unggulan.core.land.suitability import explain as explain_rows
 from unggulan.core.outputs import layers as ly
 from unggulan.core.outputs.colours import dataset_order, dataset_palette, first_ranked, run_palette
+from unggulan.core.outputs.geometry import simplify
 from unggulan.core.outputs.readiness import SEVERITY_MEANING, commands, problem_blocks
 from unggulan.core.provenance import canonical_json, inputs_hash
 from unggulan.core.ranking import run
@@ -994,6 +995,17 @@ class Dataset:
         n = len(self.areas(level)) if layer in ("candidates", "zones") else None
         return ly.layer_metadata(layer, level, info, n_areas=n,
                                  has_stability=frame is not None and "stability" in frame.columns)
+
+    def display_geometry(self, level: str = "desa") -> np.ndarray:
+        """The level's polygons as every display shows them (web map, brief): simplified
+        for the zoom that fits the extent, coordinates rounded
+        (:func:`unggulan.core.outputs.geometry.simplify`); once per level.
+
+        >>> ds = Dataset.open()
+        >>> len(ds.display_geometry("kecamatan")) == len(ds.areas("kecamatan"))
+        True
+        """
+        return self.cached(("map-geometry", level), lambda: simplify(self.areas(level)))
 
     # ------------------------------------------------------------------ cache
     def cached(self, key: Hashable, build: Callable[[], T]) -> T:

@@ -1,8 +1,9 @@
 """Writing tables and layers, atomically (a temporary file in the target folder, then rename).
 
 **Run metadata.** A layer may carry what it was made from (scenario name and hash, inputs
-hash, run hash, weights, criteria without data: :meth:`unggulan.core.run.RunInfo.to_dict`), given
-as ``metadata=`` or found in ``gdf.attrs["unggulan"]``. Each format holds it in its own
+hash, run hash, weights, criteria without data:
+:meth:`unggulan.core.ranking.run.RunInfo.to_dict`), given as ``metadata=`` or found in
+``gdf.attrs["unggulan"]``. Each format holds it in its own
 place, with no date in it, so the same run gives byte-identical files:
 
 ==============  =============================================================================

@@ -6,8 +6,8 @@
 - :mod:`unggulan.maps.geometry`: a level's simplified polygons as GeoJSON text;
 - :mod:`unggulan.maps.properties`: what the popups and legends say about each area;
 - :mod:`unggulan.maps.tiles`: Mapbox Vector Tiles of national levels;
-- :mod:`unggulan.maps.colours`, :mod:`unggulan.maps.series`, :mod:`unggulan.maps.assets`:
-  the palette and labels, small charts, the pages' scripts.
+- :mod:`unggulan.maps.series`, :mod:`unggulan.maps.assets`:
+  small charts, the pages' scripts (the palette and labels: :mod:`unggulan.core.outputs`).
 
 :func:`web_map` is the map of a notebook; the package binds it as ``Dataset.map``
 (``unggulan/__init__.py``), since the core never imports the maps.

@@ -16,17 +16,18 @@ from branca.element import Element
 
 from unggulan.base import palette
 from unggulan.base.errors import UnknownArea
+from unggulan.base.numbers import fmt_number, is_missing
 from unggulan.core.inputs.codes import clean_code
-from unggulan.core.ranking.scoring import COLUMNS
-from unggulan.maps.colours import (
+from unggulan.core.outputs.labels import (
     BASIS_LABEL,
     CATEGORICAL,
+    COMPONENT_COLOURS,
+    COMPONENT_LABEL,
     attribute_label,
-    fmt_number,
-    is_missing,
     proper_case,
     rank_label,
 )
+from unggulan.core.ranking.scoring import COLUMNS
 from unggulan.maps.frame import LANGS, PageOptions, base_map, finish, inline_spec, run_config
 from unggulan.maps.geometry import features_text
 from unggulan.maps.properties import (
@@ -39,20 +40,6 @@ from unggulan.maps.properties import (
     sentra_points,
 )
 from unggulan.maps.series import series_svg, statistics_html
-
-COMPONENT_LABEL = {
-    "suitability": ("Kesesuaian lahan", "Land suitability"),
-    "specialisation": ("Spesialisasi (LQ)", "Specialisation (LQ)"),
-    "scale": ("Skala (pangsa produksi)", "Scale (share of output)"),
-    "trend": ("Tren (DLQ)", "Trend (DLQ)"),
-    "cluster": ("Klaster", "Cluster"),
-    "continuity": ("Keberlanjutan", "Continuity"),
-    "market": ("Pasar", "Market"),
-    "uniqueness": ("Keunikan", "Uniqueness"),
-    "local": ("Relevansi lokal", "Local relevance"),
-}
-COMPONENT_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77",
-                     "#CC6677", "#AA4499", "#882255"]  # Paul Tol's muted
 
 
 def both(id_text: str, en_text: str) -> str:

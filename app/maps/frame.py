@@ -23,10 +23,10 @@ from folium.template import Template
 from unggulan.base.errors import UnggulanError
 from unggulan.core.inputs.config import RASTER_ATTRIBUTES
 from unggulan.core.land.suitability import FACTOR_LABEL
+from unggulan.core.outputs.labels import attribute_label
 from unggulan.core.ranking.run import effective_scenario, slug
 from unggulan.core.ranking.scoring import parse_weights
 from unggulan.maps.assets import localise
-from unggulan.maps.colours import attribute_label
 from unggulan.maps.geometry import json_text
 
 #: a served page inlines at most this many areas per level; more are fetched from the service

@@ -1,7 +1,7 @@
 """A level's polygons as the map pages carry them: simplified, rounded, as GeoJSON text.
 
 :func:`simplified` is computed once per level and kept in the dataset's cache
-(:meth:`unggulan.core.dataset.Dataset.cached`); :func:`features_text` writes the
+(:meth:`unggulan.core.dataset.Dataset.display_geometry`); :func:`features_text` writes the
 FeatureCollection a page inlines or fetches, with the per-area properties of
 :mod:`unggulan.maps.properties`.
 """
@@ -13,41 +13,14 @@ import json
 import numpy as np
 import shapely
 
-#: coordinate decimals in pages at most (5: about 1 m); fewer for large extents
-PRECISION = 5
+from unggulan.core.outputs.geometry import PRECISION
 
 
 def simplified(ds, level: str) -> np.ndarray:
-    """The level's polygons simplified for the zoom levels a page uses, coordinates rounded.
-
-    Shared edges stay shared (shapely's coverage simplification) when the layer is a valid
-    coverage; otherwise each polygon is simplified on its own, preserving its topology. The
-    tolerance is 1/4000 of the layer's extent (about 30 m for a kabupaten, 1.3 km for the
-    nation's kecamatan), small next to what a screen shows at the zoom that fits the extent.
-    """
-    return ds.cached(("map-geometry", level), lambda: _simplify(ds.areas(level)))
-
-
-def _simplify(areas) -> np.ndarray:
-    geoms = np.asarray(areas.geometry.values)
-    x0, y0, x1, y1 = shapely.total_bounds(geoms)
-    tol = max(x1 - x0, y1 - y0) / 4000
-    # decimals a tenth of the tolerance needs: 5 for a kabupaten, 3 for the nation
-    decimals = int(np.clip(np.ceil(-np.log10(tol / 10)), 3, PRECISION)) if tol > 0 else PRECISION
-    try:
-        valid = bool(shapely.coverage_is_valid(geoms))
-    except Exception:  # noqa: BLE001 - GEOS refuses odd inputs; fall back below
-        valid = False
-    simple = shapely.coverage_simplify(geoms, tol) if valid else \
-        shapely.simplify(geoms, tol, preserve_topology=True)
-    out = shapely.transform(simple, lambda xy: np.round(xy, decimals))
-    bad = shapely.is_empty(out) | ~shapely.is_valid(out)
-    if bad.any() and decimals < PRECISION:  # rounding broke a few: more decimals for them
-        out[bad] = shapely.transform(simple[bad], lambda xy: np.round(xy, PRECISION))
-        bad = shapely.is_empty(out) | ~shapely.is_valid(out)
-    if bad.any():  # simplifying broke a few: keep their originals, rounded
-        out[bad] = shapely.transform(geoms[bad], lambda xy: np.round(xy, PRECISION))
-    return out
+    """The level's polygons as pages show them (:meth:`Dataset.display_geometry
+    <unggulan.core.dataset.Dataset.display_geometry>`: simplified, rounded; once per
+    level)."""
+    return ds.display_geometry(level)
 
 
 def outlines(geoms: np.ndarray) -> np.ndarray:

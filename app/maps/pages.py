@@ -29,9 +29,9 @@ import shapely
 
 from unggulan.base import palette
 from unggulan.base.errors import UnggulanError
+from unggulan.core.outputs.labels import COMPONENT_COLOURS, COMPONENT_LABEL, proper_case  # noqa: F401
 from unggulan.core.ranking.run import default_scenario
-from unggulan.maps.colours import proper_case
-from unggulan.maps.detail import COMPONENT_COLOURS, COMPONENT_LABEL, area_page, breakdown_svg
+from unggulan.maps.detail import area_page, breakdown_svg
 from unggulan.maps.frame import (
     EMBED_LIMIT,
     LANGS,

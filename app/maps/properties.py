@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import math
 
-import mapclassify
 import numpy as np
 import pandas as pd
+from sklearn.cluster import KMeans  # (scikit-learn: mapclassify's natural breaks)
 
 from unggulan.base import palette
 from unggulan.core.activity.dlq import QUADRANTS as QUADRANT_LABELS
 from unggulan.core.inputs.commodities import SECTORS
 from unggulan.core.land.suitability import status_of
-from unggulan.core.ranking.run import default_scenario
-from unggulan.maps.colours import (
+from unggulan.core.outputs.labels import (
     BASIS,
     LAND_ONLY,
     basis_counts,
@@ -33,6 +32,7 @@ from unggulan.maps.colours import (
     proper_case,
     rank_label,
 )
+from unggulan.core.ranking.run import default_scenario
 from unggulan.maps.geometry import PRECISION
 
 #: the views of a commodity page
@@ -78,7 +78,8 @@ def area_base(areas: pd.DataFrame, level: str) -> list[dict]:
 
 
 def evidence_basis(x) -> str | None:
-    """The candidate's evidence basis when it is one of :data:`unggulan.maps.colours.BASIS`."""
+    """The candidate's evidence basis when it is one of
+    :data:`~unggulan.core.outputs.labels.BASIS`."""
     return x if isinstance(x, str) and x in BASIS else None
 
 
@@ -331,7 +332,16 @@ def commodity_props(ds, level: str, commodity: str, view: str, scenario=None
 
 
 def score_bins(values: np.ndarray) -> tuple[list[dict], np.ndarray]:
-    """Natural-breaks (Jenks) classes of the scores, at most five, as legend entries."""
+    """Natural-breaks (Jenks) classes of the scores, at most five, as legend entries.
+
+    Jenks' natural breaks are k-means in one dimension, as mapclassify's ``NaturalBreaks``
+    computes them with scikit-learn's ``KMeans``, here with a fixed seed: mapclassify's own
+    starts at random, so two worker processes could bin the same area differently.
+
+    >>> legend, edges = score_bins(np.array([1.0, 2, 3, 50, 51, 52, 90, 91, 92, 93]))
+    >>> edges.tolist(), [e["label"] for e in legend][:2]
+    ([1.0, 3.0, 52.0, 91.0, 93.0], ['1.0–1.0', '1.0–3.0'])
+    """
     values = values[np.isfinite(values)]
     if len(values) == 0:
         return [], np.array([])
@@ -339,7 +349,9 @@ def score_bins(values: np.ndarray) -> tuple[list[dict], np.ndarray]:
     if k < 2:
         edges = np.array([values.max()])
     else:
-        edges = np.asarray(mapclassify.NaturalBreaks(values, k=k).bins, dtype=float)
+        fit = KMeans(n_clusters=k, init="k-means++", n_init=10, random_state=0).fit(
+            values.reshape(-1, 1).astype(float))
+        edges = np.sort([values[fit.labels_ == c].max() for c in range(k)]).astype(float)
     colours = palette.SCORE_COLOURS[-len(edges):] if len(edges) < 5 else palette.SCORE_COLOURS
     lo = values.min()
     legend = []

@@ -7,8 +7,8 @@ import math
 
 import pandas as pd
 
+from unggulan.base.numbers import fmt_number
 from unggulan.core.activity.evidence import MEASURE_LABEL
-from unggulan.maps.colours import fmt_number
 
 
 def series_svg(years: list[int], values: list[float], width: int = 150, height: int = 34) -> str:

@@ -9,7 +9,7 @@ quarter pixel are left out. Properties: ``code``, ``name``, ``kec`` (a desa's ke
 ``top1`` (commodity id), ``top1_name``, ``top1_score`` (0-100, one decimal) and
 ``top1_class`` (land class) and ``top1_basis`` (the evidence it rests on, when the candidates
 carry it); a property is absent where the area has no value (no candidate). Names a source
-wrote all in lower or upper case are title-cased (:func:`unggulan.maps.colours.proper_case`).
+wrote all in lower or upper case are title-cased (:func:`unggulan.core.outputs.labels.proper_case`).
 
 Geometry and spatial index are prepared once per level (EPSG:3857, an STRtree) and kept in
 the dataset's cache, with the top candidates of the last few scenarios (weights) asked for
@@ -57,8 +57,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from unggulan.core.outputs.labels import proper_case
 from unggulan.core.ranking.run import default_scenario
-from unggulan.maps.colours import proper_case
 
 EXTENT = 4096  # tile coordinate units (the MVT default)
 BUFFER = 64 / EXTENT  # share of a tile added on each side before clipping

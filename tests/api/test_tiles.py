@@ -85,8 +85,8 @@ def test_weights_change_the_top_candidate_as_the_api_says(client, demo):
 def test_legend_counts_the_top_candidates(client, demo):
     # one palette per dataset (#30): the legend counts the coloured commodities leading here
     from unggulan.core.outputs.colours import first_ranked
+    from unggulan.core.outputs.labels import legend_counts
     from unggulan.core.ranking.run import default_scenario
-    from unggulan.maps.colours import legend_counts
 
     body = client.get("/tiles/desa/legend.json").json()
     tops = first_ranked(demo.candidates("desa"))["commodity"].tolist()

@@ -14,8 +14,8 @@ from tests.helpers import run_cli
 from unggulan.api.main import create_app
 from unggulan.base import palette
 from unggulan.base.settings import Settings
+from unggulan.core.outputs.colours import first_ranked
 from unggulan.maps.assets import VENDOR, assets_dir
-from unggulan.maps.colours import first_ranked
 from unggulan.maps.pages import (
     PageOptions,
     area_page,

@@ -16,13 +16,9 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import BUNDLED
 from unggulan.base import palette
-from unggulan.maps.colours import (
-    basis_counts,
-    first_ranked,
-    fmt_number,
-    proper_case,
-    rank_label,
-)
+from unggulan.base.numbers import fmt_number
+from unggulan.core.outputs.colours import first_ranked
+from unggulan.core.outputs.labels import basis_counts, proper_case, rank_label
 from unggulan.maps.detail import code_html
 from unggulan.maps.pages import (
     PageOptions,
@@ -167,9 +163,9 @@ def test_another_weighting_keeps_the_palette_and_colours_its_leaders(demo):
 
 def test_brief_uses_the_dataset_palette(demo):
     from unggulan.core.ranking.run import default_scenario
-    from unggulan.reports.brief import BriefOptions, _make_run
+    from unggulan.reports.brief import BriefOptions, make_run
 
-    run = _make_run(demo, BriefOptions(weights="market=0.5"))
+    run = make_run(demo, BriefOptions(weights="market=0.5"))
     want = demo.palette(default_scenario("market=0.5", top=3))
     assert run.colours("desa") == run.colours("kecamatan") == want
     # and the same run's web map

@@ -71,10 +71,6 @@ __all__ = ["CONTENT_CM", "LANGS", "T", "TEMPLATES", "Brief", "BriefOptions", "Pr
 
 Progress = Callable[[int, int, str], None]
 
-#: the old private name of :func:`make_run` (tests/maps import it)
-_make_run = make_run
-
-
 @dataclass
 class Brief:
     """A built brief: its HTML and what it holds."""

@@ -4,10 +4,9 @@ warnings about synthetic data. No HTML here (:mod:`.sections` lays it out).
 
 The words and polygons the web maps also show (rank labels, area names in title case,
 limiting factors, the evidence basis and its labels, the score components' names, the
-simplified polygons) are still read from :mod:`unggulan.maps`: this module is the package's
-only import from there (the imports at the top and :func:`component_labels`). They
-are the core's results as shown, and should move down into ``unggulan.core.outputs``, after
-which reports no longer import maps (#31).
+simplified polygons) come from the core (:mod:`unggulan.core.outputs.labels`,
+:meth:`unggulan.core.dataset.Dataset.display_geometry`): the brief and the maps say the same
+things, and neither imports the other.
 """
 
 from __future__ import annotations
@@ -27,21 +26,20 @@ from unggulan.base.errors import UnggulanError, UnknownArea
 from unggulan.core.activity import dlq, lq
 from unggulan.core.inputs.codes import clean_code
 from unggulan.core.outputs.colours import first_ranked
-from unggulan.core.ranking.run import default_scenario, resolve_scenario
-from unggulan.core.ranking.scoring import parse_weights
 
-# to move down into the core (see the module docstring); BASIS, BASIS_LABEL, LAND_ONLY and
-# basis_counts are read by .sections from here
-from unggulan.maps.colours import (  # noqa: F401
+# (BASIS, BASIS_LABEL, LAND_ONLY and basis_counts are read by .sections from here)
+from unggulan.core.outputs.labels import (  # noqa: F401
     BASIS,
     BASIS_LABEL,
+    COMPONENT_LABEL,
     LAND_ONLY,
     attribute_label,
     basis_counts,
     proper_case,
     rank_label,
 )
-from unggulan.maps.geometry import simplified  # to move down into the core, as above
+from unggulan.core.ranking.run import default_scenario, resolve_scenario
+from unggulan.core.ranking.scoring import parse_weights
 from unggulan.reports.brief.wording import LANGS, fmt_num, text
 
 
@@ -75,9 +73,6 @@ class BriefOptions:
 # ---------------------------------------------------------------------- what the maps show too
 def component_labels() -> dict[str, tuple[str, str]]:
     """Score component -> (Bahasa, English) name, as the detail page shows it."""
-    # imported here: unggulan.maps.detail pulls in folium (heavy, and a brief needs none of it)
-    from unggulan.maps.detail import COMPONENT_LABEL
-
     return COMPONENT_LABEL
 
 
@@ -253,7 +248,7 @@ def synthetic_notes(run: Run, short: bool = False) -> list[str]:
 def geometry(ds, level: str, codes) -> gpd.GeoDataFrame:
     """The level's polygons simplified as on the web map, for ``codes``, as a GeoDataFrame."""
     areas = ds.areas(level)
-    geoms = simplified(ds, level)
+    geoms = ds.display_geometry(level)
     pos = areas.index.get_indexer(list(codes))
     return gpd.GeoDataFrame({"code": list(codes)}, geometry=geoms[pos], crs=areas.crs)
 

@@ -1,24 +1,15 @@
-"""One commodity palette per dataset, and the words and names a page or brief shows.
+"""The words and names every output shows, in Bahasa Indonesia and English: what a map page,
+a brief and an export call the same things.
 
-Issue #30: a commodity had one colour on the desa map, another on the kecamatan map and a
-third on the detail page, because each page coloured the nine commodities leading *its*
-areas. Now the colours are assigned once per dataset
-(:meth:`unggulan.core.dataset.Dataset.palette`, :mod:`unggulan.core.outputs.colours`): the
-commodities are ordered by how many areas (desa and kecamatan together) they lead under the
-default scenario (its share of the areas of the level where it leads most, so that the few
-kecamatan leaders are not crowded out by the many desa; then the number of areas, then the
-id), and the first eleven get the colours of ``palette.COMMODITY_COLOURS`` (Paul Tol's
-nine muted colours, then two of his light scheme) in that order; every page, the
-vector-tile legend, the brief's static map and its charts read that assignment, whatever
-weights or scenario the page shows. A commodity beyond the eleventh is grey ("other"),
-unless it leads areas in the run a page shows (the default one included): then it takes
-one of four extra colours for that run, on every map, page and brief of the run
-(``ds.palette(scenario)``). The assignments are kept in the dataset's cache
-(:meth:`unggulan.core.dataset.Dataset.cached`), so a reload starts afresh.
+- the candidate's evidence basis (``basis``, added by the scoring) and its labels;
+- the score components' names and colours (the detail page's bars, the brief's charts);
+- rank labels for shared ranks ("1=");
+- the display form of area names (title case for names a source wrote all in lower or upper
+  case);
+- the agro-ecological attributes' names and units.
 
-Also here: the candidate's evidence basis (``basis``, added by the scoring), its labels in
-both languages, rank labels for shared ranks ("1="), and the display form of area names
-(title case for names a source wrote all in lower or upper case).
+The commodity colours are :mod:`unggulan.core.outputs.colours` (one palette per dataset, issue
+#30: every page, the vector-tile legend, the brief's static map and its charts read it).
 """
 
 from __future__ import annotations
@@ -29,9 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from unggulan.base import palette
-from unggulan.base.numbers import fmt_number, is_missing  # noqa: F401  (re-exported)
 from unggulan.core.land.suitability import FACTOR_LABEL
-from unggulan.core.outputs.colours import first_ranked  # noqa: F401  (re-exported)
 
 #: the evidence a candidate rests on (column ``basis`` of the candidates), legend order
 BASIS = ("own_activity", "kecamatan_statistics", "neighbours", "land_only")
@@ -42,6 +31,21 @@ BASIS_LABEL = {
     "land_only": ("potensi lahan saja", "land potential only"),
 }
 LAND_ONLY = "land_only"
+#: the score components' names (:data:`unggulan.core.ranking.scoring.COLUMNS` order)
+COMPONENT_LABEL = {
+    "suitability": ("Kesesuaian lahan", "Land suitability"),
+    "specialisation": ("Spesialisasi (LQ)", "Specialisation (LQ)"),
+    "scale": ("Skala (pangsa produksi)", "Scale (share of output)"),
+    "trend": ("Tren (DLQ)", "Trend (DLQ)"),
+    "cluster": ("Klaster", "Cluster"),
+    "continuity": ("Keberlanjutan", "Continuity"),
+    "market": ("Pasar", "Market"),
+    "uniqueness": ("Keunikan", "Uniqueness"),
+    "local": ("Relevansi lokal", "Local relevance"),
+}
+#: their colours (Paul Tol's muted scheme)
+COMPONENT_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77",
+                     "#CC6677", "#AA4499", "#882255"]
 #: fill opacity of an area whose top candidate rests on land potential only (others 0.75)
 LAND_ONLY_OPACITY = 0.3
 
