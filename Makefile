@@ -58,8 +58,9 @@ browser: system
 run: install system
 	$(VENV)/bin/unggulan serve --host 127.0.0.1 --port 8000 --workers $(WORKERS)
 
+# on both cores (pytest-xdist), a test file per worker: a file's fixtures are built once
 test: install browser
-	UNGGULAN_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -q --durations=25
+	UNGGULAN_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -q -n 2 --dist loadfile --durations=25
 	$(MAKE) --no-print-directory smoke
 
 # the wheel (dist/unggulan-*.whl), built from the files git knows plus the assets above
