@@ -139,8 +139,8 @@ def build_tables(plan: Plan, path: Path, opts: StatisticsOptions, decimal: str,
     if level_src:
         g.setdefault("area_level", f"{level} ({level_src})")
     rows = _filled_rows(plan)
-    if plan.area is not None:
-        splits, codes = _areas(plan, rows)
+    if plan.area is not None and any(rows[r] is not grid.rows[r] for r in body):
+        splits, codes = _areas(plan, rows)      # merged cells filled down: read again
 
     # ---- total rows, blank areas, and each row's year, commodity, measure and unit
     total_rank, labels = total_rows(plan, rows, splits, level, ctx, decimal)

@@ -40,14 +40,15 @@ def total_rows(plan: Plan, rows: dict[int, list], splits: list[tuple], level: st
     prefix_counts = {lv: prefixed.count(lv) for lv in set(prefixed)}
     total_rank = [0] * len(body)
     folded = per_value(fold)
+    normed = per_value(norm_ws)
+    is_text = per_value(lambda v: isinstance(v, str) and v.strip() and not valueish(v))
     for k, lb in enumerate(labels):
         fl = folded(lb)
         if not fl and area_col is not None:
-            first = next((v for v in rows[body[k]] if isinstance(v, str) and v.strip()
-                          and not valueish(v)), "")
+            first = next((v for v in rows[body[k]] if is_text(v)), "")
             fl = folded(first)
             if fl:
-                labels[k] = norm_ws(first)
+                labels[k] = normed(first)
         if fl in TOTAL_LABELS or _TOTAL_START.match(fl):
             total_rank[k] = 2
             continue
