@@ -228,15 +228,19 @@ def _column_stats(cols: list[Column], body_rows: list[list[object]]) -> dict[int
     stats = {}
     for col in cols:
         # each distinct cell (by type and value) looked at once, counted as often as it occurs
-        by_value = Counter(map(itemgetter(col.idx), body_rows))
-        if all(v.__class__ is str for v in by_value):
-            counts = {(str, v): times for v, times in by_value.items() if v.strip()}
-        else:   # 1, 1.0 and True are one key of by_value, and NaN several
-            counts = Counter((v.__class__, v) for v in (row[col.idx] for row in body_rows)
-                             if not is_blank(v))
+        try:
+            by_value = Counter(map(itemgetter(col.idx), body_rows))
+            if all(v.__class__ is str for v in by_value):
+                counts = [(v, times) for v, times in by_value.items() if v.strip()]
+            else:   # 1, 1.0 and True are one key of by_value, and NaN several
+                typed = Counter((v.__class__, v) for v in (row[col.idx] for row in body_rows)
+                                if not is_blank(v))
+                counts = [(v, times) for (_cls, v), times in typed.items()]
+        except TypeError:   # an unhashable cell: each cell on its own
+            counts = [(v, 1) for v in (row[col.idx] for row in body_rows) if not is_blank(v)]
         n = n_val = n_year = n_serial = n_code = 0
         texts = set()
-        for (_cls, v), times in counts.items():
+        for v, times in counts:
             n += times
             n_val += times if valueish(v) else 0
             n_year += times if year_of_cell(v) is not None else 0

@@ -1,0 +1,64 @@
+"""The statistics reader's shortcuts for big tables (#34) give what the plain path gives."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from unggulan.base.errors import DatasetError
+from unggulan.io.statistics import read_statistics
+from unggulan.io.statistics.cells import per_value
+
+
+def test_rows_keep_their_line_numbers_after_a_quoted_line_break(tmp_path):
+    # the header's cells hold line breaks: the CSV's records no longer are its lines, and a
+    # row's number is the line it starts on
+    path = tmp_path / "produksi.csv"
+    path.write_text('Tabel 1. Produksi Padi Menurut Kecamatan, 2023\n'
+                    '"Kecamatan";"Produksi\n(ton)";"Luas Panen\n(ha)"\n'
+                    'Tonra;1.234,5;12\n"Mare\nBaru";x;3\nJumlah;1.234,5;15\n')
+    table = read_statistics(path)[0]
+    rec = table.records
+    assert rec["row"].tolist() == [5, 5, 6, 6]
+    assert rec["area_raw"].tolist() == ["Tonra", "Tonra", "Mare\nBaru", "Mare\nBaru"]
+    assert table.totals[0]["row"] == 8 and table.totals[0]["label"] == "Jumlah"
+
+
+def test_rows_are_numbered_by_line_in_a_plain_csv(tmp_path):
+    path = tmp_path / "ternak.csv"
+    path.write_text("kode_kecamatan,jenis_ternak,tahun,populasi_ekor\n\n"
+                    "730801,Sapi Potong,2018,6540\n730801,Kerbau,2018,-\n")
+    assert read_statistics(path)[0].records["row"].tolist() == [3, 4]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_cycle_collector_is_left_as_it_was(tmp_path, enabled):
+    good = tmp_path / "produksi 2023.csv"
+    good.write_text("Kecamatan;Padi (ton)\nTonra;12\nMare;3\n")
+    bad = tmp_path / "kosong.csv"
+    bad.write_text("Catatan: tidak ada tabel\n")
+    try:
+        gc.enable() if enabled else gc.disable()
+        assert len(read_statistics(good)[0].records) == 2
+        assert gc.isenabled() is enabled
+        with pytest.raises(DatasetError):
+            read_statistics(bad)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+
+
+def test_per_value_computes_once_per_type_and_value():
+    calls = []
+
+    def f(v):
+        calls.append(v)
+        return repr(v)
+
+    once = per_value(f)
+    assert [once(v) for v in ["1", "1", 1, 1.0, True, "1"]] == \
+        ["'1'", "'1'", "1", "1.0", "True", "'1'"]
+    assert calls == ["1", 1, 1.0, True]       # 1, 1.0 and True are equal but not the same cell
+    assert once([1]) == "[1]" and once([1]) == "[1]"   # unhashable: computed each time
+    assert calls[-2:] == [[1], [1]]
