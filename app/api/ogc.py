@@ -17,8 +17,11 @@ from urllib.parse import urlencode
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from shapely.geometry import box as make_box
+from starlette.concurrency import run_in_threadpool
 
 from unggulan.api.convert import records
 from unggulan.api.deps import DatasetDep
@@ -26,6 +29,8 @@ from unggulan.api.paging import window
 from unggulan.api.pool import Lru
 from unggulan.api.routes_areas import parse_bbox
 from unggulan.base.errors import UnggulanError, UnknownArea
+from unggulan.core.activity.evidence import MEASURE_PRIORITY
+from unggulan.core.outputs.layers import analysis_layer, statistics_layer, zones_layer
 from unggulan.maps.tiles import MAX_ZOOM, MEDIA_TYPE, MIN_ZOOM
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
@@ -92,14 +97,10 @@ def _layer(ds, cid: str) -> gpd.GeoDataFrame:
         st["fid"] = st["code"].astype(str) + ":" + st["commodity"].astype(str)
         return st
     if cid == "statistics":
-        from unggulan.core.outputs.layers import statistics_layer
-
         st = statistics_layer(ds.statistics(), ds.layers)
         st["fid"] = [f"s{i}" for i in range(len(st))]
         return st
     if cid == "kawasan":
-        from unggulan.core.outputs.layers import zones_layer
-
         return zones_layer(ds.zones(_zone_level(ds)), ds.run_info())
     level = cid.split("_", 1)[1]
     return ds.candidates(level, wide=True).reset_index(drop=True)
@@ -122,7 +123,6 @@ async def _features_ready(ds, cid: str) -> _Features:
     feats = ds.peek(("ogc", "features", cid))
     if feats is not None:
         return feats
-    from starlette.concurrency import run_in_threadpool
 
     return await run_in_threadpool(_features, ds, cid)
 
@@ -147,8 +147,6 @@ class _Features:
 
     @classmethod
     def build(cls, layer: gpd.GeoDataFrame, cid: str, precision: int = 6) -> _Features:
-        import shapely
-
         layer = layer.to_crs(4326) if layer.crs is not None and layer.crs.to_epsg() != 4326 \
             else layer
         geoms = shapely.transform(np.asarray(layer.geometry.values),
@@ -187,9 +185,6 @@ def _quadrants(ds, copy: bool = True):
     """SLQ, DLQ and quadrant of every (area, commodity) at the statistics' own level, on
     the first measure of :data:`unggulan.core.activity.evidence.MEASURE_PRIORITY` with two
     years or more, with the area's polygon; None when there is no such series."""
-    from unggulan.core.activity.evidence import MEASURE_PRIORITY
-    from unggulan.core.outputs.layers import analysis_layer
-
     def build():
         st = ds.statistics()
         st = st[st["level"].isin(ds.levels) & ~st["ratio"].astype(bool)]
@@ -280,8 +275,6 @@ async def _answer(request: Request, ds, key: str, make) -> Response:
     cache_key = ("ogc", "answer", key, base)
     body = ds.peek(cache_key)
     if body is None:
-        from starlette.concurrency import run_in_threadpool
-
         body = await run_in_threadpool(ds.cached, cache_key, build)
     return Response(body, media_type="application/json")
 
@@ -431,8 +424,6 @@ async def item(request: Request, ds: DatasetDep, collection_id: str, feature_id:
 
 
 def _shape(box):
-    from shapely.geometry import box as make_box
-
     return make_box(*box)
 
 

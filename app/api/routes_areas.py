@@ -10,15 +10,26 @@ import pandas as pd
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter
+from shapely.geometry import box
 
 from unggulan.api import heap, pool
 from unggulan.api.convert import clean, feature_collection, records
 from unggulan.api.deps import DatasetDep, LevelDep
 from unggulan.api.headers import run_headers
-from unggulan.api.models import AreaCandidates, AreaDetail, AreaPage, CandidateItem
+from unggulan.api.models import (
+    Area,
+    AreaCandidates,
+    AreaDetail,
+    AreaPage,
+    CandidateItem,
+    SuitabilityItem,
+)
 from unggulan.api.paging import paged
+from unggulan.api.routes_scenarios import saved_scenario
 from unggulan.base.errors import UnggulanError, UnknownArea
 from unggulan.base.names import fold
+from unggulan.core.land.suitability import explain
+from unggulan.core.ranking.run import effective_scenario
 from unggulan.core.ranking.scoring import COLUMNS
 
 router = APIRouter(tags=["areas"])
@@ -58,8 +69,6 @@ def filter_areas(ds, level: str, parent: str | None, q: str | None, bbox):
 
 
 def _box(bbox):
-    from shapely.geometry import box
-
     return box(*bbox)
 
 
@@ -182,11 +191,6 @@ def area_details(ds, level: str, codes: list[str] | None = None) -> dict[str, di
 
 
 def _area_details(ds, level: str, codes: list[str] | None) -> dict[str, dict[str, str]]:
-    from pydantic import TypeAdapter
-
-    from unggulan.api.models import Area, SuitabilityItem
-    from unggulan.core.land.suitability import explain
-
     areas = ds.areas(level)
     if codes is not None:
         areas = areas.loc[codes]
@@ -279,9 +283,6 @@ def _area_candidates_response(ds, code: str, level: str, top: int, weights: str 
     """The body (an :class:`AreaCandidates` as JSON) and run headers of
     ``GET /areas/{code}/candidates``; None with ``prepared_only`` when the level's candidates
     of these weights are not prepared."""
-    from unggulan.api.routes_scenarios import saved_scenario
-    from unggulan.core.ranking.run import effective_scenario
-
     areas = ds.areas(level)
     if code not in areas.index:
         raise UnknownArea(f"no {level} with code '{code}'", field="code")

@@ -15,6 +15,9 @@ from fastapi.responses import HTMLResponse, Response
 from unggulan.api.deps import DatasetDep
 from unggulan.api.headers import run_headers
 from unggulan.api.pool import Lru
+from unggulan.base.errors import DatasetError
+from unggulan.core.ranking.run import find_scenario, saved_scenarios
+from unggulan.core.scenario import load_scenario
 from unggulan.reports.brief import (
     BriefOptions,
     build_brief,
@@ -38,9 +41,6 @@ def _scenario(ds, name: str | None):
     """A saved scenario by id or name (never a path from the request), or None."""
     if not name:
         return None
-    from unggulan.base.errors import DatasetError
-    from unggulan.core.ranking.run import find_scenario, saved_scenarios
-    from unggulan.core.scenario import load_scenario
 
     hit = find_scenario(ds.folder, name)
     if hit is None:

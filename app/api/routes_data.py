@@ -27,6 +27,7 @@ from unggulan.api.routes_scenarios import saved_scenario
 from unggulan.core.land.suitability import status_of
 from unggulan.core.ranking.run import effective_scenario
 from unggulan.core.ranking.scoring import DEFAULT_WEIGHTS, DESCRIPTIONS
+from unggulan.core.scenario import scenario_from_dict
 
 router = APIRouter()
 WeightsQ = Annotated[str | None, Query(
@@ -226,8 +227,6 @@ def post_candidates(
     """Ranked candidates for a scenario sent as the JSON body (weights or AHP, weighted sum,
     TOPSIS or VIKOR); 422 naming the key for a scenario that cannot be used (an unknown
     weight, an AHP matrix with CR >= 0.10 naming the judgement to revisit, ...)."""
-    from unggulan.core.scenario import scenario_from_dict
-
     sc = scenario_from_dict(scenario)
     sc.check_commodities(ds.catalogue.items)
     return candidate_page(ds, level, sc, response, stability=stability, limit=limit,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
@@ -10,10 +12,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, BackgroundTasks, Query
 from fastapi.responses import FileResponse, Response
 
+from unggulan.api import pool
 from unggulan.api.deps import DatasetDep, LevelDep
 from unggulan.api.headers import run_headers
+from unggulan.api.pool import Lru
 from unggulan.api.routes_scenarios import ScenarioQ, saved_scenario
-from unggulan.io.exports import write_layer
+from unggulan.core.ranking.run import effective_scenario
+from unggulan.io.exports import pid_alive, write_layer
 
 router = APIRouter(tags=["export"])
 MEDIA = {"shp": ("zip", "application/zip"), "gpkg": ("gpkg", "application/geopackage+sqlite3"),
@@ -39,8 +44,6 @@ async def export(
     (suitability) keep each area's polygon once: a GeoPackage has the areas layer and the
     rows' related table, a shapefile zip the areas and a CSV of the rows, a GeoJSON one
     feature per area with the rows as columns (see :mod:`unggulan.io.exports`)."""
-    from unggulan.api import pool
-
     args = (ds, level, layer, format, top, weights, area, scenario)
     # the same request on the same dataset and run gives the same bytes (exports are
     # reproducible): the last ones are kept; a saved scenario is read on the pool
@@ -63,16 +66,12 @@ KEPT_MAX_BYTES = 32 * 1024 * 1024
 
 
 def _kept(ds):
-    from unggulan.api.pool import Lru
-
     return ds.cached(("api", "exports"), lambda: Lru(KEPT_EXPORTS))
 
 
 def _key(ds, level, layer, format, top, weights, area, scenario) -> tuple:
     """What an export's bytes depend on besides the dataset: the layer, level, format, area
     and the run (the scenario's content, the inputs and the version: its run hash)."""
-    from unggulan.core.ranking.run import effective_scenario
-
     sc = effective_scenario(saved_scenario(ds, scenario) if scenario else None, weights,
                             top=top)
     return (layer, level, format, area, sc.name, ds.run_info(sc).run_hash)
@@ -124,10 +123,6 @@ TMP_PREFIX = "unggulan-export-"
 def _remove_stale_folders() -> None:
     """Remove the export folders of service processes that are gone (killed while writing
     or before the answer was sent): ``unggulan-export-<pid>-*`` in the temporary folder."""
-    import re
-
-    from unggulan.io.exports import pid_alive
-
     pattern = re.compile(rf"^{TMP_PREFIX}(\d+)-")
     try:
         entries = list(os.scandir(tempfile.gettempdir()))
@@ -140,6 +135,4 @@ def _remove_stale_folders() -> None:
 
 
 def _cleanup(folder: str) -> None:
-    import shutil
-
     shutil.rmtree(folder, ignore_errors=True)

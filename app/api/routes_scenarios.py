@@ -27,6 +27,7 @@ from unggulan.core.ranking.run import (
     slug,
 )
 from unggulan.core.scenario import Scenario, load_scenario, scenario_from_dict, scenario_to_toml
+from unggulan.io.exports import write_text
 
 router = APIRouter(tags=["scenarios"])
 #: the query parameter of every route that takes a saved scenario
@@ -141,7 +142,6 @@ def save_scenario(
     if existed and not overwrite:
         raise HTTPException(409, f"a saved scenario '{sid}' exists; send overwrite=true to "
                                  "replace it, or choose another name")
-    from unggulan.io.exports import write_text
 
     try:
         folder.mkdir(exist_ok=True)

@@ -11,6 +11,7 @@ from unggulan.api.convert import records
 from unggulan.api.deps import DatasetDep
 from unggulan.api.headers import run_headers
 from unggulan.api.paging import Page, paged
+from unggulan.core.ranking.run import default_scenario
 
 router = APIRouter(tags=["statistics"])
 
@@ -82,7 +83,6 @@ def analysis(
         res = res[res["commodity"] == commodity]
     if area is not None and "code" in res:
         res = res[res["code"] == area]
-    from unggulan.core.ranking.run import default_scenario
 
     info = ds.run_info(default_scenario(measure=measure, period=period))
     response.headers.update(run_headers(info))

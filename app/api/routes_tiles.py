@@ -18,7 +18,9 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 
 from unggulan.api.deps import DatasetDep
+from unggulan.api.routes_scenarios import saved_scenario
 from unggulan.base.errors import UnknownArea
+from unggulan.core.ranking.run import effective_scenario
 from unggulan.maps.tiles import COARSER, MAX_ZOOM, MEDIA_TYPE, MIN_ZOOM, tile_for, tile_source
 
 router = APIRouter(tags=["web map"])
@@ -36,9 +38,6 @@ LevelP = Literal["desa", "kecamatan"]
 def run_scenario(ds, weights: str | None, top: int, scenario: str | None):
     """The scenario of a tile request: a saved one, or the default one of ``weights`` and
     ``top`` (the map page's run)."""
-    from unggulan.api.routes_scenarios import saved_scenario
-    from unggulan.core.ranking.run import effective_scenario
-
     return effective_scenario(saved_scenario(ds, scenario) if scenario else None, weights,
                               top=top)
 

@@ -20,6 +20,7 @@ from unggulan.api.deps import DatasetDep, LevelDep
 from unggulan.api.headers import run_headers
 from unggulan.api.routes_scenarios import ScenarioQ, saved_scenario
 from unggulan.base.errors import UnknownArea
+from unggulan.core.ranking.run import effective_scenario
 
 router = APIRouter(tags=["zones"])
 
@@ -49,8 +50,6 @@ def _zones(ds, level: str, scenario: str | None, weights: str | None,
 
 def gdf_scenario(ds, sc, weights):
     """The scenario :meth:`~unggulan.core.dataset.Dataset.layer` used (default of ``weights``)."""
-    from unggulan.core.ranking.run import effective_scenario
-
     return effective_scenario(sc, weights)
 
 

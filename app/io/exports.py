@@ -59,8 +59,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from unggulan.base.errors import UnggulanError
+from unggulan.io.qml import candidates_qml, write_gpkg_style, zones_qml
 
 
 @contextmanager
@@ -68,8 +70,6 @@ def pyogrio_config(options: dict[str, str]):
     """GDAL config options for the duration of a write. GDAL's options are global to the
     process: one such write at a time, or a concurrent request's write would end the other's
     options half-way (a GeoPackage then gets the current date, no longer byte-identical)."""
-    import pyogrio
-
     with _CONFIG_LOCK:
         old = {k: pyogrio.get_gdal_config_option(k) for k in options}
         pyogrio.set_gdal_config_options(options)
@@ -413,7 +413,6 @@ def write_spatial(gdf: gpd.GeoDataFrame, path: Path, suffix: str, layer: str | N
             return path
         if suffix == ".gpkg" and layer and path.exists():
             # a GeoPackage holds several layers: add or replace this one, keep the others
-            import pyogrio
 
             if layer in [n for n, _ in pyogrio.list_layers(path)] and not overwrite:
                 raise UnggulanError(f"{path} already has layer '{layer}'; use --overwrite")
@@ -430,10 +429,6 @@ def write_spatial(gdf: gpd.GeoDataFrame, path: Path, suffix: str, layer: str | N
         with pyogrio_config({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}):
             gdf.to_file(tmp_path, driver=FORMATS[suffix], layer=layer or path.stem, **options)
         if qml and suffix == ".gpkg":
-            import pyogrio
-
-            from unggulan.io.qml import write_gpkg_style
-
             name = layer or path.stem
             geom_col = pyogrio.read_info(tmp_path, layer=name)["geometry_name"] or "geom"
             write_gpkg_style(tmp_path, name, qml, geom_col)
@@ -552,7 +547,6 @@ def _write_long(gdf: gpd.GeoDataFrame, path: Path, suffix: str, layer: str | Non
         wide = gpd.GeoDataFrame(wide, geometry=areas.geometry.name, crs=areas.crs)
         return write_spatial(wide, path, suffix, layer, overwrite, meta)
     # GeoPackage: the areas layer, the rows' table and their relation
-    import pyogrio
 
     check_target(path, overwrite or bool(layer))
     with atomic_replace(path) as tmp_path:
@@ -640,7 +634,7 @@ def _readme(name: str, meta: Mapping, note: str = "") -> str:
 
 def _parquet_metadata(path: Path, meta: Mapping) -> None:
     """Add the run metadata to a Parquet file's schema metadata (key ``unggulan``)."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # (lazy: pyarrow is heavy to import, and only parquet needs it)
 
     table = pq.read_table(path)
     schema_meta = dict(table.schema.metadata or {})
@@ -655,15 +649,12 @@ def _style(gdf, layer: str | None, mapping: dict | None = None) -> str | None:
     colours = gdf.attrs.get(COLOURS_KEY)   # the dataset's palette, given by the core
     com = mapping.get("commodity", "commodity")
     if "zones" in (layer or "") and com in gdf.columns:
-        from unggulan.io.qml import zones_qml
-
         return zones_qml(gdf, field=com, label_field=mapping.get("zone_id", "zone_id"),
                          name_field=mapping.get("commodity_name_id", "commodity_name_id"),
                          colours=colours)
     top = mapping.get("top1", "top1")
     if "candidates" not in (layer or "") or top not in gdf.columns:
         return None
-    from unggulan.io.qml import candidates_qml
 
     return candidates_qml(gdf, field=top, label_field=mapping.get("name", "name"),
                           name_field=mapping.get("top1_name", "top1_name"), colours=colours)

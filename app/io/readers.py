@@ -9,8 +9,11 @@ import codecs
 import csv
 import io
 import itertools
+import posixpath
 import re
 import warnings
+import xml.etree.ElementTree as ET
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +25,7 @@ import pandas as pd
 import pyogrio
 
 from unggulan.base.errors import DatasetError
+from unggulan.base.names import column_key
 
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".parquet", ".geoparquet", ".fgb", ".zip")
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
@@ -517,10 +521,6 @@ def hidden_rows(path: str | Path, sheet: str) -> list[int]:
     >>> hidden_rows(p, "Data")
     [3]
     """
-    import posixpath
-    import xml.etree.ElementTree as ET
-    import zipfile
-
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     try:
@@ -560,8 +560,6 @@ def _unique_columns(names: list[object]) -> list[str]:
 def _find_header(book: pd.DataFrame, hint: set[str] | None) -> tuple[int, int]:
     """The header row of a sheet (0-based, among the first 15) and how many of its cells
     match ``hint`` (or are filled, without a hint)."""
-    from unggulan.base.names import column_key
-
     best, best_hits = 0, -1
     for i in range(min(15, len(book))):
         cells = [column_key(c) for c in book.iloc[i].tolist() if str(c).strip()]

@@ -38,6 +38,7 @@ import numpy as np
 from pyproj import CRS
 
 from unggulan.base.errors import DatasetError, UnggulanError
+from unggulan.base.resources import bundled_data_dir
 from unggulan.core.inputs.config import RASTER_ATTRIBUTES
 from unggulan.core.inputs.rasters import RasterInfo
 from unggulan.core.land import terrain_climate as tc
@@ -77,8 +78,6 @@ class FetchError(UnggulanError):
 
 
 def default_sources_path() -> Path:
-    from unggulan.base.resources import bundled_data_dir
-
     return bundled_data_dir() / "raster_sources.toml"
 
 
