@@ -29,8 +29,8 @@ def _script(name: str):
 
 
 def test_bundled_data_from_the_source_tree():
-    from unggulan.core.scenario import SCENARIOS_DIR
     from unggulan.base.settings import Settings, bundled_data_dir
+    from unggulan.core.scenario import SCENARIOS_DIR
 
     assert resources.bundled_data_dir() == ROOT / "data"
     assert bundled_data_dir is resources.bundled_data_dir  # settings re-exports the one

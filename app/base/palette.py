@@ -15,8 +15,8 @@ import pandas as pd
 
 TOL_MUTED = ["#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "#44AA99",
              "#999933", "#AA4499"]
-#: the dataset-wide commodity palette of the maps and briefs (unggulan.core.outputs.colours): the nine
-#: muted colours, then the two of Tol's *light* scheme that none of them resembles (orange,
+#: the dataset-wide commodity palette of the maps and briefs (unggulan.core.outputs.colours):
+#: the nine muted colours, then the two of Tol's *light* scheme that none of them resembles (orange,
 #: pear), so that fewer areas fall into grey "other"
 COMMODITY_COLOURS = TOL_MUTED + ["#EE8866", "#BBCC33"]
 #: colours for a run's leaders that the dataset palette leaves grey

@@ -11,34 +11,36 @@ small window of the rasters. Then, as one Dask graph:
 
 1. **Per partition**: zonal statistics of the partition's areas, by an
    :class:`~unggulan.core.land.attributes.AttributeEngine` of its own (``workers=1``) that opens the
-   dataset's raster files by path on the worker; the per-cell land classes of the
-   requirement bases and their shares per area (the costly part of the suitability,
+   dataset's raster files by path on the worker; the per-cell land classes of the requirement bases
+   and their shares per area (the costly part of the suitability,
    :func:`~unggulan.core.land.suitability.shares_by_basis`); the sentra counts per (area, commodity)
-   (:func:`~unggulan.core.activity.specialisation.counts`) and their partial sums per reference region
-   and commodity (:func:`~unggulan.core.activity.specialisation.reference_totals`).
+   (:func:`~unggulan.core.activity.specialisation.counts`) and their partial sums per reference
+   region and commodity (:func:`~unggulan.core.activity.specialisation.reference_totals`).
 2. **Reduction**: the partial sums are added up across partitions into the reference-region
-   totals the LQ needs (:func:`~unggulan.core.activity.specialisation.combine_totals`): a kabupaten split
-   over several partitions is summed from all of them, nothing assumes that it lies in one.
+   totals the LQ needs (:func:`~unggulan.core.activity.specialisation.combine_totals`): a kabupaten
+   split over several partitions is summed from all of them, nothing assumes that it lies in one.
 3. **Combined (one task)**: the partitions' attribute tables are put back in the areas' order
-   and the limiting-factor rules (:func:`~unggulan.core.land.suitability.assess_areas`) run on the whole
-   table: its categorical columns list their labels in the order they first appear over all
-   areas, and a product with several raw materials is classified per cell by the basis it
-   has in the first area (the client works that basis out from the first area alone before
-   step 1, so the partitions classify exactly the bases the single-process path does). The
-   step is vectorised (a second or two for the 84,000 national desa).
+   and the limiting-factor rules (:func:`~unggulan.core.land.suitability.assess_areas`) run on the
+   whole table: its categorical columns list their labels in the order they first appear over all
+   areas, and a product with several raw materials is classified per cell by the basis it has in the
+   first area (the client works that basis out from the first area alone before step 1, so the
+   partitions classify exactly the bases the single-process path does). The step is vectorised (a
+   second or two for the 84,000 national desa).
 4. **Per partition**: the suitability's evidence text (``explain``); the LQ and OVOP
    components of the partition's sentra with the all-area totals
-   (:func:`~unggulan.core.activity.specialisation.specialisation` with ``totals=``); the pairs that may be
-   proposed (own activity, or land S1-S3: :func:`~unggulan.core.ranking.candidates.eligible_pairs`, the
-   first, row-filtering step of :func:`unggulan.core.ranking.candidates.evidence`).
+   (:func:`~unggulan.core.activity.specialisation.specialisation` with ``totals=``); the pairs that
+   may be proposed (own activity, or land S1-S3:
+   :func:`~unggulan.core.ranking.candidates.eligible_pairs`, the first, row-filtering step of
+   :func:`unggulan.core.ranking.candidates.evidence`).
 5. **Combined (one task)**: the evidence columns are aligned to those pairs and the
    neighbourhood score and Gi* hot spots computed, on the combined pairs
-   (:func:`~unggulan.core.ranking.candidates.assemble`): the hot spots need neighbours across partition
-   edges (the contiguity of all areas), and the aligned text columns take their labels in
-   the order of all areas' rows. All of it is vectorised over
-   the pairs and fast (the contiguity, neighbourhood score and Gi* of every commodity take
-   2.4 s for the national desa, see :mod:`unggulan.core.activity.clusters`).
-6. **Per partition**: scores, ranks and reasons (:func:`unggulan.core.ranking.candidates.propose` on the
+   (:func:`~unggulan.core.ranking.candidates.assemble`): the hot spots need neighbours across
+   partition edges (the contiguity of all areas), and the aligned text columns take their labels in
+   the order of all areas' rows. All of it is vectorised over the pairs and fast (the contiguity,
+   neighbourhood score and Gi* of every commodity take 2.4 s for the national desa, see
+   :mod:`unggulan.core.activity.clusters`).
+6. **Per partition**: scores, ranks and reasons (:func:`unggulan.core.ranking.candidates.propose` on
+the
    partition's evidence). Scores need no global normalisation: the weighted sum is absolute
    and TOPSIS / VIKOR compare the candidates of one area. The partitions' candidates are put
    together in the order of the area codes, as the single-process path gives them.
@@ -507,7 +509,8 @@ def _spec_task(counted: tuple, totals: Totals, reference: str, year: int) -> pd.
 
 def _eligible_task(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, catalogue
                    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """A partition's pairs that may be proposed (:func:`unggulan.core.ranking.candidates.eligible_pairs`):
+    """A partition's pairs that may be proposed
+    (:func:`unggulan.core.ranking.candidates.eligible_pairs`):
     their suitability rows, (area, commodity) keys and row numbers in the combined
     suitability."""
     rows, keys = eligible_pairs(suit, spec, stats, catalogue)
@@ -517,7 +520,8 @@ def _eligible_task(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
 def _assemble_task(eligible: list[tuple], counted: list[tuple], specs: list[pd.DataFrame],
                    stats: pd.DataFrame, w, codes: pd.Index, level: str, local=None
                    ) -> list[pd.DataFrame]:
-    """The evidence of all partitions' pairs (:func:`unggulan.core.ranking.candidates.assemble`, with the
+    """The evidence of all partitions' pairs
+    (:func:`unggulan.core.ranking.candidates.assemble`, with the
     all-area sentra LQ and statistics), including the neighbourhood score and Gi*, which
     need neighbours across partition edges; then split by partition again for the scoring.
     Vectorised over the pairs: fast."""
@@ -592,7 +596,8 @@ def evidence_partitioned(ds, level: str = "desa", reference: str = "kabupaten",
                          management: str = "rendah", period=None, measure: str | None = None,
                          npartitions: int = 4, scheduler=None,
                          n_workers: int | None = None) -> pd.DataFrame:
-    """:func:`unggulan.core.ranking.candidates.evidence` on Dask: every (area, commodity) pair that may
+    """:func:`unggulan.core.ranking.candidates.evidence` on Dask: every (area, commodity) pair
+    that may
     be proposed, with its evidence components; identical to the single-process frame.
 
     Parameters
@@ -600,7 +605,8 @@ def evidence_partitioned(ds, level: str = "desa", reference: str = "kabupaten",
     ds, level, npartitions, scheduler, n_workers :
         As :func:`attributes_partitioned`.
     reference, management, period, measure :
-        As :func:`unggulan.core.ranking.candidates.evidence` (``period`` may also be ``"2018-2022"``).
+        As :func:`unggulan.core.ranking.candidates.evidence` (``period`` may also be
+        ``"2018-2022"``).
 
     Returns
     -------
@@ -675,7 +681,8 @@ def candidates_partitioned(ds, level: str = "desa", npartitions: int = 4, schedu
     -------
     GeoDataFrame
         As :meth:`Dataset.candidates`: long (``code, name, level, rank, commodity, score,
-        ... reason_id, reason_en``, see :data:`unggulan.core.ranking.candidates.LONG_COLUMNS`) or, with
+        ... reason_id, reason_en``, see
+        :data:`unggulan.core.ranking.candidates.LONG_COLUMNS`) or, with
         ``wide=True``, one feature per area.
 
     Examples

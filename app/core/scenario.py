@@ -26,11 +26,11 @@ A scenario is a TOML file (see ``data/scenarios/README.md``)::
     gap_m = 500
     min_areas = 3
 
-Weight names are the components of :data:`unggulan.core.ranking.scoring.DEFAULT_WEIGHTS` at run time and
-are validated with :func:`unggulan.core.ranking.scoring.parse_weights`. In a scenario, a component that
-is not named gets weight **0** (a scenario states all of its weights; the command-line
-``--weights`` keeps the defaults instead), and a scenario with neither ``[weights]`` nor
-``[ahp]`` uses the default weights. An AHP matrix must have ``CR < 0.10`` (``ahp.max_cr``).
+Weight names are the components of :data:`unggulan.core.ranking.scoring.DEFAULT_WEIGHTS` at run time
+and are validated with :func:`unggulan.core.ranking.scoring.parse_weights`. In a scenario, a
+component that is not named gets weight **0** (a scenario states all of its weights; the
+command-line ``--weights`` keeps the defaults instead), and a scenario with neither ``[weights]``
+nor ``[ahp]`` uses the default weights. An AHP matrix must have ``CR < 0.10`` (``ahp.max_cr``).
 
 Errors are :class:`~unggulan.base.errors.DatasetError` naming the file and the key, e.g.
 ``scenario.toml: key 'ahp.matrix': CR 0.17 >= 0.10; ...``.

@@ -25,8 +25,8 @@ from unggulan.api.deps import DatasetHolder
 from unggulan.api.main import create_app
 from unggulan.api.security import rate_limited
 from unggulan.base.errors import DatasetError
-from unggulan.io.readers import read_table
 from unggulan.base.settings import Settings
+from unggulan.io.readers import read_table
 
 KEY = "fuzz-kunci-0123456789abcdef"
 BOUNDED = settings(max_examples=60, deadline=timedelta(seconds=5),

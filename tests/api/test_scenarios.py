@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import BUNDLED
 from unggulan.api.main import create_app
-from unggulan.core.scenario import load_scenario, scenario_from_dict
 from unggulan.base.settings import Settings
+from unggulan.core.scenario import load_scenario, scenario_from_dict
 
 KEY = "kunci-uji-2025"
 AHP = {"criteria": ["suitability", "specialisation", "market"],

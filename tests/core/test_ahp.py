@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from unggulan.base.errors import InvalidWeights
-from unggulan.core.ranking.ahp import RANDOM_INDEX, ahp_weights, parse_judgement, parse_matrix, random_index
+from unggulan.core.ranking.ahp import (
+    RANDOM_INDEX,
+    ahp_weights,
+    parse_judgement,
+    parse_matrix,
+    random_index,
+)
 
 # Saaty, T. L. (1990). How to make a decision: the analytic hierarchy process. European Journal
 # of Operational Research 48, 9-26: the house example, criteria compared with respect to the

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from rasterio.transform import from_origin
 from shapely.geometry import Polygon, box
 
+from unggulan.core.inputs.rasters import RasterInfo
 from unggulan.core.land import attributes as attrs_mod
 from unggulan.core.land.attributes import AttributeEngine
-from unggulan.core.inputs.rasters import RasterInfo
 from unggulan.core.land.zonal import (
     Grid,
     coverage_cache_path,

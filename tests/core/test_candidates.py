@@ -10,9 +10,9 @@ from shapely.geometry import box
 from tests.helpers import run_cli
 from unggulan.base.errors import InvalidWeights
 from unggulan.core.activity import clusters
+from unggulan.core.activity.specialisation import specialisation
 from unggulan.core.ranking.candidates import add_components, eligible
 from unggulan.core.ranking.scoring import ACTIVITY_COMPONENTS, DEFAULT_WEIGHTS, parse_weights, score
-from unggulan.core.activity.specialisation import specialisation
 
 COMPONENTS = list(DEFAULT_WEIGHTS)
 

@@ -28,9 +28,9 @@ from unggulan.core.activity.specialisation import (
 PERMUTATIONS, SEED = 999, 12345
 
 
-# ---------------------------------------------------------------- previous implementations
-# Copied from app/core/activity/specialisation.py and app/core/activity/clusters.py as of commit c48707e (before
-# issue #22), so that the vectorised versions are compared with what they replace.
+# ---------------------------------------------------------------- previous implementations Copied
+# from app/core/activity/specialisation.py and app/core/activity/clusters.py as of commit c48707e
+# (before issue #22), so that the vectorised versions are compared with what they replace.
 def _old_counts(sentra: pd.DataFrame, area_col: str) -> pd.DataFrame:
     s = sentra[sentra[area_col].notna() & sentra["commodity_id"].notna()]
     g = s.groupby([area_col, "commodity_id"], observed=True)

@@ -94,8 +94,8 @@ def test_land_only_desa_get_a_local_commodity_on_top(ds):
 
 def test_local_weight_zero_turns_the_rule_off(ds):
     """``local=0`` (weights) or a scenario that does not name it: the land alone again."""
-    from unggulan.core.scenario import scenario_from_dict
     from unggulan.core.ranking.scoring import DEFAULT_WEIGHTS
+    from unggulan.core.scenario import scenario_from_dict
 
     off = ds.candidates("desa", top=3, weights="local=0")
     land_only = _land_only_desa(ds)

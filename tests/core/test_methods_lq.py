@@ -360,8 +360,10 @@ def test_bone_livestock_statistics(bone_dir):
         assert not np.isinf(f.select_dtypes("number").to_numpy(dtype=float)).any()
 
 
-@pytest.mark.parametrize("name", ["unggulan.core.activity.growth", "unggulan.core.activity.lq", "unggulan.core.activity.dlq",
-                                  "unggulan.core.activity.shift_share", "unggulan.core.activity.klassen",
+@pytest.mark.parametrize("name", ["unggulan.core.activity.growth", "unggulan.core.activity.lq",
+"unggulan.core.activity.dlq",
+                                  "unggulan.core.activity.shift_share",
+                                  "unggulan.core.activity.klassen",
                                   "unggulan.core.activity.concentration"])
 def test_docstring_examples(name):
     module = importlib.import_module(name)

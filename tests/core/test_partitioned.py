@@ -20,8 +20,13 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from unggulan.core import partitioned as P
+from unggulan.core.activity.specialisation import (
+    combine_totals,
+    counts,
+    reference_totals,
+    specialisation,
+)
 from unggulan.core.ranking.run import default_scenario
-from unggulan.core.activity.specialisation import combine_totals, counts, reference_totals, specialisation
 
 pytest.importorskip("dask_geopandas")
 

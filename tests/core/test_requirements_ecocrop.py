@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from tests.conftest import BUNDLED, ROOT, SHARED
 from unggulan.base.errors import DatasetError
 from unggulan.core.inputs.commodities import Catalogue
-from unggulan.core.land.suitability import Requirements, assess_areas, classify, factor_index, status_of
+from unggulan.core.land.suitability import (
+    Requirements,
+    assess_areas,
+    classify,
+    factor_index,
+    status_of,
+)
 
 ECOCROP_DB = SHARED / "reference" / "ecocrop" / "EcoCrop_DB.csv"
 LIMITS = ["s3_low", "s2_low", "s1_low", "s1_high", "s2_high", "s3_high"]

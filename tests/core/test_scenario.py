@@ -12,8 +12,8 @@ import pytest
 
 from unggulan.base.errors import DatasetError, UnknownCommodity
 from unggulan.core import provenance
-from unggulan.core.ranking import scoring
 from unggulan.core.provenance import file_digest, inputs_hash, run_hash
+from unggulan.core.ranking import scoring
 from unggulan.core.scenario import load_scenario, scenario_from_dict, scenario_to_toml
 
 ROOT = Path(__file__).resolve().parents[2]

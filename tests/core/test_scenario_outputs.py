@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 
 from tests.conftest import BUNDLED
 from unggulan import Dataset
-from unggulan.core.ranking import run as runmod
 from unggulan.core.provenance import run_hash
+from unggulan.core.ranking import run as runmod
 from unggulan.core.ranking.run import (
     DEFAULT_NAME,
     default_scenario,

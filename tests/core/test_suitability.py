@@ -10,7 +10,13 @@ import pytest
 from tests.conftest import BUNDLED, SHARED
 from unggulan.base.errors import DatasetError
 from unggulan.core.inputs.commodities import Catalogue
-from unggulan.core.land.suitability import Requirements, assess_areas, classify, explain, factor_index
+from unggulan.core.land.suitability import (
+    Requirements,
+    assess_areas,
+    classify,
+    explain,
+    factor_index,
+)
 
 INF = np.inf
 # kakao temperature, Djaenudin et al. 2011: S1 25-28, S2 20-25 / 28-32, S3 32-35, N <20 / >35

@@ -32,8 +32,8 @@ from typer.testing import CliRunner
 from unggulan import Dataset
 from unggulan.base.errors import DatasetError
 from unggulan.cli import cli
-from unggulan.core.land import terrain_climate as tc
 from unggulan.core.inputs.rasters import attribute_for
+from unggulan.core.land import terrain_climate as tc
 from unggulan.io import fetch_rasters as fr
 
 BONE = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "bone"

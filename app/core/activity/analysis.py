@@ -1,10 +1,11 @@
 """The planning methods on a dataset's statistics, by name: one entry point for
 ``ds.analysis``, ``unggulan analyse`` and ``GET /api/v1/analysis/{method}``.
 
-Methods (each its own module): ``slq`` (:mod:`unggulan.core.activity.lq`), ``dlq`` (:mod:`unggulan.core.activity.dlq`,
-with the SLQ x DLQ quadrant), ``shift-share`` (:mod:`unggulan.core.activity.shift_share`, classic or
-Esteban-Marquillas), ``klassen`` (:mod:`unggulan.core.activity.klassen`), ``specialisation`` and
-``localisation`` (:mod:`unggulan.core.activity.concentration`).
+Methods (each its own module): ``slq`` (:mod:`unggulan.core.activity.lq`), ``dlq``
+(:mod:`unggulan.core.activity.dlq`, with the SLQ x DLQ quadrant), ``shift-share``
+(:mod:`unggulan.core.activity.shift_share`, classic or Esteban-Marquillas), ``klassen``
+(:mod:`unggulan.core.activity.klassen`), ``specialisation`` and ``localisation``
+(:mod:`unggulan.core.activity.concentration`).
 
 The data are one measure of ``ds.statistics()`` at one level (ratios such as productivity are
 never used), or sentra ``workers`` / ``units`` per area (sentra have no years: only ``slq``,

@@ -23,10 +23,10 @@ all output)::
     hoover_i  = krugman_i / 2                 Hoover's coefficient of localisation, 0 .. 1
     gini_i    = Gini of the areas' LQs for the commodity (REAT gini.conc, unweighted)
 
-Both use the period's summed values (:func:`unggulan.core.activity.lq.static_lq` over the period: each
-area on its complete years). The localisation compares the areas with each other, so it uses
-only the areas complete in every selected year (the others are listed in ``attrs["notes"]``)
-and areas whose total is zero are left out of the Gini (their LQ is undefined).
+Both use the period's summed values (:func:`unggulan.core.activity.lq.static_lq` over the period:
+each area on its complete years). The localisation compares the areas with each other, so it uses
+only the areas complete in every selected year (the others are listed in ``attrs["notes"]``) and
+areas whose total is zero are left out of the Gini (their LQ is undefined).
 
 Example: area A grows padi, jagung, kedelai 60/30/10 t, the kabupaten 200/100/100:
 krugman = |0.6-0.5| + |0.3-0.25| + |0.1-0.25| = 0.3, hoover 0.15.

@@ -14,13 +14,13 @@ https://www.kompasiana.com/181910501059callistaa/5dcda0f1097f3604df138602/compar
 (Indonesian studies attribute the DLQ to Suyatno 2000, "Analisa economic base terhadap
 pertumbuhan ekonomi daerah tingkat II Wonogiri"; that paper itself was not found to check).
 
-Growth rates (see :mod:`unggulan.core.activity.growth`): ``growth="mean"`` (default) is the arithmetic
-mean of the year-on-year rates, the way most Indonesian studies compute g, so a published table
-can be reproduced; ``growth="cagr"`` is the compound rate, with which the DLQ is exactly
+Growth rates (see :mod:`unggulan.core.activity.growth`): ``growth="mean"`` (default) is the
+arithmetic mean of the year-on-year rates, the way most Indonesian studies compute g, so a published
+table can be reproduced; ``growth="cagr"`` is the compound rate, with which the DLQ is exactly
 ``SLQ_last / SLQ_first`` and the years in between do not matter. A commodity absent (zero) at the
-start, or (with ``"mean"``) in any year before the last, has no growth rate: DLQ NaN with the
-year in ``reason``, never inf. Each area is judged on its complete years; the default reference
-is the balanced panel of the areas complete in every year.
+start, or (with ``"mean"``) in any year before the last, has no growth rate: DLQ NaN with the year
+in ``reason``, never inf. Each area is judged on its complete years; the default reference is the
+balanced panel of the areas complete in every year.
 
 Quadrants (:func:`quadrants`), "above" meaning > 1 and "below" <= 1:
 
@@ -90,9 +90,9 @@ def growth_arrays(data: pd.DataFrame, reference: pd.DataFrame | None,
                   years: Iterable[int] | None, growth: str) -> dict[str, object]:
     """Average annual growth of e_ij, e_j, E_i, E per (area, commodity), on each area's years.
 
-    Shared by :func:`dynamic_lq` and :func:`unggulan.core.activity.klassen.klassen`. Returns a dict of flat
-    arrays (one entry per pair, areas outer, commodities inner) and the panel's sums over the
-    years used (``sum_e_ij`` ...), with ``notes``.
+    Shared by :func:`dynamic_lq` and :func:`unggulan.core.activity.klassen.klassen`. Returns a dict
+    of flat arrays (one entry per pair, areas outer, commodities inner) and the panel's sums over
+    the years used (``sum_e_ij`` ...), with ``notes``.
     """
     check_growth(growth)  # before the data's checks, as always
     return growth_arrays_panel(build_panel(data, years), reference, growth)
@@ -222,8 +222,8 @@ def quadrants(slq_frame: pd.DataFrame, dlq_frame: pd.DataFrame,
     Parameters
     ----------
     slq_frame : DataFrame
-        :func:`unggulan.core.activity.lq.static_lq` over the period (``by_year=False``): ``code, commodity,
-        slq`` (and ``reason``).
+        :func:`unggulan.core.activity.lq.static_lq` over the period (``by_year=False``): ``code,
+        commodity, slq`` (and ``reason``).
     dlq_frame : DataFrame
         :func:`dynamic_lq`: ``code, commodity, dlq`` (and ``reason``).
     convention : {"default", "angelina"}

@@ -19,9 +19,9 @@ Over a period (``by_year=False``) two numbers are given:
 - ``slq_mean``: the **mean of the yearly LQs**, as REAT's ``locq.growth`` and many Indonesian
   studies tabulate it (each year weighs the same; years whose LQ is undefined are skipped).
 
-Each area uses its complete years only (see :mod:`unggulan.core.activity.growth` for missing values, nil rows
-and the default reference); the reference is summed over the same years, ``n_years`` says how
-many and ``years_left_out`` which were skipped. An LQ that cannot be computed (area total zero,
+Each area uses its complete years only (see :mod:`unggulan.core.activity.growth` for missing values,
+nil rows and the default reference); the reference is summed over the same years, ``n_years`` says
+how many and ``years_left_out`` which were skipped. An LQ that cannot be computed (area total zero,
 commodity not in the reference ...) is NaN with a ``reason``, never inf.
 
 Example: area A grows 60 t padi of its 100 t, the kabupaten 200 t of 400 t:

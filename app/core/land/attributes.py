@@ -330,7 +330,8 @@ def _worker_layers(rasters: dict[str, RasterInfo]) -> dict[str, Layer]:
 
 def _open_pool(n: int, rasters: dict[str, RasterInfo]) -> ProcessPoolExecutor | None:
     """``n`` worker processes, started now (from the forkserver: see
-    :func:`~unggulan.core.land.zonal.process_context`), or None where processes cannot be started."""
+    :func:`~unggulan.core.land.zonal.process_context`), or None where processes cannot be
+    started."""
     if n < 1:
         return None
     try:

@@ -9,12 +9,13 @@ Methods compared
 ``tool``
     The tool's statistics components on the truncated series, computed by the functions the
     candidates use (:func:`unggulan.core.activity.evidence.statistics_evidence`, then
-    :func:`unggulan.core.ranking.candidates.add_components`, :func:`unggulan.core.ranking.scoring.score` and
+    :func:`unggulan.core.ranking.candidates.add_components`,
+    :func:`unggulan.core.ranking.scoring.score` and
     :func:`unggulan.core.ranking.candidates.rank_order`): ``specialisation`` (the SLQ of the
-    period's sums, log scale), ``scale`` (the commodity's share of the area's own output)
-    and ``trend`` (DLQ over the period), with their default weights 0.25 / 0.15 / 0.10
-    renormalised. Land, sentra and market components are left out (weight 0): the backtest
-    judges what can be judged on the series, not the land.
+    period's sums, log scale), ``scale`` (the commodity's share of the area's own output) and
+    ``trend`` (DLQ over the period), with their default weights 0.25 / 0.15 / 0.10 renormalised.
+    Land, sentra and market components are left out (weight 0): the backtest judges what can be
+    judged on the series, not the land.
 ``last_slq``
     The K commodities with the highest SLQ in the commodity's last known year (ties: the
     larger share of the area's output that year, then the commodity id).
@@ -44,12 +45,12 @@ A mark is *judged* on a measure when the horizon has the number (an area that di
 or a commodity no longer published, is not judged: neither hit nor miss). Rates are hits /
 judged marks; ``rate_mean`` is the mean of the two rates.
 
-Each commodity keeps one comparable group (measure, and unit and family where the evidence
-names them) for the whole series: the one :func:`~unggulan.core.activity.evidence.statistics_evidence`
-chooses on the full series (production, else population, else harvested area ...), so the
-kept years and the horizon compare the same thing. The statistics are read at one level
-(kecamatan where there are kecamatan statistics). A year counts when some value in it is above
-zero; a series needs two such years (:class:`~unggulan.base.errors.UnggulanError` otherwise).
+Each commodity keeps one comparable group (measure, and unit and family where the evidence names
+them) for the whole series: the one :func:`~unggulan.core.activity.evidence.statistics_evidence`
+chooses on the full series (production, else population, else harvested area ...), so the kept years
+and the horizon compare the same thing. The statistics are read at one level (kecamatan where there
+are kecamatan statistics). A year counts when some value in it is above zero; a series needs two
+such years (:class:`~unggulan.base.errors.UnggulanError` otherwise).
 """
 
 from __future__ import annotations

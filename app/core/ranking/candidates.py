@@ -365,19 +365,19 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
     keys : ndarray of int64
         The rows' pair keys (:func:`eligible_pairs`).
     spec, stats : DataFrame
-        The sentra LQ (:func:`~unggulan.core.activity.specialisation.specialisation` of all areas) and
-        the statistics' evidence (:func:`level_statistics`), at most one row per (area,
-        commodity); aligned to the rows by key, not merged.
+        The sentra LQ (:func:`~unggulan.core.activity.specialisation.specialisation` of all
+        areas) and the statistics' evidence (:func:`level_statistics`), at most one row per
+        (area, commodity); aligned to the rows by key, not merged.
     cnt : DataFrame
-        The sentra :func:`~unggulan.core.activity.specialisation.counts` of all areas (the neighbourhood
-        score and Gi* hot spots use their workers).
+        The sentra :func:`~unggulan.core.activity.specialisation.counts` of all areas (the
+        neighbourhood score and Gi* hot spots use their workers).
     codes : Index
         All area codes, in the contiguity's order.
     level : str
         The areas' level (``activity_tier``: own or the kecamatan's statistics).
     contiguity : Contiguity, or a function returning it
-        The areas' neighbours (:func:`unggulan.core.activity.clusters.contiguity`); a function is called
-        only when there are sentra.
+        The areas' neighbours (:func:`unggulan.core.activity.clusters.contiguity`); a function
+        is called only when there are sentra.
     local : tuple, optional
         :func:`local_production`: ``local`` and ``local_score`` (:func:`add_local`); None:
         both NaN (the ``local`` component left out).

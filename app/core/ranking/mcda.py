@@ -8,8 +8,8 @@ and VIKOR compare them **within** each area; the weighted sum needs no compariso
 Every method returns a score per row, higher is better, on 0-100:
 
 ``weighted_sum``
-    ``100 * sum_j w_j x_ij / sum_j w_j`` over the criteria that apply to the row (the other
-    weights are renormalised), exactly as :func:`unggulan.core.ranking.scoring.score`. Absolute: a score
+    ``100 * sum_j w_j x_ij / sum_j w_j`` over the criteria that apply to the row (the other weights
+    are renormalised), exactly as :func:`unggulan.core.ranking.scoring.score`. Absolute: a score
     does not depend on the other commodities of the area.
 ``topsis``
     Hwang & Yoon (1981), *Multiple Attribute Decision Making*, Springer: vector normalisation

@@ -33,8 +33,8 @@ series) is left out and the other weights are renormalised, so such a pair is ju
 there is. Pairs with activity in the area (sentra, or statistics above zero) rank before pairs
 without while any activity component has weight, and among land-only pairs those the
 kabupaten produces rank before those with no trace there while ``local`` has weight (see
-:func:`unggulan.core.ranking.candidates.propose`; ``local=0`` turns both the component and that order
-off).
+:func:`~unggulan.core.ranking.candidates.propose`; ``local=0`` turns both the component and that
+order off).
 
 Every candidate carries its **basis** (:data:`BASIS`), the strongest evidence it rests on.
 """

@@ -16,9 +16,9 @@
   x 200 draws: weighted sum 3 s, TOPSIS 4 s, VIKOR 10 s; a national run (8.4 million rows)
   takes about 20 times as long, so a national preview should sample areas.
 
-Ranks follow :func:`unggulan.core.ranking.candidates.rank_order` by default: pairs with activity in the
-area first (``activity_tier``, while an activity component has weight), then the score rounded to 6
-decimals, then the evidence tie-breaks (:data:`TIEBREAK`), the commodity id last. Both key
+Ranks follow :func:`unggulan.core.ranking.candidates.rank_order` by default: pairs with activity in
+the area first (``activity_tier``, while an activity component has weight), then the score rounded
+to 6 decimals, then the evidence tie-breaks (:data:`TIEBREAK`), the commodity id last. Both key
 lists can be given (``first``, ``tiebreak``; ``"-col"`` sorts descending, NaN last).
 
 >>> ev = pd.DataFrame({"code": ["a", "a"], "commodity": ["x", "y"],

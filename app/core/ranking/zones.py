@@ -100,7 +100,8 @@ def zone_graph(areas: gpd.GeoDataFrame, gap_m: float, contiguity=None) -> sparse
     """The neighbour graph of ``areas`` (rows in their order): queen contiguity plus an edge
     between areas at most ``gap_m`` metres apart (EPSG:6933).
 
-    ``contiguity``: a :class:`unggulan.core.activity.clusters.Contiguity` already made for ``areas``.
+    ``contiguity``: a :class:`unggulan.core.activity.clusters.Contiguity` already made for
+    ``areas``.
 
     >>> from shapely.geometry import box
     >>> g = gpd.GeoDataFrame(geometry=[box(0, 0, .01, .01), box(.01, 0, .02, .01),
@@ -777,7 +778,8 @@ def own_statistics(st: pd.DataFrame, level: str, period: tuple[int, int] | None 
     """The statistics of ``level``'s own rows as zones sum them: ``code, commodity,
     stat_value`` (the mean over the period's years, as the candidates' ``stat_value``),
     ``stat_unit``, ``stat_measure``, ``stat_level``; one measure per commodity, chosen as
-    :func:`unggulan.core.activity.evidence.measure_data` chooses it. No LQ is computed (the candidates
+    :func:`unggulan.core.activity.evidence.measure_data` chooses it. No LQ is computed (the
+    candidates
     have it); rows of other levels (a desa's kecamatan) are never taken."""
     cols = ["code", "commodity", "stat_value", "stat_unit", "stat_measure", "stat_level"]
     if st is None or not len(st):
