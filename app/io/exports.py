@@ -660,9 +660,5 @@ def _style(gdf, layer: str | None, mapping: dict | None = None) -> str | None:
                           name_field=mapping.get("top1_name", "top1_name"), colours=colours)
 
 
-# the old private names, still imported outside app/io (app/reports/brief.py: _atomic;
-# app/api/routes_export.py: _alive; tests/io/test_exports_related.py and benchmarks/run.py:
-# _write_spatial); remove once those use the public names
+# the old private name of atomic_replace (nothing imports it any more; the lead removes it)
 _atomic = atomic_replace
-_alive = pid_alive
-_write_spatial = write_spatial

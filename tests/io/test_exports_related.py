@@ -18,7 +18,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from unggulan.io.exports import _write_spatial, remove_stale_temporaries, write_layer
+from unggulan.io.exports import remove_stale_temporaries, write_layer, write_spatial
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_the_geopackage_is_smaller_than_with_a_polygon_per_row_and_reproducible(
                                                                                   tmp_path):
     related = write_layer(suit, tmp_path / "a.gpkg", layer="suitability_desa")
     again = write_layer(suit, tmp_path / "b.gpkg", layer="suitability_desa")
-    repeated = _write_spatial(suit, tmp_path / "c.gpkg", ".gpkg", "suitability_desa", True,
+    repeated = write_spatial(suit, tmp_path / "c.gpkg", ".gpkg", "suitability_desa", True,
                               None)
     assert related.read_bytes() == again.read_bytes()
     assert related.stat().st_size < repeated.stat().st_size
