@@ -658,7 +658,3 @@ def _style(gdf, layer: str | None, mapping: dict | None = None) -> str | None:
 
     return candidates_qml(gdf, field=top, label_field=mapping.get("name", "name"),
                           name_field=mapping.get("top1_name", "top1_name"), colours=colours)
-
-
-# the old private name of atomic_replace (nothing imports it any more; the lead removes it)
-_atomic = atomic_replace
