@@ -26,7 +26,6 @@ import pandas as pd
 
 from unggulan.base.errors import DatasetError, UnggulanError
 from unggulan.base.memory import release_freed_memory
-from unggulan.base.paths import resolve_in
 from unggulan.base.problems import Problem
 from unggulan.base.records import records
 from unggulan.base.resources import bundled_data_dir
@@ -36,12 +35,13 @@ from unggulan.core.activity.analysis import analyse
 from unggulan.core.activity.clusters import contiguity
 from unggulan.core.activity.evidence import parse_period
 from unggulan.core.inputs import boundaries as bnd
-from unggulan.core.inputs.commodities import Catalogue, guess_sector, unknown_id
+from unggulan.core.inputs.commodities import Catalogue
 from unggulan.core.inputs.config import DatasetConfig, load_config
 from unggulan.core.inputs.families import catalogue_families
 from unggulan.core.inputs.fetch_layers import fetch_rasters
+from unggulan.core.inputs.folder import add_unknown_commodities, load_boundaries, sentra_paths
 from unggulan.core.inputs.rasters import RasterInfo, check_coverage, find_rasters
-from unggulan.core.inputs.sentra import SentraSource, load_sentra, sentra_files, statistics_like
+from unggulan.core.inputs.sentra import SentraSource, load_sentra, statistics_like
 from unggulan.core.inputs.statistics import COLUMNS as STATISTICS_COLUMNS
 from unggulan.core.inputs.statistics import load_statistics, summary_of
 from unggulan.core.land.attributes import AttributeEngine
@@ -143,8 +143,8 @@ class Dataset:
         own = folder / "commodities.csv"
         catalogue = Catalogue.load(own if own.exists() else None).with_synonyms(
             config.commodities, folder / "dataset.toml")
-        layers, info = _load_boundaries(folder, config, problems)
-        spaths = _sentra_paths(folder, config)
+        layers, info = load_boundaries(folder, config, problems)
+        spaths = sentra_paths(folder, config)
         # a table of values by kabupaten or kecamatan put among the sentra (as many are)
         as_stats = []
         for p in list(spaths):
@@ -173,7 +173,7 @@ class Dataset:
                                     "land suitability cannot be assessed"))
         stats, reports = load_statistics(folder, config.statistics, layers, catalogue, problems,
                                          extra=as_stats)
-        catalogue = _add_unknown(catalogue, records, stats, problems)
+        catalogue = add_unknown_commodities(catalogue, records, stats, problems)
         return cls(folder, config, catalogue, layers, info, records, sources, rasters, problems,
                    stats, reports, settings=settings)
 
@@ -1122,102 +1122,6 @@ class Dataset:
         }
 
 
-def _sentra_paths(folder: Path, config: DatasetConfig) -> list[Path]:
-    if config.sentra.path:
-        path = resolve_in(folder, config.sentra.path)
-        if not path.exists():
-            raise DatasetError("sentra file not found (set in dataset.toml [sentra] path)",
-                               path=path)
-        return [path]
-    return sentra_files(folder / "sentra")
-
-
-def _load_boundaries(
-    folder: Path, config: DatasetConfig, problems: list[Problem]
-) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, bnd.LayerInfo]]:
-    cfgs = {"desa": config.boundaries.desa, "kecamatan": config.boundaries.kecamatan}
-    raws: dict[str, bnd.RawLayer] = {}
-    for level, cfg in cfgs.items():
-        if cfg.path:
-            path = resolve_in(folder, cfg.path)
-            raws[level] = bnd.inspect_layer(path, cfg.layer, cfg)
-    if len(raws) < 2:
-        bdir = folder / "boundaries"
-        if not bdir.is_dir() and not raws:
-            raise DatasetError(
-                "no boundaries/ folder and no [boundaries] paths in dataset.toml", path=folder
-            )
-        configured = {r.path.resolve() for r in raws.values()}
-        for raw in bnd.discover_layers(bdir):
-            if raw.path.resolve() in configured:
-                continue
-            level = raw.level
-            if level in cfgs and cfgs[level].model_fields_set - {"path"}:
-                raw = bnd.inspect_layer(raw.path, raw.layer, cfgs[level])
-            if raw.code is None and level in cfgs and level not in raws:
-                raws[level] = raw  # normalise_layer reports the missing code column
-                continue
-            if level not in cfgs:
-                what = f"{level} level" if level else "no recognisable area codes"
-                problems.append(Problem("info", str(raw.path), f"layer not used ({what})"))
-                continue
-            if level in raws:
-                problems.append(Problem("warning", str(raw.path), f"second {level} layer "
-                                        f"ignored (using {raws[level].path})"))
-                continue
-            raws[level] = raw
-    if not raws:
-        raise DatasetError("no desa or kecamatan polygon layer found", path=folder / "boundaries")
-
-    layers: dict[str, gpd.GeoDataFrame] = {}
-    info: dict[str, bnd.LayerInfo] = {}
-    # a layer without codes takes them from the other level: a coded desa layer first
-    order = ["kecamatan", "desa"] if "desa" in raws and raws["desa"].code is None \
-        else ["desa", "kecamatan"]
-    for level in order:
-        if level in raws:
-            cfg = cfgs[level]
-            if cfg.codes:
-                cfg = cfg.model_copy(update={"codes": str(resolve_in(folder, cfg.codes))})
-            other = layers.get("kecamatan" if level == "desa" else "desa")
-            layers[level], info[level] = bnd.normalise_layer(
-                raws[level], level, cfg, problems, kabupaten=config.kabupaten_code,
-                context=other,
-            )
-    if "desa" in layers and "kecamatan" in layers:
-        desa, kec = layers["desa"], layers["kecamatan"]
-        if desa["code_system"].iat[0] != kec["code_system"].iat[0]:
-            raise DatasetError(
-                f"desa codes are {desa['code_system'].iat[0]} but kecamatan codes are "
-                f"{kec['code_system'].iat[0]}; the two systems cannot be joined. Set "
-                "code_system under [boundaries.*] if a guess was wrong",
-                path=info["kecamatan"].file,
-            )
-        wanted = set(desa["kecamatan_code"])
-        extra = ~kec["code"].isin(wanted)
-        if extra.any():
-            problems.append(Problem("info", str(info["kecamatan"].file),
-                                    f"{int(extra.sum())} kecamatan without desa in the desa "
-                                    "layer left out"))
-            layers["kecamatan"] = kec = kec[~extra]
-        missing = sorted(wanted - set(kec["code"]))
-        if missing:
-            problems.append(Problem("warning", str(info["kecamatan"].file),
-                                    f"{len(missing)} kecamatan code(s) of desa are not in the "
-                                    f"kecamatan layer, e.g. {', '.join(missing[:3])}"))
-        fill = desa["kecamatan_code"].map(kec["name"])
-        desa["kecamatan_name"] = fill.where(fill.notna(), desa["kecamatan_name"])
-    elif "desa" in layers:
-        layers["kecamatan"] = bnd.dissolve_kecamatan(layers["desa"])
-        info["kecamatan"] = bnd.LayerInfo(
-            level="kecamatan", file=info["desa"].file, dissolved=True,
-            code_system=info["desa"].code_system, features=len(layers["kecamatan"]),
-            code_system_reason="from the desa codes",
-        )
-    return layers, info
-
-
-
 def code_fingerprint() -> str:
     """sha256 of the tool's own source and data tables: a result computed by other code is
     never read back from the disk cache."""
@@ -1262,44 +1166,3 @@ def _result_path(ds: Dataset, key: tuple) -> Path | None:
         return None
     digest = hashlib.sha256(repr((ds.inputs_hash(), code_fingerprint(), key)).encode())
     return folder / "results" / f"{key[0]}-{digest.hexdigest()[:32]}.pickle"
-
-
-def _add_unknown(catalogue: Catalogue, sentra: gpd.GeoDataFrame, stats: pd.DataFrame,
-                 problems: list[Problem]) -> Catalogue:
-    """Commodity names outside the catalogue stay commodities of their own (id = folded
-    name), with a sector guessed from their words; sentra records are given that id."""
-    names: dict[str, tuple[str, str | None]] = {}
-    how: dict[str, str] = {}
-    unmatched = (sentra["commodity_id"].isna() & (sentra["commodity_raw"] != "")).to_numpy()
-    if unmatched.any():
-        ids = sentra.loc[unmatched, "commodity_raw"].map(unknown_id)
-        sentra.loc[unmatched, "commodity_id"] = ids.to_numpy()
-        for cid, raw, sec in zip(ids, sentra.loc[unmatched, "commodity_raw"],
-                                 sentra.loc[unmatched, "sector"]):
-            if cid in names:
-                continue
-            guess, word = guess_sector(raw)
-            sector = guess or (sec if isinstance(sec, str) else None) or "industri_kerajinan"
-            how[cid] = (f"'{word}'" if guess else "the record's sector" if isinstance(sec, str)
-                        else "no sign; industri_kerajinan assumed")
-            names[cid] = (" ".join(str(raw).split()).title() if str(raw).isupper()
-                          else str(raw).strip(), sector)
-        fill = sentra.loc[unmatched, "sector"].isna()
-        sentra.loc[fill[fill].index, "sector"] = sentra.loc[fill[fill].index, "commodity_id"].map(
-            lambda c: names[c][1])
-    if stats is not None and len(stats):
-        un = stats[stats["commodity_match"] == "none"].drop_duplicates("commodity")
-        for cid, name, measure in zip(un["commodity"], un["commodity_name"], un["measure"]):
-            if cid in names:
-                continue
-            guess, word = guess_sector(name)
-            sector = guess or ("peternakan" if measure == "population"
-                               else "pertanian_perkebunan")
-            how[cid] = f"'{word}'" if guess else f"the table's measure ({measure})"
-            names[cid] = (str(name), sector)
-    for cid, (name, sector) in names.items():
-        problems.append(Problem("info", "commodities.csv", f"'{name}' is not in the catalogue: "
-                                f"kept as commodity '{cid}', sector {sector} (from {how[cid]}); "
-                                "map it to a catalogue id under [commodities] in dataset.toml "
-                                "if it is one"))
-    return catalogue.with_unknown(names)

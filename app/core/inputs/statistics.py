@@ -133,14 +133,16 @@ def _code_level(digits: str, system_hint: str | None) -> str | None:
 
 
 def _map_unique(values: pd.Series, fn) -> pd.Series:
-    """``values.map(fn)`` with ``fn`` called once per distinct value (missing values stay
-    missing, as ``Series.map`` leaves them for a dict).
+    """``values.map(fn)`` with ``fn`` called once per distinct value; object dtype as the
+    function's map gives it (missing values and ``None`` results stay missing).
 
     >>> _map_unique(pd.Series(["a", "b", "a", None]), str.upper).tolist()
     ['A', 'B', 'A', nan]
+    >>> _map_unique(pd.Series(["x", "y"]), lambda v: None).dtype
+    dtype('O')
     """
     uniq = pd.unique(values.dropna())
-    return values.map(dict(zip(uniq, (fn(v) for v in uniq))))
+    return values.map(dict(zip(uniq, (fn(v) for v in uniq)))).astype(object)
 
 
 def match_areas(records: pd.DataFrame, index: AreaIndex, level: str | None,
