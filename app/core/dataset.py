@@ -45,7 +45,13 @@ from unggulan.core.inputs.sentra import SentraSource, load_sentra, statistics_li
 from unggulan.core.inputs.statistics import COLUMNS as STATISTICS_COLUMNS
 from unggulan.core.inputs.statistics import load_statistics, summary_of
 from unggulan.core.land.attributes import AttributeEngine
-from unggulan.core.land.suitability import CLASSES, Requirements, assess_areas, shares_by_basis
+from unggulan.core.land.suitability import (
+    Requirements,
+    add_class_shares,
+    assess_areas,
+    assessed_bases,
+    shares_by_basis,
+)
 from unggulan.core.land.suitability import explain as explain_rows
 from unggulan.core.outputs import layers as ly
 from unggulan.core.outputs.colours import dataset_order, dataset_palette, first_ranked, run_palette
@@ -363,32 +369,20 @@ class Dataset:
             attrs = self.attributes(level, progress=progress)
             out = assess_areas(attrs, cids, self.catalogue, self.requirements, management)
             release_freed_memory()
-            n = len(attrs)
-            # one column per class, filled in place (national runs: 18 million rows)
-            shares = [np.full(len(out), np.nan, dtype=np.float32) for _ in CLASSES]
+            by_basis = {}
             if self.rasters:
                 # the per-cell values are all that is needed now: each raster's values are
                 # let go once picked (release), so the engine holds none afterwards
                 cov, cells = self.engine.cell_values(level + ":" + self.name,
                                                      self.areas(level), release=True)
                 release_freed_memory()
-                bases = list(out["basis"].iloc[::n]) if n else []
-                by_basis = shares_by_basis(cov, cells, sorted({b for b in bases
-                                                                if isinstance(b, str)}),
+                by_basis = shares_by_basis(cov, cells, assessed_bases(out, len(attrs)),
                                            self.requirements, consume=True)
                 del cells, cov
                 # the shares were the coverage's last use for this level: the attributes
                 # are kept, and another management level reads it again (or the disk cache)
                 self.engine.forget_coverage(level + ":" + self.name)
-                for j, basis in enumerate(bases):
-                    if isinstance(basis, str):
-                        for k, col in enumerate(shares):
-                            col[j * n:(j + 1) * n] = by_basis[basis][:, k]
-                del by_basis
-            for k, c in enumerate(CLASSES):
-                out[f"share_{c.lower()}"] = shares[k]
-            del shares
-            return out
+            return add_class_shares(out, len(attrs), by_basis)
 
         # one land fill at a time: a fill drops the engine's raster values when it is done
         cached = self._fill(key, build, self._land)

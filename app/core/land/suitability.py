@@ -202,6 +202,31 @@ def _range_text(b: np.ndarray, lang: str = "en") -> str:
     return f"{_fmt(lo, lang)}–{_fmt(hi, lang)}"
 
 
+def assessed_bases(assessed: pd.DataFrame, n: int) -> list[str]:
+    """The requirement bases of :func:`assess_areas`' output (``n`` areas per commodity, the
+    basis each commodity has in the first area), sorted: what :func:`shares_by_basis`
+    classifies per cell."""
+    bases = list(assessed["basis"].iloc[::n]) if n else []
+    return sorted({b for b in bases if isinstance(b, str)})
+
+
+def add_class_shares(assessed: pd.DataFrame, n: int, by_basis: dict[str, np.ndarray]
+                     ) -> pd.DataFrame:
+    """``share_s1`` ... ``share_n`` of :func:`assess_areas`' output (``n`` areas per
+    commodity), in place: each commodity's rows take the per-area class shares of its basis
+    (:func:`shares_by_basis`, ``(n, 4)``), NaN without one (no rasters, or not assessed).
+    One float32 column per class, filled in place (national runs: 18 million rows)."""
+    shares = [np.full(len(assessed), np.nan, dtype=np.float32) for _ in CLASSES]
+    bases = list(assessed["basis"].iloc[::n]) if n else []
+    for j, basis in enumerate(bases):
+        if isinstance(basis, str) and basis in by_basis:
+            for k, col in enumerate(shares):
+                col[j * n:(j + 1) * n] = by_basis[basis][:, k]
+    for k, c in enumerate(CLASSES):
+        assessed[f"share_{c.lower()}"] = shares[k]
+    return assessed
+
+
 def check_management(management: str) -> None:
     """An :class:`UnggulanError` for a management level not in :data:`MANAGEMENT`.
 
