@@ -33,7 +33,6 @@ from unggulan.base.settings import Settings
 from unggulan.base.version import __version__
 from unggulan.core.activity.analysis import analyse
 from unggulan.core.activity.clusters import contiguity
-from unggulan.core.activity.evidence import parse_period
 from unggulan.core.inputs import boundaries as bnd
 from unggulan.core.inputs.commodities import Catalogue
 from unggulan.core.inputs.config import DatasetConfig, load_config
@@ -41,7 +40,7 @@ from unggulan.core.inputs.families import catalogue_families
 from unggulan.core.inputs.fetch_layers import fetch_rasters
 from unggulan.core.inputs.folder import add_unknown_commodities, load_boundaries, sentra_paths
 from unggulan.core.inputs.rasters import RasterInfo, check_coverage, find_rasters
-from unggulan.core.inputs.sentra import SentraSource, load_sentra, statistics_like
+from unggulan.core.inputs.sentra import SentraSource, load_sentra, placed, statistics_like
 from unggulan.core.inputs.statistics import COLUMNS as STATISTICS_COLUMNS
 from unggulan.core.inputs.statistics import load_statistics, summary_of
 from unggulan.core.land.attributes import AttributeEngine
@@ -237,8 +236,7 @@ class Dataset:
         >>> bool(s["desa_code"].notna().all())
         True
         """
-        s = self.sentra_records
-        return s[s["desa_code"].notna()] if placed_only else s
+        return placed(self.sentra_records) if placed_only else self.sentra_records
 
     def statistics(
         self, *, area: str | None = None, commodity: str | None = None,
@@ -670,13 +668,11 @@ class Dataset:
             # keeps the member pairs only
             suit = self.suitability(level, management=sc.management, explain=False,
                                     copy=False)
-        st = sc.statistics
         stats = None  # the level's own statistics only: a desa's inherited figure is no desa's
         if self.statistics_records is not None and \
                 (self.statistics_records["level"] == level).any():
-            stats = zn.own_statistics(self.statistics(level=level),
-                                      level, parse_period(st.period if st else None),
-                                      st.measure if st else None)
+            stats = zn.own_statistics(self.statistics(level=level), level,
+                                      *statistics_options(sc))
         sentra = self.sentra(placed_only=True)
         area_col = "desa_code" if level == "desa" else "kecamatan_code"
         orgs = pd.concat([zn.organisations_in(sentra, None, area_col),
@@ -939,7 +935,7 @@ class Dataset:
                                   self.run_info(sc))
         stats = sc.statistics
         if layer == "analysis":
-            have = set(self.statistics()["level"])
+            have = set(self.statistics_frame()["level"])
             measure = options.get("measure") or (stats.measure if stats else None) \
                 or "production"
             period = options.get("period") or (stats.period if stats else None)

@@ -142,6 +142,12 @@ class SentraSource:
     names_inexact: list[dict] = field(default_factory=list)
 
 
+def placed(records: pd.DataFrame) -> pd.DataFrame:
+    """The sentra records placed in a desa (``desa_code`` set): what the LQ and the
+    candidates count; a frame without that column is taken as placed already."""
+    return records[records["desa_code"].notna()] if "desa_code" in records else records
+
+
 def sentra_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []

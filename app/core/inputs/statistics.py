@@ -31,6 +31,7 @@ from unggulan.core.inputs.codes import clean_code, format_code
 from unggulan.core.inputs.families import assign_families, catalogue_families
 from unggulan.io.readers import TABLE_SUFFIXES
 from unggulan.io.statistics import StatisticsOptions, read_statistics
+from unggulan.io.statistics.cells import per_value
 from unggulan.io.units import animal_product, clean_commodity_text, column_kind
 
 STAT_DIRS = ("statistik", "statistics", "statistik_bps")
@@ -132,25 +133,12 @@ def _code_level(digits: str, system_hint: str | None) -> str | None:
         len(digits))
 
 
-def _map_unique(values: pd.Series, fn) -> pd.Series:
-    """``values.map(fn)`` with ``fn`` called once per distinct value; object dtype as the
-    function's map gives it (missing values and ``None`` results stay missing).
-
-    >>> _map_unique(pd.Series(["a", "b", "a", None]), str.upper).tolist()
-    ['A', 'B', 'A', nan]
-    >>> _map_unique(pd.Series(["x", "y"]), lambda v: None).dtype
-    dtype('O')
-    """
-    uniq = pd.unique(values.dropna())
-    return values.map(dict(zip(uniq, (fn(v) for v in uniq)))).astype(object)
-
-
 def match_areas(records: pd.DataFrame, index: AreaIndex, level: str | None,
                 report: TableReport, layers: dict | None = None) -> pd.DataFrame:
     """Add ``code``, ``name`` and ``level`` to a table's records (None where unmatched)."""
     # (each distinct code cleaned once: a national table repeats every code for each
     # commodity and year)
-    digits = _map_unique(records["area_code"], clean_code) if "area_code" in records else \
+    digits = records["area_code"].map(per_value(clean_code)) if "area_code" in records else \
         pd.Series(None, index=records.index, dtype=object)
     labels = records["area_label"].fillna(records["area_raw"]).astype(str)
     if level is None:
@@ -323,7 +311,7 @@ def load_statistics(
     if not frames:
         return pd.DataFrame(columns=COLUMNS), reports
     out = pd.concat(frames, ignore_index=True)
-    out["source"] = (_map_unique(out["file"], lambda f: Path(f).name)
+    out["source"] = (out["file"].map(per_value(lambda f: Path(f).name))
                      + np.where(out["sheet"].notna(), "#" + out["sheet"].astype(str), "")
                      + "!" + out["row"].astype(str) + ":" + out["column"].astype(str))
     out["year"] = out["year"].astype("Int64")

@@ -16,6 +16,7 @@ from unggulan.core.activity import clusters
 from unggulan.core.activity.evidence import MEASURE_LABEL, cite, evidence_for_level
 from unggulan.core.activity.specialisation import counts, specialisation
 from unggulan.core.inputs.families import family_label
+from unggulan.core.inputs.sentra import placed
 from unggulan.core.land.suitability import explain
 from unggulan.core.ranking.mcda import aggregate
 from unggulan.core.ranking.scoring import (
@@ -96,8 +97,7 @@ def evidence(areas: Mapping[str, gpd.GeoDataFrame], level: str, suitability: pd.
     """
     lv_areas = areas[level]
     area_col = "desa_code" if level == "desa" else "kecamatan_code"
-    placed = sentra[sentra["desa_code"].notna()] if "desa_code" in sentra else sentra
-    cnt = counts(placed, area_col)
+    cnt = counts(placed(sentra), area_col)
     spec = specialisation(cnt, lv_areas, scenario.reference) if len(cnt) else cnt
     stats = level_statistics(statistics, areas, level, scenario)
     # filter before anything else: a national run has millions of pairs

@@ -175,7 +175,7 @@ def weighted_mean(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     W = w[None, :] if flat else w
     num = np.zeros((len(x), len(W)))
     den = np.zeros((len(x), len(W)))
-    for k in range(x.shape[1] if x.ndim == 2 else 0):
+    for k in range(x.shape[1]):
         col = x[:, k]
         have = ~np.isnan(col)
         num += np.where(have, col, 0.0)[:, None] * W[None, :, k]

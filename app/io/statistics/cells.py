@@ -65,19 +65,29 @@ def cell_text(v: object) -> str:
     return str(v)
 
 
+_NAN_KEY = object()  # the cache key of every NaN cell (see per_value)
+
+
 def per_value(fn):
     """``fn`` of a cell, computed once per distinct cell (same type and value) of the pass
-    that makes it: a big table repeats its codes, names and years on every row."""
+    that makes it: a big table repeats its codes, names and years on every row. NaN cells
+    share one entry (NaN is unequal to itself: each would be a new key).
+
+    >>> calls = []
+    >>> f = per_value(lambda v: calls.append(v) or str(v))
+    >>> [f(x) for x in ("a", "a", float("nan"), float("nan"))], len(calls)
+    (['a', 'a', 'nan', 'nan'], 2)
+    """
     cache: dict = {}
 
     def once(v):
-        key = (v.__class__, v)
         try:
+            key = (v.__class__, v) if v == v else (v.__class__, _NAN_KEY)
             return cache[key]
         except KeyError:
             out = cache[key] = fn(v)
             return out
-        except TypeError:      # an unhashable cell
+        except (TypeError, ValueError):  # an unhashable or uncomparable cell (pd.NA, arrays)
             return fn(v)
 
     return once
