@@ -181,13 +181,8 @@ def assign_families(frame: pd.DataFrame, titles: pd.Series, catalogue_family: pd
     hs = headers.to_numpy(object) if headers is not None else np.full(n, None, dtype=object)
     # one decision per distinct (cell, title, header, catalogue family): national tables
     # repeat a few dozen of them over millions of rows
-    keys = pd.MultiIndex.from_arrays([pd.Series(raw.to_numpy(object)).fillna(""),
-                                      pd.Series(titles.to_numpy(object)).fillna(""),
-                                      pd.Series(hs).fillna(""),
-                                      pd.Series(cat).fillna("")])
-    codes, uniq = pd.factorize(keys)
-    first = np.unique(codes, return_index=True)[1]
-    sub = np.empty(len(uniq), dtype=object)
+    codes, first = distinct_rows(raw.to_numpy(object), titles.to_numpy(object), hs, cat)
+    sub = np.empty(len(first), dtype=object)
     for u, k in enumerate(first):
         sub[u] = _family_one(raw.iat[k], titles.iat[k], hs[k], cat[k], of)
     out[:] = sub[codes]
@@ -196,6 +191,28 @@ def assign_families(frame: pd.DataFrame, titles: pd.Series, catalogue_family: pd
         set_ = np.array([isinstance(x, str) and bool(x) for x in tf], dtype=bool)
         out[set_] = tf[set_]
     return out
+
+
+def distinct_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's combination of values in ``columns`` as a code (0, 1, ...), and the first
+    row of each code; a missing value (None, NaN) counts as ``""``. What factorizing a
+    MultiIndex of the columns gives, without building its tuples (seconds for 660,000 rows).
+
+    >>> codes, first = distinct_rows(np.array(["a", "b", "a", None, ""], dtype=object),
+    ...                              np.array([1, 1, 1, 2, 2], dtype=object))
+    >>> codes.tolist(), first.tolist()
+    ([0, 1, 0, 2, 2], [0, 1, 3])
+    """
+    n = len(columns[0]) if columns else 0
+    key = np.zeros(n, dtype=np.int64)
+    for col in columns:
+        codes, uniq = pd.factorize(col)
+        if (codes < 0).any():   # missing: the code of "" (a new one when "" is absent)
+            blank = np.flatnonzero(pd.Index(uniq, dtype=object) == "")
+            codes = np.where(codes < 0, blank[0] if len(blank) else len(uniq), codes)
+        key = pd.factorize(key * (len(uniq) + 1) + codes)[0]
+    first = np.unique(key, return_index=True)[1] if n else np.zeros(0, dtype=np.int64)
+    return key, first
 
 
 def _family_one(r, t, h, cat_family, of) -> str:

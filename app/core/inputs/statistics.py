@@ -28,7 +28,11 @@ from unggulan.base.names import NameIndex, NameMatch, fold, place_key
 from unggulan.base.paths import resolve_in
 from unggulan.base.problems import Problem
 from unggulan.core.inputs.codes import clean_code, format_code
-from unggulan.core.inputs.families import assign_families, catalogue_families
+from unggulan.core.inputs.families import (
+    assign_families,
+    catalogue_families,
+    distinct_rows,
+)
 from unggulan.io.readers import TABLE_SUFFIXES
 from unggulan.io.statistics import StatisticsOptions, read_statistics
 from unggulan.io.statistics.cells import per_value
@@ -89,16 +93,33 @@ class AreaIndex:
 
     def __init__(self, layers: dict):
         self.codes: dict[str, tuple[str, str]] = {}  # digits -> (level, code)
-        self.names: dict[str, NameIndex] = {}
         self.labels: dict[str, dict[str, str]] = {}
         self.kabupaten: dict[str, str] = {}
+        self._layers = layers
+        self._names: dict[str, NameIndex] = {}
         for level, gdf in layers.items():
             for code in gdf["code"]:
                 self.codes[code.replace(".", "")] = (level, code)
-            self.names[level] = NameIndex(zip(gdf["name"], gdf["code"]), cutoff=_AREA_CUTOFF)
             self.labels[level] = dict(zip(gdf["code"], gdf["name"]))
             for kab in gdf["kabupaten_code"].unique():
                 self.kabupaten[kab.replace(".", "")] = kab
+
+    @property
+    def names(self) -> dict[str, NameIndex]:
+        """The name index of every level (built on first use: a table of codes never needs
+        them, and the desa index of 84,000 names takes seconds)."""
+        for level in self._layers:
+            self.name_index(level)
+        return self._names
+
+    def name_index(self, level: str) -> NameIndex | None:
+        """The name index of ``level`` (None when the dataset has no such layer)."""
+        idx = self._names.get(level)
+        if idx is None and level in self._layers:
+            gdf = self._layers[level]
+            idx = self._names[level] = NameIndex(zip(gdf["name"], gdf["code"]),
+                                                 cutoff=_AREA_CUTOFF)
+        return idx
 
     def level_by_names(self, labels: list[str]) -> str | None:
         """The level whose names match most of ``labels`` (None when none match)."""
@@ -111,7 +132,7 @@ class AreaIndex:
 
     def by_name(self, level: str, label: str) -> NameMatch:
         """How ``label`` matches the names of ``level`` (``.value`` the code, or None)."""
-        idx = self.names.get(level)
+        idx = self.name_index(level)
         return idx.lookup(label) if idx is not None else NameMatch("none")
 
     def within(self, match: NameMatch, kecamatan: str | None, layers: dict) -> NameMatch:
@@ -324,11 +345,12 @@ def _describe_rows(rec: pd.DataFrame, table, number: int, cfg, catalogue,
     """Add ``kind``, ``family`` and ``table`` to a table's matched records, and set bad cells
     (negative values; percentages over 100) missing with a warning naming the file, row,
     column, the area as the table names it, and the year."""
-    pairs = pd.MultiIndex.from_arrays([rec["commodity_raw"].fillna(""),
-                                       rec["column"].fillna("")])
-    codes, uniq = pd.factorize(pairs)
-    sub = np.empty(len(uniq), dtype=object)
-    for u, (r, c) in enumerate(uniq):
+    raw_c, col_c = rec["commodity_raw"].to_numpy(object), rec["column"].to_numpy(object)
+    codes, first = distinct_rows(raw_c, col_c)
+    sub = np.empty(len(first), dtype=object)
+    for u, k in enumerate(first):
+        r, c = raw_c[k], col_c[k]
+        r, c = ("" if pd.isna(r) else r), ("" if pd.isna(c) else c)
         kind = column_kind(r) if r else "commodity"
         if kind == "commodity" and table.layout == "wide":
             # a wide table's header is the column's own (a long table's "column" is the
