@@ -361,15 +361,15 @@ def _row_commodities(plan: Plan, rows: dict[int, list], mapping: dict[str, str]
         return (name, unit_raw, parse_unit(unit_raw) if unit_raw else None,
                 fc in TOTAL_LABELS or bool(_TOTAL_START.match(fc)))
 
-    read_once = per_value(read)         # a long table repeats its few commodities
+    # a long table repeats its few commodities: each distinct cell read once
+    read_cell = per_value(lambda v: (text := norm_ws(cell_text(v)), read(text)))
+    idx = plan.commodity_col.idx
     prev_c = None
     for k, r in enumerate(body):
-        v = rows[r][plan.commodity_col.idx]
-        text = norm_ws(cell_text(v))
+        text, (name, unit_raw, unit, is_total) = read_cell(rows[r][idx])
         if not text and prev_c is not None:
             commodities[k] = prev_c
             continue
-        name, unit_raw, unit, is_total = read_once(text)
         if unit_raw:
             row_unit_raw[k] = unit_raw
             row_units[k] = unit

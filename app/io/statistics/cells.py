@@ -163,6 +163,10 @@ def _parse_text(text: str, decimal: str) -> tuple[float, str, str | None]:
     return value, "number", mark
 
 
+#: per decimal convention, the cells that are a plain number in it (ASCII digits only)
+_SIMPLE_NUMBER = {".": re.compile(r"[0-9]+(?:\.[0-9]+)?"), ",": re.compile(r"[0-9]+(?:,[0-9]+)?")}
+
+
 def parse_value(v: object, decimal: str = ".") -> tuple[float, str, str | None]:
     """Read one cell as a number.
 
@@ -182,6 +186,11 @@ def parse_value(v: object, decimal: str = ".") -> tuple[float, str, str | None]:
     ((0.0, 'nil', None), 'missing', 'bad')
     """
     if v.__class__ is str:   # most cells: what the checks below give for text
+        simple = _SIMPLE_NUMBER.get(decimal)
+        if simple is not None and simple.fullmatch(v):
+            # digits, or digits with one decimal separator of the file's convention:
+            # what _parse_text gives for them, without filling its cache with every value
+            return float(v.replace(",", ".")), "number", None
         return _parse_text(v, decimal) if v.strip() else (math.nan, "empty", None)
     if is_blank(v):
         return math.nan, "empty", None

@@ -7,7 +7,14 @@ import re
 from dataclasses import dataclass, field
 
 from unggulan.base.names import fold
-from unggulan.io.statistics.cells import cell_text, is_blank, norm_ws, valueish, year_of_cell
+from unggulan.io.statistics.cells import (
+    cell_text,
+    is_blank,
+    norm_ws,
+    per_value,
+    valueish,
+    year_of_cell,
+)
 from unggulan.io.statistics.grids import Grid
 from unggulan.io.statistics.model import StatisticsOptions
 from unggulan.io.statistics.words import HEADERISH_WORDS, TOTAL_LABELS, tokens
@@ -46,6 +53,25 @@ def _is_numrow(values: list[object]) -> bool:
     if len(nums) < 2 or any(b - a != 1 for a, b in zip(nums, nums[1:])):
         return False
     return paren or (nums[0] in (0, 1) and len(nums) >= 3)
+
+
+def _data_cell(v: object) -> bool:
+    """A cell that makes its row a data row whatever the other cells are: a number (or none
+    marker) that is not a year and cannot be a column number, so the row is neither a
+    column-number row nor a year header (see :func:`_row_kind`)."""
+    if not valueish(v) or _year_like(v):
+        return False
+    if isinstance(v, str):
+        return not _NUMROW_CELL.match(v.strip())
+    return not (isinstance(v, int | float) and float(v).is_integer())
+
+
+def row_kinds(rows: list[list[object]]) -> list[str]:
+    """:func:`_row_kind` of each row; a row with a :func:`_data_cell` is data at once (the
+    rows of a big table: its first cell, a code or a number, is usually one, and codes
+    repeat, so each distinct cell is looked at once)."""
+    data_cell = per_value(_data_cell)
+    return ["data" if any(map(data_cell, r)) else _row_kind(r) for r in rows]
 
 
 def _row_kind(cells: list[object]) -> str:
@@ -144,7 +170,7 @@ def _header_band(pending: list[int], kinds: list[str], grid: Grid, first_data: i
 def split_tables(grid: Grid, opts: StatisticsOptions) -> list[Block]:
     """The tables of a grid, top to bottom: each a run of data rows with the title and
     header rows above it and its footer rows (see the package docstring, "Tables")."""
-    kinds = [_row_kind(r) for r in grid.rows]
+    kinds = row_kinds(grid.rows)
     n = len(kinds)
     if opts.header_row is not None and opts.header_row in grid.numbers:
         # the user says where the header is: it is a header, what is above is titles

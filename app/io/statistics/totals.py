@@ -42,18 +42,19 @@ def total_rows(plan: Plan, rows: dict[int, list], splits: list[tuple], level: st
     folded = per_value(fold)
     normed = per_value(norm_ws)
     is_text = per_value(lambda v: isinstance(v, str) and v.strip() and not valueish(v))
+    # a total or average label (what the label says on its own): once per distinct label
+    said = per_value(lambda fl: 2 if fl in TOTAL_LABELS or _TOTAL_START.match(fl) else
+                     _AVERAGE_ROW if _AVERAGE_START.match(fl) else 0)
     for k, lb in enumerate(labels):
         fl = folded(lb)
         if not fl and area_col is not None:
-            first = next((v for v in rows[body[k]] if is_text(v)), "")
+            first = next(filter(is_text, rows[body[k]]), "")
             fl = folded(first)
             if fl:
                 labels[k] = normed(first)
-        if fl in TOTAL_LABELS or _TOTAL_START.match(fl):
-            total_rank[k] = 2
-            continue
-        if _AVERAGE_START.match(fl):
-            total_rank[k] = _AVERAGE_ROW      # an aggregate, but not a sum: dropped unchecked
+        rank = said(fl)
+        if rank:
+            total_rank[k] = rank      # _AVERAGE_ROW: an aggregate, not a sum: dropped unchecked
             continue
         lv = prefixed[k]
         if lv is not None:
