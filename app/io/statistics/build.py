@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -427,7 +428,7 @@ def _row_units(plan: Plan, rows: dict[int, list], row_units: list[Unit | None],
 
 def _records(plan: Plan, rows: dict[int, list], facts: _Rows, decimal: str,
              table_year: int | None, notes: _Notes
-             ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, list[bool]]:
+             ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """One record per value cell, row by row (total rows included): the frame, which records
     are of total rows and their rank, and which are a long table's total commodity."""
     grid, body = plan.grid, plan.block.body
@@ -436,10 +437,9 @@ def _records(plan: Plan, rows: dict[int, list], facts: _Rows, decimal: str,
     assumed: set[tuple[str, str]] = set()
     used = [c for c in plan.values if not c.drop]
     row_units, row_unit_raw = facts.units, facts.unit_raw
-    # the measure, unit, factor and ratio of a cell follow from its column and its row's
-    # measure and unit: worked out once per combination
-    described: dict[tuple, tuple] = {}
 
+    # the measure, unit, factor and ratio of a cell follow from its column and its row's
+    # measure and unit: worked out once per combination (below)
     def describe(col: Column, k: int) -> tuple:
         measure = facts.measures[k] or col.measure
         unit = col.unit
@@ -465,56 +465,80 @@ def _records(plan: Plan, rows: dict[int, list], facts: _Rows, decimal: str,
             ratio = True
         return measure or "other", unit_name, unit_raw_text, factor, bool(ratio)
 
-    # the cells in reading order (row by row), each read once
-    cells = [(k, col) for k in range(len(body)) for col in used]
-    raw_cells = [rows[body[k]][col.idx] for k, col in cells]
+    # the cells in reading order (row by row), each read once: cell i is of row i // m and
+    # of column used[i % m]
+    m, n_rows = len(used), len(body)
+    body_rows = [rows[r] for r in body]
+    raw_cells = [row[c.idx] for row in body_rows for c in used]
     parsed = [parse_value(v, decimal) for v in raw_cells]
-    for (k, col), v, (_value, status, _mark) in zip(cells, raw_cells, parsed):
-        if status == "bad":
+    statuses = list(map(itemgetter(1), parsed))
+    if "bad" in statuses:
+        for i in (i for i, st in enumerate(statuses) if st == "bad"):
             bad_cells += 1
             if bad_cells <= _MAX_CELL_PROBLEMS:
-                notes.add("warning", f"not a number: '{cell_text(v)}' (kept as missing)",
-                          row=grid.numbers[body[k]], field=col.text)
-    keys = [(id(col), facts.measures[k], id(row_units[k]), row_unit_raw[k]) for k, col in cells]
-    descs = []
-    for key, (k, col) in zip(keys, cells):
-        d = described.get(key)
-        if d is None:
-            d = described[key] = describe(col, k)
-        descs.append(d)
+                notes.add("warning", f"not a number: '{cell_text(raw_cells[i])}' (kept as "
+                          "missing)", row=grid.numbers[body[i // m]], field=used[i % m].text)
+
+    def per_cell(per_row: list) -> list:
+        return per_row if m == 1 else [x for x in per_row for _ in range(m)]
+
+    # each distinct (measure, unit, unit text) of the rows described once per column, in
+    # reading order: the table of descriptions, and each cell's entry in it
+    seen: dict[tuple, int] = {}
+    row_code = np.fromiter((seen.setdefault(key, len(seen)) for key in
+                            zip(facts.measures, map(id, row_units), row_unit_raw)),
+                           dtype=np.int64, count=n_rows)
+    firsts = np.unique(row_code, return_index=True)[1] if n_rows else []
+    table = [describe(col, int(k)) for k in firsts for col in used]
+    cell_code = (np.repeat(row_code * m, m) + np.tile(np.arange(m), n_rows)) if m != 1 \
+        else row_code
+
+    def described(j: int, dtype=object) -> np.ndarray:
+        return np.array([d[j] for d in table], dtype=dtype)[cell_code] if table else \
+            np.empty(0, dtype=dtype)
+
     from_title = plan.area_from_title
     if from_title is None:
-        out["area_raw"] = [facts.splits[k][0] for k, _c in cells]
-        out["area_code"] = [facts.codes[k] for k, _c in cells]
-        out["area_label"] = [facts.splits[k][2] for k, _c in cells]
+        out["area_raw"] = per_cell([s[0] for s in facts.splits])
+        out["area_code"] = per_cell(facts.codes)
+        out["area_label"] = per_cell([s[2] for s in facts.splits])
     else:
-        out["area_raw"] = [from_title] * len(cells)
-        out["area_code"] = [None] * len(cells)
-        out["area_label"] = [from_title] * len(cells)
-    out["commodity_raw"] = [facts.commodities[k] for k, _c in cells] \
-        if plan.layout == "long" else [col.commodity for _k, col in cells]
-    out["measure"] = [d[0] for d in descs]
-    out["unit"] = [d[1] for d in descs]
-    out["unit_raw"] = [d[2] for d in descs]
-    out["factor"] = [d[3] for d in descs]
-    out["ratio"] = [d[4] for d in descs]
-    out["year"] = [col.year or facts.years[k] or table_year for k, col in cells]
-    out["value"] = [round(value * d[3], 10) if status == "number" and d[3] != 1 else value
-                    for (value, status, _m), d in zip(parsed, descs)]
-    out["cell"] = [cell_text(v) for v in raw_cells]
-    out["mark"] = [m for _v, _s, m in parsed]
-    out["file"] = [notes.fname] * len(cells)
-    out["sheet"] = [grid.sheet] * len(cells)
-    out["row"] = [grid.numbers[body[k]] for k, _c in cells]
+        n = n_rows * m
+        out["area_raw"] = [from_title] * n
+        out["area_code"] = [None] * n
+        out["area_label"] = [from_title] * n
+    out["commodity_raw"] = per_cell(facts.commodities) \
+        if plan.layout == "long" else [col.commodity for col in used] * n_rows
+    out["measure"] = described(0)
+    out["unit"] = described(1)
+    out["unit_raw"] = described(2)
+    factors = described(3, float)
+    out["factor"] = factors
+    out["ratio"] = described(4, bool)
+    if any(col.year for col in used):
+        out["year"] = [col.year or y or table_year for y in facts.years for col in used]
+    else:
+        out["year"] = per_cell([y or table_year for y in facts.years])
+    values = list(map(itemgetter(0), parsed))
+    if any(d[3] != 1 for d in table):
+        for i in np.flatnonzero(factors != 1).tolist():
+            if statuses[i] == "number":
+                values[i] = round(values[i] * table[cell_code[i]][3], 10)
+    out["value"] = values
+    out["cell"] = [v if v.__class__ is str else cell_text(v) for v in raw_cells]
+    out["mark"] = list(map(itemgetter(2), parsed))
+    out["file"] = [notes.fname] * (n_rows * m)
+    out["sheet"] = [grid.sheet] * (n_rows * m)
+    out["row"] = per_cell([grid.numbers[r] for r in body])
     if plan.table_col is not None:
         # a long table naming each row's source table: that table is where the value is
-        tcells = [norm_ws(cell_text(rows[r][plan.table_col.idx])) for r in body]
-        out["column"] = [tcells[k] or col.text for k, col in cells]
+        tidx = plan.table_col.idx
+        tcells = [norm_ws(cell_text(row[tidx])) for row in body_rows]
+        out["column"] = [t or col.text for t in tcells for col in used]
     else:
-        out["column"] = [col.text for _k, col in cells]
-    is_total = [bool(facts.total_rank[k]) for k, _c in cells]
-    ctot = [facts.commodity_total[k] for k, _c in cells]
-    ranks = [facts.total_rank[k] for k, _c in cells]
+        out["column"] = [col.text for col in used] * n_rows
+    ranks = np.repeat(np.asarray(facts.total_rank, dtype=int), m)
+    ctot = np.repeat(np.asarray(facts.commodity_total, dtype=bool), m)
     if bad_cells > _MAX_CELL_PROBLEMS:
         notes.add("warning", f"{bad_cells} cells are not numbers (the first "
                   f"{_MAX_CELL_PROBLEMS} are listed)")
@@ -534,11 +558,11 @@ def _records(plan: Plan, rows: dict[int, list], facts: _Rows, decimal: str,
     frame["factor"] = frame["factor"].astype(float)
     frame["ratio"] = frame["ratio"].astype(bool)
     frame["row"] = frame["row"].astype(int)
-    return frame, np.array(is_total, dtype=bool), np.array(ranks, dtype=int), ctot
+    return frame, ranks != 0, ranks, ctot
 
 
 def _drop_and_check_totals(plan: Plan, frame: pd.DataFrame, flags: np.ndarray,
-                           ranks: np.ndarray, ctot: list[bool], labels: list[str],
+                           ranks: np.ndarray, ctot: np.ndarray, labels: list[str],
                            notes: _Notes) -> tuple[pd.DataFrame, list[dict]]:
     """The records without the total rows and total commodities, and the checks of those
     (a warning for each that differs from the sum of its rows)."""
