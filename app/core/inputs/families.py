@@ -193,9 +193,11 @@ def assign_families(frame: pd.DataFrame, titles: pd.Series, catalogue_family: pd
     return out
 
 
-def distinct_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's combination of values in ``columns`` as a code (0, 1, ...), and the first
-    row of each code; a missing value (None, NaN) counts as ``""``. What factorizing a
+def distinct_rows(*columns: np.ndarray, missing_as_blank: bool = True
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's combination of values in ``columns`` as a code (0, 1, ...) in order of
+    first appearance, and the first row of each code; a missing value (None, NaN) counts as
+    ``""`` (``missing_as_blank=False``: as one value of its own). What factorizing a
     MultiIndex of the columns gives, without building its tuples (seconds for 660,000 rows).
 
     >>> codes, first = distinct_rows(np.array(["a", "b", "a", None, ""], dtype=object),
@@ -208,7 +210,8 @@ def distinct_rows(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for col in columns:
         codes, uniq = pd.factorize(col)
         if (codes < 0).any():   # missing: the code of "" (a new one when "" is absent)
-            blank = np.flatnonzero(pd.Index(uniq, dtype=object) == "")
+            blank = np.flatnonzero(pd.Index(uniq, dtype=object) == "") \
+                if missing_as_blank else []
             codes = np.where(codes < 0, blank[0] if len(blank) else len(uniq), codes)
         key = pd.factorize(key * (len(uniq) + 1) + codes)[0]
     first = np.unique(key, return_index=True)[1] if n else np.zeros(0, dtype=np.int64)

@@ -149,6 +149,29 @@ class AreaIndex:
         return NameMatch("exact", (fits[0],), match.name) if len(fits) == 1 else match
 
 
+def _distinct_text(s: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
+    """(codes, distinct values) of a column of text with nothing missing, else None."""
+    if not len(s):
+        return None
+    codes, uniq = pd.factorize(s)
+    if (codes < 0).any() or pd.api.types.infer_dtype(uniq, skipna=False) != "string":
+        return None     # (factorizing mixed objects would take 1, 1.0 and True for one)
+    return codes, uniq
+
+
+def _map_distinct(s: pd.Series, mapper, distinct=None) -> pd.Series:
+    """``s.map(mapper)`` (a function or dict) with the mapper applied once per distinct
+    value: a national table repeats each code and name on every row. The same values and
+    dtype (pandas infers the dtype from the mapped values, here from the distinct ones).
+    ``distinct`` is :func:`_distinct_text` of ``s`` when known."""
+    distinct = distinct or _distinct_text(s)
+    if distinct is None:
+        return s.map(mapper)
+    codes, uniq = distinct
+    small = pd.Series(uniq).map(mapper)
+    return pd.Series(small.array.take(codes), index=s.index, name=s.name)
+
+
 def _code_level(digits: str, system_hint: str | None) -> str | None:
     return {10: "desa", 6: "kecamatan", 7: "kecamatan", 4: "kabupaten", 2: "provinsi"}.get(
         len(digits))
@@ -159,8 +182,8 @@ def match_areas(records: pd.DataFrame, index: AreaIndex, level: str | None,
     """Add ``code``, ``name`` and ``level`` to a table's records (None where unmatched)."""
     # (each distinct code cleaned once: a national table repeats every code for each
     # commodity and year)
-    digits = records["area_code"].map(per_value(clean_code)) if "area_code" in records else \
-        pd.Series(None, index=records.index, dtype=object)
+    digits = _map_distinct(records["area_code"], per_value(clean_code)) \
+        if "area_code" in records else pd.Series(None, index=records.index, dtype=object)
     labels = records["area_label"].fillna(records["area_raw"]).astype(str)
     if level is None:
         lens = digits.dropna().str.len()
@@ -185,22 +208,24 @@ def match_areas(records: pd.DataFrame, index: AreaIndex, level: str | None,
     # "kecamatan" column beside its "desa" column): settles desa names several kecamatan share
     parents = records["_parent"].to_numpy(object) if "_parent" in records else \
         np.full(len(records), None, dtype=object)
-    found_codes = []
-    for d, lab, par in zip(digits.to_numpy(object), labels.to_numpy(object), parents):
-        k = (d, lab, par)
-        if k not in cache:
-            if isinstance(d, str) and d in index.codes and index.codes[d][0] == lvl:
-                found = NameMatch("code", (index.codes[d][1],))
-            elif lab and lab.strip() and not lab.strip().isdigit():
-                found = index.by_name(lvl, lab)
-                if found.how == "ambiguous" and lvl == "desa" and layers is not None:
-                    found = index.within(found, par or report.guessed.get("within"), layers)
-            else:
-                found = NameMatch("none")
-            cache[k] = found
-        found_codes.append(cache[k].value)
+    # each distinct (code, label, parent) matched once, in reading order
+    d_arr, l_arr = digits.to_numpy(object), labels.to_numpy(object)
+    rows_of, first = distinct_rows(d_arr, l_arr, parents, missing_as_blank=False)
+    found_codes = np.empty(len(first), dtype=object)
+    for u, k in enumerate(first.tolist()):
+        d, lab, par = d_arr[k], l_arr[k], parents[k]
+        if isinstance(d, str) and d in index.codes and index.codes[d][0] == lvl:
+            found = NameMatch("code", (index.codes[d][1],))
+        elif lab and lab.strip() and not lab.strip().isdigit():
+            found = index.by_name(lvl, lab)
+            if found.how == "ambiguous" and lvl == "desa" and layers is not None:
+                found = index.within(found, par or report.guessed.get("within"), layers)
+        else:
+            found = NameMatch("none")
+        cache[(d, lab, par)] = found
+        found_codes[u] = found.value
     # (set once: a setitem per row was three quarters of the matching nationally)
-    codes = pd.Series(found_codes, index=records.index, dtype=object)
+    codes = pd.Series(found_codes[rows_of], index=records.index, dtype=object)
     labels_of = index.labels.get(lvl, {})
     unmatched: dict[str, str | None] = {}
     for (d, lab, _par), m in cache.items():
@@ -220,7 +245,7 @@ def match_areas(records: pd.DataFrame, index: AreaIndex, level: str | None,
             unmatched[shown] = m.closest
     report.areas_matched = len({m.value for m in cache.values() if m.value is not None})
     report.areas_unmatched = dict(sorted(unmatched.items(), key=lambda kv: str(kv[0])))
-    names = codes.map(labels_of).where(codes.notna(), labels)
+    names = _map_distinct(codes, labels_of).where(codes.notna(), labels)
     return records.assign(code=codes, name=names, level=lvl)
 
 
@@ -251,8 +276,10 @@ def match_commodities(records: pd.DataFrame, catalogue, mapping: dict[str, str],
             ids[text], hows[text] = cid, how
             names[text] = catalogue.get(cid).name_id
             report.commodities_matched[text] = cid
-    return records.assign(commodity=raw.map(ids), commodity_name=raw.map(names),
-                          commodity_match=raw.map(hows))
+    distinct = _distinct_text(raw)
+    return records.assign(commodity=_map_distinct(raw, ids, distinct),
+                          commodity_name=_map_distinct(raw, names, distinct),
+                          commodity_match=_map_distinct(raw, hows, distinct))
 
 
 def _options(cfg):
@@ -305,7 +332,8 @@ def load_statistics(
                 continue
             level = (cfg.area_level if cfg is not None and cfg.area_level else None) \
                 or t.area_level
-            rec = rec.assign(commodity_raw=rec["commodity_raw"].map(clean_commodity_text))
+            rec = rec.assign(commodity_raw=_map_distinct(rec["commodity_raw"],
+                                                         clean_commodity_text))
             if getattr(t, "parents", None):
                 rec = rec.assign(_parent=rec["row"].map(t.parents))
             rec = match_areas(rec, index, level, rep, layers)
@@ -332,12 +360,33 @@ def load_statistics(
     if not frames:
         return pd.DataFrame(columns=COLUMNS), reports
     out = pd.concat(frames, ignore_index=True)
-    out["source"] = (out["file"].map(per_value(lambda f: Path(f).name))
-                     + np.where(out["sheet"].notna(), "#" + out["sheet"].astype(str), "")
-                     + "!" + out["row"].astype(str) + ":" + out["column"].astype(str))
+    out["source"] = _sources(out)
     out["year"] = out["year"].astype("Int64")
     out = _drop_duplicates(out, problems)
     return out[COLUMNS].reset_index(drop=True), reports
+
+
+def _sources(frame: pd.DataFrame) -> pd.Series:
+    """Where each value was read: ``file#sheet!row:column`` (missing where the column is),
+    the file's name and sheet worked out once per pair."""
+    @per_value
+    def text(v) -> str:    # what astype(str) makes of a cell (None and NaN: missing)
+        return None if pd.isna(v) else str(v)
+
+    prefixes: dict = {}
+
+    def prefix(f, sh) -> str:
+        key = (f, sh)
+        p = prefixes.get(key)
+        if p is None:
+            p = prefixes[key] = Path(f).name + ("#" + str(sh) if pd.notna(sh) else "")
+        return p
+
+    out = [None if c is None else f"{prefix(f, sh)}!{r}:{c}"
+           for f, sh, r, c in zip(frame["file"].to_numpy(object),
+                                  frame["sheet"].to_numpy(object), frame["row"].tolist(),
+                                  map(text, frame["column"].to_numpy(object)))]
+    return pd.Series(out, index=frame.index, dtype="str")
 
 
 def _describe_rows(rec: pd.DataFrame, table, number: int, cfg, catalogue,
