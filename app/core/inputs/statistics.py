@@ -373,19 +373,15 @@ def _sources(frame: pd.DataFrame) -> pd.Series:
     def text(v) -> str:    # what astype(str) makes of a cell (None and NaN: missing)
         return None if pd.isna(v) else str(v)
 
-    prefixes: dict = {}
-
-    def prefix(f, sh) -> str:
-        key = (f, sh)
-        p = prefixes.get(key)
-        if p is None:
-            p = prefixes[key] = Path(f).name + ("#" + str(sh) if pd.notna(sh) else "")
-        return p
-
-    out = [None if c is None else f"{prefix(f, sh)}!{r}:{c}"
-           for f, sh, r, c in zip(frame["file"].to_numpy(object),
-                                  frame["sheet"].to_numpy(object), frame["row"].tolist(),
-                                  map(text, frame["column"].to_numpy(object)))]
+    files, sheets = frame["file"].to_numpy(object), frame["sheet"].to_numpy(object)
+    pairs, first = distinct_rows(files, sheets, missing_as_blank=False)
+    prefixes = np.array([Path(files[k]).name + ("#" + str(sheets[k]) if pd.notna(sheets[k])
+                                                else "") for k in first.tolist()],
+                        dtype=object)[pairs]
+    out = [None if c is None else f"{p}!{r}:{c}"
+           for p, r, c in zip(prefixes, frame["row"].tolist(),
+                              (c if c.__class__ is str else text(c)
+                               for c in frame["column"].to_numpy(object)))]
     return pd.Series(out, index=frame.index, dtype="str")
 
 
@@ -394,8 +390,10 @@ def _describe_rows(rec: pd.DataFrame, table, number: int, cfg, catalogue,
     """Add ``kind``, ``family`` and ``table`` to a table's matched records, and set bad cells
     (negative values; percentages over 100) missing with a warning naming the file, row,
     column, the area as the table names it, and the year."""
+    # kind and family follow from the commodity cell, the column and the commodity (the
+    # title and dataset.toml's family are the table's): worked out per distinct triple
     raw_c, col_c = rec["commodity_raw"].to_numpy(object), rec["column"].to_numpy(object)
-    codes, first = distinct_rows(raw_c, col_c)
+    codes, first = distinct_rows(raw_c, col_c, rec["commodity"])
     sub = np.empty(len(first), dtype=object)
     for u, k in enumerate(first):
         r, c = raw_c[k], col_c[k]
@@ -410,15 +408,16 @@ def _describe_rows(rec: pd.DataFrame, table, number: int, cfg, catalogue,
     kinds = sub[codes] if len(rec) else np.empty(0, dtype=object)
     kinds[rec["ratio"].to_numpy(bool)] = "ratio"
     title = table.title or Path(table.file).stem
+    one = rec.iloc[first]
     fam = assign_families(
-        rec, pd.Series(title, index=rec.index), catalogue_families(catalogue.frame),
+        one, pd.Series(title, index=one.index), catalogue_families(catalogue.frame),
         pd.Series(cfg.family if cfg is not None and getattr(cfg, "family", None) else None,
-                  index=rec.index, dtype=object),
-        headers=rec["column"])
+                  index=one.index, dtype=object),
+        headers=one["column"])[codes] if len(rec) else np.empty(0, dtype=object)
     out = rec.assign(kind=kinds, family=fam, table=number,
                      ratio=rec["ratio"].to_numpy(bool) | (kinds == "ratio"))
     v = out["value"].to_numpy(float)
-    pct = out["unit"].astype(str).eq("%").to_numpy()
+    pct = out["unit"].to_numpy(object) == "%"
     bad = (v < 0) | (pct & (v > 100))
     if bad.any():
         for _, row in out[bad].head(_MAX_BAD_CELLS).iterrows():
