@@ -12,13 +12,16 @@ from __future__ import annotations
 import base64
 import io
 import math
+import re
 import threading
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from unggulan.base import palette
@@ -62,7 +65,79 @@ def render_svg(draw: Callable[[Figure], None], width_cm: float, height_cm: float
         draw(fig)
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None})
-    return buf.getvalue()
+    return slim_svg(buf.getvalue())
+
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+_DECLARATION = re.compile(r"\s*([a-z-]+)\s*:\s*([^;]+?)\s*(?:;|$)")
+_STAR_RULE = re.compile(r"\s*\*\s*\{([^}]*)\}\s*")
+_XML_HEAD = '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
+
+
+def slim_svg(svg: str) -> str:
+    """Matplotlib's SVG drawn the same with less for a renderer to read (WeasyPrint reads
+    every element of every figure of a brief, in Python): no metadata; each ``style``
+    attribute as presentation attributes (the sheet's one ``*`` rule as attributes of the
+    root, which its elements inherit unless they set their own); no ``rotate(-0 ...)`` on
+    text; groups that carry nothing but an unreferenced id replaced by their children;
+    path data on one line, no indentation.
+
+    >>> print(slim_svg('<svg xmlns="http://www.w3.org/2000/svg"><defs><style>*{stroke-linecap:'
+    ...                ' butt}</style></defs>\\n <g id="a">\\n  <path d="M 0 0 \\nL 1 1"'
+    ...                ' style="fill: #fff"/></g></svg>').split("?>")[1].strip())
+    <svg stroke-linecap="butt" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><defs />
+    <path d="M 0 0 L 1 1" fill="#fff" />
+    </svg>
+    """
+    root = ET.fromstring(svg)
+    # plain names (the namespaces declared on the root once, as matplotlib does)
+    for el in root.iter():
+        el.tag = el.tag.rpartition("}")[2]
+        for key in [k for k in el.attrib if k.startswith("{")]:
+            ns, _, local = key[1:].partition("}")
+            el.set(("xlink:" if ns == XLINK_NS else "") + local, el.attrib.pop(key))
+    q = ""
+    for meta in root.findall(q + "metadata"):
+        root.remove(meta)
+    for defs in root.findall(q + "defs"):
+        for sheet in defs.findall(q + "style"):
+            rule = _STAR_RULE.fullmatch(sheet.text or "")
+            if rule is None:
+                continue
+            for name, value in _DECLARATION.findall(rule.group(1)):
+                root.set(name, value)
+            defs.remove(sheet)
+    referenced = set(re.findall(r"#([^\s\"');]+)", svg))
+    for el in root.iter():
+        style = el.attrib.pop("style", None)
+        if style:
+            for name, value in _DECLARATION.findall(style):
+                el.set(name, value)
+        if el.tag == q + "text" and el.get("transform", "").startswith("rotate(-0 "):
+            del el.attrib["transform"]
+        if el.tag == q + "path" and "d" in el.attrib:
+            el.set("d", " ".join(el.get("d").split()))
+
+    def unwrap(parent) -> None:
+        children = []
+        for child in parent:
+            unwrap(child)
+            if parent.tag != "text" and not (child.tail or "").strip():
+                child.tail = "\n"  # indentation: nothing outside text reads it
+            if child.tag not in ("text", "tspan", "style") and not (child.text or "").strip():
+                child.text = None
+            if child.tag == q + "g" and set(child.attrib) <= {"id"} and \
+                    child.get("id") not in referenced and not (child.text or "").strip():
+                children.extend(child)
+            else:
+                children.append(child)
+        parent[:] = children
+
+    unwrap(root)
+    root.set("xmlns", SVG_NS)
+    root.set("xmlns:xlink", XLINK_NS)
+    return _XML_HEAD + ET.tostring(root, encoding="unicode")
 
 
 def data_uri(svg: str) -> str:
@@ -72,6 +147,31 @@ def data_uri(svg: str) -> str:
     'data:image/svg+xml;base64,PHN2Zy8+'
     """
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def hbars(ax, y, width, height: float, left=0.0, **style) -> PathPatch:
+    """Horizontal bars (what ``ax.barh`` draws) as one compound path added to ``ax``: one
+    SVG path and one hatch fill per style instead of one per bar, and no walk over the data
+    limits (the caller sets them). Returns a legend handle of the same style.
+
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> len(hbars(ax, [0, 1], [2.0, 3.0], 0.8, facecolor="#CC6677").get_path().vertices)
+    10
+    """
+    y = np.atleast_1d(np.asarray(y, dtype=float))
+    width = np.broadcast_to(np.asarray(width, dtype=float), y.shape)
+    left = np.broadcast_to(np.asarray(left, dtype=float), y.shape)
+    x0, x1 = left, left + width
+    y0, y1 = y - height / 2, y + height / 2
+    # Rectangle's own vertex order (lower left, lower right, upper right, upper left, close)
+    verts = np.stack([np.c_[x0, y0], np.c_[x1, y0], np.c_[x1, y1], np.c_[x0, y1],
+                      np.c_[x0, y0]], axis=1).reshape(-1, 2)
+    codes = np.tile([MplPath.MOVETO, MplPath.LINETO, MplPath.LINETO, MplPath.LINETO,
+                     MplPath.CLOSEPOLY], len(y)).astype(MplPath.code_type)
+    patch = PathPatch(MplPath(verts, codes), **style)
+    ax.add_artist(patch)
+    return patch
 
 
 def luminance(colour: str) -> float:
@@ -141,24 +241,22 @@ def components_chart(labels: Sequence[str], values: np.ndarray, components: Sequ
     def draw(fig: Figure) -> None:
         top = 1 - (0.25 + 0.42 * legend_rows) / height
         ax = fig.add_axes((0.27, 0.55 / height, 0.66, top - 0.55 / height))
-        y = 0.0
-        ticks, tick_labels = [], []
+        step = k + 0.9  # a candidate's bars, then a gap
+        for i in range(k):  # one compound path per component (see hbars)
+            colour = COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)]
+            hatch = COMPONENT_HATCHES[i % len(COMPONENT_HATCHES)]
+            hbars(ax, np.arange(n) * step + i, 100 * np.nan_to_num(values[:, i]), 0.85,
+                  facecolor=colour, hatch=hatch or None, edgecolor="#333333",
+                  linewidth=0.3, hatchcolor=ink_on(colour))
         for g in range(n):
-            centre = []
             for i in range(k):
                 v = values[g, i]
-                colour = COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)]
-                hatch = COMPONENT_HATCHES[i % len(COMPONENT_HATCHES)]
                 width = 0.0 if np.isnan(v) else 100 * float(v)
-                ax.barh(y, width, height=0.85, color=colour, hatch=hatch,
-                        edgecolor="#333333", linewidth=0.3, hatchcolor=ink_on(colour))
                 text = "–" if np.isnan(v) else _num(100 * float(v), 0, lang)
-                ax.text(width + 1.2, y, text, va="center", ha="left", fontsize=6.5)
-                centre.append(y)
-                y += 1
-            ticks.append(float(np.mean(centre)))
-            tick_labels.append(labels[g])
-            y += 0.9
+                ax.text(width + 1.2, g * step + i, text, va="center", ha="left", fontsize=6.5)
+        ticks = [g * step + (k - 1) / 2 for g in range(n)]
+        tick_labels = list(labels)
+        y = n * step
         ax.set_yticks(ticks, tick_labels)
         ax.tick_params(axis="y", length=0, labelsize=7.5)
         ax.set_ylim(y - 0.4, -0.6)
@@ -204,9 +302,10 @@ def contributions_chart(labels: Sequence[str], contributions: np.ndarray,
         for i in range(k):
             v = np.nan_to_num(contributions[:, i])
             colour = COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)]
-            ax.barh(np.arange(n), v, left=left, height=0.72, color=colour,
-                    hatch=COMPONENT_HATCHES[i % len(COMPONENT_HATCHES)], edgecolor="#333333",
-                    linewidth=0.3, hatchcolor=ink_on(colour), label=components[i])
+            hbars(ax, np.arange(n), v, 0.72, left=left.copy(), facecolor=colour,
+                  hatch=COMPONENT_HATCHES[i % len(COMPONENT_HATCHES)] or None,
+                  edgecolor="#333333", linewidth=0.3, hatchcolor=ink_on(colour),
+                  label=components[i])
             left += v
         for j in range(n):
             ax.text(left[j] + 1, j, _num(left[j], 1, lang), va="center", fontsize=6.5)
@@ -248,9 +347,9 @@ def class_shares_chart(labels: Sequence[str], shares: np.ndarray, class_labels: 
             left = np.nansum(shares[:, :j], axis=1) * 100 if j else np.zeros(n)
             width = np.nan_to_num(shares[:, j]) * 100
             colour = palette.CLASS_COLOURS[key]
-            ax.barh(np.arange(n), width, left=left, height=0.7, color=colour,
-                    hatch=CLASS_HATCHES[key], edgecolor="#333333", linewidth=0.3,
-                    hatchcolor="#555555", label=class_labels[j])
+            hbars(ax, np.arange(n), width, 0.7, left=left, facecolor=colour,
+                  hatch=CLASS_HATCHES[key] or None, edgecolor="#333333", linewidth=0.3,
+                  hatchcolor="#555555", label=class_labels[j])
             for i in range(n):
                 if width[i] >= 6:
                     ax.text(left[i] + width[i] / 2, i, _num(width[i], 0, lang), ha="center",
