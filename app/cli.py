@@ -901,15 +901,23 @@ def serve(
     if prepare is not None or "UNGGULAN_PREPARE_ON_START" not in os.environ:
         # the workers read it from the environment
         os.environ["UNGGULAN_PREPARE_ON_START"] = "0" if prepare is False else "1"
+    from unggulan.api import startup
+
     settings = Settings()
-    _open(settings.data_dir())  # fail here, with a clear message, rather than inside uvicorn
-    uvicorn.run(
-        "unggulan.api.main:create_app", factory=True, host=host or settings.host,
-        port=port or settings.port, log_level=settings.log_level, workers=workers,
-        # longer than clients keep idle connections, so the server never closes one that a
-        # client is about to reuse (uvicorn's 5 s lost requests in the load test)
-        timeout_keep_alive=75,
-    )
+    # fail here, with a clear message, rather than inside uvicorn; read from the disk cache
+    # when seen before, and with one worker (this process) the service takes this object
+    startup.ensure_logging(settings.log_level)
+    startup.preopen(settings.data_dir(), settings, keep=workers == 1)
+    try:
+        uvicorn.run(
+            "unggulan.api.main:create_app", factory=True, host=host or settings.host,
+            port=port or settings.port, log_level=settings.log_level, workers=workers,
+            # longer than clients keep idle connections, so the server never closes one that
+            # a client is about to reuse (uvicorn's 5 s lost requests in the load test)
+            timeout_keep_alive=75,
+        )
+    finally:
+        startup.forget_preopened()
 
 
 rasters_cli = typer.Typer(

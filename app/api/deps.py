@@ -53,7 +53,8 @@ class DatasetHolder:
     """
 
     def __init__(self, folder: Path, check_every: float = 2.0, *,
-                 settings: Settings | None = None):
+                 settings: Settings | None = None,
+                 opened: tuple[tuple, Dataset] | None = None):
         self.folder = folder
         self.check_every = check_every
         #: the service's settings, handed to every dataset opened (cache folder, workers,
@@ -61,8 +62,11 @@ class DatasetHolder:
         self.settings = settings
         self.lock = threading.Lock()  # one change check at a time; others do not wait for it
         self._reload_lock = threading.Lock()  # one reload at a time
-        self.print = fingerprint(folder)  # before opening: a change while opening is noticed
-        self.dataset = Dataset.open(folder, settings=settings)
+        if opened is not None:  # (fingerprint taken before opening, dataset): the service's
+            self.print, self.dataset = opened  # start (unggulan.api.startup)
+        else:
+            self.print = fingerprint(folder)  # before opening: a change while opening is noticed
+            self.dataset = Dataset.open(folder, settings=settings)
         heap.settle()  # the dataset lives as long as the service: out of the GC's walks
         self.checked = time.monotonic()
         self.loaded_at = time.time()

@@ -40,19 +40,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        from starlette.concurrency import run_in_threadpool
+
+        from unggulan.api import startup
+
+        startup.ensure_logging(settings.log_level)  # the plan and progress below
         app.state.settings = settings
-        app.state.holder = DatasetHolder(settings.data_dir(), settings=settings)
+        # read from the disk cache when seen before (or the object `unggulan serve` opened)
+        opened = await run_in_threadpool(startup.open_for_service, settings.data_dir(),
+                                         settings)
+        app.state.holder = DatasetHolder(settings.data_dir(), settings=settings,
+                                         opened=opened)
         if settings.prepare_on_start:
-            # before this worker accepts requests: until then the others take them
-            import time
+            import threading
 
-            from starlette.concurrency import run_in_threadpool
-
-            t0 = time.perf_counter()
-            levels = await run_in_threadpool(routes_areas.prepare_default,
-                                             app.state.holder.dataset)
-            log.info("candidates of %s prepared in %.1f s", ", ".join(levels),
-                     time.perf_counter() - t0)
+            # beside and after the preparation, on a thread: the vector tiles' index and a
+            # national level's answers (the service answers meanwhile)
+            prepared = threading.Event()
+            routes_areas.finish_default(app.state.holder.dataset, settings.map_tile_limit,
+                                        prepared)
+            try:
+                # before this worker accepts requests: until then the others take them; the
+                # plan, its estimate and each step's time go to the log
+                await run_in_threadpool(routes_areas.prepare_default,
+                                        app.state.holder.dataset)
+            finally:
+                prepared.set()
         yield
         # what this service froze (unggulan.api.heap) may be collected once it is gone
         from unggulan.api import heap

@@ -265,16 +265,29 @@ def _response(answer: tuple[bytes, dict[str, str]]) -> Response:
 
 def prepare_default(ds) -> list[str]:
     """Prepare the default candidates of every level of ``ds`` (top 3, the catalogue's
-    weights) as the route answers them: afterwards each area's answer is a lookup. Returns
-    the levels prepared."""
-    done = []
-    for level in ds.levels:
-        areas = ds.areas(level)
-        if len(areas):
-            _area_candidates_response(ds, str(areas.index[0]), level, 3, None, None, False)
-            done.append(level)
+    weights) as the route answers them: afterwards each area's answer is a lookup. The plan
+    (read from the disk cache, or attributes, suitability and candidates per level), an
+    estimate of its time and each step's time go to the log (:func:`unggulan.api.startup.
+    prepare`). Returns the levels prepared."""
+    from unggulan.api.startup import prepare
+
+    def level_records(level: str) -> None:
+        code = str(ds.areas(level).index[0])
+        _area_candidates_response(ds, code, level, 3, None, None, False)
+
+    done = prepare(ds, effective_scenario(None, None, top=3), level_records)
     heap.settle()
     return done
+
+
+def finish_default(ds, tile_limit: int, prepared):
+    """Beside :func:`prepare_default` and after it (once ``prepared``, a threading.Event,
+    is set), on a thread: the vector tiles' index and the answers of the levels too large
+    to prepare before (:func:`unggulan.api.startup.finish_in_background`)."""
+    from unggulan.api.startup import finish_in_background
+
+    return finish_in_background(ds, effective_scenario(None, None, top=3), tile_limit,
+                                prepared)
 
 
 def _area_candidates_response(ds, code: str, level: str, top: int, weights: str | None,

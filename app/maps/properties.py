@@ -18,7 +18,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans  # (scikit-learn: mapclassify's natural breaks)
 
 from unggulan.base import palette
 from unggulan.core.activity.dlq import QUADRANTS as QUADRANT_LABELS
@@ -349,6 +348,10 @@ def score_bins(values: np.ndarray) -> tuple[list[dict], np.ndarray]:
     if k < 2:
         edges = np.array([values.max()])
     else:
+        # (scikit-learn: mapclassify's natural breaks) imported here: 1.5 s of a service's
+        # start otherwise (#34)
+        from sklearn.cluster import KMeans
+
         fit = KMeans(n_clusters=k, init="k-means++", n_init=10, random_state=0).fit(
             values.reshape(-1, 1).astype(float))
         edges = np.sort([values[fit.labels_ == c].max() for c in range(k)]).astype(float)

@@ -154,10 +154,11 @@ def _props(areas, wide=None) -> list[dict]:
     return props
 
 
-def source(areas, wide=None) -> TileSource:
+def source(areas, wide=None, props: bool = True) -> TileSource:
     """Prepare a level for tiles: ``areas`` (EPSG:4326 GeoDataFrame with ``code``, ``name``)
     and optionally the top candidates (``code``, ``top1``, ``top1_name``, ``top1_score``,
     ``top1_class``: :func:`unggulan.core.ranking.candidates.to_wide` or :func:`top1_of`).
+    ``props=False``: the polygons and their index alone (no properties).
 
     Examples
     --------
@@ -170,7 +171,8 @@ def source(areas, wide=None) -> TileSource:
         else areas
     geoms = np.asarray(geo.geometry.values, dtype=object)
     level = str(areas["level"].iat[0]) if "level" in areas and len(areas) else "areas"
-    return TileSource(level, geoms, shapely.STRtree(geoms), _props(areas, wide))
+    return TileSource(level, geoms, shapely.STRtree(geoms),
+                      _props(areas, wide) if props else [])
 
 
 def top1_of(candidates):
@@ -420,9 +422,10 @@ class TileCache:
     total: int = 0
 
 
-def _geometry(ds, level: str) -> TileSource:
-    """The level's polygons and index, without candidates (cached)."""
-    return ds.cached(("tiles-geometry", level), lambda: source(ds.areas(level)))
+def tile_geometry(ds, level: str) -> TileSource:
+    """The level's polygons in EPSG:3857 and their index, without properties (cached in the
+    dataset; a starting service makes them before the first tile is asked)."""
+    return ds.cached(("tiles-geometry", level), lambda: source(ds.areas(level), props=False))
 
 
 def tile_source(ds, level: str, scenario=None) -> TileSource:
@@ -442,7 +445,7 @@ def tile_source(ds, level: str, scenario=None) -> TileSource:
     key = ("tiles", level, sc.content_hash())
 
     def build() -> TileSource:
-        geo = _geometry(ds, level)
+        geo = tile_geometry(ds, level)
         try:
             wide = top1_of(ds.candidates(level, scenario=sc))
         except Exception:  # noqa: BLE001 - no rasters and no sentra: polygons without a top
