@@ -464,6 +464,16 @@ def map_served(folder, level="kecamatan", runs=3) -> dict:
     return out
 
 
+def fresh_service(folder) -> dict:
+    """#34: seconds from the start of `unggulan serve` until the first z10 desa tile and the
+    first desa's candidates answer, never seen (a new cache folder) and then seen
+    (benchmarks/fresh_service.py); each start's peak memory."""
+    from benchmarks.fresh_service import cold_and_warm
+
+    return {k: {x: r[x] for x in ("health", "tile", "candidates", "peak_mb")}
+            for k, r in cold_and_warm(folder).items()}
+
+
 def national_map(folder) -> dict:
     """The national desa map in Chromium (vector tiles): benchmarks/national_map.py."""
     from benchmarks.national_map import national_desa_map
@@ -979,6 +989,16 @@ def main() -> None:
         activity_rows(row, only)
         row("national: one z12 desa vector tile, polygons of 84,000 desa (median of 50)",
             "one_tile", NATIONAL, "desa", 12, False)
+        label = "national: fresh service"  # (#34) seconds from `unggulan serve` started
+        if not only or only in label:
+            r = _call("fresh_service", NATIONAL)
+            for name, seen in (("cold", "never-seen dataset"), ("warm", "seen dataset")):
+                for what, text in (("tile", "first z10 desa tile"),
+                                   ("candidates", "first desa's candidates")):
+                    rows.append((f"{label}, {seen}: {text}", r[name][what],
+                                 r[name]["peak_mb"], 1))
+                    print(f"  {rows[-1][0]}: {r[name][what]:.1f} s", file=sys.stderr,
+                          flush=True)
         label = "OGC items pages of 100 desa, offsets 0-9,900 (national: 84,000 desa)"
         if not only or only in label or only.lower() == "ogc":
             res = _call("ogc_national", NATIONAL)
