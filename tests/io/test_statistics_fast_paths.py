@@ -62,3 +62,51 @@ def test_per_value_computes_once_per_type_and_value():
     assert calls == ["1", 1, 1.0, True]       # 1, 1.0 and True are equal but not the same cell
     assert once([1]) == "[1]" and once([1]) == "[1]"   # unhashable: computed each time
     assert calls[-2:] == [[1], [1]]
+
+
+def _cell_variety() -> list[object]:
+    """Cells of every kind a value column holds: plain numbers in both conventions, groups,
+    marks, none markers, blanks, signs, Unicode digits, spaces, numbers from a spreadsheet."""
+    import random
+
+    rng = random.Random(34)
+    cells: list[object] = ["0", "00", "007", "12", "1.234", "1,234", "0,5", "0.5", "1234.5",
+                           "1234,5", "20.244,9", "1,234.5", "1.234.567", "-", "–", "...", "x",
+                           "", " ", " 12 ", "12 r)", "1.234*", "+5", "-3.5", "١٢", "1 234",
+                           "12,5a", "n/a", "99999999999999999999.5", None]
+    for _ in range(3000):
+        a = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 7)))
+        b = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 4)))
+        cells += [a, f"{a}.{b}", f"{a},{b}"]
+    return cells
+
+
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_the_columnar_number_pass_reads_each_cell_as_parse_value_does(decimal):
+    from unggulan.io.statistics.cells import _COLUMNAR_CELLS, parse_cells, parse_value
+
+    cells = _cell_variety()
+    assert len(cells) >= _COLUMNAR_CELLS          # the columnar pass runs
+    values, statuses, marks = parse_cells(cells, decimal)
+    expected = [parse_value(v, decimal) for v in cells]
+    got = list(zip(values, statuses, marks))
+    assert len(got) == len(expected)
+    for cell, g, e in zip(cells, got, expected):
+        same_value = g[0] == e[0] or (g[0] != g[0] and e[0] != e[0])   # NaN is NaN
+        assert same_value and g[1:] == e[1:], (cell, g, e)
+    # a spreadsheet's numbers (not text): read cell by cell, the same
+    mixed = [1.5, 2, "3,5"] * (_COLUMNAR_CELLS // 3 + 1)
+    assert parse_cells(mixed, decimal) == tuple(
+        list(x) for x in zip(*[parse_value(v, decimal) for v in mixed]))
+
+
+def test_row_kinds_agree_with_the_full_rules():
+    from unggulan.io.statistics.tables import _row_kind, row_kinds
+
+    rows = [["730801", "Padi", "2018", "12,5"], ["(1)", "(2)", "(3)", "(4)"],
+            ["1", "2", "3", "4"], ["", "", "", ""], ["Kecamatan", "2022", "2023", ""],
+            ["Sumber: BPS", "", "", ""], ["Tabel 1. Produksi Padi Menurut Kecamatan", "2023",
+                                          "", ""], ["Tonra", "-", "...", "x"],
+            ["2022", "2023", "", ""], [7308, "Padi", 2018.0, 12.5], [1, 2, 3, None],
+            ["Jumlah", "1.234", "", ""], ["12", "Padi", "", ""]]
+    assert row_kinds(rows) == [_row_kind(r) for r in rows]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,7 @@ from unggulan.io.statistics.cells import (
     cell_text,
     is_blank,
     norm_ws,
-    parse_value,
+    parse_cells,
     per_value,
     year_of_cell,
     year_of_serial,
@@ -470,8 +469,7 @@ def _records(plan: Plan, rows: dict[int, list], facts: _Rows, decimal: str,
     m, n_rows = len(used), len(body)
     body_rows = [rows[r] for r in body]
     raw_cells = [row[c.idx] for row in body_rows for c in used]
-    parsed = [parse_value(v, decimal) for v in raw_cells]
-    statuses = list(map(itemgetter(1), parsed))
+    values, statuses, marks = parse_cells(raw_cells, decimal)
     if "bad" in statuses:
         for i in (i for i, st in enumerate(statuses) if st == "bad"):
             bad_cells += 1
@@ -519,14 +517,13 @@ def _records(plan: Plan, rows: dict[int, list], facts: _Rows, decimal: str,
         out["year"] = [col.year or y or table_year for y in facts.years for col in used]
     else:
         out["year"] = per_cell([y or table_year for y in facts.years])
-    values = list(map(itemgetter(0), parsed))
     if any(d[3] != 1 for d in table):
         for i in np.flatnonzero(factors != 1).tolist():
             if statuses[i] == "number":
                 values[i] = round(values[i] * table[cell_code[i]][3], 10)
     out["value"] = values
     out["cell"] = [v if v.__class__ is str else cell_text(v) for v in raw_cells]
-    out["mark"] = list(map(itemgetter(2), parsed))
+    out["mark"] = marks
     out["file"] = [notes.fname] * (n_rows * m)
     out["sheet"] = [grid.sheet] * (n_rows * m)
     out["row"] = per_cell([grid.numbers[r] for r in body])
