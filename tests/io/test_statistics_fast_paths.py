@@ -110,3 +110,14 @@ def test_row_kinds_agree_with_the_full_rules():
             ["2022", "2023", "", ""], [7308, "Padi", 2018.0, 12.5], [1, 2, 3, None],
             ["Jumlah", "1.234", "", ""], ["12", "Padi", "", ""]]
     assert row_kinds(rows) == [_row_kind(r) for r in rows]
+
+
+@pytest.mark.parametrize("extra", [[], ["2.165"] * 6000, ["1,893"] * 6000, ["62,44"] * 7000])
+def test_the_columnar_decimal_guess_counts_as_the_cell_by_cell_one(monkeypatch, extra):
+    from unggulan.io.statistics import cells
+
+    texts = [c for c in _cell_variety() if isinstance(c, str)] + extra
+    assert len(texts) >= cells._COLUMNAR_CELLS
+    columnar = cells.guess_decimal(texts)
+    monkeypatch.setattr(cells, "_COLUMNAR_CELLS", 10**9)     # cell by cell
+    assert columnar == cells.guess_decimal(texts)
