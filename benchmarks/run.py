@@ -234,7 +234,7 @@ def lq_sentra(folder, level="desa"):
 
 def dlq_statistics(folder, level="desa"):
     """Static and dynamic LQ of the statistics (seven years), per kabupaten."""
-    from unggulan.core.activity.evidence import evidence_for_level
+    from unggulan.core.activity.regions import evidence_for_level
 
     ds = _opened(folder)
     t0 = time.perf_counter()

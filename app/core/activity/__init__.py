@@ -1,7 +1,8 @@
 """What areas already produce: location quotients (``lq``), dynamic LQ (``dlq``), growth
 (``growth``), shift-share, Klassen typology, specialisation and concentration indices, spatial
 clusters (``clusters``), the planning methods behind ``Dataset.analysis`` (``analysis``) and
-the statistics' evidence per area and commodity (``evidence``).
+the statistics' evidence per area and commodity (``evidence``; ``regions``: of every
+kabupaten at once).
 
 The names of ``evidence`` (the module ``unggulan.core.activity`` was up to version 0.6) are
 also found here, for code written against the old module.
@@ -20,8 +21,8 @@ def __getattr__(name: str):
         raise AttributeError(name)
     if name in _SUBMODULES:  # ``from unggulan.core.activity import lq`` asks here first
         return importlib.import_module(f"{__name__}.{name}")
-    evidence = importlib.import_module(f"{__name__}.evidence")
-    try:
-        return getattr(evidence, name)
-    except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    for module in ("evidence", "regions"):
+        found = getattr(importlib.import_module(f"{__name__}.{module}"), name, None)
+        if found is not None:
+            return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

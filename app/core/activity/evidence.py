@@ -64,6 +64,11 @@ def parse_period(period) -> tuple[int, int] | None:
     return a, b
 
 
+#: the columns of the statistics' evidence (:func:`statistics_evidence`)
+EVIDENCE_COLUMNS = ["code", "commodity", "stat_measure", "stat_unit", "stat_family",
+                    "stat_value", "stat_source", "stat_share", "slq", "dlq", "quadrant",
+                    "quadrant_en", "period_start", "period_end", "stat_level"]
+
 #: a comparable group: LQ and the other methods compare a commodity only with the commodities
 #: of the same measure, unit and family (see :mod:`unggulan.core.inputs.families`)
 GROUP_KEYS = ("measure", "unit", "family")
@@ -87,7 +92,7 @@ def group_key(frame: pd.DataFrame) -> pd.Series:
             + (fam.astype(str) if isinstance(fam, pd.Series) else fam))
 
 
-def complete_cells(rows: pd.DataFrame) -> pd.DataFrame:
+def complete_cells(rows: pd.DataFrame, block: np.ndarray | None = None) -> pd.DataFrame:
     """The rows of one comparable group with every absent cell made explicit.
 
     * nil: an (area, commodity) absent from a table that lists both the area and the
@@ -99,6 +104,10 @@ def complete_cells(rows: pd.DataFrame) -> pd.DataFrame:
     Rows need ``code, commodity, year, value`` and, for the nil rule, ``table``. Tables that
     are full rectangles (the usual BPS table) add nothing and cost one count.
 
+    ``block`` (one integer per row): the rows of many groups at once, each block completed
+    on its own (the rows of block b as if they were passed alone); the added rows carry
+    their block in ``_block`` and the block's first row's :data:`GROUP_KEYS`.
+
     >>> r = pd.DataFrame({"code": ["A", "B", "A"], "commodity": ["x", "x", "y"],
     ...                   "year": [2020, 2020, 2021], "value": [1.0, 2.0, 3.0],
     ...                   "table": [0, 0, 1]})
@@ -108,53 +117,121 @@ def complete_cells(rows: pd.DataFrame) -> pd.DataFrame:
     [['A', 'x', 2020, 1.0], ['A', 'y', 2020, nan], ['B', 'x', 2020, 2.0],
      ['B', 'y', 2020, nan], ['A', 'x', 2021, nan], ['A', 'y', 2021, 3.0]]
     """
+    n = len(rows)
+    if n == 0:
+        return rows
+    blk = np.zeros(n, dtype=np.int64) if block is None else np.asarray(block, dtype=np.int64)
     code_i, codes = pd.factorize(rows["code"], sort=False)
     comm_i, comms = pd.factorize(rows["commodity"], sort=False)
     year_i, years = pd.factorize(rows["year"], sort=False)
-    J, C = len(codes), len(comms)
-    key = (year_i.astype(np.int64) * J + code_i) * C + comm_i
-    present = np.unique(key)
-    add_nil: list[np.ndarray] = []
+    J, C, Y = len(codes), len(comms), len(years)
+    by = blk * Y + year_i                                   # (block, year) cell of each row
+    key = (by * J + code_i) * C + comm_i
+    present = _unique(key)
+    nil = np.empty(0, dtype=np.int64)
     if "table" in rows and rows["table"].notna().any():
-        tab_i, _ = pd.factorize(rows["table"], sort=False)
-        cell = tab_i.astype(np.int64) * len(years) + year_i
-        for t in np.unique(cell[tab_i >= 0]):
-            m = cell == t
-            cj, ci = np.unique(code_i[m]), np.unique(comm_i[m])
-            if len(cj) * len(ci) <= len(np.unique(key[m])):
-                continue          # a full rectangle
-            y = year_i[m][0]
-            full = ((np.int64(y) * J + cj[:, None]) * C + ci[None, :]).ravel()
-            add_nil.append(full)
-    if add_nil:
-        nil = np.setdiff1d(np.unique(np.concatenate(add_nil)), present, assume_unique=True)
-        present = np.union1d(present, nil)
-    else:
-        nil = np.empty(0, dtype=np.int64)
-    add_miss: list[np.ndarray] = []
-    all_c = np.arange(C)
-    for y in range(len(years)):
-        m = year_i == y
-        cj = np.unique(code_i[m])
-        have = len(np.unique(key[m])) + np.count_nonzero(nil // (J * C) == y)
-        if len(cj) * C <= have:
-            continue          # every area reporting that year lists every commodity
-        add_miss.append(((np.int64(y) * J + cj[:, None]) * C + all_c[None, :]).ravel())
-    miss = (np.setdiff1d(np.unique(np.concatenate(add_miss)), present, assume_unique=True)
+        tab_i, tabs = pd.factorize(rows["table"], sort=False)
+        listed = tab_i >= 0
+        # a (block, table, year) cell lists codes x commodities: a rectangle unless nil
+        # rows were left out
+        cell = by[listed] * len(tabs) + tab_i[listed]
+        nil = _rectangles(cell, code_i[listed], comm_i[listed], key[listed], J, C,
+                          lambda c: c // len(tabs))
+        nil = _setdiff(nil, present)
+        present = _unique(np.concatenate([present, nil]))
+    # every (block, year) cell: the codes reporting it x every commodity of the block
+    block_comms = _unique(blk * C + comm_i)
+    n_comm = np.bincount(block_comms // C, minlength=int(blk.max()) + 1)
+    pairs = _unique(by * J + code_i)                    # (block, year, code) reporting
+    cells, first = _runs(pairs // J)
+    n_codes = np.diff(np.append(first, len(pairs)))
+    have = np.bincount(np.searchsorted(cells, present // (J * C)), minlength=len(cells))
+    add_miss = []
+    for k in np.flatnonzero(n_codes * n_comm[cells // Y] > have):
+        b = cells[k] // Y
+        cj = pairs[first[k]:first[k] + n_codes[k]] % J
+        ci = block_comms[np.searchsorted(block_comms, b * C):
+                         np.searchsorted(block_comms, (b + 1) * C)] % C
+        add_miss.append(((cells[k] * J + cj[:, None]) * C + ci[None, :]).ravel())
+    # (each cell's keys are distinct and ascending, and the cells ascend: no sort needed)
+    miss = (_setdiff(np.concatenate(add_miss), present)
             if add_miss else np.empty(0, dtype=np.int64))
     if not len(nil) and not len(miss):
         return rows
 
     def frame(k: np.ndarray, value: float) -> pd.DataFrame:
         ci, rest = k % C, k // C
-        return pd.DataFrame({"code": codes.take(rest % J), "commodity": comms.take(ci),
-                             "year": years.take(rest // J), "value": value})
+        cell = rest // J
+        f = pd.DataFrame({"code": codes.take(rest % J), "commodity": comms.take(ci),
+                          "year": years.take(cell % Y), "value": value})
+        if block is not None:
+            f["_block"] = cell // Y
+        return f
 
     out = pd.concat([rows, frame(nil, 0.0), frame(miss, np.nan)], ignore_index=True)
+    if block is None:
+        for c in GROUP_KEYS:
+            if c in rows:
+                out[c] = out[c].fillna(rows[c].iat[0])
+        return out
+    out_blk = np.concatenate([blk, out["_block"].to_numpy()[n:].astype(np.int64)])
+    out["_block"] = out_blk
+    # each block's first row (as the rows of one block passed alone would be filled)
+    order = np.argsort(blk, kind="stable")
+    first = _runs(blk[order])
+    first = (first[0], order[first[1]])
     for c in GROUP_KEYS:
         if c in rows:
-            out[c] = out[c].fillna(rows[c].iat[0])
+            fill = pd.Series(rows[c].to_numpy()[first[1]], index=first[0])
+            out[c] = out[c].fillna(pd.Series(fill.reindex(out_blk).to_numpy(),
+                                             index=out.index))
     return out
+
+
+def _rectangles(cell: np.ndarray, code_i: np.ndarray, comm_i: np.ndarray, key: np.ndarray,
+                J: int, C: int, block_year) -> np.ndarray:
+    """The keys of every (code, commodity) of each ``cell``'s codes x commodities, for the
+    cells that are not full rectangles already (``block_year(cell)``: the cell's
+    (block, year) number, the key's leading part)."""
+    codes_in = _unique(cell * J + code_i)
+    comms_in = _unique(cell * C + comm_i)
+    cells, cfirst = _runs(codes_in // J)
+    ncode = np.diff(np.append(cfirst, len(codes_in)))
+    _, mfirst = _runs(comms_in // C)
+    ncomm = np.diff(np.append(mfirst, len(comms_in)))
+    order = np.lexsort((key, cell))
+    cs, ks = cell[order], key[order]
+    distinct = np.ones(len(cs), dtype=bool)
+    distinct[1:] = (cs[1:] != cs[:-1]) | (ks[1:] != ks[:-1])
+    nkey = np.bincount(np.searchsorted(cells, cs[distinct]), minlength=len(cells))
+    out = []
+    for k in np.flatnonzero(ncode * ncomm > nkey):
+        cj = codes_in[cfirst[k]:cfirst[k] + ncode[k]] % J
+        ci = comms_in[mfirst[k]:mfirst[k] + ncomm[k]] % C
+        by = block_year(cells[k])
+        out.append(((by * J + cj[:, None]) * C + ci[None, :]).ravel())
+    return _unique(np.concatenate(out)) if out else np.empty(0, dtype=np.int64)
+
+
+def _unique(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)`` by sorting (numpy's hash table is many times slower on millions of
+    int64 keys)."""
+    s = np.sort(a)
+    return s[np.r_[True, s[1:] != s[:-1]]] if len(s) > 1 else s
+
+
+def _runs(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of sorted ``s`` and the index of each one's first place."""
+    first = np.flatnonzero(np.r_[True, s[1:] != s[:-1]]) if len(s) else np.empty(0, int)
+    return s[first], first
+
+
+def _setdiff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values of ``a`` not in ``b`` (both sorted, distinct)."""
+    if not len(b) or not len(a):
+        return a
+    i = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return a[b[i] != a]
 
 
 def measure_data(st: pd.DataFrame, level: str, measure: str | None = None
@@ -282,18 +359,14 @@ def evidence_of_groups(groups: Mapping[tuple[str, str, str], pd.DataFrame], st: 
         ev["period_start"] = int(years[0])
         ev["period_end"] = int(years[-1])
         frames.append(ev)
-    cols = ["code", "commodity", "stat_measure", "stat_unit", "stat_family", "stat_value",
-            "stat_source", "stat_share", "slq", "dlq", "quadrant", "quadrant_en",
-            "period_start", "period_end",
-            "stat_level"]
     if not frames:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
     out = pd.concat(frames, ignore_index=True)
     out["stat_level"] = level
-    for c in cols:
+    for c in EVIDENCE_COLUMNS:
         if c not in out:
             out[c] = None
-    return out[cols]
+    return out[EVIDENCE_COLUMNS]
 
 
 def join_left(left: pd.DataFrame, right: pd.DataFrame, on=("code", "commodity")
@@ -338,49 +411,3 @@ def cite(source) -> str | None:
         return None
     head = source.rsplit("!", 1)[0]
     return ", ".join(p for p in head.split("#", 1) if p)
-
-
-def _by_reference(areas: Mapping[str, pd.DataFrame], st: pd.DataFrame, level: str, period,
-                  reference: str, measure: str | None) -> pd.DataFrame:
-    """With ``reference='kabupaten'`` each kabupaten's areas are compared with their own
-    kabupaten's total; otherwise with the dataset's (or a province table's)."""
-    if reference != "kabupaten" or level not in areas:
-        return statistics_evidence(st, level, period, reference, measure)
-    kab = areas[level]["kabupaten_code"]
-    if kab.nunique() <= 1:
-        return statistics_evidence(st, level, period, "dataset", measure)
-    # the level's rows grouped by kabupaten once (filtering the whole table per kabupaten
-    # was quadratic nationally); the other levels' rows play no part with reference
-    # "dataset"
-    # (the rows' comparable groups are found once: row-wise, the same for every subset)
-    rows = grouped_rows(st, level, measure)
-    kab_of = rows["code"].map(kab)
-    groups = dict(list(rows.groupby(kab_of, sort=True)))
-    parts = [evidence_of_groups(groups_of_rows(groups.get(k, rows.iloc[:0])), st, level,
-                                period, "dataset") for k in kab.groupby(kab).groups]
-    return pd.concat(parts, ignore_index=True)
-
-
-def evidence_for_level(statistics: pd.DataFrame, areas: Mapping[str, pd.DataFrame], level: str,
-                       period: tuple[int, int] | None = None, reference: str = "kabupaten",
-                       measure: str | None = None) -> pd.DataFrame:
-    """:func:`statistics_evidence` for the areas of ``level``; desa without statistics of
-    their own take their kecamatan's (``stat_level`` says whose).
-
-    ``statistics``: every statistics row (``Dataset.statistics()``); ``areas``: the
-    dataset's areas by level (``{"desa": ..., "kecamatan": ...}``, indexed by code)."""
-    st = statistics
-    if st.empty:
-        return statistics_evidence(st, level)
-    own = _by_reference(areas, st, level, period, reference, measure)
-    if level != "desa" or "kecamatan" not in set(st["level"]):
-        return own
-    kec = _by_reference(areas, st, "kecamatan", period, reference, measure)
-    if kec.empty:
-        return own
-    desa = areas["desa"][["code", "kecamatan_code"]]
-    inherited = desa.merge(kec.rename(columns={"code": "kecamatan_code"}), on="kecamatan_code")
-    inherited = inherited.drop(columns="kecamatan_code")
-    if len(own):
-        inherited = inherited[~inherited["code"].isin(set(own["code"]))]
-    return pd.concat([own, inherited], ignore_index=True) if len(own) else inherited

@@ -269,13 +269,15 @@ class Growth:
     reason: np.ndarray
 
 
-def average_growth(values: np.ndarray, years: Iterable[int], method: str = "mean") -> Growth:
+def average_growth(values: np.ndarray, years: Iterable[int], method: str = "mean",
+                   reasons: bool = True) -> Growth:
     """Average annual growth rate of each row of ``values`` (rows x years, NaN = year skipped).
 
     ``method`` is ``"mean"`` (arithmetic mean of the year-on-year rates, gaps annualised and
     weighted by their length) or ``"cagr"`` (compound annual rate first -> last); see the module
     docstring. Rows with fewer than two values, growth from zero or only zeros get NaN and a
-    reason; the result is never inf.
+    reason; the result is never inf. ``reasons=False`` leaves ``reason`` empty (None) for
+    callers that read the rates only (the same rates, without a Python loop over the rows).
 
     >>> v = np.array([[100.0, 110.0, 132.0], [0.0, 5.0, 10.0], [100.0, np.nan, 121.0]])
     >>> g = average_growth(v, [2020, 2021, 2022])
@@ -326,12 +328,19 @@ def average_growth(values: np.ndarray, years: Iterable[int], method: str = "mean
     g = np.where(np.isfinite(g) & (count >= 2), g, np.nan)
     # a zero year leaves the year-on-year (or first-to-last) rate undefined: with four years
     # or more, the rate between the means of the first and the second half of the years
-    g_means = _growth_of_means(v, yrs) if method == "mean" and np.isnan(g).any() else None
     via_means = np.zeros(n, dtype=bool)
-    if g_means is not None:
-        via_means = np.isnan(g) & ~np.isnan(g_means) & (count >= 4) & nonzero
-        g = np.where(via_means, g_means, g)
+    if method == "mean":
+        todo = np.isnan(g) & (count >= 4) & nonzero
+        if todo.any():
+            g_means = np.full(n, np.nan)
+            g_means[todo] = _growth_of_means(v[todo], yrs)
+            via_means = todo & ~np.isnan(g_means)
+            g = np.where(via_means, g_means, g)
     reason = np.full(n, None, dtype=object)
+    keep = count >= 2
+    if not reasons:
+        return Growth(g, t, np.where(keep, first_year, np.nan),
+                      np.where(keep, last_year, np.nan), reason)
     for k in np.flatnonzero(via_means):
         reason[k] = "growth from the means of the first and second half of the years " \
             "(a zero year leaves the yearly rates undefined)"
@@ -346,7 +355,6 @@ def average_growth(values: np.ndarray, years: Iterable[int], method: str = "mean
             reason[k] = f"zero in {int(first_year[k])}: growth from zero is undefined"
         else:
             reason[k] = "growth not computable"
-    keep = count >= 2
     return Growth(g, t, np.where(keep, first_year, np.nan), np.where(keep, last_year, np.nan),
                   reason)
 

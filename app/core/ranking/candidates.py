@@ -13,7 +13,8 @@ from scipy import sparse
 from unggulan.base.memory import release_freed_memory
 from unggulan.base.numbers import fmt_number, fmt_sig
 from unggulan.core.activity import clusters
-from unggulan.core.activity.evidence import MEASURE_LABEL, cite, evidence_for_level
+from unggulan.core.activity.evidence import MEASURE_LABEL, cite
+from unggulan.core.activity.regions import evidence_for_level
 from unggulan.core.activity.specialisation import counts, specialisation
 from unggulan.core.inputs.families import family_label
 from unggulan.core.inputs.sentra import placed
@@ -124,7 +125,7 @@ def statistics_options(scenario: Scenario) -> tuple[tuple[int, int] | None, str 
 
 def level_statistics(statistics: pd.DataFrame, areas: Mapping[str, pd.DataFrame], level: str,
                      scenario: Scenario) -> pd.DataFrame:
-    """The statistics' evidence (:func:`unggulan.core.activity.evidence.evidence_for_level`)
+    """The statistics' evidence (:func:`unggulan.core.activity.regions.evidence_for_level`)
     of the areas of ``level`` only, for the scenario's reference, period and measure.
 
     Examples
