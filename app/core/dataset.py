@@ -1031,6 +1031,18 @@ class Dataset:
             lock = self._locks.setdefault(key, threading.RLock())
         return self._fill(key, build, lock)
 
+    def kept_on_disk(self, key: tuple, build: Callable[[], T]) -> T:
+        """``build()``, kept in the disk cache (``UNGGULAN_CACHE_DIR/results``) under ``key``
+        with the inputs' content hash and the code, as the candidates are: a fresh process
+        reads it back instead of building it. Not kept in memory (see :meth:`cached`)."""
+        path = _result_path(self, key)
+        value = read_pickle(path) if path is not None else None
+        if value is None:
+            value = build()
+            if path is not None:
+                write_pickle(path, value)
+        return value
+
     def peek(self, key: Hashable, default=None):
         """The value cached under ``key`` if it is there, else ``default`` (never builds):
         a service asks whether something is prepared before deciding where to compute it.

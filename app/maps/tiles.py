@@ -424,8 +424,14 @@ class TileCache:
 
 def tile_geometry(ds, level: str) -> TileSource:
     """The level's polygons in EPSG:3857 and their index, without properties (cached in the
-    dataset; a starting service makes them before the first tile is asked)."""
-    return ds.cached(("tiles-geometry", level), lambda: source(ds.areas(level), props=False))
+    dataset, the polygons also in its disk cache: a fresh service reads them back instead of
+    projecting them again; a starting service makes them before the first tile is asked)."""
+    def build() -> TileSource:
+        geoms = ds.kept_on_disk(("tiles-geometry", level),
+                                lambda: source(ds.areas(level), props=False).geoms)
+        return TileSource(level, geoms, shapely.STRtree(geoms), [])
+
+    return ds.cached(("tiles-geometry", level), build)
 
 
 def tile_source(ds, level: str, scenario=None) -> TileSource:
@@ -447,10 +453,13 @@ def tile_source(ds, level: str, scenario=None) -> TileSource:
     def build() -> TileSource:
         geo = tile_geometry(ds, level)
         try:
-            wide = top1_of(ds.candidates(level, scenario=sc))
+            # kept in the disk cache as the candidates they come from are: a fresh service
+            # reads them back (nationally a fraction of a second instead of 2 s)
+            props = ds.kept_on_disk(("tiles-props", level, sc.content_hash()), lambda: _props(
+                ds.areas(level), top1_of(ds.candidates(level, scenario=sc))))
         except Exception:  # noqa: BLE001 - no rasters and no sentra: polygons without a top
-            wide = None
-        return TileSource(level, geo.geoms, geo.tree, _props(ds.areas(level), wide))
+            props = _props(ds.areas(level), None)  # (not kept on disk)
+        return TileSource(level, geo.geoms, geo.tree, props)
 
     src = ds.cached(key, build)
     with _lock:

@@ -39,6 +39,8 @@ def test_fresh_service_logs_plan_estimate_and_steps_then_starts_from_the_disk_ca
     lines, cands, tile = _start(caplog, tmp_path)
     text = "\n".join(lines)
     # never seen: opened and kept, then the plan with an estimate, one line per step
+    assert re.search(r"dataset .* not seen before: opening \d+ files \(\d+ MB besides the "
+                     r"rasters\), about \d+ s", text), text
     assert re.search(r"dataset .* opened in [\d.]+ s and kept in the disk cache", text), text
     plan = next(line for line in lines if line.startswith("preparing the default candidates"))
     assert "desa 64" in plan and "kecamatan" in plan
@@ -100,3 +102,42 @@ def test_a_changed_file_opens_the_folder_again(tmp_path):
     b = startup.open_snapshot(folder, settings)
     assert b.config.name == "Renamed" != a.config.name
     assert len(list((tmp_path / "cache" / "datasets").glob("*.pickle"))) == 2
+
+
+def test_after_start_the_tiles_index_and_every_areas_answer_are_made(caplog, tmp_path,
+                                                                      monkeypatch):
+    """A level drawn from tiles gets its tile polygons beside the preparation and its top
+    candidates after it; a level too large to make every area's answer before the start gets
+    them after it, on a thread (here with the bundled dataset's 64 desa made "large")."""
+    import threading
+
+    from unggulan.api.routes_areas import (
+        _area_candidates_response,
+        finish_default,
+        prepare_default,
+    )
+    from unggulan.core.ranking.run import default_scenario
+    from unggulan.maps.tiles import tile_source
+
+    monkeypatch.setattr(startup, "RECORDS_AT_START", 10)
+    ds = startup.open_snapshot(BUNDLED, Settings(cache_dir=tmp_path))
+    prepared = threading.Event()
+    with caplog.at_level(logging.INFO, logger="unggulan"):
+        thread = finish_default(ds, 10, prepared)
+        prepare_default(ds)
+        last = str(ds.areas("desa").index[-1])
+        # before the thread's turn: the desa answers are made when asked (none asked yet)
+        assert _area_candidates_response(ds, last, "desa", 3, None, None, True) is None
+        prepared.set()
+        thread.join(60)
+    assert not thread.is_alive()
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "beside the preparation: desa vector tile polygons ready" in text
+    assert "after start: kecamatan vector tiles ready" in text
+    assert re.search(r"after start: desa answers of 64 areas ready in [\d.]+ s", text), text
+    assert _area_candidates_response(ds, last, "desa", 3, None, None, True) is not None
+    src = tile_source(ds, "desa", default_scenario(None, top=3))
+    assert len(src.props) == 64 and all("top1" in p for p in src.props)
+    # nothing to do for a small dataset drawn without tiles
+    monkeypatch.setattr(startup, "RECORDS_AT_START", 20_000)
+    assert finish_default(ds, 20_000, prepared) is None
