@@ -36,35 +36,50 @@ def total_rows(plan: Plan, rows: dict[int, list], splits: list[tuple], level: st
             region_keys.add(fold(name))
             region_keys.add(fold(f"{lv} {name}"))
     labels = [s[2] or "" for s in splits]
-    prefixed = [admin_level(lb) for lb in labels]
-    prefix_counts = {lv: prefixed.count(lv) for lv in set(prefixed)}
-    total_rank = [0] * len(body)
-    folded = per_value(fold)
-    normed = per_value(norm_ws)
-    is_text = per_value(lambda v: isinstance(v, str) and v.strip() and not valueish(v))
-    # a total or average label (what the label says on its own): once per distinct label
+    n = len(body)
+    lab_codes, lab_uniq = pd.factorize(np.array(labels, dtype=object)) if n else \
+        (np.zeros(0, dtype=np.int64), [])
+    lab_uniq = list(lab_uniq)
+    prefixed = [admin_level(lb) for lb in lab_uniq]     # per distinct label
+    times = np.bincount(lab_codes, minlength=len(lab_uniq))
+    prefix_counts: dict[str | None, int] = {}
+    for lv, t in zip(prefixed, times.tolist()):
+        prefix_counts[lv] = prefix_counts.get(lv, 0) + t
+    folded_u = [fold(lb) for lb in lab_uniq]
+    # a row with a blank label is named by its first text cell (its commodity, say)
+    first, first_texts = _first_texts(rows, body, lab_codes, [not f for f in folded_u]) \
+        if area_col is not None else (np.full(n, -1), [])
     said = per_value(lambda fl: 2 if fl in TOTAL_LABELS or _TOTAL_START.match(fl) else
                      _AVERAGE_ROW if _AVERAGE_START.match(fl) else 0)
-    for k, lb in enumerate(labels):
-        fl = folded(lb)
+    # each distinct (label, first text cell) decided once
+    pairs = pd.factorize(lab_codes * (len(first_texts) + 1) + (first + 1))[0]
+    one = np.unique(pairs, return_index=True)[1]
+    rank_u, label_u = [], []
+    for k in one.tolist():
+        u = lab_codes[k]
+        lb, fl = lab_uniq[u], folded_u[u]
         if not fl and area_col is not None:
-            first = next(filter(is_text, rows[body[k]]), "")
-            fl = folded(first)
+            cell = first_texts[first[k]] if first[k] >= 0 else ""
+            fl = fold(cell)
             if fl:
-                labels[k] = normed(first)
+                lb = norm_ws(cell)
+        label_u.append(lb)
         rank = said(fl)
         if rank:
-            total_rank[k] = rank      # _AVERAGE_ROW: an aggregate, not a sum: dropped unchecked
+            rank_u.append(rank)      # _AVERAGE_ROW: an aggregate, not a sum: dropped unchecked
             continue
-        lv = prefixed[k]
+        lv = prefixed[u]
+        rank = 0
         if lv is not None:
             n_same = prefix_counts[lv]
             if level is not None and LEVEL_RANK[lv] < LEVEL_RANK[level]:
-                total_rank[k] = 2 if lv in ("provinsi", "kabupaten") or level == "kecamatan" \
-                    else 1
+                rank = 2 if lv in ("provinsi", "kabupaten") or level == "kecamatan" else 1
             elif level is None and n_same <= 2 and len(body) >= 3 and \
                     lv in ("provinsi", "kabupaten"):
-                total_rank[k] = 2
+                rank = 2
+        rank_u.append(rank)
+    total_rank = np.array(rank_u, dtype=int)[pairs].tolist() if n else []
+    labels = np.array(label_u, dtype=object)[pairs].tolist() if n else []
     if plan.layout == "wide" and plan.year_col is None and plan.area_from_title is None \
             and len(body) >= 3:
         for k in sorted({0, len(body) - 1}):
@@ -78,6 +93,36 @@ def total_rows(plan: Plan, rows: dict[int, list], splits: list[tuple], level: st
                                                 strict=True):
                 total_rank[k] = 2      # an unlabelled aggregate ("SULAWESI SELATAN")
     return total_rank, labels
+
+
+def _first_texts(rows: dict[int, list], body: list[int], lab_codes: np.ndarray,
+                 blank: list[bool]) -> tuple[np.ndarray, list]:
+    """The first text cell (not a number) of each body row whose label is blank (``blank``
+    per distinct label, ``lab_codes`` each row's), column by column with each distinct cell
+    looked at once: per row an index into the distinct first cells returned (-1: none)."""
+    first = np.full(len(body), -1, dtype=np.int64)
+    texts: list = []
+    todo = np.flatnonzero(np.asarray(blank, dtype=bool)[lab_codes]) if len(body) else first
+    width = max((len(rows[r]) for r in body), default=0)
+    seen: dict = {}
+    for j in range(width):
+        if not len(todo):
+            break
+        cells = np.array([rows[body[k]][j] if j < len(rows[body[k]]) else None
+                          for k in todo.tolist()], dtype=object)
+        codes, uniq = pd.factorize(cells)    # (missing cells: -1, never text)
+        at = np.array([_is_text(v) for v in uniq] + [False], dtype=bool)[codes]
+        if at.any():
+            ids = np.array([seen.setdefault(v, len(seen)) if _is_text(v) else -1
+                            for v in uniq] + [-1], dtype=np.int64)
+            first[todo[at]] = ids[codes[at]]
+            todo = todo[~at]
+    texts = list(seen)
+    return first, texts
+
+
+def _is_text(v: object) -> bool:
+    return bool(isinstance(v, str) and v.strip() and not valueish(v))
 
 
 def _sums_match(plan: Plan, rows: dict[int, list], body: list[int], k: int,
