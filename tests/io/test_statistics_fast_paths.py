@@ -121,3 +121,19 @@ def test_the_columnar_decimal_guess_counts_as_the_cell_by_cell_one(monkeypatch, 
     columnar = cells.guess_decimal(texts)
     monkeypatch.setattr(cells, "_COLUMNAR_CELLS", 10**9)     # cell by cell
     assert columnar == cells.guess_decimal(texts)
+
+
+def test_the_columnar_column_counts_agree_with_the_cell_by_cell_ones(monkeypatch):
+    from unggulan.io.statistics import plan
+    from unggulan.io.statistics.plan import Column, _column_stats
+
+    texts = [c for c in _cell_variety() if isinstance(c, str)]
+    # years, Excel date serials, codes (plain and dotted) and names among the numbers
+    texts += ["2018", "2018.0", "1999.00", "2101", "44197", "44197.0", "18263", "73416",
+              "730801", "73.08.01", "7308", "16.8", "1610.8", "Tonra", "Kec. Mare"] * 3
+    body = [[t, "x"] for t in texts]
+    cols = [Column(0, "nilai", []), Column(1, "ket", [])]
+    columnar = _column_stats(cols, body)
+    monkeypatch.setattr(plan, "_COLUMNAR_CELLS", 10**9)      # cell by cell
+    assert columnar == _column_stats(cols, body)
+    assert columnar[0]["year"] > 0 and columnar[0]["serial"] > 0 and columnar[0]["code"] > 0

@@ -10,10 +10,15 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
+
 from unggulan.base.names import column_key, fold
 from unggulan.base.problems import Problem
-from unggulan.io.statistics.areas import code_like, title_areas
+from unggulan.io.statistics.areas import _CODE_PREFIX, code_like, title_areas
 from unggulan.io.statistics.cells import (
+    _COLUMNAR_CELLS,
+    _SERIAL_FIRST,
+    _SERIAL_LAST,
     cell_text,
     is_blank,
     norm_ws,
@@ -240,6 +245,8 @@ def _column_stats(cols: list[Column], body_rows: list[list[object]]) -> dict[int
             counts = [(v, 1) for v in (row[col.idx] for row in body_rows) if not is_blank(v)]
         n = n_val = n_year = n_serial = n_code = 0
         texts = set()
+        if len(counts) >= _COLUMNAR_CELLS and all(v.__class__ is str for v, _t in counts):
+            (n, n_val, n_year, n_serial, n_code), counts = _plain_counts(counts, texts)
         for v, times in counts:
             n += times
             n_val += times if valueish(v) else 0
@@ -252,6 +259,45 @@ def _column_stats(cols: list[Column], body_rows: list[list[object]]) -> dict[int
             "code": n_code, "distinct": len(texts),
         }
     return stats
+
+
+#: the plain numbers (ASCII digits, at most one separator between digits) of a column
+_PLAIN = r"^[0-9]+(?:[.,][0-9]+)?$"
+
+
+def _plain_counts(counts: list[tuple[str, int]], texts: set
+                  ) -> tuple[tuple[int, int, int, int, int], list[tuple[str, int]]]:
+    """The counts of :func:`_column_stats` (all, values, years, serials, codes) over the
+    plain numbers among a column's distinct text cells, found in one columnar pass (Arrow;
+    the whole-text patterns of ``year_of_cell``, ``year_of_serial`` and ``code_like`` as
+    they apply to such text, ASCII digits for ``\\d``), their texts added to ``texts``;
+    and the other cells, for the cell-by-cell count. A plain number is always a value."""
+    import pyarrow as pa   # (pandas has imported it)
+    import pyarrow.compute as pc
+
+    values = [v for v, _t in counts]
+    try:
+        arr = pa.array(values, type=pa.string())
+    except (pa.ArrowException, TypeError, UnicodeError):
+        return (0, 0, 0, 0, 0), counts
+    plain = pc.match_substring_regex(arr, _PLAIN).to_numpy(zero_copy_only=False)
+    times = np.fromiter((t for _v, t in counts), dtype=np.int64, count=len(counts))[plain]
+    sub = pc.filter(arr, pa.array(plain))
+
+    def share(pattern: str) -> np.ndarray:
+        return pc.match_substring_regex(sub, pattern).to_numpy(zero_copy_only=False)
+
+    year = share(r"^(?:19|20)[0-9]{2}(?:\.0+)?$")
+    serial = share(r"^[0-9]{5}(?:\.0+)?$").copy()   # (Arrow's array may be read-only)
+    if serial.any():
+        first5 = np.array([int(v[:5]) for v in sub.filter(pa.array(serial)).to_pylist()])
+        serial[serial] = (first5 >= _SERIAL_FIRST) & (first5 <= _SERIAL_LAST)
+    code = share(_CODE_PREFIX.pattern.replace("\\d", "[0-9]"))
+    total = int(times.sum())
+    texts.update(sub.to_pylist())
+    rest = [counts[i] for i in np.flatnonzero(~plain).tolist()]
+    return (total, total, int(times[year].sum()), int(times[serial].sum()),
+            int(times[code].sum())), rest
 
 
 @dataclass
