@@ -83,10 +83,10 @@ def _cell_variety() -> list[object]:
 
 @pytest.mark.parametrize("decimal", [".", ","])
 def test_the_columnar_number_pass_reads_each_cell_as_parse_value_does(decimal):
-    from unggulan.io.statistics.cells import _COLUMNAR_CELLS, parse_cells, parse_value
+    from unggulan.io.statistics.cells import COLUMNAR_CELLS, parse_cells, parse_value
 
     cells = _cell_variety()
-    assert len(cells) >= _COLUMNAR_CELLS          # the columnar pass runs
+    assert len(cells) >= COLUMNAR_CELLS          # the columnar pass runs
     values, statuses, marks = parse_cells(cells, decimal)
     expected = [parse_value(v, decimal) for v in cells]
     got = list(zip(values, statuses, marks))
@@ -95,7 +95,7 @@ def test_the_columnar_number_pass_reads_each_cell_as_parse_value_does(decimal):
         same_value = g[0] == e[0] or (g[0] != g[0] and e[0] != e[0])   # NaN is NaN
         assert same_value and g[1:] == e[1:], (cell, g, e)
     # a spreadsheet's numbers (not text): read cell by cell, the same
-    mixed = [1.5, 2, "3,5"] * (_COLUMNAR_CELLS // 3 + 1)
+    mixed = [1.5, 2, "3,5"] * (COLUMNAR_CELLS // 3 + 1)
     assert parse_cells(mixed, decimal) == tuple(
         list(x) for x in zip(*[parse_value(v, decimal) for v in mixed]))
 
@@ -117,9 +117,9 @@ def test_the_columnar_decimal_guess_counts_as_the_cell_by_cell_one(monkeypatch, 
     from unggulan.io.statistics import cells
 
     texts = [c for c in _cell_variety() if isinstance(c, str)] + extra
-    assert len(texts) >= cells._COLUMNAR_CELLS
+    assert len(texts) >= cells.COLUMNAR_CELLS
     columnar = cells.guess_decimal(texts)
-    monkeypatch.setattr(cells, "_COLUMNAR_CELLS", 10**9)     # cell by cell
+    monkeypatch.setattr(cells, "COLUMNAR_CELLS", 10**9)     # cell by cell
     assert columnar == cells.guess_decimal(texts)
 
 
@@ -134,6 +134,6 @@ def test_the_columnar_column_counts_agree_with_the_cell_by_cell_ones(monkeypatch
     body = [[t, "x"] for t in texts]
     cols = [Column(0, "nilai", []), Column(1, "ket", [])]
     columnar = _column_stats(cols, body)
-    monkeypatch.setattr(plan, "_COLUMNAR_CELLS", 10**9)      # cell by cell
+    monkeypatch.setattr(plan, "COLUMNAR_CELLS", 10**9)      # cell by cell
     assert columnar == _column_stats(cols, body)
     assert columnar[0]["year"] > 0 and columnar[0]["serial"] > 0 and columnar[0]["code"] > 0

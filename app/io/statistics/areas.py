@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the plan module imports this one
     from unggulan.io.statistics.plan import Plan
 
 
-_CODE_PREFIX = re.compile(r"^(\d{2}(?:\.\d{1,4}){1,3}|\d{4,10})\.?(?:\s*[-–:.)|]\s*|\s+|$)(.*)$")
+CODE_PREFIX = re.compile(r"^(\d{2}(?:\.\d{1,4}){1,3}|\d{4,10})\.?(?:\s*[-–:.)|]\s*|\s+|$)(.*)$")
 _CODE_SUFFIX = re.compile(r"^(.*?)\s*[(\[](\d{2}(?:\.\d{1,4}){1,3}|\d{4,10})[)\]]$")
 _LIST_PREFIX = re.compile(r"^\(?\d{1,3}\s*[.)]\s*(\S.*)$|^\d{1,3}\s+([^\d\s].*)$")
 _ADMIN_PREFIX = re.compile(
@@ -44,7 +44,7 @@ def split_area(v: object) -> tuple[str, str | None, str | None]:
 def _split_area_text(v: str) -> tuple[str, str | None, str | None]:
     raw = v.strip()
     text = norm_ws(raw)
-    m = _CODE_PREFIX.match(text)
+    m = CODE_PREFIX.match(text)
     if m:
         label = m.group(2).strip() or None
         return raw, re.sub(r"\D", "", m.group(1)), label

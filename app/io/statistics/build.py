@@ -139,7 +139,8 @@ def build_tables(plan: Plan, path: Path, opts: StatisticsOptions, decimal: str,
     if level_src:
         g.setdefault("area_level", f"{level} ({level_src})")
     rows = _filled_rows(plan)
-    if plan.area is not None and any(rows[r] is not grid.rows[r] for r in body):
+    if plan.area is not None and rows is not grid.rows and \
+            any(rows[r] is not grid.rows[r] for r in body):
         splits, codes = _areas(plan, rows)      # merged cells filled down: read again
 
     # ---- total rows, blank areas, and each row's year, commodity, measure and unit
@@ -252,10 +253,13 @@ def _areas(plan: Plan, rows) -> tuple[list[tuple[str, str | None, str | None]],
     return splits, [s[1] or cc for s, cc in zip(splits, code_cells)]
 
 
-def _filled_rows(plan: Plan) -> dict[int, list]:
+def _filled_rows(plan: Plan) -> dict[int, list] | list[list]:
     """The body rows (by row index), merged label cells (area, code, year, commodity, unit)
-    filled down from the merge's top cell."""
+    filled down from the merge's top cell: the grid's own rows when it has no merged cells
+    (a CSV)."""
     grid, body = plan.grid, plan.block.body
+    if not grid.merged:
+        return grid.rows
     label_idx = {c.idx for c in (plan.area, plan.code, plan.year_col, plan.commodity_col,
                                  plan.unit_col) if c is not None}
     body_pos = {r: k for k, r in enumerate(body)}

@@ -206,7 +206,7 @@ def parse_value(v: object, decimal: str = ".") -> tuple[float, str, str | None]:
 #: the plain numbers of :data:`_SIMPLE_NUMBER` as whole-text patterns for Arrow's regex engine
 _SIMPLE_PATTERN = {".": r"^[0-9]+(?:\.[0-9]+)?$", ",": r"^[0-9]+(?:,[0-9]+)?$"}
 #: below this many cells a table is read cell by cell (the columnar pass costs more)
-_COLUMNAR_CELLS = 5000
+COLUMNAR_CELLS = 5000
 
 
 def parse_cells(cells: list[object], decimal: str = "."
@@ -222,8 +222,8 @@ def parse_cells(cells: list[object], decimal: str = "."
     """
     n = len(cells)
     fast = None
-    if n >= _COLUMNAR_CELLS and decimal in _SIMPLE_PATTERN:
-        import pyarrow as pa   # (pandas has imported it)
+    if n >= COLUMNAR_CELLS and decimal in _SIMPLE_PATTERN:
+        import pyarrow as pa  # (pandas has imported it)
         import pyarrow.compute as pc
 
         try:
@@ -290,7 +290,7 @@ def guess_decimal(texts: list[str]) -> tuple[str, str]:
     ','
     """
     comma = dot = amb_dot = amb_comma = 0
-    if len(texts) >= _COLUMNAR_CELLS:
+    if len(texts) >= COLUMNAR_CELLS:
         (comma, dot, amb_dot, amb_comma), texts = _plain_evidence(texts)
     for text in texts:
         t, _ = _clean_number_text(text)
@@ -321,7 +321,7 @@ def _plain_evidence(texts: list[str]) -> tuple[tuple[int, int, int, int], list[s
     ``texts`` (ASCII digits, separators and a sign: nothing for ``_clean_number_text`` to
     clean), counted in one columnar pass with the evidence patterns in Arrow's regex engine
     (the same whole-text patterns, ASCII digits for ``\\d``), and the other texts."""
-    import pyarrow as pa   # (pandas has imported it)
+    import pyarrow as pa  # (pandas has imported it)
     import pyarrow.compute as pc
 
     try:
@@ -368,7 +368,7 @@ def year_in_text(text: str | None) -> int | None:
 
 # Excel's day numbers of 1950-01-01 and 2100-12-31: a "year" cell that Excel turned into a
 # date and the file then saved as a plain number
-_SERIAL_FIRST, _SERIAL_LAST = 18264, 73415
+SERIAL_FIRST, SERIAL_LAST = 18264, 73415
 
 
 def year_of_serial(v: object) -> int | None:
@@ -378,7 +378,7 @@ def year_of_serial(v: object) -> int | None:
             v = float(v)
         else:
             return None
-    if not float(v).is_integer() or not _SERIAL_FIRST <= int(v) <= _SERIAL_LAST:
+    if not float(v).is_integer() or not SERIAL_FIRST <= int(v) <= SERIAL_LAST:
         return None
     return (dt.date(1899, 12, 30) + dt.timedelta(days=int(v))).year
 

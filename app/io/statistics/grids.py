@@ -53,8 +53,9 @@ def _csv_grid(path: Path, opts: StatisticsOptions, guessed: dict[str, str]) -> G
         for _rec in reader:
             numbers.append(last + 1)
             last = reader.line_num
-    width = max((len(r) for r in rows), default=0)
-    rows = [r if len(r) == width else r + [""] * (width - len(r)) for r in rows]
+    width = max(map(len, rows), default=0)
+    if min(map(len, rows), default=0) != width:
+        rows = [r if len(r) == width else r + [""] * (width - len(r)) for r in rows]
     return Grid(rows, numbers, None, [])
 
 

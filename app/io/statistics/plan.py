@@ -14,11 +14,11 @@ import numpy as np
 
 from unggulan.base.names import column_key, fold
 from unggulan.base.problems import Problem
-from unggulan.io.statistics.areas import _CODE_PREFIX, code_like, title_areas
+from unggulan.io.statistics.areas import CODE_PREFIX, code_like, title_areas
 from unggulan.io.statistics.cells import (
-    _COLUMNAR_CELLS,
-    _SERIAL_FIRST,
-    _SERIAL_LAST,
+    COLUMNAR_CELLS,
+    SERIAL_FIRST,
+    SERIAL_LAST,
     cell_text,
     is_blank,
     norm_ws,
@@ -245,7 +245,7 @@ def _column_stats(cols: list[Column], body_rows: list[list[object]]) -> dict[int
             counts = [(v, 1) for v in (row[col.idx] for row in body_rows) if not is_blank(v)]
         n = n_val = n_year = n_serial = n_code = 0
         texts = set()
-        if len(counts) >= _COLUMNAR_CELLS and all(v.__class__ is str for v, _t in counts):
+        if len(counts) >= COLUMNAR_CELLS and all(v.__class__ is str for v, _t in counts):
             (n, n_val, n_year, n_serial, n_code), counts = _plain_counts(counts, texts)
         for v, times in counts:
             n += times
@@ -272,7 +272,7 @@ def _plain_counts(counts: list[tuple[str, int]], texts: set
     the whole-text patterns of ``year_of_cell``, ``year_of_serial`` and ``code_like`` as
     they apply to such text, ASCII digits for ``\\d``), their texts added to ``texts``;
     and the other cells, for the cell-by-cell count. A plain number is always a value."""
-    import pyarrow as pa   # (pandas has imported it)
+    import pyarrow as pa  # (pandas has imported it)
     import pyarrow.compute as pc
 
     values = [v for v, _t in counts]
@@ -291,8 +291,8 @@ def _plain_counts(counts: list[tuple[str, int]], texts: set
     serial = share(r"^[0-9]{5}(?:\.0+)?$").copy()   # (Arrow's array may be read-only)
     if serial.any():
         first5 = np.array([int(v[:5]) for v in sub.filter(pa.array(serial)).to_pylist()])
-        serial[serial] = (first5 >= _SERIAL_FIRST) & (first5 <= _SERIAL_LAST)
-    code = share(_CODE_PREFIX.pattern.replace("\\d", "[0-9]"))
+        serial[serial] = (first5 >= SERIAL_FIRST) & (first5 <= SERIAL_LAST)
+    code = share(CODE_PREFIX.pattern.replace("\\d", "[0-9]"))
     total = int(times.sum())
     texts.update(sub.to_pylist())
     rest = [counts[i] for i in np.flatnonzero(~plain).tolist()]

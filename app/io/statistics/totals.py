@@ -4,6 +4,7 @@ the checks of each total against the sum of the rows or columns it covers."""
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -103,13 +104,19 @@ def _first_texts(rows: dict[int, list], body: list[int], lab_codes: np.ndarray,
     first = np.full(len(body), -1, dtype=np.int64)
     texts: list = []
     todo = np.flatnonzero(np.asarray(blank, dtype=bool)[lab_codes]) if len(body) else first
-    width = max((len(rows[r]) for r in body), default=0)
+    body_rows = [rows[r] for r in body]
+    widths = set(map(len, body_rows))
     seen: dict = {}
-    for j in range(width):
+    for j in range(max(widths, default=0)):
         if not len(todo):
             break
-        cells = np.array([rows[body[k]][j] if j < len(rows[body[k]]) else None
-                          for k in todo.tolist()], dtype=object)
+        if len(widths) > 1:     # (rows of a grid have one width; a cell past a row's end)
+            cells = [body_rows[k][j] if j < len(body_rows[k]) else None for k in todo.tolist()]
+        elif len(todo) == len(body_rows):
+            cells = list(map(itemgetter(j), body_rows))
+        else:
+            cells = [body_rows[k][j] for k in todo.tolist()]
+        cells = np.array(cells, dtype=object)
         codes, uniq = pd.factorize(cells)    # (missing cells: -1, never text)
         at = np.array([_is_text(v) for v in uniq] + [False], dtype=bool)[codes]
         if at.any():
