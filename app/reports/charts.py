@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 
 import matplotlib as mpl
+import matplotlib.hatch
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
@@ -147,6 +148,42 @@ def data_uri(svg: str) -> str:
     'data:image/svg+xml;base64,PHN2Zy8+'
     """
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def swatch_svg(colour: str, hatch: str = "", hatchcolour: str | None = None,
+               edge: str = "#444444", width_pt: float = 14.0, height_pt: float = 7.0) -> str:
+    """A legend key as a small inline SVG: a rectangle filled with ``colour`` and hatched
+    with ``hatch`` as matplotlib hatches it (the same lines, ``hatch.linewidth``, 72-point
+    tile), for legends printed as text beside a figure rather than inside it.
+
+    >>> svg = swatch_svg("#CC6677", "//")
+    >>> svg.startswith('<svg class="swatch"') and 'stroke="#222222"' in svg
+    True
+    >>> "pattern" in swatch_svg("#FFFFFF")
+    False
+    """
+    ink = hatchcolour or ink_on(colour)
+    w, h, lw = width_pt, height_pt, 0.35
+    if hatch:
+        key = f"sw-{colour.lstrip('#').lower()}-{hatch.encode().hex()}-{ink.lstrip('#').lower()}"
+        path = mpl.hatch.get_path(hatch, 6)  # matplotlib's own hatch density (backend_svg)
+        xy = path.vertices * 72.0
+        xy[:, 1] = 72.0 - xy[:, 1]
+        d = " ".join(f"{'M' if c == MplPath.MOVETO else 'L'} {x:.4g} {y:.4g}"
+                     for (x, y), c in zip(xy, path.codes if path.codes is not None
+                                          else [MplPath.LINETO] * len(xy))
+                     if c in (MplPath.MOVETO, MplPath.LINETO))
+        defs = (f'<defs><pattern id="{key}" patternUnits="userSpaceOnUse" width="72" '
+                f'height="72"><rect width="73" height="73" fill="{colour}"/><path d="{d}" '
+                f'fill="none" stroke="{ink}" stroke-width="{RC["hatch.linewidth"]}" '
+                f'stroke-linecap="butt"/></pattern></defs>')
+        fill = f"url(#{key})"
+    else:
+        defs, fill = "", colour
+    return (f'<svg class="swatch" xmlns="{SVG_NS}" width="{w:g}pt" height="{h:g}pt" '
+            f'viewBox="0 0 {w:g} {h:g}" aria-hidden="true">{defs}<rect x="{lw / 2:g}" '
+            f'y="{lw / 2:g}" width="{w - lw:g}" height="{h - lw:g}" fill="{fill}" '
+            f'stroke="{edge}" stroke-width="{lw:g}"/></svg>')
 
 
 def hbars(ax, y, width, height: float, left=0.0, **style) -> PathPatch:
@@ -279,11 +316,25 @@ def components_chart(labels: Sequence[str], values: np.ndarray, components: Sequ
     return render_svg(draw, width_cm, height)
 
 
+def legend_keys(n: int) -> list[tuple[str, str, str]]:
+    """(colour, hatch, hatch colour) of the first ``n`` score components, as the component
+    charts draw them.
+
+    >>> legend_keys(2)
+    [('#332288', '', '#FFFFFF'), ('#88CCEE', '//', '#222222')]
+    """
+    return [(COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)],
+             COMPONENT_HATCHES[i % len(COMPONENT_HATCHES)],
+             ink_on(COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)])) for i in range(n)]
+
+
 def contributions_chart(labels: Sequence[str], contributions: np.ndarray,
                         components: Sequence[str], lang: str = "id",
-                        width_cm: float = 17.0) -> str:
+                        width_cm: float = 17.0, legend: bool = True) -> str:
     """One stacked bar per candidate: each component's weighted contribution to the score
-    (they add up to the score, 0-100), hatched, the score written at the bar's end.
+    (they add up to the score, 0-100), hatched, the score written at the bar's end; the
+    legend above the bars, or none with ``legend=False`` (printed beside the figure: see
+    :func:`legend_keys`).
 
     Examples
     --------
@@ -292,7 +343,7 @@ def contributions_chart(labels: Sequence[str], contributions: np.ndarray,
     True
     """
     n, k = contributions.shape
-    legend_rows = math.ceil(k / 4)
+    legend_rows = math.ceil(k / 4) if legend else 0
     height = 0.75 + 0.4 * legend_rows + 0.48 * n
 
     def draw(fig: Figure) -> None:
@@ -319,8 +370,9 @@ def contributions_chart(labels: Sequence[str], contributions: np.ndarray,
         ax.set_axisbelow(True)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        fig.legend(loc="upper left", bbox_to_anchor=(0.01, 0.995), ncol=4, frameon=False,
-                   fontsize=6.5, handlelength=1.6, handleheight=1.0, columnspacing=1.2)
+        if legend:
+            fig.legend(loc="upper left", bbox_to_anchor=(0.01, 0.995), ncol=4, frameon=False,
+                       fontsize=6.5, handlelength=1.6, handleheight=1.0, columnspacing=1.2)
 
     return render_svg(draw, width_cm, height)
 

@@ -115,12 +115,7 @@ def area_map(areas: gpd.GeoDataFrame, fills: Sequence[str], hatches: Sequence[st
     ctx = context.to_crs(crs) if context is not None and len(context) else None
     ring = gpd.GeoSeries([outline], crs=areas.crs).to_crs(crs).iloc[0] \
         if outline is not None else None
-    ncol = 1 if legend_right else \
-        3 if max((len(e.label) for e in legend), default=0) < 34 else 2
-    legend_rows = math.ceil(len(legend) / ncol) if legend else 0
-    legend_cm = 0.5 + 0.42 * legend_rows + (0.35 if legend_title else 0) if legend else 0.0
-    if legend_right:
-        legend_cm = 0.0
+    ncol, legend_cm = legend_layout(legend, legend_title, legend_right)
     map_cm = height_cm - legend_cm
     map_w = width_cm * (0.62 if legend_right else 1.0)
 
@@ -190,6 +185,21 @@ def area_map(areas: gpd.GeoDataFrame, fills: Sequence[str], hatches: Sequence[st
                        columnspacing=1.2, borderaxespad=0.1)
 
     return render_svg(draw, width_cm, height_cm)
+
+
+def legend_layout(legend: Sequence[LegendEntry], title: str = "", right: bool = False
+                  ) -> tuple[int, float]:
+    """The columns of a map's legend and the height (cm) it takes below the map (0 on the
+    right): what :func:`area_map` draws, and what a legend printed beside the map takes.
+
+    >>> legend_layout([LegendEntry("Kakao (1)", "#CC6677")] * 4, "Desa")
+    (3, 1.69)
+    """
+    ncol = 1 if right else \
+        3 if max((len(e.label) for e in legend), default=0) < 34 else 2
+    rows = math.ceil(len(legend) / ncol) if legend else 0
+    height = 0.5 + 0.42 * rows + (0.35 if title else 0) if legend and not right else 0.0
+    return ncol, round(height, 6)
 
 
 def utm_crs(areas: gpd.GeoDataFrame) -> CRS:

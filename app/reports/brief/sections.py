@@ -48,10 +48,12 @@ from unggulan.reports.brief.wording import (
     fmt_date,
     fmt_num,
 )
-from unggulan.reports.static_map import LegendEntry, area_map
+from unggulan.reports.static_map import LegendEntry, area_map, legend_layout
 
 #: width of the page's text block, cm (A4 210 mm minus 2 x 14 mm margins)
 CONTENT_CM = 18.2
+#: share of the width a map with its legend on its right takes
+MAP_SHARE = 0.62
 
 
 @dataclass
@@ -76,9 +78,20 @@ def _table(head: list[dict], groups: list[list[list[dict]]], cls: str = "",
     return {"kind": "table", "head": head, "groups": groups, "cls": cls, "widths": widths}
 
 
-def _figure(svg: str, alt: str, caption: str | None = None, width: float = 100.0) -> dict:
+def _figure(svg: str, alt: str, caption: str | None = None, width: float = 100.0,
+            legend: dict | None = None, img_width: float | None = None) -> dict:
     return {"kind": "figure", "src": charts.data_uri(svg), "alt": alt, "caption": caption,
-            "width": width}
+            "width": width, "legend": legend, "img_width": img_width}
+
+
+def _legend(keys: list[tuple[str, str, str | None]], labels: list[str], cols: int,
+            place: str, title: str | None = None) -> dict:
+    """A figure's legend printed as text beside it (``place``: "right", "below" or
+    "above"), its keys as small inline SVGs: WeasyPrint lays out a line of text at once but
+    a figure's text letter by letter, and draws the same keys either way."""
+    return {"title": title, "cols": cols, "place": place,
+            "items": [(charts.swatch_svg(colour, hatch, ink), label)
+                      for (colour, hatch, ink), label in zip(keys, labels)]}
 
 
 def _map_block(run: Run, level: str, codes: list[str], tops: list, numbers: list[int],
@@ -132,13 +145,21 @@ def _map_block(run: Run, level: str, codes: list[str], tops: list, numbers: list
     context = geometry(ds, ctx_level, near) if near else None
     outline = geometry(ds, "kecamatan", [outline_code]).geometry.iloc[0] \
         if outline_code else None
+    title = run.t("legend_desa" if level == "desa" else "legend_kec")
+    # the legend is printed beside the map as text (see _legend), in the room the map
+    # would give it: the map keeps its size
+    ncol, below_cm = legend_layout(legend, title, legend_right)
+    width_cm = CONTENT_CM * (MAP_SHARE if legend_right else 1.0)
     svg = figures.svg(ds, area_map, geo, [s[0] for s in styles], [s[1] for s in styles],
-                      numbers, legend, context=context, outline=outline, lang=run.lang,
-                      legend_title=run.t("legend_desa" if level == "desa" else "legend_kec"),
-                      width_cm=CONTENT_CM, height_cm=height_cm,
-                      label_size=6.5 if len(codes) <= 40 else 5.5, legend_right=legend_right)
-    return _figure(svg, run.t("legend_desa" if level == "desa" else "legend_kec"),
-                   run.t("map_note", what=what) + (" " + basis_text if basis_text else ""))
+                      numbers, [], context=context, outline=outline, lang=run.lang,
+                      width_cm=width_cm, height_cm=height_cm - below_cm,
+                      label_size=6.5 if len(codes) <= 40 else 5.5)
+    keys = [(e.colour, e.hatch, charts.ink_on(e.colour)) for e in legend]
+    return _figure(svg, title,
+                   run.t("map_note", what=what) + (" " + basis_text if basis_text else ""),
+                   legend=_legend(keys, [e.label for e in legend], ncol,
+                                  "right" if legend_right else "below", title),
+                   img_width=100 * MAP_SHARE if legend_right else None)
 
 
 def _candidate_table(run: Run, rows: pd.DataFrame, with_reason: bool) -> dict:
@@ -296,8 +317,10 @@ def _components_block(run: Run, rows: pd.DataFrame, compact: bool = False) -> li
                    for c in comps]
     if compact and adds_up:
         svg = figures.svg(run.ds, charts.contributions_chart, labels, contrib, comp_labels,
-                          run.lang, width_cm=CONTENT_CM)
-        return [_figure(svg, run.t("contributions_note"))]
+                          run.lang, width_cm=CONTENT_CM, legend=False)
+        return [_figure(svg, run.t("contributions_note"),
+                        legend=_legend(charts.legend_keys(len(comps)), comp_labels, 3,
+                                       "above"))]
     svg = figures.svg(run.ds, charts.components_chart, labels, values, comp_labels, run.lang,
                       width_cm=CONTENT_CM)
     return [{"kind": "h3", "text": run.t("h_components")},
