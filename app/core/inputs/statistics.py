@@ -340,7 +340,7 @@ def load_statistics(
             rec = match_commodities(rec, catalogue, cfg.commodities if cfg else {}, rep)
             rec = _describe_rows(rec, t, len(reports) - 1, cfg, catalogue, problems)
             rep.years = sorted(int(y) for y in rec["year"].dropna().unique())
-            rep.measures = {m: u for m, u in zip(rec["measure"], rec["unit"])}
+            rep.measures = _measures(rec)
             if rep.areas_unmatched:
                 ex = ", ".join(f"'{k}'" + (f" (closest: {v})" if v else "")
                                for k, v in list(rep.areas_unmatched.items())[:5])
@@ -366,23 +366,57 @@ def load_statistics(
     return out[COLUMNS].reset_index(drop=True), reports
 
 
+def _measures(rec: pd.DataFrame) -> dict:
+    """Each measure of a table's records and its unit (the last row's, as a dict filled row
+    by row keeps it), the measures in order of first appearance."""
+    pairs, first = distinct_rows(rec["measure"].to_numpy(object), rec["unit"].to_numpy(object),
+                                 missing_as_blank=False)
+    if not len(first):
+        return {}
+    last = len(pairs) - 1 - np.unique(pairs[::-1], return_index=True)[1]  # each pair's last row
+    measures, units = rec["measure"].to_numpy(object), rec["unit"].to_numpy(object)
+    out: dict = {}
+    for k in first.tolist():                  # the measures in order of first appearance
+        out.setdefault(measures[k], None)
+    for k in np.sort(last).tolist():          # then the units in row order: the last wins
+        out[measures[k]] = units[k]
+    return out
+
+
 def _sources(frame: pd.DataFrame) -> pd.Series:
     """Where each value was read: ``file#sheet!row:column`` (missing where the column is),
-    the file's name and sheet worked out once per pair."""
+    the file's name and sheet worked out once per pair; joined by Arrow when pandas keeps
+    text in Arrow and the columns are text, else row by row."""
+    files, sheets = frame["file"].to_numpy(object), frame["sheet"].to_numpy(object)
+    pairs, first = distinct_rows(files, sheets, missing_as_blank=False)
+    names = [Path(files[k]).name + ("#" + str(sheets[k]) if pd.notna(sheets[k]) else "")
+             for k in first.tolist()]
+    columns = frame["column"].to_numpy(object)
+    text_dtype = pd.Series(["x"]).dtype      # "str" (pandas 3) or object
+    if getattr(text_dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa  # (pandas has imported it: its text is in Arrow)
+        import pyarrow.compute as pc
+
+        try:
+            cols = pa.array(columns, type=pa.string())     # (None: null, so no source)
+        except (pa.ArrowException, TypeError, UnicodeError):
+            cols = None       # a header that is not text
+        if cols is not None:
+            rows = pc.cast(pa.array(frame["row"].to_numpy(np.int64)), pa.string())
+            where = pc.take(pa.array(names, type=pa.string()), pa.array(pairs))
+            joined = pc.binary_join_element_wise(
+                pc.binary_join_element_wise(where, rows, "!"), cols, ":")
+            return pd.Series(pd.array(joined, dtype=text_dtype), index=frame.index)
+
     @per_value
     def text(v) -> str:    # what astype(str) makes of a cell (None and NaN: missing)
         return None if pd.isna(v) else str(v)
 
-    files, sheets = frame["file"].to_numpy(object), frame["sheet"].to_numpy(object)
-    pairs, first = distinct_rows(files, sheets, missing_as_blank=False)
-    prefixes = np.array([Path(files[k]).name + ("#" + str(sheets[k]) if pd.notna(sheets[k])
-                                                else "") for k in first.tolist()],
-                        dtype=object)[pairs]
+    prefixes = np.array(names, dtype=object)[pairs]
     out = [None if c is None else f"{p}!{r}:{c}"
            for p, r, c in zip(prefixes, frame["row"].tolist(),
-                              (c if c.__class__ is str else text(c)
-                               for c in frame["column"].to_numpy(object)))]
-    return pd.Series(out, index=frame.index, dtype="str")
+                              (c if c.__class__ is str else text(c) for c in columns))]
+    return pd.Series(out, index=frame.index, dtype=text_dtype)
 
 
 def _describe_rows(rec: pd.DataFrame, table, number: int, cfg, catalogue,
