@@ -116,6 +116,19 @@ def _first_texts(rows: dict[int, list], body: list[int], lab_codes: np.ndarray,
             cells = list(map(itemgetter(j), body_rows))
         else:
             cells = [body_rows[k][j] for k in todo.tolist()]
+        try:
+            distinct = set(cells)
+        except TypeError:       # an unhashable cell
+            distinct = None
+        if distinct is not None:
+            text = {v for v in distinct if _is_text(v)}
+            if not text:        # (a column of codes or numbers)
+                continue
+            if len(text) == len(distinct):      # (a column of names)
+                ids = {v: seen.setdefault(v, len(seen)) for v in text}
+                first[todo] = [ids[v] for v in cells]
+                todo = todo[:0]
+                continue
         cells = np.array(cells, dtype=object)
         codes, uniq = pd.factorize(cells)    # (missing cells: -1, never text)
         at = np.array([_is_text(v) for v in uniq] + [False], dtype=bool)[codes]
