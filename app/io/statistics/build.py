@@ -552,13 +552,16 @@ def _records(plan: Plan, rows: dict[int, list], facts: _Rows, decimal: str,
         else:
             notes.add("info", f"no unit stated for {measure}: assumed "
                       f"{CANONICAL_UNIT[measure]}", field=text)
+    # each column made in its final dtype, the frame made once
+    years = out["year"]
+    out["year"] = pd.array(years if None in years else np.array(years, dtype=np.int64),
+                           dtype="Int64")
+    out["value"] = np.array(out["value"], dtype=float)
+    out["factor"] = np.asarray(out["factor"], dtype=float)
+    out["ratio"] = np.asarray(out["ratio"], dtype=bool)
+    out["row"] = np.array(out["row"], dtype=int)
     frame = pd.DataFrame({c: pd.Series(out[c], dtype=object) if c in TEXT_COLUMNS
                           else out[c] for c in RECORD_COLUMNS}, columns=RECORD_COLUMNS)
-    frame["year"] = pd.array(frame["year"], dtype="Int64")
-    frame["value"] = frame["value"].astype(float)
-    frame["factor"] = frame["factor"].astype(float)
-    frame["ratio"] = frame["ratio"].astype(bool)
-    frame["row"] = frame["row"].astype(int)
     return frame, ranks != 0, ranks, ctot
 
 
