@@ -193,7 +193,7 @@ def assign_families(frame: pd.DataFrame, titles: pd.Series, catalogue_family: pd
     return out
 
 
-def distinct_rows(*columns: np.ndarray, missing_as_blank: bool = True
+def distinct_rows(*columns: np.ndarray | pd.Series, missing_as_blank: bool = True
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Each row's combination of values in ``columns`` as a code (0, 1, ...) in order of
     first appearance, and the first row of each code; a missing value (None, NaN) counts as

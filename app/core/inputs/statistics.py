@@ -98,9 +98,10 @@ class AreaIndex:
         self._layers = layers
         self._names: dict[str, NameIndex] = {}
         for level, gdf in layers.items():
-            for code in gdf["code"]:
+            codes = gdf["code"].tolist()   # (as a list: iterating an Arrow column is slow)
+            for code in codes:
                 self.codes[code.replace(".", "")] = (level, code)
-            self.labels[level] = dict(zip(gdf["code"], gdf["name"]))
+            self.labels[level] = dict(zip(codes, gdf["name"].tolist()))
             for kab in gdf["kabupaten_code"].unique():
                 self.kabupaten[kab.replace(".", "")] = kab
 
@@ -209,11 +210,11 @@ def match_areas(records: pd.DataFrame, index: AreaIndex, level: str | None,
     parents = records["_parent"].to_numpy(object) if "_parent" in records else \
         np.full(len(records), None, dtype=object)
     # each distinct (code, label, parent) matched once, in reading order
-    d_arr, l_arr = digits.to_numpy(object), labels.to_numpy(object)
-    rows_of, first = distinct_rows(d_arr, l_arr, parents, missing_as_blank=False)
+    rows_of, first = distinct_rows(digits, labels, parents, missing_as_blank=False)
+    d_arr, l_arr = digits.take(first).to_numpy(object), labels.take(first).to_numpy(object)
     found_codes = np.empty(len(first), dtype=object)
     for u, k in enumerate(first.tolist()):
-        d, lab, par = d_arr[k], l_arr[k], parents[k]
+        d, lab, par = d_arr[u], l_arr[u], parents[k]
         if isinstance(d, str) and d in index.codes and index.codes[d][0] == lvl:
             found = NameMatch("code", (index.codes[d][1],))
         elif lab and lab.strip() and not lab.strip().isdigit():
