@@ -386,15 +386,27 @@ def _measures(rec: pd.DataFrame) -> dict:
 
 def _sources(frame: pd.DataFrame) -> pd.Series:
     """Where each value was read: ``file#sheet!row:column`` (missing where the column is),
-    the file's name and sheet worked out once per pair; joined by Arrow when pandas keeps
-    text in Arrow and the columns are text, else row by row."""
+    the file's name and sheet worked out once per run of rows of one file and sheet (a
+    table's rows follow each other); joined by Arrow when pandas keeps text in Arrow and
+    the columns are text, else row by row."""
     files, sheets = frame["file"].to_numpy(object), frame["sheet"].to_numpy(object)
-    pairs, first = distinct_rows(files, sheets, missing_as_blank=False)
-    names = [Path(files[k]).name + ("#" + str(sheets[k]) if pd.notna(sheets[k]) else "")
-             for k in first.tolist()]
+    n = len(frame)
+    starts = np.concatenate([[0], np.flatnonzero((files[1:] != files[:-1])
+                                                 | (sheets[1:] != sheets[:-1])) + 1]) \
+        if n else np.zeros(0, dtype=np.int64)
+    ends = np.append(starts[1:], n)
+    named: dict = {}
+
+    def name(k: int) -> str:
+        f, sh = files[k], sheets[k]
+        key = (f, sh if pd.notna(sh) else None)
+        if key not in named:
+            named[key] = Path(f).name + ("#" + str(sh) if pd.notna(sh) else "")
+        return named[key]
+
     columns = frame["column"].to_numpy(object)
     text_dtype = pd.Series(["x"]).dtype      # "str" (pandas 3) or object
-    if getattr(text_dtype, "storage", None) == "pyarrow":
+    if getattr(text_dtype, "storage", None) == "pyarrow" and len(starts) <= 1000:
         import pyarrow as pa  # (pandas has imported it: its text is in Arrow)
         import pyarrow.compute as pc
 
@@ -404,16 +416,19 @@ def _sources(frame: pd.DataFrame) -> pd.Series:
             cols = None       # a header that is not text
         if cols is not None:
             rows = pc.cast(pa.array(frame["row"].to_numpy(np.int64)), pa.string())
-            where = pc.take(pa.array(names, type=pa.string()), pa.array(pairs))
-            joined = pc.binary_join_element_wise(
-                pc.binary_join_element_wise(where, rows, "!"), cols, ":")
+            parts = [pc.binary_join_element_wise(
+                pc.binary_join_element_wise(name(a), rows[a:b], "!"), cols[a:b], ":")
+                for a, b in zip(starts.tolist(), ends.tolist())]
+            joined = pa.chunked_array(parts, type=pa.string())
             return pd.Series(pd.array(joined, dtype=text_dtype), index=frame.index)
 
     @per_value
     def text(v) -> str:    # what astype(str) makes of a cell (None and NaN: missing)
         return None if pd.isna(v) else str(v)
 
-    prefixes = np.array(names, dtype=object)[pairs]
+    prefixes = np.empty(n, dtype=object)
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        prefixes[a:b] = name(a)
     out = [None if c is None else f"{p}!{r}:{c}"
            for p, r, c in zip(prefixes, frame["row"].tolist(),
                               (c if c.__class__ is str else text(c) for c in columns))]
