@@ -122,3 +122,40 @@ def test_kabupaten_without_rows_and_codes_without_kabupaten():
     got = evidence_by_region(grouped_rows(st, "kecamatan"), kab, "kecamatan")
     want = _one_by_one(st[st["code"] != "99.99.99"], kab[kab.index != "14.01.01"])
     _same(got, want)
+
+
+@pytest.mark.parametrize("categorical_from", [10**9, 0])
+def test_desa_inherit_their_kecamatan_rows(monkeypatch, categorical_from):
+    """Desa without statistics of their own take their kecamatan's rows, in the order an
+    inner merge of the desa and the kecamatan rows gives; large frames hold text as
+    categoricals with the same values."""
+    import unggulan.core.activity.regions as regions
+
+    monkeypatch.setattr(regions, "CATEGORICAL_FROM", categorical_from)
+    st, kec = _statistics(6)
+    desa = pd.DataFrame({"code": [f"{k}.{i:03d}" for k in kec["code"] for i in (1, 2, 3)]})
+    desa["kecamatan_code"] = desa["code"].str[:8]
+    desa["kabupaten_code"] = desa["code"].str[:5]
+    desa = desa[desa["kecamatan_code"] != "11.01.03"]         # a kecamatan without desa
+    own = st[st["code"] == "12.01.02"].assign(code="12.01.02.001", level="desa")
+    own = pd.concat([own, own.assign(code="12.01.02.003")])
+    rows = pd.concat([st, own], ignore_index=True)
+    areas = {"kecamatan": kec, "desa": desa.set_index("code", drop=False)}
+    got = evidence_for_level(rows, areas, "desa")
+    kec_ev = evidence_for_level(rows, areas, "kecamatan")
+    own_ev = evidence_by_region(grouped_rows(rows, "desa"), areas["desa"]["kabupaten_code"],
+                                "desa")
+    inherited = desa[["code", "kecamatan_code"]].merge(
+        kec_ev.rename(columns={"code": "kecamatan_code"}), on="kecamatan_code")
+    inherited = inherited.drop(columns="kecamatan_code")
+    inherited = inherited[~inherited["code"].isin(set(own_ev["code"]))]
+    want = pd.concat([own_ev, inherited], ignore_index=True)
+    assert len(got) == len(want) > len(own_ev) > 0
+    pd.testing.assert_frame_equal(got.astype(object), want.astype(object), check_exact=True)
+    assert set(got.loc[got["code"] == "12.01.02.001", "stat_level"]) == {"desa"}
+    assert set(got.loc[got["code"] == "12.01.02.002", "stat_level"]) == {"kecamatan"}
+    if categorical_from == 0:
+        assert isinstance(got["stat_measure"].dtype, pd.CategoricalDtype)
+        assert got["slq"].dtype == np.float64
+    else:
+        assert pd.api.types.is_string_dtype(got["stat_measure"].dtype)

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from unggulan.base.arrays import runs, setdiff_sorted, unique
 from unggulan.base.errors import UnggulanError
 from unggulan.core.activity.dlq import dynamic_lq_panel, quadrants
 from unggulan.core.activity.growth import build_panel
@@ -127,7 +128,7 @@ def complete_cells(rows: pd.DataFrame, block: np.ndarray | None = None) -> pd.Da
     J, C, Y = len(codes), len(comms), len(years)
     by = blk * Y + year_i                                   # (block, year) cell of each row
     key = (by * J + code_i) * C + comm_i
-    present = _unique(key)
+    present = unique(key)
     nil = np.empty(0, dtype=np.int64)
     if "table" in rows and rows["table"].notna().any():
         tab_i, tabs = pd.factorize(rows["table"], sort=False)
@@ -137,13 +138,13 @@ def complete_cells(rows: pd.DataFrame, block: np.ndarray | None = None) -> pd.Da
         cell = by[listed] * len(tabs) + tab_i[listed]
         nil = _rectangles(cell, code_i[listed], comm_i[listed], key[listed], J, C,
                           lambda c: c // len(tabs))
-        nil = _setdiff(nil, present)
-        present = _unique(np.concatenate([present, nil]))
+        nil = setdiff_sorted(nil, present)
+        present = unique(np.concatenate([present, nil]))
     # every (block, year) cell: the codes reporting it x every commodity of the block
-    block_comms = _unique(blk * C + comm_i)
+    block_comms = unique(blk * C + comm_i)
     n_comm = np.bincount(block_comms // C, minlength=int(blk.max()) + 1)
-    pairs = _unique(by * J + code_i)                    # (block, year, code) reporting
-    cells, first = _runs(pairs // J)
+    pairs = unique(by * J + code_i)                    # (block, year, code) reporting
+    cells, first = runs(pairs // J)
     n_codes = np.diff(np.append(first, len(pairs)))
     have = np.bincount(np.searchsorted(cells, present // (J * C)), minlength=len(cells))
     add_miss = []
@@ -154,7 +155,7 @@ def complete_cells(rows: pd.DataFrame, block: np.ndarray | None = None) -> pd.Da
                          np.searchsorted(block_comms, (b + 1) * C)] % C
         add_miss.append(((cells[k] * J + cj[:, None]) * C + ci[None, :]).ravel())
     # (each cell's keys are distinct and ascending, and the cells ascend: no sort needed)
-    miss = (_setdiff(np.concatenate(add_miss), present)
+    miss = (setdiff_sorted(np.concatenate(add_miss), present)
             if add_miss else np.empty(0, dtype=np.int64))
     if not len(nil) and not len(miss):
         return rows
@@ -178,7 +179,7 @@ def complete_cells(rows: pd.DataFrame, block: np.ndarray | None = None) -> pd.Da
     out["_block"] = out_blk
     # each block's first row (as the rows of one block passed alone would be filled)
     order = np.argsort(blk, kind="stable")
-    first = _runs(blk[order])
+    first = runs(blk[order])
     first = (first[0], order[first[1]])
     for c in GROUP_KEYS:
         if c in rows:
@@ -193,11 +194,11 @@ def _rectangles(cell: np.ndarray, code_i: np.ndarray, comm_i: np.ndarray, key: n
     """The keys of every (code, commodity) of each ``cell``'s codes x commodities, for the
     cells that are not full rectangles already (``block_year(cell)``: the cell's
     (block, year) number, the key's leading part)."""
-    codes_in = _unique(cell * J + code_i)
-    comms_in = _unique(cell * C + comm_i)
-    cells, cfirst = _runs(codes_in // J)
+    codes_in = unique(cell * J + code_i)
+    comms_in = unique(cell * C + comm_i)
+    cells, cfirst = runs(codes_in // J)
     ncode = np.diff(np.append(cfirst, len(codes_in)))
-    _, mfirst = _runs(comms_in // C)
+    _, mfirst = runs(comms_in // C)
     ncomm = np.diff(np.append(mfirst, len(comms_in)))
     order = np.lexsort((key, cell))
     cs, ks = cell[order], key[order]
@@ -210,28 +211,7 @@ def _rectangles(cell: np.ndarray, code_i: np.ndarray, comm_i: np.ndarray, key: n
         ci = comms_in[mfirst[k]:mfirst[k] + ncomm[k]] % C
         by = block_year(cells[k])
         out.append(((by * J + cj[:, None]) * C + ci[None, :]).ravel())
-    return _unique(np.concatenate(out)) if out else np.empty(0, dtype=np.int64)
-
-
-def _unique(a: np.ndarray) -> np.ndarray:
-    """``np.unique(a)`` by sorting (numpy's hash table is many times slower on millions of
-    int64 keys)."""
-    s = np.sort(a)
-    return s[np.r_[True, s[1:] != s[:-1]]] if len(s) > 1 else s
-
-
-def _runs(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of sorted ``s`` and the index of each one's first place."""
-    first = np.flatnonzero(np.r_[True, s[1:] != s[:-1]]) if len(s) else np.empty(0, int)
-    return s[first], first
-
-
-def _setdiff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The values of ``a`` not in ``b`` (both sorted, distinct)."""
-    if not len(b) or not len(a):
-        return a
-    i = np.minimum(np.searchsorted(b, a), len(b) - 1)
-    return a[b[i] != a]
+    return unique(np.concatenate(out)) if out else np.empty(0, dtype=np.int64)
 
 
 def measure_data(st: pd.DataFrame, level: str, measure: str | None = None

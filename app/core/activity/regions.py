@@ -6,8 +6,10 @@ panels, LQ and DLQ. :func:`evidence_by_region` gives exactly the frame that
 :func:`unggulan.core.activity.evidence.statistics_evidence` gives for each region alone
 (``reference='dataset'`` on the region's rows), concatenated in the order of the regions,
 but builds one panel per comparable group and set of years with the region as a dimension:
-the reference sums are sums over each region's areas (:func:`numpy.add.reduceat`, area
-after area as a region alone sums them), everything else is per area already.
+only the reference sums (and each area's total over its region's commodities) are per
+region, cut out of the panel in the shape a region alone has, so that numpy adds the same
+numbers in the same order and the results are the same bits; everything else is per area
+already.
 
 Only what the evidence keeps is computed (LQ and share of the period's sums, DLQ, quadrant,
 mean, source); the methods' explanations (reasons, notes) are the business of
@@ -55,7 +57,8 @@ def evidence_for_level(statistics: pd.DataFrame, areas: Mapping[str, pd.DataFram
                        period: tuple[int, int] | None = None, reference: str = "kabupaten",
                        measure: str | None = None) -> pd.DataFrame:
     """:func:`statistics_evidence` for the areas of ``level``; desa without statistics of
-    their own take their kecamatan's (``stat_level`` says whose).
+    their own take their kecamatan's (``stat_level`` says whose). A frame of
+    :data:`CATEGORICAL_FROM` rows or more (national desa) holds its text as categoricals.
 
     ``statistics``: every statistics row (``Dataset.statistics()``); ``areas``: the
     dataset's areas by level (``{"desa": ..., "kecamatan": ...}``, indexed by code)."""
@@ -69,11 +72,56 @@ def evidence_for_level(statistics: pd.DataFrame, areas: Mapping[str, pd.DataFram
     if kec.empty:
         return own
     desa = areas["desa"][["code", "kecamatan_code"]]
-    inherited = desa.merge(kec.rename(columns={"code": "kecamatan_code"}), on="kecamatan_code")
-    inherited = inherited.drop(columns="kecamatan_code")
     if len(own):
-        inherited = inherited[~inherited["code"].isin(set(own["code"]))]
-    return pd.concat([own, inherited], ignore_index=True) if len(own) else inherited
+        desa = desa[~desa["code"].isin(set(own["code"]))]
+    return _with_inherited(own, kec, desa)
+
+
+#: from this many rows the evidence's text columns are categoricals (a national desa frame
+#: repeats each kecamatan's rows in every one of its desa: millions of rows, a few labels)
+CATEGORICAL_FROM = 100_000
+
+
+def _with_inherited(own: pd.DataFrame, kec: pd.DataFrame, desa: pd.DataFrame
+                    ) -> pd.DataFrame:
+    """``own`` followed by, for each desa of ``desa`` (``code, kecamatan_code``) in order,
+    its kecamatan's rows of ``kec`` in their order with the desa's code (as an inner merge
+    of ``desa`` and ``kec`` on the kecamatan gives them). Text columns are categoricals when
+    the result has :data:`CATEGORICAL_FROM` rows or more."""
+    kec_codes = pd.Index(kec["code"].unique())
+    k = kec_codes.get_indexer(kec["code"])
+    order = np.argsort(k, kind="stable")               # kec rows by kecamatan, in order
+    count = np.bincount(k, minlength=len(kec_codes))
+    start = np.r_[0, np.cumsum(count)[:-1]]
+    d = kec_codes.get_indexer(desa["kecamatan_code"])
+    desa_codes = desa["code"].to_numpy()[d >= 0]
+    d = d[d >= 0]
+    n = count[d]
+    offset = np.repeat(start[d] - np.r_[0, np.cumsum(n)[:-1]], n)
+    at = order[offset + np.arange(int(n.sum()))]         # kec row of each inherited row
+    large = len(own) + len(at) >= CATEGORICAL_FROM
+    if not large:
+        inherited = kec.iloc[at].reset_index(drop=True)
+        inherited["code"] = pd.Series(np.repeat(desa_codes, n), dtype=desa["code"].dtype)
+        return pd.concat([own, inherited], ignore_index=True) if len(own) else inherited
+    m = len(own)
+    out = {}
+    for c in kec.columns:
+        if c == "code":
+            labels = pd.Index(pd.unique(np.concatenate([own["code"].to_numpy(object),
+                                                        desa_codes.astype(object)])))
+            codes = np.concatenate([labels.get_indexer(own["code"]),
+                                    np.repeat(labels.get_indexer(desa_codes), n)])
+            out[c] = pd.Categorical.from_codes(codes, categories=labels)
+        elif kec[c].dtype.kind in "fiub" and (not m or own[c].dtype == kec[c].dtype):
+            out[c] = np.concatenate([own[c].to_numpy(), kec[c].to_numpy()[at]]) if m \
+                else kec[c].to_numpy()[at]
+        else:
+            both = pd.concat([own[c], kec[c]], ignore_index=True) if m else kec[c]
+            codes, labels = pd.factorize(both, use_na_sentinel=True)
+            codes = np.concatenate([codes[:m], codes[m:][at]])
+            out[c] = pd.Categorical.from_codes(codes, categories=labels)
+    return pd.DataFrame(out)
 
 
 def evidence_by_region(rows: pd.DataFrame, region: pd.Series, level: str,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from unggulan.base.arrays import isin, unique
 from unggulan.base.memory import release_freed_memory
 from unggulan.base.numbers import fmt_number, fmt_sig
 from unggulan.core.activity import clusters
@@ -220,7 +221,7 @@ def add_local(ev: pd.DataFrame, local: tuple[pd.Series, pd.DataFrame] | None) ->
         row_key = row_kab * len(comms) + comm.cat.codes.to_numpy().astype(np.int64)
         c_i = comms.get_indexer(produced["commodity"]).astype(np.int64)
         p_key = kabs.get_indexer(produced["kabupaten_code"]).astype(np.int64) * len(comms) + c_i
-        hit = np.isin(row_key, p_key[c_i >= 0])
+        hit = isin(row_key, p_key[c_i >= 0])
         out = np.where(row_kab >= 0, hit.astype(float), np.nan)
     ev["local"] = out
     tier = ev["activity_tier"].to_numpy(np.int8) if "activity_tier" in ev else np.zeros(n)
@@ -241,9 +242,18 @@ def pair_keys(frame: pd.DataFrame, codes: pd.Index, commodities: pd.Index) -> np
     """
     # positions by value (as pd.Categorical(values, categories=...).codes, which pandas 4
     # will refuse for values outside the categories)
-    a = pd.Index(codes).get_indexer(frame["code"]).astype(np.int64)
-    c = pd.Index(commodities).get_indexer(frame["commodity"]).astype(np.int64)
+    a = _index_of(pd.Index(codes), frame["code"])
+    c = _index_of(pd.Index(commodities), frame["commodity"])
     return np.where((a >= 0) & (c >= 0), a * len(commodities) + c, -1)
+
+
+def _index_of(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """``index.get_indexer(values)`` as int64; a categorical's categories looked up once."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        at = index.get_indexer(values.cat.categories).astype(np.int64)
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes >= 0, at[np.maximum(codes, 0)], -1)
+    return index.get_indexer(values).astype(np.int64)
 
 
 def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, catalogue
@@ -296,7 +306,7 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
         activity_keys(spec) if len(spec) else np.empty(0, np.int64),
         activity_keys(stats[stats["stat_value"] > 0]) if len(stats) else np.empty(0, np.int64),
     ])
-    active = np.isin(pair, active_keys)
+    active = isin(pair, active_keys)
     # the class at the management level (equal to the land as it is at "rendah")
     cls_col = "potential_class" if "potential_class" in suit else "suitability_class"
     land_ok = suit[cls_col].isin(["S1", "S2", "S3"]).to_numpy()
@@ -305,7 +315,7 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
         # a processed product from land alone only where its raw material is produced
         raw_of = {c: catalogue.get(c).raw_material for c in processed}
         comm_idx = {c: i for i, c in enumerate(comm_cat)}
-        active_sorted = np.unique(active_keys)
+        active_sorted = unique(active_keys)
         comm_i = suit["commodity"].cat.codes.to_numpy()
         is_proc = np.isin(comm_i, [comm_idx[c] for c in processed])
         codes_i = suit["code"].cat.codes.to_numpy(np.int64)
@@ -315,7 +325,7 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
             rows = todo[comm_i[todo] == comm_idx[c]]
             for r in raw_of[c]:
                 if r in comm_idx and len(rows):
-                    ok[rows] |= np.isin(codes_i[rows] * n_comm + comm_idx[r], active_sorted)
+                    ok[rows] |= isin(codes_i[rows] * n_comm + comm_idx[r], active_sorted)
         land_ok = land_ok & (~is_proc | ok)
     mask = land_ok | active
     keep = [c for c in suit.columns if not c.startswith("share_") or c == "share_s1"]
