@@ -10,6 +10,7 @@ state) under one lock, because ``rcParams`` are global and the service renders o
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 import re
@@ -150,40 +151,72 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def swatch_svg(colour: str, hatch: str = "", hatchcolour: str | None = None,
-               edge: str = "#444444", width_pt: float = 14.0, height_pt: float = 7.0) -> str:
-    """A legend key as a small inline SVG: a rectangle filled with ``colour`` and hatched
-    with ``hatch`` as matplotlib hatches it (the same lines, ``hatch.linewidth``, 72-point
-    tile), for legends printed as text beside a figure rather than inside it.
+#: a legend key printed beside a figure: its size (points) and the pixels per point of its
+#: picture (288 dpi)
+KEY_PT = (14.0, 7.0)
+KEY_PX_PER_PT = 4
 
-    >>> svg = swatch_svg("#CC6677", "//")
-    >>> svg.startswith('<svg class="swatch"') and 'stroke="#222222"' in svg
-    True
-    >>> "pattern" in swatch_svg("#FFFFFF")
-    False
+
+def key_class(colour: str, hatch: str = "", hatchcolour: str | None = None) -> str:
+    """The CSS class of a legend key (:func:`key_css`).
+
+    >>> key_class("#CC6677", "//"), key_class("#FFFFFF")
+    ('key-cc6677-2f2f-222222', 'key-ffffff--222222')
     """
     ink = hatchcolour or ink_on(colour)
-    w, h, lw = width_pt, height_pt, 0.35
-    if hatch:
-        key = f"sw-{colour.lstrip('#').lower()}-{hatch.encode().hex()}-{ink.lstrip('#').lower()}"
-        path = mpl.hatch.get_path(hatch, 6)  # matplotlib's own hatch density (backend_svg)
-        xy = path.vertices * 72.0
-        xy[:, 1] = 72.0 - xy[:, 1]
-        d = " ".join(f"{'M' if c == MplPath.MOVETO else 'L'} {x:.4g} {y:.4g}"
-                     for (x, y), c in zip(xy, path.codes if path.codes is not None
-                                          else [MplPath.LINETO] * len(xy))
-                     if c in (MplPath.MOVETO, MplPath.LINETO))
-        defs = (f'<defs><pattern id="{key}" patternUnits="userSpaceOnUse" width="72" '
-                f'height="72"><rect width="73" height="73" fill="{colour}"/><path d="{d}" '
-                f'fill="none" stroke="{ink}" stroke-width="{RC["hatch.linewidth"]}" '
-                f'stroke-linecap="butt"/></pattern></defs>')
-        fill = f"url(#{key})"
-    else:
-        defs, fill = "", colour
-    return (f'<svg class="swatch" xmlns="{SVG_NS}" width="{w:g}pt" height="{h:g}pt" '
-            f'viewBox="0 0 {w:g} {h:g}" aria-hidden="true">{defs}<rect x="{lw / 2:g}" '
-            f'y="{lw / 2:g}" width="{w - lw:g}" height="{h - lw:g}" fill="{fill}" '
-            f'stroke="{edge}" stroke-width="{lw:g}"/></svg>')
+    return f"key-{colour.lstrip('#').lower()}-{hatch.encode().hex()}-{ink.lstrip('#').lower()}"
+
+
+def key_css(keys) -> str:
+    """CSS rules of legend keys ``(colour, hatch, hatch colour)``: each a class whose
+    background is the key's fill and hatch (:func:`key_png`), written once however often the
+    key is printed (a figure's legend printed as text beside it: see the brief's template).
+
+    >>> key_css([("#FFFFFF", "", None)])
+    '.key-ffffff--222222 { background-color: #FFFFFF; }'
+    """
+    rules = {}
+    for colour, hatch, ink in keys:
+        cls = key_class(colour, hatch, ink)
+        if cls not in rules:
+            image = f" background-image: url({key_png(colour, hatch, ink)});" if hatch else ""
+            rules[cls] = f".{cls} {{ background-color: {colour};{image} }}"
+    return "\n".join(rules[c] for c in sorted(rules))
+
+
+@functools.lru_cache(maxsize=256)
+def key_png(colour: str, hatch: str, hatchcolour: str | None = None) -> str:
+    """A legend key's hatch as a PNG ``data:`` URI: ``colour`` with the lines matplotlib
+    draws for ``hatch`` (its density, its 72-point tile, ``hatch.linewidth``) in
+    ``hatchcolour``, at 288 dpi, drawn at 4x and reduced (smooth lines). A picture, not
+    SVG: WeasyPrint decodes it once and embeds it once however often it is printed.
+
+    >>> key_png("#CC6677", "//").startswith("data:image/png;base64,")
+    True
+    """
+    from PIL import Image, ImageDraw  # matplotlib's own dependency
+
+    ink = hatchcolour or ink_on(colour)
+    w_pt, h_pt = KEY_PT
+    big = KEY_PX_PER_PT * 4  # supersampled pixels per point
+    img = Image.new("RGB", (round(w_pt * big), round(h_pt * big)), colour)
+    draw = ImageDraw.Draw(img)
+    path = mpl.hatch.get_path(hatch, 6)  # as backend_svg: unit tile, density 6
+    xy = path.vertices * 72.0 * big
+    xy[:, 1] = 72.0 * big - xy[:, 1]  # y down, the tile's top at the key's top
+    codes = path.codes if path.codes is not None else \
+        [MplPath.MOVETO] + [MplPath.LINETO] * (len(xy) - 1)
+    width = max(1, round(RC["hatch.linewidth"] * big))
+    start = None
+    for (x, y), code in zip(xy, codes):
+        if code == MplPath.LINETO and start is not None:
+            draw.line([start, (float(x), float(y))], fill=ink, width=width)
+        start = (float(x), float(y))
+    img = img.resize((round(w_pt * KEY_PX_PER_PT), round(h_pt * KEY_PX_PER_PT)),
+                     Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def hbars(ax, y, width, height: float, left=0.0, **style) -> PathPatch:

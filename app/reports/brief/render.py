@@ -22,7 +22,8 @@ from unggulan.base.errors import UnggulanError
 from unggulan.base.version import __version__
 from unggulan.reports.brief import figures
 from unggulan.reports.brief.content import Run
-from unggulan.reports.brief.sections import Section
+from unggulan.reports import charts
+from unggulan.reports.brief.sections import Section, legend_keys
 from unggulan.reports.brief.wording import area_heading, fmt_date
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -48,7 +49,8 @@ def render_html(sections: list[Section], run: Run, kind: str, code: str, name: s
         f"{css_string(' ' + run.t('of') + ' ')} counter(pages); }}\n}}")
     return ENV.get_template("brief.html").render(
         lang=run.lang, title=f"{run.t('title')} – {area_heading(what, name)}", css=css,
-        page_css=page_css, sections=sections, version=__version__)
+        page_css=page_css, key_css=charts.key_css(legend_keys(sections)), sections=sections,
+        version=__version__)
 
 
 def css_string(text: str) -> str:

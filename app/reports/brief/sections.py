@@ -87,11 +87,17 @@ def _figure(svg: str, alt: str, caption: str | None = None, width: float = 100.0
 def _legend(keys: list[tuple[str, str, str | None]], labels: list[str], cols: int,
             place: str, title: str | None = None) -> dict:
     """A figure's legend printed as text beside it (``place``: "right", "below" or
-    "above"), its keys as small inline SVGs: WeasyPrint lays out a line of text at once but
-    a figure's text letter by letter, and draws the same keys either way."""
-    return {"title": title, "cols": cols, "place": place,
-            "items": [(charts.swatch_svg(colour, hatch, ink), label)
-                      for (colour, hatch, ink), label in zip(keys, labels)]}
+    "above"): WeasyPrint lays out a line of text at once but a figure's text letter by
+    letter. Its keys are CSS classes (:func:`unggulan.reports.charts.key_css`), their rules
+    written once in the page's style (:func:`legend_keys`)."""
+    return {"title": title, "cols": cols, "place": place, "keys": list(keys),
+            "items": [(charts.key_class(*key), label) for key, label in zip(keys, labels)]}
+
+
+def legend_keys(sections: list[Section]) -> list[tuple[str, str, str | None]]:
+    """The keys of every legend printed in ``sections`` (for their CSS rules)."""
+    return [key for s in sections for b in s.blocks if b.get("kind") == "figure"
+            and b.get("legend") for key in b["legend"]["keys"]]
 
 
 def _map_block(run: Run, level: str, codes: list[str], tops: list, numbers: list[int],
