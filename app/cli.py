@@ -901,9 +901,12 @@ def serve(
     if prepare is not None or "UNGGULAN_PREPARE_ON_START" not in os.environ:
         # the workers read it from the environment
         os.environ["UNGGULAN_PREPARE_ON_START"] = "0" if prepare is False else "1"
+    settings = Settings()
+    # the dataset's files hashed on a thread (sha256 leaves the interpreter free) while the
+    # service's modules are imported: the opened dataset and results are keyed by contents
+    _prehash(settings.data_dir())
     from unggulan.api import startup
 
-    settings = Settings()
     # fail here, with a clear message, rather than inside uvicorn; read from the disk cache
     # when seen before, and with one worker (this process) the service takes this object
     startup.ensure_logging(settings.log_level)
@@ -918,6 +921,26 @@ def serve(
         )
     finally:
         startup.forget_preopened()
+
+
+def _prehash(folder: Path) -> None:
+    """Hash the files of a dataset folder on a daemon thread, into the process's digest cache
+    (:func:`unggulan.io.cache.file_digest`)."""
+    import threading
+
+    from unggulan.io.cache import file_digest
+
+    def work() -> None:
+        try:
+            for p in sorted(folder.rglob("*")):
+                parts = p.relative_to(folder).parts
+                if p.is_file() and parts[0] != "scenarios" and \
+                        not any(x.startswith(".") for x in parts):
+                    file_digest(p)
+        except Exception:  # noqa: BLE001 - opening the dataset says what is wrong
+            return
+
+    threading.Thread(target=work, name="unggulan-prehash", daemon=True).start()
 
 
 rasters_cli = typer.Typer(
