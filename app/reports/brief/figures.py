@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import os
+import pickle
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,8 +35,10 @@ import pandas as pd
 import shapely
 
 from unggulan.base import palette
-from unggulan.io.cache import read_pickle, write_pickle
+from unggulan.io.cache import read_pickle
 from unggulan.reports import charts, static_map
+
+log = logging.getLogger(__name__)
 
 #: files and bytes the cache folder keeps at most (a kabupaten brief adds about 60 files and
 #: 4 MB, its PDF 1.6 MB of them)
@@ -120,7 +125,23 @@ def _read(path: Path):
 
 
 def _write(path: Path, value) -> None:
-    write_pickle(path, value)
+    """Keep ``value`` at ``path``: written to a temporary file beside it and renamed (a
+    reader sees the old entry or the new one), but not flushed to the disk: two fsyncs per
+    entry were half a second of a kabupaten brief's 57 entries, and an entry a crash left
+    damaged is unreadable, so removed and made again (:func:`unggulan.io.cache.read_pickle`).
+    A full or read-only disk only logs a warning."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        log.warning("brief cache %s not written (%s)", path, exc)
     if _writes[0] % PRUNE_EVERY == 0:
         prune(path.parent)
     _writes[0] += 1
