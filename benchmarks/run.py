@@ -860,13 +860,17 @@ def main() -> None:
     quick = "--quick" in sys.argv
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
     rows = []
+    loads: dict[str, tuple[float, float]] = {}  # 1-minute load average before / after a row
 
     def row(label, fn_name, *args, repeat=3):
         if only and only not in label:
             return float("nan")
+        before = os.getloadavg()[0]
         sec, peak, n = measure(fn_name, *args, repeat=repeat)
+        loads[label] = (before, os.getloadavg()[0])
         rows.append((label, sec, peak, n))
-        print(f"  {label}: {sec:.3f} s, peak {peak:.0f} MiB", file=sys.stderr, flush=True)
+        print(f"  {label}: {sec:.3f} s, peak {peak:.0f} MiB, load {before:.1f}-"
+              f"{loads[label][1]:.1f}", file=sys.stderr, flush=True)
         return sec
 
     bone = SHARED / "bone"
@@ -1080,13 +1084,15 @@ def main() -> None:
     if not rows:
         return
     width = max(len(r[0]) for r in rows)
-    print(f"\n{'benchmark':<{width}}  {'median s':>9}  {'peak MiB':>8}  runs")
-    print(f"{'-' * width}  {'-' * 9}  {'-' * 8}  ----")
+    print(f"\n{'benchmark':<{width}}  {'median s':>9}  {'peak MiB':>8}  runs  load")
+    print(f"{'-' * width}  {'-' * 9}  {'-' * 8}  ----  -------")
     for label, sec, peak, n in rows:
         if label.strip().startswith("ratio"):
             print(f"{label:<{width}}  {sec:>8.1f}x")
         else:
-            print(f"{label:<{width}}  {sec:>9.3f}  {peak:>8.0f}  {n:>4}")
+            lo = loads.get(label)
+            load = f"{lo[0]:.1f}-{lo[1]:.1f}" if lo else ""
+            print(f"{label:<{width}}  {sec:>9.3f}  {peak:>8.0f}  {n:>4}  {load}")
 
 
 if __name__ == "__main__":

@@ -195,3 +195,31 @@ def test_on_the_bundled_dataset_first_candidates_are_propose_s(demo):
     r = sensitivity(ev, scoring.COLUMNS, w, draws=20).set_index("code")
     assert r.loc[firsts.index, "top"].to_dict() == firsts.to_dict()
     assert r["stable_share"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 50, 399])
+def test_rank_order_a_block_of_areas_at_a_time_is_the_same_order(monkeypatch, chunk):
+    """Large frames are ordered a block of areas at a time (memory): the order, ties
+    included, is the order of the whole frame at once."""
+    import unggulan.core.ranking.candidates as cand
+
+    rng = np.random.default_rng(7)
+    n = 400
+    ev = pd.DataFrame({
+        "code": pd.Categorical(rng.integers(0, 40, n).astype(str)),
+        "commodity": [f"c{i:02d}" for i in rng.integers(0, 12, n)],
+        "activity_tier": rng.choice([0, 1, 2], n),
+        "local": rng.choice([0.0, 1.0, np.nan], n),
+        "suitability_index": rng.choice([0.2, 0.5, np.nan], n),
+        "share_s1": rng.choice([0.0, 1.0], n),
+        "cluster_score": rng.choice([0.0, 0.3], n),
+        "workers": rng.choice([0.0, 10.0], n),
+        "stat_share": rng.choice([0.0, 0.1, np.nan], n),
+    })
+    sc = rng.choice([40.0, 50.0], n)          # ties everywhere: the input order decides
+    w = dict(scoring.DEFAULT_WEIGHTS)
+    whole = rank_order(ev, sc, w)
+    monkeypatch.setattr(cand, "RANK_CHUNK", chunk)
+    blocks = rank_order(ev, sc, w)
+    assert sorted(blocks.tolist()) == list(range(n))
+    assert blocks.tolist() == whole.tolist()

@@ -641,17 +641,45 @@ def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float]) -> n
     commodity id only as the last resort (identical evidence). Pairs with the same keys and
     score are ties (:func:`shared_ranks`): the evidence and the id only order them."""
     tier, local = rank_tiers(ev, weights)
+    # integer codes (sorting strings is slow), in the strings' order
+    area = pd.factorize(ev["code"], sort=True)[0].astype(np.int32)
+    item = pd.factorize(ev["commodity"], sort=True)[0].astype(np.int32)
+    cols = {c: ev[c].to_numpy(float) for c in ("stat_share", "workers", "cluster_score",
+                                                 "share_s1", "suitability_index") if c in ev}
 
-    def desc(col: str) -> np.ndarray:
-        v = ev[col].to_numpy(float) if col in ev else np.zeros(len(ev))
-        return -np.nan_to_num(v, nan=-1.0)
+    def order_of(rows) -> np.ndarray:
+        def desc(col: str) -> np.ndarray:
+            v = cols[col][rows] if col in cols else np.zeros(len(area[rows]))
+            return -np.nan_to_num(v, nan=-1.0)
 
-    return np.lexsort((
-        pd.factorize(ev["commodity"], sort=True)[0], desc("stat_share"), desc("workers"),
-        desc("cluster_score"),
-        desc("share_s1"), desc("suitability_index"), -np.round(sc, 6), -local, -tier,
-        pd.factorize(ev["code"], sort=True)[0],  # integer codes: sorting strings is slow
-    ))
+        return np.lexsort((
+            item[rows], desc("stat_share"), desc("workers"), desc("cluster_score"),
+            desc("share_s1"), desc("suitability_index"), -np.round(sc[rows], 6),
+            -local[rows], -tier[rows], area[rows],
+        ))
+
+    if len(ev) <= RANK_CHUNK:
+        return order_of(slice(None))
+    # the area is the first key: areas never interleave, so a block of areas at a time
+    # (each block's rows in their order, so that ties keep it) gives the same order with
+    # the ten keys of a block only in memory
+    by_area = np.argsort(area, kind="stable")
+    starts = np.flatnonzero(np.r_[True, area[by_area][1:] != area[by_area][:-1]])
+    cuts = [0]
+    for x in range(RANK_CHUNK, len(ev), RANK_CHUNK):
+        k = np.searchsorted(starts, x)       # the first area starting at or after x
+        if k < len(starts) and starts[k] > cuts[-1]:
+            cuts.append(int(starts[k]))
+    cuts.append(len(ev))
+    parts = []
+    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        rows = np.sort(by_area[a:b])
+        parts.append(rows[order_of(rows)])
+    return np.concatenate(parts)
+
+
+#: rows ordered at once by :func:`rank_order` (larger frames: a block of areas at a time)
+RANK_CHUNK = 1_000_000
 
 
 def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray,
