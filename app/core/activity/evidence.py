@@ -181,11 +181,20 @@ def complete_cells(rows: pd.DataFrame, block: np.ndarray | None = None) -> pd.Da
     order = np.argsort(blk, kind="stable")
     first = runs(blk[order])
     first = (first[0], order[first[1]])
+    where = np.full(int(blk.max()) + 1, -1)
+    where[first[0]] = first[1]                          # the first row of each block
     for c in GROUP_KEYS:
-        if c in rows:
-            fill = pd.Series(rows[c].to_numpy()[first[1]], index=first[0])
-            out[c] = out[c].fillna(pd.Series(fill.reindex(out_blk).to_numpy(),
-                                             index=out.index))
+        if c not in rows:
+            continue
+        col = out[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):     # by codes: no label lookups
+            codes = col.cat.codes.to_numpy()
+            fill = rows[c].cat.codes.to_numpy()[where[out_blk]]
+            out[c] = pd.Categorical.from_codes(np.where(codes < 0, fill, codes),
+                                               dtype=col.dtype)
+        else:
+            fill = rows[c].to_numpy()[where[out_blk]]
+            out[c] = col.fillna(pd.Series(fill, index=out.index))
     return out
 
 

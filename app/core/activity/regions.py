@@ -145,9 +145,17 @@ def evidence_by_region(rows: pd.DataFrame, region: pd.Series, level: str,
         rows of the regions in their sorted order, each region's as it alone gives them.
     """
     reg = rows["code"].map(region)
-    rows = rows[reg.notna().to_numpy()]
+    rows = rows.loc[reg.notna().to_numpy(),
+                    [c for c in (*_COLUMNS, "_group") if c in rows.columns]]
     if rows.empty:
         return _empty()
+    # text as categoricals (in sorted order, as the strings sort) while the rows are
+    # completed and split: nationally millions of rows of a few thousand labels
+    text = {c: rows[c].dtype for c in ("code", "commodity", "unit", "family", "measure",
+                                       "source", "_group")
+            if c in rows and rows[c].dtype.kind not in "fiubM"}
+    rows = rows.astype({c: pd.CategoricalDtype(sorted(rows[c].dropna().unique()))
+                        for c in text})
     reg_i, regions = pd.factorize(reg[reg.notna()], sort=True)
     rows = rows.assign(_region=reg_i)
     rows = _chosen_groups(rows)
@@ -173,7 +181,7 @@ def evidence_by_region(rows: pd.DataFrame, region: pd.Series, level: str,
     for (g, yrs), blocks in batch.groupby(["_g", "_years"], sort=False):
         mine = d[(d["_g"].to_numpy() == g) & d["_region"].isin(blocks["_region"]).to_numpy()]
         m, unit, fam = str(groups[g]).split("|")
-        ev = _panel_evidence(mine, list(yrs))
+        ev = _panel_evidence(mine, list(yrs), text)
         ev["stat_measure"] = m
         ev["stat_unit"] = unit
         ev["stat_family"] = fam
@@ -200,9 +208,9 @@ def _chosen_groups(rows: pd.DataFrame) -> pd.DataFrame:
     :data:`MEASURE_PRIORITY`, then the group with the most values (the first seen on a
     tie), as :func:`~unggulan.core.activity.evidence.groups_of_rows` picks it per region."""
     rank = {m: i for i, m in enumerate(MEASURE_PRIORITY)}
-    sizes = rows.groupby(["_region", "commodity", "_group", "measure"], sort=False)[
-        "value"].count().reset_index()
-    sizes["_rank"] = sizes["measure"].map(lambda m: rank.get(m, 99))
+    sizes = rows.groupby(["_region", "commodity", "_group", "measure"], sort=False,
+                         observed=True)["value"].count().reset_index()
+    sizes["_rank"] = sizes["measure"].astype(object).map(lambda m: rank.get(m, 99))
     best = (sizes.sort_values(["_region", "commodity", "_rank", "value"],
                               ascending=[True, True, True, False], kind="stable")
             .drop_duplicates(["_region", "commodity"]))
@@ -242,9 +250,10 @@ def _area_totals(e: np.ndarray, segments: list[tuple[int, int]], member: np.ndar
     return out
 
 
-def _panel_evidence(d: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+def _panel_evidence(d: pd.DataFrame, years: list[int], text: dict) -> pd.DataFrame:
     """The evidence of one comparable group's blocks that share ``years``: one row per
-    (area, commodity of the area's region), areas ordered by region then code."""
+    (area, commodity of the area's region), areas ordered by region then code (``text``:
+    the dtypes of the columns ``d`` holds as categoricals)."""
     data = check_frame(d[["code", "commodity", "year", "value"]], ("code", "commodity", "year"),
                        "data")
     region = d["_region"].to_numpy()
@@ -334,7 +343,8 @@ def _panel_evidence(d: pd.DataFrame, years: list[int]) -> pd.DataFrame:
         "_region": reg_of[jj],
     })
     # the mean over the period's reported years, and where the latest value was read
-    mean = d.groupby(["_region", "code", "commodity"], as_index=False)["value"].mean()
+    mean = d.groupby(["_region", "code", "commodity"], as_index=False, observed=True)[
+        "value"].mean()
     if "source" in d:
         last = (d[d["value"].notna() & d["source"].notna()]
                 .sort_values("year", kind="stable")
@@ -342,4 +352,9 @@ def _panel_evidence(d: pd.DataFrame, years: list[int]) -> pd.DataFrame:
         mean = mean.merge(last[["code", "commodity", "source"]]
                           .rename(columns={"source": "stat_source"}),
                           on=["code", "commodity"], how="left")
+        if "source" in text:
+            mean["stat_source"] = mean["stat_source"].astype(text["source"])
+    for c in ("code", "commodity"):
+        if c in text:
+            mean[c] = mean[c].astype(text[c])
     return join_left(ev, mean.drop(columns="_region").rename(columns={"value": "stat_value"}))
