@@ -905,12 +905,13 @@ def serve(
     # the dataset's files hashed on a thread (sha256 leaves the interpreter free) while the
     # service's modules are imported: the opened dataset and results are keyed by contents
     _prehash(settings.data_dir())
-    from unggulan.api import startup
+    from unggulan.base.logs import ensure_logging
+    from unggulan.core import snapshot
 
     # fail here, with a clear message, rather than inside uvicorn; read from the disk cache
     # when seen before, and with one worker (this process) the service takes this object
-    startup.ensure_logging(settings.log_level)
-    startup.preopen(settings.data_dir(), settings, keep=workers == 1)
+    ensure_logging(settings.log_level)
+    snapshot.preopen(settings.data_dir(), settings, keep=workers == 1)
     try:
         uvicorn.run(
             "unggulan.api.main:create_app", factory=True, host=host or settings.host,
@@ -920,7 +921,7 @@ def serve(
             timeout_keep_alive=75,
         )
     finally:
-        startup.forget_preopened()
+        snapshot.forget_preopened()
 
 
 def _prehash(folder: Path) -> None:

@@ -14,22 +14,10 @@ from unggulan.api import heap
 from unggulan.base.errors import UnggulanError
 from unggulan.base.settings import Settings
 from unggulan.core.dataset import Dataset
+from unggulan.core.snapshot import fingerprint
 
 LEVELS = ("desa", "kecamatan")
 log = logging.getLogger("unggulan.service")
-
-
-def fingerprint(folder: Path) -> tuple:
-    """Paths, sizes and modification times of every file of a dataset folder (saved
-    scenarios excluded: saving one changes no input, so it must not reload the dataset)."""
-    items = []
-    for p in sorted(folder.rglob("*")):
-        parts = p.relative_to(folder).parts
-        if p.is_file() and not any(part.startswith(".") for part in parts) \
-                and parts[0] != "scenarios":
-            st = p.stat()
-            items.append((str(p), st.st_size, st.st_mtime_ns))
-    return tuple(items)
 
 
 class DatasetHolder:
