@@ -329,16 +329,7 @@ def evidence_of_groups(groups: Mapping[tuple[str, str, str], pd.DataFrame], st: 
                 q = q.assign(dlq=np.nan, quadrant=None, quadrant_en=None)
         else:
             q = slq[["code", "commodity"]].assign(dlq=np.nan, quadrant=None, quadrant_en=None)
-        mean = d.groupby(["code", "commodity"], as_index=False)["value"].mean()
-        if "source" in d:
-            # where the latest value of each pair was read: a reason can cite it (a BPS
-            # book's table and page)
-            last = (d[d["value"].notna() & d["source"].notna()]
-                    .sort_values("year", kind="stable")
-                    .drop_duplicates(["code", "commodity"], keep="last"))
-            mean = mean.merge(last[["code", "commodity", "source"]]
-                              .rename(columns={"source": "stat_source"}),
-                              on=["code", "commodity"], how="left")
+        mean = means_and_sources(d, ["code", "commodity"])
         ev = join_left(slq[["code", "commodity", "slq", "share_area"]].rename(
             columns={"share_area": "stat_share"}), q)
         ev = join_left(ev, mean.rename(columns={"value": "stat_value"}))
@@ -356,6 +347,22 @@ def evidence_of_groups(groups: Mapping[tuple[str, str, str], pd.DataFrame], st: 
         if c not in out:
             out[c] = None
     return out[EVIDENCE_COLUMNS]
+
+
+def means_and_sources(d: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Per ``by`` (``code, commodity``, and a region where codes repeat), the mean ``value``
+    over the rows (the period's reported years) and, where the rows have a ``source``,
+    ``stat_source``: where the latest value of the pair was read (a reason can cite it: a BPS
+    book's table and page)."""
+    mean = d.groupby(by, as_index=False, observed=True)["value"].mean()
+    if "source" in d:
+        last = (d[d["value"].notna() & d["source"].notna()]
+                .sort_values("year", kind="stable")
+                .drop_duplicates(["code", "commodity"], keep="last"))
+        mean = mean.merge(last[["code", "commodity", "source"]]
+                          .rename(columns={"source": "stat_source"}),
+                          on=["code", "commodity"], how="left")
+    return mean
 
 
 def join_left(left: pd.DataFrame, right: pd.DataFrame, on=("code", "commodity")

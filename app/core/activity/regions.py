@@ -31,6 +31,7 @@ from unggulan.core.activity.evidence import (
     complete_cells,
     grouped_rows,
     join_left,
+    means_and_sources,
     statistics_evidence,
 )
 from unggulan.core.activity.growth import average_growth, check_frame, finite
@@ -343,17 +344,9 @@ def _panel_evidence(d: pd.DataFrame, years: list[int], text: dict) -> pd.DataFra
         "_region": reg_of[jj],
     })
     # the mean over the period's reported years, and where the latest value was read
-    mean = d.groupby(["_region", "code", "commodity"], as_index=False, observed=True)[
-        "value"].mean()
-    if "source" in d:
-        last = (d[d["value"].notna() & d["source"].notna()]
-                .sort_values("year", kind="stable")
-                .drop_duplicates(["code", "commodity"], keep="last"))
-        mean = mean.merge(last[["code", "commodity", "source"]]
-                          .rename(columns={"source": "stat_source"}),
-                          on=["code", "commodity"], how="left")
-        if "source" in text:
-            mean["stat_source"] = mean["stat_source"].astype(text["source"])
+    mean = means_and_sources(d, ["_region", "code", "commodity"])
+    if "source" in text:
+        mean["stat_source"] = mean["stat_source"].astype(text["source"])
     for c in ("code", "commodity"):
         if c in text:
             mean[c] = mean[c].astype(text[c])
