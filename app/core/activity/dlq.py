@@ -167,6 +167,42 @@ def dynamic_lq(data: pd.DataFrame, reference: pd.DataFrame | None = None,
     return dynamic_lq_panel(build_panel(data, years), reference, growth)
 
 
+def dlq_of_growth(g_ij: np.ndarray, g_j: np.ndarray, G_i: np.ndarray, G: np.ndarray,
+                  t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``DLQ = [((1 + g_ij) / (1 + g_j)) / ((1 + G_i) / (1 + G))] ** t`` per pair (NaN where
+    a growth factor is not positive, never inf) and where it lies outside
+    :data:`DLQ_PLAUSIBLE` (a broken series: callers show NaN there).
+
+    >>> d, wild = dlq_of_growth(np.array([0.5]), np.array([0.225]), np.array([0.1625]),
+    ...                         np.array([0.1625]), np.array([2.0]))
+    >>> round(float(d[0]), 4), bool(wild[0])
+    (1.4994, False)
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = ((1 + g_ij) / (1 + g_j)) / ((1 + G_i) / (1 + G))
+        dlq = finite(np.where((1 + g_j > 0) & (1 + G_i > 0) & (1 + G > 0), ratio ** t, np.nan))
+    wild = np.isfinite(dlq) & ((dlq < DLQ_PLAUSIBLE[0]) | (dlq > DLQ_PLAUSIBLE[1]))
+    return dlq, wild
+
+
+def quadrant_labels(slq: np.ndarray, dlq: np.ndarray, labels: dict | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The quadrant (Indonesian, English) of each SLQ x DLQ pair (:data:`QUADRANTS`, or
+    ``labels``); None where either is NaN.
+
+    >>> quadrant_labels(np.array([1.3, 0.7, np.nan]), np.array([0.9, 1.4, 1.0]))[0].tolist()
+    ['andalan', 'prospektif', None]
+    """
+    q_id = np.full(np.shape(slq), None, dtype=object)
+    q_en = np.full(np.shape(slq), None, dtype=object)
+    ok = np.isfinite(slq) & np.isfinite(dlq)
+    for (hi_s, hi_d), (lid, len_) in (labels or QUADRANTS).items():
+        sel = ok & ((slq > 1) == hi_s) & ((dlq > 1) == hi_d)
+        q_id[sel] = lid
+        q_en[sel] = len_
+    return q_id, q_en
+
+
 def dynamic_lq_panel(p: Panel, reference: pd.DataFrame | None = None,
                      growth: str = "mean") -> pd.DataFrame:
     """:func:`dynamic_lq` of a panel already built (:func:`~unggulan.core.activity.growth.
@@ -177,12 +213,9 @@ def dynamic_lq_panel(p: Panel, reference: pd.DataFrame | None = None,
     g_ij, g_j, G_i, G = a["g_ij"], a["g_j"], a["G_i"], a["G"]
     gj, Gg = rep(g_j.g), rep(G.g)
     t = g_ij.t
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        ratio = ((1 + g_ij.g) / (1 + gj)) / ((1 + G_i.g) / (1 + Gg))
-        dlq = finite(np.where((1 + gj > 0) & (1 + G_i.g > 0) & (1 + Gg > 0), ratio ** t, np.nan))
+    dlq, wild = dlq_of_growth(g_ij.g, gj, G_i.g, Gg, t)
     n = len(dlq)
     reason = np.full(n, None, dtype=object)
-    wild = np.isfinite(dlq) & ((dlq < DLQ_PLAUSIBLE[0]) | (dlq > DLQ_PLAUSIBLE[1]))
     if wild.any():
         reason[wild] = [f"DLQ {x:.2g} outside [{DLQ_PLAUSIBLE[0]:g}, {DLQ_PLAUSIBLE[1]:g}]: "
                         "implausible growth rates, check the series" for x in dlq[wild]]
@@ -270,13 +303,7 @@ def quadrants(slq_frame: pd.DataFrame, dlq_frame: pd.DataFrame,
     if convention == "angelina":
         labels[(True, False)], labels[(False, True)] = (
             ("prospektif", "prospective"), ("andalan", "mainstay"))
-    q_id = np.full(len(m), None, dtype=object)
-    q_en = np.full(len(m), None, dtype=object)
-    ok = np.isfinite(slq) & np.isfinite(dlq)
-    for (hi_s, hi_d), (lid, len_) in labels.items():
-        sel = ok & ((slq > 1) == hi_s) & ((dlq > 1) == hi_d)
-        q_id[sel] = lid
-        q_en[sel] = len_
+    q_id, q_en = quadrant_labels(slq, dlq, labels)
     reason = np.full(len(m), None, dtype=object)
     only = m["_merge"].astype(str).to_numpy()
     fill_reason(reason, only == "left_only", "no DLQ for the pair")

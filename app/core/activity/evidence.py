@@ -242,18 +242,28 @@ def grouped_rows(st: pd.DataFrame, level: str, measure: str | None = None) -> pd
     return rows.assign(_group=group_key(rows).to_numpy())
 
 
+def chosen_groups(rows: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The rows of each commodity's comparable group (per ``by`` too: a region): the first
+    measure of :data:`MEASURE_PRIORITY`, then the group with the most values (the first
+    seen on a tie). ``rows``: :func:`grouped_rows` (or a subset of them)."""
+    keys = [*by, "commodity"]
+    rank = {m: i for i, m in enumerate(MEASURE_PRIORITY)}
+    sizes = rows.groupby([*keys, "_group", "measure"], sort=False, observed=True)[
+        "value"].count().reset_index()
+    sizes["_rank"] = sizes["measure"].astype(object).map(lambda m: rank.get(m, 99))
+    best = (sizes.sort_values([*keys, "_rank", "value"],
+                              ascending=[True] * (len(keys) + 1) + [False], kind="stable")
+            .drop_duplicates(keys))
+    chosen = pd.MultiIndex.from_frame(best[[*keys, "_group"]])
+    return rows[pd.MultiIndex.from_arrays([rows[k] for k in (*keys, "_group")])
+                .isin(chosen)]
+
+
 def groups_of_rows(rows: pd.DataFrame) -> dict[tuple[str, str, str], pd.DataFrame]:
     """:func:`measure_data` of :func:`grouped_rows` (or a subset of them)."""
     if rows.empty:
         return {}
-    rank = {m: i for i, m in enumerate(MEASURE_PRIORITY)}
-    sizes = rows.groupby(["commodity", "_group", "measure"], sort=False)["value"].count()
-    sizes = sizes.reset_index()
-    sizes["_rank"] = sizes["measure"].map(lambda m: rank.get(m, 99))
-    best = (sizes.sort_values(["commodity", "_rank", "value"], ascending=[True, True, False],
-                              kind="stable")
-            .drop_duplicates("commodity").set_index("commodity")["_group"])
-    rows = rows[rows["_group"].to_numpy() == rows["commodity"].map(best).to_numpy()]
+    rows = chosen_groups(rows)
     out = {}
     cols = ["code", "commodity", "year", "value", "unit", "family", "measure", "table",
             "source"]

@@ -68,6 +68,24 @@ def lq_values(e_ij: np.ndarray, e_j: np.ndarray, E_i: np.ndarray,
     return share_area, share_ref, slq
 
 
+def period_sums(e: np.ndarray, e_j: np.ndarray, E_i: np.ndarray, E: np.ndarray,
+                use: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The period's sums of ``e_ij, e_j, E_i, E`` (areas x commodities x years, areas x years,
+    and what broadcasts to them) over the years each area is judged on (``use``, areas x
+    years), per (area, commodity); NaN for an area with no such year, which ``none`` marks.
+    Returns ``s_e, s_ej, s_Ei, s_E, none``."""
+    u3 = np.broadcast_to(use[:, None, :], e.shape)
+    ones = np.ones((1, e.shape[1]))
+    s_e = np.where(u3, e, 0.0).sum(axis=2)
+    s_ej = np.where(use, e_j, 0.0).sum(axis=1)[:, None] * ones
+    s_Ei = np.where(u3, E_i, 0.0).sum(axis=2)      # NaN if the commodity is not in the reference
+    s_E = np.where(use, E, 0.0).sum(axis=1)[:, None] * ones
+    none = np.broadcast_to((use.sum(axis=1) == 0)[:, None], s_e.shape)
+    for arr in (s_e, s_ej, s_Ei, s_E):
+        arr[none] = np.nan
+    return s_e, s_ej, s_Ei, s_E, none
+
+
 def lq_reasons(shape: tuple[int, ...], e_ij, e_j, E_i, E, slq) -> np.ndarray:
     """Why each NaN LQ is NaN, in the order a planner would look (arrays broadcast to shape)."""
     reason = np.full(shape, None, dtype=object)
@@ -159,14 +177,7 @@ def static_lq_panel(p: Panel, reference: pd.DataFrame | None = None,
     use = p.complete & np.isfinite(E)[None, :]     # J x T: the years each area is judged on
     n_years = use.sum(axis=1)
     u3 = np.broadcast_to(use[:, None, :], e.shape)
-    ones = np.ones((1, C))
-    s_e = np.where(u3, e, 0.0).sum(axis=2)
-    s_ej = np.where(use, e_j, 0.0).sum(axis=1)[:, None] * ones
-    s_Ei = np.where(u3, Ei, 0.0).sum(axis=2)        # NaN if the commodity is not in the reference
-    s_E = np.where(use, E[None, :], 0.0).sum(axis=1)[:, None] * ones
-    none = np.broadcast_to((n_years == 0)[:, None], s_e.shape)
-    for arr in (s_e, s_ej, s_Ei, s_E):
-        arr[none] = np.nan
+    s_e, s_ej, s_Ei, s_E, none = period_sums(e, e_j, Ei, E[None, :], use)
     share_a, share_r, slq = lq_values(s_e, s_ej, s_Ei, s_E)
     yearly = np.where(u3, slq_y, np.nan)
     cnt = (~np.isnan(yearly)).sum(axis=2)

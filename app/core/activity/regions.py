@@ -24,18 +24,18 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from unggulan.core.activity.dlq import DLQ_PLAUSIBLE, QUADRANTS
+from unggulan.core.activity.dlq import dlq_of_growth, quadrant_labels
 from unggulan.core.activity.evidence import (
     EVIDENCE_COLUMNS,
-    MEASURE_PRIORITY,
+    chosen_groups,
     complete_cells,
     grouped_rows,
     join_left,
     means_and_sources,
     statistics_evidence,
 )
-from unggulan.core.activity.growth import average_growth, check_frame, finite
-from unggulan.core.activity.lq import lq_values
+from unggulan.core.activity.growth import average_growth, check_frame
+from unggulan.core.activity.lq import lq_values, period_sums
 
 _COLUMNS = ["code", "commodity", "year", "value", "unit", "family", "measure", "table",
             "source"]
@@ -159,7 +159,7 @@ def evidence_by_region(rows: pd.DataFrame, region: pd.Series, level: str,
                         for c in text})
     reg_i, regions = pd.factorize(reg[reg.notna()], sort=True)
     rows = rows.assign(_region=reg_i)
-    rows = _chosen_groups(rows)
+    rows = chosen_groups(rows, by=("_region",))
     d = rows[[c for c in _COLUMNS if c in rows.columns]].copy()
     if "family" not in d:
         d["family"] = "other"
@@ -202,22 +202,6 @@ def evidence_by_region(rows: pd.DataFrame, region: pd.Series, level: str,
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame(columns=EVIDENCE_COLUMNS)
-
-
-def _chosen_groups(rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows of each (region, commodity)'s comparable group: the first measure of
-    :data:`MEASURE_PRIORITY`, then the group with the most values (the first seen on a
-    tie), as :func:`~unggulan.core.activity.evidence.groups_of_rows` picks it per region."""
-    rank = {m: i for i, m in enumerate(MEASURE_PRIORITY)}
-    sizes = rows.groupby(["_region", "commodity", "_group", "measure"], sort=False,
-                         observed=True)["value"].count().reset_index()
-    sizes["_rank"] = sizes["measure"].astype(object).map(lambda m: rank.get(m, 99))
-    best = (sizes.sort_values(["_region", "commodity", "_rank", "value"],
-                              ascending=[True, True, True, False], kind="stable")
-            .drop_duplicates(["_region", "commodity"]))
-    chosen = pd.MultiIndex.from_frame(best[["_region", "commodity", "_group"]])
-    keys = pd.MultiIndex.from_arrays([rows["_region"], rows["commodity"], rows["_group"]])
-    return rows[keys.isin(chosen)]
 
 
 def _reference(values: np.ndarray, mask: np.ndarray, segments: list[tuple[int, int]],
@@ -286,16 +270,7 @@ def _panel_evidence(d: pd.DataFrame, years: list[int], text: dict) -> pd.DataFra
     e_j = _area_totals(e, segments, member)
     Ei, Eb = E_i[r_of], E[r_of]
     use = complete & np.isfinite(Eb)
-    u3 = np.broadcast_to(use[:, None, :], e.shape)
-    ones = np.ones((1, C))
-    s_e = np.where(u3, e, 0.0).sum(axis=2)
-    s_ej = np.where(use, e_j, 0.0).sum(axis=1)[:, None] * ones
-    s_Ei = np.where(u3, Ei, 0.0).sum(axis=2)
-    s_E = np.where(use, Eb, 0.0).sum(axis=1)[:, None] * ones
-    none = np.broadcast_to((use.sum(axis=1) == 0)[:, None], s_e.shape)
-    for arr in (s_e, s_ej, s_Ei, s_E):
-        arr[none] = np.nan
-    share, _, slq = lq_values(s_e, s_ej, s_Ei, s_E)
+    share, _, slq = lq_values(*period_sums(e, e_j, Ei, Eb, use)[:4])
 
     # dynamic LQ (dlq.dynamic_lq_panel: the reference a balanced panel of each region)
     dlq = np.full((J, C), np.nan)
@@ -314,12 +289,8 @@ def _panel_evidence(d: pd.DataFrame, years: list[int], text: dict) -> pd.DataFra
         g_j = average_growth(e_j, yrs, reasons=False)
         G_i = average_growth(Ei.reshape(J * C, T), yrs, reasons=False)
         G = average_growth(Ej, yrs, reasons=False)
-        gj, Gg = np.repeat(g_j.g, C), np.repeat(G.g, C)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            ratio = ((1 + g_ij.g) / (1 + gj)) / ((1 + G_i.g) / (1 + Gg))
-            flat = finite(np.where((1 + gj > 0) & (1 + G_i.g > 0) & (1 + Gg > 0),
-                                   ratio ** g_ij.t, np.nan))
-        wild = np.isfinite(flat) & ((flat < DLQ_PLAUSIBLE[0]) | (flat > DLQ_PLAUSIBLE[1]))
+        flat, wild = dlq_of_growth(g_ij.g, np.repeat(g_j.g, C), G_i.g, np.repeat(G.g, C),
+                                   g_ij.t)
         dlq = np.where(wild, np.nan, flat).reshape(J, C)
 
     # a region's only commodity of the group: share 1, LQ and DLQ 1 by construction
@@ -327,13 +298,7 @@ def _panel_evidence(d: pd.DataFrame, years: list[int], text: dict) -> pd.DataFra
     slq = np.where(alone[:, None], np.nan, slq)
     share = np.where(alone[:, None], np.nan, share)
     dlq = np.where(alone[:, None], np.nan, dlq)
-    q_id = np.full((J, C), None, dtype=object)
-    q_en = np.full((J, C), None, dtype=object)
-    ok = np.isfinite(slq) & np.isfinite(dlq)
-    for (hi_s, hi_d), (lid, len_) in QUADRANTS.items():
-        sel = ok & ((slq > 1) == hi_s) & ((dlq > 1) == hi_d)
-        q_id[sel] = lid
-        q_en[sel] = len_
+    q_id, q_en = quadrant_labels(slq, dlq)
 
     keep = member[r_of].ravel()
     jj, ii = np.divmod(np.flatnonzero(keep), C)
