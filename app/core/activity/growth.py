@@ -177,13 +177,22 @@ def build_panel(data: pd.DataFrame, years: Iterable[int] | None = None) -> Panel
     j = pd.Categorical(d["code"], categories=codes).codes
     i = pd.Categorical(d["commodity"], categories=commodities).codes
     t = pd.Categorical(d["year"], categories=sel).codes
-    values = np.zeros((J, C, T))
-    values[j, i, t] = d["value"].to_numpy()
-    reported = np.zeros((J, T), dtype=bool)
+    values, reported, complete = panel_arrays(j, i, t, d["value"].to_numpy(), (J, C, T))
+    return Panel(codes, commodities, np.asarray(sel, dtype="int64"), values, reported, complete)
+
+
+def panel_arrays(j: np.ndarray, i: np.ndarray, t: np.ndarray, value: np.ndarray,
+                 shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``values, reported, complete`` of a :class:`Panel` from each row's area ``j``,
+    commodity ``i``, year ``t`` and ``value``: absent rows of a reporting area-year are 0,
+    the values of an area-year without rows NaN."""
+    values = np.zeros(shape)
+    values[j, i, t] = value
+    reported = np.zeros((shape[0], shape[2]), dtype=bool)
     reported[j, t] = True
     values[np.broadcast_to(~reported[:, None, :], values.shape)] = np.nan
     complete = reported & ~np.isnan(values).any(axis=1)
-    return Panel(codes, commodities, np.asarray(sel, dtype="int64"), values, reported, complete)
+    return values, reported, complete
 
 
 def reference_arrays(panel: Panel, reference: pd.DataFrame | None = None, *,

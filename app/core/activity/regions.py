@@ -34,7 +34,7 @@ from unggulan.core.activity.evidence import (
     means_and_sources,
     statistics_evidence,
 )
-from unggulan.core.activity.growth import average_growth, check_frame
+from unggulan.core.activity.growth import average_growth, check_frame, panel_arrays
 from unggulan.core.activity.lq import lq_values, period_sums
 
 _COLUMNS = ["code", "commodity", "year", "value", "unit", "family", "measure", "table",
@@ -252,12 +252,7 @@ def _panel_evidence(d: pd.DataFrame, years: list[int], text: dict) -> pd.DataFra
     i = pd.Index(comms).get_indexer(data["commodity"])
     t = pd.Index(years).get_indexer(data["year"])
     J, C, T = len(codes), len(comms), len(years)
-    values = np.zeros((J, C, T))
-    values[j, i, t] = data["value"].to_numpy()
-    reported = np.zeros((J, T), dtype=bool)
-    reported[j, t] = True
-    values[np.broadcast_to(~reported[:, None, :], values.shape)] = np.nan
-    complete = reported & ~np.isnan(values).any(axis=1)
+    values, _, complete = panel_arrays(j, i, t, data["value"].to_numpy(), (J, C, T))
     starts = np.flatnonzero(np.r_[True, reg_of[1:] != reg_of[:-1]])
     segments = list(zip(starts.tolist(), np.r_[starts[1:], J].tolist(), strict=True))
     r_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, J]))   # region no. per area
