@@ -53,8 +53,66 @@ COMPONENT_HATCHES = ["", "//", "\\\\", "xx", "--", "||", "++", "/-", "x-"]
 CLASS_HATCHES = {"S1": "", "S2": "\\\\", "S3": "//", "N": "xx"}
 
 
+_RECORDING = threading.local()
+
+
+class Pending:
+    """A figure recorded but not drawn yet (:func:`record`): its drawing function and size.
+    :meth:`render` draws it (the SVG text :func:`render_svg` would have returned); its size
+    is known before, so a page can be laid out around it while it is drawn elsewhere (the
+    brief's figures are drawn in a second process while WeasyPrint lays out the text)."""
+
+    def __init__(self, draw: Callable[[Figure], None], width_cm: float, height_cm: float):
+        self.draw = draw
+        self.width_cm = width_cm
+        self.height_cm = height_cm
+        self.text: str | None = None  # the SVG, once drawn
+        self.number = 0  # its place among the figures recorded together
+        self.cache_path = None  # where the brief cache keeps it (None: not kept)
+
+    def render(self) -> str:
+        """The figure drawn: the SVG text :func:`render_svg` returns for it."""
+        return render_svg(self.draw, self.width_cm, self.height_cm)
+
+    def root_size(self) -> dict[str, str]:
+        """The ``width``, ``height`` and ``viewBox`` of the SVG's root, as matplotlib's SVG
+        writes them (a page's layout reads the figure's size from these alone).
+
+        >>> p = record(lambda: render_svg(lambda fig: None, 4, 3))
+        >>> size = p.root_size()
+        >>> all(f'{k}="{v}"' in p.render() for k, v in size.items())
+        True
+        """
+        w, h = (_short_float(x * CM * 72) for x in (self.width_cm, self.height_cm))
+        return {"width": f"{w}pt", "height": f"{h}pt", "viewBox": f"0 0 {w} {h}"}
+
+
+def _short_float(x: float) -> str:
+    # matplotlib's SVG backend writes the root's size so (backend_svg._short_float_fmt)
+    return f"{x:f}".rstrip("0").rstrip(".")
+
+
+def record(fn: Callable[..., str], *args, **kwargs) -> "str | Pending":
+    """``fn(*args, **kwargs)`` (a function that returns :func:`render_svg`'s figure) with
+    the figure recorded instead of drawn: a :class:`Pending` that draws it later. What
+    ``fn`` computes before its figure (projections, layout) is done now.
+
+    >>> p = record(components_chart, ["Kakao"], np.array([[0.5, 0.2]]), ["a", "b"], "id")
+    >>> isinstance(p, Pending) and p.render() == components_chart(
+    ...     ["Kakao"], np.array([[0.5, 0.2]]), ["a", "b"], "id")
+    True
+    """
+    before = getattr(_RECORDING, "on", False)
+    _RECORDING.on = True
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _RECORDING.on = before
+
+
 def render_svg(draw: Callable[[Figure], None], width_cm: float, height_cm: float) -> str:
-    """Build a figure with ``draw`` and return it as SVG text (deterministic).
+    """Build a figure with ``draw`` and return it as SVG text (deterministic); while
+    :func:`record` runs, a :class:`Pending` figure instead (drawn by its ``render``).
 
     Examples
     --------
@@ -62,6 +120,8 @@ def render_svg(draw: Callable[[Figure], None], width_cm: float, height_cm: float
     >>> svg.startswith("<?xml") and "<dc:date>" not in svg
     True
     """
+    if getattr(_RECORDING, "on", False):
+        return Pending(draw, width_cm, height_cm)  # type: ignore[return-value]
     with _LOCK, mpl.rc_context(RC):
         fig = Figure(figsize=(width_cm * CM, height_cm * CM))
         draw(fig)

@@ -378,3 +378,74 @@ def test_utm_zone_without_the_database_query():
                  (120.0, -4.5), (119.9, 0.0), (-179.9, 65.0)):
         g = gpd.GeoDataFrame(geometry=[box(x - 0.1, y - 0.05, x + 0.1, y + 0.05)], crs=4326)
         assert utm_crs(g) == g.estimate_utm_crs(), (x, y)
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["second process", "this process"])
+def test_figures_drawn_beside_the_layout_give_the_same_pdf(demo, tmp_path, monkeypatch, fork):
+    """#34: a PDF brief records the figures not in the cache, draws them (in a second
+    process) while WeasyPrint lays the pages out around blank figures of their size, then
+    puts them in: the same bytes as the brief with its figures drawn first; the figures and
+    the PDF are kept in the cache as then (the PDF under the HTML with its figures)."""
+    import weasyprint
+
+    from unggulan.reports.brief import brief_pdf, figures
+
+    opt = BriefOptions(date=DATE)
+    monkeypatch.setattr(figures, "FORK_FROM", 1 if fork else 10**6)
+    forks = []
+    real_fork = figures._fork_drawing
+    monkeypatch.setattr(figures, "_fork_drawing", lambda todo: forks.append(len(todo))
+                        or real_fork(todo))
+    monkeypatch.setattr(figures, "folder", lambda ds: tmp_path)
+    pdf = brief_pdf(demo, "99.01", opt)
+    n_figures = len(list(tmp_path.glob("*.svg.pickle")))
+    assert n_figures >= 4 and forks == ([n_figures] if fork else [])
+    assert len(list(tmp_path.glob("*.pdf.pickle"))) == 1
+
+    monkeypatch.setattr(figures, "folder", lambda ds: None)  # drawn at once, no cache
+    at_once = build_brief(demo, "99.01", opt)
+    assert at_once.html.count("data:image/svg+xml") == n_figures
+    assert html_to_pdf(at_once.html, DATE)[0] == pdf
+
+    monkeypatch.setattr(figures, "folder", lambda ds: tmp_path)
+    monkeypatch.setattr(weasyprint, "HTML", None)  # rendering again would fail
+    assert brief_pdf(demo, "99.01", opt) == pdf  # figures and PDF read back
+
+
+def test_figures_are_drawn_here_when_the_second_process_fails(demo, monkeypatch, caplog):
+    import os
+
+    from unggulan.reports import charts
+    from unggulan.reports.brief import figures
+
+    opt = BriefOptions(date=DATE)
+    monkeypatch.setattr(figures, "folder", lambda ds: None)
+    monkeypatch.setattr(figures, "FORK_FROM", 1)
+    parent, real = os.getpid(), charts.Pending.render
+
+    def render(self):
+        if os.getpid() != parent:
+            raise RuntimeError("the drawing process fails")
+        return real(self)
+
+    monkeypatch.setattr(charts.Pending, "render", render)
+    with figures.deferring() as pending:
+        b = build_brief(demo, "99.01.01", opt)
+    assert len(pending) >= 2
+    pdf, pages = html_to_pdf(b.html, DATE, pending=pending)
+    assert "drawn here" in caplog.text
+    assert all(p.text is not None for p in pending)
+    assert (pdf, pages) == html_to_pdf(build_brief(demo, "99.01.01", opt).html, DATE)
+
+
+def test_placeholders_have_the_size_of_their_figure():
+    """WeasyPrint lays a figure's page out from the size of a blank SVG
+    (:func:`unggulan.reports.brief.render.placeholder`): matplotlib's SVG has that size."""
+    import xml.etree.ElementTree as ET
+
+    from unggulan.reports.charts import record, render_svg
+
+    for w, h in [(17.0, 12.5), (10.54, 6.5), (17.0, 3.3333333), (4.2, 0.7)]:
+        p = record(render_svg, lambda fig: fig.add_subplot().plot([0, 1]), w, h)
+        root = ET.fromstring(p.render())
+        assert {k: root.get(k) for k in ("width", "height", "viewBox")} == p.root_size()

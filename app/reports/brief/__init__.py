@@ -54,7 +54,13 @@ from unggulan.reports.brief.content import (
     rank1,
     resolve_area,
 )
-from unggulan.reports.brief.render import TEMPLATES, css_string, html_to_pdf, render_html
+from unggulan.reports.brief.render import (
+    TEMPLATES,
+    css_string,
+    gc_paused,
+    html_to_pdf,
+    render_html,
+)
 from unggulan.reports.brief.sections import (
     CONTENT_CM,
     Section,
@@ -166,8 +172,11 @@ def brief_pdf(ds, code: str, options: BriefOptions | None = None,
     >>> brief_pdf(Dataset.open(), "99.01.01")[:5]  # doctest: +SKIP
     b'%PDF-'
     """
-    b = build_brief(ds, code, options, progress, _extra_steps=1)
-    pdf, _ = html_to_pdf(b.html, b.date, cache=cache_folder(ds))
+    # figures not in the cache are drawn beside WeasyPrint's layout (see html_to_pdf)
+    with gc_paused():
+        with figures.deferring() as pending:
+            b = build_brief(ds, code, options, progress, _extra_steps=1)
+        pdf, _ = html_to_pdf(b.html, b.date, cache=cache_folder(ds), pending=pending)
     if progress:
         progress(b.steps, b.steps, "PDF")
     return pdf

@@ -25,8 +25,11 @@ import hashlib
 import logging
 import os
 import pickle
+import signal
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -67,8 +70,10 @@ def folder(ds) -> Path | None:
     return Path(base) / "brief" if base is not None else None
 
 
-def svg(ds, draw: Callable[..., str], *args, **kwargs) -> str:
-    """``draw(*args, **kwargs)`` (SVG text), or the same text from the disk cache.
+def svg(ds, draw: Callable[..., str], *args, **kwargs) -> str | charts.Pending:
+    """``draw(*args, **kwargs)`` (SVG text), or the same text from the disk cache; inside
+    :func:`deferring`, a figure not in the cache is recorded instead (a
+    :class:`~unggulan.reports.charts.Pending`, drawn by :func:`draw_pending`).
 
     Examples
     --------
@@ -82,19 +87,153 @@ def svg(ds, draw: Callable[..., str], *args, **kwargs) -> str:
     ('<svg>1</svg>', '<svg>1</svg>', '<svg>2</svg>', [1, 2])
     """
     where = folder(ds)
-    if where is None:
-        return draw(*args, **kwargs)
-    try:
-        key = digest(f"{draw.__module__}.{draw.__qualname__}", DRAWING, args, kwargs)
-    except TypeError:  # an argument it cannot hash: drawn every time
-        return draw(*args, **kwargs)
-    path = where / f"{key}.svg.pickle"
-    hit = _read(path)
-    if isinstance(hit, str):
-        return hit
-    out = draw(*args, **kwargs)
-    _write(path, out)
+    path = None
+    if where is not None:
+        try:
+            key = digest(f"{draw.__module__}.{draw.__qualname__}", DRAWING, args, kwargs)
+        except TypeError:  # an argument it cannot hash: drawn every time
+            return draw(*args, **kwargs)
+        path = where / f"{key}.svg.pickle"
+        hit = _read(path)
+        if isinstance(hit, str):
+            return hit
+    batch = getattr(_DEFERRED, "batch", None)
+    if batch is not None:
+        out = charts.record(draw, *args, **kwargs)
+        if isinstance(out, charts.Pending):
+            out.number, out.cache_path = len(batch), path
+            batch.append(out)
+            return out
+    else:
+        out = draw(*args, **kwargs)
+    if path is not None:
+        _write(path, out)
     return out
+
+
+_DEFERRED = threading.local()
+
+
+@contextmanager
+def deferring() -> Iterator[list[charts.Pending]]:
+    """Within: figures not in the cache are recorded, not drawn (:func:`svg`); yields the
+    list they are recorded in, for :func:`draw_pending`."""
+    before = getattr(_DEFERRED, "batch", None)
+    _DEFERRED.batch = batch = []
+    try:
+        yield batch
+    finally:
+        _DEFERRED.batch = before
+
+
+#: recorded figures from which they are drawn in a second process (below: in this one)
+FORK_FROM = 2
+
+
+class Drawing:
+    """Recorded figures being drawn (:func:`draw_pending`); :meth:`finish` waits for them,
+    gives each its SVG text and keeps it in the cache."""
+
+    def __init__(self, pending: list[charts.Pending]):
+        self.todo = [p for p in pending if p.text is None]
+        self.child: tuple[int, str] | None = None
+        if len(self.todo) >= FORK_FROM and hasattr(os, "fork"):
+            self.child = _fork_drawing(self.todo)
+
+    def finish(self) -> None:
+        texts = self._collect()
+        for i, p in enumerate(self.todo):
+            if p.text is not None:
+                continue
+            p.text = texts[i] if texts is not None else p.render()
+            if p.cache_path is not None:
+                _write(p.cache_path, p.text)
+
+    def _collect(self) -> list[str] | None:
+        if self.child is None:
+            return None
+        pid, tmp = self.child
+        self.child = None
+        try:
+            _, status = os.waitpid(pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                log.warning("brief figures: the drawing process failed; drawn here")
+                return None
+            texts = read_pickle(Path(tmp))
+            ok = isinstance(texts, list) and len(texts) == len(self.todo) and \
+                all(isinstance(t, str) for t in texts)
+            return texts if ok else None
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Stop the drawing process if it still runs (after an error)."""
+        if self.child is not None:
+            pid, tmp = self.child
+            self.child = None
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+            Path(tmp).unlink(missing_ok=True)
+
+    def __enter__(self) -> Drawing:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def draw_pending(pending: list[charts.Pending]) -> Drawing:
+    """Start drawing the recorded figures: from :data:`FORK_FROM` of them in a forked child
+    process (matplotlib and the figures' data are already in memory), which the caller
+    overlaps with its own work (WeasyPrint laying out the text: the two cores of a small
+    server both busy); fewer, or where there is no ``fork``, here when finished.
+
+    >>> with deferring() as batch:
+    ...     fig = svg(None, charts.series_chart, [2020, 2021], {"a": [1.0, 2.0]}, "ton", "id")
+    >>> with draw_pending(batch) as drawing:
+    ...     drawing.finish()
+    >>> batch[0].text == charts.series_chart([2020, 2021], {"a": [1.0, 2.0]}, "ton", "id")
+    True
+    """
+    return Drawing(pending)
+
+
+def _fork_drawing(todo: list[charts.Pending]) -> tuple[int, str] | None:
+    fd, tmp = tempfile.mkstemp(prefix="unggulan-figures-", suffix=".pickle")
+    try:
+        # no other thread draws while the process forks (the child would inherit the lock
+        # held and wait for ever)
+        with charts._LOCK:
+            pid = os.fork()
+    except OSError as exc:
+        os.close(fd)
+        Path(tmp).unlink(missing_ok=True)
+        log.warning("brief figures: no second process (%s); drawn here", exc)
+        return None
+    if pid == 0:  # the child: draw, write, leave without running the parent's exit code
+        code = 1
+        try:
+            texts = [p.render() for p in todo]
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(texts, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            code = 0
+        except BaseException:  # noqa: BLE001 - reported by the exit code
+            pass
+        finally:
+            os._exit(code)
+    os.close(fd)
+    return pid, tmp
+
+
+def keep_pdf(where: Path | None, html: str, value: tuple[bytes, int]) -> None:
+    """Keep a PDF rendered for ``html`` where :func:`pdf` finds it."""
+    if where is not None:
+        import weasyprint
+
+        _write(where / f"{digest('pdf', weasyprint.__version__, html)}.pdf.pickle", value)
 
 
 def pdf(where: Path | None, html: str, make: Callable[[], tuple[bytes, int]]

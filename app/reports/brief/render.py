@@ -10,7 +10,9 @@ the brief cache under its HTML (:func:`unggulan.reports.brief.figures.pdf`).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +33,33 @@ TEMPLATES = Path(__file__).parent.parent / "templates"
 ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                          autoescape=jinja2.select_autoescape(["html"]),
                          trim_blocks=True, lstrip_blocks=True)
+
+
+def figure_src(src: str | charts.Pending) -> str:
+    """A figure's ``src``: its data URI, or for a figure still being drawn
+    (:func:`unggulan.reports.brief.figures.deferring`) a blank SVG of its size
+    (:func:`placeholder`), replaced by the figure before the PDF is drawn."""
+    if not isinstance(src, charts.Pending):
+        return src
+    return charts.data_uri(src.text) if src.text is not None else placeholder(src)
+
+
+def placeholder(p: charts.Pending) -> str:
+    """A blank SVG (data URI) of the size of the figure ``p``, numbered: WeasyPrint lays a
+    page out from a figure's size alone.
+
+    >>> from unggulan.reports.charts import record, render_svg
+    >>> import base64
+    >>> base64.b64decode(placeholder(record(render_svg, None, 4, 3)).split(",")[1]).decode()
+    '<svg xmlns="http://www.w3.org/2000/svg" id="unggulan-figure-0" width="113.385827pt" \
+height="85.03937pt" viewBox="0 0 113.385827 85.03937"/>'
+    """
+    size = " ".join(f'{k}="{v}"' for k, v in p.root_size().items())
+    return charts.data_uri(f'<svg xmlns="{charts.SVG_NS}" id="unggulan-figure-{p.number}" '
+                           f'{size}/>')
+
+
+ENV.filters["figure_src"] = figure_src
 
 
 def render_html(sections: list[Section], run: Run, kind: str, code: str, name: str) -> str:
@@ -65,6 +94,44 @@ def css_string(text: str) -> str:
 
 PDF_LOCK = threading.Lock()
 
+_GC_LOCK = threading.Lock()
+_GC = {"pauses": 0, "was_enabled": True}
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration (nested, and across threads:
+    until the last one leaves), then one collection of the objects made meanwhile.
+
+    WeasyPrint makes about a million objects for a kabupaten's brief; with the collector
+    on, each full collection walks all of them and every other object of the process (the
+    dataset of a service): 2-5 s of a 10-13 s brief, for cycles that die with the
+    document. Paused, they are collected once at the end (about 0.5 s, counted in the
+    brief's time: the objects made while paused are all in the young generation).
+
+    >>> import gc
+    >>> with gc_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    with _GC_LOCK:
+        if _GC["pauses"] == 0:
+            _GC["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _GC["pauses"] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC["pauses"] -= 1
+            last = _GC["pauses"] == 0
+            if last and _GC["was_enabled"]:
+                gc.enable()
+        if last and gc.isenabled():
+            gc.collect(0)
+
 
 @contextmanager
 def reproducible_fonts(date: dt.date) -> Iterator[None]:
@@ -86,10 +153,16 @@ def reproducible_fonts(date: dt.date) -> Iterator[None]:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def html_to_pdf(html: str, date: dt.date | None = None, cache: Path | None = None
-                ) -> tuple[bytes, int]:
+def html_to_pdf(html: str, date: dt.date | None = None, cache: Path | None = None,
+                pending: list[charts.Pending] | None = None) -> tuple[bytes, int]:
     """An A4 PDF of the brief's HTML with WeasyPrint, and its page count; ``cache``: a
     folder where the PDF of the same HTML is kept (see :mod:`.figures`).
+
+    ``pending``: the figures ``html`` holds as placeholders (:func:`figure_src`), recorded
+    by :func:`unggulan.reports.brief.figures.deferring`. They are drawn in a second process
+    while WeasyPrint lays the pages out around their placeholders, then drawn into the PDF
+    in their place: the same PDF as from the HTML with the figures in it (which is the HTML
+    it is kept under), in the time of the longer of the two.
 
     Examples
     --------
@@ -106,8 +179,53 @@ def html_to_pdf(html: str, date: dt.date | None = None, cache: Path | None = Non
                             "instead, or install them (see README)") from None
 
     def make() -> tuple[bytes, int]:
-        with PDF_LOCK, reproducible_fonts(date or dt.date.today()):
+        with PDF_LOCK, reproducible_fonts(date or dt.date.today()), gc_paused():
             doc = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).render()
             return doc.write_pdf(), len(doc.pages)
 
-    return figures.pdf(cache, html, make)
+    if not pending:
+        return figures.pdf(cache, html, make)
+    with gc_paused(), figures.draw_pending(pending) as drawing, PDF_LOCK, \
+            reproducible_fonts(date or dt.date.today()):
+        images: dict = {}  # WeasyPrint's images by URL: the placeholders among them
+        doc = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).render(cache=images)
+        drawing.finish()
+        full = with_figures(html, pending)
+        if not _put_figures(images, pending):  # pragma: no cover - another WeasyPrint
+            doc = weasyprint.HTML(string=full, base_url=str(TEMPLATES)).render()
+        out = doc.write_pdf(), len(doc.pages)
+    figures.keep_pdf(cache, full, out)
+    return out
+
+
+def with_figures(html: str, pending: list[charts.Pending]) -> str:
+    """``html`` with each placeholder of ``pending`` (drawn) replaced by its figure: the
+    HTML the brief has when its figures are drawn at once."""
+    if not pending:
+        return html
+    by_src = {placeholder(p): charts.data_uri(p.text) for p in pending}
+    return re.sub(r'(?<=src=")data:image/svg\+xml;base64,[^"]*',
+                  lambda m: by_src.get(m.group(0), m.group(0)), html)
+
+
+def _put_figures(images: dict, pending: list[charts.Pending]) -> bool:
+    """Give each placeholder WeasyPrint loaded (an ``SVGImage`` of the figure's size) the
+    figure's drawing, as WeasyPrint would have loaded it from the figure's data URI; False
+    where that cannot be done (another WeasyPrint), and the page is rendered anew."""
+    from xml.etree import ElementTree
+
+    from weasyprint.images import SVGImage
+
+    swaps = []
+    for p in pending:
+        image = images.get(placeholder(p))
+        if not isinstance(image, SVGImage) or not all(
+                hasattr(image, a) for a in ("_base_url", "_url_fetcher", "_context")):
+            return False
+        tree = ElementTree.fromstring(p.text.encode("utf-8"))
+        if any(tree.get(k) != v for k, v in p.root_size().items()):
+            return False  # drawn at another size than laid out
+        swaps.append((image, tree))
+    for image, tree in swaps:
+        image.__init__(tree, image._base_url, image._url_fetcher, image._context)
+    return True

@@ -78,9 +78,12 @@ def _table(head: list[dict], groups: list[list[list[dict]]], cls: str = "",
     return {"kind": "table", "head": head, "groups": groups, "cls": cls, "widths": widths}
 
 
-def _figure(svg: str, alt: str, caption: str | None = None, width: float = 100.0,
-            legend: dict | None = None, img_width: float | None = None) -> dict:
-    return {"kind": "figure", "src": charts.data_uri(svg), "alt": alt, "caption": caption,
+def _figure(svg: str | charts.Pending, alt: str, caption: str | None = None,
+            width: float = 100.0, legend: dict | None = None,
+            img_width: float | None = None) -> dict:
+    # a figure recorded to be drawn later keeps its place (its src written when rendered)
+    src = svg if isinstance(svg, charts.Pending) else charts.data_uri(svg)
+    return {"kind": "figure", "src": src, "alt": alt, "caption": caption,
             "width": width, "legend": legend, "img_width": img_width}
 
 
