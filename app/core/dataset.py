@@ -26,6 +26,7 @@ import pandas as pd
 
 from unggulan.base.errors import DatasetError, UnggulanError
 from unggulan.base.memory import release_freed_memory
+from unggulan.base.parallel import in_background
 from unggulan.base.problems import Problem
 from unggulan.base.records import records
 from unggulan.base.resources import bundled_data_dir
@@ -43,7 +44,7 @@ from unggulan.core.inputs.rasters import RasterInfo, check_coverage, find_raster
 from unggulan.core.inputs.sentra import SentraSource, load_sentra, placed, statistics_like
 from unggulan.core.inputs.statistics import COLUMNS as STATISTICS_COLUMNS
 from unggulan.core.inputs.statistics import load_statistics, summary_of
-from unggulan.core.land.attributes import AttributeEngine
+from unggulan.core.land.attributes import PARALLEL_MIN_AREAS, AttributeEngine
 from unggulan.core.land.suitability import (
     Requirements,
     add_class_shares,
@@ -61,6 +62,7 @@ from unggulan.core.ranking import run
 from unggulan.core.ranking import zones as zn
 from unggulan.core.ranking.backtest import backtest
 from unggulan.core.ranking.candidates import (
+    activity_inputs,
     evidence,
     propose,
     scenario_rows,
@@ -534,7 +536,7 @@ class Dataset:
             elif out is None:
                 long = propose(self.evidence(level, sc), self.areas(level),
                                self.attributes(level), self.requirements, self.catalogue, sc,
-                               level=level)
+                               level=level, workers=self._workers(level))
                 out = to_wide(long, self.areas(level), sc.top) if wide else long
                 if stored:
                     _write_result(stored, out, self.areas(level))
@@ -558,11 +560,26 @@ class Dataset:
         sc = scenario if scenario is not None else default_scenario()
         period, measure = statistics_options(sc)
         key = ("evidence", level, sc.reference, sc.management, period, measure)
-        return self.cached(key, lambda: evidence(
-            self.layers, level,
-            self.suitability(level, management=sc.management, explain=False, copy=False),
-            self.sentra(), self.statistics_frame(), self.catalogue, sc,
-            contiguity=lambda: self.contiguity(level)))
+
+        def build() -> pd.DataFrame:
+            sentra, statistics = self.sentra(), self.statistics_frame()
+            # the activity (tables) does not wait for the land (rasters): with two or more
+            # workers it is computed in another process meanwhile
+            activity = in_background(activity_inputs, self.layers, level, sentra, statistics,
+                                     sc, workers=self._workers(level))
+            suit = self.suitability(level, management=sc.management, explain=False,
+                                    copy=False)
+            return evidence(self.layers, level, suit, sentra, statistics, self.catalogue, sc,
+                            contiguity=lambda: self.contiguity(level),
+                            activity=activity.result())
+
+        return self.cached(key, build)
+
+    def _workers(self, level: str) -> int:
+        """The processes a step of ``level`` may use: the settings' ``workers`` (1 below
+        :data:`~unggulan.core.land.attributes.PARALLEL_MIN_AREAS` areas, where starting a
+        process costs more than it saves)."""
+        return self.settings.workers if len(self.areas(level)) >= PARALLEL_MIN_AREAS else 1
 
     def contiguity(self, level: str = "desa"):
         """The areas' neighbours (:func:`unggulan.core.activity.clusters.contiguity`),

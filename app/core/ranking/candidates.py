@@ -13,6 +13,7 @@ from scipy import sparse
 from unggulan.base.arrays import isin, unique
 from unggulan.base.memory import release_freed_memory
 from unggulan.base.numbers import fmt_number, fmt_sig
+from unggulan.base.parallel import in_blocks
 from unggulan.core.activity import clusters
 from unggulan.core.activity.evidence import MEASURE_LABEL, cite
 from unggulan.core.activity.regions import evidence_for_level
@@ -57,7 +58,7 @@ def _num(x: float, lang: str, decimals: int = 0) -> str:
 
 def evidence(areas: Mapping[str, gpd.GeoDataFrame], level: str, suitability: pd.DataFrame,
              sentra: pd.DataFrame, statistics: pd.DataFrame, catalogue, scenario: Scenario, *,
-             contiguity=None) -> pd.DataFrame:
+             contiguity=None, activity: tuple | None = None) -> pd.DataFrame:
     """The (area, commodity) pairs that may be proposed, with their evidence components
     before weighting.
 
@@ -86,6 +87,9 @@ def evidence(areas: Mapping[str, gpd.GeoDataFrame], level: str, suitability: pd.
     contiguity : Contiguity or callable, optional
         The level's neighbours (:func:`unggulan.core.activity.clusters.contiguity`), or a
         function returning them (called only when there are sentra); default: computed.
+    activity : tuple, optional
+        :func:`activity_inputs` of the same areas, sentra, statistics and scenario, when
+        already computed (elsewhere, or in another process); default: computed here.
 
     Examples
     --------
@@ -98,18 +102,43 @@ def evidence(areas: Mapping[str, gpd.GeoDataFrame], level: str, suitability: pd.
     True
     """
     lv_areas = areas[level]
-    area_col = "desa_code" if level == "desa" else "kecamatan_code"
-    cnt = counts(placed(sentra), area_col)
-    spec = specialisation(cnt, lv_areas, scenario.reference) if len(cnt) else cnt
-    stats = level_statistics(statistics, areas, level, scenario)
+    if activity is None:
+        activity = activity_inputs(areas, level, sentra, statistics, scenario)
+    cnt, spec, stats, local = activity
     # filter before anything else: a national run has millions of pairs
     rows, keys = eligible_pairs(suitability, spec, stats, catalogue)
     release_freed_memory()
     if contiguity is None:
         contiguity = partial(clusters.contiguity, lv_areas)
     ev = assemble(rows.reset_index(drop=True), keys, spec, stats, cnt, lv_areas.index, level,
-                  contiguity, local=local_production(areas, level, sentra, statistics))
+                  contiguity, local=local)
     return compact(ev)  # (its temporaries are released by Dataset.cached, see _fill)
+
+
+def activity_inputs(areas: Mapping[str, gpd.GeoDataFrame], level: str, sentra: pd.DataFrame,
+                    statistics: pd.DataFrame, scenario: Scenario) -> tuple:
+    """What :func:`evidence` reads of the activity, before it meets the land: the sentra
+    :func:`~unggulan.core.activity.specialisation.counts` of the areas of ``level``, their
+    LQ (:func:`~unggulan.core.activity.specialisation.specialisation`, scenario's reference),
+    the statistics' evidence (:func:`level_statistics`) and :func:`local_production`.
+    Independent of the land suitability: ``Dataset.evidence`` computes it in a separate
+    process while the land is assessed (:func:`unggulan.base.parallel.in_background`).
+
+    Examples
+    --------
+    >>> from unggulan import Dataset
+    >>> from unggulan.core.ranking.run import default_scenario
+    >>> ds = Dataset.open()
+    >>> cnt, spec, stats, local = activity_inputs(ds.layers, "desa", ds.sentra(),
+    ...                                           ds.statistics(), default_scenario())
+    >>> bool(stats["code"].isin(ds.areas("desa").index).all())
+    True
+    """
+    area_col = "desa_code" if level == "desa" else "kecamatan_code"
+    cnt = counts(placed(sentra), area_col)
+    spec = specialisation(cnt, areas[level], scenario.reference) if len(cnt) else cnt
+    stats = level_statistics(statistics, areas, level, scenario)
+    return cnt, spec, stats, local_production(areas, level, sentra, statistics)
 
 
 def statistics_options(scenario: Scenario) -> tuple[tuple[int, int] | None, str | None]:
@@ -799,7 +828,8 @@ def scores(ev: pd.DataFrame, scenario: Scenario) -> np.ndarray:
 
 
 def propose(ev: pd.DataFrame, areas: gpd.GeoDataFrame, attributes: pd.DataFrame,
-            requirements, catalogue, scenario: Scenario, *, level: str) -> gpd.GeoDataFrame:
+            requirements, catalogue, scenario: Scenario, *, level: str, workers: int = 1
+            ) -> gpd.GeoDataFrame:
     """Ranked candidates per area, long form (one row per area and rank).
 
     A commodity is a candidate in an area when the area produces it (sentra or statistics)
@@ -822,6 +852,11 @@ def propose(ev: pd.DataFrame, areas: gpd.GeoDataFrame, attributes: pd.DataFrame,
     scenario : Scenario
         Its weights, method, ``top``, ``commodities`` and ``vikor_v`` rank.
     level : {"desa", "kecamatan"}
+    workers : int, default 1
+        With 2 or more and at least :data:`PARALLEL_ROWS` rows, the areas are cut into
+        ``workers`` blocks ranked and explained side by side in forked processes
+        (:func:`unggulan.base.parallel.in_blocks`; each area's candidates depend on its own
+        rows only, so the result is the same).
 
     Examples
     --------
@@ -835,9 +870,75 @@ def propose(ev: pd.DataFrame, areas: gpd.GeoDataFrame, attributes: pd.DataFrame,
     >>> c.equals(ds.candidates("kecamatan", scenario=sc))
     True
     """
+    ev = scenario_rows(ev, scenario)
+    blocks = area_blocks(ev, workers) if workers > 1 and len(ev) >= PARALLEL_ROWS else [None]
+    parts = in_blocks(partial(_proposed, ev, names=areas["name"], attributes=attributes,
+                              requirements=requirements, catalogue=catalogue,
+                              scenario=scenario, level=level), blocks, workers)
+    cand = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    return gpd.GeoDataFrame(cand, geometry=cand["code"].map(areas.geometry).values,
+                            crs=areas.crs)
+
+
+#: :func:`propose` cuts the areas into blocks for several workers from this many rows
+PARALLEL_ROWS = 500_000
+
+
+def area_blocks(ev: pd.DataFrame, n: int) -> list[np.ndarray]:
+    """The row positions of ``ev`` in ``n`` blocks of whole areas, in the order of the area
+    codes (as :func:`rank_order` sorts them), of about equal numbers of rows; empty blocks
+    left out.
+
+    >>> ev = pd.DataFrame({"code": ["b", "a", "c", "a", "b", "d"], "x": range(6)})
+    >>> [ev["code"].to_numpy()[rows].tolist() for rows in area_blocks(ev, 2)]
+    [['b', 'a', 'a', 'b'], ['c', 'd']]
+    >>> [rows.tolist() for rows in area_blocks(ev, 3)]
+    [[1, 3], [0, 4], [2, 5]]
+    """
+    col = ev["code"]
+    if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.categories.is_monotonic_increasing:
+        pos = col.cat.codes.to_numpy()
+        n_codes = len(col.cat.categories)
+    else:
+        pos, uniques = pd.factorize(col.astype(str), sort=True)
+        n_codes = len(uniques)
+    rows_per = np.bincount(pos, minlength=n_codes)
+    # each block ends at the area where the cumulative rows pass its share
+    ends = np.searchsorted(np.cumsum(rows_per), len(ev) * np.arange(1, n) / n) + 1
+    cuts = np.unique(np.concatenate([[0], np.minimum(ends, n_codes), [n_codes]]))
+    block = np.searchsorted(cuts, pos, side="right") - 1  # the block of each row's area
+    by_block = np.argsort(block, kind="stable")
+    bounds = np.searchsorted(block[by_block], np.arange(len(cuts)))
+    return [by_block[a:b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+#: the columns :func:`propose` ranks by (the rest is read for the kept rows only)
+RANK_COLUMNS = ("code", "commodity", "activity_tier", "local", "stat_share", "workers",
+                "cluster_score", "share_s1", "suitability_index")
+
+
+def _rank_frame(ev: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """The columns scored and ranked (:data:`RANK_COLUMNS`, the components) at ``rows``,
+    dense: a block of a large frame without copying its other columns."""
+    cols = dict.fromkeys([*RANK_COLUMNS, *COLUMNS.values()])
+    out = {}
+    for c in cols:
+        if c in ev:
+            v = ev[c].array
+            out[c] = v.take(rows) if isinstance(ev[c].dtype, pd.CategoricalDtype) else \
+                np.asarray(v)[rows] if not isinstance(ev[c].dtype, pd.SparseDtype) else \
+                v.to_dense()[rows]
+    return pd.DataFrame(out)
+
+
+def _proposed(full: pd.DataFrame, rows: np.ndarray | None, *, names: pd.Series,
+              attributes: pd.DataFrame, requirements, catalogue, scenario: Scenario,
+              level: str) -> pd.DataFrame:
+    """:func:`propose` for the rows ``rows`` (positions, whole areas; None: all) of the
+    evidence ``full``, without the geometry."""
     top = scenario.top
     w = scenario.weights_resolved()
-    ev = scenario_rows(ev, scenario)
+    ev = full if rows is None else _rank_frame(full, rows)
     sc = scores(ev, scenario)
     release_freed_memory()
     order = rank_order(ev, sc, w)
@@ -849,7 +950,7 @@ def propose(ev: pd.DataFrame, areas: gpd.GeoDataFrame, attributes: pd.DataFrame,
     rank = ranks["rank"]
     kept = np.flatnonzero(rank <= top)
     keep = order[kept]
-    cand = _dense(ev.iloc[keep].copy())
+    cand = _dense(full.iloc[keep if rows is None else rows[keep]].copy())
     for col in ("code", "commodity"):
         cand[col] = cand[col].astype(str)
     cand["score"] = sc[keep]
@@ -869,7 +970,7 @@ def propose(ev: pd.DataFrame, areas: gpd.GeoDataFrame, attributes: pd.DataFrame,
     cand = cand.reset_index(drop=True)
 
     cat = catalogue.frame
-    cand["name"] = cand["code"].map(areas["name"])
+    cand["name"] = cand["code"].map(names)
     cand["level"] = level
     cand["commodity_name_id"] = cand["commodity"].map(cat["name_id"])
     cand["commodity_name_en"] = cand["commodity"].map(cat["name_en"])
@@ -895,9 +996,7 @@ def propose(ev: pd.DataFrame, areas: gpd.GeoDataFrame, attributes: pd.DataFrame,
     for col in ("suitability_class", "limiting_factors", "potential_class", "quadrant",
                 "stat_measure", "stat_family", "stat_level"):
         cand[col] = cand[col].astype(object)
-    out = gpd.GeoDataFrame(cand[LONG_COLUMNS], geometry=cand["code"].map(areas.geometry).values,
-                           crs=areas.crs)
-    return out
+    return cand[LONG_COLUMNS]
 
 
 def scores_of(ev: pd.DataFrame, weights: dict[str, float], method: str = "weighted_sum",
