@@ -92,7 +92,7 @@ def _short_float(x: float) -> str:
     return f"{x:f}".rstrip("0").rstrip(".")
 
 
-def record(fn: Callable[..., str], *args, **kwargs) -> "str | Pending":
+def record(fn: Callable[..., str], *args, **kwargs) -> str | Pending:
     """``fn(*args, **kwargs)`` (a function that returns :func:`render_svg`'s figure) with
     the figure recorded instead of drawn: a :class:`Pending` that draws it later. What
     ``fn`` computes before its figure (projections, layout) is done now.

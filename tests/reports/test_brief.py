@@ -388,7 +388,7 @@ def test_figures_drawn_beside_the_layout_give_the_same_pdf(demo, tmp_path, monke
     the PDF are kept in the cache as then (the PDF under the HTML with its figures)."""
     import weasyprint
 
-    from unggulan.reports.brief import brief_pdf, figures
+    from unggulan.reports.brief import brief_pdf, build_brief_pdf, figures
 
     opt = BriefOptions(date=DATE)
     monkeypatch.setattr(figures, "FORK_FROM", 1 if fork else 10**6)
@@ -397,7 +397,7 @@ def test_figures_drawn_beside_the_layout_give_the_same_pdf(demo, tmp_path, monke
     monkeypatch.setattr(figures, "_fork_drawing", lambda todo: forks.append(len(todo))
                         or real_fork(todo))
     monkeypatch.setattr(figures, "folder", lambda ds: tmp_path)
-    pdf = brief_pdf(demo, "99.01", opt)
+    pdf, printed = build_brief_pdf(demo, "99.01", opt)
     n_figures = len(list(tmp_path.glob("*.svg.pickle")))
     assert n_figures >= 4 and forks == ([n_figures] if fork else [])
     assert len(list(tmp_path.glob("*.pdf.pickle"))) == 1
@@ -405,6 +405,7 @@ def test_figures_drawn_beside_the_layout_give_the_same_pdf(demo, tmp_path, monke
     monkeypatch.setattr(figures, "folder", lambda ds: None)  # drawn at once, no cache
     at_once = build_brief(demo, "99.01", opt)
     assert at_once.html.count("data:image/svg+xml") == n_figures
+    assert printed.html == at_once.html  # the figures in place of their placeholders
     assert html_to_pdf(at_once.html, DATE)[0] == pdf
 
     monkeypatch.setattr(figures, "folder", lambda ds: tmp_path)

@@ -26,6 +26,7 @@ import logging
 import os
 import pickle
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -137,7 +138,8 @@ class Drawing:
     def __init__(self, pending: list[charts.Pending]):
         self.todo = [p for p in pending if p.text is None]
         self.child: tuple[int, str] | None = None
-        if len(self.todo) >= FORK_FROM and hasattr(os, "fork"):
+        # fork: Linux only (macOS's system libraries are not safe in a forked child)
+        if len(self.todo) >= FORK_FROM and sys.platform.startswith("linux"):
             self.child = _fork_drawing(self.todo)
 
     def finish(self) -> None:
@@ -189,7 +191,8 @@ def draw_pending(pending: list[charts.Pending]) -> Drawing:
     """Start drawing the recorded figures: from :data:`FORK_FROM` of them in a forked child
     process (matplotlib and the figures' data are already in memory), which the caller
     overlaps with its own work (WeasyPrint laying out the text: the two cores of a small
-    server both busy); fewer, or where there is no ``fork``, here when finished.
+    server both busy); fewer, or off Linux, here when finished. A child that fails leaves
+    its figures to be drawn here.
 
     >>> with deferring() as batch:
     ...     fig = svg(None, charts.series_chart, [2020, 2021], {"a": [1.0, 2.0]}, "ton", "id")

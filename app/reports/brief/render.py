@@ -1,6 +1,9 @@
 """The brief printed: its sections as one self-contained HTML page (Jinja, ``templates/``,
 style inlined) and that page as an A4 PDF (WeasyPrint, in one pass: one layout of the whole
-document, then its pages written).
+document, then its pages written). A PDF brief's figures not in the cache are drawn in a
+second process while WeasyPrint lays the pages out around blank figures of their size
+(:func:`html_to_pdf` with ``pending``), and the cyclic garbage collector waits for the end
+(:func:`gc_paused`).
 
 The same HTML gives the same PDF bytes: WeasyPrint subsets the fonts with HarfBuzz, and its
 fontTools fallback is given the brief's date (:func:`reproducible_fonts`). A PDF is kept in
@@ -22,9 +25,9 @@ import jinja2
 
 from unggulan.base.errors import UnggulanError
 from unggulan.base.version import __version__
+from unggulan.reports import charts
 from unggulan.reports.brief import figures
 from unggulan.reports.brief.content import Run
-from unggulan.reports import charts
 from unggulan.reports.brief.sections import Section, legend_keys
 from unggulan.reports.brief.wording import area_heading, fmt_date
 
