@@ -8,6 +8,7 @@ are shown to two or three significant figures (at least the integer part): 807, 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import pandas as pd
 
@@ -57,6 +58,11 @@ def fmt_sig(x, lang: str = "id", figures: int = 3) -> str:
         v = float(x)
     except (TypeError, ValueError):
         return "–"
+    return _fmt_sig(v, lang, figures)
+
+
+@lru_cache(maxsize=1 << 16)  # national runs write the same kecamatan figures for its desa
+def _fmt_sig(v: float, lang: str, figures: int) -> str:
     if not math.isfinite(v):
         return "–"
     if v == 0:

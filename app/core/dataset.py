@@ -90,6 +90,16 @@ from unggulan.io.organisations import read_organisations
 T = TypeVar("T")
 
 
+def _activity_and_neighbours(areas, level: str, sentra: pd.DataFrame,
+                             statistics: pd.DataFrame, scenario, neighbours: bool) -> tuple:
+    """:func:`~unggulan.core.ranking.candidates.activity_inputs` and, when ``neighbours``
+    and there are sentra to find hot spots of, the level's contiguity (else None): the
+    part of :meth:`Dataset.evidence` that does not wait for the land."""
+    activity = activity_inputs(areas, level, sentra, statistics, scenario)
+    w = contiguity(areas[level]) if neighbours and len(activity[0]) else None
+    return activity, w
+
+
 @dataclass
 class Dataset:
     """Boundaries, sentra and rasters of one region, read and checked.
@@ -565,13 +575,16 @@ class Dataset:
             sentra, statistics = self.sentra(), self.statistics_frame()
             # the activity (tables) does not wait for the land (rasters): with two or more
             # workers it is computed in another process meanwhile
-            activity = in_background(activity_inputs, self.layers, level, sentra, statistics,
-                                     sc, workers=self._workers(level))
+            job = in_background(_activity_and_neighbours, self.layers, level, sentra,
+                                statistics, sc, self.peek(("contiguity", level)) is None,
+                                workers=self._workers(level))
             suit = self.suitability(level, management=sc.management, explain=False,
                                     copy=False)
+            activity, neighbours = job.result()
+            if neighbours is not None:
+                self.cached(("contiguity", level), lambda: neighbours)
             return evidence(self.layers, level, suit, sentra, statistics, self.catalogue, sc,
-                            contiguity=lambda: self.contiguity(level),
-                            activity=activity.result())
+                            contiguity=lambda: self.contiguity(level), activity=activity)
 
         return self.cached(key, build)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -181,6 +182,7 @@ def status_of(commodity: str, catalogue: Catalogue, req: Requirements) -> tuple[
     return "not_applicable", None
 
 
+@lru_cache(maxsize=1 << 16)  # (an area's value, written for each of its candidates)
 def _fmt(x: float, lang: str = "en") -> str:
     """1,150 / 23.3 (en) or 1.150 / 23,3 (id)."""
     if x in (np.inf, -np.inf):

@@ -589,8 +589,8 @@ def _aligned(col: pd.Series, at: np.ndarray, fill):
     """``col``'s values at rows ``at`` (-1: ``fill``, NaN/None when ``fill`` is None).
     Text columns become categoricals (a few labels over millions of rows)."""
     hit = at >= 0
-    values = col.to_numpy()
-    if values.dtype.kind in "fiub":
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "fiub":  # (text: not converted)
+        values = col.to_numpy()
         out = np.full(len(at), np.nan if fill is None else fill, dtype=float)
         out[hit] = values[at[hit]]
         return out

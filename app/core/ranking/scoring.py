@@ -189,7 +189,7 @@ def score(evidence: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
     """Weighted mean of the available components, times 100 (:func:`weighted_mean`)."""
     used = [(name, w) for name, w in weights.items()
             if w != 0 and COLUMNS[name] in evidence]  # a frame without it: no evidence
-    x = np.empty((len(evidence), len(used)))
+    x = np.empty((len(evidence), len(used)), order="F")  # columns contiguous
     for k, (name, _) in enumerate(used):
         x[:, k] = np.clip(evidence[COLUMNS[name]].to_numpy(dtype=float), 0, 1)
     out = weighted_mean(x, np.array([w for _, w in used], dtype=float))
