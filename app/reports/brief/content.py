@@ -112,6 +112,14 @@ class Run:
             self._cand[level] = pd.DataFrame(c.drop(columns="geometry"))
         return self._cand[level]
 
+    def first(self, level: str) -> pd.DataFrame:
+        """The level's first candidate of each area (:func:`first`), built once (a
+        kabupaten brief asks for it on every kecamatan page); not to be changed."""
+        key = ("first", level)
+        if key not in self._cand:
+            self._cand[key] = first(self.cand(level))
+        return self._cand[key]
+
     def ranked(self, level: str) -> dict[str, list]:
         """Area code -> its candidates (named tuples) in rank order, built once."""
         key = ("ranked", level)
@@ -260,8 +268,11 @@ def first(cand: pd.DataFrame) -> pd.DataFrame:
 
 def rank1(run: Run, codes) -> list:
     """The rank-1 commodity of each of ``codes`` (desa, or kecamatan without desa)."""
-    cd = run.cand("desa" if "desa" in run.ds.levels else "kecamatan")
-    top1 = first(cd).set_index("code")["commodity"]
+    level = "desa" if "desa" in run.ds.levels else "kecamatan"
+    key = ("top1", level)
+    if key not in run._cand:
+        run._cand[key] = run.first(level).set_index("code")["commodity"]
+    top1 = run._cand[key]
     return [top1.get(c) for c in codes]
 
 
@@ -270,9 +281,8 @@ def leading(run: Run, kec_codes: list[str], kec_rows: pd.DataFrame) -> list[str]
     rank-1 commodities by frequency; at most eight."""
     out = list(dict.fromkeys(kec_rows.sort_values(["rank", "code"])["commodity"].astype(str)))
     if "desa" in run.ds.levels:
-        cd = run.cand("desa")
         desa = set(desa_of(run.ds, kec_codes)["code"])
-        cd1 = first(cd)
+        cd1 = run.first("desa")
         tops = cd1[cd1["code"].isin(desa)]["commodity"].value_counts()
         for c in sorted(tops.index, key=lambda c: (-tops[c], c)):
             if c not in out:

@@ -110,7 +110,7 @@ def _map_block(run: Run, level: str, codes: list[str], tops: list, numbers: list
     colours = run.colours(level)
     styles = [charts.commodity_style(c, colours) for c in tops]
     # the evidence the rank-1 candidate rests on: land potential only is drawn pale
-    top = first(run.cand(level))
+    top = run.first(level)
     basis = top.set_index("code")["basis"] if "basis" in top else pd.Series(dtype=object)
     bases = [basis.get(c) if isinstance(t, str) else None for c, t in zip(codes, tops)]
     bases = [b if b in BASIS else None for b in bases]
