@@ -184,7 +184,9 @@ def html_to_pdf(html: str, date: dt.date | None = None, cache: Path | None = Non
     def make() -> tuple[bytes, int]:
         with PDF_LOCK, reproducible_fonts(date or dt.date.today()), gc_paused():
             doc = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).render()
-            return doc.write_pdf(), len(doc.pages)
+            out = doc.write_pdf(), len(doc.pages)
+            del doc  # garbage before the collection at the end of gc_paused
+            return out
 
     if not pending:
         return figures.pdf(cache, html, make)
@@ -197,6 +199,7 @@ def html_to_pdf(html: str, date: dt.date | None = None, cache: Path | None = Non
         if not _put_figures(images, pending):  # pragma: no cover - another WeasyPrint
             doc = weasyprint.HTML(string=full, base_url=str(TEMPLATES)).render()
         out = doc.write_pdf(), len(doc.pages)
+        del doc, images  # garbage before the collection at the end of gc_paused
     figures.keep_pdf(cache, full, out)
     return out
 
