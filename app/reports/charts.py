@@ -27,6 +27,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from unggulan.base import palette
+from unggulan.reports.collector import gc_paused
 
 CM = 1 / 2.54
 FONT = "DejaVu Sans"
@@ -122,7 +123,7 @@ def render_svg(draw: Callable[[Figure], None], width_cm: float, height_cm: float
     """
     if getattr(_RECORDING, "on", False):
         return Pending(draw, width_cm, height_cm)  # type: ignore[return-value]
-    with _LOCK, mpl.rc_context(RC):
+    with gc_paused(), _LOCK, mpl.rc_context(RC):
         fig = Figure(figsize=(width_cm * CM, height_cm * CM))
         draw(fig)
         buf = io.StringIO()

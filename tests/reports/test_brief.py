@@ -269,13 +269,14 @@ def test_cli_writes_a_brief_with_a_scenario(demo, tmp_path, monkeypatch):
 
 def test_docstring_examples(demo, monkeypatch, tmp_path):
     from unggulan import Dataset
-    from unggulan.reports import brief, charts, static_map
+    from unggulan.reports import brief, charts, collector, static_map
     from unggulan.reports.brief import content, figures, render, sections, wording
 
     monkeypatch.chdir(tmp_path)
     # the examples open the bundled dataset: hand them the session's, already computed
     monkeypatch.setattr(Dataset, "open", classmethod(lambda cls, path=None, **kw: demo))
-    for module in (charts, static_map, brief, wording, content, figures, render, sections):
+    for module in (charts, static_map, brief, wording, content, figures, render, sections,
+                   collector):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, module.__name__
         assert result.attempted > 0 or module is sections, module.__name__

@@ -57,7 +57,6 @@ from unggulan.reports.brief.content import (
 from unggulan.reports.brief.render import (
     TEMPLATES,
     css_string,
-    gc_paused,
     html_to_pdf,
     render_html,
     with_figures,
@@ -180,15 +179,13 @@ def build_brief_pdf(ds, code: str, options: BriefOptions | None = None,
                     progress: Progress | None = None) -> tuple[bytes, Brief]:
     """The brief as an A4 PDF and the :class:`Brief` it prints (its ``html`` with the
     figures in it). Figures not in the cache are drawn in a second process while
-    WeasyPrint lays the pages out (:func:`html_to_pdf` with ``pending``), and Python's
-    cyclic garbage collector waits for the end (:func:`gc_paused`): the same bytes as
+    WeasyPrint lays the pages out (:func:`html_to_pdf` with ``pending``): the same bytes as
     :func:`build_brief` then :func:`html_to_pdf`, in less time.
     """
-    with gc_paused():
-        with figures.deferring() as pending:
-            b = build_brief(ds, code, options, progress, _extra_steps=1)
-        pdf, _ = html_to_pdf(b.html, b.date, cache=cache_folder(ds), pending=pending)
-        b.html = with_figures(b.html, pending)
+    with figures.deferring() as pending:
+        b = build_brief(ds, code, options, progress, _extra_steps=1)
+    pdf, _ = html_to_pdf(b.html, b.date, cache=cache_folder(ds), pending=pending)
+    b.html = with_figures(b.html, pending)
     if progress:
         progress(b.steps, b.steps, "PDF")
     return pdf, b
