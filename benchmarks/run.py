@@ -763,9 +763,43 @@ def ogc_load(folder, which: list[str], requests_total: int = 4000, threads: int 
 
 
 # ---------------------------------------------------------------- isolation
+def _tree_pss_mb() -> float:
+    """Proportional set size of this process and its descendants, MiB (Linux): memory of
+    forked workers counted once where they share pages with their parent."""
+    pids, i = [os.getpid()], 0
+    while i < len(pids):
+        try:
+            for task in os.listdir(f"/proc/{pids[i]}/task"):
+                with open(f"/proc/{pids[i]}/task/{task}/children") as f:
+                    pids += [int(k) for k in f.read().split()]
+        except OSError:
+            pass
+        i += 1
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                total += next(int(x.split()[1]) for x in f if x.startswith("Pss:"))
+        except (OSError, StopIteration):
+            pass
+    return total / 1024
+
+
 def _child(conn, fn_name, args, repeat):
     import gc
+    import threading
 
+    # the peak: this process's largest resident size, or, when it starts worker processes,
+    # the largest proportional size of it and its workers together (sampled every 0.2 s)
+    tree = [0.0]
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.2):
+            tree[0] = max(tree[0], _tree_pss_mb())
+
+    if os.path.exists("/proc/self/smaps_rollup"):
+        threading.Thread(target=sample, daemon=True).start()
     fn = globals()[fn_name]
     times = []
     for _ in range(repeat):
@@ -773,7 +807,8 @@ def _child(conn, fn_name, args, repeat):
         t0 = time.perf_counter()
         inner = fn(*args)
         times.append(inner if isinstance(inner, float) else time.perf_counter() - t0)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    done.set()
+    peak_mb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, tree[0])
     conn.send((times, peak_mb))
     conn.close()
 
@@ -851,6 +886,16 @@ def activity_rows(row, only) -> None:
             label = (f"national attributes + suitability + candidates, {level}, {n_label}")
             if (folder := variant(label, name)) is not None:
                 row(label, "end_to_end", folder, level, 1, "candidates", repeat=reps)
+    # #34: the same on two processes (UNGGULAN_WORKERS=2: attributes in chunks, the activity
+    # beside the land, the candidates in two blocks of areas); peak = all processes' PSS
+    for level in ("desa", "kecamatan"):
+        for name, n_label in (("100k_code", "100,000 sentra"),
+                              ("100k_code_stats", "100,000 sentra + statistics")):
+            label = (f"national attributes + suitability + candidates, {level}, {n_label}, "
+                     "2 workers")
+            if (folder := variant(label, name)) is not None:
+                row(label, "end_to_end", folder, level, 2, "candidates",
+                    repeat=1 if level == "desa" else 3)
     label = "national commodity zones after candidates (#35), desa, 100,000 sentra"
     if (folder := variant(label, "100k_code")) is not None:
         row(label, "zones_only", folder, "desa", repeat=1)

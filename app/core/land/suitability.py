@@ -402,7 +402,12 @@ def _assess_one(values: pd.DataFrame, commodity: str, req: Requirements,
         return ";".join(sorted(items)) or None
 
     def categorical(bits: np.ndarray, label) -> pd.Categorical:
-        uniq, inv = np.unique(bits, return_inverse=True)
+        # (bits of a few factors: np.unique's sort costs more than counting them)
+        seen = np.bincount(bits, minlength=1)
+        uniq = np.flatnonzero(seen)
+        position = np.zeros(len(seen), dtype=np.intp)
+        position[uniq] = np.arange(len(uniq))
+        inv = position[bits]
         labels = [label(int(b)) for b in uniq]
         cats = sorted({x for x in labels if x is not None})
         code_of = {c: i for i, c in enumerate(cats)}
@@ -632,7 +637,12 @@ def _bins(values: np.ndarray, limits: np.ndarray) -> tuple[np.ndarray, np.ndarra
     ends), bin 2p+1 the values equal to L[p], the last bin NaN."""
     n = len(limits)
     v = np.asarray(values)
-    p = np.searchsorted(limits, v, side="left") if n else np.zeros(len(v), dtype=np.intp)
+    if n > 16:
+        p = np.searchsorted(limits, v, side="left")
+    else:  # the limits below each value, counted: faster than a search for a few limits
+        p = np.zeros(len(v), dtype=np.intp)
+        for limit in limits:
+            p += v > limit
     b = 2 * p
     if n:
         b += (p < n) & (limits[np.minimum(p, n - 1)] == v)

@@ -712,7 +712,7 @@ RANK_CHUNK = 1_000_000
 
 
 def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray,
-                 tol: float = NEAR_TIE) -> dict[str, np.ndarray]:
+                 tol: float = NEAR_TIE, top: int | None = None) -> dict[str, np.ndarray]:
     """Ranks where ties are ties, for rows already in ranking order (:func:`rank_order`).
 
     ``codes``: area per row (ints or strings), ``keys``: the keys ranked before the score
@@ -721,7 +721,8 @@ def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray
     ``method="min"``). Returns ``rank`` (position 1, 2, ...), ``rank_shared``, ``tie`` (the
     row shares its rank), and, as row ranges into the order, ``tie_lo, tie_hi`` (rows with
     the same score) and ``near_lo, near_hi`` (rows with the same keys whose score is within
-    ``tol`` points).
+    ``tol`` points). With ``top``, the ranges are worked out for the rows ranked ``top``
+    or better only (the others' are -1): a national run keeps 3 of 87 rows per area.
 
     Examples
     --------
@@ -730,6 +731,10 @@ def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray
     ([1, 2, 3, 1], [1, 1, 3, 1], [True, True, False, False])
     >>> r["near_lo"].tolist(), r["near_hi"].tolist()
     ([0, 0, 0, 3], [3, 3, 3, 4])
+    >>> r1 = shared_ranks(np.array([0, 0, 0, 1]), (np.zeros(4),), np.array([30., 30., 29.8, 5]),
+    ...                   top=1)
+    >>> r1["tie_hi"].tolist(), r1["near_hi"].tolist()
+    ([2, -1, -1, 4], [3, -1, -1, 4])
     """
     n = len(codes)
     idx = np.arange(n)
@@ -752,14 +757,24 @@ def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray
     span = 200_000_000  # scores 0-100 in millionths, and room for the tolerance
     key = np.cumsum(seg).astype(np.int64) * span + (100_000_000 - s_int)
     t = int(round(tol * 1e6))
+    rank = idx - group_start + 1
+    at = slice(None) if top is None else np.flatnonzero(rank <= top)
+
+    def ranges(values: np.ndarray, side: str) -> np.ndarray:
+        if top is None:
+            return np.searchsorted(key, values, side)
+        out = np.full(n, -1, dtype=np.int64)
+        out[at] = np.searchsorted(key, values[at], side)
+        return out
+
     return {
-        "rank": idx - group_start + 1,
+        "rank": rank,
         "rank_shared": run_start - group_start + 1,
         "tie": size[run_id] > 1,
-        "tie_lo": np.searchsorted(key, key, "left"),
-        "tie_hi": np.searchsorted(key, key, "right"),
-        "near_lo": np.searchsorted(key, key - t, "left"),
-        "near_hi": np.searchsorted(key, key + t, "right"),
+        "tie_lo": ranges(key, "left"),
+        "tie_hi": ranges(key, "right"),
+        "near_lo": ranges(key - t, "left"),
+        "near_hi": ranges(key + t, "right"),
     }
 
 
@@ -946,7 +961,7 @@ def _proposed(full: pd.DataFrame, rows: np.ndarray | None, *, names: pd.Series,
     codes = (code_col.cat.codes.to_numpy() if isinstance(code_col.dtype, pd.CategoricalDtype)
              else code_col.to_numpy())[order]
     tier, local = rank_tiers(ev, w)
-    ranks = shared_ranks(codes, (tier[order], local[order]), sc[order])
+    ranks = shared_ranks(codes, (tier[order], local[order]), sc[order], top=top)
     rank = ranks["rank"]
     kept = np.flatnonzero(rank <= top)
     keep = order[kept]
