@@ -16,6 +16,11 @@ that content:
 A cached figure is the very SVG text the drawing returned, so a brief is byte-identical
 whether its figures were drawn or read. The folder holds at most :data:`MAX_FILES` files; the
 least recently used go first (and no more than :data:`MAX_BYTES`).
+
+A PDF brief does not wait for its figures: inside :func:`deferring` a figure that is not in
+the cache is recorded (its drawing and size, :func:`unggulan.reports.charts.record`), and
+:func:`draw_pending` draws the recorded figures in a forked process while WeasyPrint lays the
+pages out (:func:`unggulan.reports.brief.render.html_to_pdf`).
 """
 
 from __future__ import annotations
