@@ -451,3 +451,28 @@ def test_placeholders_have_the_size_of_their_figure():
         p = record(render_svg, lambda fig: fig.add_subplot().plot([0, 1]), w, h)
         root = ET.fromstring(p.render())
         assert {k: root.get(k) for k in ("width", "height", "viewBox")} == p.root_size()
+
+
+
+def test_a_figure_drawn_at_another_size_than_laid_out_renders_the_page_anew(demo,
+                                                                           monkeypatch):
+    """The placeholders' size is checked against the drawn figures: where they differ, the
+    PDF is rendered again from the HTML with the figures (the same bytes, more time)."""
+    import weasyprint
+
+    from unggulan.reports import charts
+    from unggulan.reports.brief import figures
+
+    opt = BriefOptions(date=DATE)
+    monkeypatch.setattr(figures, "folder", lambda ds: None)
+    real_size, real_html = charts.Pending.root_size, weasyprint.HTML
+    monkeypatch.setattr(charts.Pending, "root_size",
+                        lambda self: {**real_size(self), "width": "1pt"})
+    rendered = []
+    monkeypatch.setattr(weasyprint, "HTML", lambda **kw: rendered.append(1) or real_html(**kw))
+    with figures.deferring() as pending:
+        b = build_brief(demo, "99.01.01", opt)
+    pdf, _ = html_to_pdf(b.html, DATE, pending=pending)
+    assert len(rendered) == 2  # laid out around the placeholders, then anew
+    monkeypatch.undo()
+    assert pdf == html_to_pdf(build_brief(demo, "99.01.01", opt).html, DATE)[0]

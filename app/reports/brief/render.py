@@ -159,7 +159,7 @@ def html_to_pdf(html: str, date: dt.date | None = None, cache: Path | None = Non
         doc = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).render(cache=images)
         drawing.finish()
         full = with_figures(html, pending)
-        if not _put_figures(images, pending):  # pragma: no cover - another WeasyPrint
+        if not _put_figures(images, pending):  # another WeasyPrint, or another size
             doc = weasyprint.HTML(string=full, base_url=str(TEMPLATES)).render()
         out = doc.write_pdf(), len(doc.pages)
         del doc, images  # garbage before the collection at the end of gc_paused
@@ -187,7 +187,9 @@ def _put_figures(images: dict, pending: list[charts.Pending]) -> bool:
 
     swaps = []
     for p in pending:
-        image = images.get(placeholder(p))
+        if placeholder(p) not in images:
+            continue  # not in the page
+        image = images[placeholder(p)]
         if not isinstance(image, SVGImage) or not all(
                 hasattr(image, a) for a in ("_base_url", "_url_fetcher", "_context")):
             return False
