@@ -621,7 +621,9 @@ def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
         trend = np.where(np.isfinite(dlq) & (dlq > 0),
                          np.clip(0.5 + np.log2(np.where(dlq > 0, dlq, 1.0)) / 4, 0, 1),
                          np.where(dlq == 0, 0.0, np.nan))
-    ev["sentra_share"] = sentra_share
+    # (each column compacted as it comes: see compact; large frames only)
+    ev["sentra_share"] = _compact_column("sentra_share", sentra_share)
+    del area_workers, slq, dlq
     sentra = ev["sentra"].to_numpy(float) if "sentra" in ev else np.zeros(len(ev))
     stat_on = ev["stat_value"].to_numpy(float) > 0
     ev["active"] = (sentra > 0) | stat_on
@@ -630,10 +632,13 @@ def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
         if level is not None and "stat_level" in ev else np.zeros(len(ev), dtype=bool)
     ev["activity_tier"] = np.where((sentra > 0) | (stat_on & ~inherited), 2,
                                    np.where(stat_on, 1, 0))
-    ev["specialisation_score"] = np.maximum(ev["lq_score"].to_numpy(float), slq_score)
-    ev["scale_score"] = np.clip(np.fmax(sentra_share, np.nan_to_num(
-        ev["stat_share"].to_numpy(float))) / SCALE_FULL, 0, 1)
-    ev["trend_score"] = trend
+    del inherited
+    ev["specialisation_score"] = _compact_column("specialisation_score", np.maximum(
+        ev["lq_score"].to_numpy(float), slq_score))
+    del slq_score
+    ev["scale_score"] = _compact_column("scale_score", np.clip(np.fmax(
+        sentra_share, np.nan_to_num(ev["stat_share"].to_numpy(float))) / SCALE_FULL, 0, 1))
+    ev["trend_score"] = _compact_column("trend_score", trend)
     return ev
 
 
@@ -721,8 +726,8 @@ def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray
     ``method="min"``). Returns ``rank`` (position 1, 2, ...), ``rank_shared``, ``tie`` (the
     row shares its rank), and, as row ranges into the order, ``tie_lo, tie_hi`` (rows with
     the same score) and ``near_lo, near_hi`` (rows with the same keys whose score is within
-    ``tol`` points). With ``top``, the ranges are worked out for the rows ranked ``top``
-    or better only (the others' are -1): a national run keeps 3 of 87 rows per area.
+    ``tol`` points), at the positions ``kept``: every row, or with ``top`` the rows ranked
+    ``top`` or better only (a national run keeps 3 of 87 rows per area).
 
     Examples
     --------
@@ -733,14 +738,14 @@ def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray
     ([0, 0, 0, 3], [3, 3, 3, 4])
     >>> r1 = shared_ranks(np.array([0, 0, 0, 1]), (np.zeros(4),), np.array([30., 30., 29.8, 5]),
     ...                   top=1)
-    >>> r1["tie_hi"].tolist(), r1["near_hi"].tolist()
-    ([2, -1, -1, 4], [3, -1, -1, 4])
+    >>> r1["kept"].tolist(), r1["rank_shared"].tolist(), r1["tie_hi"].tolist()
+    ([0, 3], [1, 1], [2, 4])
     """
     n = len(codes)
     idx = np.arange(n)
     if n == 0:
         z = np.zeros(0, np.int64)
-        return {"rank": z, "rank_shared": z, "tie": np.zeros(0, bool), "tie_lo": z,
+        return {"kept": z, "rank": z, "rank_shared": z, "tie": np.zeros(0, bool), "tie_lo": z,
                 "tie_hi": z, "near_lo": z, "near_hi": z}
     first = np.r_[True, codes[1:] != codes[:-1]]
     seg = first.copy()
@@ -758,23 +763,17 @@ def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray
     key = np.cumsum(seg).astype(np.int64) * span + (100_000_000 - s_int)
     t = int(round(tol * 1e6))
     rank = idx - group_start + 1
-    at = slice(None) if top is None else np.flatnonzero(rank <= top)
-
-    def ranges(values: np.ndarray, side: str) -> np.ndarray:
-        if top is None:
-            return np.searchsorted(key, values, side)
-        out = np.full(n, -1, dtype=np.int64)
-        out[at] = np.searchsorted(key, values[at], side)
-        return out
-
+    at = idx if top is None else np.flatnonzero(rank <= top)
+    key_at = key[at]
     return {
-        "rank": rank,
-        "rank_shared": run_start - group_start + 1,
-        "tie": size[run_id] > 1,
-        "tie_lo": ranges(key, "left"),
-        "tie_hi": ranges(key, "right"),
-        "near_lo": ranges(key - t, "left"),
-        "near_hi": ranges(key + t, "right"),
+        "kept": at,
+        "rank": rank[at],
+        "rank_shared": (run_start - group_start + 1)[at],
+        "tie": size[run_id[at]] > 1,
+        "tie_lo": np.searchsorted(key, key_at, "left"),
+        "tie_hi": np.searchsorted(key, key_at, "right"),
+        "near_lo": np.searchsorted(key, key_at - t, "left"),
+        "near_hi": np.searchsorted(key, key_at + t, "right"),
     }
 
 
@@ -962,27 +961,29 @@ def _proposed(full: pd.DataFrame, rows: np.ndarray | None, *, names: pd.Series,
              else code_col.to_numpy())[order]
     tier, local = rank_tiers(ev, w)
     ranks = shared_ranks(codes, (tier[order], local[order]), sc[order], top=top)
-    rank = ranks["rank"]
-    kept = np.flatnonzero(rank <= top)
+    del codes, tier, local
+    kept = ranks["kept"]
     keep = order[kept]
     cand = _dense(full.iloc[keep if rows is None else rows[keep]].copy())
     for col in ("code", "commodity"):
         cand[col] = cand[col].astype(str)
     cand["score"] = sc[keep]
-    cand["rank"] = rank[kept]
-    cand["rank_shared"] = ranks["rank_shared"][kept]
-    cand["tie"] = ranks["tie"][kept]
+    cand["rank"] = ranks["rank"]
+    cand["rank_shared"] = ranks["rank_shared"]
+    cand["tie"] = ranks["tie"]
     cand["rank_label"] = [f"{r}=" if t else str(r)
                           for r, t in zip(cand["rank_shared"].tolist(), cand["tie"].tolist())]
     items = ev["commodity"].to_numpy(object)[order] if not isinstance(
         ev["commodity"].dtype, pd.CategoricalDtype) else \
         np.asarray(ev["commodity"].cat.categories, dtype=object)[
             ev["commodity"].cat.codes.to_numpy()[order]]
-    lo, hi = ranks["tie_lo"][kept], ranks["tie_hi"][kept]
+    lo, hi = ranks["tie_lo"], ranks["tie_hi"]
     cand["tie_with"] = _others(items, kept, lo, hi, kept, kept)
-    cand["near_tie"] = _others(items, kept, ranks["near_lo"][kept], ranks["near_hi"][kept],
-                               lo, hi)
+    cand["near_tie"] = _others(items, kept, ranks["near_lo"], ranks["near_hi"], lo, hi)
     cand = cand.reset_index(drop=True)
+    # the ranking's arrays (millions of rows) go before the text is written
+    del ev, sc, order, ranks, items, lo, hi, kept, keep
+    release_freed_memory()
 
     cat = catalogue.frame
     cand["name"] = cand["code"].map(names)
