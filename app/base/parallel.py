@@ -70,6 +70,14 @@ class Background(Generic[T]):
         self._process.start()
         child_end.close()
 
+    def cancel(self) -> None:
+        """Stop the step if it still runs (the caller failed before it needed the value)."""
+        if self._process is not None and self._value is None:
+            self._process.terminate()
+            self._process.join()
+            self._conn.close()
+            self._value = ("error", RuntimeError("the background step was cancelled"), "")
+
     def result(self) -> T:
         if self._value is None:
             try:

@@ -578,8 +578,12 @@ class Dataset:
             job = in_background(_activity_and_neighbours, self.layers, level, sentra,
                                 statistics, sc, self.peek(("contiguity", level)) is None,
                                 workers=self._workers(level))
-            suit = self.suitability(level, management=sc.management, explain=False,
-                                    copy=False)
+            try:
+                suit = self.suitability(level, management=sc.management, explain=False,
+                                        copy=False)
+            except BaseException:
+                job.cancel()
+                raise
             activity, neighbours = job.result()
             if neighbours is not None:
                 self.cached(("contiguity", level), lambda: neighbours)

@@ -97,3 +97,21 @@ def test_dataset_with_two_workers_gives_the_same_candidates(bone_dir, monkeypatc
     assert two._workers("desa") == 2
     pd.testing.assert_frame_equal(two.evidence("kecamatan"), one.evidence("kecamatan"))
     pd.testing.assert_frame_equal(two.candidates("desa"), one.candidates("desa"))
+
+
+def _sleep_long():
+    import time
+
+    time.sleep(60)
+    return "late"
+
+
+@needs_fork
+def test_a_cancelled_background_step_stops_its_process():
+    job = in_background(_sleep_long, workers=2)
+    process = job._process
+    assert process.is_alive()
+    job.cancel()
+    assert not process.is_alive()
+    with pytest.raises(RuntimeError, match="cancelled"):
+        job.result()
