@@ -485,9 +485,10 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
                                        categorical=len(ev) >= COMPACT_FROM)
         del wide
         for col in ("cluster_score", "gi_z", "gi_p", "cluster"):
-            # (cluster: a Categorical in large frames, as compact() keeps it)
+            # (cluster: a Categorical in large frames, as compact() keeps it; the others
+            # compacted as they come)
             values = cl[col].array if col in TEXT_COLUMNS else cl[col].to_numpy()
-            ev[col] = values
+            ev[col] = values if col in TEXT_COLUMNS else _compact_column(col, values)
         del cl, values
     else:
         ev["cluster_score"] = 0.0
