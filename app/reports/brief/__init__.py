@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ from unggulan.reports.brief.content import (
 from unggulan.reports.brief.render import (
     TEMPLATES,
     css_string,
+    gc_paused,
     html_to_pdf,
     render_html,
     with_figures,
@@ -102,7 +104,8 @@ def cache_folder(ds) -> Path | None:
 
 
 def build_brief(ds, code: str, options: BriefOptions | None = None,
-                progress: Progress | None = None, _extra_steps: int = 0) -> Brief:
+                progress: Progress | None = None, _extra_steps: int = 0,
+                _then: Callable[[], Any] | None = None) -> Brief:
     """The brief of a kecamatan or kabupaten ``code`` as HTML, with what it holds.
 
     ``progress(done, total, what)`` is called as parts are built (a kabupaten brief builds
@@ -136,6 +139,8 @@ def build_brief(ds, code: str, options: BriefOptions | None = None,
     if "desa" in ds.levels:
         run.cand("desa")
     step("kandidat / candidates")
+    if _then is not None:  # the candidates are there (build_brief_pdf pauses the collector)
+        _then()
     if kind == "kecamatan":
         sections = kecamatan_sections(run, code, name)
         step(name)
@@ -182,10 +187,14 @@ def build_brief_pdf(ds, code: str, options: BriefOptions | None = None,
     WeasyPrint lays the pages out (:func:`html_to_pdf` with ``pending``): the same bytes as
     :func:`build_brief` then :func:`html_to_pdf`, in less time.
     """
-    with figures.deferring() as pending:
-        b = build_brief(ds, code, options, progress, _extra_steps=1)
-    pdf, _ = html_to_pdf(b.html, b.date, cache=cache_folder(ds), pending=pending)
-    b.html = with_figures(b.html, pending)
+    with ExitStack() as paused:
+        # the collector waits from when the candidates are there (the dataset's own
+        # computations keep their collections) to when the PDF is written
+        with figures.deferring() as pending:
+            b = build_brief(ds, code, options, progress, _extra_steps=1,
+                            _then=lambda: paused.enter_context(gc_paused()))
+        pdf, _ = html_to_pdf(b.html, b.date, cache=cache_folder(ds), pending=pending)
+        b.html = with_figures(b.html, pending)
     if progress:
         progress(b.steps, b.steps, "PDF")
     return pdf, b
