@@ -21,8 +21,7 @@ from unggulan.core.scenario import load_scenario
 from unggulan.reports.brief import (
     BriefOptions,
     build_brief,
-    cache_folder,
-    html_to_pdf,
+    build_brief_pdf,
     resolve_area,
 )
 
@@ -56,11 +55,13 @@ def _brief(ds, code: str, fmt: str, lang: str, weights: str | None, top: int,
     key = (code, fmt, lang, weights or None, top, scenario or None, dt.date.today())
 
     def build() -> tuple[bytes, dict[str, str]]:
-        sc = _scenario(ds, scenario)
-        b = build_brief(ds, code, BriefOptions(lang=lang, weights=weights or None, top=top,
-                                               scenario=sc))
-        body = html_to_pdf(b.html, b.date, cache=cache_folder(ds))[0] if fmt == "pdf" \
-            else b.html.encode("utf-8")
+        opts = BriefOptions(lang=lang, weights=weights or None, top=top,
+                            scenario=_scenario(ds, scenario))
+        if fmt == "pdf":  # (figures drawn beside WeasyPrint's layout)
+            body, b = build_brief_pdf(ds, code, opts)
+        else:
+            b = build_brief(ds, code, opts)
+            body = b.html.encode("utf-8")
         return body, (run_headers(b.info) if b.info is not None else {})
 
     return ds.cached(("api", "briefs"), lambda: Lru(KEEP)).get(key, build)

@@ -42,7 +42,7 @@ RC = {
     "xtick.major.width": 0.5,
     "ytick.major.width": 0.5,
 }
-_LOCK = threading.RLock()
+DRAW_LOCK = threading.RLock()
 
 #: hatch per palette colour (same order as palette.COMMODITY_COLOURS); OTHER is plain grey. Only
 #: straight lines: dots and stars are hundreds of curves per tile, slow to print
@@ -123,7 +123,7 @@ def render_svg(draw: Callable[[Figure], None], width_cm: float, height_cm: float
     """
     if getattr(_RECORDING, "on", False):
         return Pending(draw, width_cm, height_cm)  # type: ignore[return-value]
-    with gc_paused(), _LOCK, mpl.rc_context(RC):
+    with gc_paused(), DRAW_LOCK, mpl.rc_context(RC):
         fig = Figure(figsize=(width_cm * CM, height_cm * CM))
         draw(fig)
         buf = io.StringIO()

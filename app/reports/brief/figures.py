@@ -214,7 +214,7 @@ def _fork_drawing(todo: list[charts.Pending]) -> tuple[int, str] | None:
     try:
         # no other thread draws while the process forks (the child would inherit the lock
         # held and wait for ever)
-        with charts._LOCK:
+        with charts.DRAW_LOCK:
             pid = os.fork()
     except OSError as exc:
         os.close(fd)
