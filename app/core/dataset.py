@@ -574,7 +574,10 @@ class Dataset:
         def build() -> pd.DataFrame:
             sentra, statistics = self.sentra(), self.statistics_frame()
             # the activity (tables) does not wait for the land (rasters): with two or more
-            # workers it is computed in another process meanwhile
+            # workers it is computed in another process meanwhile, once the attributes
+            # (which use every worker themselves) are there
+            if self._workers(level) > 1:
+                self.attributes(level)
             job = in_background(_activity_and_neighbours, self.layers, level, sentra,
                                 statistics, sc, self.peek(("contiguity", level)) is None,
                                 workers=self._workers(level))
