@@ -30,8 +30,6 @@ import hashlib
 import logging
 import os
 import pickle
-import signal
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -44,6 +42,7 @@ import pandas as pd
 import shapely
 
 from unggulan.base import palette
+from unggulan.base.parallel import Background, can_fork, in_background
 from unggulan.io.cache import read_pickle
 from unggulan.reports import charts, static_map
 
@@ -142,9 +141,9 @@ class Drawing:
 
     def __init__(self, pending: list[charts.Pending]):
         self.todo = [p for p in pending if p.text is None]
-        self.child: tuple[int, str] | None = None
+        self.child: Background | None = None
         # fork: Linux only (macOS's system libraries are not safe in a forked child)
-        if len(self.todo) >= FORK_FROM and sys.platform.startswith("linux"):
+        if len(self.todo) >= FORK_FROM and can_fork():
             self.child = _fork_drawing(self.todo)
 
     def finish(self) -> None:
@@ -159,31 +158,21 @@ class Drawing:
     def _collect(self) -> list[str] | None:
         if self.child is None:
             return None
-        pid, tmp = self.child
-        self.child = None
+        job, self.child = self.child, None
         try:
-            _, status = os.waitpid(pid, 0)
-            if os.waitstatus_to_exitcode(status) != 0:
-                log.warning("brief figures: the drawing process failed; drawn here")
-                return None
-            texts = read_pickle(Path(tmp))
-            ok = isinstance(texts, list) and len(texts) == len(self.todo) and \
-                all(isinstance(t, str) for t in texts)
-            return texts if ok else None
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+            texts = job.result()
+        except Exception:  # noqa: BLE001 - any failure there: drawn here instead
+            log.warning("brief figures: the drawing process failed; drawn here")
+            return None
+        ok = isinstance(texts, list) and len(texts) == len(self.todo) and \
+            all(isinstance(t, str) for t in texts)
+        return texts if ok else None
 
     def close(self) -> None:
         """Stop the drawing process if it still runs (after an error)."""
         if self.child is not None:
-            pid, tmp = self.child
+            self.child.cancel()
             self.child = None
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
-            Path(tmp).unlink(missing_ok=True)
 
     def __enter__(self) -> Drawing:
         return self
@@ -209,31 +198,21 @@ def draw_pending(pending: list[charts.Pending]) -> Drawing:
     return Drawing(pending)
 
 
-def _fork_drawing(todo: list[charts.Pending]) -> tuple[int, str] | None:
-    fd, tmp = tempfile.mkstemp(prefix="unggulan-figures-", suffix=".pickle")
+def _render_all(todo: list[charts.Pending]) -> list[str]:
+    return [p.render() for p in todo]
+
+
+def _fork_drawing(todo: list[charts.Pending]) -> Background | None:
+    """The figures of ``todo`` drawn in a forked process (:func:`unggulan.base.parallel.
+    in_background`), or None when no process could be started."""
     try:
         # no other thread draws while the process forks (the child would inherit the lock
         # held and wait for ever)
         with charts.DRAW_LOCK:
-            pid = os.fork()
+            return in_background(_render_all, todo, workers=2)
     except OSError as exc:
-        os.close(fd)
-        Path(tmp).unlink(missing_ok=True)
         log.warning("brief figures: no second process (%s); drawn here", exc)
         return None
-    if pid == 0:  # the child: draw, write, leave without running the parent's exit code
-        code = 1
-        try:
-            texts = [p.render() for p in todo]
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(texts, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            code = 0
-        except BaseException:  # noqa: BLE001 - reported by the exit code
-            pass
-        finally:
-            os._exit(code)
-    os.close(fd)
-    return pid, tmp
 
 
 def keep_pdf(where: Path | None, html: str, value: tuple[bytes, int]) -> None:
