@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from unggulan.core.activity.evidence import statistics_evidence
+from unggulan.core.activity.evidence import grouped_rows, statistics_evidence
+from unggulan.core.activity.extent import extent_shares, with_extent
 from unggulan.core.activity.regions import evidence_by_region, evidence_for_level
-from unggulan.core.activity.evidence import grouped_rows
 
 CROPS = ["padi", "jagung", "kedelai", "kacang tanah", "ubi kayu", "ubi jalar", "cabai",
          "bawang merah", "tomat", "kopi", "kakao", "kelapa"]
@@ -61,7 +61,10 @@ def _statistics(seed: int, years=range(2016, 2023)) -> tuple[pd.DataFrame, pd.Da
 
 def _same(got: pd.DataFrame, want: pd.DataFrame) -> None:
     """Equal bit for bit; the dtypes the one pass gives (one kabupaten alone gives the
-    quadrant as object or as text depending on whether a group has a single commodity)."""
+    quadrant as object or as text depending on whether a group has a single commodity).
+    The extent shares ``evidence_for_level`` adds are compared on their own."""
+    got = got.drop(columns=[c for c in ("extent_share", "extent_measure")
+                            if c in got and c not in want])
     pd.testing.assert_frame_equal(got, want, check_exact=True, check_dtype=False)
     for c in ("stat_value", "stat_share", "slq", "dlq"):
         assert got[c].dtype == np.float64, c
@@ -101,6 +104,11 @@ def test_through_evidence_for_level_and_single_commodity_groups():
     kab = kec["kabupaten_code"]
     got = evidence_for_level(st, {"kecamatan": kec}, "kecamatan")
     _same(got, _one_by_one(st, kab))
+    # each row's extent share is the area's own (extent_shares), whatever the reference
+    ext = extent_shares(st, "kecamatan").set_index(["code", "commodity"])["extent_share"]
+    mine = ext.reindex(pd.MultiIndex.from_frame(got[["code", "commodity"]])).to_numpy()
+    np.testing.assert_array_equal(got["extent_share"].to_numpy(float), mine)
+    assert got["extent_share"].notna().any()
     # kabupaten 12.02 has one livestock commodity: its share and LQ are 1 by construction,
     # so not shown; the other kabupaten's sapi potong has an LQ
     sapi = got[got["commodity"] == "sapi potong"]
@@ -143,8 +151,9 @@ def test_desa_inherit_their_kecamatan_rows(monkeypatch, categorical_from):
     areas = {"kecamatan": kec, "desa": desa.set_index("code", drop=False)}
     got = evidence_for_level(rows, areas, "desa")
     kec_ev = evidence_for_level(rows, areas, "kecamatan")
-    own_ev = evidence_by_region(grouped_rows(rows, "desa"), areas["desa"]["kabupaten_code"],
-                                "desa")
+    own_ev = with_extent(evidence_by_region(grouped_rows(rows, "desa"),
+                                            areas["desa"]["kabupaten_code"], "desa"),
+                         extent_shares(rows, "desa"))
     inherited = desa[["code", "kecamatan_code"]].merge(
         kec_ev.rename(columns={"code": "kecamatan_code"}), on="kecamatan_code")
     inherited = inherited.drop(columns="kecamatan_code")

@@ -34,6 +34,7 @@ from unggulan.core.activity.evidence import (
     means_and_sources,
     statistics_evidence,
 )
+from unggulan.core.activity.extent import extent_shares, with_extent
 from unggulan.core.activity.growth import average_growth, check_frame, panel_arrays
 from unggulan.core.activity.lq import lq_values, period_sums
 
@@ -57,7 +58,8 @@ def _by_reference(areas: Mapping[str, pd.DataFrame], st: pd.DataFrame, level: st
 def evidence_for_level(statistics: pd.DataFrame, areas: Mapping[str, pd.DataFrame], level: str,
                        period: tuple[int, int] | None = None, reference: str = "kabupaten",
                        measure: str | None = None) -> pd.DataFrame:
-    """:func:`statistics_evidence` for the areas of ``level``; desa without statistics of
+    """:func:`statistics_evidence` for the areas of ``level``, with each pair's extent share
+    (:func:`unggulan.core.activity.extent.extent_shares`); desa without statistics of
     their own take their kecamatan's (``stat_level`` says whose). A frame of
     :data:`CATEGORICAL_FROM` rows or more (national desa) holds its text as categoricals.
 
@@ -65,13 +67,15 @@ def evidence_for_level(statistics: pd.DataFrame, areas: Mapping[str, pd.DataFram
     dataset's areas by level (``{"desa": ..., "kecamatan": ...}``, indexed by code)."""
     st = statistics
     if st.empty:
-        return statistics_evidence(st, level)
-    own = _by_reference(areas, st, level, period, reference, measure)
+        return with_extent(statistics_evidence(st, level), extent_shares(st, level))
+    own = with_extent(_by_reference(areas, st, level, period, reference, measure),
+                      extent_shares(st, level, period))
     if level != "desa" or "kecamatan" not in set(st["level"]):
         return own
     kec = _by_reference(areas, st, "kecamatan", period, reference, measure)
     if kec.empty:
         return own
+    kec = with_extent(kec, extent_shares(st, "kecamatan", period))
     desa = areas["desa"][["code", "kecamatan_code"]]
     if len(own):
         desa = desa[~desa["code"].isin(set(own["code"]))]

@@ -63,6 +63,7 @@ import pandas as pd
 
 from unggulan.base.errors import InvalidWeights, UnggulanError
 from unggulan.core.activity.evidence import statistics_evidence
+from unggulan.core.activity.extent import extent_shares, with_extent
 from unggulan.core.ranking.candidates import add_components, rank_order
 from unggulan.core.ranking.scoring import parse_weights, score
 
@@ -247,7 +248,9 @@ def backtest(statistics: pd.DataFrame, areas: pd.DataFrame | None = None, *, unt
     series = pd.concat([rows[keep], others], ignore_index=True)
     kept = series[series["year"].notna() & (series["year"] <= until)]
 
-    train = evidence(kept, None)
+    # the extent shares of the kept years, of every extent measure (not only the chosen group)
+    train = with_extent(evidence(kept, None), extent_shares(
+        rows[rows["year"].notna().to_numpy() & (rows["year"] <= until).to_numpy()], level))
     pool = train[train["stat_value"].to_numpy(float) > 0].reset_index(drop=True)
     if pool.empty:
         raise UnggulanError(f"no area produced anything in {_span(kept_years)}",
@@ -375,7 +378,7 @@ def _tool_scores(pool: pd.DataFrame, weights: Mapping[str, float], level: str) -
 
 
 def _components(pool: pd.DataFrame, level: str) -> pd.DataFrame:
-    ev = pool[["code", "commodity", "stat_value", "stat_share", "slq", "dlq",
+    ev = pool[["code", "commodity", "stat_value", "stat_share", "extent_share", "slq", "dlq",
                "stat_level"]].copy()
     for col in ("workers", "sentra", "lq_score"):
         ev[col] = 0.0  # no sentra in a statistics-only proposal

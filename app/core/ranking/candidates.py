@@ -37,7 +37,7 @@ LONG_COLUMNS = [
     "sector", "score", "suitability_class", "suitability_index", "limiting_factors",
     "potential_class", "lq", "lq_raw", "sentra", "workers", "units", "cluster", "gi_p",
     "slq", "dlq", "quadrant", "stat_measure", "stat_family", "stat_source", "stat_level",
-    "stat_share",
+    "stat_share", "extent_share", "extent_measure",
     "period", "active",
     "activity_tier", "score_suitability", "score_specialisation", "score_scale", "score_trend",
     "score_cluster", "score_continuity", "score_market", "score_uniqueness", "local",
@@ -48,6 +48,12 @@ LONG_COLUMNS = [
 TIE_NAMES = 5
 STAT_LQ_FULL = 4.0  # a statistics SLQ of 4 or more scores 1 (log2 scale)
 SCALE_FULL = 0.5  # half of the area's output (or sentra workers) scores 1
+#: a statistics LQ counts in full from this extent share (the commodity's share of the area's
+#: land under its family's crops, or of its livestock heads: unggulan.core.activity.extent;
+#: the share of the LQ's own measure where there is none); below, its score is scaled by
+#: share / MATERIAL_SHARE: a high quotient over a negligible base (17 buffalo among a
+#: kecamatan's 8,545 head of livestock, LQ 3.7) is no flagship
+MATERIAL_SHARE = 0.05
 DOMINANT_SHARE = 0.25  # explanations call a commodity dominant from this share
 
 
@@ -601,6 +607,18 @@ def _aligned(col: pd.Series, at: np.ndarray, fill):
     return pd.Categorical.from_codes(out_codes, categories=pd.Index(labels, dtype=object))
 
 
+def material(share: np.ndarray) -> np.ndarray:
+    """The weight of a statistics LQ by the commodity's share of the area's output of its
+    comparable group: 1 from :data:`MATERIAL_SHARE`, linear to 0 below it (1 where the share is
+    unknown).
+
+    >>> material(np.array([0.002, 0.025, 0.05, 0.6, np.nan])).round(2).tolist()
+    [0.04, 0.5, 1.0, 1.0, 1.0]
+    """
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(share), np.clip(share / MATERIAL_SHARE, 0.0, 1.0), 1.0)
+
+
 def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
                    ) -> pd.DataFrame:
     """The activity components from the evidence columns (``workers``, ``sentra``,
@@ -608,7 +626,7 @@ def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
     ``dlq``): ``sentra_share``, ``active``, ``specialisation_score``, ``scale_score``,
     ``trend_score`` (see :mod:`unggulan.core.ranking.scoring`)."""
     ev = ev.copy() if copy else ev
-    for col in ("stat_value", "stat_share", "slq", "dlq"):
+    for col in ("stat_value", "stat_share", "slq", "dlq", "extent_share"):
         if col not in ev:
             ev[col] = np.nan
     area_workers = ev.groupby("code")["workers"].transform("sum").to_numpy(float)
@@ -618,6 +636,12 @@ def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
         slq = ev["slq"].to_numpy(float)
         slq_score = np.clip(np.log2(np.clip(np.nan_to_num(slq, nan=1.0), 1.0, None))
                             / np.log2(STAT_LQ_FULL), 0, 1)
+        # the share of a measure that adds up across commodities (hectares, heads) where
+        # there is one: tonnes of coconuts and of tobacco leaf do not
+        extent = ev["extent_share"].to_numpy(float)
+        base_share = np.where(np.isfinite(extent), extent, ev["stat_share"].to_numpy(float))
+        del extent
+        slq_score *= material(base_share)
         dlq = ev["dlq"].to_numpy(float)
         trend = np.where(np.isfinite(dlq) & (dlq > 0),
                          np.clip(0.5 + np.log2(np.where(dlq > 0, dlq, 1.0)) / 4, 0, 1),
@@ -638,7 +662,8 @@ def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
         ev["lq_score"].to_numpy(float), slq_score))
     del slq_score
     ev["scale_score"] = _compact_column("scale_score", np.clip(np.fmax(
-        sentra_share, np.nan_to_num(ev["stat_share"].to_numpy(float))) / SCALE_FULL, 0, 1))
+        sentra_share, np.nan_to_num(base_share)) / SCALE_FULL, 0, 1))
+    del base_share
     ev["trend_score"] = _compact_column("trend_score", trend)
     return ev
 
@@ -1007,11 +1032,11 @@ def _proposed(full: pd.DataFrame, rows: np.ndarray | None, *, names: pd.Series,
     for lang in ("id", "en"):
         names = cat[f"name_{lang}"].to_dict() if f"name_{lang}" in cat else {}
         cand[f"reason_{lang}"] = reasons(cand, land[lang], lang, names)
-    for col in ("stat_family", "stat_source"):
+    for col in ("stat_family", "stat_source", "extent_measure"):
         if col not in cand:
             cand[col] = None
     for col in ("suitability_class", "limiting_factors", "potential_class", "quadrant",
-                "stat_measure", "stat_family", "stat_level"):
+                "stat_measure", "stat_family", "stat_level", "extent_measure"):
         cand[col] = cand[col].astype(object)
     return cand[LONG_COLUMNS]
 
@@ -1053,6 +1078,7 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
     classes, potentials, inters = (objects(c) for c in (
         "suitability_class", "potential_class", "interventions"))
     local = floats("local")
+    extents, ext_measures = floats("extent_share"), objects("extent_measure")
     names = names or {}
 
     def named(text) -> str:
@@ -1083,6 +1109,19 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
             if x_dlq == x_dlq:
                 q = quadrants[i]
                 text += f", DLQ {fmt_sig(x_dlq, lang)}" + (f": {q}" if q else "")
+            x_ext = extents[i] if extents[i] == extents[i] else stat_share[i]
+            if x_slq == x_slq and x_slq > 1 and x_ext == x_ext and x_ext < MATERIAL_SHARE:
+                # the quotient over a small base is weighed down (see material): say so
+                ext_m = ext_measures[i] if isinstance(ext_measures[i], str) else measure
+                ext_lab = lower.get(ext_m, ("statistik", "statistics"))[k]
+                grp = ("" if not isinstance(fam, str) or fam in ("other", "sentra")
+                       else family_label(fam, lang) + " ")
+                where = "kecamatan" if stat_levels[i] == "kecamatan" or levels[i] != "desa" \
+                    else "desa"
+                pct = f"{x_ext * 100:.1f}%"
+                pct = pct.replace(".", ",") if k == 0 else pct
+                text += (f"; basis kecil: {pct} {ext_lab} {grp}{where}" if k == 0 else
+                         f"; small base: {pct} of the {where}'s {grp}{ext_lab}")
             # a BPS book's table and page (a spreadsheet's file name stays in stat_source:
             # long in every popup of a page)
             src = cite(sources[i]) if ".pdf#" in str(sources[i]) else None
@@ -1090,17 +1129,27 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
                 text += f" [{'sumber' if k == 0 else 'source'}: {src}]"
             if text:
                 parts.append(text)
-        st = stat_share[i] if stat_share[i] == stat_share[i] else 0.0
+        by_extent = extents[i] == extents[i]
+        st = extents[i] if by_extent else (stat_share[i] if stat_share[i] == stat_share[i]
+                                            else 0.0)
         se = sentra_share[i] if sentra_share[i] == sentra_share[i] else 0.0
         share = max(st, se)
         if share >= DOMINANT_SHARE:
             pct = f"{share * 100:.0f}%"
             if st >= se:
-                lab2 = MEASURE_LABEL.get(measure, (measure, measure))
+                m2 = ext_measures[i] if by_extent and isinstance(ext_measures[i], str) \
+                    else measure
+                lab2 = MEASURE_LABEL.get(m2, (m2, m2))
                 where = ("kecamatan" if stat_levels[i] == "kecamatan" else
                          ("desa" if levels[i] == "desa" else "kecamatan"))
-                parts.append(f"dominan: {pct} {str(lab2[0]).lower()} {where}" if k == 0 else
-                             f"dominant: {pct} of the {where}'s {str(lab2[1]).lower()}")
+                # the share is of the comparable group (measure, unit, family): named, so that
+                # "89% populasi" reads as the livestock's heads, not the people's
+                fam = families[i]
+                grp = ("" if not isinstance(fam, str) or fam in ("other", "sentra")
+                       else family_label(fam, lang) + " ")
+                parts.append(f"dominan: {pct} {str(lab2[0]).lower()} {grp}{where}" if k == 0
+                             else f"dominant: {pct} of the {where}'s {grp}"
+                                  f"{str(lab2[1]).lower()}")
             else:
                 parts.append(f"dominan: {pct} tenaga kerja sentra" if k == 0 else
                              f"dominant: {pct} of the sentra workers")

@@ -9,11 +9,14 @@ suitability     0.25    land suitability index (``suitability_index``): whether 
                         carries the crop; a quarter, because land alone proposes crops no one
                         grows (the OVOP question is what an area already makes)
 specialisation  0.25    LQ: the higher of the sentra-workers LQ (stabilised) and the
-                        statistics' SLQ (``specialisation_score``): the economic-base test
-                        Bappeda uses
-scale           0.15    the commodity's share of the area's own output (statistics, same
-                        measure) or sentra workers (``scale_score``; 50 % or more scores 1):
-                        what an area plainly lives on, even when common across the region
+                        statistics' SLQ weighed by the size of its base (below 5 % of the
+                        area's hectares or heads of its family, proportionally less)
+                        (``specialisation_score``): the economic-base test Bappeda uses
+scale           0.15    the commodity's extent share (its share of the area's hectares or
+                        heads of its family, :mod:`unggulan.core.activity.extent`; else of
+                        the statistics' own measure) or of the sentra workers
+                        (``scale_score``; 50 % or more scores 1): what an area plainly lives
+                        on, even when common across the region
 trend           0.10    DLQ over the period (``trend_score``: 0.5 at DLQ 1, 1 at DLQ >= 4):
                         growing faster than the region
 cluster         0.10    neighbourhood LQ of sentra workers, own area excluded
@@ -76,9 +79,10 @@ ACTIVITY_COMPONENTS = ("specialisation", "scale", "trend", "cluster", "continuit
                        "uniqueness")
 DESCRIPTIONS = {
     "suitability": "land suitability index (0-1)",
-    "specialisation": "location quotient: sentra workers (stabilised) or statistics (SLQ); "
-                      "the higher counts",
-    "scale": "the commodity's share of the area's own output or sentra workers (50% scores 1)",
+    "specialisation": "location quotient: sentra workers (stabilised) or statistics (SLQ, "
+                      "weighed down below a 5% extent share); the higher counts",
+    "scale": "the commodity's share of the area's hectares or heads of its family (else of "
+             "its output) or of the sentra workers (50% scores 1)",
     "trend": "dynamic LQ over the statistics' period (1 scores 0.5, 4 or more scores 1)",
     "cluster": "the neighbours' LQ, own area excluded",
     "continuity": "years since the oldest sentra started (20 years scores 1)",
