@@ -100,19 +100,28 @@ def test_area_is_preferred_to_production_and_a_lone_commodity_has_no_share():
               measure="area", unit="ha", family="estate_crops"),
         _rows(code=["A", "A"], commodity=["kelapa", "tembakau"], value=[15000.0, 310.0],
               measure="production", unit="ton", family="estate_crops"),
-        _rows(code=["A"], commodity=["mengkudu"], value=[120.0], measure="harvested_area",
-              unit="m2", family="medicinal"),
+        # (the readers convert m2 to ha)
+        _rows(code=["A"], commodity=["mengkudu"], value=[0.012], measure="harvested_area",
+              unit="ha", family="medicinal"),
     ], ignore_index=True)
     out = extent_shares(st, "kecamatan").set_index("commodity")
+    # within the family: hectares, not tonnes
     assert out.loc["tembakau", "extent_share"] == pytest.approx(410 / 434)
     assert out.loc["tembakau", "extent_measure"] == "area"
-    assert np.isnan(out.loc["mengkudu", "extent_share"])       # 1 by construction
+    # the crop land: hectares of every family add up (120 m2 of noni is 0.012 ha)
+    assert out.loc["tembakau", "land_share"] == pytest.approx(410 / 434.012)
+    assert out.loc["mengkudu", "land_share"] == pytest.approx(0.012 / 434.012)
+    # a pool of one commodity has no share (1 by construction): noni alone in its family
+    assert np.isnan(out.loc["mengkudu", "extent_share"])
+    alone = extent_shares(st[st["commodity"] == "mengkudu"], "kecamatan")
+    assert alone[["extent_share", "land_share"]].isna().all().all()
     # rows of another level are not read; an empty frame gives the columns
     assert extent_shares(st, "desa").columns.tolist() == [
-        "code", "commodity", "extent_share", "extent_measure"]
+        "code", "commodity", "extent_share", "extent_measure", "land_share"]
     ev = with_extent(pd.DataFrame({"code": ["A", "B"], "commodity": ["tembakau", "x"]}), out
                      .reset_index())
     assert ev["extent_share"].iloc[0] == pytest.approx(410 / 434)
+    assert ev["land_share"].iloc[0] == pytest.approx(410 / 434.012)
     assert np.isnan(ev["extent_share"].iloc[1]) and pd.isna(ev["extent_measure"].iloc[1])
 
 
@@ -153,13 +162,45 @@ def test_shares_in_hectares_not_in_tonnes_of_unlike_crops(tmp_path):
     # tobacco holds 94% of Tonra's estate land, 2% of its "tonnes" (coconuts in nuts)
     tb = tonra.loc["tembakau"]
     assert tb["rank"] == 1
-    assert tb["extent_share"] == pytest.approx(410 / 434) and tb["extent_measure"] == "area"
+    assert tb["extent_share"] == pytest.approx(410 / 434)
+    assert tb["extent_measure"] == "area"
     assert "dominan: 94% luas tanaman perkebunan kecamatan" in tb["reason_id"]
+    assert "dominant: 94% of the kecamatan's estate crops area" in tb["reason_en"]
     # the LQ still reads production (the planner's measure), the share reads hectares
     assert tb["stat_measure"] == "production"
     # a crop of 2 ha (0.1% of Mare's estate land) with a huge LQ is not proposed first
     mare = cand[(cand["name"] == "Mare") & (cand["rank"] == 1)]["commodity"].iloc[0]
     assert mare != "kakao"
+
+
+@needs_data
+def test_a_square_metre_of_a_herb_is_not_a_desa_flagship(tmp_path):
+    """Jember Lor's shape (Kecamatan Patrang Dalam Angka 2021, tables 3.1.1-3.1.6): 1 m2 and
+    1 kg of sambiloto, alone in the medicinal tables, beside hectares of vegetables. Its LQ is
+    huge and it was "100% of the medicinal plants"; of the crop land it is 0.001 %."""
+    ds = dataset(
+        tmp_path,
+        ("Luas Panen Tanaman Sayuran Menurut Kecamatan (ha) 2020.csv",
+         "Kecamatan,Cabe Rawit,Petsai,Kangkung,Bayam\n"
+         "Tonra,1,2.5,2,2\nMare,40,3,1,1\nKahu,12,8,2,3\n"),
+        ("Produksi Tanaman Sayuran Menurut Kecamatan (kw) 2020.csv",
+         "Kecamatan,Cabe Rawit,Petsai,Kangkung,Bayam\n"
+         "Tonra,289.58,143.9,65,73\nMare,3100,160,30,30\nKahu,900,500,70,90\n"),
+        ("Luas Panen Tanaman Biofarmaka Menurut Kecamatan (m2) 2020.csv",
+         "Kecamatan,Sambiloto,Jahe\nTonra,1,0\nMare,0,5000\nKahu,0,20000\n"),
+        ("Produksi Tanaman Biofarmaka Menurut Kecamatan (kg) 2020.csv",
+         "Kecamatan,Sambiloto,Jahe\nTonra,1,0\nMare,0,9000\nKahu,0,41000\n"),
+    )
+    cand = ds.candidates("kecamatan", top=10)
+    tonra = cand[cand["name"] == "Tonra"].set_index("commodity")
+    herb = tonra.loc["sambiloto"]
+    assert herb["slq"] > 100 and herb["extent_measure"] == "harvested_area"
+    # all of Tonra's medicinal plants, nothing of its crop land
+    assert herb["extent_share"] == 1.0
+    assert herb["land_share"] == pytest.approx(0.0001 / 7.5001)
+    assert herb["rank"] > 1 and tonra["rank"].idxmin() != "sambiloto"
+    assert "basis kecil: 0,001% lahan tanaman kecamatan" in herb["reason_id"]
+    assert "small base: 0.001% of the kecamatan's crop land" in herb["reason_en"]
 
 
 @pytest.mark.skipif(not (JEMBER / "reference" / "long.csv").exists(), reason="no Jember data")

@@ -50,7 +50,9 @@ def test_pages_load_nothing_from_a_cdn(demo, inline):
 def test_bone_desa_page_is_light(bone):
     html = render(main_map(bone, "desa", PageOptions(inline=True)))
     size = len(html.encode())
-    assert size < 3_000_000, size
+    # (3.1 MB: the explanations name what a share is of and a small base, 2.99 -> 3.03 MB;
+    # served gzip-compressed, about a quarter of that on the wire)
+    assert size < 3_100_000, size
     # every desa is in the page, once
     assert html.count('"type":"Feature"') == len(bone.areas("desa")) + len(
         bone.areas("kecamatan"))

@@ -4,8 +4,10 @@ A location quotient says how specialised an area is in a commodity, not how much
 the commodity is. Over a negligible base it is large and means little: 17 buffalo among a
 kecamatan's 8,545 head of livestock give an LQ of 3.7 when the kabupaten keeps buffalo
 nowhere else. The *extent share* says how large that base is: the commodity's share of the
-area's land under the crops of its family (harvested, planted or standing area, in hectares)
-or of its livestock (heads), over the period. Hectares and heads add up across commodities;
+area's hectares (harvested, planted or standing area) or heads under its family, over the
+period; a crop's *land share* is its share of the hectares of every crop of the area (1 m²
+of a medicinal herb is "all the desa's medicinal plants" and nothing of its land). Hectares
+and heads add up across commodities;
 tonnes of coconuts, cane sugar and cured tobacco leaf, the production the LQ usually uses, do
 not (Jember's estate-crop table prints 2.97 million "tonnes" of coconut beside 1,994 tonnes of
 tobacco).
@@ -22,37 +24,44 @@ import pandas as pd
 
 from unggulan.core.activity.evidence import comparable_rows, group_key
 
-#: the measures that add up across the commodities of a family, preferred in this order
+#: the measures that add up across commodities, preferred in this order
 EXTENT_MEASURES = ("harvested_area", "planted_area", "area", "population")
 #: the columns :func:`extent_shares` gives beside ``code, commodity``
-EXTENT_COLUMNS = ("extent_share", "extent_measure")
+EXTENT_COLUMNS = ("extent_share", "extent_measure", "land_share")
 
 
 def extent_shares(st: pd.DataFrame, level: str, period: tuple[int, int] | None = None
                   ) -> pd.DataFrame:
-    """Per (area, commodity) of ``level``: ``extent_share``, the commodity's share of the
-    area's total of one extent measure (:data:`EXTENT_MEASURES`) of its comparable group
-    (measure, unit, family), summed over the period's years, and ``extent_measure``.
+    """Per (area, commodity) of ``level``: ``extent_share``, ``extent_measure`` and
+    ``land_share``.
 
-    Each commodity takes the first extent measure it has (then the group with the most
-    values); the area's total is over every commodity of that group (NaN where the group
-    has one commodity only: its share is 1 by construction). Duplicate values of
-    one cell (the same table printed in several books) count once (their mean); negative
-    and missing values are left out.
+    Each commodity takes the first extent measure it has (:data:`EXTENT_MEASURES`, then the
+    comparable group with the most values), counted once. ``extent_share`` is its share of
+    the area's total of that group (measure, unit, family): of the estate crops' hectares, of
+    the livestock's heads. ``land_share`` (crops, in hectares) is its share of the area's
+    crop land: every commodity in hectares, whatever its family, so that 1 m² of a medicinal
+    herb, "100 % of the desa's medicinal plants", is 0.001 % of a desa with 7 ha of
+    vegetables. Sums are over the period's years. NaN where the pool holds one commodity
+    only (its share is 1 by construction). Duplicate values of one cell (the same table
+    printed in several books) count once (their mean); negative and missing values are left
+    out.
 
-    >>> st = pd.DataFrame({"level": "kecamatan", "code": ["A", "A", "A", "B", "A"],
-    ...     "commodity": ["sapi", "kerbau", "kambing", "kerbau", "sapi"],
-    ...     "measure": ["population"] * 4 + ["production"], "unit": ["ekor"] * 4 + ["ton"],
-    ...     "family": "livestock", "year": 2020, "value": [80.0, 2.0, 18.0, 5.0, 9.0],
-    ...     "ratio": False})
-    >>> extent_shares(st, "kecamatan").round(2).values.tolist()
+    >>> st = pd.DataFrame({"level": "kecamatan", "code": ["A", "A", "A", "B", "A", "A", "A"],
+    ...     "commodity": ["sapi", "kerbau", "kambing", "kerbau", "sapi", "jahe", "padi"],
+    ...     "measure": ["population"] * 4 + ["production"] + ["harvested_area"] * 2,
+    ...     "unit": ["ekor"] * 4 + ["ton", "ha", "ha"], "year": 2020,
+    ...     "family": ["livestock"] * 5 + ["medicinal", "food_crops"],
+    ...     "value": [80.0, 2.0, 18.0, 5.0, 9.0, 0.5, 99.5], "ratio": False})
+    >>> extent_shares(st, "kecamatan").round(3).values.tolist()
     ... # doctest: +NORMALIZE_WHITESPACE
-    [['A', 'kambing', 0.18, 'population'], ['A', 'kerbau', 0.02, 'population'],
-     ['A', 'sapi', 0.8, 'population'], ['B', 'kerbau', 1.0, 'population']]
+    [['A', 'jahe', nan, 'harvested_area', 0.005], ['A', 'kambing', 0.18, 'population', nan],
+     ['A', 'kerbau', 0.02, 'population', nan], ['A', 'padi', nan, 'harvested_area', 0.995],
+     ['A', 'sapi', 0.8, 'population', nan], ['B', 'kerbau', 1.0, 'population', nan]]
     """
     empty = pd.DataFrame({"code": pd.Series(dtype=object), "commodity": pd.Series(dtype=object),
                           "extent_share": pd.Series(dtype=float),
-                          "extent_measure": pd.Series(dtype=object)})
+                          "extent_measure": pd.Series(dtype=object),
+                          "land_share": pd.Series(dtype=float)})
     if st.empty or "measure" not in st:
         return empty
     rows = st[(st["level"] == level).to_numpy()]
@@ -77,31 +86,38 @@ def extent_shares(st: pd.DataFrame, level: str, period: tuple[int, int] | None =
     cell = ((code_i.astype(np.int64) * C + comm_i) * G + grp_i) * Y + year_i
     cells, inv = np.unique(cell, return_inverse=True)
     val = np.bincount(inv, v) / np.bincount(inv)
+    # each commodity's extent group: the first measure of EXTENT_MEASURES, then most values
+    parts = [str(k).split("|") for k in groups]
+    measure_of = np.asarray([p[0] for p in parts], dtype=object)
+    in_ha = np.asarray([p[1] == "ha" for p in parts])
+    rank = np.asarray([EXTENT_MEASURES.index(m) for m in measure_of])
     pair = cells // Y                                    # (code, commodity, group)
     g = pair % G
-    j = pair // (C * G)
     c = (pair // G) % C
-    # each commodity's extent group: the first measure of EXTENT_MEASURES, then most values
-    measure_of = np.asarray([str(k).split("|")[0] for k in groups], dtype=object)
-    rank = np.asarray([EXTENT_MEASURES.index(m) for m in measure_of])
     n_vals = np.bincount(c * G + g, minlength=C * G).reshape(C, G)
-    order = np.where(n_vals > 0, rank[None, :] * (len(v) + 1) - n_vals, np.iinfo(np.int64).max)
+    order = np.where(n_vals > 0, rank[None, :] * (len(v) + 1) - n_vals,
+                     np.iinfo(np.int64).max)
     chosen = np.argmin(order, axis=1)                    # group per commodity
-    # the area's total of each group over the period, and each pair's sum
-    total = np.bincount(j * G + g, val, minlength=J * G)
+    # each (code, commodity) once, in its commodity's group: summed over the period
     pairs, pinv = np.unique(pair, return_inverse=True)
     psum = np.bincount(pinv, val)
     pg, pj, pc = pairs % G, pairs // (C * G), (pairs // G) % C
     mine = pg == chosen[pc]
     pg, pj, pc, psum = pg[mine], pj[mine], pc[mine], psum[mine]
-    tot = total[pj * G + pg]
-    # a group of one commodity: its share is 1 by construction, not evidence
-    n_comms = (n_vals > 0).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where((tot > 0) & (n_comms[pg] >= 2), psum / tot, np.nan)
+
+    def shares(pool: np.ndarray, n_pools: int) -> np.ndarray:
+        total = np.bincount(pj * n_pools + pool, psum, minlength=J * n_pools)
+        n_comms = np.bincount(np.unique(pool * C + pc) // C, minlength=n_pools)
+        tot = total[pj * n_pools + pool]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where((tot > 0) & (n_comms[pool] >= 2), psum / tot, np.nan)
+
+    group_share = shares(pg, G)
+    land = shares(in_ha[pg].astype(np.int64), 2)        # pool 1: every group in hectares
     out = pd.DataFrame({"code": np.asarray(codes, dtype=object)[pj],
                         "commodity": np.asarray(comms, dtype=object)[pc],
-                        "extent_share": share, "extent_measure": measure_of[pg]})
+                        "extent_share": group_share, "extent_measure": measure_of[pg],
+                        "land_share": np.where(in_ha[pg], land, np.nan)})
     return out.sort_values(["code", "commodity"], kind="stable").reset_index(drop=True)
 
 
@@ -110,18 +126,17 @@ def with_extent(ev: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
     of ``shares`` (:func:`extent_shares`) beside each row (NaN / None where it has none)."""
     ev = ev.copy()
     if ev.empty or shares.empty:
-        ev["extent_share"] = np.nan
-        ev["extent_measure"] = None
+        for col in EXTENT_COLUMNS:
+            ev[col] = None if col == "extent_measure" else np.nan
         return ev
     index = pd.MultiIndex.from_arrays([shares["code"].astype(str).to_numpy(object),
                                        shares["commodity"].astype(str).to_numpy(object)])
     at = index.get_indexer(pd.MultiIndex.from_arrays(
         [ev["code"].astype(str).to_numpy(object), ev["commodity"].astype(str).to_numpy(object)]))
     hit = at >= 0
-    share = np.full(len(ev), np.nan)
-    share[hit] = shares["extent_share"].to_numpy(float)[at[hit]]
-    measure = np.full(len(ev), None, dtype=object)
-    measure[hit] = shares["extent_measure"].to_numpy(object)[at[hit]]
-    ev["extent_share"] = share
-    ev["extent_measure"] = measure
+    for col in EXTENT_COLUMNS:
+        text = col == "extent_measure"
+        out = np.full(len(ev), None if text else np.nan, dtype=object if text else float)
+        out[hit] = shares[col].to_numpy(object if text else float)[at[hit]]
+        ev[col] = out
     return ev

@@ -37,7 +37,7 @@ LONG_COLUMNS = [
     "sector", "score", "suitability_class", "suitability_index", "limiting_factors",
     "potential_class", "lq", "lq_raw", "sentra", "workers", "units", "cluster", "gi_p",
     "slq", "dlq", "quadrant", "stat_measure", "stat_family", "stat_source", "stat_level",
-    "stat_share", "extent_share", "extent_measure",
+    "stat_share", "extent_share", "extent_measure", "land_share",
     "period", "active",
     "activity_tier", "score_suitability", "score_specialisation", "score_scale", "score_trend",
     "score_cluster", "score_continuity", "score_market", "score_uniqueness", "local",
@@ -54,6 +54,10 @@ SCALE_FULL = 0.5  # half of the area's output (or sentra workers) scores 1
 #: share / MATERIAL_SHARE: a high quotient over a negligible base (17 buffalo among a
 #: kecamatan's 8,545 head of livestock, LQ 3.7) is no flagship
 MATERIAL_SHARE = 0.05
+#: and from this share of the area's crop land (every crop's hectares): rice takes most of
+#: a desa's land, so 3.5 ha of eggplant (0.37 % of Wirowongso's 946 ha) is a real base; a herb
+#: garden's 1 m2 (0.001 %, the sambiloto of Jember Lor, LQ 288,557) is not
+MATERIAL_LAND = 0.001
 DOMINANT_SHARE = 0.25  # explanations call a commodity dominant from this share
 
 
@@ -607,16 +611,16 @@ def _aligned(col: pd.Series, at: np.ndarray, fill):
     return pd.Categorical.from_codes(out_codes, categories=pd.Index(labels, dtype=object))
 
 
-def material(share: np.ndarray) -> np.ndarray:
-    """The weight of a statistics LQ by the commodity's share of the area's output of its
-    comparable group: 1 from :data:`MATERIAL_SHARE`, linear to 0 below it (1 where the share is
-    unknown).
+def material(share: np.ndarray, full: float = MATERIAL_SHARE) -> np.ndarray:
+    """The weight of a statistics LQ by a share of its base: 1 from ``full``
+    (:data:`MATERIAL_SHARE` of the family's hectares or heads, :data:`MATERIAL_LAND` of the
+    crop land), linear to 0 below it (1 where the share is unknown).
 
     >>> material(np.array([0.002, 0.025, 0.05, 0.6, np.nan])).round(2).tolist()
     [0.04, 0.5, 1.0, 1.0, 1.0]
     """
     with np.errstate(invalid="ignore"):
-        return np.where(np.isfinite(share), np.clip(share / MATERIAL_SHARE, 0.0, 1.0), 1.0)
+        return np.where(np.isfinite(share), np.clip(share / full, 0.0, 1.0), 1.0)
 
 
 def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
@@ -626,7 +630,7 @@ def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
     ``dlq``): ``sentra_share``, ``active``, ``specialisation_score``, ``scale_score``,
     ``trend_score`` (see :mod:`unggulan.core.ranking.scoring`)."""
     ev = ev.copy() if copy else ev
-    for col in ("stat_value", "stat_share", "slq", "dlq", "extent_share"):
+    for col in ("stat_value", "stat_share", "slq", "dlq", "extent_share", "land_share"):
         if col not in ev:
             ev[col] = np.nan
     area_workers = ev.groupby("code")["workers"].transform("sum").to_numpy(float)
@@ -642,6 +646,8 @@ def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
         base_share = np.where(np.isfinite(extent), extent, ev["stat_share"].to_numpy(float))
         del extent
         slq_score *= material(base_share)
+        if "land_share" in ev:
+            slq_score *= material(ev["land_share"].to_numpy(float), MATERIAL_LAND)
         dlq = ev["dlq"].to_numpy(float)
         trend = np.where(np.isfinite(dlq) & (dlq > 0),
                          np.clip(0.5 + np.log2(np.where(dlq > 0, dlq, 1.0)) / 4, 0, 1),
@@ -1052,6 +1058,31 @@ def scores_of(ev: pd.DataFrame, weights: dict[str, float], method: str = "weight
     return aggregate(ev, COLUMNS, weights, method, v=vikor_v).to_numpy()
 
 
+def area_word(level, stat_level) -> str:
+    """Whose figures a share is of: the kecamatan's for kecamatan statistics (a desa's
+    inherited ones too), else the area's level."""
+    return "kecamatan" if stat_level == "kecamatan" or level != "desa" else "desa"
+
+
+def share_of(measure, family, area: str, lang: str) -> str:
+    """What a share in an explanation is of: the measure, its family (so that "89% populasi"
+    reads as the livestock's heads, not the people's) and the area; ``crop_land``: the
+    hectares of every crop of the area (a crop's ``land_share``).
+
+    >>> share_of("population", "livestock", "kecamatan", "id")
+    'populasi ternak kecamatan'
+    >>> share_of("crop_land", "medicinal", "desa", "en")
+    "the desa's crop land"
+    """
+    if measure == "crop_land":
+        return f"lahan tanaman {area}" if lang == "id" else f"the {area}'s crop land"
+    lab = MEASURE_LABEL.get(measure, ("statistik", "statistics"))
+    grp = ("" if not isinstance(family, str) or family in ("other", "sentra")
+           else family_label(family, lang) + " ")
+    return (f"{str(lab[0]).lower()} {grp}{area}" if lang == "id"
+            else f"the {area}'s {grp}{str(lab[1]).lower()}")
+
+
 def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
             names: dict[str, str] | None = None) -> list[str]:
     """One sentence per candidate: its basis (:data:`unggulan.core.ranking.scoring.BASIS`), what the
@@ -1079,6 +1110,7 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
         "suitability_class", "potential_class", "interventions"))
     local = floats("local")
     extents, ext_measures = floats("extent_share"), objects("extent_measure")
+    lands = floats("land_share")
     names = names or {}
 
     def named(text) -> str:
@@ -1110,18 +1142,21 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
                 q = quadrants[i]
                 text += f", DLQ {fmt_sig(x_dlq, lang)}" + (f": {q}" if q else "")
             x_ext = extents[i] if extents[i] == extents[i] else stat_share[i]
-            if x_slq == x_slq and x_slq > 1 and x_ext == x_ext and x_ext < MATERIAL_SHARE:
+            x_land = lands[i]
+            if x_slq == x_slq and x_slq > 1:
                 # the quotient over a small base is weighed down (see material): say so
-                ext_m = ext_measures[i] if isinstance(ext_measures[i], str) else measure
-                ext_lab = lower.get(ext_m, ("statistik", "statistics"))[k]
-                grp = ("" if not isinstance(fam, str) or fam in ("other", "sentra")
-                       else family_label(fam, lang) + " ")
-                where = "kecamatan" if stat_levels[i] == "kecamatan" or levels[i] != "desa" \
-                    else "desa"
-                pct = f"{x_ext * 100:.1f}%"
-                pct = pct.replace(".", ",") if k == 0 else pct
-                text += (f"; basis kecil: {pct} {ext_lab} {grp}{where}" if k == 0 else
-                         f"; small base: {pct} of the {where}'s {grp}{ext_lab}")
+                small = None
+                if x_land == x_land and x_land < MATERIAL_LAND:
+                    small = (x_land, "crop_land")
+                elif x_ext == x_ext and x_ext < MATERIAL_SHARE:
+                    small = (x_ext, ext_measures[i] if extents[i] == extents[i] and isinstance(
+                        ext_measures[i], str) else measure)
+                if small is not None:
+                    pct = f"{small[0] * 100:.{1 if small[0] >= 0.001 else 3}f}%"
+                    pct = pct.replace(".", ",") if k == 0 else pct
+                    of = share_of(small[1], fam, area_word(levels[i], stat_levels[i]), lang)
+                    text += (f"; basis kecil: {pct} {of}" if k == 0 else
+                             f"; small base: {pct} of {of}")
             # a BPS book's table and page (a spreadsheet's file name stays in stat_source:
             # long in every popup of a page)
             src = cite(sources[i]) if ".pdf#" in str(sources[i]) else None
@@ -1139,17 +1174,8 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
             if st >= se:
                 m2 = ext_measures[i] if by_extent and isinstance(ext_measures[i], str) \
                     else measure
-                lab2 = MEASURE_LABEL.get(m2, (m2, m2))
-                where = ("kecamatan" if stat_levels[i] == "kecamatan" else
-                         ("desa" if levels[i] == "desa" else "kecamatan"))
-                # the share is of the comparable group (measure, unit, family): named, so that
-                # "89% populasi" reads as the livestock's heads, not the people's
-                fam = families[i]
-                grp = ("" if not isinstance(fam, str) or fam in ("other", "sentra")
-                       else family_label(fam, lang) + " ")
-                parts.append(f"dominan: {pct} {str(lab2[0]).lower()} {grp}{where}" if k == 0
-                             else f"dominant: {pct} of the {where}'s {grp}"
-                                  f"{str(lab2[1]).lower()}")
+                of = share_of(m2, families[i], area_word(levels[i], stat_levels[i]), lang)
+                parts.append(f"dominan: {pct} {of}" if k == 0 else f"dominant: {pct} of {of}")
             else:
                 parts.append(f"dominan: {pct} tenaga kerja sentra" if k == 0 else
                              f"dominant: {pct} of the sentra workers")
