@@ -38,6 +38,15 @@ class CandidateItem(BaseModel):
     sentra: int = 0
     workers: float = 0
     cluster: str | None = None
+    extent_share: float | None = Field(
+        None, description="share of the area's hectares or livestock heads of the commodity's "
+                          "family (statistics); below 0.05 its SLQ counts in proportion")
+    extent_measure: str | None = Field(
+        None, description="the measure of extent_share: harvested_area, planted_area, area "
+                          "or population")
+    land_share: float | None = Field(
+        None, description="a crop's share of the area's crop land (hectares of every crop); "
+                          "below 0.001 its SLQ counts in proportion")
     potential_class: str | None = Field(
         None, description="the land class at the scenario's management level (terraces, "
                           "fertiliser ...), the class scored")
