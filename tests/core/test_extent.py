@@ -217,3 +217,24 @@ def test_jember_tops_are_the_kabupaten_known_crops(tmp_path):
     tops = cand["commodity"].value_counts()
     assert not set(tops.index) & {"kerbau", "babi", "kuda", "kakao"}
     assert tops.index[0] == "tembakau" and tops.get("tebu", 0) >= 5
+
+
+@needs_data
+def test_the_api_gives_the_shares(tmp_path, monkeypatch):
+    """Scripts see why an LQ was weighed down: the area candidates' JSON carries the shares."""
+    from fastapi.testclient import TestClient
+
+    from unggulan.api.main import create_app
+    from unggulan.base.settings import Settings
+
+    monkeypatch.setenv("UNGGULAN_CACHE_DIR", str(tmp_path / "cache"))
+    ds = dataset(tmp_path / "data", LIVESTOCK)
+    code = ds.areas("kecamatan").index[ds.areas("kecamatan")["name"] == "Tonra"][0]
+    with TestClient(create_app(Settings(data=tmp_path / "data"))) as c:
+        r = c.get(f"/api/v1/areas/{code}/candidates", params={"level": "kecamatan", "top": 5})
+    assert r.status_code == 200
+    items = {it["commodity"]: it for it in r.json()["candidates"]}
+    assert items["kerbau"]["extent_share"] == pytest.approx(17 / 8442, rel=1e-6)
+    assert items["kerbau"]["extent_measure"] == "population"
+    assert items["kerbau"]["land_share"] is None
+    assert "basis kecil" in items["kerbau"]["reason_id"]
