@@ -149,7 +149,9 @@ def slim_svg(svg: str) -> str:
     >>> print(slim_svg('<svg xmlns="http://www.w3.org/2000/svg"><defs><style>*{stroke-linecap:'
     ...                ' butt}</style></defs>\\n <g id="a">\\n  <path d="M 0 0 \\nL 1 1"'
     ...                ' style="fill: #fff"/></g></svg>').split("?>")[1].strip())
-    <svg stroke-linecap="butt" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><defs />
+    ... # doctest: +NORMALIZE_WHITESPACE
+    <svg stroke-linecap="butt" xmlns="http://www.w3.org/2000/svg"
+         xmlns:xlink="http://www.w3.org/1999/xlink"><defs />
     <path d="M 0 0 L 1 1" fill="#fff" />
     </svg>
     """
