@@ -349,8 +349,12 @@ class Dataset:
         >>> bool(ds.attributes("desa")["elevation_mean"].max() > 1000)
         True
         """
+        return self._attributes(level, progress).copy()
+
+    def _attributes(self, level: str, progress: bool = False) -> pd.DataFrame:
+        """:meth:`attributes` as cached, not copied: for the steps here that only read it."""
         return self._fill(("attributes", level), lambda: self.engine.attributes(
-            level + ":" + self.name, self.areas(level), progress=progress), self._land).copy()
+            level + ":" + self.name, self.areas(level), progress=progress), self._land)
 
     def suitability(
         self, level: str = "desa", commodities: list[str] | None = None,
@@ -379,7 +383,7 @@ class Dataset:
         key = ("suitability", level, tuple(cids), management)
 
         def build() -> pd.DataFrame:
-            attrs = self.attributes(level, progress=progress)
+            attrs = self._attributes(level, progress)
             out = assess_areas(attrs, cids, self.catalogue, self.requirements, management)
             release_freed_memory()
             by_basis = {}
@@ -401,7 +405,7 @@ class Dataset:
         cached = self._fill(key, build, self._land)
         out = cached.copy() if copy or explain else cached
         if explain:
-            attrs = self.attributes(level)
+            attrs = self._attributes(level)
             out["evidence_id"] = explain_rows(out, attrs, self.requirements, "id")
             out["evidence_en"] = explain_rows(out, attrs, self.requirements, "en")
         return out
@@ -548,7 +552,7 @@ class Dataset:
                                              scenario=sc)
             elif out is None:
                 long = propose(self.evidence(level, sc), self.areas(level),
-                               self.attributes(level), self.requirements, self.catalogue, sc,
+                               self._attributes(level), self.requirements, self.catalogue, sc,
                                level=level, workers=self._workers(level))
                 out = to_wide(long, self.areas(level), sc.top) if wide else long
                 if stored:
@@ -580,7 +584,7 @@ class Dataset:
             # workers it is computed in another process meanwhile, once the attributes
             # (which use every worker themselves) are there
             if self._workers(level) > 1:
-                self.attributes(level)
+                self._attributes(level)
             job = in_background(_activity_and_neighbours, self.layers, level, sentra,
                                 statistics, sc, self.peek(("contiguity", level)) is None,
                                 workers=self._workers(level))

@@ -22,9 +22,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from unggulan.core.activity.evidence import comparable_rows, group_key
+from unggulan.core.activity.evidence import chosen_groups, grouped_rows
 
-#: the measures that add up across commodities, preferred in this order
+#: the measures that add up across commodities
 EXTENT_MEASURES = ("harvested_area", "planted_area", "area", "population")
 #: the columns :func:`extent_shares` gives beside ``code, commodity``
 EXTENT_COLUMNS = ("extent_share", "extent_measure", "land_share")
@@ -35,16 +35,18 @@ def extent_shares(st: pd.DataFrame, level: str, period: tuple[int, int] | None =
     """Per (area, commodity) of ``level``: ``extent_share``, ``extent_measure`` and
     ``land_share``.
 
-    Each commodity takes the first extent measure it has (:data:`EXTENT_MEASURES`, then the
-    comparable group with the most values), counted once. ``extent_share`` is its share of
-    the area's total of that group (measure, unit, family): of the estate crops' hectares, of
-    the livestock's heads. ``land_share`` (crops, in hectares) is its share of the area's
-    crop land: every commodity in hectares, whatever its family, so that 1 m² of a medicinal
-    herb, "100 % of the desa's medicinal plants", is 0.001 % of a desa with 7 ha of
-    vegetables. Sums are over the period's years. NaN where the pool holds one commodity
-    only (its share is 1 by construction). Duplicate values of one cell (the same table
-    printed in several books) count once (their mean); negative and missing values are left
-    out.
+    Each commodity takes one extent measure (:data:`EXTENT_MEASURES`), chosen as the
+    statistics' evidence chooses its group
+    (:func:`~unggulan.core.activity.evidence.chosen_groups`: the first of
+    ``MEASURE_PRIORITY``, then the group with the most values), counted once.
+    ``extent_share`` is its share of the area's total of that group (measure, unit, family):
+    of the estate crops' hectares, of the livestock's heads. ``land_share`` (crops, in
+    hectares) is its share of the area's crop land: every commodity in hectares, whatever its
+    family, so that 1 m² of a medicinal herb, "100 % of the desa's medicinal plants", is
+    0.001 % of a desa with 7 ha of vegetables. Sums are over the period's years. NaN where
+    the pool holds one commodity only (its share is 1 by construction). Duplicate values of
+    one cell (the same table printed in several books) count once (their mean); negative and
+    missing values are left out.
 
     >>> st = pd.DataFrame({"level": "kecamatan", "code": ["A", "A", "A", "B", "A", "A", "A"],
     ...     "commodity": ["sapi", "kerbau", "kambing", "kerbau", "sapi", "jahe", "padi"],
@@ -64,20 +66,20 @@ def extent_shares(st: pd.DataFrame, level: str, period: tuple[int, int] | None =
                           "land_share": pd.Series(dtype=float)})
     if st.empty or "measure" not in st:
         return empty
-    rows = st[(st["level"] == level).to_numpy()]
-    rows = comparable_rows(rows)
+    rows = grouped_rows(st, level)
     rows = rows[rows["measure"].astype(object).isin(EXTENT_MEASURES).to_numpy()]
     value = rows["value"].to_numpy(float)
     keep = np.isfinite(value) & (value >= 0)
     if period is not None:
         year = rows["year"].to_numpy(float)
         keep &= (year >= period[0]) & (year <= period[1])
-    rows = rows[keep]
+    # each commodity's group, chosen as the statistics' evidence chooses (chosen_groups)
+    rows = chosen_groups(rows[keep])
     if rows.empty:
         return empty
     code_i, codes = pd.factorize(rows["code"], sort=False)
     comm_i, comms = pd.factorize(rows["commodity"], sort=False)
-    grp_i, groups = pd.factorize(group_key(rows), sort=False)
+    grp_i, groups = pd.factorize(rows["_group"], sort=False)
     year_i, _ = pd.factorize(rows["year"], sort=False)
     J, C, G = len(codes), len(comms), len(groups)
     Y = int(year_i.max()) + 1
@@ -86,24 +88,13 @@ def extent_shares(st: pd.DataFrame, level: str, period: tuple[int, int] | None =
     cell = ((code_i.astype(np.int64) * C + comm_i) * G + grp_i) * Y + year_i
     cells, inv = np.unique(cell, return_inverse=True)
     val = np.bincount(inv, v) / np.bincount(inv)
-    # each commodity's extent group: the first measure of EXTENT_MEASURES, then most values
     parts = [str(k).split("|") for k in groups]
     measure_of = np.asarray([p[0] for p in parts], dtype=object)
     in_ha = np.asarray([p[1] == "ha" for p in parts])
-    rank = np.asarray([EXTENT_MEASURES.index(m) for m in measure_of])
-    pair = cells // Y                                    # (code, commodity, group)
-    g = pair % G
-    c = (pair // G) % C
-    n_vals = np.bincount(c * G + g, minlength=C * G).reshape(C, G)
-    order = np.where(n_vals > 0, rank[None, :] * (len(v) + 1) - n_vals,
-                     np.iinfo(np.int64).max)
-    chosen = np.argmin(order, axis=1)                    # group per commodity
     # each (code, commodity) once, in its commodity's group: summed over the period
-    pairs, pinv = np.unique(pair, return_inverse=True)
+    pairs, pinv = np.unique(cells // Y, return_inverse=True)
     psum = np.bincount(pinv, val)
     pg, pj, pc = pairs % G, pairs // (C * G), (pairs // G) % C
-    mine = pg == chosen[pc]
-    pg, pj, pc, psum = pg[mine], pj[mine], pc[mine], psum[mine]
 
     def shares(pool: np.ndarray, n_pools: int) -> np.ndarray:
         total = np.bincount(pj * n_pools + pool, psum, minlength=J * n_pools)

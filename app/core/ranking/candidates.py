@@ -611,6 +611,17 @@ def _aligned(col: pd.Series, at: np.ndarray, fill):
     return pd.Categorical.from_codes(out_codes, categories=pd.Index(labels, dtype=object))
 
 
+def share_basis(extent: np.ndarray, stat_share: np.ndarray) -> np.ndarray:
+    """The share a pair's scale and base size are judged by: its extent share (hectares,
+    heads: :mod:`unggulan.core.activity.extent`) where it has one, else its share of the
+    statistics' own measure (tonnes of coconuts and of tobacco leaf do not add up).
+
+    >>> share_basis(np.array([0.2, np.nan]), np.array([0.9, 0.4])).tolist()
+    [0.2, 0.4]
+    """
+    return np.where(np.isfinite(extent), extent, stat_share)
+
+
 def material(share: np.ndarray, full: float = MATERIAL_SHARE) -> np.ndarray:
     """The weight of a statistics LQ by a share of its base: 1 from ``full``
     (:data:`MATERIAL_SHARE` of the family's hectares or heads, :data:`MATERIAL_LAND` of the
@@ -640,11 +651,8 @@ def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
         slq = ev["slq"].to_numpy(float)
         slq_score = np.clip(np.log2(np.clip(np.nan_to_num(slq, nan=1.0), 1.0, None))
                             / np.log2(STAT_LQ_FULL), 0, 1)
-        # the share of a measure that adds up across commodities (hectares, heads) where
-        # there is one: tonnes of coconuts and of tobacco leaf do not
-        extent = ev["extent_share"].to_numpy(float)
-        base_share = np.where(np.isfinite(extent), extent, ev["stat_share"].to_numpy(float))
-        del extent
+        base_share = share_basis(ev["extent_share"].to_numpy(float),
+                                 ev["stat_share"].to_numpy(float))
         slq_score *= material(base_share)
         if "land_share" in ev:
             slq_score *= material(ev["land_share"].to_numpy(float), MATERIAL_LAND)
@@ -1109,7 +1117,11 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
     classes, potentials, inters = (objects(c) for c in (
         "suitability_class", "potential_class", "interventions"))
     local = floats("local")
+    # the share the components used (share_basis), and what it is a share of
     extents, ext_measures = floats("extent_share"), objects("extent_measure")
+    shares = share_basis(np.asarray(extents), np.asarray(stat_share)).tolist()
+    share_measures = [e if x == x and isinstance(e, str) else m
+                      for x, e, m in zip(extents, ext_measures, measures, strict=True)]
     lands = floats("land_share")
     names = names or {}
 
@@ -1141,7 +1153,7 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
             if x_dlq == x_dlq:
                 q = quadrants[i]
                 text += f", DLQ {fmt_sig(x_dlq, lang)}" + (f": {q}" if q else "")
-            x_ext = extents[i] if extents[i] == extents[i] else stat_share[i]
+            x_ext = shares[i]
             x_land = lands[i]
             if x_slq == x_slq and x_slq > 1:
                 # the quotient over a small base is weighed down (see material): say so
@@ -1149,8 +1161,7 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
                 if x_land == x_land and x_land < MATERIAL_LAND:
                     small = (x_land, "crop_land")
                 elif x_ext == x_ext and x_ext < MATERIAL_SHARE:
-                    small = (x_ext, ext_measures[i] if extents[i] == extents[i] and isinstance(
-                        ext_measures[i], str) else measure)
+                    small = (x_ext, share_measures[i])
                 if small is not None:
                     pct = f"{small[0] * 100:.{1 if small[0] >= 0.001 else 3}f}%"
                     pct = pct.replace(".", ",") if k == 0 else pct
@@ -1164,17 +1175,14 @@ def reasons(cand: pd.DataFrame, land: np.ndarray, lang: str,
                 text += f" [{'sumber' if k == 0 else 'source'}: {src}]"
             if text:
                 parts.append(text)
-        by_extent = extents[i] == extents[i]
-        st = extents[i] if by_extent else (stat_share[i] if stat_share[i] == stat_share[i]
-                                            else 0.0)
+        st = shares[i] if shares[i] == shares[i] else 0.0
         se = sentra_share[i] if sentra_share[i] == sentra_share[i] else 0.0
         share = max(st, se)
         if share >= DOMINANT_SHARE:
             pct = f"{share * 100:.0f}%"
             if st >= se:
-                m2 = ext_measures[i] if by_extent and isinstance(ext_measures[i], str) \
-                    else measure
-                of = share_of(m2, families[i], area_word(levels[i], stat_levels[i]), lang)
+                of = share_of(share_measures[i], families[i],
+                              area_word(levels[i], stat_levels[i]), lang)
                 parts.append(f"dominan: {pct} {of}" if k == 0 else f"dominant: {pct} of {of}")
             else:
                 parts.append(f"dominan: {pct} tenaga kerja sentra" if k == 0 else
