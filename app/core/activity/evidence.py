@@ -250,6 +250,7 @@ def chosen_groups(rows: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
     rank = {m: i for i, m in enumerate(MEASURE_PRIORITY)}
     sizes = rows.groupby([*keys, "_group", "measure"], sort=False, observed=True)[
         "value"].count().reset_index()
+    sizes = sizes[sizes["value"] > 0]    # a group with no values (all set missing) is none
     sizes["_rank"] = sizes["measure"].astype(object).map(lambda m: rank.get(m, 99))
     best = (sizes.sort_values([*keys, "_rank", "value"],
                               ascending=[True] * (len(keys) + 1) + [False], kind="stable")

@@ -27,6 +27,7 @@ from unggulan.base.errors import DatasetError
 from unggulan.base.names import NameIndex, NameMatch, fold, place_key
 from unggulan.base.paths import resolve_in
 from unggulan.base.problems import Problem
+from unggulan.core.inputs.breaks import set_breaks_missing
 from unggulan.core.inputs.codes import clean_code, format_code
 from unggulan.core.inputs.families import (
     assign_families,
@@ -364,6 +365,7 @@ def load_statistics(
     out["source"] = _sources(out)
     out["year"] = out["year"].astype("Int64")
     out = _drop_duplicates(out, problems)
+    out = set_breaks_missing(out, problems)
     return out[COLUMNS].reset_index(drop=True), reports
 
 

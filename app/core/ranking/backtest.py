@@ -253,7 +253,12 @@ def backtest(statistics: pd.DataFrame, areas: pd.DataFrame | None = None, *, unt
         rows[rows["year"].notna().to_numpy() & (rows["year"] <= until).to_numpy()], level))
     pool = train[train["stat_value"].to_numpy(float) > 0].reset_index(drop=True)
     if pool.empty:
-        raise UnggulanError(f"no area produced anything in {_span(kept_years)}",
+        of = rows if measure is None else rows[(rows["measure"] == measure).to_numpy()]
+        gone = int(of["value"].isna().sum())
+        why = (f"; {gone} {measure or 'statistics'} value(s) of this level are missing, "
+               "some perhaps set missing while loading (`unggulan validate` lists why: "
+               "impossible values, a change of unit between years)") if gone else ""
+        raise UnggulanError(f"no area produced anything in {_span(kept_years)}{why}",
                             field="statistics")
     last = _last_year_evidence(evidence, kept, pool)
     outcome = _with_rank(evidence(series, (horizon_years[0], horizon_years[-1])))
