@@ -39,38 +39,36 @@ SERIES = ["level", "commodity", "measure", "unit"]
 #: other by the yield, which separates a change of unit (the yield jumps, and so does the
 #: series' own values) from a real expansion (the land grows with the output)
 LAND_MEASURES = ("harvested_area", "area", "planted_area")
-_KEY = ["level", "code", "commodity", "year"]
 
 
-def _values_of(st: pd.DataFrame, measures: tuple[str, ...], unit: str) -> pd.DataFrame:
-    """Positive values of ``measures`` in ``unit`` per :data:`_KEY` (the first measure of
-    ``measures`` where an area has several), in column ``_c``."""
-    v = pd.to_numeric(st["value"], errors="coerce")
-    m = st["measure"].astype(object)
-    keep = (st["unit"].astype(object) == unit) & m.isin(measures) & (v > 0) \
-        & st["year"].notna()
-    if not keep.any():
-        return pd.DataFrame(columns=[*_KEY, "_c"])
-    d = st.loc[keep, _KEY].astype(object)
-    d["year"] = d["year"].astype(np.int64)
-    d["_c"] = v[keep].to_numpy()
-    d["_p"] = m[keep].map({x: i for i, x in enumerate(measures)}).to_numpy()
-    return d.sort_values("_p", kind="stable").drop_duplicates(_KEY).drop(columns="_p")
+def _ids(st: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One integer per distinct combination of ``columns`` (missing is a value too)."""
+    return st.groupby(columns, sort=False, dropna=False, observed=True).ngroup().to_numpy()
 
 
-def _companions(d: pd.DataFrame, st: pd.DataFrame) -> np.ndarray:
-    """Per row of ``d``: the land (ha) of a production in tonnes, the production (ton) of a
-    land in hectares, of the same area, commodity and year; NaN elsewhere."""
-    out = np.full(len(d), np.nan)
-    unit, measure = d["unit"].to_numpy(object), d["measure"].to_numpy(object)
-    for mine, theirs in (((measure == "production") & (unit == "ton"),
-                          (LAND_MEASURES, "ha")),
-                         (np.isin(measure, LAND_MEASURES) & (unit == "ha"),
-                          (("production",), "ton"))):
-        if mine.any():
-            other = _values_of(st, *theirs)
-            if len(other):
-                out[mine] = d.loc[mine, _KEY].merge(other, how="left", on=_KEY)["_c"]
+def _companions(st: pd.DataFrame, rows: np.ndarray, place: np.ndarray, year: np.ndarray,
+                value: np.ndarray) -> np.ndarray:
+    """Per row of ``st`` in ``rows``: the land (ha) of a production in tonnes, the
+    production (ton) of a land in hectares, of the same place (level, area, commodity) and
+    year; NaN elsewhere. ``place``, ``year``, ``value``: of every row of ``st``."""
+    out = np.full(len(rows), np.nan)
+    unit, measure = st["unit"].to_numpy(object), st["measure"].to_numpy(object)
+    prod = (measure == "production") & (unit == "ton")
+    land = np.isin(measure, LAND_MEASURES) & (unit == "ha")
+    ok = (value > 0) & (year >= 0)
+    for mine, theirs, order in ((prod, land, LAND_MEASURES), (land, prod, ("production",))):
+        want = mine[rows]
+        have = np.flatnonzero(theirs & ok)
+        if not want.any() or not len(have):
+            continue
+        # the first of ``order`` an area has, per (place, year)
+        rank = pd.Series(measure[have]).map({m: i for i, m in enumerate(order)}).to_numpy()
+        other = pd.DataFrame({"p": place[have], "y": year[have], "r": rank,
+                              "c": value[have]})
+        other = other.sort_values("r", kind="stable").drop_duplicates(["p", "y"])
+        at = rows[want]
+        out[want] = pd.DataFrame({"p": place[at], "y": year[at]}).merge(
+            other, how="left", on=["p", "y"])["c"].to_numpy()
     return out
 
 
@@ -80,7 +78,8 @@ def unit_breaks(st: pd.DataFrame, factor: float = FACTOR, near: float = NEAR,
     adjacent reported years, with ``level, commodity, measure, unit, year_before, year,
     factor`` (the median ratio), ``areas`` (with a value in both years), ``agreeing``,
     ``basis`` (``yield`` when a production is judged by its output per hectare, else
-    ``value``), ``source`` and ``file`` (where a value of the later year was read).
+    ``value``), ``source``, ``file`` and ``at`` (where a value of the later year was read:
+    its position in ``st``).
 
     >>> rows = [("k1", 10, 1000), ("k2", 20, 2100), ("k3", 5, 480), ("k4", 8, 9)]
     >>> st = pd.DataFrame([dict(code=c, level="kecamatan", commodity="kelapa",
@@ -95,21 +94,20 @@ def unit_breaks(st: pd.DataFrame, factor: float = FACTOR, near: float = NEAR,
     98
     """
     cols = [*SERIES, "year_before", "year", "factor", "areas", "agreeing", "basis",
-            "source", "file"]
+            "source", "file", "at"]
     v = pd.to_numeric(st["value"], errors="coerce").to_numpy(float)
-    keep = (v > 0) & st["year"].notna().to_numpy()
+    year = st["year"].fillna(-1).to_numpy(np.int64)
+    keep = (v > 0) & (year >= 0)
     if "ratio" in st:
         keep &= ~st["ratio"].fillna(False).astype(bool).to_numpy()
     if not keep.any():
         return pd.DataFrame(columns=cols)
-    d = st.loc[keep, [*SERIES, "code", "year"]].astype(
-        {c: object for c in SERIES} | {"code": object})
-    d["year"] = d["year"].astype(np.int64).to_numpy()
-    d["value"] = v[keep]
-    d["_row"] = np.flatnonzero(keep)
-    d = d.drop_duplicates([*SERIES, "code", "year"])
-    series = d.groupby(SERIES, sort=False, dropna=False).ngroup().to_numpy()
-    d["_s"] = series
+    # integers only from here: a national frame has millions of rows of a few labels
+    rows = np.flatnonzero(keep)
+    place = _ids(st, ["level", "code", "commodity"])
+    d = pd.DataFrame({"_s": _ids(st, SERIES)[rows], "code": place[rows], "year": year[rows],
+                      "value": v[rows], "_row": rows})
+    d = d.drop_duplicates(["_s", "code", "year"])
     # each series' reported years, numbered in order: adjacent years are k and k + 1
     years = d[["_s", "year"]].drop_duplicates()
     if len(years) == years["_s"].nunique():
@@ -118,7 +116,7 @@ def unit_breaks(st: pd.DataFrame, factor: float = FACTOR, near: float = NEAR,
     years["_k"] = years.groupby("_s").cumcount()
     d = d.merge(years, on=["_s", "year"])
     # a production's yield where its land is known in the same area and year (and a land's)
-    d["_c"] = _companions(d, st)
+    d["_c"] = _companions(st, d["_row"].to_numpy(), place, year, v)
     nxt = d[["_s", "code", "_k", "value", "year", "_row", "_c"]].assign(_k=d["_k"] - 1)
     pairs = d[["_s", "code", "_k", "value", "year", "_c"]].merge(
         nxt, on=["_s", "code", "_k"], suffixes=("", "_next"))
@@ -156,6 +154,7 @@ def unit_breaks(st: pd.DataFrame, factor: float = FACTOR, near: float = NEAR,
     out["areas"] = stats["areas"].to_numpy()
     out["agreeing"] = stats["agreeing"].to_numpy()
     out["basis"] = np.where(stats["_by"].to_numpy(bool), "yield", "value")
+    out["at"] = rows
     for c in ("source", "file"):      # where a value of the later year was read
         out[c] = (st[c].iloc[rows].to_numpy() if c in st
                   else np.full(len(out), None, dtype=object))
@@ -196,12 +195,8 @@ def set_breaks_missing(st: pd.DataFrame, problems: list[Problem]) -> pd.DataFram
         problems.append(Problem("warning", "statistics", f"{len(breaks)} unit breaks found "
                                 f"(the first {MAX_LISTED} listed); their series set missing"))
     # the whole comparable group goes: its totals, so every LQ in it, would miss the series
-    group = ["level", "measure", "unit", "family"] if "family" in st else SERIES
-    fam = st[group].astype(object).fillna("")
-    broken = pd.MultiIndex.from_frame(breaks[SERIES].astype(object)).unique()
-    in_series = pd.MultiIndex.from_frame(st[SERIES].astype(object)).isin(broken)
-    bad = pd.MultiIndex.from_frame(fam[in_series]).unique()
-    hit = pd.MultiIndex.from_frame(fam).isin(bad)
+    group = _ids(st, ["level", "measure", "unit", "family"] if "family" in st else SERIES)
+    hit = np.isin(group, group[breaks["at"].to_numpy()])
     out = st.copy()
     out.loc[hit, "value"] = np.nan
     return out
