@@ -9,21 +9,15 @@ made up); the last tests read Jember's checked extraction itself.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from unggulan import Dataset
+from tests.core.test_extent import BONE_KEC, JEMBER, dataset
 from unggulan.base.problems import Problem
 from unggulan.core.activity.evidence import chosen_groups, grouped_rows
 from unggulan.core.inputs.breaks import set_breaks_missing, unit_breaks
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-BONE_KEC = SHARED / "bone" / "boundaries" / "kecamatan_bone.gpkg"
-JEMBER = SHARED / "jember"
 needs_data = pytest.mark.skipif(not BONE_KEC.exists(), reason="../shared/data not present")
 
 AREAS = ("Tonra", "Mare", "Kahu", "Salomekko", "Libureng")
@@ -41,16 +35,6 @@ def _table(title: str, rows: dict, scale=(1, 1, 1)) -> tuple[str, str]:
     return f"{title}.csv", "Kecamatan,Kelapa,Kopi,Tembakau\n" + body
 
 
-def _dataset(tmp_path: Path, *tables: tuple[str, str]) -> Dataset:
-    (tmp_path / "boundaries").mkdir(parents=True, exist_ok=True)
-    os.symlink(BONE_KEC, tmp_path / "boundaries" / "kecamatan_bone.gpkg")
-    st = tmp_path / "statistik"
-    st.mkdir()
-    for name, text in tables:
-        (st / name).write_text(text, encoding="utf-8")
-    return Dataset.open(tmp_path)
-
-
 def _estate(production_2020_scale=(100, 1, 1), area_2020_scale=(1, 1, 1)):
     return (
         _table("Luas Areal Tanaman Perkebunan Menurut Kecamatan (ha) 2019", HA),
@@ -64,7 +48,7 @@ def _estate(production_2020_scale=(100, 1, 1), area_2020_scale=(1, 1, 1)):
 
 @needs_data
 def test_a_change_of_unit_between_years_is_reported_and_kept_out_of_the_lqs(tmp_path):
-    ds = _dataset(tmp_path, *_estate())
+    ds = dataset(tmp_path, *_estate())
     msgs = [p.message for p in ds.problems if "unit or the method changed" in p.message]
     assert len(msgs) == 1
     assert msgs[0].startswith("kelapa production (ton, kecamatan): the 2020 values are ×100 "
@@ -86,7 +70,7 @@ def test_a_change_of_unit_between_years_is_reported_and_kept_out_of_the_lqs(tmp_
 @needs_data
 def test_without_the_break_production_carries_the_lq(tmp_path):
     """The control: the same tables with one unit in both years keep their production."""
-    ds = _dataset(tmp_path, *_estate(production_2020_scale=(1.1, 0.9, 1.05)))
+    ds = dataset(tmp_path, *_estate(production_2020_scale=(1.1, 0.9, 1.05)))
     assert not [p for p in ds.problems if "unit or the method changed" in p.message]
     cand = ds.candidates("kecamatan", top=3)
     tb = cand[(cand["commodity"] == "tembakau") & cand["slq"].notna()]
