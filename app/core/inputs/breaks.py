@@ -3,17 +3,21 @@
 Published tables change a column's unit or method between editions without saying so. BPS
 Jember's *Kecamatan Dalam Angka 2021* prints table 3.2.2 "(Ton)" for both years, yet its 2020
 coconut and sugar figures are about 100 × those of 2019 in every kecamatan, and its coffee
-about 1/16: 2,972,866 "tonnes" of coconut from 5,674 ha would be 524 t/ha. Summed with the
-other commodities, such a series outweighs them all and every location quotient of the
-table goes wrong (tobacco's LQ in its own heartland fell to 0.09).
+yield about 1/10: 2,972,866 "tonnes" of coconut from 5,674 ha would be 524 t/ha. Summed with
+the other commodities, such a series outweighs them all and every location quotient of the
+table goes wrong (tobacco's LQ in Ajung read 0.09).
 
 A real change differs from area to area; a change of unit multiplies every area's value by
 the same factor. So a series (one level, commodity, measure and unit) *breaks* between two
 of its reported years when, over the areas with a positive value in both, the median ratio is
 at least :data:`FACTOR` (or at most its inverse) and most areas' ratios lie near that median.
-Which side is right cannot be told from the table alone, so the whole series is set missing,
-reported with its factor, years and source; the commodity's other measures (its area,
-say) then carry its evidence.
+A production is judged by its yield where its hectares are known (and a land by the same
+yield): an expansion, output and land growing together, is no break, and of the two series
+the one whose own values moved is the one that broke.
+
+Which side is right cannot be told from the table alone, so the series is set missing with
+the rest of its comparable group (whose totals would miss it), reported with its factor,
+years and source; the commodities' other measures (their area, say) then carry the evidence.
 """
 
 from __future__ import annotations
