@@ -93,6 +93,13 @@ class Background(Generic[T]):
             raise self._value[1]
         return self._value[1]
 
+    def take(self) -> T:
+        """:meth:`result`, no longer held by the step: the caller's to hand over or free
+        (a large value's memory goes when the caller lets it go)."""
+        value = self.result()
+        self._value = ("error", RuntimeError("the background step's value was taken"), "")
+        return value
+
 
 def in_background(fn: Callable[..., T], *args, workers: int = 1) -> Background[T]:
     """``fn(*args)`` in a forked child process when ``workers`` > 1 and fork is available

@@ -619,11 +619,21 @@ def cluster_evidence(w, codes: pd.Index, workers: pd.DataFrame, pairs: pd.DataFr
     >>> out["cluster"].fillna("(kopi not tested)").tolist()
     ['hot spot', 'not significant', '(kopi not tested)']
     """
+    return pd.DataFrame(cluster_columns(w, codes, workers, pairs, method, alpha, full_lq,
+                                        categorical), index=pairs.index)
+
+
+def cluster_columns(w, codes: pd.Index, workers: pd.DataFrame, pairs: pd.DataFrame,
+                    method: str = "analytical", alpha: float = ALPHA, full_lq: float = 8.0,
+                    categorical: bool = False) -> dict:
+    """The columns of :func:`cluster_evidence` as a dict of arrays (not copied into one
+    frame: a national evidence takes them one by one, 7 million rows each)."""
     codes = pd.Index(codes)
     own = _matrix(workers)
     r, c = _positions(codes, workers.columns, pairs)
     score = _neighbourhood_at(w, own, r, c, full_lq)
-    zz, pp, codes = _gi_at(w, own, r, c, method, alpha)
-    return pd.DataFrame({"cluster_score": np.nan_to_num(score, nan=0.0), "gi_z": zz,
-                         "gi_p": pp, "cluster": _label_column(codes, categorical)},
-                        index=pairs.index)
+    np.nan_to_num(score, copy=False, nan=0.0)
+    zz, pp, labels = _gi_at(w, own, r, c, method, alpha)
+    del r, c, own
+    return {"cluster_score": score, "gi_z": zz, "gi_p": pp,
+            "cluster": _label_column(labels, categorical)}

@@ -99,7 +99,9 @@ def evidence(areas: Mapping[str, gpd.GeoDataFrame], level: str, suitability: pd.
         function returning them (called only when there are sentra); default: computed.
     activity : tuple, optional
         :func:`activity_inputs` of the same areas, sentra, statistics and scenario, when
-        already computed (elsewhere, or in another process); default: computed here.
+        already computed (elsewhere, or in another process); default: computed here. A
+        caller that keeps no reference to it lets its statistics' evidence be freed once
+        aligned to the pairs (``Dataset.evidence`` does).
 
     Examples
     --------
@@ -115,13 +117,17 @@ def evidence(areas: Mapping[str, gpd.GeoDataFrame], level: str, suitability: pd.
     if activity is None:
         activity = activity_inputs(areas, level, sentra, statistics, scenario)
     cnt, spec, stats, local = activity
+    del activity   # (handed over by the caller: the statistics' evidence goes once aligned)
     # filter before anything else: a national run has millions of pairs
     rows, keys = eligible_pairs(suitability, spec, stats, catalogue)
     release_freed_memory()
     if contiguity is None:
         contiguity = partial(clusters.contiguity, lv_areas)
-    ev = assemble(rows.reset_index(drop=True), keys, spec, stats, cnt, lv_areas.index, level,
-                  contiguity, local=local)
+    # assemble's two steps, the statistics' evidence (3 million rows for national desa)
+    # let go between them when no caller holds it
+    ev = align_activity(rows.reset_index(drop=True), keys, spec, stats)
+    del rows, keys, stats
+    ev = score_and_neighbourhood(ev, cnt, lv_areas.index, level, contiguity, local=local)
     return compact(ev)  # (its temporaries are released by Dataset.cached, see _fill)
 
 
@@ -253,15 +259,18 @@ def add_local(ev: pd.DataFrame, local: tuple[pd.Series, pd.DataFrame] | None) ->
             ev["commodity"].dtype, pd.CategoricalDtype) else ev["commodity"]
         kabs = pd.Index(pd.unique(produced["kabupaten_code"]))
         comms = comm.cat.categories
+        # a (kabupaten x commodity) table, 1 where produced; its last row (NaN) is for the
+        # areas without a kabupaten: looked up per row by the categories' codes (a national
+        # frame has 7 million rows and a few hundred kabupaten)
+        table = np.zeros((len(kabs) + 1, len(comms)))
+        table[-1] = np.nan
+        c_i = comms.get_indexer(produced["commodity"])
+        k_i = kabs.get_indexer(produced["kabupaten_code"])
+        table[k_i[c_i >= 0], c_i[c_i >= 0]] = 1.0
         kab_i = kabs.get_indexer(pd.Index(kab_of.reindex(code.cat.categories.astype(str))
                                           .to_numpy(object)))
-        row_kab = np.where(code.cat.codes.to_numpy() >= 0, kab_i[code.cat.codes.to_numpy()],
-                           -1).astype(np.int64)
-        row_key = row_kab * len(comms) + comm.cat.codes.to_numpy().astype(np.int64)
-        c_i = comms.get_indexer(produced["commodity"]).astype(np.int64)
-        p_key = kabs.get_indexer(produced["kabupaten_code"]).astype(np.int64) * len(comms) + c_i
-        hit = isin(row_key, p_key[c_i >= 0])
-        out = np.where(row_kab >= 0, hit.astype(float), np.nan)
+        kab_i = np.append(kab_i, -1).astype(np.int32)       # (code -1, missing: no kabupaten)
+        out = table[kab_i[code.cat.codes.to_numpy()], comm.cat.codes.to_numpy()]
     ev["local"] = out
     tier = ev["activity_tier"].to_numpy(np.int8) if "activity_tier" in ev else np.zeros(n)
     ev["local_score"] = np.where(tier == 0, out, np.nan)
@@ -339,8 +348,9 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
         k = pair_keys(frame, code_cat, comm_cat)
         return k[k >= 0]
 
-    pair = suit["code"].cat.codes.to_numpy(np.int64) * n_comm + \
-        suit["commodity"].cat.codes.to_numpy(np.int64)
+    pair = suit["code"].cat.codes.to_numpy().astype(np.int64)   # (in place: 18 million rows)
+    pair *= n_comm
+    pair += suit["commodity"].cat.codes.to_numpy()
     active_keys = np.concatenate([
         activity_keys(spec) if len(spec) else np.empty(0, np.int64),
         activity_keys(stats[stats["stat_value"] > 0]) if len(stats) else np.empty(0, np.int64),
@@ -458,6 +468,15 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
     >>> ev.equals(ds.evidence("desa"))
     True
     """
+    ev = align_activity(ev, keys, spec, stats)
+    return score_and_neighbourhood(ev, cnt, codes, level, contiguity, local)
+
+
+def align_activity(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame,
+                   stats: pd.DataFrame) -> pd.DataFrame:
+    """The first step of :func:`assemble`: the sentra and statistics columns aligned to the
+    eligible rows ``ev`` by their pair ``keys`` (in place; ``ev`` returned). After it the
+    statistics' evidence is no longer read (:func:`evidence` lets it go)."""
     code_cat = ev["code"].cat.categories  # the suitability's, before trimming
     comm_cat = ev["commodity"].cat.categories
     # code and commodity stay categorical (lexically ordered categories: rank_order and the
@@ -482,22 +501,32 @@ def assemble(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame, stats: pd.D
     for col in stats.columns.drop(["code", "commodity"]):
         ev[col] = _compact_column(col, _aligned(stats[col], stats_at, None) if len(stats)
                                   else np.full(len(ev), np.nan))
+    return ev
+
+
+def score_and_neighbourhood(ev: pd.DataFrame, cnt: pd.DataFrame, codes: pd.Index, level: str,
+                            contiguity, local: tuple[pd.Series, pd.DataFrame] | None = None
+                            ) -> pd.DataFrame:
+    """The rest of :func:`assemble` on the aligned rows (:func:`align_activity`): the score
+    components, the local production and the neighbourhood."""
     ev = add_components(ev, level, copy=False)  # ev is this function's own frame
+    # the components are final: compacted before the local production and the
+    # neighbourhood are computed (add_local reads the activity tier, an integer column)
+    ev = compact(ev)
     ev = add_local(ev, local)
-    # the components are final: compacted before the neighbourhood is computed
     ev = compact(ev)
     release_freed_memory()
     if len(cnt):
         wide = _workers_matrix(cnt, codes)
         w = contiguity() if callable(contiguity) else contiguity
         # one row per evidence row (aligned), not every area x commodity
-        cl = clusters.cluster_evidence(w, codes, wide, ev[["code", "commodity"]],
-                                       categorical=len(ev) >= COMPACT_FROM)
+        cl = clusters.cluster_columns(w, codes, wide, ev[["code", "commodity"]],
+                                      categorical=len(ev) >= COMPACT_FROM)
         del wide
         for col in ("cluster_score", "gi_z", "gi_p", "cluster"):
             # (cluster: a Categorical in large frames, as compact() keeps it; the others
-            # compacted as they come)
-            values = cl[col].array if col in TEXT_COLUMNS else cl[col].to_numpy()
+            # compacted as they come, each array let go once it is in the frame)
+            values = cl.pop(col)
             ev[col] = values if col in TEXT_COLUMNS else _compact_column(col, values)
         del cl, values
     else:
@@ -641,45 +670,82 @@ def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
     ``dlq``): ``sentra_share``, ``active``, ``specialisation_score``, ``scale_score``,
     ``trend_score`` (see :mod:`unggulan.core.ranking.scoring`)."""
     ev = ev.copy() if copy else ev
-    for col in ("stat_value", "stat_share", "slq", "dlq", "extent_share", "land_share"):
+    n = len(ev)
+    stat_cols = ("stat_share", "slq", "dlq", "extent_share", "land_share")
+    for col in ("stat_value", *stat_cols):
         if col not in ev:
             ev[col] = np.nan
-    area_workers = ev.groupby("code")["workers"].transform("sum").to_numpy(float)
+    # each component computed on the rows that can have it, then spread: a national frame
+    # has 7 million pairs, most of them land only (no sentra, no statistics)
+    workers = ev["workers"].to_numpy(float)
+    has = np.flatnonzero(workers != 0)          # (NaN too: as the division gives it)
+    sentra_share = np.zeros(n)
+    if len(has):
+        w_has = workers[has]
+        # each area's workers (the zeros of its other rows add nothing)
+        area_workers = pd.Series(w_has).groupby(
+            ev["code"].iloc[has].to_numpy(), sort=False).transform("sum").to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sentra_share[has] = np.where(area_workers > 0, w_has / area_workers, 0.0)
+        del w_has, area_workers
+    del workers
+    # the statistics' rows: NaN in every statistics column elsewhere, where the LQ scores
+    # 0, the base share is unknown and the trend is NaN
+    on = np.zeros(n, dtype=bool)
+    for col in stat_cols:
+        on |= ev[col].notna().to_numpy(bool)
+    s = np.flatnonzero(on)
+    del on
+    slq_score = np.zeros(n)
+    base_share = np.zeros(n)         # (unknown: 0 for the scale, as nan_to_num gives it)
+    trend = np.full(n, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sentra_share = np.where(area_workers > 0, ev["workers"].to_numpy(float) / area_workers,
-                                0.0)
-        slq = ev["slq"].to_numpy(float)
-        slq_score = np.clip(np.log2(np.clip(np.nan_to_num(slq, nan=1.0), 1.0, None))
-                            / np.log2(STAT_LQ_FULL), 0, 1)
-        base_share = share_basis(ev["extent_share"].to_numpy(float),
-                                 ev["stat_share"].to_numpy(float))
-        slq_score *= material(base_share)
-        if "land_share" in ev:
-            slq_score *= material(ev["land_share"].to_numpy(float), MATERIAL_LAND)
-        dlq = ev["dlq"].to_numpy(float)
-        trend = np.where(np.isfinite(dlq) & (dlq > 0),
-                         np.clip(0.5 + np.log2(np.where(dlq > 0, dlq, 1.0)) / 4, 0, 1),
-                         np.where(dlq == 0, 0.0, np.nan))
+        slq = _values_at(ev["slq"], s)
+        score = np.clip(np.log2(np.clip(np.nan_to_num(slq, nan=1.0), 1.0, None))
+                        / np.log2(STAT_LQ_FULL), 0, 1)
+        base = share_basis(_values_at(ev["extent_share"], s), _values_at(ev["stat_share"], s))
+        score *= material(base)
+        score *= material(_values_at(ev["land_share"], s), MATERIAL_LAND)
+        slq_score[s], base_share[s] = score, np.nan_to_num(base)
+        dlq = _values_at(ev["dlq"], s)
+        trend[s] = np.where(np.isfinite(dlq) & (dlq > 0),
+                            np.clip(0.5 + np.log2(np.where(dlq > 0, dlq, 1.0)) / 4, 0, 1),
+                            np.where(dlq == 0, 0.0, np.nan))
+    del slq, score, base, dlq, s
     # (each column compacted as it comes: see compact; large frames only)
     ev["sentra_share"] = _compact_column("sentra_share", sentra_share)
-    del area_workers, slq, dlq
-    sentra = ev["sentra"].to_numpy(float) if "sentra" in ev else np.zeros(len(ev))
-    stat_on = ev["stat_value"].to_numpy(float) > 0
-    ev["active"] = (sentra > 0) | stat_on
+    sentra_on = _positive(ev["sentra"]) if "sentra" in ev else np.zeros(n, bool)
+    stat_on = _positive(ev["stat_value"])
+    ev["active"] = sentra_on | stat_on
     # own activity (the area's sentra or statistics) before its kecamatan's figures
-    inherited = stat_on & (ev["stat_level"].to_numpy(object) != level) \
-        if level is not None and "stat_level" in ev else np.zeros(len(ev), dtype=bool)
-    ev["activity_tier"] = np.where((sentra > 0) | (stat_on & ~inherited), 2,
+    inherited = stat_on & (ev["stat_level"] != level).to_numpy(bool, na_value=True) \
+        if level is not None and "stat_level" in ev else np.zeros(n, dtype=bool)
+    ev["activity_tier"] = np.where(sentra_on | (stat_on & ~inherited), 2,
                                    np.where(stat_on, 1, 0))
-    del inherited
+    del inherited, sentra_on, stat_on
     ev["specialisation_score"] = _compact_column("specialisation_score", np.maximum(
         ev["lq_score"].to_numpy(float), slq_score))
     del slq_score
     ev["scale_score"] = _compact_column("scale_score", np.clip(np.fmax(
-        sentra_share, np.nan_to_num(base_share)) / SCALE_FULL, 0, 1))
-    del base_share
+        sentra_share, base_share) / SCALE_FULL, 0, 1))
+    del base_share, sentra_share
     ev["trend_score"] = _compact_column("trend_score", trend)
     return ev
+
+
+def _positive(col: pd.Series) -> np.ndarray:
+    """``col > 0`` as booleans (missing: False); a sparse column compared as it is."""
+    if isinstance(col.dtype, pd.SparseDtype):
+        return (col > 0).to_numpy(bool)
+    return col.to_numpy(float) > 0
+
+
+def _values_at(col: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``col``'s values at positions ``rows`` as floats; a sparse column is read at those
+    rows only (not made dense first)."""
+    if isinstance(col.dtype, pd.SparseDtype):
+        return np.asarray(col.array.take(rows), dtype=float)
+    return col.to_numpy(float)[rows]
 
 
 def _processed(catalogue, ids) -> list[str]:
@@ -718,12 +784,11 @@ def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float]) -> n
     # integer codes (sorting strings is slow), in the strings' order
     area = pd.factorize(ev["code"], sort=True)[0].astype(np.int32)
     item = pd.factorize(ev["commodity"], sort=True)[0].astype(np.int32)
-    cols = {c: ev[c].to_numpy(float) for c in ("stat_share", "workers", "cluster_score",
-                                                 "share_s1", "suitability_index") if c in ev}
-
     def order_of(rows) -> np.ndarray:
         def desc(col: str) -> np.ndarray:
-            v = cols[col][rows] if col in cols else np.zeros(len(area[rows]))
+            # read at the block's rows only (a sparse column is not made dense first)
+            v = (ev[col].to_numpy(float) if isinstance(rows, slice) else
+                 _values_at(ev[col], rows)) if col in ev else np.zeros(len(area[rows]))
             return -np.nan_to_num(v, nan=-1.0)
 
         return np.lexsort((
@@ -782,34 +847,56 @@ def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray
     ([0, 3], [1, 1], [2, 4])
     """
     n = len(codes)
-    idx = np.arange(n)
     if n == 0:
         z = np.zeros(0, np.int64)
         return {"kept": z, "rank": z, "rank_shared": z, "tie": np.zeros(0, bool), "tie_lo": z,
                 "tie_hi": z, "near_lo": z, "near_hi": z}
+    # positions in 32 bits and in place where they can be (national runs rank 7 million
+    # rows); the kept rows' values returned as int64
+    pos = np.int32 if n < 2**31 else np.int64
+    idx = np.arange(n, dtype=pos)
     first = np.r_[True, codes[1:] != codes[:-1]]
     seg = first.copy()
     for k in keys:
         seg[1:] |= k[1:] != k[:-1]
-    s_int = np.round(np.round(np.asarray(sc, float), 6) * 1e6).astype(np.int64)
+    s_int = np.round(np.asarray(sc, float), 6)
+    s_int *= 1e6
+    s_int = np.round(s_int, out=s_int).astype(np.int64)
     new = seg.copy()
     new[1:] |= s_int[1:] != s_int[:-1]
-    group_start = np.maximum.accumulate(np.where(first, idx, 0))
-    run_start = np.maximum.accumulate(np.where(new, idx, 0))
-    run_id = np.cumsum(new) - 1
+    group_start = np.where(first, idx, 0)
+    np.maximum.accumulate(group_start, out=group_start)
+    del first
+    rank = idx - group_start
+    rank += 1
+    at = np.arange(n) if top is None else np.flatnonzero(rank <= top)
+    del idx
+    start_at = group_start[at].astype(np.int64)
+    del group_start
+    run_start = np.where(new, np.arange(n, dtype=pos), 0)
+    np.maximum.accumulate(run_start, out=run_start)
+    run_id = np.cumsum(new, dtype=pos)
+    run_id -= 1
+    del new
     size = np.bincount(run_id)
+    tie = size[run_id[at]] > 1
+    rank_shared = run_start[at] - start_at + 1
+    del run_start, run_id, size
     # one key increasing along the order: segment, then the score descending
     span = 200_000_000  # scores 0-100 in millionths, and room for the tolerance
-    key = np.cumsum(seg).astype(np.int64) * span + (100_000_000 - s_int)
+    key = np.cumsum(seg, dtype=np.int64)
+    del seg
+    key *= span
+    key += 100_000_000
+    key -= s_int
+    del s_int
     t = int(round(tol * 1e6))
-    rank = idx - group_start + 1
-    at = idx if top is None else np.flatnonzero(rank <= top)
     key_at = key[at]
     return {
         "kept": at,
-        "rank": rank[at],
-        "rank_shared": (run_start - group_start + 1)[at],
-        "tie": size[run_id[at]] > 1,
+        "rank": rank[at].astype(np.int64),
+        "rank_shared": rank_shared,
+        "tie": tie,
         "tie_lo": np.searchsorted(key, key_at, "left"),
         "tie_hi": np.searchsorted(key, key_at, "right"),
         "near_lo": np.searchsorted(key, key_at - t, "left"),

@@ -45,7 +45,7 @@ Every candidate carries its **basis** (:data:`BASIS`), the strongest evidence it
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -174,13 +174,19 @@ def weighted_mean(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     >>> weighted_mean(np.array([[1.0, np.nan], [0.5, 0.0]]), np.array([0.75, 0.25])).tolist()
     [100.0, 37.5]
     """
+    return weighted_mean_of((x[:, k] for k in range(x.shape[1])), len(x), weights)
+
+
+def weighted_mean_of(columns: Iterable[np.ndarray], n: int, weights: np.ndarray) -> np.ndarray:
+    """:func:`weighted_mean` of the criteria given one column at a time (``n`` rows each),
+    so that the ``(rows, criteria)`` matrix is never held: a national evidence has 7
+    million rows."""
     w = np.asarray(weights, dtype=float)
     flat = w.ndim == 1
     W = w[None, :] if flat else w
-    num = np.zeros((len(x), len(W)))
-    den = np.zeros((len(x), len(W)))
-    for k in range(x.shape[1]):
-        col = x[:, k]
+    num = np.zeros((n, len(W)))
+    den = np.zeros((n, len(W)))
+    for k, col in enumerate(columns):
         have = ~np.isnan(col)
         num += np.where(have, col, 0.0)[:, None] * W[None, :, k]
         den += have[:, None] * W[None, :, k]
@@ -193,8 +199,7 @@ def score(evidence: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
     """Weighted mean of the available components, times 100 (:func:`weighted_mean`)."""
     used = [(name, w) for name, w in weights.items()
             if w != 0 and COLUMNS[name] in evidence]  # a frame without it: no evidence
-    x = np.empty((len(evidence), len(used)), order="F")  # columns contiguous
-    for k, (name, _) in enumerate(used):
-        x[:, k] = np.clip(evidence[COLUMNS[name]].to_numpy(dtype=float), 0, 1)
-    out = weighted_mean(x, np.array([w for _, w in used], dtype=float))
+    columns = (np.clip(evidence[COLUMNS[name]].to_numpy(dtype=float), 0, 1)
+               for name, _ in used)       # one at a time
+    out = weighted_mean_of(columns, len(evidence), np.array([w for _, w in used], dtype=float))
     return pd.Series(np.round(out, 6), index=evidence.index)
