@@ -367,14 +367,15 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
         active_sorted = unique(active_keys)
         comm_i = suit["commodity"].cat.codes.to_numpy()
         is_proc = np.isin(comm_i, [comm_idx[c] for c in processed])
-        codes_i = suit["code"].cat.codes.to_numpy(np.int64)
+        codes_i = suit["code"].cat.codes.to_numpy()    # (widened per product's rows only)
         ok = np.zeros(len(suit), dtype=bool)
         todo = np.flatnonzero(is_proc & land_ok & ~active)
         for c in processed:  # one pass per processed product, vectorised over its rows
             rows = todo[comm_i[todo] == comm_idx[c]]
+            at = codes_i[rows].astype(np.int64) * n_comm
             for r in raw_of[c]:
                 if r in comm_idx and len(rows):
-                    ok[rows] |= isin(codes_i[rows] * n_comm + comm_idx[r], active_sorted)
+                    ok[rows] |= isin(at + comm_idx[r], active_sorted)
         land_ok = land_ok & (~is_proc | ok)
     mask = land_ok | active
     keep = [c for c in suit.columns if not c.startswith("share_") or c == "share_s1"]
@@ -488,19 +489,20 @@ def align_activity(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame,
     # whole frame, and most pairs (land only) have no activity
     spec_at = _positions(keys, pair_keys(spec, code_cat, comm_cat)) if len(spec) else None
     stats_at = _positions(keys, pair_keys(stats, code_cat, comm_cat)) if len(stats) else None
-    # each column compacted as it comes (see :func:`compact`): never the whole frame dense
+    # each column compacted as it comes (see :func:`compact`), the read-everywhere ones too:
+    # the steps after read them per row subset or one at a time
     for col in (spec.columns.drop(["code", "commodity"]) if len(spec) else []):
         ev[col] = _compact_column(col, _aligned(spec[col], spec_at,
-                                                0.0 if col in ZERO_FILLED else None))
+                                                0.0 if col in ZERO_FILLED else None), keep=())
     for col in ZERO_FILLED:
         if col not in ev:
-            ev[col] = _compact_column(col, np.zeros(len(ev)))
+            ev[col] = _compact_column(col, np.zeros(len(ev)), keep=())
     for col in ("lq", "lq_raw", "lq_units", "continuity_years", "market", "first_year"):
         if col not in ev:
-            ev[col] = _compact_column(col, np.full(len(ev), np.nan))
+            ev[col] = _compact_column(col, np.full(len(ev), np.nan), keep=())
     for col in stats.columns.drop(["code", "commodity"]):
         ev[col] = _compact_column(col, _aligned(stats[col], stats_at, None) if len(stats)
-                                  else np.full(len(ev), np.nan))
+                                  else np.full(len(ev), np.nan), keep=())
     return ev
 
 
