@@ -299,9 +299,11 @@ def _lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
         codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
     else:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    pos = index.get_indexer(pd.Index(uniques))
-    return np.where(codes >= 0, pos[np.maximum(codes, 0)], -1) if len(pos) else \
-        np.full(len(values), -1)
+    # (32-bit positions where they fit: national evidence has 7 million pairs)
+    pos = index.get_indexer(pd.Index(uniques)).astype(
+        np.int32 if len(index) < 2**31 else np.int64)
+    return np.where(codes >= 0, pos[np.maximum(codes, 0)], pos.dtype.type(-1)) \
+        if len(pos) else np.full(len(values), -1)
 
 
 def _positions(codes: pd.Index, columns: pd.Index, pairs: pd.DataFrame
@@ -398,9 +400,9 @@ def _tested_columns(x) -> np.ndarray:
 def _slots(cols: np.ndarray, r: np.ndarray, c: np.ndarray, width: int) -> np.ndarray:
     """Each pair's position among the tested columns ``cols`` (-1 where the pair is outside
     the matrix or its column is not tested)."""
-    slot = np.full(width, -1)
+    slot = np.full(width, -1, dtype=np.int32 if width < 2**31 else np.int64)
     slot[cols] = np.arange(len(cols))
-    return np.where((c >= 0) & (r >= 0), slot[np.maximum(c, 0)], -1)
+    return np.where((c >= 0) & (r >= 0), slot[np.maximum(c, 0)], slot.dtype.type(-1))
 
 
 def _gi_at(w, x: np.ndarray, r: np.ndarray, c: np.ndarray, method: str, alpha: float,

@@ -379,10 +379,12 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
         land_ok = land_ok & (~is_proc | ok)
     mask = land_ok | active
     keep = [c for c in suit.columns if not c.startswith("share_") or c == "share_s1"]
+    keys = pair[mask]
+    del pair                  # (before the rows are copied out: 18 million keys nationally)
     rows = suit.loc[mask, keep]
     if "potential_class" in rows:
         rows["suitability_index"] = managed_index(rows)
-    return rows, pair[mask]
+    return rows, keys
 
 
 #: lowest suitability index of each class (data/land_requirements.md): the index of a class
@@ -1127,14 +1129,16 @@ def _proposed(full: pd.DataFrame, rows: np.ndarray | None, *, names: pd.Series,
                       for a, b in zip(cand["period_start"], cand["period_end"])]
     # (the land explanations read the suitability's own ``basis``, the commodity whose
     # requirements judge the land; the candidates' ``basis`` is their evidence)
-    land = {lang: explain(cand, attributes, requirements, lang).to_numpy(object)
-            for lang in ("id", "en")}
+    land_basis = cand["basis"]
     cand["basis"] = basis_of(cand)
     for k, lang in enumerate(("id", "en")):
         cand[f"basis_{lang}"] = cand["basis"].map({b: lab[k] for b, lab in BASIS.items()})
-    for lang in ("id", "en"):
+    for lang in ("id", "en"):     # one language's land texts at a time
+        land = explain(cand.assign(basis=land_basis), attributes, requirements,
+                       lang).to_numpy(object)
         names = cat[f"name_{lang}"].to_dict() if f"name_{lang}" in cat else {}
-        cand[f"reason_{lang}"] = reasons(cand, land[lang], lang, names)
+        cand[f"reason_{lang}"] = reasons(cand, land, lang, names)
+        del land
     for col in ("stat_family", "stat_source", "extent_measure"):
         if col not in cand:
             cand[col] = None
