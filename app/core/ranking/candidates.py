@@ -825,6 +825,9 @@ def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float]) -> n
 RANK_CHUNK = 1_000_000
 
 
+_SLICE = 1_000_000
+
+
 def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray,
                  tol: float = NEAR_TIE, top: int | None = None) -> dict[str, np.ndarray]:
     """Ranks where ties are ties, for rows already in ranking order (:func:`rank_order`).
@@ -863,9 +866,10 @@ def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray
     seg = first.copy()
     for k in keys:
         seg[1:] |= k[1:] != k[:-1]
-    s_int = np.round(np.asarray(sc, float), 6)
-    s_int *= 1e6
-    s_int = np.round(s_int, out=s_int).astype(np.int64)
+    sc = np.asarray(sc, float)
+    s_int = np.empty(n, dtype=np.int64)
+    for a in range(0, n, _SLICE):          # (the float temporaries a slice at a time)
+        s_int[a:a + _SLICE] = np.round(np.round(sc[a:a + _SLICE], 6) * 1e6)
     new = seg.copy()
     new[1:] |= s_int[1:] != s_int[:-1]
     group_start = np.where(first, idx, 0)
@@ -906,6 +910,17 @@ def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray
         "near_lo": np.searchsorted(key, key_at - t, "left"),
         "near_hi": np.searchsorted(key, key_at + t, "right"),
     }
+
+
+class _Labels:
+    """``labels[codes]`` read one item at a time (``obj[j]``), without the object array of
+    every row (7 million nationally) that indexing would make."""
+
+    def __init__(self, labels: np.ndarray, codes: np.ndarray):
+        self.labels, self.codes = labels, codes
+
+    def __getitem__(self, j: int):
+        return self.labels[self.codes[j]]
 
 
 def _others(items: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray,
@@ -1091,23 +1106,24 @@ def _proposed(full: pd.DataFrame, rows: np.ndarray | None, *, names: pd.Series,
     codes = (code_col.cat.codes.to_numpy() if isinstance(code_col.dtype, pd.CategoricalDtype)
              else code_col.to_numpy())[order]
     tier, local = rank_tiers(ev, w)
-    ranks = shared_ranks(codes, (tier[order], local[order]), sc[order], top=top)
+    sc = sc[order]                           # (in ranking order from here)
+    ranks = shared_ranks(codes, (tier[order], local[order]), sc, top=top)
     del codes, tier, local
     kept = ranks["kept"]
     keep = order[kept]
     cand = _dense(full.iloc[keep if rows is None else rows[keep]].copy())
     for col in ("code", "commodity"):
         cand[col] = cand[col].astype(str)
-    cand["score"] = sc[keep]
+    cand["score"] = sc[kept]
     cand["rank"] = ranks["rank"]
     cand["rank_shared"] = ranks["rank_shared"]
     cand["tie"] = ranks["tie"]
     cand["rank_label"] = [f"{r}=" if t else str(r)
                           for r, t in zip(cand["rank_shared"].tolist(), cand["tie"].tolist())]
     items = ev["commodity"].to_numpy(object)[order] if not isinstance(
-        ev["commodity"].dtype, pd.CategoricalDtype) else \
-        np.asarray(ev["commodity"].cat.categories, dtype=object)[
-            ev["commodity"].cat.codes.to_numpy()[order]]
+        ev["commodity"].dtype, pd.CategoricalDtype) else _Labels(
+            np.asarray(ev["commodity"].cat.categories, dtype=object),
+            ev["commodity"].cat.codes.to_numpy()[order])
     lo, hi = ranks["tie_lo"], ranks["tie_hi"]
     cand["tie_with"] = _others(items, kept, lo, hi, kept, kept)
     cand["near_tie"] = _others(items, kept, ranks["near_lo"], ranks["near_hi"], lo, hi)
