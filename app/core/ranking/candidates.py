@@ -1078,16 +1078,17 @@ RANK_COLUMNS = ("code", "commodity", "activity_tier", "local", "stat_share", "wo
 
 
 def _rank_frame(ev: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
-    """The columns scored and ranked (:data:`RANK_COLUMNS`, the components) at ``rows``,
-    dense: a block of a large frame without copying its other columns."""
+    """The columns scored and ranked (:data:`RANK_COLUMNS`, the components) at ``rows``: a
+    block of a large frame without copying its other columns (sparse columns stay sparse:
+    the scores and the order read them one at a time)."""
     cols = dict.fromkeys([*RANK_COLUMNS, *COLUMNS.values()])
     out = {}
     for c in cols:
         if c in ev:
             v = ev[c].array
-            out[c] = v.take(rows) if isinstance(ev[c].dtype, pd.CategoricalDtype) else \
-                np.asarray(v)[rows] if not isinstance(ev[c].dtype, pd.SparseDtype) else \
-                v.to_dense()[rows]
+            out[c] = v.take(rows) if isinstance(ev[c].dtype, (pd.CategoricalDtype,
+                                                              pd.SparseDtype)) else \
+                np.asarray(v)[rows]
     return pd.DataFrame(out)
 
 
