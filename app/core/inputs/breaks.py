@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.problems import Problem
+from unggulan.core.inputs.families import distinct_rows
 
 #: the smallest uniform jump taken for a change of unit (×10 or ÷10)
 FACTOR = 10.0
@@ -47,7 +48,7 @@ LAND_MEASURES = ("harvested_area", "area", "planted_area")
 
 def _ids(st: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """One integer per distinct combination of ``columns`` (missing is a value too)."""
-    return st.groupby(columns, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+    return distinct_rows(*(st[c] for c in columns), missing_as_blank=False)[0]
 
 
 def _companions(st: pd.DataFrame, rows: np.ndarray, place: np.ndarray, year: np.ndarray,

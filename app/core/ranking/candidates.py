@@ -514,10 +514,8 @@ def score_and_neighbourhood(ev: pd.DataFrame, cnt: pd.DataFrame, codes: pd.Index
     """The rest of :func:`assemble` on the aligned rows (:func:`align_activity`): the score
     components, the local production and the neighbourhood."""
     ev = add_components(ev, level, copy=False)  # ev is this function's own frame
-    # the components are final: compacted before the local production and the
-    # neighbourhood are computed (add_local reads the activity tier, an integer column)
-    ev = compact(ev)
     ev = add_local(ev, local)
+    # the components are final: compacted before the neighbourhood is computed
     ev = compact(ev)
     release_freed_memory()
     if len(cnt):
@@ -744,11 +742,11 @@ def _positive(col: pd.Series) -> np.ndarray:
     return col.to_numpy(float) > 0
 
 
-def _values_at(col: pd.Series, rows: np.ndarray) -> np.ndarray:
-    """``col``'s values at positions ``rows`` as floats; a sparse column is read at those
-    rows only (not made dense first)."""
+def _values_at(col: pd.Series, rows: np.ndarray | slice) -> np.ndarray:
+    """``col``'s values at positions ``rows`` (or a slice) as floats; a sparse column is
+    read at those rows only (not made dense first)."""
     if isinstance(col.dtype, pd.SparseDtype):
-        return np.asarray(col.array.take(rows), dtype=float)
+        return np.asarray(col.array[rows], dtype=float)
     return col.to_numpy(float)[rows]
 
 
@@ -791,8 +789,7 @@ def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float]) -> n
     def order_of(rows) -> np.ndarray:
         def desc(col: str) -> np.ndarray:
             # read at the block's rows only (a sparse column is not made dense first)
-            v = (ev[col].to_numpy(float) if isinstance(rows, slice) else
-                 _values_at(ev[col], rows)) if col in ev else np.zeros(len(area[rows]))
+            v = _values_at(ev[col], rows) if col in ev else np.zeros(len(area[rows]))
             return -np.nan_to_num(v, nan=-1.0)
 
         return np.lexsort((
