@@ -25,7 +25,11 @@ import numpy as np
 import pandas as pd
 
 from unggulan.base.errors import DatasetError, UnggulanError
-from unggulan.base.memory import release_freed_memory
+from unggulan.base.memory import (
+    arrow_from_system_allocator,
+    handed_copy,
+    release_freed_memory,
+)
 from unggulan.base.parallel import in_background
 from unggulan.base.problems import Problem
 from unggulan.base.records import records
@@ -150,6 +154,7 @@ class Dataset:
         smaller problems are kept in ``ds.problems``.
         """
         settings = settings if settings is not None else Settings()
+        arrow_from_system_allocator()  # (Arrow's freed memory trimmed too: base.memory)
         folder = Path(path) if path is not None else settings.data_dir()
         if not folder.exists():
             raise DatasetError("dataset folder not found", path=folder)
@@ -403,7 +408,7 @@ class Dataset:
 
         # one land fill at a time: a fill drops the engine's raster values when it is done
         cached = self._fill(key, build, self._land)
-        out = cached.copy() if copy or explain else cached
+        out = handed_copy(cached) if copy or explain else cached
         if explain:
             attrs = self._attributes(level)
             out["evidence_id"] = explain_rows(out, attrs, self.requirements, "id")
@@ -443,7 +448,7 @@ class Dataset:
                           method=method, catalogue=self.catalogue)
         key, build = self._candidates_plan(level, sc, wide=wide, partitions=partitions,
                                            scheduler=scheduler)
-        out = self.cached(key, build).copy()
+        out = handed_copy(self.cached(key, build))
         self._keep_recent(key)
         return out
 
@@ -643,7 +648,7 @@ class Dataset:
                 out[f"score_{comp}"] = ev[col].to_numpy(float) if col in ev else np.nan
             return out
 
-        return self.cached(("scores", level, ranking_key(sc)), build).copy()
+        return handed_copy(self.cached(("scores", level, ranking_key(sc)), build))
 
     def area_stability(self, level: str = "desa", scenario=None, *,
                        draws: int = STABILITY_DRAWS, spread: float = STABILITY_SPREAD,

@@ -117,3 +117,50 @@ def test_a_background_value_is_handed_over():
     assert job.take() == ("activity", "neighbours")
     with pytest.raises(RuntimeError, match="taken"):
         job.result()
+
+
+def test_reasons_written_in_slices_equal_those_written_whole(monkeypatch):
+    """The candidates' sentences are written a slice of rows at a time (the sentence loop's
+    lists are a slice's): slices of 7 rows give the same candidates, text and types."""
+    from unggulan import Dataset
+    from unggulan.core.ranking import candidates as cmod
+
+    monkeypatch.setenv("UNGGULAN_NO_CACHE", "1")      # (computed both times, not read back)
+    whole = Dataset.open().candidates("desa", top=4)
+    monkeypatch.setattr(cmod, "TEXT_SLICE", 7)
+    sliced = Dataset.open().candidates("desa", top=4)
+    assert len(whole) > 7 * 3 and whole["reason_id"].str.len().min() > 0
+    pd.testing.assert_frame_equal(pd.DataFrame(sliced.drop(columns="geometry")),
+                                  pd.DataFrame(whole.drop(columns="geometry")))
+
+
+def test_a_handed_frame_changes_without_the_cache():
+    """Dataset hands out its cached frames as shallow copies under copy-on-write: changing
+    the copy (a value, a column, the geometry) leaves the cached frame as it was."""
+    from shapely.geometry import Point
+
+    from unggulan import Dataset
+
+    ds = Dataset.open()
+    first = ds.candidates("kecamatan")
+    kept = first.copy(deep=True)
+    first.loc[first.index[0], "score"] = -1.0
+    first["reason_id"] = "x"
+    first.loc[first.index[0], "geometry"] = Point(0, 0)
+    again = ds.candidates("kecamatan")
+    pd.testing.assert_frame_equal(pd.DataFrame(again), pd.DataFrame(kept))
+
+
+def test_arrow_text_is_allocated_where_freed_memory_can_be_returned(monkeypatch):
+    """After Dataset.open pyarrow allocates from the system allocator (whose freed pages
+    malloc_trim returns), unless the user named a pool."""
+    pa = pytest.importorskip("pyarrow")
+    from unggulan import Dataset
+    from unggulan.base import memory
+
+    Dataset.open()
+    assert pa.default_memory_pool().backend_name == "system"
+    memory.arrow_from_system_allocator.cache_clear()
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
+    assert memory.arrow_from_system_allocator() is False
+    memory.arrow_from_system_allocator.cache_clear()

@@ -79,7 +79,7 @@ PERMUTATIONS = 999
 ALPHA = 0.05
 MIN_AREAS = 3  # commodities present in fewer areas are not tested
 METHODS = ("analytical", "permutation")
-_CHUNK = 64  # commodities per block of the vectorised Gi* (bounds temporary memory)
+_CHUNK = 32  # commodities per block of the vectorised Gi* (bounds temporary memory)
 HOT, COLD, NOT_SIGNIFICANT = "hot spot", "cold spot", "not significant"
 GI_COLUMNS = ["code", "commodity", "gi_z", "gi_p", "cluster"]
 
@@ -418,7 +418,7 @@ def _gi_at(w, x: np.ndarray, r: np.ndarray, c: np.ndarray, method: str, alpha: f
         # whole area x commodity matrix (national: 84,000 x 200)
         cols = _tested_columns(x)
         c = _slots(cols, r, c, x.shape[1])
-        order = np.argsort(c, kind="stable")
+        order = np.argsort(c, kind="stable").astype(np.int32 if len(c) < 2**31 else np.int64)
         bounds = np.searchsorted(c[order], np.arange(0, len(cols) + _CHUNK, _CHUNK))
         for b, (lo, z) in enumerate(_gi_star_blocks(w, x, cols)):
             for at in _slices(order[bounds[b]:bounds[b + 1]]):

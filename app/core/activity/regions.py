@@ -126,7 +126,7 @@ def _with_inherited(own: pd.DataFrame, kec: pd.DataFrame, desa: pd.DataFrame
             codes, labels = pd.factorize(both, use_na_sentinel=True)
             codes = np.concatenate([codes[:m], codes[m:][at]])
             out[c] = pd.Categorical.from_codes(codes, categories=labels)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)      # (fresh arrays: no copy, no stacking)
 
 
 def _sorted_categorical(col: pd.Series) -> pd.Categorical:
@@ -319,7 +319,7 @@ def _panel_evidence(d: pd.DataFrame, years: list[int], text: dict) -> pd.DataFra
         "stat_share": share.ravel()[keep], "dlq": dlq.ravel()[keep],
         "quadrant": q_id.ravel()[keep], "quadrant_en": q_en.ravel()[keep],
         "_region": reg_of[jj],
-    })
+    }, copy=False)
     # the mean over the period's reported years, and where the latest value was read
     mean = means_and_sources(d, ["_region", "code", "commodity"])
     if "source" in text:

@@ -348,14 +348,16 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
         k = pair_keys(frame, code_cat, comm_cat)
         return k[k >= 0]
 
-    pair = suit["code"].cat.codes.to_numpy().astype(np.int64)   # (in place: 18 million rows)
+    # the pair keys, in place (18 million rows nationally), in 32 bits while they fit
+    wide = np.int32 if len(code_cat) * n_comm < 2**31 else np.int64
+    pair = suit["code"].cat.codes.to_numpy().astype(wide)
     pair *= n_comm
     pair += suit["commodity"].cat.codes.to_numpy()
     active_keys = np.concatenate([
         activity_keys(spec) if len(spec) else np.empty(0, np.int64),
         activity_keys(stats[stats["stat_value"] > 0]) if len(stats) else np.empty(0, np.int64),
     ])
-    active = isin(pair, active_keys)
+    active = isin(pair, active_keys.astype(wide))
     # the class at the management level (equal to the land as it is at "rendah")
     cls_col = "potential_class" if "potential_class" in suit else "suitability_class"
     land_ok = suit[cls_col].isin(["S1", "S2", "S3"]).to_numpy()
@@ -377,9 +379,11 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
                 if r in comm_idx and len(rows):
                     ok[rows] |= isin(at + comm_idx[r], active_sorted)
         land_ok = land_ok & (~is_proc | ok)
+        del is_proc, ok, todo
     mask = land_ok | active
+    del land_ok, active       # (the row copy below is the step's peak: nothing else held)
     keep = [c for c in suit.columns if not c.startswith("share_") or c == "share_s1"]
-    keys = pair[mask]
+    keys = pair[mask].astype(np.int64)
     del pair                  # (before the rows are copied out: 18 million keys nationally)
     rows = suit.loc[mask, keep]
     if "potential_class" in rows:
@@ -723,7 +727,7 @@ def add_components(ev: pd.DataFrame, level: str | None = None, copy: bool = True
     inherited = stat_on & (ev["stat_level"] != level).to_numpy(bool, na_value=True) \
         if level is not None and "stat_level" in ev else np.zeros(n, dtype=bool)
     ev["activity_tier"] = np.where(sentra_on | (stat_on & ~inherited), 2,
-                                   np.where(stat_on, 1, 0))
+                                   np.where(stat_on, 1, 0)).astype(np.int8)
     del inherited, sentra_on, stat_on
     ev["specialisation_score"] = _compact_column("specialisation_score", np.maximum(
         ev["lq_score"].to_numpy(float), slq_score))
@@ -803,7 +807,8 @@ def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float]) -> n
     # the area is the first key: areas never interleave, so a block of areas at a time
     # (each block's rows in their order, so that ties keep it) gives the same order with
     # the ten keys of a block only in memory
-    by_area = np.argsort(area, kind="stable")
+    pos = np.int32 if len(ev) < 2**31 else np.int64   # (positions: half the memory)
+    by_area = np.argsort(area, kind="stable").astype(pos)
     starts = np.flatnonzero(np.r_[True, area[by_area][1:] != area[by_area][:-1]])
     cuts = [0]
     for x in range(RANK_CHUNK, len(ev), RANK_CHUNK):
@@ -815,6 +820,7 @@ def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float]) -> n
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
         rows = np.sort(by_area[a:b])
         parts.append(rows[order_of(rows)])
+    del by_area
     return np.concatenate(parts)
 
 
@@ -1086,7 +1092,7 @@ def _rank_frame(ev: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
             out[c] = v.take(rows) if isinstance(ev[c].dtype, (pd.CategoricalDtype,
                                                               pd.SparseDtype)) else \
                 np.asarray(v)[rows]
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
 
 
 def _proposed(full: pd.DataFrame, rows: np.ndarray | None, *, names: pd.Series,
@@ -1100,6 +1106,7 @@ def _proposed(full: pd.DataFrame, rows: np.ndarray | None, *, names: pd.Series,
     sc = scores(ev, scenario)
     release_freed_memory()
     order = rank_order(ev, sc, w)
+    release_freed_memory()                   # (the order's temporaries)
     code_col = ev["code"]
     codes = (code_col.cat.codes.to_numpy() if isinstance(code_col.dtype, pd.CategoricalDtype)
              else code_col.to_numpy())[order]
@@ -1112,6 +1119,8 @@ def _proposed(full: pd.DataFrame, rows: np.ndarray | None, *, names: pd.Series,
     cand = _dense(full.iloc[keep if rows is None else rows[keep]].copy())
     for col in ("code", "commodity"):
         cand[col] = cand[col].astype(str)
+    if "activity_tier" in cand:  # (int8 in the evidence; the candidates' column stays int64)
+        cand["activity_tier"] = cand["activity_tier"].astype(np.int64)
     cand["score"] = sc[kept]
     cand["rank"] = ranks["rank"]
     cand["rank_shared"] = ranks["rank_shared"]
@@ -1151,8 +1160,14 @@ def _proposed(full: pd.DataFrame, rows: np.ndarray | None, *, names: pd.Series,
         land = explain(cand.assign(basis=land_basis), attributes, requirements,
                        lang).to_numpy(object)
         names = cat[f"name_{lang}"].to_dict() if f"name_{lang}" in cat else {}
-        cand[f"reason_{lang}"] = reasons(cand, land, lang, names)
+        # a slice of rows at a time: the sentence loop's per-row lists (a dozen lists of
+        # Python floats) are a slice's, and each slice's text becomes a column part at once
+        parts = [pd.Series(reasons(cand.iloc[a:a + TEXT_SLICE], land[a:a + TEXT_SLICE],
+                                   lang, names)) for a in range(0, len(cand), TEXT_SLICE)]
+        cand[f"reason_{lang}"] = pd.concat(parts, ignore_index=True) if parts else []
+        del parts
         del land
+        release_freed_memory()
     for col in ("stat_family", "stat_source", "extent_measure"):
         if col not in cand:
             cand[col] = None
@@ -1160,6 +1175,10 @@ def _proposed(full: pd.DataFrame, rows: np.ndarray | None, *, names: pd.Series,
                 "stat_measure", "stat_family", "stat_level", "extent_measure"):
         cand[col] = cand[col].astype(object)
     return cand[LONG_COLUMNS]
+
+
+#: rows explained at a time by :func:`_proposed` (see :func:`reasons`)
+TEXT_SLICE = 50_000
 
 
 def scores_of(ev: pd.DataFrame, weights: dict[str, float], method: str = "weighted_sum",
