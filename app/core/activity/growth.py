@@ -75,8 +75,11 @@ def _numeric(s: pd.Series, name: str, what: str) -> pd.Series:
     return out.astype(float)
 
 
-def check_frame(frame: pd.DataFrame, keys: tuple[str, ...], what: str) -> pd.DataFrame:
+def check_frame(frame: pd.DataFrame, keys: tuple[str, ...], what: str,
+                categorical: bool = False) -> pd.DataFrame:
     """Validated copy of a long frame: str keys, int year, float value >= 0, no duplicate key.
+    ``categorical``: a categorical key column stays categorical, its labels made str (not
+    every row: national statistics hold millions of rows of a few thousand labels).
 
     Raises :class:`~unggulan.base.errors.UnggulanError` (``field`` = the column at fault) for a
     missing
@@ -87,6 +90,10 @@ def check_frame(frame: pd.DataFrame, keys: tuple[str, ...], what: str) -> pd.Dat
     ...                 ("commodity", "year"), "reference")
     >>> r["year"].tolist(), r["value"].tolist()
     ([2020], [1.0])
+    >>> c = check_frame(pd.DataFrame({"code": pd.Categorical([7, 3]), "year": 2020,
+    ...                               "value": [1, 2]}), ("code", "year"), "d", categorical=True)
+    >>> c["code"].dtype.name, c["code"].tolist()
+    ('category', ['7', '3'])
     """
     if not isinstance(frame, pd.DataFrame):
         raise UnggulanError(f"{what} must be a DataFrame, not {type(frame).__name__}", field=what)
@@ -102,7 +109,13 @@ def check_frame(frame: pd.DataFrame, keys: tuple[str, ...], what: str) -> pd.Dat
             continue
         if d[c].isna().any():
             raise UnggulanError(f"{what}: column '{c}' has empty cells", field=c)
-        d[c] = d[c].astype(str)
+        col = d[c]
+        if categorical and isinstance(col.dtype, pd.CategoricalDtype):
+            labels = col.cat.categories.astype(str)
+            if labels.is_unique:
+                d[c] = col.cat.rename_categories(labels)
+                continue
+        d[c] = col.astype(str)
     year = _numeric(d["year"], "year", what)
     if year.isna().any() or (year != np.round(year)).any():
         raise UnggulanError(f"{what}: column 'year' must hold whole years", field="year")

@@ -70,7 +70,7 @@ def evidence_for_level(statistics: pd.DataFrame, areas: Mapping[str, pd.DataFram
         return with_extent(statistics_evidence(st, level), extent_shares(st, level))
     own = with_extent(_by_reference(areas, st, level, period, reference, measure),
                       extent_shares(st, level, period))
-    if level != "desa" or "kecamatan" not in set(st["level"]):
+    if level != "desa" or not (st["level"] == "kecamatan").any():
         return own
     kec = _by_reference(areas, st, "kecamatan", period, reference, measure)
     if kec.empty:
@@ -257,7 +257,7 @@ def _panel_evidence(d: pd.DataFrame, years: list[int], text: dict) -> pd.DataFra
     (area, commodity of the area's region), areas ordered by region then code (``text``:
     the dtypes of the columns ``d`` holds as categoricals)."""
     data = check_frame(d[["code", "commodity", "year", "value"]], ("code", "commodity", "year"),
-                       "data")
+                       "data", categorical=True)
     region = d["_region"].to_numpy()
     # areas by (region, code); commodities sorted; years given
     area_key = pd.DataFrame({"r": region, "code": data["code"].to_numpy()})
