@@ -643,10 +643,10 @@ def _bins(values: np.ndarray, limits: np.ndarray) -> tuple[np.ndarray, np.ndarra
     if n > 16:
         p = np.searchsorted(limits, v, side="left")
     else:  # the limits below each value, counted: faster than a search for a few limits
-        p = np.zeros(len(v), dtype=np.intp)
+        p = np.zeros(len(v), dtype=np.uint8)     # (small: tens of millions of cells)
         for limit in limits:
             p += v > limit
-    b = 2 * p
+    b = 2 * p                                     # (2 * 16 + 1 bins fit in 8 bits)
     if n:
         b += (p < n) & (limits[np.minimum(p, n - 1)] == v)
     nan_bin = 2 * n + 1

@@ -625,9 +625,10 @@ def _positions(keys: np.ndarray, frame_keys: np.ndarray) -> np.ndarray:
     """Row of ``frame_keys`` holding each of ``keys`` (-1 where none); frame keys unique
     (-1 entries, rows outside the assessed pairs, never match)."""
     ok = frame_keys >= 0
-    if pd.Index(frame_keys[ok]).has_duplicates:
+    index = pd.Index(frame_keys[ok])     # (one index: its hash table serves both questions)
+    if index.has_duplicates:
         raise ValueError("activity rows must be unique per (area, commodity)")
-    at = pd.Index(frame_keys[ok]).get_indexer(keys)
+    at = index.get_indexer(keys)
     return np.where(at >= 0, np.flatnonzero(ok)[np.maximum(at, 0)], -1)
 
 
