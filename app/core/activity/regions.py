@@ -24,6 +24,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from unggulan.base.arrays import unique
 from unggulan.core.activity.dlq import dlq_of_growth, quadrant_labels
 from unggulan.core.activity.evidence import (
     EVIDENCE_COLUMNS,
@@ -252,6 +253,35 @@ def _area_totals(e: np.ndarray, segments: list[tuple[int, int]], member: np.ndar
     return out
 
 
+def _sorted_keys(col: pd.Series, region: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """The distinct values of ``col`` ordered by ``region`` (ints, one per row; optional)
+    then as text, each one's region, and each row's position among them. A categorical of
+    sorted labels (the statistics' text, :func:`_sorted_categorical`) is ordered by its
+    codes, not its millions of strings.
+
+    >>> v, r, at = _sorted_keys(pd.Series(pd.Categorical(["b", "a", "b"])), np.array([1, 0, 1]))
+    >>> v.tolist(), r.tolist(), at.tolist()
+    (['a', 'b'], [0, 1], [1, 0, 1])
+    >>> _sorted_keys(pd.Series(["b", "a", "b"]))[0].tolist()
+    ['a', 'b']
+    """
+    reg = np.zeros(len(col), np.int64) if region is None else np.asarray(region, np.int64)
+    if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.categories.is_monotonic_increasing \
+            and col.cat.categories.is_unique:
+        labels = np.asarray(col.cat.categories, dtype=object)
+        n = max(len(labels), 1)
+        key = reg * n + col.cat.codes.to_numpy().astype(np.int64)
+        uniq = unique(key)
+        return labels[uniq % n], (uniq // n if region is not None else None), \
+            np.searchsorted(uniq, key)
+    pairs = pd.DataFrame({"r": reg, "v": col.to_numpy()}).drop_duplicates().sort_values(
+        ["r", "v"], kind="stable")
+    values = pairs["v"].to_numpy(dtype=object)
+    return values, (pairs["r"].to_numpy() if region is not None else None), \
+        pd.Index(values).get_indexer(col)
+
+
 def _panel_evidence(d: pd.DataFrame, years: list[int], text: dict) -> pd.DataFrame:
     """The evidence of one comparable group's blocks that share ``years``: one row per
     (area, commodity of the area's region), areas ordered by region then code (``text``:
@@ -260,13 +290,8 @@ def _panel_evidence(d: pd.DataFrame, years: list[int], text: dict) -> pd.DataFra
                        "data", categorical=True)
     region = d["_region"].to_numpy()
     # areas by (region, code); commodities sorted; years given
-    area_key = pd.DataFrame({"r": region, "code": data["code"].to_numpy()})
-    areas = area_key.drop_duplicates().sort_values(["r", "code"], kind="stable")
-    codes = areas["code"].to_numpy(dtype=object)
-    reg_of = areas["r"].to_numpy()
-    j = pd.Index(codes).get_indexer(data["code"])
-    comms = np.asarray(sorted(data["commodity"].unique().tolist()), dtype=object)
-    i = pd.Index(comms).get_indexer(data["commodity"])
+    codes, reg_of, j = _sorted_keys(data["code"], region)
+    comms, _, i = _sorted_keys(data["commodity"])
     t = pd.Index(years).get_indexer(data["year"])
     J, C, T = len(codes), len(comms), len(years)
     values, _, complete = panel_arrays(j, i, t, data["value"].to_numpy(), (J, C, T))
