@@ -164,3 +164,19 @@ def test_arrow_text_is_allocated_where_freed_memory_can_be_returned(monkeypatch)
     monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
     assert memory.arrow_from_system_allocator() is False
     memory.arrow_from_system_allocator.cache_clear()
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_activity_rows_found_by_pair_key(monkeypatch, direct):
+    """_positions finds each pair's activity row by key, through a table indexed by key
+    (small keys) or a hash index (large ones), with the same answers: -1 where no row has
+    the key, rows keyed -1 never matched, a key twice an error."""
+    from unggulan.core.ranking import candidates as cmod
+
+    monkeypatch.setattr(cmod, "DIRECT_KEYS", 10**9 if direct else 0)
+    frame_keys = np.array([7, -1, 3, 12, 0])
+    keys = np.array([3, 0, 5, 12, 7, 1])
+    assert cmod._positions(keys, frame_keys).tolist() == [2, 4, -1, 3, 0, -1]
+    assert cmod._positions(np.array([], dtype=np.int64), frame_keys).tolist() == []
+    with pytest.raises(ValueError, match="unique per"):
+        cmod._positions(keys, np.array([3, 9, 3]))

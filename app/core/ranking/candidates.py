@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from unggulan.base.arrays import isin, unique
 from unggulan.base.memory import release_freed_memory
 from unggulan.base.numbers import fmt_number, fmt_sig
 from unggulan.base.parallel import in_blocks
@@ -357,7 +356,11 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
         activity_keys(spec) if len(spec) else np.empty(0, np.int64),
         activity_keys(stats[stats["stat_value"] > 0]) if len(stats) else np.empty(0, np.int64),
     ])
-    active = isin(pair, active_keys.astype(wide))
+    # (a table indexed by pair key: the keys are below areas x commodities, 18 million
+    # nationally, where hashing 18 million pairs against millions of keys took 0.8 s)
+    is_active = np.zeros(len(code_cat) * n_comm, dtype=bool)
+    is_active[active_keys] = True
+    active = is_active[pair]
     # the class at the management level (equal to the land as it is at "rendah")
     cls_col = "potential_class" if "potential_class" in suit else "suitability_class"
     land_ok = suit[cls_col].isin(["S1", "S2", "S3"]).to_numpy()
@@ -366,7 +369,6 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
         # a processed product from land alone only where its raw material is produced
         raw_of = {c: catalogue.get(c).raw_material for c in processed}
         comm_idx = {c: i for i, c in enumerate(comm_cat)}
-        active_sorted = unique(active_keys)
         comm_i = suit["commodity"].cat.codes.to_numpy()
         is_proc = np.isin(comm_i, [comm_idx[c] for c in processed])
         codes_i = suit["code"].cat.codes.to_numpy()    # (widened per product's rows only)
@@ -377,11 +379,11 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
             at = codes_i[rows].astype(np.int64) * n_comm
             for r in raw_of[c]:
                 if r in comm_idx and len(rows):
-                    ok[rows] |= isin(at + comm_idx[r], active_sorted)
+                    ok[rows] |= is_active[at + comm_idx[r]]
         land_ok = land_ok & (~is_proc | ok)
         del is_proc, ok, todo
     mask = land_ok | active
-    del land_ok, active       # (the row copy below is the step's peak: nothing else held)
+    del land_ok, active, is_active  # (the row copy below is the step's peak)
     keep = [c for c in suit.columns if not c.startswith("share_") or c == "share_s1"]
     keys = pair[mask].astype(np.int64)
     del pair                  # (before the rows are copied out: 18 million keys nationally)
@@ -625,11 +627,25 @@ def _positions(keys: np.ndarray, frame_keys: np.ndarray) -> np.ndarray:
     """Row of ``frame_keys`` holding each of ``keys`` (-1 where none); frame keys unique
     (-1 entries, rows outside the assessed pairs, never match)."""
     ok = frame_keys >= 0
+    rows = np.flatnonzero(ok)
+    size = int(max(keys.max(initial=-1), frame_keys.max(initial=-1))) + 1
+    if size <= DIRECT_KEYS:
+        # pair keys are small integers (area x commodity): a table indexed by key answers
+        # both questions without hashing (national: 7 million keys into 3 million rows)
+        table = np.full(size, -1, dtype=np.int64)
+        table[frame_keys[ok]] = rows
+        if not np.array_equal(table[frame_keys[ok]], rows):  # a key twice: the later won
+            raise ValueError("activity rows must be unique per (area, commodity)")
+        return table[keys] if len(keys) else np.empty(0, np.int64)
     index = pd.Index(frame_keys[ok])     # (one index: its hash table serves both questions)
     if index.has_duplicates:
         raise ValueError("activity rows must be unique per (area, commodity)")
     at = index.get_indexer(keys)
-    return np.where(at >= 0, np.flatnonzero(ok)[np.maximum(at, 0)], -1)
+    return np.where(at >= 0, rows[np.maximum(at, 0)], -1)
+
+
+#: pair keys below this are looked up in a table indexed by key (see :func:`_positions`)
+DIRECT_KEYS = 100_000_000
 
 
 def _aligned(col: pd.Series, at: np.ndarray, fill):
