@@ -763,17 +763,24 @@ def ogc_load(folder, which: list[str], requests_total: int = 4000, threads: int 
 
 
 # ---------------------------------------------------------------- isolation
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` now (Linux; cheap, unlike their PSS)."""
+    out = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                out += [int(k) for k in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
 def _tree_pss_mb() -> float:
     """Proportional set size of this process and its descendants, MiB (Linux): memory of
     forked workers counted once where they share pages with their parent."""
     pids, i = [os.getpid()], 0
     while i < len(pids):
-        try:
-            for task in os.listdir(f"/proc/{pids[i]}/task"):
-                with open(f"/proc/{pids[i]}/task/{task}/children") as f:
-                    pids += [int(k) for k in f.read().split()]
-        except OSError:
-            pass
+        pids += _children(pids[i])
         i += 1
     total = 0
     for pid in pids:
@@ -783,18 +790,6 @@ def _tree_pss_mb() -> float:
         except (OSError, StopIteration):
             pass
     return total / 1024
-
-
-def _has_children() -> bool:
-    """Whether this process has child processes now (Linux; cheap, unlike their PSS)."""
-    try:
-        for task in os.listdir("/proc/self/task"):
-            with open(f"/proc/self/task/{task}/children") as f:
-                if f.read().split():
-                    return True
-    except OSError:
-        return False
-    return False
 
 
 def _child(conn, fn_name, args, repeat):
@@ -812,7 +807,7 @@ def _child(conn, fn_name, args, repeat):
 
     def sample():
         while not done.wait(0.2):
-            if _has_children():
+            if _children(os.getpid()):
                 tree[0] = max(tree[0], _tree_pss_mb())
 
     if os.path.exists("/proc/self/smaps_rollup"):

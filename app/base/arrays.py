@@ -15,10 +15,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+#: non-negative integer keys below this are looked up in a table indexed by key
+DIRECT_KEYS = 100_000_000
+
 
 def isin(a: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``np.isin(a, values)`` for 1-D arrays (pandas' hash table)."""
-    return pd.Series(np.asarray(a), copy=False).isin(np.asarray(values)).to_numpy()
+    """``np.isin(a, values)`` for 1-D arrays: for non-negative integer keys below
+    :data:`DIRECT_KEYS` (area x commodity pair keys) a boolean table indexed by key, else
+    pandas' hash table (hashing 18 million national pair keys took 0.8 s).
+
+    >>> isin(np.array([5, 0, 9]), np.array([9, 5])).tolist()
+    [True, False, True]
+    >>> isin(np.array([-2, 3]), np.array([3])).tolist()
+    [False, True]
+    """
+    a, values = np.asarray(a), np.asarray(values)
+    if a.dtype.kind in "iu" and values.dtype.kind in "iu" and len(a):
+        size = int(max(a.max(), values.max(initial=0))) + 1
+        if size <= DIRECT_KEYS and a.min() >= 0 and values.min(initial=0) >= 0:
+            table = np.zeros(size, dtype=bool)
+            table[values] = True
+            return table[a]
+    return pd.Series(a, copy=False).isin(values).to_numpy()
 
 
 def unique(a: np.ndarray) -> np.ndarray:

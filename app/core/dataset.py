@@ -354,7 +354,7 @@ class Dataset:
         >>> bool(ds.attributes("desa")["elevation_mean"].max() > 1000)
         True
         """
-        return self._attributes(level, progress).copy()
+        return handed_copy(self._attributes(level, progress))
 
     def _attributes(self, level: str, progress: bool = False) -> pd.DataFrame:
         """:meth:`attributes` as cached, not copied: for the steps here that only read it."""
@@ -672,9 +672,9 @@ class Dataset:
                 and sample_areas is None:
             return None
         key = ("stability", level, ranking_key(sc), draws, spread, seed, sample_areas)
-        return self.cached(key, lambda: area_stability(
+        return handed_copy(self.cached(key, lambda: area_stability(
             self.evidence(level, sc), sc, draws=draws, spread=spread, seed=seed,
-            sample_areas=sample_areas)).copy()
+            sample_areas=sample_areas)))
 
     def method_comparison(self, level: str = "desa", scenario=None, *,
                           sample_areas: int | None = None, seed: int = STABILITY_SEED
@@ -712,7 +712,7 @@ class Dataset:
         if commodity is not None:
             zones = zones[(zones["commodity"] == commodity).to_numpy()].reset_index(drop=True)
             mem = mem[(mem["commodity"] == commodity).to_numpy()].reset_index(drop=True)
-        return (zones.copy(), mem.copy()) if members else zones.copy()
+        return (handed_copy(zones), handed_copy(mem)) if members else handed_copy(zones)
 
     def _zones(self, level: str, sc, stability: bool):
         """The frames :func:`unggulan.core.ranking.zones.draw_zones` takes, gathered from this
@@ -813,10 +813,10 @@ class Dataset:
         """
         key = ("analysis", method, measure, str(period), level, reference,
                tuple(sorted(options.items())))
-        return self.cached(key, lambda: analyse(
+        return handed_copy(self.cached(key, lambda: analyse(
             self.statistics_frame(), self.sentra(placed_only=True), self.layers,
             self.catalogue.frame["name_id"], method, measure, period, level, reference,
-            **options)).copy()
+            **options)))
 
     def backtest(self, until: int, horizon: int | None = None, top: int = 3, *,
                  level: str | None = None, **options):

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from unggulan.base.arrays import DIRECT_KEYS, isin
 from unggulan.base.memory import release_freed_memory
 from unggulan.base.numbers import fmt_number, fmt_sig
 from unggulan.base.parallel import in_blocks
@@ -356,11 +357,7 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
         activity_keys(spec) if len(spec) else np.empty(0, np.int64),
         activity_keys(stats[stats["stat_value"] > 0]) if len(stats) else np.empty(0, np.int64),
     ])
-    # (a table indexed by pair key: the keys are below areas x commodities, 18 million
-    # nationally, where hashing 18 million pairs against millions of keys took 0.8 s)
-    is_active = np.zeros(len(code_cat) * n_comm, dtype=bool)
-    is_active[active_keys] = True
-    active = is_active[pair]
+    active = isin(pair, active_keys)
     # the class at the management level (equal to the land as it is at "rendah")
     cls_col = "potential_class" if "potential_class" in suit else "suitability_class"
     land_ok = suit[cls_col].isin(["S1", "S2", "S3"]).to_numpy()
@@ -379,11 +376,11 @@ def eligible_pairs(suit: pd.DataFrame, spec: pd.DataFrame, stats: pd.DataFrame, 
             at = codes_i[rows].astype(np.int64) * n_comm
             for r in raw_of[c]:
                 if r in comm_idx and len(rows):
-                    ok[rows] |= is_active[at + comm_idx[r]]
+                    ok[rows] |= isin(at + comm_idx[r], active_keys)
         land_ok = land_ok & (~is_proc | ok)
         del is_proc, ok, todo
     mask = land_ok | active
-    del land_ok, active, is_active  # (the row copy below is the step's peak)
+    del land_ok, active       # (the row copy below is the step's peak: nothing else held)
     keep = [c for c in suit.columns if not c.startswith("share_") or c == "share_s1"]
     keys = pair[mask].astype(np.int64)
     del pair                  # (before the rows are copied out: 18 million keys nationally)
@@ -629,7 +626,7 @@ def _positions(keys: np.ndarray, frame_keys: np.ndarray) -> np.ndarray:
     ok = frame_keys >= 0
     rows = np.flatnonzero(ok)
     size = int(max(keys.max(initial=-1), frame_keys.max(initial=-1))) + 1
-    if size <= DIRECT_KEYS:
+    if size <= DIRECT_KEYS and keys.min(initial=0) >= 0:
         # pair keys are small integers (area x commodity): a table indexed by key answers
         # both questions without hashing (national: 7 million keys into 3 million rows)
         table = np.full(size, -1, dtype=np.int64)
@@ -642,10 +639,6 @@ def _positions(keys: np.ndarray, frame_keys: np.ndarray) -> np.ndarray:
         raise ValueError("activity rows must be unique per (area, commodity)")
     at = index.get_indexer(keys)
     return np.where(at >= 0, rows[np.maximum(at, 0)], -1)
-
-
-#: pair keys below this are looked up in a table indexed by key (see :func:`_positions`)
-DIRECT_KEYS = 100_000_000
 
 
 def _aligned(col: pd.Series, at: np.ndarray, fill):
