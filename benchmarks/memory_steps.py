@@ -26,7 +26,7 @@ STEPS = {
     "unggulan.core.ranking.candidates": (
         "activity_inputs", "local_production", "eligible_pairs", "align_activity",
         "score_and_neighbourhood", "add_components", "add_local", "compact", "_proposed",
-        "scores_of", "rank_order", "shared_ranks", "reasons"),
+        "scores_of", "contenders", "rank_order", "shared_ranks", "reasons"),
     "unggulan.core.activity.clusters": ("cluster_columns", "_neighbourhood_at", "_gi_at"),
     "unggulan.core.activity.regions": ("evidence_for_level",),
 }

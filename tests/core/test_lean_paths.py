@@ -180,3 +180,84 @@ def test_activity_rows_found_by_pair_key(monkeypatch, direct):
     assert cmod._positions(np.array([], dtype=np.int64), frame_keys).tolist() == []
     with pytest.raises(ValueError, match="unique per"):
         cmod._positions(keys, np.array([3, 9, 3]))
+
+
+def _ranking_frame(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Evidence to rank with many exact ties and near ties (scores on a 0.1 grid, a few
+    tenths apart), both keys, and areas of one to forty rows."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 40, n // 20 + 1)
+    area = np.repeat(np.arange(len(sizes)), sizes)[:n]
+    rng.shuffle(area)                                   # (rows of an area scattered)
+    ev = pd.DataFrame({
+        "code": pd.Categorical([f"d{a:04d}" for a in area]),
+        "commodity": pd.Categorical(rng.choice([f"k{i:02d}" for i in range(60)], len(area))),
+        "activity_tier": rng.choice([0, 0, 0, 1, 2], len(area)).astype(np.int8),
+        "local": rng.choice([0.0, 1.0, np.nan], len(area)),
+        "suitability_index": np.round(rng.random(len(area)), 1),
+        "share_s1": np.round(rng.random(len(area)), 1),
+        "workers": rng.choice([0.0, 5.0], len(area)),
+    })
+    sc = np.round(rng.choice([20.0, 40.0, 60.0], len(area)) + rng.integers(0, 8, len(area))
+                  * 0.1, 1)
+    return ev, sc
+
+
+@pytest.mark.parametrize("seed, top, chunk", [(1, 1, None), (2, 3, None), (3, 5, None),
+                                              (4, 3, 50), (5, 2, 7)])
+def test_ranking_the_contenders_only_gives_the_same_top_ranks(monkeypatch, seed, top, chunk):
+    """Ordering only the rows that can reach the top ranks (or tie or near-tie with them)
+    gives the kept rows the ranks, shared ranks, ties and tie and near-tie partners that
+    ordering every row gives (also a block of areas at a time)."""
+    from unggulan.core.ranking import candidates as cm
+
+    if chunk:
+        monkeypatch.setattr(cm, "RANK_CHUNK", chunk)
+    ev, sc = _ranking_frame(3000, seed)
+    w = {c: 1.0 for c in cm.ACTIVITY_COMPONENTS} | {"local": 1.0}
+    area = ev["code"].cat.codes.to_numpy()
+    tier, local = cm.rank_tiers(ev, w)
+
+    def ranked(rows):
+        order = cm.rank_order(ev, sc, w, rows=rows)
+        r = cm.shared_ranks(area[order], (tier[order], local[order]), sc[order], top=top)
+        at = r["kept"]
+        partners = [tuple(order[a:b]) for key in ("tie", "near") for a, b in
+                    zip(r[f"{key}_lo"].tolist(), r[f"{key}_hi"].tolist(), strict=True)]
+        return (order[at].tolist(), r["rank"].tolist(), r["rank_shared"].tolist(),
+                r["tie"].tolist(), partners)
+
+    rows = cm.contenders(area, (tier, local), sc, top)
+    assert rows is not None and len(rows) < len(ev)       # (some rows left out)
+    assert ranked(rows) == ranked(None)
+
+
+def test_contenders_give_way_to_every_row_when_they_cannot_judge():
+    from unggulan.core.ranking.candidates import contenders
+
+    area = np.array([0, 0, 1])
+    assert contenders(area, (np.zeros(3),), np.array([1.0, np.nan, 2.0]), top=1) is None
+    assert contenders(area, (np.zeros(3),), np.array([1.0, 2.0, 3.0]), top=None) is None
+    # an area of fewer rows than ``top``: all of them
+    assert contenders(area, (np.zeros(3),), np.array([1.0, 2.0, 3.0]), top=5).tolist() == \
+        [0, 1, 2]
+
+
+@pytest.mark.parametrize("n_limits", [0, 1, 5, 16, 17, 30])
+def test_class_bins_counted_equal_bins_searched(n_limits):
+    """The bins counted limit by limit (16 limits or fewer) are those found by a search:
+    values between limits, at a limit (float32 cells against float64 limits that float32
+    cannot hold), beyond both ends, and NaN."""
+    from unggulan.core.land.suitability import _bins
+
+    rng = np.random.default_rng(n_limits)
+    limits = np.unique(np.round(rng.random(n_limits) * 100, 1))
+    v = np.concatenate([rng.random(5000) * 120 - 10, limits, limits.astype(np.float32),
+                        [np.nan, -np.inf, np.inf]]).astype(np.float32)
+    b, reps = _bins(v, limits)
+    n = len(limits)
+    p = np.searchsorted(limits, v.astype(float), side="left")
+    expect = 2 * p + ((p < n) & (limits[np.minimum(p, n - 1)] == v) if n else 0)
+    expect[np.isnan(v)] = 2 * n + 1
+    assert b.tolist() == expect.tolist()
+    assert len(reps) == 2 * n + 2

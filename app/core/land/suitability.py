@@ -642,13 +642,19 @@ def _bins(values: np.ndarray, limits: np.ndarray) -> tuple[np.ndarray, np.ndarra
     v = np.asarray(values)
     if n > 16:
         p = np.searchsorted(limits, v, side="left")
-    else:  # the limits below each value, counted: faster than a search for a few limits
-        p = np.zeros(len(v), dtype=np.uint8)     # (small: tens of millions of cells)
+        b = 2 * p
+        if n:
+            b += (p < n) & (limits[np.minimum(p, n - 1)] == v)
+    else:
+        # for a few limits, counted (faster than a search or a lookup): the limits below a
+        # value plus those at or below it, 2p between L[p-1] and L[p], 2p + 1 at L[p]
+        b = np.zeros(len(v), dtype=np.uint8)      # (2 * 16 + 1 bins fit in 8 bits)
+        hit = np.empty(len(v), dtype=bool)        # (tens of millions of cells: in place)
         for limit in limits:
-            p += v > limit
-    b = 2 * p                                     # (2 * 16 + 1 bins fit in 8 bits)
-    if n:
-        b += (p < n) & (limits[np.minimum(p, n - 1)] == v)
+            for compare in (np.greater, np.greater_equal):
+                compare(v, limit, out=hit)
+                b += hit.view(np.uint8)
+        del hit
     nan_bin = 2 * n + 1
     b[np.isnan(v)] = nan_bin
     reps = np.empty(nan_bin + 1)

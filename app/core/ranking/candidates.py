@@ -788,14 +788,18 @@ def rank_tiers(ev: pd.DataFrame, weights: dict[str, float]) -> tuple[np.ndarray,
     return tier, local
 
 
-def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float]) -> np.ndarray:
+def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float],
+               rows: np.ndarray | None = None) -> np.ndarray:
     """Row order: by area; within an area pairs with the area's own activity first, then
     those with activity only in its kecamatan's statistics (while any activity component has
     weight), then land-only pairs the kabupaten produces before those it does not (while
     ``local`` has weight), then by score, then by evidence: the continuous land index, the
     share of S1 land, the neighbours' activity, workers, the share of output; the
     commodity id only as the last resort (identical evidence). Pairs with the same keys and
-    score are ties (:func:`shared_ranks`): the evidence and the id only order them."""
+    score are ties (:func:`shared_ranks`): the evidence and the id only order them.
+
+    ``rows``: ascending positions of the rows to order (whole areas' leading rows, such as
+    :func:`contenders`); the order returned is of those rows only."""
     tier, local = rank_tiers(ev, weights)
     # integer codes (sorting strings is slow), in the strings' order
     area = pd.factorize(ev["code"], sort=True)[0].astype(np.int32)
@@ -812,20 +816,25 @@ def rank_order(ev: pd.DataFrame, sc: np.ndarray, weights: dict[str, float]) -> n
             -local[rows], -tier[rows], area[rows],
         ))
 
-    if len(ev) <= RANK_CHUNK:
+    if rows is not None and len(rows) <= RANK_CHUNK:
+        return rows[order_of(rows)]
+    if rows is None and len(ev) <= RANK_CHUNK:
         return order_of(slice(None))
     # the area is the first key: areas never interleave, so a block of areas at a time
     # (each block's rows in their order, so that ties keep it) gives the same order with
     # the ten keys of a block only in memory
     pos = np.int32 if len(ev) < 2**31 else np.int64   # (positions: half the memory)
-    by_area = np.argsort(area, kind="stable").astype(pos)
+    if rows is None:
+        by_area = np.argsort(area, kind="stable").astype(pos)
+    else:
+        by_area = rows.astype(pos)[np.argsort(area[rows], kind="stable")]
     starts = np.flatnonzero(np.r_[True, area[by_area][1:] != area[by_area][:-1]])
     cuts = [0]
-    for x in range(RANK_CHUNK, len(ev), RANK_CHUNK):
+    for x in range(RANK_CHUNK, len(by_area), RANK_CHUNK):
         k = np.searchsorted(starts, x)       # the first area starting at or after x
         if k < len(starts) and starts[k] > cuts[-1]:
             cuts.append(int(starts[k]))
-    cuts.append(len(ev))
+    cuts.append(len(by_area))
     parts = []
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):
         rows = np.sort(by_area[a:b])
@@ -839,6 +848,81 @@ RANK_CHUNK = 1_000_000
 
 
 _SLICE = 1_000_000
+
+
+def score_units(sc: np.ndarray) -> np.ndarray:
+    """Scores in millionths (int64), as ranks compare them (to 6 decimals); a slice of the
+    float temporaries at a time."""
+    sc = np.asarray(sc, float)
+    out = np.empty(len(sc), dtype=np.int64)
+    for a in range(0, len(sc), _SLICE):
+        out[a:a + _SLICE] = np.round(np.round(sc[a:a + _SLICE], 6) * 1e6)
+    return out
+
+
+def contenders(area: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray,
+               top: int | None, tol: float = NEAR_TIE) -> np.ndarray | None:
+    """Ascending positions of the rows that decide the ``top`` ranks of each area: the rows
+    of an area whose keys and score (:func:`rank_tiers`, to 6 decimals) are at least those
+    of its ``top``-th row, or within ``tol`` points below it under the same keys. Every row
+    ranked before a kept row is one of them, and so is every row :func:`shared_ranks` reads
+    for a kept row (its ties and near ties), so ranking these alone gives the kept rows the
+    same ranks, ties and near ties (a national run: 3 of 87 rows per area ranked, not all).
+
+    ``area``: non-negative integer codes; ``keys``: ranked before the score, the first
+    first; None (rank every row) without ``top``, with a missing score, or when the keys
+    and scores do not fit one 64-bit integer.
+
+    >>> area = np.array([0, 0, 0, 0, 1])
+    >>> contenders(area, (np.array([0, 0, 0, 1, 0]),), np.array([50., 40., 39.8, 1., 7.]),
+    ...            top=2).tolist()   # rows 3 (the higher key) and 0 ranked; 40 is 10 below
+    [0, 3, 4]
+    >>> contenders(area, (np.zeros(5),), np.array([50., 40., 39.8, 1., 7.]), top=2).tolist()
+    [0, 1, 2, 4]
+    >>> # (39.8 is a near tie of the second row, 40; 1 is not)
+    """
+    n = len(area)
+    if top is None or n == 0:
+        return None
+    sc = np.asarray(sc, float)
+    if np.isnan(sc).any():
+        return None
+    t = int(round(tol * 1e6))
+    s = score_units(sc)
+    s_min = int(s.min())
+    s -= s_min
+    span = int(s.max()) + 1 + t             # (a key's scores and room below for the tolerance)
+    seg = np.zeros(n, dtype=np.int64)
+    n_seg = 1
+    for k in keys:
+        k = np.asarray(k, dtype=np.int64)
+        lo, hi = int(k.min()), int(k.max())
+        seg *= hi - lo + 1
+        seg += k - lo
+        n_seg *= hi - lo + 1
+    area = np.asarray(area, dtype=np.int64)
+    n_areas = int(area.max()) + 1
+    m = n_seg * span                         # the combined values are 0 .. m - 1
+    if n_areas * m >= 2**62:
+        return None
+    value = seg * span
+    del seg
+    value += s
+    value += t
+    del s
+    # each area's values, largest first: the area times m, plus m - 1 - value, sorted
+    key = area * m
+    key += m - 1 - value
+    key.sort()
+    base = np.arange(n_areas, dtype=np.int64) * m
+    starts = np.searchsorted(key, base)
+    ends = np.r_[starts[1:], n]
+    at = starts + top - 1
+    has = at < ends                          # (an area of fewer rows: all of them)
+    floor = np.zeros(n_areas, dtype=np.int64)
+    floor[has] = (m - 1) - (key[at[has]] - base[has]) - t
+    del key
+    return np.flatnonzero(value >= floor[area])
 
 
 def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray,
@@ -879,10 +963,7 @@ def shared_ranks(codes: np.ndarray, keys: tuple[np.ndarray, ...], sc: np.ndarray
     seg = first.copy()
     for k in keys:
         seg[1:] |= k[1:] != k[:-1]
-    sc = np.asarray(sc, float)
-    s_int = np.empty(n, dtype=np.int64)
-    for a in range(0, n, _SLICE):          # (the float temporaries a slice at a time)
-        s_int[a:a + _SLICE] = np.round(np.round(sc[a:a + _SLICE], 6) * 1e6)
+    s_int = score_units(sc)
     new = seg.copy()
     new[1:] |= s_int[1:] != s_int[:-1]
     group_start = np.where(first, idx, 0)
@@ -1115,12 +1196,14 @@ def _proposed(full: pd.DataFrame, rows: np.ndarray | None, *, names: pd.Series,
     ev = full if rows is None else _rank_frame(full, rows)
     sc = scores(ev, scenario)
     release_freed_memory()
-    order = rank_order(ev, sc, w)
-    release_freed_memory()                   # (the order's temporaries)
     code_col = ev["code"]
     codes = (code_col.cat.codes.to_numpy() if isinstance(code_col.dtype, pd.CategoricalDtype)
-             else code_col.to_numpy())[order]
+             else pd.factorize(code_col)[0])
     tier, local = rank_tiers(ev, w)
+    # only the rows that can reach or touch the top ranks are ordered
+    order = rank_order(ev, sc, w, rows=contenders(codes, (tier, local), sc, top))
+    release_freed_memory()                   # (the order's temporaries)
+    codes = codes[order]
     sc = sc[order]                           # (in ranking order from here)
     ranks = shared_ranks(codes, (tier[order], local[order]), sc, top=top)
     del codes, tier, local
