@@ -261,3 +261,50 @@ def test_class_bins_counted_equal_bins_searched(n_limits):
     expect[np.isnan(v)] = 2 * n + 1
     assert b.tolist() == expect.tolist()
     assert len(reps) == 2 * n + 2
+
+
+def test_managed_index_on_category_codes_equals_the_labels():
+    """The management floor found on categorical codes equals the one found on labels,
+    also where the two columns have other categories, labels the other lacks, or none."""
+    from unggulan.core.ranking.candidates import managed_index
+
+    rng = np.random.default_rng(7)
+    labels = np.array(["S1", "S2", "S3", "N", None], dtype=object)
+    actual, pot = labels[rng.integers(0, 5, 4000)], labels[rng.integers(0, 5, 4000)]
+    idx = np.round(rng.random(4000), 2)
+    plain = pd.DataFrame({"suitability_index": idx, "suitability_class": actual,
+                          "potential_class": pot})
+    expect = managed_index(plain)
+    assert (expect != idx).any()                          # (some rows lifted)
+    for act_cats, pot_cats in ((None, None), (["N", "S3", "S2", "S1"], ["S2", "S1", "N", "S3"]),
+                               (["S1", "S2", "S3", "N"], None)):
+        frame = plain.assign(
+            suitability_class=pd.Categorical(actual, categories=act_cats),
+            potential_class=pd.Categorical(pot, categories=pot_cats))
+        assert np.array_equal(managed_index(frame), expect, equal_nan=True)
+    # an actual class the potential's categories lack is not the same class
+    frame = plain.assign(potential_class=pd.Categorical(np.where(pot == "S1", "S1", None)))
+    assert np.array_equal(managed_index(frame),
+                          managed_index(plain.assign(potential_class=frame["potential_class"]
+                                                     .astype(object))), equal_nan=True)
+
+
+def test_rows_taken_dense_equal_iloc_then_dense():
+    """Taking rows of sparse columns by searching their stored positions equals a sparse
+    take made dense: rows in any order, repeated, at stored and fill positions."""
+    from unggulan.core.ranking.candidates import _dense, _take_dense
+
+    rng = np.random.default_rng(3)
+    n = 5000
+    stored = np.where(rng.random(n) < 0.2, rng.random(n), np.nan)
+    frame = pd.DataFrame({
+        "code": pd.Categorical(rng.choice(["a", "b", "c"], n)),
+        "x": pd.arrays.SparseArray(stored),
+        "y": pd.arrays.SparseArray(np.nan_to_num(stored), fill_value=0.0),
+        "z": pd.arrays.SparseArray(np.nan_to_num(stored).astype(np.float32), fill_value=0.0),
+        "w": rng.random(n),
+    }, index=pd.RangeIndex(10, 10 + n))
+    for rows in (rng.permutation(n)[:700], np.sort(rng.integers(0, n, 900)),
+                 np.array([n - 1, 0, 0]), np.empty(0, np.int64)):
+        pd.testing.assert_frame_equal(_dense(_take_dense(frame, rows)),
+                                      _dense(frame.iloc[rows].copy()))

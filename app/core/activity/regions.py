@@ -141,7 +141,10 @@ def _sorted_categorical(col: pd.Series) -> pd.Categorical:
     ['a', 'b']
     """
     codes, uniques = pd.factorize(col, sort=True)
-    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(list(uniques)))
+    # (text uniques as they are: a list of half a million distinct citations would be
+    # inferred again; object ones become text as the list would make them)
+    cats = uniques if uniques.dtype != object else list(uniques)
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats))
 
 
 def evidence_by_region(rows: pd.DataFrame, region: pd.Series, level: str,

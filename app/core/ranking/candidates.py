@@ -406,8 +406,23 @@ def managed_index(rows: pd.DataFrame) -> np.ndarray:
     [0.25, 0.6]
     """
     idx = rows["suitability_index"].to_numpy(float)
-    actual = rows["suitability_class"].astype(object).to_numpy()
-    pot = rows["potential_class"].astype(object).to_numpy()
+    pot_col, act_col = rows["potential_class"], rows["suitability_class"]
+    if isinstance(pot_col.dtype, pd.CategoricalDtype):
+        # on the category codes (national runs: 7 million rows of four labels)
+        labels = pot_col.cat.categories
+        pot = pot_col.cat.codes.to_numpy()
+        if isinstance(act_col.dtype, pd.CategoricalDtype):   # (-1: missing or not a label)
+            c = act_col.cat.codes.to_numpy()
+            act = np.where(c >= 0, labels.get_indexer(act_col.cat.categories)[c], -1)
+        else:
+            act = labels.get_indexer(act_col.astype(object))
+        lifted = (pot >= 0) & (pot != act)
+        if not lifted.any():
+            return idx
+        floor = np.append(labels.map(CLASS_FLOOR).to_numpy(float), np.nan)[pot]
+        return np.where(lifted, np.fmax(idx, floor), idx)
+    actual = act_col.astype(object).to_numpy()
+    pot = pot_col.astype(object).to_numpy()
     lifted = pd.notna(pot) & (pot != actual)
     if not lifted.any():
         return idx
@@ -602,6 +617,35 @@ def _compact_column(col: str, values, keep=DENSE):
     fill = np.nan if int(np.isnan(arr).sum()) * 2 > len(arr) else (
         0.0 if int((arr == 0).sum()) * 2 > len(arr) else None)
     return values if fill is None else pd.arrays.SparseArray(arr, fill_value=fill)
+
+
+def _take_dense(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """``frame.iloc[rows]`` with its sparse columns as plain ones (the values of
+    ``frame[col].sparse.to_dense()`` at ``rows``): a sparse column's stored positions are
+    searched for ``rows`` instead of a sparse take (national runs take 250,000 of 7 million
+    rows of 28 sparse columns)."""
+    rows = np.asarray(rows)
+    by_row = np.argsort(rows, kind="stable")
+    ascending = rows[by_row]              # (searched in order: fewer cache misses)
+    found: dict[int, tuple] = {}          # per stored-positions array: (it, where, hit)
+    out = {}
+    for col in frame.columns:
+        arr = frame[col].array
+        if isinstance(arr.dtype, pd.SparseDtype):
+            at = arr.sp_index.indices
+            if id(at) not in found:       # (columns of one source share their positions)
+                j = np.searchsorted(at, ascending)
+                hit = j < len(at)
+                hit[hit] = at[j[hit]] == ascending[hit]
+                found[id(at)] = (at, j[hit], hit)
+            _, j, hit = found[id(at)]
+            v = np.full(len(rows), arr.fill_value, dtype=arr.dtype.subtype)
+            v[hit] = arr.sp_values[j]
+            out[col] = np.empty_like(v)
+            out[col][by_row] = v
+        else:
+            out[col] = arr.take(rows)
+    return pd.DataFrame(out, index=frame.index[rows], copy=False)
 
 
 def _dense(frame: pd.DataFrame) -> pd.DataFrame:
@@ -1209,7 +1253,7 @@ def _proposed(full: pd.DataFrame, rows: np.ndarray | None, *, names: pd.Series,
     del codes, tier, local
     kept = ranks["kept"]
     keep = order[kept]
-    cand = _dense(full.iloc[keep if rows is None else rows[keep]].copy())
+    cand = _dense(_take_dense(full, keep if rows is None else rows[keep]))
     for col in ("code", "commodity"):
         cand[col] = cand[col].astype(str)
     if "activity_tier" in cand:  # (int8 in the evidence; the candidates' column stays int64)
