@@ -308,3 +308,12 @@ def test_rows_taken_dense_equal_iloc_then_dense():
                  np.array([n - 1, 0, 0]), np.empty(0, np.int64)):
         pd.testing.assert_frame_equal(_dense(_take_dense(frame, rows)),
                                       _dense(frame.iloc[rows].copy()))
+
+
+def test_managed_index_without_any_actual_class():
+    from unggulan.core.ranking.candidates import managed_index
+
+    frame = pd.DataFrame({"suitability_index": [0.1, 0.2],
+                          "suitability_class": pd.Categorical([None, None]),
+                          "potential_class": pd.Categorical(["S2", None])})
+    assert managed_index(frame).tolist() == [0.5, 0.2]

@@ -7,6 +7,7 @@ Rules are data (``data/land_requirements.csv``, ``data/land_interventions.csv``)
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -546,6 +547,14 @@ def cell_classes(
     return out
 
 
+#: the classes S1, S2, S3, N
+N_CLASSES = 4
+
+#: threads binning the factors of a :class:`ClassTable` (tens of millions of cells each)
+#: and finding the commodities' shares from it
+BIN_THREADS = 2
+
+
 class ClassTable:
     """Per-pixel class shares of many commodities at once, on a compressed pixel table.
 
@@ -588,16 +597,24 @@ class ClassTable:
                 del cell_values[factor]
         code = np.zeros(len(cov.area), dtype=np.int64)
         size = 1
-        for factor in sorted(limits):
-            b, reps = _bins(cell_values[factor], np.array(sorted(limits[factor]), float))
-            if consume:
-                del cell_values[factor]
-            bins[factor], self.reps[factor] = b, reps
-            if size * len(reps) >= 2 ** 62:  # keep the mixed-radix code within int64
-                code, uniq = pd.factorize(code)
-                size = len(uniq)
-            code = code * len(reps) + b
-            size *= len(reps)
+        factors = sorted(limits)
+
+        def binned(factor):
+            return _bins(cell_values[factor], np.array(sorted(limits[factor]), float))
+
+        # two factors binned at a time (numpy's comparisons run without the GIL), while
+        # this thread mixes the finished ones into the code
+        with ThreadPoolExecutor(max_workers=BIN_THREADS) as pool:
+            for factor, (b, reps) in zip(factors, pool.map(binned, factors), strict=True):
+                if consume:
+                    del cell_values[factor]
+                bins[factor], self.reps[factor] = b, reps
+                if size * len(reps) >= 2 ** 62:  # keep the mixed-radix code within int64
+                    code, uniq = pd.factorize(code)
+                    size = len(uniq)
+                code *= len(reps)
+                code += b
+                size *= len(reps)
         labels, uniq = pd.factorize(code)
         del code
         n_tuples = len(uniq)
@@ -609,6 +626,7 @@ class ClassTable:
         pair, uniq = pd.factorize(cov.area.astype(np.int64) * n_tuples + labels)
         self.n_areas = cov.n_areas
         self.pair_area = (uniq // n_tuples).astype(np.int64)
+        self._pair_slot = self.pair_area * (N_CLASSES + 1)  # (each commodity's first slot)
         self.pair_tuple = (uniq % n_tuples).astype(np.intp)
         self.pair_weight = np.bincount(pair, weights=cov.weights, minlength=len(uniq))
         self.n_cells = len(labels)
@@ -617,7 +635,7 @@ class ClassTable:
     def n_tuples(self) -> int:
         return len(next(iter(self.tuple_bins.values()))) if self.tuple_bins else 0
 
-    def shares(self, keys, n_classes: int = 4) -> np.ndarray:
+    def shares(self, keys, n_classes: int = N_CLASSES) -> np.ndarray:
         """(n_areas, n_classes) shares of S1..N for one commodity's classification keys."""
         slots = n_classes + 1
         cls = None
@@ -626,7 +644,8 @@ class ClassTable:
             cls = c if cls is None else np.maximum(cls, c, out=cls)
         if cls is None:
             return np.full((self.n_areas, n_classes), np.nan)
-        key = self.pair_area * slots + cls[self.pair_tuple]
+        key = (self._pair_slot if n_classes == N_CLASSES else self.pair_area * slots) \
+            + cls[self.pair_tuple]
         sums = np.bincount(key, weights=self.pair_weight,
                            minlength=self.n_areas * slots).reshape(self.n_areas, slots)[:, 1:]
         tot = sums.sum(axis=1, keepdims=True)
@@ -684,4 +703,6 @@ def shares_by_basis(cov, cell_values: dict[str, np.ndarray], bases, req: Require
         return {b: class_shares(cov, cell_classes(cell_values, b, req)) for b in bases}
     table = ClassTable(cov, cell_values, {k for ks in keys_of.values() for k in ks},
                        consume=consume)
-    return {b: table.shares(keys_of[b]) for b in bases}
+    with ThreadPoolExecutor(max_workers=BIN_THREADS) as pool:  # (numpy, without the GIL)
+        return dict(zip(bases, pool.map(lambda b: table.shares(keys_of[b]), bases),
+                        strict=True))

@@ -413,7 +413,7 @@ def managed_index(rows: pd.DataFrame) -> np.ndarray:
         pot = pot_col.cat.codes.to_numpy()
         if isinstance(act_col.dtype, pd.CategoricalDtype):   # (-1: missing or not a label)
             c = act_col.cat.codes.to_numpy()
-            act = np.where(c >= 0, labels.get_indexer(act_col.cat.categories)[c], -1)
+            act = np.append(labels.get_indexer(act_col.cat.categories), -1)[c]
         else:
             act = labels.get_indexer(act_col.astype(object))
         lifted = (pot >= 0) & (pot != act)
