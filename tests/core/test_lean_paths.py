@@ -243,12 +243,15 @@ def test_contenders_give_way_to_every_row_when_they_cannot_judge():
         [0, 1, 2]
 
 
-@pytest.mark.parametrize("n_limits", [0, 1, 5, 16, 17, 30])
-def test_class_bins_counted_equal_bins_searched(n_limits):
-    """The bins counted limit by limit (16 limits or fewer) are those found by a search:
-    values between limits, at a limit (float32 cells against float64 limits that float32
-    cannot hold), beyond both ends, and NaN."""
+@pytest.mark.parametrize("n_limits", [0, 1, 5, 16, 17, 30, 200])
+def test_class_bins_counted_equal_bins_searched(monkeypatch, n_limits):
+    """The bins counted limit by limit (16 limits or fewer), or searched a slice at a time,
+    are those one search of every value finds: values between limits, at a limit (float32
+    cells against float64 limits that float32 cannot hold), beyond both ends, and NaN."""
+    from unggulan.core.land import suitability
     from unggulan.core.land.suitability import _bins
+
+    monkeypatch.setattr(suitability, "BIN_SLICE", 333)
 
     rng = np.random.default_rng(n_limits)
     limits = np.unique(np.round(rng.random(n_limits) * 100, 1))
@@ -261,6 +264,7 @@ def test_class_bins_counted_equal_bins_searched(n_limits):
     expect[np.isnan(v)] = 2 * n + 1
     assert b.tolist() == expect.tolist()
     assert len(reps) == 2 * n + 2
+    assert b.dtype == (np.uint8 if n < 127 else np.uint16)
 
 
 def test_managed_index_on_category_codes_equals_the_labels():

@@ -659,11 +659,21 @@ def _bins(values: np.ndarray, limits: np.ndarray) -> tuple[np.ndarray, np.ndarra
     ends), bin 2p+1 the values equal to L[p], the last bin NaN."""
     n = len(limits)
     v = np.asarray(values)
+    nan_bin = 2 * n + 1
+    # the smallest integers that hold the bins (tens of millions of cells per factor, and
+    # every factor's bins held together by a ClassTable)
+    dtype = np.uint8 if nan_bin < 2 ** 8 else np.uint16 if nan_bin < 2 ** 16 else np.uint32
     if n > 16:
-        p = np.searchsorted(limits, v, side="left")
-        b = 2 * p
-        if n:
-            b += (p < n) & (limits[np.minimum(p, n - 1)] == v)
+        # searched a slice at a time: the search's 64-bit positions and the limits found
+        # are a slice's, not every cell's (two factors are binned at once)
+        b = np.empty(len(v), dtype=dtype)
+        for a in range(0, len(v), BIN_SLICE):
+            part = v[a:a + BIN_SLICE]
+            p = np.searchsorted(limits, part, side="left")
+            at = (p < n) & (limits[np.minimum(p, n - 1)] == part)
+            p *= 2
+            p += at
+            b[a:a + BIN_SLICE] = p
     else:
         # for a few limits, counted (faster than a search or a lookup): the limits below a
         # value plus those at or below it, 2p between L[p-1] and L[p], 2p + 1 at L[p]
@@ -674,7 +684,6 @@ def _bins(values: np.ndarray, limits: np.ndarray) -> tuple[np.ndarray, np.ndarra
                 compare(v, limit, out=hit)
                 b += hit.view(np.uint8)
         del hit
-    nan_bin = 2 * n + 1
     b[np.isnan(v)] = nan_bin
     reps = np.empty(nan_bin + 1)
     if n:
@@ -684,7 +693,11 @@ def _bins(values: np.ndarray, limits: np.ndarray) -> tuple[np.ndarray, np.ndarra
     else:
         reps[0] = 0.0
     reps[nan_bin] = np.nan
-    return b.astype(np.uint16 if nan_bin < 2 ** 16 else np.uint32), reps
+    return b, reps
+
+
+#: cells searched at a time by :func:`_bins`
+BIN_SLICE = 1 << 20
 
 
 def shares_by_basis(cov, cell_values: dict[str, np.ndarray], bases, req: Requirements,
