@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -80,7 +80,15 @@ class Requirements:
         return sorted(self.table["commodity"].unique())
 
     def factors(self, commodity: str) -> pd.DataFrame:
-        return self.table[self.table["commodity"] == commodity]
+        """The requirement rows of ``commodity`` (none: an empty frame), as the table
+        holds them."""
+        rows = self._by_commodity.get(commodity)
+        return self.table.iloc[0:0] if rows is None else rows.copy(deep=False)
+
+    @cached_property
+    def _by_commodity(self) -> dict[str, pd.DataFrame]:
+        # (split once: a national run asks for each commodity's rows hundreds of times)
+        return dict(tuple(self.table.groupby("commodity", sort=False)))
 
 
 def _ordered(lim) -> bool:

@@ -503,8 +503,7 @@ def align_activity(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame,
     # code and commodity stay categorical (lexically ordered categories: rank_order and the
     # outputs sort them as strings); national runs have millions of rows
     for col in ("code", "commodity"):
-        ev[col] = ev[col].cat.remove_unused_categories()
-        ev[col] = ev[col].cat.reorder_categories(sorted(ev[col].cat.categories))
+        ev[col] = _used_sorted(ev[col])
     # activity columns are aligned by (area, commodity) keys, not merged: a merge copies the
     # whole frame, and most pairs (land only) have no activity
     spec_at = _positions(keys, pair_keys(spec, code_cat, comm_cat)) if len(spec) else None
@@ -524,6 +523,26 @@ def align_activity(ev: pd.DataFrame, keys: np.ndarray, spec: pd.DataFrame,
         ev[col] = _compact_column(col, _aligned(stats[col], stats_at, None) if len(stats)
                                   else np.full(len(ev), np.nan), keep=())
     return ev
+
+
+def _used_sorted(col: pd.Series) -> pd.Categorical:
+    """``col.cat.remove_unused_categories()`` with the categories then in sorted order, by
+    one count and one lookup of the codes (pandas recodes 7 million rows twice).
+
+    >>> c = pd.Series(pd.Categorical(["b", "d", None, "b"], categories=["d", "c", "b"]))
+    >>> r = _used_sorted(c)
+    >>> list(r.categories), r.tolist()
+    (['b', 'd'], ['b', 'd', nan, 'b'])
+    """
+    codes = col.cat.codes.to_numpy()
+    cats = col.cat.categories
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(cats)))
+    names = [cats[i] for i in used]
+    order = sorted(range(len(used)), key=names.__getitem__)
+    new = np.full(len(cats) + 1, -1, dtype=np.int32)   # (the last: missing stays missing)
+    new[used[order]] = np.arange(len(order), dtype=np.int32)
+    return pd.Categorical.from_codes(new[codes], dtype=pd.CategoricalDtype(
+        [names[i] for i in order], ordered=col.cat.ordered))
 
 
 def score_and_neighbourhood(ev: pd.DataFrame, cnt: pd.DataFrame, codes: pd.Index, level: str,
