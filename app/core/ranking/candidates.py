@@ -210,9 +210,12 @@ def local_production(areas: Mapping[str, pd.DataFrame], level: str, sentra: pd.D
     (['kabupaten_code', 'commodity'], True)
     """
     kab_of = areas[level]["kabupaten_code"].astype(object)
-    code_kab: dict[str, str] = {}
-    for a in areas.values():
-        code_kab.update(zip(a["code"].astype(str), a["kabupaten_code"].astype(str)))
+    # every level's area code -> its kabupaten (a later level's wins, as dict.update
+    # would), looked up by a hash index rather than row by row (663,000 statistics rows)
+    code_kab = pd.concat([pd.Series(a["kabupaten_code"].astype(str).to_numpy(object),
+                                    index=a["code"].astype(str).to_numpy(object))
+                          for a in areas.values()]) if areas else pd.Series(dtype=object)
+    code_kab = code_kab[~code_kab.index.duplicated(keep="last")]
     frames = []
     s = sentra
     if len(s):
@@ -231,7 +234,7 @@ def local_production(areas: Mapping[str, pd.DataFrame], level: str, sentra: pd.D
         if "kind" in st:  # a total row is no commodity, a ratio no production
             keep &= ~st["kind"].isin(["total", "ratio"]).to_numpy()
         st = st[keep]
-        kabs = set(code_kab.values())
+        kabs = set(code_kab.to_numpy())
         kab = st["code"].map(code_kab)
         own = st["code"].where(st["code"].isin(kabs) & (st["level"] == "kabupaten"))
         frames.append(pd.DataFrame({"kabupaten_code": kab.fillna(own).to_numpy(object),
