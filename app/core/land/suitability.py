@@ -556,9 +556,6 @@ def cell_classes(
     return out
 
 
-#: the classes S1, S2, S3, N
-N_CLASSES = 4
-
 #: threads binning the factors of a :class:`ClassTable` (tens of millions of cells each)
 #: and finding the commodities' shares from it
 BIN_THREADS = 2
@@ -635,7 +632,6 @@ class ClassTable:
         pair, uniq = pd.factorize(cov.area.astype(np.int64) * n_tuples + labels)
         self.n_areas = cov.n_areas
         self.pair_area = (uniq // n_tuples).astype(np.int64)
-        self._pair_slot = self.pair_area * (N_CLASSES + 1)  # (each commodity's first slot)
         self.pair_tuple = (uniq % n_tuples).astype(np.intp)
         self.pair_weight = np.bincount(pair, weights=cov.weights, minlength=len(uniq))
         self.n_cells = len(labels)
@@ -644,7 +640,7 @@ class ClassTable:
     def n_tuples(self) -> int:
         return len(next(iter(self.tuple_bins.values()))) if self.tuple_bins else 0
 
-    def shares(self, keys, n_classes: int = N_CLASSES) -> np.ndarray:
+    def shares(self, keys, n_classes: int = 4) -> np.ndarray:
         """(n_areas, n_classes) shares of S1..N for one commodity's classification keys."""
         slots = n_classes + 1
         cls = None
@@ -653,8 +649,7 @@ class ClassTable:
             cls = c if cls is None else np.maximum(cls, c, out=cls)
         if cls is None:
             return np.full((self.n_areas, n_classes), np.nan)
-        key = (self._pair_slot if n_classes == N_CLASSES else self.pair_area * slots) \
-            + cls[self.pair_tuple]
+        key = self.pair_area * slots + cls[self.pair_tuple]
         sums = np.bincount(key, weights=self.pair_weight,
                            minlength=self.n_areas * slots).reshape(self.n_areas, slots)[:, 1:]
         tot = sums.sum(axis=1, keepdims=True)

@@ -409,27 +409,20 @@ def managed_index(rows: pd.DataFrame) -> np.ndarray:
     [0.25, 0.6]
     """
     idx = rows["suitability_index"].to_numpy(float)
-    pot_col, act_col = rows["potential_class"], rows["suitability_class"]
-    if isinstance(pot_col.dtype, pd.CategoricalDtype):
-        # on the category codes (national runs: 7 million rows of four labels)
-        labels = pot_col.cat.categories
-        pot = pot_col.cat.codes.to_numpy()
-        if isinstance(act_col.dtype, pd.CategoricalDtype):   # (-1: missing or not a label)
-            c = act_col.cat.codes.to_numpy()
-            act = np.append(labels.get_indexer(act_col.cat.categories), -1)[c]
-        else:
-            act = labels.get_indexer(act_col.astype(object))
-        lifted = (pot >= 0) & (pot != act)
-        if not lifted.any():
-            return idx
-        floor = np.append(labels.map(CLASS_FLOOR).to_numpy(float), np.nan)[pot]
-        return np.where(lifted, np.fmax(idx, floor), idx)
-    actual = act_col.astype(object).to_numpy()
-    pot = pot_col.astype(object).to_numpy()
-    lifted = pd.notna(pot) & (pot != actual)
+    # both classes as positions among the labels S1..N (-1: missing or another label), read
+    # through the category codes where they are categorical (national: 7 million rows)
+    labels = pd.Index(list(CLASS_FLOOR))
+
+    def position(col: pd.Series) -> np.ndarray:
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            return np.append(labels.get_indexer(col.cat.categories), -1)[col.cat.codes.to_numpy()]
+        return labels.get_indexer(col.astype(object))
+
+    pot, act = position(rows["potential_class"]), position(rows["suitability_class"])
+    lifted = (pot >= 0) & (pot != act)
     if not lifted.any():
         return idx
-    floor = pd.Series(pot).map(CLASS_FLOOR).to_numpy(float)
+    floor = np.append(np.array(list(CLASS_FLOOR.values()), float), np.nan)[pot]
     return np.where(lifted, np.fmax(idx, floor), idx)
 
 
@@ -649,20 +642,16 @@ def _take_dense(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     rows = np.asarray(rows)
     by_row = np.argsort(rows, kind="stable")
     ascending = rows[by_row]              # (searched in order: fewer cache misses)
-    found: dict[int, tuple] = {}          # per stored-positions array: (it, where, hit)
     out = {}
     for col in frame.columns:
         arr = frame[col].array
         if isinstance(arr.dtype, pd.SparseDtype):
             at = arr.sp_index.indices
-            if id(at) not in found:       # (columns of one source share their positions)
-                j = np.searchsorted(at, ascending)
-                hit = j < len(at)
-                hit[hit] = at[j[hit]] == ascending[hit]
-                found[id(at)] = (at, j[hit], hit)
-            _, j, hit = found[id(at)]
+            j = np.searchsorted(at, ascending)
+            hit = j < len(at)
+            hit[hit] = at[j[hit]] == ascending[hit]
             v = np.full(len(rows), arr.fill_value, dtype=arr.dtype.subtype)
-            v[hit] = arr.sp_values[j]
+            v[hit] = arr.sp_values[j[hit]]
             out[col] = np.empty_like(v)
             out[col][by_row] = v
         else:
